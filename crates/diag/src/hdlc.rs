@@ -1,0 +1,584 @@
+//! HDLC-like framing of a DIAG stream.
+//!
+//! Each frame is `escape(payload ++ crc16_le(payload)) ++ 0x7E`. Inside a frame 0x7E and 0x7D
+//! are sent as 0x7D followed by the byte XOR 0x20. The checksum is CRC-16/X-25
+//! (CRC-16/IBM-SDLC), little-endian.
+//!
+//! [`Deframer`] reads frames from any [`Read`] with a bounded buffer, checks each one and says
+//! where damaged regions are; [`encode_frame`] writes one frame.
+
+use crc::{Crc, Table, CRC_16_IBM_SDLC};
+use std::io::{self, Read};
+
+/// Frame delimiter; ends every frame.
+pub const FLAG: u8 = 0x7E;
+/// Escape byte: the next byte is sent XOR [`ESCAPE_XOR`].
+pub const ESCAPE: u8 = 0x7D;
+/// Value XORed into an escaped byte.
+pub const ESCAPE_XOR: u8 = 0x20;
+/// Largest unescaped frame (payload and checksum) accepted, in bytes.
+///
+/// DIAG frames are a few KiB at most; anything longer is treated as damage so a stream with a
+/// lost flag cannot make the reader buffer without bound.
+pub const MAX_FRAME: usize = 64 * 1024;
+/// Largest escaped run of bytes between two flags that can still hold a [`MAX_FRAME`] frame.
+pub const MAX_RAW_FRAME: usize = 2 * MAX_FRAME;
+
+/// Length of the checksum that ends every frame.
+pub const CRC_LEN: usize = 2;
+
+// Slice-by-16 tables: the checksum is most of the cost of reading a stream.
+const CRC16: Crc<u16, Table<16>> = Crc::<u16, Table<16>>::new(&CRC_16_IBM_SDLC);
+
+/// How many bytes the deframer asks its reader for at a time.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// How many candidate frame starts a damaged region is searched for before giving up, so a
+/// hostile region cannot cost quadratic time.
+const MAX_RECOVERY_CANDIDATES: usize = 64;
+
+/// CRC-16/X-25 of `data` as DIAG uses it.
+pub fn crc16(data: &[u8]) -> u16 {
+    CRC16.checksum(data)
+}
+
+/// Why a frame could not be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameError {
+    /// The checksum at the end of the frame does not match its payload.
+    CrcMismatch {
+        /// Checksum carried by the frame.
+        found: u16,
+        /// Checksum computed over the payload.
+        computed: u16,
+    },
+    /// A 0x7D escape was followed by a byte that no encoder escapes, or ended the frame.
+    BadEscape,
+    /// The frame is longer than [`MAX_FRAME`].
+    Oversize,
+    /// Shorter than a checksum plus one payload byte.
+    TooShort,
+    /// The input ended inside a frame (no closing flag).
+    TruncatedAtEnd,
+    /// The reader failed.
+    Io(io::ErrorKind),
+}
+
+impl std::fmt::Display for FrameError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FrameError::CrcMismatch { found, computed } => write!(
+                f,
+                "HDLC CRC mismatch (frame says 0x{found:04x}, payload gives 0x{computed:04x})"
+            ),
+            FrameError::BadEscape => f.write_str("HDLC bad escape sequence"),
+            FrameError::Oversize => write!(f, "HDLC frame longer than {MAX_FRAME} bytes"),
+            FrameError::TooShort => f.write_str("HDLC frame too short for a checksum"),
+            FrameError::TruncatedAtEnd => f.write_str("truncated HDLC frame at end of input"),
+            FrameError::Io(kind) => write!(f, "read error: {kind}"),
+        }
+    }
+}
+
+/// Appends the unescaped bytes of `raw` (one frame without its flag) to `out`.
+///
+/// Returns [`FrameError::BadEscape`] for an escape that is not 0x7D 0x5E or 0x7D 0x5D, and
+/// [`FrameError::Oversize`] past [`MAX_FRAME`] bytes.
+pub fn unescape(raw: &[u8], out: &mut Vec<u8>) -> Result<(), FrameError> {
+    let start = out.len();
+    let mut rest = raw;
+    while let Some(pos) = memchr::memchr(ESCAPE, rest) {
+        let (plain, tail) = rest.split_at(pos);
+        out.extend_from_slice(plain);
+        match tail.get(1) {
+            Some(&b) if b == FLAG ^ ESCAPE_XOR || b == ESCAPE ^ ESCAPE_XOR => {
+                out.push(b ^ ESCAPE_XOR)
+            }
+            _ => return Err(FrameError::BadEscape),
+        }
+        rest = tail.get(2..).unwrap_or(&[]);
+        if out.len() - start > MAX_FRAME {
+            return Err(FrameError::Oversize);
+        }
+    }
+    out.extend_from_slice(rest);
+    if out.len() - start > MAX_FRAME {
+        return Err(FrameError::Oversize);
+    }
+    Ok(())
+}
+
+/// Unescapes one frame (without its closing flag) into `out` (cleared first), checks and
+/// strips its checksum, leaving the payload in `out`.
+pub fn decode_frame(raw: &[u8], out: &mut Vec<u8>) -> Result<(), FrameError> {
+    out.clear();
+    unescape(raw, out)?;
+    let body_len = out
+        .len()
+        .checked_sub(CRC_LEN)
+        .filter(|&n| n > 0)
+        .ok_or(FrameError::TooShort)?;
+    let (body, crc) = out.split_at(body_len);
+    let found = match crc {
+        [lo, hi] => u16::from_le_bytes([*lo, *hi]),
+        _ => return Err(FrameError::TooShort),
+    };
+    let computed = crc16(body);
+    if found != computed {
+        return Err(FrameError::CrcMismatch { found, computed });
+    }
+    out.truncate(body_len);
+    Ok(())
+}
+
+/// Appends `payload` as one complete frame (escaped payload, escaped checksum, flag) to `out`.
+pub fn encode_frame(payload: &[u8], out: &mut Vec<u8>) {
+    let crc = crc16(payload).to_le_bytes();
+    out.reserve(payload.len() + CRC_LEN + 1 + payload.len() / 16);
+    for &b in payload.iter().chain(crc.iter()) {
+        if b == FLAG || b == ESCAPE {
+            out.push(ESCAPE);
+            out.push(b ^ ESCAPE_XOR);
+        } else {
+            out.push(b);
+        }
+    }
+    out.push(FLAG);
+}
+
+/// A good frame: its payload (checksum removed) and where it was in the input.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Frame<'a> {
+    /// Input offset of the frame's first byte.
+    pub offset: u64,
+    /// Escaped length in the input, without the closing flag.
+    pub raw_len: u64,
+    /// Unescaped payload without the checksum.
+    pub payload: &'a [u8],
+}
+
+/// A region of the input that holds no usable frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameDamage {
+    /// Input offset where the region starts.
+    pub offset: u64,
+    /// Length of the region in bytes, without a closing flag.
+    pub length: u64,
+    /// What was wrong.
+    pub error: FrameError,
+}
+
+/// One thing the deframer found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DeframeItem<'a> {
+    /// A frame whose checksum is right.
+    Frame(Frame<'a>),
+    /// A region to skip.
+    Damage(FrameDamage),
+}
+
+/// Decides whether a frame found inside a damaged region is plausibly real (and not a
+/// coincidence), so that it may be recovered: called first with the unescaped start of a
+/// candidate (at least 12 bytes when the candidate has them) and its payload length without
+/// the checksum, then, once the checksum is right, with the whole payload.
+pub type PlausibleFrame = fn(head: &[u8], payload_len: usize) -> bool;
+
+/// Escaped bytes of look-ahead given to a [`PlausibleFrame`] test.
+const HEAD_LEN: usize = 24;
+
+/// Streaming frame splitter over a reader, in constant memory.
+///
+/// Its buffer holds at most [`MAX_RAW_FRAME`] plus two read chunks (64 KiB each). After any damage it starts
+/// again at the byte after the next flag. When a region between two flags fails its check, the
+/// tail of the region is searched for a complete frame that lost only its opening flag (as when
+/// a recording starts mid-frame or two files are spliced): a candidate start accepted by the
+/// caller's [`PlausibleFrame`] test with a valid checksum is returned as a frame, the bytes
+/// before it as damage.
+pub struct Deframer<R> {
+    reader: R,
+    /// Raw bytes read; `buf[start..end]` is pending.
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    /// Input offset of `buf[0]`.
+    base: u64,
+    /// Where in `buf[start..]` the flag search resumes (bytes before it hold no flag).
+    scanned: usize,
+    eof: bool,
+    /// Start offset of a run longer than [`MAX_RAW_FRAME`] that is being discarded.
+    discarding: Option<u64>,
+    /// Unescaped payload of the last frame returned.
+    frame: Vec<u8>,
+    /// A good frame found inside a damaged region, returned after that damage.
+    recovered: Option<(u64, u64)>,
+    plausible: PlausibleFrame,
+    /// Bytes consumed from the reader.
+    bytes_read: u64,
+}
+
+impl<R: Read> Deframer<R> {
+    /// A deframer over `reader` that recovers frames from damaged regions when `plausible`
+    /// accepts their payload.
+    pub fn new(reader: R, plausible: PlausibleFrame) -> Self {
+        Deframer {
+            reader,
+            buf: Vec::new(),
+            start: 0,
+            end: 0,
+            base: 0,
+            scanned: 0,
+            eof: false,
+            discarding: None,
+            frame: Vec::new(),
+            recovered: None,
+            plausible,
+            bytes_read: 0,
+        }
+    }
+
+    /// Bytes read from the input so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read
+    }
+
+    /// Input offset of the next pending byte.
+    fn pending_offset(&self) -> u64 {
+        self.base + self.start as u64
+    }
+
+    /// Drops consumed bytes and reads one more chunk. Returns false at end of input.
+    fn fill(&mut self) -> Result<bool, io::ErrorKind> {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.base += self.start as u64;
+            self.end -= self.start;
+            self.start = 0;
+        }
+        // The buffer only grows (to at most MAX_RAW_FRAME plus two chunks); its bytes past
+        // `end` are stale, never zeroed again.
+        let want = self.end + READ_CHUNK;
+        if self.buf.len() < want {
+            self.buf.resize(want, 0);
+        }
+        let got = loop {
+            match self
+                .reader
+                .read(self.buf.get_mut(self.end..want).unwrap_or(&mut []))
+            {
+                Ok(n) => break n.min(READ_CHUNK),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e.kind()),
+            }
+        };
+        self.end += got;
+        self.bytes_read += got as u64;
+        Ok(got > 0)
+    }
+
+    /// The next frame or damaged region, or `None` at the end of input.
+    pub fn next_item(&mut self) -> Option<DeframeItem<'_>> {
+        if let Some((offset, raw_len)) = self.recovered.take() {
+            return Some(DeframeItem::Frame(Frame {
+                offset,
+                raw_len,
+                payload: &self.frame,
+            }));
+        }
+        loop {
+            let pending = self.buf.get(self.start..self.end).unwrap_or(&[]);
+            let found = pending
+                .get(self.scanned..)
+                .and_then(|p| memchr::memchr(FLAG, p))
+                .map(|i| i + self.scanned);
+            match found {
+                Some(pos) => {
+                    let offset = self.pending_offset();
+                    let frame_start = self.start;
+                    self.start = self.start + pos + 1;
+                    self.scanned = 0;
+                    if let Some(d_start) = self.discarding.take() {
+                        let end = offset + pos as u64;
+                        return Some(DeframeItem::Damage(FrameDamage {
+                            offset: d_start,
+                            length: end - d_start,
+                            error: FrameError::Oversize,
+                        }));
+                    }
+                    if pos == 0 {
+                        // Back-to-back flags: some encoders also open each frame with one.
+                        continue;
+                    }
+                    return Some(self.check_frame(frame_start, pos, offset));
+                }
+                None => {
+                    self.scanned = pending.len();
+                    if pending.len() > MAX_RAW_FRAME {
+                        if self.discarding.is_none() {
+                            self.discarding = Some(self.pending_offset());
+                        }
+                        self.start = self.end;
+                        self.scanned = 0;
+                    }
+                    if self.eof {
+                        return self.finish();
+                    }
+                    match self.fill() {
+                        Ok(true) => {}
+                        Ok(false) => self.eof = true,
+                        Err(kind) => {
+                            self.eof = true;
+                            let offset = self.pending_offset();
+                            self.start = self.end;
+                            self.discarding = None;
+                            return Some(DeframeItem::Damage(FrameDamage {
+                                offset,
+                                length: 0,
+                                error: FrameError::Io(kind),
+                            }));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// End of input: whatever is left had no closing flag.
+    fn finish(&mut self) -> Option<DeframeItem<'_>> {
+        let offset = self.pending_offset();
+        let left = self.end.saturating_sub(self.start) as u64;
+        self.start = self.end;
+        if let Some(d_start) = self.discarding.take() {
+            return Some(DeframeItem::Damage(FrameDamage {
+                offset: d_start,
+                length: offset + left - d_start,
+                error: FrameError::Oversize,
+            }));
+        }
+        if left == 0 {
+            return None;
+        }
+        Some(DeframeItem::Damage(FrameDamage {
+            offset,
+            length: left,
+            error: FrameError::TruncatedAtEnd,
+        }))
+    }
+
+    /// Checks the frame `buf[at..at + len]` found at input `offset`.
+    fn check_frame(&mut self, at: usize, len: usize, offset: u64) -> DeframeItem<'_> {
+        let raw = self.buf.get(at..at + len).unwrap_or(&[]);
+        match decode_frame(raw, &mut self.frame) {
+            Ok(()) => DeframeItem::Frame(Frame {
+                offset,
+                raw_len: len as u64,
+                payload: &self.frame,
+            }),
+            Err(error) => {
+                let damaged_len = match recover_suffix(raw, &mut self.frame, self.plausible) {
+                    Some(skip) => {
+                        self.recovered = Some((offset + skip as u64, (len - skip) as u64));
+                        skip
+                    }
+                    None => len,
+                };
+                DeframeItem::Damage(FrameDamage {
+                    offset,
+                    length: damaged_len as u64,
+                    error,
+                })
+            }
+        }
+    }
+}
+
+/// Looks for a complete frame at the end of a damaged run `raw`; returns how many leading
+/// bytes are damage, with the recovered payload left in `out`.
+///
+/// Linear in `raw`: each start position costs a few bytes of look-ahead, and only candidates
+/// the caller finds plausible (at most [`MAX_RECOVERY_CANDIDATES`]) get a full checksum.
+fn recover_suffix(raw: &[u8], out: &mut Vec<u8>, plausible: PlausibleFrame) -> Option<usize> {
+    let total_escapes = memchr::memchr_iter(ESCAPE, raw).count();
+    let mut escapes_before = 0usize;
+    let mut tried = 0;
+    let mut head = Vec::with_capacity(HEAD_LEN + 1);
+    for at in 1..raw.len() {
+        if raw.get(at - 1) == Some(&ESCAPE) {
+            // The candidate may begin right after a stray escape byte of the damaged part;
+            // that byte is not part of the candidate.
+            escapes_before += 1;
+        }
+        let cand = raw.get(at..)?;
+        // If every escape in the candidate is well formed, each costs one byte.
+        let unescaped_len = cand
+            .len()
+            .saturating_sub(total_escapes.saturating_sub(escapes_before));
+        let payload_len = unescaped_len.checked_sub(CRC_LEN).filter(|&n| n > 0)?;
+        head.clear();
+        let head_raw = cand.get(..HEAD_LEN.min(cand.len())).unwrap_or(&[]);
+        // An escape split at the end of the look-ahead is fine to drop.
+        let head_raw = match head_raw.last() {
+            Some(&ESCAPE) => head_raw.get(..head_raw.len() - 1).unwrap_or(&[]),
+            _ => head_raw,
+        };
+        if unescape(head_raw, &mut head).is_err() || !plausible(&head, payload_len) {
+            continue;
+        }
+        tried += 1;
+        if decode_frame(cand, out).is_ok() && plausible(out, out.len()) {
+            return Some(at);
+        }
+        if tried >= MAX_RECOVERY_CANDIDATES {
+            return None;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A good frame as (offset, raw length, payload), or a damaged region.
+    type Item = Result<(u64, u64, Vec<u8>), FrameDamage>;
+
+    fn all_items(input: &[u8]) -> Vec<Item> {
+        let mut d = Deframer::new(input, |_, _| true);
+        let mut out = Vec::new();
+        while let Some(item) = d.next_item() {
+            out.push(match item {
+                DeframeItem::Frame(f) => Ok((f.offset, f.raw_len, f.payload.to_vec())),
+                DeframeItem::Damage(x) => Err(x),
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn crc_is_x25() {
+        // The check value of CRC-16/X-25 over "123456789".
+        assert_eq!(crc16(b"123456789"), 0x906E);
+    }
+
+    #[test]
+    fn decodes_real_frame() {
+        // First frame of a real recording: DIAG log 0xB0ED (EMM plain outgoing), version 1.
+        let raw: &[u8] = &[
+            0x10, 0x00, 0x14, 0x00, 0x14, 0x00, 0xed, 0xb0, 0xff, 0x45, 0x94, 0xc2, 0xa5, 0x11,
+            0xd1, 0x00, 0x01, 0x09, 0x05, 0x00, 0xc7, 0x01, 0x17, 0x00, 0x26, 0xe9,
+        ];
+        let mut out = Vec::new();
+        decode_frame(raw, &mut out).unwrap();
+        assert_eq!(out.len(), raw.len() - 2);
+        assert_eq!(out.first(), Some(&0x10));
+        let mut enc = Vec::new();
+        encode_frame(&out, &mut enc);
+        assert_eq!(enc.get(..enc.len() - 1), Some(raw));
+        assert_eq!(enc.last(), Some(&FLAG));
+    }
+
+    #[test]
+    fn escapes_round_trip() {
+        let payload = [0x7E, 0x7D, 0x00, 0x5E, 0x5D, 0x7E];
+        let mut enc = Vec::new();
+        encode_frame(&payload, &mut enc);
+        assert_eq!(enc.iter().filter(|&&b| b == FLAG).count(), 1);
+        let mut out = Vec::new();
+        decode_frame(enc.get(..enc.len() - 1).unwrap(), &mut out).unwrap();
+        assert_eq!(out, payload);
+    }
+
+    #[test]
+    fn bad_escape_and_short_frames() {
+        let mut out = Vec::new();
+        assert_eq!(
+            decode_frame(&[0x10, 0x7D], &mut out),
+            Err(FrameError::BadEscape)
+        );
+        assert_eq!(
+            decode_frame(&[0x10, 0x7D, 0x00, 0x11, 0x22], &mut out),
+            Err(FrameError::BadEscape)
+        );
+        assert_eq!(
+            decode_frame(&[0x10, 0x11], &mut out),
+            Err(FrameError::TooShort)
+        );
+        assert!(matches!(
+            decode_frame(&[0x10, 0x11, 0x22], &mut out),
+            Err(FrameError::CrcMismatch { .. })
+        ));
+    }
+
+    #[test]
+    fn deframer_reports_offsets() {
+        let mut input = Vec::new();
+        encode_frame(b"\x10abc", &mut input); // 0..7
+        input.extend_from_slice(b"\x10junk\x7e"); // 7..13, flag at 13
+        let second = input.len() as u64;
+        encode_frame(b"\x10\x7edef", &mut input);
+        input.extend_from_slice(b"\x10tail");
+        let items = all_items(&input);
+        assert_eq!(items.len(), 4);
+        assert_eq!(items[0], Ok((0, 6, b"\x10abc".to_vec())));
+        match &items[1] {
+            Err(d) => {
+                assert_eq!((d.offset, d.length), (7, 5));
+                assert!(matches!(d.error, FrameError::CrcMismatch { .. }));
+            }
+            other => panic!("expected damage, got {other:?}"),
+        }
+        assert_eq!(
+            items[2].as_ref().map(|x| (x.0, x.2.clone())),
+            Ok((second, b"\x10\x7edef".to_vec()))
+        );
+        match &items[3] {
+            Err(d) => {
+                assert_eq!(d.error, FrameError::TruncatedAtEnd);
+                assert_eq!(d.length, 5);
+            }
+            other => panic!("expected truncated tail, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn recovers_frame_after_garbage_without_flag() {
+        let mut input = b"\x01\x02\x7d\x5e\x03".to_vec();
+        encode_frame(b"\x10payload", &mut input);
+        let frame_len = input.len() as u64 - 5 - 1;
+        let items = all_items(&input);
+        assert_eq!(items.len(), 2);
+        match &items[0] {
+            Err(d) => assert_eq!((d.offset, d.length), (0, 5)),
+            other => panic!("expected damage, got {other:?}"),
+        }
+        assert_eq!(items[1], Ok((5, frame_len, b"\x10payload".to_vec())));
+    }
+
+    #[test]
+    fn oversize_run_is_one_damaged_region() {
+        let mut input = vec![0x55; MAX_RAW_FRAME * 2 + 10];
+        input.push(FLAG);
+        encode_frame(b"\x10ok", &mut input);
+        let items = all_items(&input);
+        assert_eq!(items.len(), 2);
+        match &items[0] {
+            Err(d) => {
+                assert_eq!(d.error, FrameError::Oversize);
+                assert_eq!((d.offset, d.length), (0, MAX_RAW_FRAME as u64 * 2 + 10));
+            }
+            other => panic!("expected damage, got {other:?}"),
+        }
+        assert_eq!(
+            items[1].as_ref().map(|x| x.2.clone()),
+            Ok(b"\x10ok".to_vec())
+        );
+    }
+
+    #[test]
+    fn oversize_unescaped_frame_is_rejected() {
+        let mut input = vec![0x55; MAX_FRAME + 10];
+        input.push(FLAG);
+        let items = all_items(&input);
+        assert_eq!(items.len(), 1);
+        assert!(matches!(&items[0], Err(d) if d.error == FrameError::Oversize));
+    }
+}

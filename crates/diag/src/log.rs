@@ -1,0 +1,1034 @@
+//! DIAG log packets (command 0x10) and the LTE records read from them.
+//!
+//! A log packet is
+//!
+//! ```text
+//! cmd 0x10 | more u8 | len u16 | len2 u16 | log code u16 | timestamp u64 | body
+//! ```
+//!
+//! little-endian, where `len == len2 == 12 + body length`. The timestamp's upper 48 bits count
+//! 1.25 ms ticks since 1980-01-06 00:00:00 UTC; the lower 16 bits count 1/32 chips
+//! (1.2288 Mchip/s) inside the tick.
+
+use stingwatch_model::{CaptureTime, Direction, LteRrcChannel};
+
+/// DIAG command code of a log packet.
+pub const DIAG_LOG_F: u8 = 0x10;
+/// DIAG command code of the multi-radio (multi-SIM) wrapper around another command.
+pub const DIAG_MULTI_RADIO_CMD_F: u8 = 0x98;
+/// Length of the multi-radio wrapper header before the wrapped command.
+pub const MULTI_RADIO_HEADER_LEN: usize = 8;
+
+/// Log code of LTE RRC OTA messages.
+pub const LOG_LTE_RRC_OTA: u16 = 0xB0C0;
+/// Log code of security-protected ESM NAS messages received.
+pub const LOG_LTE_NAS_ESM_SEC_IN: u16 = 0xB0E0;
+/// Log code of security-protected ESM NAS messages sent.
+pub const LOG_LTE_NAS_ESM_SEC_OUT: u16 = 0xB0E1;
+/// Log code of plain ESM NAS messages received.
+pub const LOG_LTE_NAS_ESM_PLAIN_IN: u16 = 0xB0E2;
+/// Log code of plain ESM NAS messages sent.
+pub const LOG_LTE_NAS_ESM_PLAIN_OUT: u16 = 0xB0E3;
+/// Log code of security-protected EMM NAS messages received.
+pub const LOG_LTE_NAS_EMM_SEC_IN: u16 = 0xB0EA;
+/// Log code of security-protected EMM NAS messages sent.
+pub const LOG_LTE_NAS_EMM_SEC_OUT: u16 = 0xB0EB;
+/// Log code of plain EMM NAS messages received.
+pub const LOG_LTE_NAS_EMM_PLAIN_IN: u16 = 0xB0EC;
+/// Log code of plain EMM NAS messages sent.
+pub const LOG_LTE_NAS_EMM_PLAIN_OUT: u16 = 0xB0ED;
+
+/// Seconds from the Unix epoch to the DIAG epoch, 1980-01-06 00:00:00 UTC.
+pub const DIAG_EPOCH_UNIX_SECS: i64 = 315_964_800;
+/// Microseconds in one timestamp tick (the upper 48 bits).
+const TICK_MICROS: i64 = 1250;
+/// Sub-tick units (1/32 chip at 1.2288 Mchip/s) in one tick.
+const SUBTICKS_PER_TICK: i64 = 49_152;
+
+/// Why a record could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordError {
+    /// Fewer bytes than the layout needs.
+    Truncated {
+        /// What was being read.
+        what: &'static str,
+        /// Bytes needed.
+        needed: usize,
+        /// Bytes present.
+        present: usize,
+    },
+    /// The two length fields of the log header disagree with each other or with the frame.
+    LengthMismatch {
+        /// Length the header gives.
+        declared: usize,
+        /// Length present.
+        present: usize,
+    },
+    /// A packet version whose layout is not known.
+    UnsupportedVersion(u8),
+    /// One segment (1-7) of a PDU split over several records, which is not reassembled.
+    Segmented(u8),
+    /// A PDU number that the packet version does not map to a channel.
+    UnknownPduNumber {
+        /// Packet version.
+        version: u8,
+        /// PDU number.
+        pdu_number: u8,
+    },
+}
+
+impl std::fmt::Display for RecordError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RecordError::Truncated {
+                what,
+                needed,
+                present,
+            } => write!(
+                f,
+                "truncated {what}: needs {needed} bytes, {present} present"
+            ),
+            RecordError::LengthMismatch { declared, present } => write!(
+                f,
+                "length field says {declared} bytes but {present} are present"
+            ),
+            RecordError::UnsupportedVersion(v) => write!(f, "unsupported packet version {v}"),
+            RecordError::Segmented(n) => {
+                write!(
+                    f,
+                    "segment {n} of a segmented PDU (reassembly not supported)"
+                )
+            }
+            RecordError::UnknownPduNumber {
+                version,
+                pdu_number,
+            } => write!(
+                f,
+                "packet version {version}: unknown PDU number {pdu_number}"
+            ),
+        }
+    }
+}
+
+fn u16_at(data: &[u8], at: usize) -> Option<u16> {
+    let b = data.get(at..at.checked_add(2)?)?;
+    Some(u16::from_le_bytes([*b.first()?, *b.get(1)?]))
+}
+
+fn u32_at(data: &[u8], at: usize) -> Option<u32> {
+    let b = data.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes(b.try_into().ok()?))
+}
+
+fn u64_at(data: &[u8], at: usize) -> Option<u64> {
+    let b = data.get(at..at.checked_add(8)?)?;
+    Some(u64::from_le_bytes(b.try_into().ok()?))
+}
+
+/// A DIAG timestamp converted to Unix microseconds.
+pub fn diag_time_to_capture_time(raw: u64) -> CaptureTime {
+    let ticks = (raw >> 16) as i64; // < 2^48, no overflow below
+    let sub = (raw & 0xFFFF) as i64;
+    let micros = ticks * TICK_MICROS + sub * TICK_MICROS / SUBTICKS_PER_TICK;
+    CaptureTime(DIAG_EPOCH_UNIX_SECS * 1_000_000 + micros)
+}
+
+/// A capture time as a DIAG timestamp; times before the DIAG epoch become 0.
+///
+/// Rounds the sub-tick part up so that [`diag_time_to_capture_time`] gives the same
+/// microsecond back.
+pub fn capture_time_to_diag_time(time: CaptureTime) -> u64 {
+    let since = time
+        .unix_micros()
+        .saturating_sub(DIAG_EPOCH_UNIX_SECS * 1_000_000);
+    if since <= 0 {
+        return 0;
+    }
+    let ticks = since / TICK_MICROS;
+    let rem = since % TICK_MICROS;
+    let sub = (rem * SUBTICKS_PER_TICK + TICK_MICROS - 1) / TICK_MICROS;
+    ((ticks as u64) << 16) | (sub as u64 & 0xFFFF)
+}
+
+mod field {
+    use std::ops::Range;
+    pub const CMD: usize = 0;
+    pub const LEN: Range<usize> = 2..4;
+    pub const LEN2: Range<usize> = 4..6;
+    pub const LOG_CODE: Range<usize> = 6..8;
+    pub const TIMESTAMP: Range<usize> = 8..16;
+    pub const BODY: usize = 16;
+    /// Bytes of the log item counted by both length fields before the body.
+    pub const ITEM_HEADER: usize = 12;
+    /// Bytes before the log item: command, more, len.
+    pub const OUTER: usize = 4;
+}
+
+/// Zero-copy view of a DIAG log packet (command 0x10), length-checked once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiagLogPacket<'a> {
+    buffer: &'a [u8],
+}
+
+impl<'a> DiagLogPacket<'a> {
+    /// Checks that `buffer` is a log packet whose length fields match its size.
+    pub fn new_checked(buffer: &'a [u8]) -> Result<Self, RecordError> {
+        if buffer.len() < field::BODY {
+            return Err(RecordError::Truncated {
+                what: "DIAG log header",
+                needed: field::BODY,
+                present: buffer.len(),
+            });
+        }
+        let len = u16_at(buffer, field::LEN.start).unwrap_or(0) as usize;
+        let len2 = u16_at(buffer, field::LEN2.start).unwrap_or(0) as usize;
+        let present = buffer.len() - field::OUTER;
+        if len != present || len2 != present {
+            return Err(RecordError::LengthMismatch {
+                declared: if len != present { len } else { len2 },
+                present,
+            });
+        }
+        Ok(DiagLogPacket { buffer })
+    }
+
+    /// Whether a frame payload starting with `head` and `payload_len` bytes long has the
+    /// shape of a log packet, possibly inside a multi-radio wrapper.
+    pub fn plausible(head: &[u8], payload_len: usize) -> bool {
+        let (inner, len) = match head.first() {
+            Some(&DIAG_LOG_F) => (head, payload_len),
+            Some(&DIAG_MULTI_RADIO_CMD_F) => match (
+                head.get(MULTI_RADIO_HEADER_LEN..),
+                payload_len.checked_sub(MULTI_RADIO_HEADER_LEN),
+            ) {
+                (Some(inner), Some(len)) => (inner, len),
+                _ => return false,
+            },
+            _ => return false,
+        };
+        let want = len.checked_sub(field::OUTER);
+        inner.get(field::CMD) == Some(&DIAG_LOG_F)
+            && want.is_some()
+            && u16_at(inner, field::LEN.start).map(usize::from) == want
+            && u16_at(inner, field::LEN2.start).map(usize::from) == want
+    }
+
+    /// Log code (e.g. 0xB0C0).
+    pub fn log_code(&self) -> u16 {
+        u16_at(self.buffer, field::LOG_CODE.start).unwrap_or(0)
+    }
+
+    /// Raw 64-bit DIAG timestamp.
+    pub fn timestamp_raw(&self) -> u64 {
+        u64_at(self.buffer, field::TIMESTAMP.start).unwrap_or(0)
+    }
+
+    /// Timestamp as Unix time.
+    pub fn time(&self) -> CaptureTime {
+        diag_time_to_capture_time(self.timestamp_raw())
+    }
+
+    /// The log record after the header.
+    pub fn body(&self) -> &'a [u8] {
+        self.buffer.get(field::BODY..).unwrap_or(&[])
+    }
+
+    /// Writes a log packet with the given code, raw timestamp and body to `out` (cleared first).
+    ///
+    /// Fails when the body is too long for the 16-bit length fields.
+    pub fn emit(log_code: u16, timestamp: u64, body: &[u8], out: &mut Vec<u8>) -> Option<()> {
+        let item_len = u16::try_from(body.len().checked_add(field::ITEM_HEADER)?).ok()?;
+        out.clear();
+        out.push(DIAG_LOG_F);
+        out.push(0);
+        out.extend_from_slice(&item_len.to_le_bytes());
+        out.extend_from_slice(&item_len.to_le_bytes());
+        out.extend_from_slice(&log_code.to_le_bytes());
+        out.extend_from_slice(&timestamp.to_le_bytes());
+        out.extend_from_slice(body);
+        Some(())
+    }
+}
+
+/// Layout family of an LTE RRC OTA packet version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RrcLayout {
+    /// Versions 2-4: 16-bit EARFCN, no SIB mask.
+    V2,
+    /// Versions 5-7: 16-bit EARFCN, 32-bit SIB mask.
+    V5,
+    /// Versions 8-24: 32-bit EARFCN.
+    V8,
+    /// Versions 25-29: NR RRC release bytes added.
+    V25,
+    /// Versions 30 and later: segment id added after the length.
+    V30,
+}
+
+impl RrcLayout {
+    fn of(version: u8) -> Self {
+        match version {
+            0..=4 => RrcLayout::V2,
+            5..=7 => RrcLayout::V5,
+            8..=24 => RrcLayout::V8,
+            25..=29 => RrcLayout::V25,
+            _ => RrcLayout::V30,
+        }
+    }
+
+    /// Offsets after the version byte: (rb id, pci, earfcn, earfcn is 32-bit, sfn, pdu number,
+    /// length, header end).
+    fn offsets(self) -> RrcOffsets {
+        // Field order is the same in every layout; only widths and inserted fields differ.
+        match self {
+            RrcLayout::V2 => RrcOffsets {
+                nr_release: None,
+                bearer: 3,
+                pci: 4,
+                earfcn: 6,
+                earfcn_wide: false,
+                sfn: 8,
+                pdu: 10,
+                sib_mask: None,
+                len: 11,
+                segment: None,
+                end: 13,
+            },
+            RrcLayout::V5 => RrcOffsets {
+                nr_release: None,
+                bearer: 3,
+                pci: 4,
+                earfcn: 6,
+                earfcn_wide: false,
+                sfn: 8,
+                pdu: 10,
+                sib_mask: Some(11),
+                len: 15,
+                segment: None,
+                end: 17,
+            },
+            RrcLayout::V8 => RrcOffsets {
+                nr_release: None,
+                bearer: 3,
+                pci: 4,
+                earfcn: 6,
+                earfcn_wide: true,
+                sfn: 10,
+                pdu: 12,
+                sib_mask: Some(13),
+                len: 17,
+                segment: None,
+                end: 19,
+            },
+            RrcLayout::V25 => RrcOffsets {
+                nr_release: Some(3),
+                bearer: 5,
+                pci: 6,
+                earfcn: 8,
+                earfcn_wide: true,
+                sfn: 12,
+                pdu: 14,
+                sib_mask: Some(15),
+                len: 19,
+                segment: None,
+                end: 21,
+            },
+            RrcLayout::V30 => RrcOffsets {
+                nr_release: Some(3),
+                bearer: 5,
+                pci: 6,
+                earfcn: 8,
+                earfcn_wide: true,
+                sfn: 12,
+                pdu: 14,
+                sib_mask: Some(15),
+                len: 19,
+                segment: Some(23),
+                end: 24,
+            },
+        }
+    }
+}
+
+/// Byte offsets of an LTE RRC OTA header, from the start of the record (version byte at 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RrcOffsets {
+    nr_release: Option<usize>,
+    bearer: usize,
+    pci: usize,
+    earfcn: usize,
+    earfcn_wide: bool,
+    sfn: usize,
+    pdu: usize,
+    sib_mask: Option<usize>,
+    len: usize,
+    segment: Option<usize>,
+    end: usize,
+}
+
+/// Offset of the RRC release byte in every layout.
+const RRC_RELEASE: usize = 1;
+/// Offset of the RRC version byte in every layout.
+const RRC_VERSION: usize = 2;
+
+/// Channel of a PDU number in a given LTE RRC OTA packet version, or `None` when unknown.
+///
+/// The numbering changed between firmware generations; each arm lists the versions that share
+/// one numbering.
+pub fn lte_rrc_channel(version: u8, pdu_number: u8) -> Option<LteRrcChannel> {
+    use LteRrcChannel::*;
+    match version {
+        2 | 3 | 4 | 6 | 7 | 8 | 13 | 22 => match pdu_number {
+            1 => Some(BcchBch),
+            2 => Some(BcchDlSch),
+            3 => Some(Mcch),
+            4 => Some(Pcch),
+            5 => Some(DlCcch),
+            6 => Some(DlDcch),
+            7 => Some(UlCcch),
+            8 => Some(UlDcch),
+            _ => None,
+        },
+        9 | 12 => match pdu_number {
+            8 => Some(BcchBch),
+            9 => Some(BcchDlSch),
+            10 => Some(Mcch),
+            11 => Some(Pcch),
+            12 => Some(DlCcch),
+            13 => Some(DlDcch),
+            14 => Some(UlCcch),
+            15 => Some(UlDcch),
+            _ => None,
+        },
+        14 | 15 | 16 | 20 | 24 | 25 => match pdu_number {
+            1 => Some(BcchBch),
+            2 => Some(BcchDlSch),
+            4 => Some(Mcch),
+            5 => Some(Pcch),
+            6 => Some(DlCcch),
+            7 => Some(DlDcch),
+            8 => Some(UlCcch),
+            9 => Some(UlDcch),
+            // NB-IoT numbering exists only in the later versions of this family.
+            54 if version >= 20 => Some(BcchBchNb),
+            55 if version >= 20 => Some(BcchDlSchNb),
+            56 if version >= 20 => Some(PcchNb),
+            57 if version >= 20 => Some(DlCcchNb),
+            58 if version >= 20 => Some(DlDcchNb),
+            59 if version >= 20 => Some(UlCcchNb),
+            61 if version >= 20 => Some(UlDcchNb),
+            _ => None,
+        },
+        19 | 26 | 27 | 29 | 30 | 31 => match pdu_number {
+            1 => Some(BcchBch),
+            3 => Some(BcchDlSch),
+            6 => Some(Mcch),
+            7 => Some(Pcch),
+            8 => Some(DlCcch),
+            9 => Some(DlDcch),
+            10 => Some(UlCcch),
+            11 => Some(UlDcch),
+            45 => Some(BcchBchNb),
+            46 => Some(BcchDlSchNb),
+            47 => Some(PcchNb),
+            48 => Some(DlCcchNb),
+            49 => Some(DlDcchNb),
+            50 => Some(UlCcchNb),
+            52 => Some(UlDcchNb),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether a packet version has a known PDU numbering (and so can be read).
+pub fn lte_rrc_version_supported(version: u8) -> bool {
+    matches!(
+        version,
+        2 | 3
+            | 4
+            | 6
+            | 7
+            | 8
+            | 9
+            | 12
+            | 13
+            | 14
+            | 15
+            | 16
+            | 19
+            | 20
+            | 22
+            | 24
+            | 25
+            | 26
+            | 27
+            | 29
+            | 30
+            | 31
+    )
+}
+
+/// Packet version the writer uses for LTE RRC OTA records.
+pub const LTE_RRC_WRITE_VERSION: u8 = 20;
+
+/// PDU number of a channel in [`LTE_RRC_WRITE_VERSION`], or `None` when it has none.
+pub fn lte_rrc_pdu_number_v20(channel: LteRrcChannel) -> Option<u8> {
+    (0u8..=255).find(|&n| lte_rrc_channel(LTE_RRC_WRITE_VERSION, n) == Some(channel))
+}
+
+/// Zero-copy view of an LTE RRC OTA record (body of log code 0xB0C0), length-checked once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LteRrcOta<'a> {
+    buffer: &'a [u8],
+    offsets: RrcOffsets,
+    channel: LteRrcChannel,
+}
+
+impl<'a> LteRrcOta<'a> {
+    /// Checks the version, header length, PDU length and PDU number of `body`.
+    pub fn new_checked(body: &'a [u8]) -> Result<Self, RecordError> {
+        let version = *body.first().ok_or(RecordError::Truncated {
+            what: "LTE RRC OTA header",
+            needed: 1,
+            present: 0,
+        })?;
+        if !lte_rrc_version_supported(version) {
+            return Err(RecordError::UnsupportedVersion(version));
+        }
+        let offsets = RrcLayout::of(version).offsets();
+        if body.len() < offsets.end {
+            return Err(RecordError::Truncated {
+                what: "LTE RRC OTA header",
+                needed: offsets.end,
+                present: body.len(),
+            });
+        }
+        let declared = u16_at(body, offsets.len).unwrap_or(0) as usize;
+        let present = body.len() - offsets.end;
+        if declared != present {
+            return Err(RecordError::LengthMismatch { declared, present });
+        }
+        let pdu_number = body.get(offsets.pdu).copied().unwrap_or(0);
+        let channel =
+            lte_rrc_channel(version, pdu_number).ok_or(RecordError::UnknownPduNumber {
+                version,
+                pdu_number,
+            })?;
+        Ok(LteRrcOta {
+            buffer: body,
+            offsets,
+            channel,
+        })
+    }
+
+    /// Packet version.
+    pub fn version(&self) -> u8 {
+        self.buffer.first().copied().unwrap_or(0)
+    }
+
+    /// RRC release number byte (e.g. 14 for Rel-14).
+    pub fn rrc_release(&self) -> u8 {
+        self.buffer.get(RRC_RELEASE).copied().unwrap_or(0)
+    }
+
+    /// RRC version byte (major in the high nibble, minor in the low nibble).
+    pub fn rrc_version(&self) -> u8 {
+        self.buffer.get(RRC_VERSION).copied().unwrap_or(0)
+    }
+
+    /// NR RRC release byte, in versions that have one.
+    pub fn nr_rrc_release(&self) -> Option<u8> {
+        self.offsets
+            .nr_release
+            .and_then(|o| self.buffer.get(o).copied())
+    }
+
+    /// Radio bearer id.
+    pub fn radio_bearer(&self) -> u8 {
+        self.buffer.get(self.offsets.bearer).copied().unwrap_or(0)
+    }
+
+    /// Physical cell id.
+    pub fn pci(&self) -> u16 {
+        u16_at(self.buffer, self.offsets.pci).unwrap_or(0)
+    }
+
+    /// EARFCN of the cell.
+    pub fn earfcn(&self) -> u32 {
+        if self.offsets.earfcn_wide {
+            u32_at(self.buffer, self.offsets.earfcn).unwrap_or(0)
+        } else {
+            u16_at(self.buffer, self.offsets.earfcn).map_or(0, u32::from)
+        }
+    }
+
+    /// System frame number (upper 12 bits of the SFN/subframe field).
+    pub fn sfn(&self) -> u16 {
+        u16_at(self.buffer, self.offsets.sfn).unwrap_or(0) >> 4
+    }
+
+    /// Subframe number (lower 4 bits of the SFN/subframe field).
+    pub fn subframe(&self) -> u8 {
+        (u16_at(self.buffer, self.offsets.sfn).unwrap_or(0) & 0xF) as u8
+    }
+
+    /// PDU number as logged (meaning depends on the version).
+    pub fn pdu_number(&self) -> u8 {
+        self.buffer.get(self.offsets.pdu).copied().unwrap_or(0)
+    }
+
+    /// SIB mask, in versions that have one.
+    pub fn sib_mask(&self) -> Option<u32> {
+        self.offsets.sib_mask.and_then(|o| u32_at(self.buffer, o))
+    }
+
+    /// Segment id in versions 30 and later: 0 for a whole PDU, 1-6 for leading parts, 7 for
+    /// the last part of a segmented PDU.
+    pub fn segment(&self) -> Option<u8> {
+        self.offsets
+            .segment
+            .and_then(|o| self.buffer.get(o).copied())
+    }
+
+    /// Channel the PDU was sent on.
+    pub fn channel(&self) -> LteRrcChannel {
+        self.channel
+    }
+
+    /// The RRC PDU.
+    pub fn pdu(&self) -> &'a [u8] {
+        self.buffer.get(self.offsets.end..).unwrap_or(&[])
+    }
+}
+
+/// Owned description of an LTE RRC OTA record for writing, in [`LTE_RRC_WRITE_VERSION`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LteRrcOtaRepr<'a> {
+    /// RRC release number byte.
+    pub rrc_release: u8,
+    /// RRC version byte.
+    pub rrc_version: u8,
+    /// Radio bearer id.
+    pub radio_bearer: u8,
+    /// Physical cell id.
+    pub pci: u16,
+    /// EARFCN.
+    pub earfcn: u32,
+    /// System frame number (12 bits).
+    pub sfn: u16,
+    /// Subframe (4 bits).
+    pub subframe: u8,
+    /// Channel.
+    pub channel: LteRrcChannel,
+    /// The RRC PDU.
+    pub pdu: &'a [u8],
+}
+
+impl LteRrcOtaRepr<'_> {
+    /// Appends the record body to `out`; `None` when the channel has no PDU number in the
+    /// written version or the PDU is longer than 65535 bytes.
+    pub fn emit(&self, out: &mut Vec<u8>) -> Option<()> {
+        let pdu_number = lte_rrc_pdu_number_v20(self.channel)?;
+        let len = u16::try_from(self.pdu.len()).ok()?;
+        out.push(LTE_RRC_WRITE_VERSION);
+        out.push(self.rrc_release);
+        out.push(self.rrc_version);
+        out.push(self.radio_bearer);
+        out.extend_from_slice(&self.pci.to_le_bytes());
+        out.extend_from_slice(&self.earfcn.to_le_bytes());
+        let sfn_sub = ((self.sfn & 0x0FFF) << 4) | u16::from(self.subframe & 0xF);
+        out.extend_from_slice(&sfn_sub.to_le_bytes());
+        out.push(pdu_number);
+        out.extend_from_slice(&0u32.to_le_bytes());
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(self.pdu);
+        Some(())
+    }
+}
+
+/// Whether a log code is one of the LTE NAS OTA codes.
+pub fn is_lte_nas_log_code(code: u16) -> bool {
+    matches!(
+        code,
+        LOG_LTE_NAS_ESM_SEC_IN
+            | LOG_LTE_NAS_ESM_SEC_OUT
+            | LOG_LTE_NAS_ESM_PLAIN_IN
+            | LOG_LTE_NAS_ESM_PLAIN_OUT
+            | LOG_LTE_NAS_EMM_SEC_IN
+            | LOG_LTE_NAS_EMM_SEC_OUT
+            | LOG_LTE_NAS_EMM_PLAIN_IN
+            | LOG_LTE_NAS_EMM_PLAIN_OUT
+    )
+}
+
+/// Direction of an LTE NAS OTA log code: incoming codes are downlink, outgoing uplink.
+pub fn lte_nas_direction(code: u16) -> Direction {
+    match code {
+        LOG_LTE_NAS_ESM_SEC_IN
+        | LOG_LTE_NAS_ESM_PLAIN_IN
+        | LOG_LTE_NAS_EMM_SEC_IN
+        | LOG_LTE_NAS_EMM_PLAIN_IN => Direction::Downlink,
+        LOG_LTE_NAS_ESM_SEC_OUT
+        | LOG_LTE_NAS_ESM_PLAIN_OUT
+        | LOG_LTE_NAS_EMM_SEC_OUT
+        | LOG_LTE_NAS_EMM_PLAIN_OUT => Direction::Uplink,
+        _ => Direction::Unknown,
+    }
+}
+
+/// The only LTE NAS OTA packet version known.
+pub const LTE_NAS_VERSION: u8 = 1;
+/// Length of the LTE NAS OTA header: version, RRC release, two version bytes.
+const NAS_HEADER_LEN: usize = 4;
+
+/// Zero-copy view of an LTE NAS OTA record (body of log codes 0xB0E0-0xB0ED), checked once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LteNasOta<'a> {
+    buffer: &'a [u8],
+}
+
+impl<'a> LteNasOta<'a> {
+    /// Checks the version and header length of `body`.
+    pub fn new_checked(body: &'a [u8]) -> Result<Self, RecordError> {
+        if body.len() < NAS_HEADER_LEN {
+            return Err(RecordError::Truncated {
+                what: "LTE NAS OTA header",
+                needed: NAS_HEADER_LEN,
+                present: body.len(),
+            });
+        }
+        match body.first() {
+            Some(&LTE_NAS_VERSION) => Ok(LteNasOta { buffer: body }),
+            other => Err(RecordError::UnsupportedVersion(other.copied().unwrap_or(0))),
+        }
+    }
+
+    /// Packet version.
+    pub fn version(&self) -> u8 {
+        self.buffer.first().copied().unwrap_or(0)
+    }
+
+    /// RRC release byte.
+    pub fn rrc_release(&self) -> u8 {
+        self.buffer.get(1).copied().unwrap_or(0)
+    }
+
+    /// The two standard version bytes (as logged).
+    pub fn std_version(&self) -> [u8; 2] {
+        [
+            self.buffer.get(2).copied().unwrap_or(0),
+            self.buffer.get(3).copied().unwrap_or(0),
+        ]
+    }
+
+    /// The NAS PDU.
+    pub fn pdu(&self) -> &'a [u8] {
+        self.buffer.get(NAS_HEADER_LEN..).unwrap_or(&[])
+    }
+
+    /// Appends a record body with the given header bytes and PDU to `out`.
+    pub fn emit(rrc_release: u8, std_version: [u8; 2], pdu: &[u8], out: &mut Vec<u8>) {
+        out.push(LTE_NAS_VERSION);
+        out.push(rrc_release);
+        out.extend_from_slice(&std_version);
+        out.extend_from_slice(pdu);
+    }
+}
+
+/// Log code a NAS PDU is written under: security-protected EMM PDUs (protocol discriminator 7
+/// with security header type 1-5) under 0xB0EA/0xB0EB, other EMM PDUs (including service
+/// requests) under 0xB0EC/0xB0ED, ESM PDUs under 0xB0E2/0xB0E3; incoming for downlink.
+pub fn lte_nas_log_code_for(pdu: &[u8], uplink: bool) -> u16 {
+    let first = pdu.first().copied().unwrap_or(0);
+    let pd = first & 0x0F;
+    let sht = first >> 4;
+    let (incoming, outgoing) = match (pd, sht) {
+        (7, 1..=5) => (LOG_LTE_NAS_EMM_SEC_IN, LOG_LTE_NAS_EMM_SEC_OUT),
+        (2, _) => (LOG_LTE_NAS_ESM_PLAIN_IN, LOG_LTE_NAS_ESM_PLAIN_OUT),
+        _ => (LOG_LTE_NAS_EMM_PLAIN_IN, LOG_LTE_NAS_EMM_PLAIN_OUT),
+    };
+    if uplink {
+        outgoing
+    } else {
+        incoming
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Unescaped payload of a real frame: 0xB0C0 version 20, BCCH-DL-SCH (PDU number 2),
+    /// EARFCN 0, PCI 0, from a Rayhunter recording of an Orbic RC400L.
+    const RRC_V20: &[u8] = &[
+        0x10, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0xc0, 0xb0, 0xf3, 0x87, 0xff, 0x62, 0x00, 0x00, 0x00,
+        0x00, 0x14, 0x0e, 0x30, 0x00, 0x16, 0x00, 0xe8, 0x03, 0x01, 0x00, 0x65, 0xff, 0x02, 0x02,
+        0x00, 0x00, 0x00, 0x20, 0x00, 0x68, 0x4c, 0x46, 0x90, 0x1f, 0x20, 0x13, 0xb1, 0x6f, 0x0c,
+        0x92, 0x46, 0xa1, 0x90, 0x80, 0x84, 0x0c, 0x22, 0x61, 0x2b, 0x0c, 0x1d, 0xb6, 0x09, 0x8f,
+        0xd0, 0x80, 0x81, 0x4b, 0x60, 0x30, 0x00,
+    ];
+
+    /// Unescaped payload of a real frame: 0xB0ED (EMM plain outgoing) version 1, a service
+    /// request, from a phone on China Mobile (first frame after the file's damaged start).
+    const NAS_B0ED: &[u8] = &[
+        0x10, 0x00, 0x14, 0x00, 0x14, 0x00, 0xed, 0xb0, 0xff, 0x45, 0x94, 0xc2, 0xa5, 0x11, 0xd1,
+        0x00, 0x01, 0x09, 0x05, 0x00, 0xc7, 0x01, 0x17, 0x00,
+    ];
+
+    #[test]
+    fn parses_real_rrc_v20() {
+        let log = DiagLogPacket::new_checked(RRC_V20).unwrap();
+        assert_eq!(log.log_code(), LOG_LTE_RRC_OTA);
+        let rrc = LteRrcOta::new_checked(log.body()).unwrap();
+        assert_eq!(rrc.version(), 20);
+        assert_eq!(rrc.rrc_release(), 14);
+        assert_eq!(rrc.rrc_version(), 0x30);
+        assert_eq!(rrc.radio_bearer(), 0);
+        assert_eq!(rrc.pci(), 22);
+        assert_eq!(rrc.earfcn(), 66_536);
+        assert_eq!(rrc.pdu_number(), 2);
+        assert_eq!(rrc.channel(), LteRrcChannel::BcchDlSch);
+        assert_eq!(rrc.pdu().len(), 0x20);
+        assert_eq!(rrc.pdu().first(), Some(&0x68));
+        assert_eq!(rrc.sib_mask(), Some(2));
+        assert_eq!(rrc.sfn(), 4086);
+        assert_eq!(rrc.subframe(), 5);
+        assert_eq!(rrc.segment(), None);
+    }
+
+    /// Unescaped payloads of real 0xB0C0 frames of three older versions, all UL-DCCH with a
+    /// two-byte PDU: (version, payload, PCI, EARFCN). Version 9 from a phone on AT&T (band 17),
+    /// version 8 on China Mobile (band 39), version 15 from an attach sample (band 13).
+    const RRC_OLDER: [(u8, &[u8], u16, u32); 3] = [
+        (
+            9,
+            &[
+                0x10, 0x00, 0x21, 0x00, 0x21, 0x00, 0xc0, 0xb0, 0xaa, 0x1f, 0xc8, 0x27, 0x29, 0xca,
+                0xd3, 0x00, 0x09, 0x0b, 0x70, 0x01, 0xb9, 0x00, 0x94, 0x16, 0x00, 0x00, 0x00, 0x00,
+                0x0f, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x14, 0x00,
+            ],
+            185,
+            5780,
+        ),
+        (
+            8,
+            &[
+                0x10, 0x00, 0x21, 0x00, 0x21, 0x00, 0xc0, 0xb0, 0xb9, 0x62, 0x27, 0xc3, 0xa5, 0x11,
+                0xd1, 0x00, 0x08, 0x0a, 0x72, 0x01, 0x51, 0x01, 0x0c, 0x94, 0x00, 0x00, 0x00, 0x00,
+                0x08, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x2e, 0x00,
+            ],
+            337,
+            37900,
+        ),
+        (
+            15,
+            &[
+                0x10, 0x00, 0x21, 0x00, 0x21, 0x00, 0xc0, 0xb0, 0x4d, 0x4b, 0xd8, 0x1d, 0x14, 0x1d,
+                0xed, 0x00, 0x0f, 0x0d, 0x21, 0x01, 0xc0, 0x00, 0x6e, 0x14, 0x00, 0x00, 0x00, 0x00,
+                0x09, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x14, 0x00,
+            ],
+            192,
+            5230,
+        ),
+    ];
+
+    #[test]
+    fn parses_real_older_rrc_versions() {
+        for (version, bytes, pci, earfcn) in RRC_OLDER {
+            let log = DiagLogPacket::new_checked(bytes).unwrap();
+            let rrc = LteRrcOta::new_checked(log.body()).unwrap();
+            assert_eq!(rrc.version(), version);
+            assert_eq!(rrc.channel(), LteRrcChannel::UlDcch, "version {version}");
+            assert_eq!(
+                (rrc.pci(), rrc.earfcn()),
+                (pci, earfcn),
+                "version {version}"
+            );
+            assert_eq!(rrc.radio_bearer(), 1);
+            assert_eq!(rrc.pdu().len(), 2);
+        }
+    }
+
+    #[test]
+    fn newer_layouts_place_fields_after_nr_release() {
+        // Version 26: LTE release/version, NR release/version, bearer, PCI, 32-bit EARFCN,
+        // SFN/subframe, PDU number, SIB mask, length, PDU.
+        let mut v26 = vec![
+            26, 15, 0x30, 15, 0x60, 1, 0x41, 0x01, 0x62, 0x04, 0x01, 0x00,
+        ];
+        v26.extend_from_slice(&[0x95, 0x3f, 9, 0, 0, 0, 0, 2, 0, 0xAA, 0xBB]);
+        let rrc = LteRrcOta::new_checked(&v26).unwrap();
+        assert_eq!(rrc.nr_rrc_release(), Some(15));
+        assert_eq!(
+            (rrc.radio_bearer(), rrc.pci(), rrc.earfcn()),
+            (1, 321, 66_658)
+        );
+        assert_eq!((rrc.sfn(), rrc.subframe()), (1017, 5));
+        assert_eq!(rrc.channel(), LteRrcChannel::DlDcch);
+        assert_eq!(rrc.pdu(), &[0xAA, 0xBB]);
+        assert_eq!(rrc.segment(), None);
+        // Version 30 adds two unknown bytes and a segment id after the length.
+        let mut v30 = v26.clone();
+        v30[0] = 30;
+        v30.splice(21..21, [0, 0, 0]);
+        let rrc = LteRrcOta::new_checked(&v30).unwrap();
+        assert_eq!(rrc.segment(), Some(0));
+        assert_eq!(rrc.pdu(), &[0xAA, 0xBB]);
+        v30[23] = 3;
+        assert_eq!(
+            LteRrcOta::new_checked(&v30).map(|r| r.segment()),
+            Ok(Some(3))
+        );
+    }
+
+    #[test]
+    fn parses_real_nas_b0ed() {
+        let log = DiagLogPacket::new_checked(NAS_B0ED).unwrap();
+        assert_eq!(log.log_code(), LOG_LTE_NAS_EMM_PLAIN_OUT);
+        assert_eq!(lte_nas_direction(log.log_code()), Direction::Uplink);
+        let nas = LteNasOta::new_checked(log.body()).unwrap();
+        assert_eq!(nas.version(), 1);
+        assert_eq!(nas.rrc_release(), 9);
+        // A service request (security header type 12, EMM).
+        assert_eq!(nas.pdu(), &[0xc7, 0x01, 0x17, 0x00]);
+        assert_eq!(
+            lte_nas_log_code_for(nas.pdu(), true),
+            LOG_LTE_NAS_EMM_PLAIN_OUT
+        );
+    }
+
+    #[test]
+    fn header_lengths_are_checked() {
+        let mut short = RRC_V20.to_vec();
+        short.pop();
+        assert!(matches!(
+            DiagLogPacket::new_checked(&short),
+            Err(RecordError::LengthMismatch { .. })
+        ));
+        assert!(matches!(
+            DiagLogPacket::new_checked(RRC_V20.get(..10).unwrap()),
+            Err(RecordError::Truncated { .. })
+        ));
+        let log = DiagLogPacket::new_checked(RRC_V20).unwrap();
+        let body = log.body();
+        assert!(matches!(
+            LteRrcOta::new_checked(body.get(..body.len() - 1).unwrap()),
+            Err(RecordError::LengthMismatch { .. })
+        ));
+        assert!(matches!(
+            LteRrcOta::new_checked(body.get(..10).unwrap()),
+            Err(RecordError::Truncated { .. })
+        ));
+        let mut v5 = body.to_vec();
+        v5[0] = 5;
+        assert_eq!(
+            LteRrcOta::new_checked(&v5),
+            Err(RecordError::UnsupportedVersion(5))
+        );
+        let mut pdu3 = body.to_vec();
+        pdu3[12] = 3;
+        assert_eq!(
+            LteRrcOta::new_checked(&pdu3),
+            Err(RecordError::UnknownPduNumber {
+                version: 20,
+                pdu_number: 3
+            })
+        );
+        assert!(matches!(
+            LteNasOta::new_checked(&[2, 9, 5, 0, 7]),
+            Err(RecordError::UnsupportedVersion(2))
+        ));
+    }
+
+    #[test]
+    fn plausible_matches_real_lengths() {
+        assert!(DiagLogPacket::plausible(RRC_V20, RRC_V20.len()));
+        assert!(!DiagLogPacket::plausible(RRC_V20, RRC_V20.len() + 1));
+        let mut wrapped = vec![DIAG_MULTI_RADIO_CMD_F, 1, 0, 0, 1, 0, 0, 0];
+        wrapped.extend_from_slice(RRC_V20);
+        assert!(DiagLogPacket::plausible(&wrapped, wrapped.len()));
+        assert!(!DiagLogPacket::plausible(&[0x73, 0, 0, 0], 4));
+    }
+
+    #[test]
+    fn rrc_emit_round_trips() {
+        for channel in [
+            LteRrcChannel::BcchBch,
+            LteRrcChannel::BcchDlSch,
+            LteRrcChannel::Mcch,
+            LteRrcChannel::Pcch,
+            LteRrcChannel::DlCcch,
+            LteRrcChannel::DlDcch,
+            LteRrcChannel::UlCcch,
+            LteRrcChannel::UlDcch,
+            LteRrcChannel::UlDcchNb,
+        ] {
+            let repr = LteRrcOtaRepr {
+                rrc_release: 14,
+                rrc_version: 0x30,
+                radio_bearer: 1,
+                pci: 321,
+                earfcn: 66_786,
+                sfn: 1023,
+                subframe: 9,
+                channel,
+                pdu: &[1, 2, 3],
+            };
+            let mut body = Vec::new();
+            repr.emit(&mut body).unwrap();
+            let rrc = LteRrcOta::new_checked(&body).unwrap();
+            assert_eq!(rrc.channel(), channel);
+            assert_eq!(
+                (
+                    rrc.pci(),
+                    rrc.earfcn(),
+                    rrc.sfn(),
+                    rrc.subframe(),
+                    rrc.radio_bearer()
+                ),
+                (321, 66_786, 1023, 9, 1)
+            );
+            assert_eq!(rrc.pdu(), &[1, 2, 3]);
+        }
+        let br = LteRrcOtaRepr {
+            rrc_release: 14,
+            rrc_version: 0,
+            radio_bearer: 0,
+            pci: 0,
+            earfcn: 0,
+            sfn: 0,
+            subframe: 0,
+            channel: LteRrcChannel::BcchDlSchBr,
+            pdu: &[],
+        };
+        assert_eq!(br.emit(&mut Vec::new()), None);
+    }
+
+    #[test]
+    fn timestamps_convert_both_ways() {
+        // Tick 0 is the DIAG epoch.
+        assert_eq!(
+            diag_time_to_capture_time(0).unix_micros(),
+            DIAG_EPOCH_UNIX_SECS * 1_000_000
+        );
+        // One tick is 1.25 ms; a half tick of sub-units is 625 us.
+        assert_eq!(
+            diag_time_to_capture_time((1 << 16) | 24_576).unix_micros(),
+            DIAG_EPOCH_UNIX_SECS * 1_000_000 + 1250 + 625
+        );
+        for us in [0i64, 1, 624, 1249, 1250, 123_456_789, 1_749_222_138_123_456] {
+            let t = CaptureTime(DIAG_EPOCH_UNIX_SECS * 1_000_000 + us);
+            assert_eq!(diag_time_to_capture_time(capture_time_to_diag_time(t)), t);
+        }
+        assert_eq!(capture_time_to_diag_time(CaptureTime(0)), 0);
+    }
+
+    #[test]
+    fn real_timestamp_is_plausible() {
+        let log = DiagLogPacket::new_checked(RRC_V20).unwrap();
+        // This recorder's clock was not set: 31.68 s after the DIAG epoch.
+        let t = log.time().unix_micros() - DIAG_EPOCH_UNIX_SECS * 1_000_000;
+        assert!((31_678_000..31_680_000).contains(&t), "{t}");
+    }
+}

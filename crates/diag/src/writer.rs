@@ -1,0 +1,139 @@
+//! [`QmdlWriter`]: radio messages written back as a DIAG stream.
+
+use crate::hdlc::encode_frame;
+use crate::log::{
+    capture_time_to_diag_time, lte_nas_log_code_for, DiagLogPacket, LteNasOta, LteRrcOtaRepr,
+    LOG_LTE_RRC_OTA,
+};
+use std::fmt;
+use std::io::{self, Write};
+use stingwatch_model::{Direction, PayloadKind, RadioMessage};
+
+/// RRC release byte written in LTE RRC OTA headers (the messages do not carry one).
+const WRITE_RRC_RELEASE: u8 = 15;
+/// RRC version byte written in LTE RRC OTA headers.
+const WRITE_RRC_VERSION: u8 = 0x30;
+/// RRC release and standard version bytes written in LTE NAS OTA headers.
+const WRITE_NAS_HEADER: (u8, [u8; 2]) = (9, [5, 0]);
+
+/// Why a message could not be written.
+#[derive(Debug)]
+pub enum WriteError {
+    /// The underlying writer failed.
+    Io(io::Error),
+    /// The message cannot be expressed as a DIAG record this writer emits.
+    Unsupported(String),
+}
+
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WriteError::Io(e) => write!(f, "writing DIAG stream: {e}"),
+            WriteError::Unsupported(what) => write!(f, "cannot write as DIAG: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for WriteError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WriteError::Io(e) => Some(e),
+            WriteError::Unsupported(_) => None,
+        }
+    }
+}
+
+impl From<io::Error> for WriteError {
+    fn from(e: io::Error) -> Self {
+        WriteError::Io(e)
+    }
+}
+
+/// Writes LTE RRC and NAS messages as HDLC-framed DIAG log packets.
+///
+/// RRC messages become 0xB0C0 records of packet version 20 with the message's EARFCN, PCI and
+/// SFN; NAS messages become 0xB0EA/0xB0EB (security protected EMM), 0xB0EC/0xB0ED (other EMM)
+/// or 0xB0E2/0xB0E3 (ESM) by their first byte and direction. A message without a time gets
+/// timestamp 0 (the DIAG epoch, 1980-01-06).
+pub struct QmdlWriter<W: Write> {
+    out: W,
+    body: Vec<u8>,
+    packet: Vec<u8>,
+    frame: Vec<u8>,
+}
+
+impl<W: Write> QmdlWriter<W> {
+    /// A writer that appends frames to `out`.
+    pub fn new(out: W) -> Self {
+        QmdlWriter {
+            out,
+            body: Vec::new(),
+            packet: Vec::new(),
+            frame: Vec::new(),
+        }
+    }
+
+    /// Writes one message as one frame.
+    pub fn write_message(&mut self, msg: &RadioMessage) -> Result<(), WriteError> {
+        self.body.clear();
+        let code = match msg.kind {
+            PayloadKind::LteRrc { channel } => {
+                let repr = LteRrcOtaRepr {
+                    rrc_release: WRITE_RRC_RELEASE,
+                    rrc_version: WRITE_RRC_VERSION,
+                    radio_bearer: 0,
+                    pci: msg.context.pci.unwrap_or(0),
+                    earfcn: msg.context.arfcn.unwrap_or(0),
+                    sfn: msg.context.sfn.unwrap_or(0),
+                    subframe: 0,
+                    channel,
+                    pdu: &msg.payload,
+                };
+                repr.emit(&mut self.body).ok_or_else(|| {
+                    WriteError::Unsupported(format!(
+                        "LTE RRC channel {} has no PDU number in packet version 20, or the PDU is over 65535 bytes",
+                        channel.as_str()
+                    ))
+                })?;
+                LOG_LTE_RRC_OTA
+            }
+            PayloadKind::LteNas => {
+                let uplink = match msg.direction {
+                    Direction::Uplink => true,
+                    Direction::Downlink => false,
+                    Direction::Unknown => {
+                        return Err(WriteError::Unsupported(
+                            "LTE NAS message of unknown direction".into(),
+                        ))
+                    }
+                };
+                let (release, version) = WRITE_NAS_HEADER;
+                LteNasOta::emit(release, version, &msg.payload, &mut self.body);
+                lte_nas_log_code_for(&msg.payload, uplink)
+            }
+            other => {
+                return Err(WriteError::Unsupported(format!(
+                    "payload kind {other:?} has no DIAG record here"
+                )))
+            }
+        };
+        let timestamp = msg.time.map_or(0, capture_time_to_diag_time);
+        DiagLogPacket::emit(code, timestamp, &self.body, &mut self.packet).ok_or_else(|| {
+            WriteError::Unsupported("record longer than a DIAG log packet can hold".into())
+        })?;
+        self.frame.clear();
+        encode_frame(&self.packet, &mut self.frame);
+        self.out.write_all(&self.frame)?;
+        Ok(())
+    }
+
+    /// Flushes the underlying writer.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    /// The underlying writer.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
