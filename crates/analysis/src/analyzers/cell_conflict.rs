@@ -1,0 +1,160 @@
+//! One (EARFCN, PCI) broadcasting different PLMN, TAC or cell identity within a recording.
+
+use super::BoundedMap;
+use crate::{Analyzer, Evidence, EvidenceRole, Finding, Severity};
+use stingwatch_events::{CaptureTime, CellIdentity, CellRef, Event, EventKind};
+
+const KIND: &str = "cell-identity-conflict";
+const VERSION: u32 = 1;
+/// Two identities on one radio this close in time cannot be PCI reuse by distant cells.
+const NEAR_MICROS: i64 = 15 * 60 * 1_000_000;
+
+#[derive(Debug, Default)]
+struct Seen {
+    identity: Option<CellIdentity>,
+    time: Option<CaptureTime>,
+    evidence: Option<Evidence>,
+}
+
+/// Detects a radio channel (EARFCN, PCI) whose SIB1 identity changes.
+#[derive(Debug, Default)]
+pub struct CellIdentityConflict {
+    radios: BoundedMap<(u32, u16), Seen>,
+}
+
+impl Analyzer for CellIdentityConflict {
+    fn kind(&self) -> &'static str {
+        KIND
+    }
+
+    fn version(&self) -> u32 {
+        VERSION
+    }
+
+    fn description(&self) -> &'static str {
+        "The same radio channel (EARFCN and physical cell id) broadcasts a different network, \
+         tracking area or cell identity than earlier in the recording: two transmitters, one \
+         imitating the other."
+    }
+
+    fn role(&self) -> EvidenceRole {
+        EvidenceRole::Broadcast
+    }
+
+    fn observe(&mut self, event: &Event, out: &mut Vec<Finding>) {
+        let EventKind::CellObserved {
+            plmn, tac, cell_id, ..
+        } = &event.kind
+        else {
+            return;
+        };
+        let Some((earfcn, pci)) = event.cell.and_then(|c| Some((c.earfcn?, c.pci?))) else {
+            return;
+        };
+        let now = CellIdentity {
+            plmn: *plmn,
+            tac: *tac,
+            cell_id: *cell_id,
+        };
+        let seen = self.radios.entry(&(earfcn, pci));
+        let before = seen.identity;
+        let before_time = seen.time;
+        let before_ev = seen.evidence.clone();
+        seen.identity = Some(now);
+        seen.time = event.time;
+        seen.evidence = Some(Evidence::of(event, format!("identity {now}")));
+        let Some(before) = before else { return };
+        if before == now {
+            return;
+        }
+        let near = match (before_time, event.time) {
+            (Some(a), Some(b)) => b.0.saturating_sub(a.0) <= NEAR_MICROS,
+            _ => true,
+        };
+        let mut changed = Vec::new();
+        if before.plmn != now.plmn {
+            changed.push(format!("network {} → {}", before.plmn, now.plmn));
+        }
+        if before.tac != now.tac {
+            changed.push(format!("tracking area {} → {}", before.tac, now.tac));
+        }
+        if before.cell_id != now.cell_id {
+            changed.push(format!(
+                "cell identity {} → {}",
+                before.cell_id, now.cell_id
+            ));
+        }
+        let severity = if near {
+            Severity::Medium
+        } else {
+            Severity::Low
+        };
+        let title = format!(
+            "EARFCN {earfcn} PCI {pci} changed identity ({})",
+            changed.join(", ")
+        );
+        let explanation = format!(
+            "The cell on frequency {earfcn} with physical id {pci} announced {before} and then \
+             {now}. A real cell keeps its identity; when another one appears on the same \
+             channel{} it is usually a second transmitter imitating a real cell, which is how \
+             fake base stations blend in. What to do: check which of the two identities \
+             appears in other findings, and whether the change repeats.",
+            if near { " within minutes" } else { "" }
+        );
+        let mut f = Finding::at(KIND, VERSION, severity, event, title, explanation)
+            .on_cell(Some(CellRef::radio(Some(earfcn), Some(pci))))
+            .with_evidence(Evidence::of(event, format!("identity {now}")))
+            .benign(
+                "Physical cell ids are reused: while travelling, two distant real cells with the \
+                 same frequency and id can both be seen. Tell apart: was the device moving, how \
+                 far apart in time are the two identities, and do they alternate back and forth?",
+            )
+            .benign(
+                "Network reconfiguration (a cell renumbered or moved to another tracking area). \
+                 Tell apart: the change happens once and stays.",
+            );
+        if let Some(ev) = before_ev {
+            f = f.with_evidence(ev);
+        }
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+    use stingwatch_events::Plmn;
+
+    fn sib1(tac: u32, cid: u32) -> EventKind {
+        EventKind::CellObserved {
+            plmn: Plmn::new(310, 260, 3),
+            additional_plmns: vec![],
+            tac,
+            cell_id: cid,
+            scheduled_sibs: vec![2, 3],
+            barred: false,
+            value_tag: Some(1),
+        }
+    }
+
+    #[test]
+    fn identity_change_on_one_radio_is_flagged() {
+        let c = CellRef::radio(Some(100), Some(7));
+        let events = seq(1, c, vec![sib1(1, 1), sib1(1, 1), sib1(999, 1)]);
+        let f = run(&mut CellIdentityConflict::default(), &events);
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].packet, f[0].severity), (3, Severity::Medium));
+    }
+
+    #[test]
+    fn stable_cells_and_distinct_radios_are_benign() {
+        let mut events = seq(1, CellRef::radio(Some(100), Some(7)), vec![sib1(1, 1); 50]);
+        events.extend(seq(
+            51,
+            CellRef::radio(Some(100), Some(8)),
+            vec![sib1(2, 2); 50],
+        ));
+        assert!(run(&mut CellIdentityConflict::default(), &events).is_empty());
+    }
+}

@@ -1,0 +1,256 @@
+//! The built-in analyzers, one heuristic per file. `docs/heuristics.md` describes each.
+
+mod cell_conflict;
+mod downgrade_redirect;
+mod exposure_rate;
+mod identity_without_auth;
+mod imsi_paging;
+mod null_security;
+mod priority_downgrade;
+mod reject_cause;
+mod sib_chain;
+mod sib_change;
+mod tac_outlier;
+
+pub use cell_conflict::CellIdentityConflict;
+pub use downgrade_redirect::DowngradeRedirect;
+pub use exposure_rate::IdentityExposureRate;
+pub use identity_without_auth::IdentityRequestWithoutAuth;
+pub use imsi_paging::ImsiPaging;
+pub use null_security::NullSecurity;
+pub use priority_downgrade::BroadcastPriorityDowngrade;
+pub use reject_cause::DowngradeRejectCause;
+pub use sib_chain::IncompleteSibChain;
+pub use sib_change::SibContentChange;
+pub use tac_outlier::TacOutlier;
+
+use crate::Analyzer;
+
+/// Every built-in analyzer, in a fixed order.
+pub fn all() -> Vec<Box<dyn Analyzer>> {
+    vec![
+        Box::new(IdentityRequestWithoutAuth::default()),
+        Box::new(DowngradeRejectCause::default()),
+        Box::new(DowngradeRedirect::default()),
+        Box::new(NullSecurity::default()),
+        Box::new(ImsiPaging),
+        Box::new(BroadcastPriorityDowngrade::default()),
+        Box::new(IncompleteSibChain),
+        Box::new(CellIdentityConflict::default()),
+        Box::new(TacOutlier::default()),
+        Box::new(SibContentChange::default()),
+        Box::new(IdentityExposureRate::default()),
+    ]
+}
+
+/// Most cells any analyzer keeps state for; the least recently updated is forgotten first.
+pub(crate) const MAX_CELLS: usize = 512;
+
+/// A map with at most `MAX_CELLS` entries: inserting into a full map forgets the entry that
+/// was touched least recently, so per-cell state stays bounded on hostile input.
+#[derive(Debug)]
+pub(crate) struct BoundedMap<K: Ord + Clone, V> {
+    entries: std::collections::BTreeMap<K, (u64, V)>,
+    clock: u64,
+}
+
+impl<K: Ord + Clone, V> Default for BoundedMap<K, V> {
+    fn default() -> Self {
+        BoundedMap {
+            entries: std::collections::BTreeMap::new(),
+            clock: 0,
+        }
+    }
+}
+
+impl<K: Ord + Clone, V: Default> BoundedMap<K, V> {
+    /// The entry for `key`, created empty when missing.
+    pub fn entry(&mut self, key: &K) -> &mut V {
+        self.clock = self.clock.saturating_add(1);
+        if !self.entries.contains_key(key) && self.entries.len() >= MAX_CELLS {
+            let oldest = self
+                .entries
+                .iter()
+                .min_by_key(|(_, (t, _))| *t)
+                .map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                self.entries.remove(&k);
+            }
+        }
+        let clock = self.clock;
+        let slot = self
+            .entries
+            .entry(key.clone())
+            .or_insert_with(|| (clock, V::default()));
+        slot.0 = clock;
+        &mut slot.1
+    }
+}
+
+impl<K: Ord + Clone, V> BoundedMap<K, V> {
+    /// All entries in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.entries.iter().map(|(k, (_, v))| (k, v))
+    }
+
+    /// Number of entries.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+}
+
+/// Benign explanations shared by several analyzers.
+pub(crate) mod benign {
+    pub const DEAD_SIM: &str = "A SIM without service (not activated, expired, blocked or out \
+        of credit): the real network asks for the IMSI, finds no subscription and rejects the \
+        device without authenticating it, often with #7, #8, #11, #13 or #15. Tell apart: does \
+        the SIM work in another phone? Do the same rejects repeat on many different cells of \
+        the operator for as long as the phone is on?";
+    pub const ROAMING: &str = "Roaming or arriving from abroad (for example after a flight \
+        lands): a visited network that does not know the device's temporary identity asks for \
+        the IMSI, and rejects it (#11 PLMN not allowed, #13 roaming not allowed in this \
+        tracking area) when there is no roaming agreement. Tell apart: is the network (MCC-MNC) \
+        your operator or a partner? Does the phone find service on another network right after?";
+    pub const FIRST_POWER_ON: &str = "First power-on, a new SIM or a phone that was off for a \
+        long time: the network does not recognise the temporary identity and asks for the \
+        IMSI. A real network then authenticates the device. Tell apart: is it the first \
+        connection in the recording, and does a later attempt authenticate normally?";
+    pub const OPERATOR_CONFIG: &str = "Operator configuration: some real networks are set up \
+        this way. Tell apart: is the same thing seen on many cells of the same network, over \
+        hours or days, and at other places?";
+}
+
+#[cfg(test)]
+mod bounded_map_tests {
+    use super::*;
+
+    #[test]
+    fn forgets_least_recently_touched_entry_when_full() {
+        let mut m: BoundedMap<usize, u32> = BoundedMap::default();
+        for k in 0..MAX_CELLS {
+            *m.entry(&k) += 1;
+        }
+        *m.entry(&0) += 1; // touch 0 so 1 is now the oldest
+        *m.entry(&MAX_CELLS) += 1;
+        assert_eq!(m.len(), MAX_CELLS);
+        assert!(m.iter().any(|(k, v)| *k == 0 && *v == 2));
+        assert!(!m.iter().any(|(k, _)| *k == 1));
+    }
+}
+
+/// Helpers shared by analyzer tests.
+#[cfg(test)]
+pub(crate) mod testkit {
+    use crate::{Analyzer, Finding, Severity};
+    use stingwatch_events::*;
+
+    /// A cell with a full identity.
+    pub fn cell(earfcn: u32, pci: u16, tac: u32, cid: u32) -> CellRef {
+        CellRef {
+            earfcn: Some(earfcn),
+            pci: Some(pci),
+            identity: Some(CellIdentity {
+                plmn: Plmn::new(310, 260, 3),
+                tac,
+                cell_id: cid,
+            }),
+        }
+    }
+
+    /// Numbered events on one cell, one second apart, starting at packet `first`.
+    pub fn seq(first: u64, c: CellRef, kinds: Vec<EventKind>) -> Vec<Event> {
+        kinds
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| {
+                let p = first + i as u64;
+                Event::new(p, k)
+                    .on(c)
+                    .at(CaptureTime(1_700_000_000_000_000 + p as i64 * 1_000_000))
+            })
+            .collect()
+    }
+
+    /// Run one analyzer over events: raw findings in order.
+    pub fn run(a: &mut dyn Analyzer, events: &[Event]) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for e in events {
+            a.observe(e, &mut out);
+        }
+        a.finish(&mut out);
+        out
+    }
+
+    /// Highest severity among findings.
+    pub fn worst(findings: &[Finding]) -> Option<Severity> {
+        findings.iter().map(|f| f.severity).max()
+    }
+
+    pub fn conn_req() -> EventKind {
+        EventKind::ConnectionRequested {
+            cause: EstablishmentCause::MoSignalling,
+        }
+    }
+
+    pub fn release() -> EventKind {
+        EventKind::ConnectionReleased {
+            cause: Some(ReleaseCause::Other),
+            redirect: None,
+            idle_priorities: vec![],
+        }
+    }
+
+    pub fn id_req(t: IdentityType) -> EventKind {
+        EventKind::IdentityRequested {
+            layer: Layer::Nas,
+            identity: t,
+        }
+    }
+
+    pub fn id_sent(t: IdentityType) -> EventKind {
+        EventKind::IdentitySent { identity: t }
+    }
+
+    pub fn attach(t: IdentityType) -> EventKind {
+        EventKind::AttachRequest { identity: t }
+    }
+
+    pub fn nas_smc(cipher: u8, integrity: u8) -> EventKind {
+        EventKind::SecurityModeCommand {
+            layer: Layer::Nas,
+            cipher: Some(cipher),
+            integrity: Some(integrity),
+        }
+    }
+
+    pub fn rrc_smc(cipher: u8, integrity: u8) -> EventKind {
+        EventKind::SecurityModeCommand {
+            layer: Layer::Rrc,
+            cipher: Some(cipher),
+            integrity: Some(integrity),
+        }
+    }
+
+    /// A benign first attach with IMSI, authenticated and secured.
+    pub fn benign_attach(first: u64, c: CellRef) -> Vec<Event> {
+        seq(
+            first,
+            c,
+            vec![
+                conn_req(),
+                EventKind::ConnectionSetup,
+                attach(IdentityType::Imsi),
+                EventKind::AuthRequested,
+                EventKind::AuthAnswered,
+                nas_smc(2, 2),
+                EventKind::SecurityModeComplete { layer: Layer::Nas },
+                rrc_smc(2, 2),
+                EventKind::SecurityModeComplete { layer: Layer::Rrc },
+                EventKind::AttachAccept,
+                EventKind::AttachComplete,
+                release(),
+            ],
+        )
+    }
+}

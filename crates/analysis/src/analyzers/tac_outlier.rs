@@ -1,0 +1,177 @@
+//! A cell whose tracking area code matches none of the other cells of its network.
+
+use super::BoundedMap;
+use crate::{Analyzer, Evidence, EvidenceRole, Finding, Severity};
+use std::collections::BTreeSet;
+use stingwatch_events::{Event, EventKind, Plmn};
+
+const KIND: &str = "tac-outlier";
+const VERSION: u32 = 1;
+/// Fewest other cells of the network needed to call a TAC an outlier.
+const MIN_NEIGHBOURS: usize = 3;
+
+#[derive(Debug, Default)]
+struct CellSeen {
+    tac: u32,
+    first: Option<Event>,
+    first_order: u64,
+    last_order: u64,
+}
+
+/// Detects a tracking area code unlike every neighbour's; judged at the end of the recording.
+#[derive(Debug, Default)]
+pub struct TacOutlier {
+    cells: BoundedMap<(Plmn, u32), CellSeen>,
+    order: u64,
+}
+
+impl Analyzer for TacOutlier {
+    fn kind(&self) -> &'static str {
+        KIND
+    }
+
+    fn version(&self) -> u32 {
+        VERSION
+    }
+
+    fn description(&self) -> &'static str {
+        "A cell's tracking area code differs from that of every other cell of the same network \
+         in the recording. Fake base stations pick a new tracking area so that phones must \
+         contact them (tracking area update) on arrival."
+    }
+
+    fn role(&self) -> EvidenceRole {
+        EvidenceRole::Broadcast
+    }
+
+    fn observe(&mut self, event: &Event, _out: &mut Vec<Finding>) {
+        let EventKind::CellObserved {
+            plmn, tac, cell_id, ..
+        } = &event.kind
+        else {
+            return;
+        };
+        self.order = self.order.saturating_add(1);
+        let order = self.order;
+        let seen = self.cells.entry(&(*plmn, *cell_id));
+        if seen.first.is_none() || seen.tac != *tac {
+            seen.first = Some(event.clone());
+            seen.first_order = order;
+        }
+        seen.tac = *tac;
+        seen.last_order = order;
+    }
+
+    fn finish(&mut self, out: &mut Vec<Finding>) {
+        for ((plmn, cell_id), seen) in self.cells.iter() {
+            let neighbours: Vec<&CellSeen> = self
+                .cells
+                .iter()
+                .filter(|((p, c), _)| p == plmn && c != cell_id)
+                .map(|(_, s)| s)
+                .collect();
+            if neighbours.len() < MIN_NEIGHBOURS || neighbours.iter().any(|n| n.tac == seen.tac) {
+                continue;
+            }
+            let Some(first) = &seen.first else { continue };
+            let tacs: BTreeSet<u32> = neighbours.iter().map(|n| n.tac).collect();
+            let before = neighbours.iter().any(|n| n.first_order < seen.first_order);
+            let after = neighbours.iter().any(|n| n.last_order > seen.last_order);
+            // One homogeneous area seen before and after: the device did not cross into a new
+            // area and stay there; the odd cell appeared in the middle of a known area.
+            let severity = if tacs.len() == 1 && before && after {
+                Severity::Medium
+            } else {
+                Severity::Low
+            };
+            let list: Vec<String> = tacs.iter().map(|t| t.to_string()).collect();
+            let f = Finding::at(
+                KIND,
+                VERSION,
+                severity,
+                first,
+                format!(
+                    "Cell {cell_id} of {plmn} is alone in tracking area {}",
+                    seen.tac
+                ),
+                format!(
+                    "Cell {cell_id} announced tracking area {}, while the {} other cells of \
+                     network {plmn} seen in this recording use {}. A phone entering a new \
+                     tracking area must contact the cell, which is why fake base stations \
+                     choose an unused one. What to do: see whether this cell also appears in \
+                     other findings.",
+                    seen.tac,
+                    neighbours.len(),
+                    list.join(", ")
+                ),
+            )
+            .with_evidence(Evidence::of(
+                first,
+                "tracking area unlike every neighbour's",
+            ))
+            .benign(
+                "A tracking area boundary: near the edge of an area a phone sees cells of both. \
+                 Tell apart: was the device moving, and does the odd tracking area number sit \
+                 close to the others (real areas are often numbered in sequence)?",
+            );
+            out.push(f);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+
+    fn sib1(tac: u32, cid: u32) -> EventKind {
+        EventKind::CellObserved {
+            plmn: Plmn::new(310, 260, 3),
+            additional_plmns: vec![],
+            tac,
+            cell_id: cid,
+            scheduled_sibs: vec![2, 3],
+            barred: false,
+            value_tag: Some(1),
+        }
+    }
+
+    #[test]
+    fn lone_tac_inside_a_homogeneous_area_is_medium() {
+        let c = cell(100, 1, 1, 1);
+        let events = seq(
+            1,
+            c,
+            vec![
+                sib1(500, 1),
+                sib1(500, 2),
+                sib1(500, 3),
+                sib1(4242, 9), // 4
+                sib1(500, 1),
+            ],
+        );
+        let f = run(&mut TacOutlier::default(), &events);
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].packet, f[0].severity), (4, Severity::Medium));
+    }
+
+    #[test]
+    fn crossing_into_a_new_area_is_not_medium() {
+        let c = cell(100, 1, 1, 1);
+        let events = seq(
+            1,
+            c,
+            vec![
+                sib1(500, 1),
+                sib1(500, 2),
+                sib1(500, 3),
+                sib1(501, 4),
+                sib1(501, 5),
+            ],
+        );
+        let f = run(&mut TacOutlier::default(), &events);
+        assert!(worst(&f) < Some(Severity::Medium));
+        let same_area = seq(1, c, (1..=6).map(|i| sib1(500, i)).collect());
+        assert!(run(&mut TacOutlier::default(), &same_area).is_empty());
+    }
+}

@@ -1,0 +1,396 @@
+//! The harness: feed every analyzer every event, merge findings into episodes, then weigh the
+//! evidence as a whole (operator configuration, corroboration, known cells).
+
+use crate::analyzers;
+use crate::{Analyzer, EvidenceRole, Finding, KnownCells, Severity};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use stingwatch_events::{AccessTechnology, CellRef, Event, Plmn};
+
+/// Most episodes kept; past this, findings merge into an existing episode of their kind.
+pub const MAX_EPISODES: usize = 10_000;
+/// A new occurrence this long (capture time) after an episode's last one starts a new episode.
+pub const EPISODE_GAP_MICROS: i64 = 30 * 60 * 1_000_000;
+/// A kind seen on at least this many cells of one network may be operator configuration...
+pub const OPERATOR_MIN_CELLS: usize = 3;
+/// ...when those sightings span at least this long.
+pub const OPERATOR_MIN_SPAN_MICROS: i64 = 10 * 60 * 1_000_000;
+/// Without capture times, this many cells alone make a kind operator configuration.
+pub const OPERATOR_MIN_CELLS_UNTIMED: usize = 5;
+
+/// What a heuristic is, for listings and reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AnalyzerInfo {
+    /// Stable id.
+    pub kind: &'static str,
+    /// Heuristic version.
+    pub version: u32,
+    /// What it detects.
+    pub description: &'static str,
+    /// How its findings combine with others.
+    pub role: EvidenceRole,
+}
+
+/// Runs analyzers over a stream of events and produces merged, weighed findings.
+pub struct Analysis {
+    analyzers: Vec<Box<dyn Analyzer>>,
+    roles: BTreeMap<&'static str, EvidenceRole>,
+    known: Option<KnownCells>,
+    episodes: Vec<Finding>,
+    open: BTreeMap<(&'static str, Option<CellRef>), usize>,
+    scratch: Vec<Finding>,
+}
+
+impl Default for Analysis {
+    fn default() -> Self {
+        Analysis::new()
+    }
+}
+
+impl Analysis {
+    /// An analysis with every built-in analyzer.
+    pub fn new() -> Self {
+        Analysis::with_analyzers(analyzers::all())
+    }
+
+    /// An analysis with the given analyzers only.
+    pub fn with_analyzers(analyzers: Vec<Box<dyn Analyzer>>) -> Self {
+        let roles = analyzers.iter().map(|a| (a.kind(), a.role())).collect();
+        Analysis {
+            analyzers,
+            roles,
+            known: None,
+            episodes: Vec::new(),
+            open: BTreeMap::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Use a list of known genuine cells to weigh findings.
+    pub fn with_known_cells(mut self, known: KnownCells) -> Self {
+        self.known = Some(known);
+        self
+    }
+
+    /// Kind, version and description of every analyzer in this analysis.
+    pub fn catalog(&self) -> Vec<AnalyzerInfo> {
+        self.analyzers
+            .iter()
+            .map(|a| AnalyzerInfo {
+                kind: a.kind(),
+                version: a.version(),
+                description: a.description(),
+                role: a.role(),
+            })
+            .collect()
+    }
+
+    /// Analyze a whole recording's events with every built-in analyzer.
+    pub fn run<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<Finding> {
+        let mut analysis = Analysis::new();
+        for e in events {
+            analysis.observe(e);
+        }
+        analysis.finish()
+    }
+
+    /// Feed one event to every analyzer.
+    pub fn observe(&mut self, event: &Event) {
+        let mut out = std::mem::take(&mut self.scratch);
+        for a in &mut self.analyzers {
+            a.observe(event, &mut out);
+        }
+        for f in out.drain(..) {
+            self.merge(f);
+        }
+        self.scratch = out;
+    }
+
+    /// Findings so far, weighed as if the recording ended now (for live monitoring).
+    pub fn snapshot(&self) -> Vec<Finding> {
+        weigh(self.episodes.clone(), &self.roles, self.known.as_ref())
+    }
+
+    /// End of the recording: final findings, most severe first.
+    pub fn finish(mut self) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for a in &mut self.analyzers {
+            a.finish(&mut out);
+        }
+        for f in out {
+            self.merge(f);
+        }
+        weigh(self.episodes, &self.roles, self.known.as_ref())
+    }
+
+    fn merge(&mut self, f: Finding) {
+        let key = (f.kind, f.cell);
+        if let Some(&i) = self.open.get(&key) {
+            if let Some(ep) = self.episodes.get_mut(i) {
+                let gap = match (ep.last_time, f.first_time) {
+                    (Some(a), Some(b)) => b.0.saturating_sub(a.0) > EPISODE_GAP_MICROS,
+                    _ => false,
+                };
+                if !gap {
+                    absorb(ep, f);
+                    return;
+                }
+            }
+        }
+        if self.episodes.len() >= MAX_EPISODES {
+            if let Some(ep) = self.episodes.iter_mut().find(|e| e.kind == f.kind) {
+                absorb(ep, f);
+                return;
+            }
+        }
+        self.open.insert(key, self.episodes.len());
+        self.episodes.push(f);
+    }
+}
+
+fn lure_rank(l: Option<AccessTechnology>) -> u8 {
+    match l {
+        Some(AccessTechnology::Geran) => 3,
+        Some(AccessTechnology::Cdma2000) | Some(AccessTechnology::Utra) => 2,
+        Some(_) => 1,
+        None => 0,
+    }
+}
+
+fn absorb(ep: &mut Finding, f: Finding) {
+    ep.count = ep.count.saturating_add(f.count);
+    if f.severity > ep.severity {
+        ep.severity = f.severity;
+        ep.title = f.title;
+        ep.explanation = f.explanation;
+        ep.packet = f.packet;
+        ep.time = f.time;
+    }
+    if lure_rank(f.lure) > lure_rank(ep.lure) {
+        ep.lure = f.lure;
+    }
+    for b in f.benign_alternatives {
+        if !ep.benign_alternatives.contains(&b) {
+            ep.benign_alternatives.push(b);
+        }
+    }
+    for n in f.confidence_notes {
+        ep.add_note(n);
+    }
+    if f.first_packet < ep.first_packet {
+        ep.first_packet = f.first_packet;
+        ep.first_time = f.first_time.or(ep.first_time);
+    }
+    if f.last_packet > ep.last_packet {
+        ep.last_packet = f.last_packet;
+        ep.last_time = f.last_time.or(ep.last_time);
+    }
+    ep.evidence_omitted = ep.evidence_omitted.saturating_add(f.evidence_omitted);
+    for e in f.evidence {
+        ep.push_evidence(e);
+    }
+}
+
+/// True when two cell references name the same cell (same radio or same SIB1 identity).
+fn same_cell(a: &CellRef, b: &CellRef) -> bool {
+    let radio = a.earfcn.is_some() && a.pci.is_some() && a.earfcn == b.earfcn && a.pci == b.pci;
+    let identity = a.identity.is_some() && a.identity == b.identity;
+    radio || identity
+}
+
+/// A key that tells cells apart for counting: SIB1 identity when known, else radio.
+fn cell_key(c: &CellRef) -> (u8, u64, u64) {
+    match c.identity {
+        Some(id) => (
+            0,
+            u64::from(id.tac),
+            (u64::from(id.plmn.mcc) << 48) | (u64::from(id.plmn.mnc) << 32) | u64::from(id.cell_id),
+        ),
+        None => (
+            1,
+            u64::from(c.earfcn.unwrap_or(u32::MAX)),
+            u64::from(c.pci.unwrap_or(u16::MAX)),
+        ),
+    }
+}
+
+fn format_minutes(micros: i64) -> String {
+    let minutes = micros / 60_000_000;
+    if minutes >= 120 {
+        format!("{} hours", minutes / 60)
+    } else {
+        format!("{minutes} minutes")
+    }
+}
+
+fn weigh(
+    mut episodes: Vec<Finding>,
+    roles: &BTreeMap<&'static str, EvidenceRole>,
+    known: Option<&KnownCells>,
+) -> Vec<Finding> {
+    mark_operator_patterns(&mut episodes);
+    corroborate(&mut episodes, roles);
+    if let Some(known) = known {
+        weigh_known_cells(&mut episodes, known);
+    }
+    episodes.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.first_packet.cmp(&b.first_packet))
+            .then(a.kind.cmp(b.kind))
+    });
+    episodes
+}
+
+/// The same kind on many cells of one network over a long time is how that network is set up.
+fn mark_operator_patterns(episodes: &mut [Finding]) {
+    let mut groups: BTreeMap<(&'static str, Option<Plmn>), Vec<usize>> = BTreeMap::new();
+    for (i, ep) in episodes.iter().enumerate() {
+        if let Some(cell) = ep.cell {
+            groups
+                .entry((ep.kind, cell.identity.map(|id| id.plmn)))
+                .or_default()
+                .push(i);
+        }
+    }
+    for ((_, plmn), members) in groups {
+        let cells: BTreeSet<(u8, u64, u64)> = members
+            .iter()
+            .filter_map(|&i| episodes.get(i))
+            .filter_map(|e| e.cell.as_ref().map(cell_key))
+            .collect();
+        let first = members
+            .iter()
+            .filter_map(|&i| episodes.get(i).and_then(|e| e.first_time))
+            .min();
+        let last = members
+            .iter()
+            .filter_map(|&i| episodes.get(i).and_then(|e| e.last_time))
+            .max();
+        let span = match (first, last) {
+            (Some(a), Some(b)) => Some(b.0.saturating_sub(a.0)),
+            _ => None,
+        };
+        let widespread = match span {
+            Some(s) => cells.len() >= OPERATOR_MIN_CELLS && s >= OPERATOR_MIN_SPAN_MICROS,
+            None => cells.len() >= OPERATOR_MIN_CELLS_UNTIMED,
+        };
+        if !widespread {
+            continue;
+        }
+        let network = plmn.map_or("one network".to_string(), |p| format!("network {p}"));
+        let over = span.map_or(String::new(), |s| format!(" over {}", format_minutes(s)));
+        let note = format!(
+            "Seen on {} cells of {network}{over}: this is how the operator configured its \
+             network, not an attack aimed at this device. It is reported at a low level so it \
+             does not hide a real attack; it still weakens protection on this network.",
+            cells.len()
+        );
+        for i in members {
+            if let Some(ep) = episodes.get_mut(i) {
+                let cap =
+                    if ep.severity == Severity::High || ep.lure == Some(AccessTechnology::Geran) {
+                        Severity::Low
+                    } else {
+                        Severity::Info
+                    };
+                ep.severity = ep.severity.min(cap);
+                ep.operator_pattern = true;
+                ep.add_note(note.clone());
+            }
+        }
+    }
+}
+
+/// Independent signs on the same cell make an attack far more likely than each alone.
+fn corroborate(episodes: &mut [Finding], roles: &BTreeMap<&'static str, EvidenceRole>) {
+    let role = |k: &'static str| roles.get(k).copied().unwrap_or(EvidenceRole::Standalone);
+    let candidates: Vec<usize> = episodes
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !e.operator_pattern && e.severity >= Severity::Medium && e.cell.is_some())
+        .map(|(i, _)| i)
+        .collect();
+    // (episode, raise to High, note)
+    let mut actions: Vec<(usize, bool, String)> = Vec::new();
+    for &i in &candidates {
+        for &j in &candidates {
+            if i == j {
+                continue;
+            }
+            let (Some(a), Some(b)) = (episodes.get(i), episodes.get(j)) else {
+                continue;
+            };
+            if a.kind == b.kind {
+                continue;
+            }
+            let (Some(ca), Some(cb)) = (a.cell.as_ref(), b.cell.as_ref()) else {
+                continue;
+            };
+            if !same_cell(ca, cb) {
+                continue;
+            }
+            let (ra, rb) = (role(a.kind), role(b.kind));
+            let combined = match (ra, rb) {
+                // A cell that looks wrong and treats the device like an IMSI catcher would.
+                (EvidenceRole::Behaviour, EvidenceRole::Broadcast) => true,
+                // Collecting an identity and sending the device to 2G is the classic catcher.
+                (EvidenceRole::Behaviour, EvidenceRole::Behaviour) => {
+                    a.lure == Some(AccessTechnology::Geran)
+                        || b.lure == Some(AccessTechnology::Geran)
+                }
+                _ => false,
+            };
+            if combined {
+                actions.push((
+                    i,
+                    true,
+                    format!(
+                        "Corroborated on the same cell by: {} (packet {}).",
+                        b.title, b.packet
+                    ),
+                ));
+            } else if ra == EvidenceRole::Broadcast && rb == EvidenceRole::Behaviour {
+                actions.push((
+                    i,
+                    false,
+                    format!(
+                        "Supports a finding on the same cell: {} (packet {}).",
+                        b.title, b.packet
+                    ),
+                ));
+            }
+        }
+    }
+    for (i, raise, note) in actions {
+        if let Some(ep) = episodes.get_mut(i) {
+            if raise {
+                ep.severity = Severity::High;
+            }
+            ep.add_note(note);
+        }
+    }
+}
+
+/// A cell missing from the user's known-cells list raises confidence in findings on it.
+fn weigh_known_cells(episodes: &mut [Finding], known: &KnownCells) {
+    for ep in episodes.iter_mut() {
+        let Some(cell) = ep.cell else { continue };
+        match known.contains(&cell) {
+            Some(false) if !ep.operator_pattern && ep.severity >= Severity::Low => {
+                ep.severity = ep.severity.raised();
+                ep.add_note(
+                    "This cell is not in your list of known cells, which makes it more likely \
+                     to be a fake base station (or a new cell the list does not have yet)."
+                        .into(),
+                );
+            }
+            Some(true) => ep.add_note(
+                "This cell is in your list of known cells. A fake base station can copy a real \
+                 cell's identity, so this lowers suspicion without ruling an attack out."
+                    .into(),
+            ),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,482 @@
+//! Turning decoded messages into events: the only place that knows decoder types.
+//!
+//! [`EventDeriver`] is stateful because events need context that one message lacks:
+//! - **Cell.** Every event carries the (EARFCN, PCI) of the capture's radio context and the
+//!   identity of the last SIB1 seen on that radio. Messages without radio context (NAS records
+//!   in DIAG captures) inherit the cell of the last LTE RRC message.
+//! - **NAS seen twice.** A DIAG capture logs a NAS message both inside the RRC message that
+//!   carries it (`dedicatedInfoNAS`) and as a NAS record of its own (the security-protected
+//!   form and/or the plain, already deciphered, form). Events are compared, not bytes: an event
+//!   derived from NAS is dropped when an equal event was derived from a *different* message,
+//!   with at least one of the two a NAS record, within the last [`DEDUP_PACKETS`] packets and
+//!   [`DEDUP_MICROS`] of capture time. Unciphered NAS thus yields the same events whether the
+//!   capture has the RRC copy, the NAS record, or both. Ciphered NAS inside RRC yields only a
+//!   [`EventKind::ProtectedNas`] marker; when the capture also has the plain record, its
+//!   events are kept as well (the deciphered copy is the better one and only adds what the
+//!   ciphered copy hides). Two RRC messages never deduplicate each other: each is its own
+//!   transmission.
+
+use crate::{
+    AccessTechnology, CellIdentity, CellRef, EstablishmentCause, Event, EventKind, FreqPriority,
+    IdentityType, Layer, Plmn, Redirect, ReleaseCause,
+};
+use std::collections::{BTreeMap, VecDeque};
+use stingwatch_decode::{DecodedMessage, Protocol};
+use stingwatch_lte_rrc::{PagingIdentity, RedirectTarget, RrcMessage, RrcSummary};
+use stingwatch_model::{CaptureTime, Direction};
+use stingwatch_nas::tables::emm;
+use stingwatch_nas::{IdentityKind, NasMessage};
+
+/// NAS events this many packets apart are never treated as copies of one message.
+pub const DEDUP_PACKETS: u64 = 16;
+/// NAS events this far apart in capture time are never treated as copies of one message.
+pub const DEDUP_MICROS: i64 = 2_000_000;
+/// Most radios whose SIB1 identity is remembered.
+pub const MAX_REMEMBERED_CELLS: usize = 1024;
+
+/// Where a NAS-derived event came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NasSource {
+    /// `dedicatedInfoNAS` inside an RRC message.
+    Rrc,
+    /// A NAS record of its own.
+    Record,
+}
+
+#[derive(Debug, Clone)]
+struct RecentNas {
+    packet: u64,
+    time: Option<CaptureTime>,
+    source: NasSource,
+    kind: EventKind,
+}
+
+/// Derives events from decoded messages, remembering cells and recent NAS events.
+#[derive(Debug, Default)]
+pub struct EventDeriver {
+    identities: BTreeMap<(Option<u32>, Option<u16>), CellIdentity>,
+    identity_order: VecDeque<(Option<u32>, Option<u16>)>,
+    serving: Option<(Option<u32>, Option<u16>)>,
+    recent: VecDeque<RecentNas>,
+}
+
+/// Events of one decoded message, without any memory of earlier messages (no SIB1 identity
+/// on cells, no NAS de-duplication). Prefer [`EventDeriver`] for whole recordings.
+pub fn from_decoded(msg: &DecodedMessage) -> Vec<Event> {
+    EventDeriver::new().derive(msg)
+}
+
+impl EventDeriver {
+    /// A deriver with no memory.
+    pub fn new() -> Self {
+        EventDeriver::default()
+    }
+
+    /// Events of one decoded message, in the order they happened.
+    pub fn derive(&mut self, msg: &DecodedMessage) -> Vec<Event> {
+        let packet = msg.source.packet;
+        let time = msg.source.time;
+        let mut radio = (msg.source.context.arfcn, msg.source.context.pci);
+        let mut out = Vec::new();
+        match msg.protocol {
+            Protocol::LteRrc => {
+                if radio == (None, None) {
+                    radio = self.serving.unwrap_or((None, None));
+                } else {
+                    self.serving = Some(radio);
+                }
+                let Some(rrc) = &msg.rrc else {
+                    return out;
+                };
+                let uplink = rrc.channel.direction() == Direction::Uplink;
+                let kinds = rrc_kinds(rrc, radio.0);
+                for kind in kinds {
+                    if let EventKind::CellObserved {
+                        plmn, tac, cell_id, ..
+                    } = &kind
+                    {
+                        self.remember(
+                            radio,
+                            CellIdentity {
+                                plmn: *plmn,
+                                tac: *tac,
+                                cell_id: *cell_id,
+                            },
+                        );
+                    }
+                    out.push(self.event(packet, time, radio, kind));
+                }
+                for nas in &msg.nas {
+                    for kind in nas_kinds(nas, uplink) {
+                        if self.is_copy(packet, time, NasSource::Rrc, &kind) {
+                            continue;
+                        }
+                        out.push(self.event(packet, time, radio, kind));
+                    }
+                }
+            }
+            Protocol::NasEps => {
+                if radio == (None, None) {
+                    radio = self.serving.unwrap_or((None, None));
+                }
+                let uplink = msg.source.direction == Direction::Uplink;
+                for nas in &msg.nas {
+                    for kind in nas_kinds(nas, uplink) {
+                        if self.is_copy(packet, time, NasSource::Record, &kind) {
+                            continue;
+                        }
+                        out.push(self.event(packet, time, radio, kind));
+                    }
+                }
+            }
+            Protocol::GsmUm | Protocol::Other => {}
+        }
+        out
+    }
+
+    fn event(
+        &self,
+        packet: u64,
+        time: Option<CaptureTime>,
+        radio: (Option<u32>, Option<u16>),
+        kind: EventKind,
+    ) -> Event {
+        let cell = CellRef {
+            earfcn: radio.0,
+            pci: radio.1,
+            identity: self.identities.get(&radio).copied(),
+        };
+        Event {
+            packet,
+            time,
+            cell: if cell.is_unknown() { None } else { Some(cell) },
+            kind,
+        }
+    }
+
+    fn remember(&mut self, radio: (Option<u32>, Option<u16>), id: CellIdentity) {
+        if self.identities.insert(radio, id).is_none() {
+            self.identity_order.push_back(radio);
+            if self.identity_order.len() > MAX_REMEMBERED_CELLS {
+                if let Some(old) = self.identity_order.pop_front() {
+                    self.identities.remove(&old);
+                }
+            }
+        }
+    }
+
+    /// True when `kind` repeats a NAS event of another message (see the module notes); the
+    /// event is remembered either way.
+    fn is_copy(
+        &mut self,
+        packet: u64,
+        time: Option<CaptureTime>,
+        source: NasSource,
+        kind: &EventKind,
+    ) -> bool {
+        while let Some(front) = self.recent.front() {
+            if packet.saturating_sub(front.packet) > DEDUP_PACKETS {
+                self.recent.pop_front();
+            } else {
+                break;
+            }
+        }
+        let copy = self.recent.iter().any(|r| {
+            let close_in_time = match (r.time, time) {
+                (Some(a), Some(b)) => b.0.saturating_sub(a.0).abs() <= DEDUP_MICROS,
+                _ => true,
+            };
+            r.packet != packet
+                && (r.source == NasSource::Record || source == NasSource::Record)
+                && close_in_time
+                && r.kind == *kind
+        });
+        if !copy {
+            self.recent.push_back(RecentNas {
+                packet,
+                time,
+                source,
+                kind: kind.clone(),
+            });
+            // Bounded even when many events share one packet.
+            while self.recent.len() > 64 {
+                self.recent.pop_front();
+            }
+        }
+        copy
+    }
+}
+
+fn plmn_of(p: &stingwatch_lte_rrc::Plmn) -> Option<Plmn> {
+    let digits = |s: &str| -> Option<Vec<u8>> {
+        s.chars()
+            .map(|c| c.to_digit(10).and_then(|d| u8::try_from(d).ok()))
+            .collect()
+    };
+    Plmn::from_digits(&digits(&p.mcc)?, &digits(&p.mnc)?)
+}
+
+fn establishment_cause(s: &str) -> EstablishmentCause {
+    match s {
+        "emergency" => EstablishmentCause::Emergency,
+        "highPriorityAccess" => EstablishmentCause::HighPriorityAccess,
+        "mt-Access" => EstablishmentCause::MtAccess,
+        "mo-Signalling" => EstablishmentCause::MoSignalling,
+        "mo-Data" => EstablishmentCause::MoData,
+        "delayTolerantAccess-v1020" => EstablishmentCause::DelayTolerantAccess,
+        "mo-VoiceCall-v1280" => EstablishmentCause::MoVoiceCall,
+        _ => EstablishmentCause::Other,
+    }
+}
+
+fn release_cause(s: &str) -> ReleaseCause {
+    match s {
+        "loadBalancingTAUrequired" => ReleaseCause::LoadBalancingTauRequired,
+        "other" => ReleaseCause::Other,
+        "cs-FallbackHighPriority-v1020" => ReleaseCause::CsFallbackHighPriority,
+        "rrc-Suspend-v1320" => ReleaseCause::RrcSuspend,
+        _ => ReleaseCause::Spare,
+    }
+}
+
+fn redirect(t: &RedirectTarget) -> Redirect {
+    let (rat, arfcn) = match t {
+        RedirectTarget::Eutra { earfcn } => (AccessTechnology::Eutra, Some(*earfcn)),
+        RedirectTarget::Geran { starting_arfcn, .. } => {
+            (AccessTechnology::Geran, Some(u32::from(*starting_arfcn)))
+        }
+        RedirectTarget::UtraFdd { uarfcn } | RedirectTarget::UtraTdd { uarfcn } => {
+            (AccessTechnology::Utra, Some(u32::from(*uarfcn)))
+        }
+        RedirectTarget::UtraTddList { uarfcns } => (
+            AccessTechnology::Utra,
+            uarfcns.first().map(|u| u32::from(*u)),
+        ),
+        RedirectTarget::Cdma2000 { arfcn, .. } => {
+            (AccessTechnology::Cdma2000, Some(u32::from(*arfcn)))
+        }
+        RedirectTarget::Nr { arfcn } => (AccessTechnology::Nr, Some(*arfcn)),
+    };
+    Redirect { rat, arfcn }
+}
+
+/// Every carrier priority a summary carries (system information or dedicated priorities).
+fn priorities(s: &RrcSummary) -> Vec<FreqPriority> {
+    let mut out = Vec::new();
+    let mut push = |rat, arfcn: u32, p: Option<u8>| {
+        if let Some(priority) = p {
+            out.push(FreqPriority {
+                rat,
+                arfcn: Some(arfcn),
+                priority,
+            });
+        }
+    };
+    for c in &s.eutra_carriers {
+        push(AccessTechnology::Eutra, c.earfcn, c.priority);
+    }
+    for c in s.utra_fdd_carriers.iter().chain(&s.utra_tdd_carriers) {
+        push(AccessTechnology::Utra, u32::from(c.uarfcn), c.priority);
+    }
+    for c in &s.geran_carriers {
+        push(
+            AccessTechnology::Geran,
+            u32::from(c.starting_arfcn),
+            c.priority,
+        );
+    }
+    for c in &s.nr_carriers {
+        push(AccessTechnology::Nr, c.arfcn, c.priority);
+    }
+    if let Some(idle) = &s.idle_mode_priorities {
+        for c in &idle.eutra {
+            push(AccessTechnology::Eutra, c.earfcn, c.priority);
+        }
+        for c in idle.utra_fdd.iter().chain(&idle.utra_tdd) {
+            push(AccessTechnology::Utra, u32::from(c.uarfcn), c.priority);
+        }
+        for c in &idle.geran {
+            push(
+                AccessTechnology::Geran,
+                u32::from(c.starting_arfcn),
+                c.priority,
+            );
+        }
+        for c in &idle.nr {
+            push(AccessTechnology::Nr, c.arfcn, c.priority);
+        }
+    }
+    out
+}
+
+/// Events of an RRC message itself (not of the NAS it carries).
+fn rrc_kinds(rrc: &RrcMessage, earfcn: Option<u32>) -> Vec<EventKind> {
+    let s = &rrc.summary;
+    let kind = match rrc.name {
+        "SystemInformationBlockType1" => {
+            let plmns: Vec<Plmn> = s.plmns.iter().filter_map(plmn_of).collect();
+            let (Some(plmn), Some(tac), Some(cell_id)) =
+                (plmns.first().copied(), s.tac, s.cell_identity)
+            else {
+                return Vec::new();
+            };
+            EventKind::CellObserved {
+                plmn,
+                additional_plmns: plmns.get(1..).unwrap_or(&[]).to_vec(),
+                tac: u32::from(tac),
+                cell_id,
+                scheduled_sibs: s.scheduled_sibs.clone(),
+                barred: s.cell_barred.unwrap_or(false),
+                value_tag: None,
+            }
+        }
+        "SystemInformation" if !s.sibs.is_empty() => EventKind::SystemInfo {
+            sibs: s.sibs.clone(),
+            serving_priority: s.serving_priority,
+            neighbour_priorities: priorities(s),
+        },
+        "Paging" if !s.paging_records.is_empty() => EventKind::Paging {
+            identities: s
+                .paging_records
+                .iter()
+                .map(|r| match r.identity {
+                    PagingIdentity::STmsi(_) => IdentityType::STmsi,
+                    PagingIdentity::Imsi(_) => IdentityType::Imsi,
+                    // Both are temporary identities of 5G or suspended connections.
+                    PagingIdentity::Ng5gSTmsi(_) | PagingIdentity::FullIRnti(_) => {
+                        IdentityType::Tmsi
+                    }
+                })
+                .collect(),
+            system_info_modification: s.system_info_modification.unwrap_or(false),
+        },
+        "RRCConnectionRequest" => EventKind::ConnectionRequested {
+            cause: s
+                .establishment_cause
+                .map_or(EstablishmentCause::Other, establishment_cause),
+        },
+        "RRCConnectionSetup" => EventKind::ConnectionSetup,
+        "RRCConnectionSetupComplete" => EventKind::ConnectionSetupComplete,
+        "RRCConnectionReject" => EventKind::ConnectionRejected {
+            wait_time: s.wait_time_s,
+        },
+        "RRCConnectionRelease" => EventKind::ConnectionReleased {
+            cause: s.release_cause.map(release_cause),
+            redirect: s.redirect.as_ref().map(redirect),
+            idle_priorities: if s.idle_mode_priorities.is_some() {
+                priorities(s)
+            } else {
+                Vec::new()
+            },
+        },
+        "SecurityModeCommand" => EventKind::SecurityModeCommand {
+            layer: Layer::Rrc,
+            cipher: s.ciphering_algorithm,
+            integrity: s.integrity_algorithm,
+        },
+        "SecurityModeComplete" => EventKind::SecurityModeComplete { layer: Layer::Rrc },
+        "SecurityModeFailure" => EventKind::SecurityModeReject { layer: Layer::Rrc },
+        "RRCConnectionReconfiguration" => match s.handover {
+            Some(h) => EventKind::Handover {
+                rat: AccessTechnology::Eutra,
+                arfcn: h.earfcn.or(earfcn),
+                pci: Some(h.pci),
+            },
+            None => return Vec::new(),
+        },
+        _ => return Vec::new(),
+    };
+    vec![kind]
+}
+
+fn identity_of(kind: IdentityKind) -> IdentityType {
+    match kind {
+        IdentityKind::Imsi => IdentityType::Imsi,
+        IdentityKind::Imei => IdentityType::Imei,
+        IdentityKind::Imeisv => IdentityType::Imeisv,
+        IdentityKind::Tmsi => IdentityType::Tmsi,
+        IdentityKind::Guti => IdentityType::Guti,
+        IdentityKind::NoIdentity => IdentityType::Unknown(0),
+        IdentityKind::Tmgi => IdentityType::Unknown(5),
+        IdentityKind::Other(v) => IdentityType::Unknown(v),
+    }
+}
+
+fn requested_identity(t: stingwatch_nas::IdentityType) -> IdentityType {
+    match t {
+        stingwatch_nas::IdentityType::Imsi => IdentityType::Imsi,
+        stingwatch_nas::IdentityType::Imei => IdentityType::Imei,
+        stingwatch_nas::IdentityType::Imeisv => IdentityType::Imeisv,
+        stingwatch_nas::IdentityType::Tmsi => IdentityType::Tmsi,
+        stingwatch_nas::IdentityType::Reserved(v) => IdentityType::Unknown(v),
+    }
+}
+
+/// Events of one NAS message (EMM only; ESM carries nothing detection reads).
+fn nas_kinds(m: &NasMessage, uplink: bool) -> Vec<EventKind> {
+    if m.ciphered {
+        return vec![EventKind::ProtectedNas { uplink }];
+    }
+    let p = m.plain();
+    if p.name == stingwatch_nas::tables::SERVICE_REQUEST_NAME {
+        return vec![EventKind::ServiceRequest];
+    }
+    if p.protocol != stingwatch_nas::ProtocolDiscriminator::Emm {
+        return Vec::new();
+    }
+    let f = &p.fields;
+    let cause = f.emm_cause.map(|c| c.value);
+    let identity = f
+        .mobile_identity
+        .as_ref()
+        .map_or(IdentityType::Unknown(0), |i| identity_of(i.kind));
+    let Some(t) = p.message_type else {
+        return Vec::new();
+    };
+    let kind = match t {
+        emm::ATTACH_REQUEST => EventKind::AttachRequest { identity },
+        emm::ATTACH_ACCEPT => EventKind::AttachAccept,
+        emm::ATTACH_COMPLETE => EventKind::AttachComplete,
+        emm::ATTACH_REJECT => EventKind::AttachReject {
+            cause: cause.unwrap_or(0),
+        },
+        emm::DETACH_REQUEST => EventKind::DetachRequest {
+            from_network: !uplink && f.switch_off.is_none(),
+            cause,
+        },
+        emm::TRACKING_AREA_UPDATE_REQUEST => EventKind::TauRequest {
+            identity,
+            periodic: f.update_type.is_some_and(|u| u.value & 0x07 == 3),
+        },
+        emm::TRACKING_AREA_UPDATE_ACCEPT => EventKind::TauAccept,
+        emm::TRACKING_AREA_UPDATE_REJECT => EventKind::TauReject {
+            cause: cause.unwrap_or(0),
+        },
+        emm::EXTENDED_SERVICE_REQUEST | emm::CONTROL_PLANE_SERVICE_REQUEST => {
+            EventKind::ServiceRequest
+        }
+        emm::SERVICE_REJECT => EventKind::ServiceReject {
+            cause: cause.unwrap_or(0),
+        },
+        emm::AUTHENTICATION_REQUEST => EventKind::AuthRequested,
+        emm::AUTHENTICATION_RESPONSE => EventKind::AuthAnswered,
+        emm::AUTHENTICATION_REJECT => EventKind::AuthRejected,
+        emm::AUTHENTICATION_FAILURE => EventKind::AuthFailure { cause },
+        emm::IDENTITY_REQUEST => EventKind::IdentityRequested {
+            layer: Layer::Nas,
+            identity: f
+                .identity_type
+                .map_or(IdentityType::Unknown(0), requested_identity),
+        },
+        emm::IDENTITY_RESPONSE => EventKind::IdentitySent { identity },
+        emm::SECURITY_MODE_COMMAND => EventKind::SecurityModeCommand {
+            layer: Layer::Nas,
+            cipher: f.selected_algorithms.map(|a| a.eea),
+            integrity: f.selected_algorithms.map(|a| a.eia),
+        },
+        emm::SECURITY_MODE_COMPLETE => EventKind::SecurityModeComplete { layer: Layer::Nas },
+        emm::SECURITY_MODE_REJECT => EventKind::SecurityModeReject { layer: Layer::Nas },
+        _ => return Vec::new(),
+    };
+    vec![kind]
+}

@@ -1,0 +1,224 @@
+//! Event derivation from real encoded messages (built with the decoders' own builders, then
+//! decoded the way a capture is).
+
+use stingwatch_decode::{decode_message, DecodedMessage};
+use stingwatch_events::*;
+use stingwatch_lte_rrc::build as rrc;
+use stingwatch_lte_rrc::{GeranBand, LteRrcChannel, PagingIdentity, PagingRecord, RedirectTarget};
+use stingwatch_model::{Direction, PayloadKind, RadioContext, RadioMessage, Rat};
+use stingwatch_nas::build as nas;
+
+const EARFCN: u32 = 5230;
+const PCI: u16 = 101;
+
+fn radio(packet: u64, kind: PayloadKind, payload: Vec<u8>, ctx: RadioContext) -> DecodedMessage {
+    let direction = match kind {
+        PayloadKind::LteRrc { channel } => channel.direction(),
+        _ => Direction::Unknown,
+    };
+    decode_message(RadioMessage {
+        packet,
+        offset: 0,
+        time: Some(CaptureTime(1_700_000_000_000_000 + packet as i64 * 10_000)),
+        direction,
+        rat: Rat::Lte,
+        kind,
+        context: ctx,
+        payload,
+    })
+}
+
+fn ctx() -> RadioContext {
+    RadioContext {
+        arfcn: Some(EARFCN),
+        pci: Some(PCI),
+        sfn: None,
+    }
+}
+
+fn rrc_msg(packet: u64, pdu: (LteRrcChannel, Vec<u8>)) -> DecodedMessage {
+    radio(packet, PayloadKind::LteRrc { channel: pdu.0 }, pdu.1, ctx())
+}
+
+fn nas_record(packet: u64, pdu: Vec<u8>, direction: Direction) -> DecodedMessage {
+    let mut m = radio(packet, PayloadKind::LteNas, pdu, RadioContext::default());
+    m.source.direction = direction;
+    m
+}
+
+fn sib1() -> DecodedMessage {
+    let pdu = rrc::system_information_block_type1(&rrc::Sib1 {
+        plmns: vec![stingwatch_lte_rrc::Plmn {
+            mcc: "310".into(),
+            mnc: "260".into(),
+        }],
+        tac: 4242,
+        cell_identity: 0x00AB_CDE1,
+        freq_band: 2,
+        scheduled_sibs: vec![3, 5, 7],
+        barred: false,
+    })
+    .unwrap();
+    rrc_msg(1, pdu)
+}
+
+fn kinds(events: &[Event]) -> Vec<EventKind> {
+    events.iter().map(|e| e.kind.clone()).collect()
+}
+
+#[test]
+fn sib1_becomes_cell_observed_and_names_later_events() {
+    let mut d = EventDeriver::new();
+    let ev = d.derive(&sib1());
+    assert_eq!(ev.len(), 1);
+    let EventKind::CellObserved {
+        plmn,
+        tac,
+        cell_id,
+        scheduled_sibs,
+        ..
+    } = &ev[0].kind
+    else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(plmn.to_string(), "310-260");
+    assert_eq!((*tac, *cell_id), (4242, 0x00AB_CDE1));
+    assert!(scheduled_sibs.contains(&2) && scheduled_sibs.contains(&7));
+    let cell = ev[0].cell.unwrap();
+    assert_eq!((cell.earfcn, cell.pci), (Some(EARFCN), Some(PCI)));
+    assert_eq!(cell.identity.unwrap().tac, 4242);
+
+    let page = rrc::paging(
+        &[PagingRecord {
+            identity: PagingIdentity::Imsi("310260123456789".into()),
+            cn_domain: stingwatch_lte_rrc::CnDomain::Ps,
+        }],
+        false,
+    )
+    .unwrap();
+    let ev = d.derive(&rrc_msg(2, page));
+    assert_eq!(
+        kinds(&ev),
+        vec![EventKind::Paging {
+            identities: vec![IdentityType::Imsi],
+            system_info_modification: false
+        }]
+    );
+    assert_eq!(ev[0].cell.unwrap().identity.unwrap().cell_id, 0x00AB_CDE1);
+}
+
+#[test]
+fn nas_in_rrc_and_as_record_yields_one_event() {
+    let req = nas::identity_request(stingwatch_nas::IdentityType::Imsi);
+    let in_rrc = rrc_msg(2, rrc::dl_information_transfer(&req).unwrap());
+    let record = nas_record(3, req.clone(), Direction::Downlink);
+
+    let mut both = EventDeriver::new();
+    both.derive(&sib1());
+    let mut ev = both.derive(&in_rrc);
+    ev.extend(both.derive(&record));
+
+    let mut rrc_only = EventDeriver::new();
+    rrc_only.derive(&sib1());
+    let only = rrc_only.derive(&in_rrc);
+
+    let want = vec![EventKind::IdentityRequested {
+        layer: Layer::Nas,
+        identity: IdentityType::Imsi,
+    }];
+    assert_eq!(kinds(&ev), want);
+    assert_eq!(ev, only);
+
+    // Record first, RRC copy second: still one event, on the record's packet.
+    let mut rev = EventDeriver::new();
+    rev.derive(&sib1());
+    let mut ev = rev.derive(&nas_record(2, req.clone(), Direction::Downlink));
+    ev.extend(rev.derive(&rrc_msg(3, rrc::dl_information_transfer(&req).unwrap())));
+    assert_eq!(kinds(&ev), want);
+    assert_eq!(ev[0].packet, 2);
+    // A record without radio context inherits the serving cell.
+    assert_eq!(ev[0].cell.unwrap().pci, Some(PCI));
+}
+
+#[test]
+fn two_rrc_transmissions_are_never_merged() {
+    let req = nas::identity_request(stingwatch_nas::IdentityType::Imsi);
+    let mut d = EventDeriver::new();
+    let mut ev = d.derive(&rrc_msg(2, rrc::dl_information_transfer(&req).unwrap()));
+    ev.extend(d.derive(&rrc_msg(3, rrc::dl_information_transfer(&req).unwrap())));
+    assert_eq!(ev.len(), 2);
+}
+
+#[test]
+fn ciphered_nas_is_a_marker_and_the_plain_record_adds_content() {
+    let plain = nas::tracking_area_update_reject(7);
+    let ciphered = nas::protect(&plain, nas::Protection::Ciphered, 0x1234_5678, 3);
+    let mut d = EventDeriver::new();
+    let mut ev = d.derive(&rrc_msg(2, rrc::dl_information_transfer(&ciphered).unwrap()));
+    ev.extend(d.derive(&nas_record(3, plain, Direction::Downlink)));
+    assert_eq!(
+        kinds(&ev),
+        vec![
+            EventKind::ProtectedNas { uplink: false },
+            EventKind::TauReject { cause: 7 }
+        ]
+    );
+}
+
+#[test]
+fn rrc_procedures_map_to_events() {
+    let mut d = EventDeriver::new();
+    let release = rrc::rrc_connection_release(
+        rrc::ReleaseCause::Other,
+        Some(&RedirectTarget::Geran {
+            starting_arfcn: 20,
+            band: GeranBand::Dcs1800,
+            arfcns: vec![20],
+        }),
+        None,
+    )
+    .unwrap();
+    let ev = d.derive(&rrc_msg(5, release));
+    assert_eq!(
+        kinds(&ev),
+        vec![EventKind::ConnectionReleased {
+            cause: Some(ReleaseCause::Other),
+            redirect: Some(Redirect {
+                rat: AccessTechnology::Geran,
+                arfcn: Some(20)
+            }),
+            idle_priorities: vec![],
+        }]
+    );
+    let ev = d.derive(&rrc_msg(6, rrc::security_mode_command(0, 2).unwrap()));
+    assert_eq!(
+        kinds(&ev),
+        vec![EventKind::SecurityModeCommand {
+            layer: Layer::Rrc,
+            cipher: Some(0),
+            integrity: Some(2)
+        }]
+    );
+    let ev = d.derive(&rrc_msg(
+        7,
+        rrc::rrc_connection_reconfiguration_handover(7, None).unwrap(),
+    ));
+    assert_eq!(
+        kinds(&ev),
+        vec![EventKind::Handover {
+            rat: AccessTechnology::Eutra,
+            arfcn: Some(EARFCN),
+            pci: Some(7)
+        }]
+    );
+}
+
+#[test]
+fn stateless_helper_and_garbage_input() {
+    assert_eq!(from_decoded(&sib1()).len(), 1);
+    // Undecodable bytes produce no events and no panic.
+    let junk = rrc_msg(9, (LteRrcChannel::DlDcch, vec![0xff; 40]));
+    assert!(EventDeriver::new().derive(&junk).is_empty() || junk.rrc.is_some());
+    let junk_nas = nas_record(10, vec![0x07, 0x41], Direction::Uplink);
+    let _ = EventDeriver::new().derive(&junk_nas);
+}
