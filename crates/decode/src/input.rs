@@ -1,0 +1,125 @@
+//! Opening inputs: format detection from content and one reader type over all formats.
+
+use std::fs::File;
+use std::io::{self, BufReader, Cursor, Read};
+use std::path::{Path, PathBuf};
+
+use stingwatch_capture::PcapReader;
+use stingwatch_diag::QmdlReader;
+use stingwatch_model::{CaptureFormat, ReadItem, ReadSummary};
+
+/// How many leading bytes are examined to detect the format.
+pub const DETECT_PREFIX: usize = 64 * 1024;
+
+/// Why an input could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The path does not exist.
+    #[error("{}: no such file", .0.display())]
+    NotFound(PathBuf),
+    /// The path is a directory where a file was expected.
+    #[error("{}: is a directory, not a capture file", .0.display())]
+    IsDirectory(PathBuf),
+    /// The file has no bytes.
+    #[error("{}: file is empty", .0.display())]
+    Empty(PathBuf),
+    /// The content is none of the supported formats.
+    #[error("{}: unknown format (not pcap, pcapng or a Qualcomm DIAG/QMDL log)", .0.display())]
+    UnknownFormat(PathBuf),
+    /// Reading failed.
+    #[error("{}: {}", .0.display(), .1)]
+    Io(PathBuf, io::Error),
+}
+
+type Source = io::Chain<Cursor<Vec<u8>>, Box<dyn Read + Send>>;
+
+enum Inner {
+    Qmdl(QmdlReader<Source>),
+    Pcap(PcapReader<Source>),
+}
+
+/// Reads radio messages from a capture of any supported format.
+pub struct CaptureReader {
+    format: CaptureFormat,
+    inner: Inner,
+}
+
+impl CaptureReader {
+    /// Open a file, detecting its format from its content.
+    pub fn open(path: &Path) -> Result<Self, OpenError> {
+        let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => OpenError::NotFound(path.to_path_buf()),
+            _ => OpenError::Io(path.to_path_buf(), e),
+        })?;
+        if meta.is_dir() {
+            return Err(OpenError::IsDirectory(path.to_path_buf()));
+        }
+        let file = File::open(path).map_err(|e| OpenError::Io(path.to_path_buf(), e))?;
+        Self::from_reader(path, BufReader::with_capacity(256 * 1024, file))
+    }
+
+    /// Read from any byte source; `name` is only used in error messages.
+    pub fn from_reader<R: Read + Send + 'static>(name: &Path, mut reader: R) -> Result<Self, OpenError> {
+        let mut prefix = Vec::with_capacity(DETECT_PREFIX);
+        (&mut reader)
+            .take(DETECT_PREFIX as u64)
+            .read_to_end(&mut prefix)
+            .map_err(|e| OpenError::Io(name.to_path_buf(), e))?;
+        if prefix.is_empty() {
+            return Err(OpenError::Empty(name.to_path_buf()));
+        }
+        let format = if let Some(f) = stingwatch_capture::detect_format(&prefix) {
+            f
+        } else if stingwatch_diag::looks_like_qmdl(&prefix) {
+            CaptureFormat::Qmdl
+        } else {
+            return Err(OpenError::UnknownFormat(name.to_path_buf()));
+        };
+        let rest: Box<dyn Read + Send> = Box::new(reader);
+        let source = Cursor::new(prefix).chain(rest);
+        let inner = match format {
+            CaptureFormat::Qmdl => Inner::Qmdl(QmdlReader::new(source)),
+            CaptureFormat::Pcap | CaptureFormat::Pcapng => {
+                Inner::Pcap(PcapReader::new(source).map_err(|e| match e {
+                    stingwatch_capture::OpenError::Io(e) => OpenError::Io(name.to_path_buf(), e),
+                    stingwatch_capture::OpenError::UnknownFormat => {
+                        OpenError::UnknownFormat(name.to_path_buf())
+                    }
+                })?)
+            }
+        };
+        Ok(CaptureReader { format, inner })
+    }
+
+    /// The detected container format.
+    pub fn format(&self) -> CaptureFormat {
+        self.format
+    }
+
+    /// Counters so far (bytes, frames, messages, damaged regions, skipped records).
+    pub fn summary(&self) -> &ReadSummary {
+        match &self.inner {
+            Inner::Qmdl(r) => r.summary(),
+            Inner::Pcap(r) => r.summary(),
+        }
+    }
+
+    /// Every DIAG log code seen with its count (DIAG inputs only).
+    pub fn log_codes(&self) -> Option<&std::collections::BTreeMap<u16, u64>> {
+        match &self.inner {
+            Inner::Qmdl(r) => Some(r.log_codes()),
+            Inner::Pcap(_) => None,
+        }
+    }
+}
+
+impl Iterator for CaptureReader {
+    type Item = ReadItem;
+
+    fn next(&mut self) -> Option<ReadItem> {
+        match &mut self.inner {
+            Inner::Qmdl(r) => r.next(),
+            Inner::Pcap(r) => r.next(),
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! Opens a capture of any supported format and decodes every radio message in it.
+//!
+//! The format is detected from the first bytes, never from the file name. Reading is
+//! streaming: memory does not grow with the input. Each radio message becomes a
+//! [`DecodedMessage`] — decoded, or carrying the reason it could not be.
+
+#![forbid(unsafe_code)]
+
+mod gsm;
+mod input;
+
+pub use input::{CaptureReader, OpenError};
+
+use serde::Serialize;
+use stingwatch_lte_rrc::RrcMessage;
+use stingwatch_model::{PayloadKind, RadioMessage, Rat};
+use stingwatch_nas::NasMessage;
+
+/// Protocol layer of a decoded message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Protocol {
+    /// LTE radio resource control (TS 36.331).
+    #[serde(rename = "lte-rrc")]
+    LteRrc,
+    /// EPS non-access stratum (TS 24.301).
+    #[serde(rename = "nas-eps")]
+    NasEps,
+    /// GSM air interface layer 3 (TS 44.018 RR, TS 24.008 MM/CC).
+    #[serde(rename = "gsm-um")]
+    GsmUm,
+    /// Something the decoders do not read.
+    #[serde(rename = "other")]
+    Other,
+}
+
+impl Protocol {
+    /// Name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::LteRrc => "lte-rrc",
+            Protocol::NasEps => "nas-eps",
+            Protocol::GsmUm => "gsm-um",
+            Protocol::Other => "other",
+        }
+    }
+}
+
+/// One radio message together with everything its decoders could read from it.
+#[derive(Debug, Clone)]
+pub struct DecodedMessage {
+    /// The message as the capture reader gave it (metadata and payload bytes).
+    pub source: RadioMessage,
+    /// Protocol layer of the outer message.
+    pub protocol: Protocol,
+    /// 3GPP message name of the outer message (e.g. `SystemInformationBlockType1`,
+    /// `Attach request`), or a description when it could not be decoded.
+    pub message: String,
+    /// The decoded RRC message, for LTE RRC payloads that decoded.
+    pub rrc: Option<RrcMessage>,
+    /// NAS messages: the payload itself for NAS records, or every `dedicatedInfoNAS` carried
+    /// inside an RRC message, in order.
+    pub nas: Vec<NasMessage>,
+    /// Why the outer message (or a nested one) could not be decoded, if it could not.
+    pub error: Option<String>,
+}
+
+impl DecodedMessage {
+    /// True when the outer message decoded without error.
+    pub fn is_decoded(&self) -> bool {
+        self.error.is_none()
+    }
+}
+
+/// Decode one radio message with the decoder its payload kind selects.
+pub fn decode_message(source: RadioMessage) -> DecodedMessage {
+    match source.kind {
+        PayloadKind::LteRrc { channel } => match stingwatch_lte_rrc::decode(channel, &source.payload) {
+            Ok(rrc) => {
+                let mut error = None;
+                let mut nas = Vec::with_capacity(rrc.nas_pdus.len());
+                for pdu in &rrc.nas_pdus {
+                    let m = stingwatch_nas::decode(pdu);
+                    if error.is_none() {
+                        if let Some(e) = &m.error {
+                            error = Some(format!("embedded NAS {}: {e}", m.name));
+                        }
+                    }
+                    nas.push(m);
+                }
+                DecodedMessage {
+                    protocol: Protocol::LteRrc,
+                    message: rrc.name.to_string(),
+                    rrc: Some(rrc),
+                    nas,
+                    error,
+                    source,
+                }
+            }
+            Err(e) => DecodedMessage {
+                protocol: Protocol::LteRrc,
+                message: format!("undecodable {} message", channel.as_str()),
+                rrc: None,
+                nas: Vec::new(),
+                error: Some(e.to_string()),
+                source,
+            },
+        },
+        PayloadKind::LteNas => {
+            let m = stingwatch_nas::decode(&source.payload);
+            DecodedMessage {
+                protocol: Protocol::NasEps,
+                message: m.name.to_string(),
+                error: m.error.clone(),
+                rrc: None,
+                nas: vec![m],
+                source,
+            }
+        }
+        PayloadKind::GsmUm { channel_type } => {
+            let (message, error) = gsm::message_name(channel_type, &source.payload);
+            DecodedMessage {
+                protocol: Protocol::GsmUm,
+                message,
+                rrc: None,
+                nas: Vec::new(),
+                error,
+                source,
+            }
+        }
+        PayloadKind::Other {
+            gsmtap_type,
+            sub_type,
+        } => DecodedMessage {
+            protocol: Protocol::Other,
+            message: format!("GSMTAP type {gsmtap_type:#04x} sub-type {sub_type}"),
+            rrc: None,
+            nas: Vec::new(),
+            error: None,
+            source,
+        },
+    }
+}
+
+/// Short human label of a message's radio access technology.
+pub fn rat_label(rat: Rat) -> &'static str {
+    rat.as_str()
+}

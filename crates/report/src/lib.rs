@@ -1,0 +1,182 @@
+//! Report sinks: the versioned JSON report model and its text and NDJSON renderings.
+//!
+//! Sinks never re-parse captures: they take findings from the analysis, per-input reading
+//! counters, and the table of cells built from `CellObserved` events.
+
+#![forbid(unsafe_code)]
+
+mod cells;
+mod text;
+
+pub use cells::{CellRecord, CellTable};
+pub use text::render_text;
+
+use serde::Serialize;
+use stingwatch_analysis::{Finding, Severity};
+
+/// Version of the JSON report layout; bumped on any incompatible change (see docs/report-format.md).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Name and version of the program that wrote a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    /// Always `stingwatch`.
+    pub name: &'static str,
+    /// Program version.
+    pub version: &'static str,
+}
+
+/// What reading one input gave.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputReport {
+    /// Path as given (or found while walking a directory).
+    pub path: String,
+    /// Detected container format (`qmdl`, `pcap`, `pcapng`), or null when unreadable.
+    pub format: Option<&'static str>,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Radio messages read.
+    pub messages: u64,
+    /// Messages that could not be decoded (each still analysed as far as possible).
+    pub undecoded: u64,
+    /// Intact records that carry nothing the decoders read.
+    pub skipped: u64,
+    /// Damaged regions and read errors, each with its offset.
+    pub errors: Vec<String>,
+}
+
+/// A finding together with the input it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileFinding {
+    /// Input the finding was made on.
+    pub file: String,
+    /// The finding itself.
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+/// Totals and the overall verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Inputs analysed.
+    pub inputs: usize,
+    /// Radio messages read over all inputs.
+    pub messages: u64,
+    /// Findings by severity.
+    pub findings: SeverityCounts,
+    /// Highest severity found, or null when there are no findings.
+    pub highest: Option<Severity>,
+    /// One plain sentence on what the recording shows.
+    pub verdict: String,
+}
+
+/// Number of findings at each severity.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SeverityCounts {
+    /// High.
+    pub high: usize,
+    /// Medium.
+    pub medium: usize,
+    /// Low.
+    pub low: usize,
+    /// Info.
+    pub info: usize,
+}
+
+/// The whole report of an `analyze` run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Layout version ([`SCHEMA_VERSION`]).
+    pub schema_version: u32,
+    /// Program that wrote it.
+    pub tool: Tool,
+    /// One entry per input.
+    pub inputs: Vec<InputReport>,
+    /// Findings, most severe first.
+    pub findings: Vec<FileFinding>,
+    /// Cells seen.
+    pub cells: Vec<CellRecord>,
+    /// Totals and verdict.
+    pub summary: Summary,
+}
+
+impl Report {
+    /// Assemble a report; findings are sorted most severe first, then by file and packet.
+    pub fn new(
+        version: &'static str,
+        inputs: Vec<InputReport>,
+        mut findings: Vec<FileFinding>,
+        cells: Vec<CellRecord>,
+    ) -> Self {
+        findings.sort_by(|a, b| {
+            b.finding
+                .severity
+                .cmp(&a.finding.severity)
+                .then_with(|| a.file.cmp(&b.file))
+                .then_with(|| a.finding.packet.cmp(&b.finding.packet))
+        });
+        let mut counts = SeverityCounts::default();
+        for f in &findings {
+            match f.finding.severity {
+                Severity::High => counts.high += 1,
+                Severity::Medium => counts.medium += 1,
+                Severity::Low => counts.low += 1,
+                Severity::Info => counts.info += 1,
+            }
+        }
+        let highest = findings.iter().map(|f| f.finding.severity).max();
+        let verdict = verdict(&findings);
+        let summary = Summary {
+            inputs: inputs.len(),
+            messages: inputs.iter().map(|i| i.messages).sum(),
+            findings: counts,
+            highest,
+            verdict,
+        };
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: "stingwatch",
+                version,
+            },
+            inputs,
+            findings,
+            cells,
+            summary,
+        }
+    }
+
+    /// True when some finding is at or above `threshold`.
+    pub fn reaches(&self, threshold: Severity) -> bool {
+        self.findings.iter().any(|f| f.finding.severity >= threshold)
+    }
+}
+
+/// One plain sentence on what the findings mean, most severe first.
+fn verdict(findings: &[FileFinding]) -> String {
+    let Some(top) = findings.first() else {
+        return "No signs of a cell-site simulator in these recordings.".to_string();
+    };
+    let f = &top.finding;
+    let when = match (f.first_time, f.last_time) {
+        (Some(a), Some(b)) if a != b => format!(" from {} to {}", a, b),
+        (Some(a), _) => format!(" at {a}"),
+        _ => String::new(),
+    };
+    let cell = f
+        .cell
+        .map(|c| format!(" on cell {c}"))
+        .unwrap_or_default();
+    match f.severity {
+        Severity::High => format!("Likely cell-site simulator{when}{cell}: {}.", f.title),
+        Severity::Medium => format!("Possible cell-site simulator{when}{cell}: {}.", f.title),
+        Severity::Low => format!(
+            "No strong signs of a cell-site simulator; weak signals worth a look (most notable: {}).",
+            f.title
+        ),
+        Severity::Info => format!(
+            "No signs of a cell-site simulator; informational notes only (e.g. {}).",
+            f.title
+        ),
+    }
+}

@@ -1,0 +1,148 @@
+//! `stingwatch`: detect cell-site simulators in baseband recordings.
+
+mod analyze_cmd;
+mod decode_cmd;
+mod scenario_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Detect cell-site simulators (IMSI catchers) in baseband recordings.
+#[derive(Parser)]
+#[command(name = "stingwatch", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Output format of `decode`.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DecodeFormat {
+    /// One line per message for people.
+    Text,
+    /// One JSON object per line per message.
+    Ndjson,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Decode every radio message of one or more captures (QMDL, pcap, pcapng).
+    Decode {
+        /// Capture files; the format is detected from content.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: DecodeFormat,
+        /// Also print a per-file summary (formats, log codes, damage) on stderr.
+        #[arg(long)]
+        summary: bool,
+    },
+    /// Analyse recordings (files or directories) for signs of a cell-site simulator.
+    Analyze {
+        /// Capture files or directories (walked recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: analyze_cmd::AnalyzeFormat,
+        /// Exit with status 1 when a finding reaches this severity.
+        #[arg(long, value_enum, default_value = "medium")]
+        fail_on: analyze_cmd::FailOn,
+        /// CSV of known genuine cells (mcc,mnc,tac,cid,earfcn,pci,lat,lon).
+        #[arg(long)]
+        known_cells: Option<PathBuf>,
+        /// Write the report to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Write a labeled attack or benign scenario capture built by the project itself.
+    Scenario {
+        /// Scenario name (see --list).
+        #[arg(required_unless_present = "list")]
+        name: Option<String>,
+        /// Output file.
+        #[arg(short, long, required_unless_present = "list")]
+        output: Option<PathBuf>,
+        /// Container format (default from the output's extension: .qmdl, else pcapng).
+        #[arg(long, value_enum)]
+        format: Option<scenario_cmd::ScenarioFormat>,
+        /// How NAS messages appear.
+        #[arg(long, value_enum, default_value = "rrc-and-records")]
+        nas: scenario_cmd::NasMode,
+        /// Also write the scenario's labels (expected findings) as JSON here.
+        #[arg(long)]
+        labels: Option<PathBuf>,
+        /// List the scenarios.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Convert a capture (e.g. QMDL) to GSMTAP pcapng that Wireshark and tshark decode.
+    Convert {
+        /// Input capture.
+        input: PathBuf,
+        /// Output pcapng file.
+        output: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Decode {
+            files,
+            format,
+            summary,
+        } => decode_cmd::run_decode(&files, format, summary),
+        Command::Analyze {
+            paths,
+            format,
+            fail_on,
+            known_cells,
+            output,
+        } => analyze_cmd::run_analyze(analyze_cmd::AnalyzeOptions {
+            paths,
+            format,
+            fail_on,
+            known_cells,
+            output,
+        }),
+        Command::Scenario {
+            list: true, ..
+        } => scenario_cmd::run_list(),
+        Command::Scenario {
+            name,
+            output,
+            format,
+            nas,
+            labels,
+            ..
+        } => match (name, output) {
+            (Some(name), Some(output)) => {
+                scenario_cmd::run_scenario(&name, &output, format, nas, labels)
+            }
+            _ => Err(anyhow::anyhow!("scenario: a NAME and -o FILE are needed")),
+        },
+        Command::Convert { input, output } => decode_cmd::run_convert(&input, &output),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("stingwatch: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
