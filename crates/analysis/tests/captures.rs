@@ -76,9 +76,9 @@ fn rayhunter_recordings_are_quiet() {
                         .iter()
                         .any(|b| b.contains("SIM without service"))
                 });
-                let ids = findings
-                    .iter()
-                    .any(|f| f.kind == "identity-request-without-auth" || f.kind == "downgrade-reject-cause");
+                let ids = findings.iter().any(|f| {
+                    f.kind == "identity-request-without-auth" || f.kind == "downgrade-reject-cause"
+                });
                 if ids {
                     assert!(explained, "{name}: no SIM-without-service explanation");
                 }

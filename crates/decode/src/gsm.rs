@@ -25,10 +25,16 @@ pub fn message_name(channel_type: u8, payload: &[u8]) -> (String, Option<String>
         _ => payload.get(3..),
     };
     let Some(l3) = l3 else {
-        return ("GSM message".to_string(), Some("GSM Um payload too short".to_string()));
+        return (
+            "GSM message".to_string(),
+            Some("GSM Um payload too short".to_string()),
+        );
     };
     let (Some(&pd_byte), Some(&mt)) = (l3.first(), l3.get(1)) else {
-        return ("GSM message".to_string(), Some("GSM Um payload too short".to_string()));
+        return (
+            "GSM message".to_string(),
+            Some("GSM Um payload too short".to_string()),
+        );
     };
     let pd = pd_byte & 0x0f;
     let name = match pd {
@@ -39,10 +45,7 @@ pub fn message_name(channel_type: u8, payload: &[u8]) -> (String, Option<String>
     };
     match name {
         Some(n) => (n.to_string(), None),
-        None => (
-            format!("GSM PD {pd} message type {mt:#04x}"),
-            None,
-        ),
+        None => (format!("GSM PD {pd} message type {mt:#04x}"), None),
     }
 }
 
@@ -115,7 +118,10 @@ mod tests {
     fn names_system_information_type_3_on_bcch() {
         // L2 pseudo length 0x49, RR PD 0x06, type 0x1b.
         let sib3 = [0x49, 0x06, 0x1b, 0x00, 0x01];
-        assert_eq!(message_name(CHANNEL_BCCH, &sib3).0, "System Information Type 3");
+        assert_eq!(
+            message_name(CHANNEL_BCCH, &sib3).0,
+            "System Information Type 3"
+        );
     }
 
     #[test]

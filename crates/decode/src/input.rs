@@ -59,7 +59,10 @@ impl CaptureReader {
     }
 
     /// Read from any byte source; `name` is only used in error messages.
-    pub fn from_reader<R: Read + Send + 'static>(name: &Path, mut reader: R) -> Result<Self, OpenError> {
+    pub fn from_reader<R: Read + Send + 'static>(
+        name: &Path,
+        mut reader: R,
+    ) -> Result<Self, OpenError> {
         let mut prefix = Vec::with_capacity(DETECT_PREFIX);
         (&mut reader)
             .take(DETECT_PREFIX as u64)

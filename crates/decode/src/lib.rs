@@ -74,37 +74,39 @@ impl DecodedMessage {
 /// Decode one radio message with the decoder its payload kind selects.
 pub fn decode_message(source: RadioMessage) -> DecodedMessage {
     match source.kind {
-        PayloadKind::LteRrc { channel } => match stingwatch_lte_rrc::decode(channel, &source.payload) {
-            Ok(rrc) => {
-                let mut error = None;
-                let mut nas = Vec::with_capacity(rrc.nas_pdus.len());
-                for pdu in &rrc.nas_pdus {
-                    let m = stingwatch_nas::decode(pdu);
-                    if error.is_none() {
-                        if let Some(e) = &m.error {
-                            error = Some(format!("embedded NAS {}: {e}", m.name));
+        PayloadKind::LteRrc { channel } => {
+            match stingwatch_lte_rrc::decode(channel, &source.payload) {
+                Ok(rrc) => {
+                    let mut error = None;
+                    let mut nas = Vec::with_capacity(rrc.nas_pdus.len());
+                    for pdu in &rrc.nas_pdus {
+                        let m = stingwatch_nas::decode(pdu);
+                        if error.is_none() {
+                            if let Some(e) = &m.error {
+                                error = Some(format!("embedded NAS {}: {e}", m.name));
+                            }
                         }
+                        nas.push(m);
                     }
-                    nas.push(m);
+                    DecodedMessage {
+                        protocol: Protocol::LteRrc,
+                        message: rrc.name.to_string(),
+                        rrc: Some(rrc),
+                        nas,
+                        error,
+                        source,
+                    }
                 }
-                DecodedMessage {
+                Err(e) => DecodedMessage {
                     protocol: Protocol::LteRrc,
-                    message: rrc.name.to_string(),
-                    rrc: Some(rrc),
-                    nas,
-                    error,
+                    message: format!("undecodable {} message", channel.as_str()),
+                    rrc: None,
+                    nas: Vec::new(),
+                    error: Some(e.to_string()),
                     source,
-                }
+                },
             }
-            Err(e) => DecodedMessage {
-                protocol: Protocol::LteRrc,
-                message: format!("undecodable {} message", channel.as_str()),
-                rrc: None,
-                nas: Vec::new(),
-                error: Some(e.to_string()),
-                source,
-            },
-        },
+        }
         PayloadKind::LteNas => {
             let m = stingwatch_nas::decode(&source.payload);
             DecodedMessage {

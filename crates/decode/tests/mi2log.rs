@@ -20,7 +20,11 @@ fn mobileinsight_recordings_decode() {
                     let d = decode_message(m);
                     if let Some(e) = &d.error {
                         failed += 1;
-                        println!("{}:{packet}: {} not fully decoded: {e}", file.display(), d.message);
+                        println!(
+                            "{}:{packet}: {} not fully decoded: {e}",
+                            file.display(),
+                            d.message
+                        );
                     }
                 }
                 ReadItem::Damage(d) => {
@@ -37,8 +41,16 @@ fn mobileinsight_recordings_decode() {
             codes.len(),
             list.join(" ")
         );
-        assert!(messages > 0, "{}: no LTE RRC/NAS message read", file.display());
-        assert!(codes.len() > 3, "{}: log code summary too small", file.display());
+        assert!(
+            messages > 0,
+            "{}: no LTE RRC/NAS message read",
+            file.display()
+        );
+        assert!(
+            codes.len() > 3,
+            "{}: log code summary too small",
+            file.display()
+        );
         assert!(
             failed * 100 <= messages,
             "{}: {failed} of {messages} messages not decoded",

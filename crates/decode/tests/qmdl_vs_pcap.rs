@@ -35,11 +35,24 @@ fn qmdl_and_its_pcap_give_the_same_messages() {
         for (i, (x, y)) in a.iter().zip(b.iter()).enumerate() {
             if x != y {
                 diffs += 1;
-                println!("{}: message {}: qmdl {x:?} pcap {y:?}", qmdl.display(), i + 1);
+                println!(
+                    "{}: message {}: qmdl {x:?} pcap {y:?}",
+                    qmdl.display(),
+                    i + 1
+                );
             }
         }
-        assert_eq!(a.len(), b.len(), "{}: message count differs", qmdl.display());
+        assert_eq!(
+            a.len(),
+            b.len(),
+            "{}: message count differs",
+            qmdl.display()
+        );
         assert_eq!(diffs, 0, "{}: {diffs} messages differ", qmdl.display());
-        println!("{}: {} messages identical to the pcap", qmdl.display(), a.len());
+        println!(
+            "{}: {} messages identical to the pcap",
+            qmdl.display(),
+            a.len()
+        );
     }
 }

@@ -85,7 +85,11 @@ fn message_names_agree_with_tshark_on_real_pcaps() {
             // tshark names the outer message first; compare the outer name and, where tshark
             // shows a nested NAS message, that too.
             let same = theirs.first() == ours.first()
-                && theirs.iter().skip(1).zip(ours.iter().skip(1)).all(|(a, b)| a == b);
+                && theirs
+                    .iter()
+                    .skip(1)
+                    .zip(ours.iter().skip(1))
+                    .all(|(a, b)| a == b);
             if same {
                 agree += 1;
             } else {
@@ -99,7 +103,10 @@ fn message_names_agree_with_tshark_on_real_pcaps() {
         }
     }
     println!("{agree}/{total} agree with tshark, {undecoded} not decoded");
-    assert!(total > 1000, "expected the real pcaps to hold >1000 messages, got {total}");
+    assert!(
+        total > 1000,
+        "expected the real pcaps to hold >1000 messages, got {total}"
+    );
     assert_eq!(undecoded, 0, "every message must decode");
     assert!(
         agree as f64 >= 0.995 * total as f64,

@@ -154,7 +154,10 @@ fn ciphered_nas_is_a_marker_and_the_plain_record_adds_content() {
     let plain = nas::tracking_area_update_reject(7);
     let ciphered = nas::protect(&plain, nas::Protection::Ciphered, 0x1234_5678, 3);
     let mut d = EventDeriver::new();
-    let mut ev = d.derive(&rrc_msg(2, rrc::dl_information_transfer(&ciphered).unwrap()));
+    let mut ev = d.derive(&rrc_msg(
+        2,
+        rrc::dl_information_transfer(&ciphered).unwrap(),
+    ));
     ev.extend(d.derive(&nas_record(3, plain, Direction::Downlink)));
     assert_eq!(
         kinds(&ev),

@@ -148,7 +148,9 @@ impl Report {
 
     /// True when some finding is at or above `threshold`.
     pub fn reaches(&self, threshold: Severity) -> bool {
-        self.findings.iter().any(|f| f.finding.severity >= threshold)
+        self.findings
+            .iter()
+            .any(|f| f.finding.severity >= threshold)
     }
 }
 
@@ -163,10 +165,7 @@ fn verdict(findings: &[FileFinding]) -> String {
         (Some(a), _) => format!(" at {a}"),
         _ => String::new(),
     };
-    let cell = f
-        .cell
-        .map(|c| format!(" on cell {c}"))
-        .unwrap_or_default();
+    let cell = f.cell.map(|c| format!(" on cell {c}")).unwrap_or_default();
     match f.severity {
         Severity::High => format!("Likely cell-site simulator{when}{cell}: {}.", f.title),
         Severity::Medium => format!("Possible cell-site simulator{when}{cell}: {}.", f.title),

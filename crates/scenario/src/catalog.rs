@@ -133,7 +133,10 @@ fn imsi_catcher(rec: &mut Recorder) -> Result<(), ScenarioError> {
 
 fn identity_without_auth(rec: &mut Recorder) -> Result<(), ScenarioError> {
     let cell = Cell::operator(0x2a05, 0x01a2_c101, LAYER_B3, 377);
-    rec.camp(&cell, "a cell configured like the operator's, in a new tracking area")?;
+    rec.camp(
+        &cell,
+        "a cell configured like the operator's, in a new tracking area",
+    )?;
     rec.wait_s(2);
     rec.tau_request("tracking area update with the GUTI, integrity protected")?;
     let request = rec.imsi_request("identity request for the IMSI instead of authentication")?;
@@ -161,7 +164,10 @@ fn identity_without_auth(rec: &mut Recorder) -> Result<(), ScenarioError> {
 }
 
 fn redirect_2g(rec: &mut Recorder) -> Result<(), ScenarioError> {
-    rec.camp(&fake(Cell::operator(TAC_FAKE, 0x01a2_c201, LAYER_B3, 377)), "")?;
+    rec.camp(
+        &fake(Cell::operator(TAC_FAKE, 0x01a2_c201, LAYER_B3, 377)),
+        "",
+    )?;
     rec.wait_s(1);
     rec.tau_request("tracking area update on arrival")?;
     rec.wait_ms(120);
@@ -176,7 +182,10 @@ fn redirect_2g(rec: &mut Recorder) -> Result<(), ScenarioError> {
 }
 
 fn redirect_3g(rec: &mut Recorder) -> Result<(), ScenarioError> {
-    rec.camp(&fake(Cell::operator(TAC_FAKE, 0x01a2_c202, LAYER_B3, 377)), "")?;
+    rec.camp(
+        &fake(Cell::operator(TAC_FAKE, 0x01a2_c202, LAYER_B3, 377)),
+        "",
+    )?;
     rec.wait_s(1);
     rec.tau_request("tracking area update on arrival")?;
     let request = rec.imsi_request("identity request for the IMSI before any authentication")?;
@@ -196,7 +205,10 @@ fn redirect_3g(rec: &mut Recorder) -> Result<(), ScenarioError> {
 }
 
 fn idle_priority_2g(rec: &mut Recorder) -> Result<(), ScenarioError> {
-    rec.camp(&fake(Cell::operator(TAC_FAKE, 0x01a2_c203, LAYER_B3, 377)), "")?;
+    rec.camp(
+        &fake(Cell::operator(TAC_FAKE, 0x01a2_c203, LAYER_B3, 377)),
+        "",
+    )?;
     rec.wait_s(1);
     rec.tau_request("tracking area update on arrival")?;
     rec.wait_ms(120);
@@ -249,7 +261,11 @@ fn null_cipher_rrc(rec: &mut Recorder) -> Result<(), ScenarioError> {
     rec.camp(&home(), "")?;
     rec.wait_s(4);
     rec.connect(InitialIdentity::STmsi(s_tmsi()), EstablishmentCause::MoData)?;
-    rec.setup_complete(&nas::service_request(0, 3, 0x3c1d), false, "service request")?;
+    rec.setup_complete(
+        &nas::service_request(0, 3, 0x3c1d),
+        false,
+        "service request",
+    )?;
     let smc = rec.as_security(0, 0, "RRC security mode command: EEA0 and EIA0")?;
     rec.expect(kind::NULL_SECURITY, smc, "high");
     rec.wait_s(6);
@@ -327,7 +343,10 @@ fn incomplete_sib(rec: &mut Recorder) -> Result<(), ScenarioError> {
 }
 
 fn downgrade_reject(rec: &mut Recorder) -> Result<(), ScenarioError> {
-    rec.camp(&fake(Cell::operator(TAC_FAKE, 0x01a2_c204, LAYER_B3, 377)), "")?;
+    rec.camp(
+        &fake(Cell::operator(TAC_FAKE, 0x01a2_c204, LAYER_B3, 377)),
+        "",
+    )?;
     rec.wait_s(1);
     rec.tau_request("tracking area update on arrival")?;
     let reject = rec.dl_nas(
@@ -631,7 +650,10 @@ fn benign_neighbour_cells(rec: &mut Recorder) -> Result<(), ScenarioError> {
     rec.wait_s(5);
     rec.periodic_tau(TAC)?;
     rec.wait_s(120);
-    rec.camp(&home_sector2(), "reselection to the neighbour sector, same frequency")?;
+    rec.camp(
+        &home_sector2(),
+        "reselection to the neighbour sector, same frequency",
+    )?;
     rec.wait_s(120);
     rec.camp(&home(), "back to the first sector, same identity as before")?;
     rec.wait_s(20);
@@ -683,100 +705,251 @@ macro_rules! entry {
 }
 
 /// Every scenario, attacks first.
-pub static ENTRIES: &[Entry] = &[
-    entry!("imsi-catcher", true, "benign-guti-attach", imsi_catcher,
-        "A fake cell broadcasting only SIB1 and SIB2 in a tracking area of its own: the phone \
+pub static ENTRIES: &[Entry] =
+    &[
+        entry!(
+            "imsi-catcher",
+            true,
+            "benign-guti-attach",
+            imsi_catcher,
+            "A fake cell broadcasting only SIB1 and SIB2 in a tracking area of its own: the phone \
          attaches with its GUTI, the cell asks for the IMSI, rejects the attach (#15) and \
-         releases the phone without ever authenticating."),
-    entry!("identity-without-auth", true, "benign-tau-identity", identity_without_auth,
-        "A normal-looking cell answers a tracking area update with an IMSI identity request, \
+         releases the phone without ever authenticating."
+        ),
+        entry!(
+            "identity-without-auth",
+            true,
+            "benign-tau-identity",
+            identity_without_auth,
+            "A normal-looking cell answers a tracking area update with an IMSI identity request, \
          rejects it with #9 so the phone attaches with its IMSI, then rejects that attach \
-         (#15); no authentication at any point."),
-    entry!("redirect-2g", true, "benign-csfb-redirect", redirect_2g,
-        "A tracking area update is answered by an RRC release redirecting the phone to GSM \
-         before any authentication."),
-    entry!("redirect-3g", true, "benign-redirect-lte", redirect_3g,
-        "A tracking area update is answered by an IMSI identity request and an RRC release \
-         redirecting the phone to UMTS, without authentication."),
-    entry!("idle-priority-2g", true, "benign-idle-priorities", idle_priority_2g,
-        "An unauthenticated RRC release with dedicated idle-mode priorities ranking GSM (7) \
-         above LTE (1) for three hours."),
-    entry!("priority-downgrade", true, "benign-priorities", priority_downgrade,
-        "A cell broadcasts its own LTE frequency at priority 2 (SIB3) and GSM at priority 6 \
-         (SIB7), so idle phones leave for 2G."),
-    entry!("null-cipher-rrc", true, "benign-service-request", null_cipher_rrc,
-        "A service request is followed by an RRC security mode command selecting EEA0 and \
-         EIA0."),
-    entry!("null-cipher-nas", true, "benign-first-attach", null_cipher_nas,
-        "An attach with the IMSI gets a NAS security mode command selecting EEA0 and EIA0 \
-         without authentication, then an attach accept."),
-    entry!("imsi-paging", true, "benign-stmsi-paging", imsi_paging,
-        "A paging message carries the phone's IMSI; the phone answers with an attach \
-         revealing it is present."),
-    entry!("incomplete-sib", true, "benign-sib-chain", incomplete_sib,
-        "A cell whose SIB1 schedules nothing beyond SIB2 (no reselection information, no \
-         neighbours); the phone stays idle on it."),
-    entry!("downgrade-reject", true, "benign-reject-after-auth", downgrade_reject,
-        "A tracking area update is rejected with #7 (EPS services not allowed) without \
-         authentication, pushing the phone off LTE."),
-    entry!("inconsistent-cell", true, "benign-neighbour-cells", inconsistent_cell,
-        "The phone's serving cell (EARFCN 1850, PCI 101) broadcasts a different tracking area \
-         and cell identity three minutes later: a second transmitter on the same channel."),
-    entry!("tac-outlier", true, "benign-two-tracking-areas", tac_outlier,
-        "Driving past four cells of one tracking area, the phone sees a cell in between whose \
-         tracking area matches none of them."),
-    entry!("identity-exposure-rate", true, "benign-identity-baseline", identity_exposure_rate,
-        "Six quiet connections on two real cells, then a cell where every connection (three) \
-         is asked for the IMSI without authentication."),
-    entry!("benign-first-attach", false, "null-cipher-nas", benign_first_attach,
-        "A first attach with the IMSI: authentication, NAS and RRC security with EEA2/EIA2, \
-         attach accept."),
-    entry!("benign-guti-attach", false, "imsi-catcher", benign_guti_attach,
-        "An attach with a GUTI the MME does not know: identity request for the IMSI, then \
-         authentication, security and accept."),
-    entry!("benign-tau-identity", false, "identity-without-auth", benign_tau_identity,
-        "A tracking area update into a new area whose MME asks for the IMSI, then \
-         authenticates, secures and accepts."),
-    entry!("benign-periodic-tau", false, "downgrade-reject", benign_periodic_tau,
+         (#15); no authentication at any point."
+        ),
+        entry!(
+            "redirect-2g",
+            true,
+            "benign-csfb-redirect",
+            redirect_2g,
+            "A tracking area update is answered by an RRC release redirecting the phone to GSM \
+         before any authentication."
+        ),
+        entry!(
+            "redirect-3g",
+            true,
+            "benign-redirect-lte",
+            redirect_3g,
+            "A tracking area update is answered by an IMSI identity request and an RRC release \
+         redirecting the phone to UMTS, without authentication."
+        ),
+        entry!(
+            "idle-priority-2g",
+            true,
+            "benign-idle-priorities",
+            idle_priority_2g,
+            "An unauthenticated RRC release with dedicated idle-mode priorities ranking GSM (7) \
+         above LTE (1) for three hours."
+        ),
+        entry!(
+            "priority-downgrade",
+            true,
+            "benign-priorities",
+            priority_downgrade,
+            "A cell broadcasts its own LTE frequency at priority 2 (SIB3) and GSM at priority 6 \
+         (SIB7), so idle phones leave for 2G."
+        ),
+        entry!(
+            "null-cipher-rrc",
+            true,
+            "benign-service-request",
+            null_cipher_rrc,
+            "A service request is followed by an RRC security mode command selecting EEA0 and \
+         EIA0."
+        ),
+        entry!(
+            "null-cipher-nas",
+            true,
+            "benign-first-attach",
+            null_cipher_nas,
+            "An attach with the IMSI gets a NAS security mode command selecting EEA0 and EIA0 \
+         without authentication, then an attach accept."
+        ),
+        entry!(
+            "imsi-paging",
+            true,
+            "benign-stmsi-paging",
+            imsi_paging,
+            "A paging message carries the phone's IMSI; the phone answers with an attach \
+         revealing it is present."
+        ),
+        entry!(
+            "incomplete-sib",
+            true,
+            "benign-sib-chain",
+            incomplete_sib,
+            "A cell whose SIB1 schedules nothing beyond SIB2 (no reselection information, no \
+         neighbours); the phone stays idle on it."
+        ),
+        entry!(
+            "downgrade-reject",
+            true,
+            "benign-reject-after-auth",
+            downgrade_reject,
+            "A tracking area update is rejected with #7 (EPS services not allowed) without \
+         authentication, pushing the phone off LTE."
+        ),
+        entry!(
+            "inconsistent-cell",
+            true,
+            "benign-neighbour-cells",
+            inconsistent_cell,
+            "The phone's serving cell (EARFCN 1850, PCI 101) broadcasts a different tracking area \
+         and cell identity three minutes later: a second transmitter on the same channel."
+        ),
+        entry!(
+            "tac-outlier",
+            true,
+            "benign-two-tracking-areas",
+            tac_outlier,
+            "Driving past four cells of one tracking area, the phone sees a cell in between whose \
+         tracking area matches none of them."
+        ),
+        entry!(
+            "identity-exposure-rate",
+            true,
+            "benign-identity-baseline",
+            identity_exposure_rate,
+            "Six quiet connections on two real cells, then a cell where every connection (three) \
+         is asked for the IMSI without authentication."
+        ),
+        entry!(
+            "benign-first-attach",
+            false,
+            "null-cipher-nas",
+            benign_first_attach,
+            "A first attach with the IMSI: authentication, NAS and RRC security with EEA2/EIA2, \
+         attach accept."
+        ),
+        entry!(
+            "benign-guti-attach",
+            false,
+            "imsi-catcher",
+            benign_guti_attach,
+            "An attach with a GUTI the MME does not know: identity request for the IMSI, then \
+         authentication, security and accept."
+        ),
+        entry!(
+            "benign-tau-identity",
+            false,
+            "identity-without-auth",
+            benign_tau_identity,
+            "A tracking area update into a new area whose MME asks for the IMSI, then \
+         authenticates, secures and accepts."
+        ),
+        entry!("benign-periodic-tau", false, "downgrade-reject", benign_periodic_tau,
         "Two periodic tracking area updates 54 minutes apart, integrity protected and accepted \
          with the stored security context."),
-    entry!("benign-handover", false, "redirect-2g", benign_handover,
-        "A secured data connection handed over twice (neighbour sector, then the band 20 \
-         layer) and released on the target cell."),
-    entry!("benign-stmsi-paging", false, "imsi-paging", benign_stmsi_paging,
-        "Paging by S-TMSI (another phone, then this one) answered by a service request with \
-         RRC security."),
-    entry!("benign-busy-cell", false, "identity-exposure-rate", benign_busy_cell,
-        "A first attach then twelve connections on one cell over about ten minutes: data, \
-         paging answers and periodic updates, all secured."),
-    entry!("benign-csfb-redirect", false, "redirect-2g", benign_csfb_redirect,
-        "A voice call by CS fallback: extended service request, RRC security, then a release \
-         redirecting to GSM."),
-    entry!("benign-redirect-lte", false, "redirect-3g", benign_redirect_lte,
-        "Load balancing after security: a release redirecting the phone to the operator's \
-         other LTE layer."),
-    entry!("benign-idle-priorities", false, "idle-priority-2g", benign_idle_priorities,
-        "After security, a release with dedicated priorities that keep LTE above UMTS and \
-         GSM."),
-    entry!("benign-priorities", false, "priority-downgrade", benign_priorities,
-        "A cell broadcasting LTE at priority 5 with UMTS (3) and GSM (1) below it."),
-    entry!("benign-service-request", false, "null-cipher-rrc", benign_service_request,
-        "A service request followed by RRC security with EEA2/EIA2."),
-    entry!("benign-sib-chain", false, "incomplete-sib", benign_sib_chain,
-        "A cell whose SIB1 schedules SIB3, SIB5, SIB6 and SIB7, all broadcast."),
-    entry!("benign-reject-after-auth", false, "downgrade-reject", benign_reject_after_auth,
-        "A tracking area update authenticated and secured, then rejected with #7 because the \
-         subscription has no LTE."),
-    entry!("benign-neighbour-cells", false, "inconsistent-cell", benign_neighbour_cells,
-        "Reselection between two sectors on one frequency (PCI 101 and 102), each keeping its \
-         own identity."),
-    entry!("benign-two-tracking-areas", false, "tac-outlier", benign_two_tracking_areas,
-        "Driving across a tracking area boundary: two cells of one area, then two of the \
-         next, with an accepted update."),
-    entry!("benign-identity-baseline", false, "identity-exposure-rate", benign_identity_baseline,
-        "A first attach with the IMSI (authenticated) among nine quiet connections on three \
-         cells."),
-];
+        entry!(
+            "benign-handover",
+            false,
+            "redirect-2g",
+            benign_handover,
+            "A secured data connection handed over twice (neighbour sector, then the band 20 \
+         layer) and released on the target cell."
+        ),
+        entry!(
+            "benign-stmsi-paging",
+            false,
+            "imsi-paging",
+            benign_stmsi_paging,
+            "Paging by S-TMSI (another phone, then this one) answered by a service request with \
+         RRC security."
+        ),
+        entry!(
+            "benign-busy-cell",
+            false,
+            "identity-exposure-rate",
+            benign_busy_cell,
+            "A first attach then twelve connections on one cell over about ten minutes: data, \
+         paging answers and periodic updates, all secured."
+        ),
+        entry!(
+            "benign-csfb-redirect",
+            false,
+            "redirect-2g",
+            benign_csfb_redirect,
+            "A voice call by CS fallback: extended service request, RRC security, then a release \
+         redirecting to GSM."
+        ),
+        entry!(
+            "benign-redirect-lte",
+            false,
+            "redirect-3g",
+            benign_redirect_lte,
+            "Load balancing after security: a release redirecting the phone to the operator's \
+         other LTE layer."
+        ),
+        entry!(
+            "benign-idle-priorities",
+            false,
+            "idle-priority-2g",
+            benign_idle_priorities,
+            "After security, a release with dedicated priorities that keep LTE above UMTS and \
+         GSM."
+        ),
+        entry!(
+            "benign-priorities",
+            false,
+            "priority-downgrade",
+            benign_priorities,
+            "A cell broadcasting LTE at priority 5 with UMTS (3) and GSM (1) below it."
+        ),
+        entry!(
+            "benign-service-request",
+            false,
+            "null-cipher-rrc",
+            benign_service_request,
+            "A service request followed by RRC security with EEA2/EIA2."
+        ),
+        entry!(
+            "benign-sib-chain",
+            false,
+            "incomplete-sib",
+            benign_sib_chain,
+            "A cell whose SIB1 schedules SIB3, SIB5, SIB6 and SIB7, all broadcast."
+        ),
+        entry!(
+            "benign-reject-after-auth",
+            false,
+            "downgrade-reject",
+            benign_reject_after_auth,
+            "A tracking area update authenticated and secured, then rejected with #7 because the \
+         subscription has no LTE."
+        ),
+        entry!(
+            "benign-neighbour-cells",
+            false,
+            "inconsistent-cell",
+            benign_neighbour_cells,
+            "Reselection between two sectors on one frequency (PCI 101 and 102), each keeping its \
+         own identity."
+        ),
+        entry!(
+            "benign-two-tracking-areas",
+            false,
+            "tac-outlier",
+            benign_two_tracking_areas,
+            "Driving across a tracking area boundary: two cells of one area, then two of the \
+         next, with an accepted update."
+        ),
+        entry!(
+            "benign-identity-baseline",
+            false,
+            "identity-exposure-rate",
+            benign_identity_baseline,
+            "A first attach with the IMSI (authenticated) among nine quiet connections on three \
+         cells."
+        ),
+    ];
 
 #[cfg(test)]
 mod tests {

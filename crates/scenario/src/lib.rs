@@ -213,7 +213,10 @@ fn comments_of(scenario: &Scenario, index: usize, packet: u64) -> Vec<String> {
         out.push(note.clone());
     }
     for e in scenario.expected.iter().filter(|e| e.packet == packet) {
-        out.push(format!("expected finding: {} >= {}", e.kind, e.min_severity));
+        out.push(format!(
+            "expected finding: {} >= {}",
+            e.kind, e.min_severity
+        ));
     }
     out
 }

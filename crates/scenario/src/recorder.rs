@@ -7,9 +7,7 @@ use stingwatch_lte_rrc::build::{
     self as rrc, EncodedPdu, EstablishmentCause, InitialIdentity, ReleaseCause, Sib1, SibContent,
 };
 use stingwatch_lte_rrc::{IdleModePriorities, PagingRecord, RedirectTarget, STmsi};
-use stingwatch_model::{
-    CaptureTime, Direction, PayloadKind, RadioContext, RadioMessage, Rat,
-};
+use stingwatch_model::{CaptureTime, Direction, PayloadKind, RadioContext, RadioMessage, Rat};
 use stingwatch_nas::build::{self as nas, Identity, Protection};
 use stingwatch_nas::{Guti, IdentityType, Plmn as NasPlmn, SecurityAlgorithms};
 
@@ -157,7 +155,12 @@ impl Recorder {
     }
 
     /// Like [`Recorder::expect`] for heuristics that need the physical cell id.
-    pub fn expect_qmdl_only(&mut self, kind: &'static str, packet: u64, min_severity: &'static str) {
+    pub fn expect_qmdl_only(
+        &mut self,
+        kind: &'static str,
+        packet: u64,
+        min_severity: &'static str,
+    ) {
         self.expected.push(Expectation {
             kind,
             packet,
@@ -335,7 +338,10 @@ impl Recorder {
         self.wait_ms(5);
         let sib1 = self.sib1(cell, sib1_note)?;
         self.wait_ms(15);
-        let mut si = vec![(2, self.rrc(rrc::system_information(&[SibContent::Sib2]), "")?)];
+        let mut si = vec![(
+            2,
+            self.rrc(rrc::system_information(&[SibContent::Sib2]), "")?,
+        )];
         for sib in &cell.extra_sibs {
             self.wait_ms(20);
             let packet = self.rrc(rrc::system_information(std::slice::from_ref(sib)), "")?;
@@ -451,7 +457,10 @@ impl Recorder {
         priorities: Option<&IdleModePriorities>,
         note: &str,
     ) -> Result<u64, ScenarioError> {
-        let packet = self.rrc(rrc::rrc_connection_release(cause, redirect, priorities), note)?;
+        let packet = self.rrc(
+            rrc::rrc_connection_release(cause, redirect, priorities),
+            note,
+        )?;
         self.nas_active = false;
         Ok(packet)
     }
@@ -477,13 +486,13 @@ impl Recorder {
     /// A first attach with the IMSI on the serving cell, authenticated and secured with
     /// EEA2/EIA2, then released after `idle_s` seconds. Returns the attach request's packet.
     pub fn first_attach(&mut self, idle_s: i64) -> Result<u64, ScenarioError> {
-        self.connect(InitialIdentity::Random(0x3c_5a1e_7d42), EstablishmentCause::MoSignalling)?;
-        let attach = nas::attach_request(
-            1,
-            &Identity::Imsi(IMSI),
-            &nas::pdn_connectivity_request(1),
-        )
-        .map_err(nas_err)?;
+        self.connect(
+            InitialIdentity::Random(0x3c_5a1e_7d42),
+            EstablishmentCause::MoSignalling,
+        )?;
+        let attach =
+            nas::attach_request(1, &Identity::Imsi(IMSI), &nas::pdn_connectivity_request(1))
+                .map_err(nas_err)?;
         let packet = self.setup_complete(
             &attach,
             false,
@@ -500,7 +509,8 @@ impl Recorder {
         self.authenticate()?;
         self.nas_security(2, 2, "")?;
         self.as_security(2, 2, "")?;
-        let bearer = nas::activate_default_eps_bearer_context_request(5, 1, "internet", [10, 45, 0, 17]);
+        let bearer =
+            nas::activate_default_eps_bearer_context_request(5, 1, "internet", [10, 45, 0, 17]);
         let accept = nas::attach_accept(nas_plmn()?, &[], Some(guti(M_TMSI)?), &bearer);
         self.dl_nas(&accept, "")?;
         self.wait_ms(35);
@@ -519,7 +529,10 @@ impl Recorder {
     /// A tracking area update (update type 0 normal, 3 periodic) of a registered phone,
     /// accepted with its stored security context. Returns the packet of the request.
     pub fn accepted_tau(&mut self, update_type: u8, tac: u16) -> Result<u64, ScenarioError> {
-        self.connect(InitialIdentity::STmsi(s_tmsi()), EstablishmentCause::MoSignalling)?;
+        self.connect(
+            InitialIdentity::STmsi(s_tmsi()),
+            EstablishmentCause::MoSignalling,
+        )?;
         let request = nas::tracking_area_update_request(update_type, 0, guti(M_TMSI)?);
         let packet = self.setup_complete(&request, true, "")?;
         self.resume_nas_security();
@@ -575,7 +588,10 @@ impl Recorder {
     /// Tracking area update request (normal, not periodic) as a registered phone entering a
     /// new tracking area sends it. Returns the packet of the setup complete carrying it.
     pub fn tau_request(&mut self, note: &str) -> Result<u64, ScenarioError> {
-        self.connect(InitialIdentity::STmsi(s_tmsi()), EstablishmentCause::MoSignalling)?;
+        self.connect(
+            InitialIdentity::STmsi(s_tmsi()),
+            EstablishmentCause::MoSignalling,
+        )?;
         let request = nas::tracking_area_update_request(0, 0, guti(M_TMSI)?);
         self.setup_complete(&request, true, note)
     }

@@ -32,7 +32,12 @@ fn severity(name: &str) -> Severity {
 fn summary(found: &[Finding]) -> String {
     found
         .iter()
-        .map(|f| format!("  {} {} at packet {}: {}", f.kind, f.severity, f.packet, f.title))
+        .map(|f| {
+            format!(
+                "  {} {} at packet {}: {}",
+                f.kind, f.severity, f.packet, f.title
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

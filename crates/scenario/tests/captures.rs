@@ -91,7 +91,12 @@ fn nas_records_follow_the_rrc_message_carrying_the_same_nas() {
                 continue;
             };
             assert_eq!(m.kind, PayloadKind::LteNas);
-            assert_eq!(*carrier, i as u64, "{}: a record follows its carrier", id(&s));
+            assert_eq!(
+                *carrier,
+                i as u64,
+                "{}: a record follows its carrier",
+                id(&s)
+            );
             let rrc_msg = &s.messages[i - 1];
             let PayloadKind::LteRrc { channel } = rrc_msg.kind else {
                 panic!("{}: carrier is not RRC", id(&s));
@@ -217,7 +222,12 @@ fn expectations_move_with_the_nas_form() {
         assert_eq!(both.expected.len(), only.expected.len());
         for (b, o) in both.expected.iter().zip(&only.expected) {
             assert_eq!(b.kind, o.kind);
-            assert_eq!(both.rrc_only_packet(b.packet), Some(o.packet), "{}", info.name);
+            assert_eq!(
+                both.rrc_only_packet(b.packet),
+                Some(o.packet),
+                "{}",
+                info.name
+            );
             assert_eq!(
                 both.messages[b.packet as usize - 1].payload,
                 only.messages[o.packet as usize - 1].payload

@@ -24,10 +24,22 @@ fn tshark_reads_every_scenario_without_malformed_packets() {
             .arg("-r")
             .arg(&path)
             .args(["-T", "fields", "-E", "separator=\t"])
-            .args(["-e", "frame.number", "-e", "_ws.col.Protocol", "-e", "_ws.col.Info"])
+            .args([
+                "-e",
+                "frame.number",
+                "-e",
+                "_ws.col.Protocol",
+                "-e",
+                "_ws.col.Info",
+            ])
             .output()
             .expect("run tshark");
-        assert!(out.status.success(), "{}: tshark failed: {}", id(&s), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}: tshark failed: {}",
+            id(&s),
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = String::from_utf8_lossy(&out.stdout);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), s.messages.len(), "{}: frame count", id(&s));

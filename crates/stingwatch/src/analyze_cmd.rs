@@ -100,7 +100,11 @@ struct FileResult {
 }
 
 /// Read, decode, derive events and analyse one opened input.
-fn analyze_reader(path: &Path, mut reader: CaptureReader, known: Option<&KnownCells>) -> FileResult {
+fn analyze_reader(
+    path: &Path,
+    mut reader: CaptureReader,
+    known: Option<&KnownCells>,
+) -> FileResult {
     let name = path.display().to_string();
     let mut analysis = Analysis::new();
     if let Some(k) = known {
@@ -156,10 +160,7 @@ pub fn run_analyze(opts: AnalyzeOptions) -> Result<ExitCode> {
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .with_context(|| format!("{}: cannot read known-cells file", p.display()))?;
-            Some(
-                KnownCells::from_csv(&text)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
-            )
+            Some(KnownCells::from_csv(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?)
         }
         None => None,
     };

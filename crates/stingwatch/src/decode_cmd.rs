@@ -185,7 +185,8 @@ pub fn print_summary(path: &Path, reader: &CaptureReader) {
 /// `stingwatch convert`.
 pub fn run_convert(input: &Path, output: &Path) -> Result<ExitCode> {
     let mut reader = CaptureReader::open(input)?;
-    let file = File::create(output).with_context(|| format!("{}: cannot create", output.display()))?;
+    let file =
+        File::create(output).with_context(|| format!("{}: cannot create", output.display()))?;
     let mut writer = stingwatch_capture::PcapngWriter::new(BufWriter::new(file))
         .with_context(|| format!("{}: cannot write", output.display()))?;
     let mut written = 0u64;

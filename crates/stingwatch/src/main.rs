@@ -120,9 +120,7 @@ fn main() -> ExitCode {
             known_cells,
             output,
         }),
-        Command::Scenario {
-            list: true, ..
-        } => scenario_cmd::run_list(),
+        Command::Scenario { list: true, .. } => scenario_cmd::run_list(),
         Command::Scenario {
             name,
             output,

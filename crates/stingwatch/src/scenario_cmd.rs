@@ -30,7 +30,10 @@ pub enum NasMode {
 pub fn run_list() -> Result<ExitCode> {
     for s in catalog() {
         let kind = if s.attack { "attack" } else { "benign" };
-        println!("{:<28} {kind:<6} twin {:<26} {}", s.name, s.twin, s.description);
+        println!(
+            "{:<28} {kind:<6} twin {:<26} {}",
+            s.name, s.twin, s.description
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -50,13 +53,12 @@ pub fn run_scenario(
         },
     };
     let scenario = build_with(name, options).map_err(|e| anyhow!("{e}"))?;
-    let format = format.unwrap_or_else(|| {
-        match output.extension().and_then(|e| e.to_str()) {
-            Some("qmdl") | Some("mi2log") => ScenarioFormat::Qmdl,
-            _ => ScenarioFormat::Pcapng,
-        }
+    let format = format.unwrap_or_else(|| match output.extension().and_then(|e| e.to_str()) {
+        Some("qmdl") | Some("mi2log") => ScenarioFormat::Qmdl,
+        _ => ScenarioFormat::Pcapng,
     });
-    let file = File::create(output).with_context(|| format!("{}: cannot create", output.display()))?;
+    let file =
+        File::create(output).with_context(|| format!("{}: cannot create", output.display()))?;
     let out = BufWriter::new(file);
     let written = match format {
         ScenarioFormat::Pcapng => stingwatch_scenario::write_pcapng(&scenario, out)

@@ -17,17 +17,27 @@ fn stingwatch(args: &[&str]) -> (i32, String, String) {
 fn assert_one_line_error(args: &[&str], names: &str, says: &str) {
     let (code, stdout, stderr) = stingwatch(args);
     assert_eq!(code, 2, "{args:?}: status {code}, stderr {stderr}");
-    assert!(stdout.is_empty(), "{args:?}: nothing on stdout, got {stdout}");
+    assert!(
+        stdout.is_empty(),
+        "{args:?}: nothing on stdout, got {stdout}"
+    );
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 1, "{args:?}: one line, got {stderr:?}");
-    assert!(lines[0].contains(names), "{args:?}: names {names}: {stderr}");
+    assert!(
+        lines[0].contains(names),
+        "{args:?}: names {names}: {stderr}"
+    );
     assert!(lines[0].contains(says), "{args:?}: says {says}: {stderr}");
 }
 
 #[test]
 fn missing_file() {
     for cmd in ["decode", "analyze"] {
-        assert_one_line_error(&[cmd, "/nonexistent/x.qmdl"], "/nonexistent/x.qmdl", "no such file");
+        assert_one_line_error(
+            &[cmd, "/nonexistent/x.qmdl"],
+            "/nonexistent/x.qmdl",
+            "no such file",
+        );
     }
 }
 

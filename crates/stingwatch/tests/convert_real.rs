@@ -35,7 +35,11 @@ fn infos(path: &Path) -> Vec<String> {
         .args(["-T", "fields", "-e", "_ws.col.Info"])
         .output()
         .expect("run tshark");
-    assert!(out.status.success(), "tshark cannot read {}", path.display());
+    assert!(
+        out.status.success(),
+        "tshark cannot read {}",
+        path.display()
+    );
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(str::to_string)
@@ -51,7 +55,12 @@ fn malformed(path: &Path) -> Vec<String> {
         // ciphertext as plain NAS, which then looks malformed; the guess is turned off so only
         // genuinely malformed packets count.
         .args(["-o", "nas-eps.null_decipher:FALSE"])
-        .args(["-Y", "_ws.malformed || _ws.expert.severity == error", "-T", "fields"])
+        .args([
+            "-Y",
+            "_ws.malformed || _ws.expert.severity == error",
+            "-T",
+            "fields",
+        ])
         .args(["-e", "frame.number", "-e", "_ws.col.Info"])
         .output()
         .expect("run tshark");
@@ -94,10 +103,19 @@ fn converted_qmdl_matches_the_recorders_pcap() {
             let relabelled = y.is_empty() && x == "Ciphered message";
             if x != y && !relabelled {
                 diffs += 1;
-                println!("{} frame {}: ours {x:?} recorder {y:?}", qmdl.display(), i + 1);
+                println!(
+                    "{} frame {}: ours {x:?} recorder {y:?}",
+                    qmdl.display(),
+                    i + 1
+                );
             }
         }
-        assert_eq!(diffs, 0, "{}: {diffs} frames decode differently", qmdl.display());
+        assert_eq!(
+            diffs,
+            0,
+            "{}: {diffs} frames decode differently",
+            qmdl.display()
+        );
         let _ = std::fs::remove_file(&ours);
     }
 }
@@ -115,9 +133,18 @@ fn converted_mi2log_has_no_malformed_packets() {
         for m in &bad {
             println!("{}: malformed: {m}", log.display());
         }
-        println!("{}: {frames} frames, {} malformed", log.display(), bad.len());
+        println!(
+            "{}: {frames} frames, {} malformed",
+            log.display(),
+            bad.len()
+        );
         assert!(frames > 0, "{}: nothing converted", log.display());
-        assert!(bad.is_empty(), "{}: {} malformed frames", log.display(), bad.len());
+        assert!(
+            bad.is_empty(),
+            "{}: {} malformed frames",
+            log.display(),
+            bad.len()
+        );
         let _ = std::fs::remove_file(&ours);
     }
 }

@@ -13,7 +13,10 @@ fn decode_count(path: &std::path::Path) -> (usize, String, i32) {
         .output()
         .expect("run stingwatch");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let messages = stdout.lines().filter(|l| l.contains("\"record\":\"message\"")).count();
+    let messages = stdout
+        .lines()
+        .filter(|l| l.contains("\"record\":\"message\""))
+        .count();
     (
         messages,
         String::from_utf8_lossy(&out.stderr).into_owned(),

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn in_ci() -> bool {
-    std::env::var("CI").map(|v| v == "true" || v == "1").unwrap_or(false)
+    std::env::var("CI")
+        .map(|v| v == "true" || v == "1")
+        .unwrap_or(false)
 }
 
 /// The `shared/` folder beside the project checkout, or `None` (test should return early).
@@ -17,7 +19,11 @@ pub fn shared_dir() -> Option<PathBuf> {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let candidates = [
         std::env::var_os("STINGWATCH_SHARED").map(PathBuf::from),
-        manifest.parent().and_then(|p| p.parent()).and_then(|p| p.parent()).map(|p| p.join("shared")),
+        manifest
+            .parent()
+            .and_then(|p| p.parent())
+            .and_then(|p| p.parent())
+            .map(|p| p.join("shared")),
     ];
     for c in candidates.into_iter().flatten() {
         if c.join("captures").is_dir() {
@@ -34,7 +40,9 @@ pub fn shared_dir() -> Option<PathBuf> {
 /// All files in `shared/captures/<sub>` with the given extension, sorted; empty (with a
 /// printed reason) when the shared folder is absent outside CI.
 pub fn shared_captures(sub: &str, ext: &str) -> Vec<PathBuf> {
-    let Some(dir) = shared_dir() else { return Vec::new() };
+    let Some(dir) = shared_dir() else {
+        return Vec::new();
+    };
     let dir = dir.join("captures").join(sub);
     let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
