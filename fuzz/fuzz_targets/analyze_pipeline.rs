@@ -1,0 +1,29 @@
+//! The whole analysis path on raw bytes: format detection and `CaptureReader`, then every
+//! message through `decode_message`, `EventDeriver` and `Analysis` (as `stingwatch analyze`).
+#![no_main]
+
+use std::io::Cursor;
+use std::path::Path;
+
+use libfuzzer_sys::fuzz_target;
+use stingwatch_decode::CaptureReader;
+use stingwatch_fuzz::{check_read_items, max_items, run_pipeline};
+use stingwatch_model::ReadItem;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(reader) = CaptureReader::from_reader(Path::new("fuzz-input"), Cursor::new(data.to_vec()))
+    else {
+        return;
+    };
+    let mut reader = reader;
+    let mut items = Vec::new();
+    for item in reader.by_ref() {
+        items.push(item);
+        assert!(items.len() <= max_items(data.len()), "reader does not end");
+    }
+    check_read_items(&items, reader.summary(), data.len(), true);
+    run_pipeline(items.into_iter().filter_map(|item| match item {
+        ReadItem::Message(m) => Some(m),
+        ReadItem::Damage(_) => None,
+    }));
+});
