@@ -7,9 +7,13 @@
 
 use std::io::{self, Read};
 
+#[cfg(feature = "rrc")]
 use stingwatch_analysis::Analysis;
+#[cfg(feature = "rrc")]
 use stingwatch_events::EventDeriver;
-use stingwatch_model::{LteRrcChannel, RadioMessage, ReadItem, ReadSummary};
+#[cfg(feature = "rrc")]
+use stingwatch_model::RadioMessage;
+use stingwatch_model::{LteRrcChannel, ReadItem, ReadSummary};
 
 /// Every LTE RRC channel, in GSMTAP LTE RRC sub-type order (sub-types 0-11 are their own
 /// index), so a fuzz input's first byte modulo the length picks one and seeds cut from GSMTAP
@@ -181,6 +185,7 @@ pub fn check_packet_numbers(items: &[ReadItem], consecutive: bool) {
     }
 }
 
+#[cfg(feature = "rrc")]
 /// Runs radio messages through decoding, event derivation and every analyzer, checking that
 /// each stage stays bounded by its input and that its output serializes.
 pub fn run_pipeline(messages: impl IntoIterator<Item = RadioMessage>) {
