@@ -35,6 +35,7 @@ pub struct AnalyzerInfo {
 pub struct Analysis {
     analyzers: Vec<Box<dyn Analyzer>>,
     roles: BTreeMap<&'static str, EvidenceRole>,
+    subscription_kinds: BTreeSet<&'static str>,
     known: Option<KnownCells>,
     episodes: Vec<Finding>,
     open: BTreeMap<(&'static str, Option<CellRef>), usize>,
@@ -56,9 +57,15 @@ impl Analysis {
     /// An analysis with the given analyzers only.
     pub fn with_analyzers(analyzers: Vec<Box<dyn Analyzer>>) -> Self {
         let roles = analyzers.iter().map(|a| (a.kind(), a.role())).collect();
+        let subscription_kinds = analyzers
+            .iter()
+            .filter(|a| a.explained_by_subscription())
+            .map(|a| a.kind())
+            .collect();
         Analysis {
             analyzers,
             roles,
+            subscription_kinds,
             known: None,
             episodes: Vec::new(),
             open: BTreeMap::new(),
@@ -108,7 +115,12 @@ impl Analysis {
 
     /// Findings so far, weighed as if the recording ended now (for live monitoring).
     pub fn snapshot(&self) -> Vec<Finding> {
-        weigh(self.episodes.clone(), &self.roles, self.known.as_ref())
+        weigh(
+            self.episodes.clone(),
+            &self.roles,
+            &self.subscription_kinds,
+            self.known.as_ref(),
+        )
     }
 
     /// End of the recording: final findings, most severe first.
@@ -120,7 +132,12 @@ impl Analysis {
         for f in out {
             self.merge(f);
         }
-        weigh(self.episodes, &self.roles, self.known.as_ref())
+        weigh(
+            self.episodes,
+            &self.roles,
+            &self.subscription_kinds,
+            self.known.as_ref(),
+        )
     }
 
     fn merge(&mut self, f: Finding) {
@@ -224,11 +241,12 @@ fn format_minutes(micros: i64) -> String {
 }
 
 fn weigh(
-    mut episodes: Vec<Finding>,
+    episodes: Vec<Finding>,
     roles: &BTreeMap<&'static str, EvidenceRole>,
+    subscription_kinds: &BTreeSet<&'static str>,
     known: Option<&KnownCells>,
 ) -> Vec<Finding> {
-    mark_operator_patterns(&mut episodes);
+    let mut episodes = collapse_patterns(episodes, subscription_kinds);
     corroborate(&mut episodes, roles);
     if let Some(known) = known {
         weigh_known_cells(&mut episodes, known);
@@ -242,8 +260,72 @@ fn weigh(
     episodes
 }
 
-/// The same kind on many cells of one network over a long time is how that network is set up.
-fn mark_operator_patterns(episodes: &mut [Finding]) {
+/// Cells and capture-time span covered by a group of episodes.
+fn group_extent(episodes: &[Finding], members: &[usize]) -> (usize, Option<i64>) {
+    let cells: BTreeSet<(u8, u64, u64)> = members
+        .iter()
+        .filter_map(|&i| episodes.get(i))
+        .filter_map(|e| e.cell.as_ref().map(cell_key))
+        .collect();
+    let first = members
+        .iter()
+        .filter_map(|&i| episodes.get(i).and_then(|e| e.first_time))
+        .min();
+    let last = members
+        .iter()
+        .filter_map(|&i| episodes.get(i).and_then(|e| e.last_time))
+        .max();
+    let span = match (first, last) {
+        (Some(a), Some(b)) => Some(b.0.saturating_sub(a.0)),
+        _ => None,
+    };
+    (cells.len(), span)
+}
+
+fn widespread(cells: usize, span: Option<i64>) -> bool {
+    match span {
+        Some(s) => cells >= OPERATOR_MIN_CELLS && s >= OPERATOR_MIN_SPAN_MICROS,
+        None => cells >= OPERATOR_MIN_CELLS_UNTIMED,
+    }
+}
+
+/// Merge a widespread group into one finding, capped low, saying why.
+fn collapse(
+    episodes: &mut [Finding],
+    members: &[usize],
+    cells: usize,
+    note: String,
+) -> Option<Finding> {
+    let mut sorted: Vec<usize> = members.to_vec();
+    sorted.sort_by_key(|&i| episodes.get(i).map_or(u64::MAX, |e| e.first_packet));
+    let mut iter = sorted.into_iter();
+    let mut base = episodes.get(iter.next()?)?.clone();
+    for i in iter {
+        if let Some(e) = episodes.get(i) {
+            absorb(&mut base, e.clone());
+        }
+    }
+    let cap = if base.severity == Severity::High || base.lure == Some(AccessTechnology::Geran) {
+        Severity::Low
+    } else {
+        Severity::Info
+    };
+    base.severity = base.severity.min(cap);
+    base.operator_pattern = true;
+    base.title = format!("{} (on {cells} cells)", base.title);
+    base.add_note(note);
+    Some(base)
+}
+
+/// The same kind on many cells over a long time is not an attack aimed at this device: on
+/// one network it is how the operator set the network up; for kinds that the device's own
+/// subscription explains (no service, roaming) it is the SIM, on whatever networks. Each such
+/// group becomes one finding, capped at Low or Info, so it cannot drown a real attack.
+fn collapse_patterns(
+    episodes: Vec<Finding>,
+    subscription_kinds: &BTreeSet<&'static str>,
+) -> Vec<Finding> {
+    let mut episodes = episodes;
     let mut groups: BTreeMap<(&'static str, Option<Plmn>), Vec<usize>> = BTreeMap::new();
     for (i, ep) in episodes.iter().enumerate() {
         if let Some(cell) = ep.cell {
@@ -253,53 +335,56 @@ fn mark_operator_patterns(episodes: &mut [Finding]) {
                 .push(i);
         }
     }
-    for ((_, plmn), members) in groups {
-        let cells: BTreeSet<(u8, u64, u64)> = members
-            .iter()
-            .filter_map(|&i| episodes.get(i))
-            .filter_map(|e| e.cell.as_ref().map(cell_key))
-            .collect();
-        let first = members
-            .iter()
-            .filter_map(|&i| episodes.get(i).and_then(|e| e.first_time))
-            .min();
-        let last = members
-            .iter()
-            .filter_map(|&i| episodes.get(i).and_then(|e| e.last_time))
-            .max();
-        let span = match (first, last) {
-            (Some(a), Some(b)) => Some(b.0.saturating_sub(a.0)),
-            _ => None,
-        };
-        let widespread = match span {
-            Some(s) => cells.len() >= OPERATOR_MIN_CELLS && s >= OPERATOR_MIN_SPAN_MICROS,
-            None => cells.len() >= OPERATOR_MIN_CELLS_UNTIMED,
-        };
-        if !widespread {
+    let mut taken: BTreeSet<usize> = BTreeSet::new();
+    let mut merged: Vec<Finding> = Vec::new();
+    for ((_, plmn), members) in &groups {
+        let (cells, span) = group_extent(&episodes, members);
+        if !widespread(cells, span) {
             continue;
         }
         let network = plmn.map_or("one network".to_string(), |p| format!("network {p}"));
         let over = span.map_or(String::new(), |s| format!(" over {}", format_minutes(s)));
         let note = format!(
-            "Seen on {} cells of {network}{over}: this is how the operator configured its \
+            "Seen on {cells} cells of {network}{over}: this is how the operator configured its \
              network, not an attack aimed at this device. It is reported at a low level so it \
-             does not hide a real attack; it still weakens protection on this network.",
-            cells.len()
+             does not hide a real attack; it still weakens protection on this network."
         );
-        for i in members {
-            if let Some(ep) = episodes.get_mut(i) {
-                let cap =
-                    if ep.severity == Severity::High || ep.lure == Some(AccessTechnology::Geran) {
-                        Severity::Low
-                    } else {
-                        Severity::Info
-                    };
-                ep.severity = ep.severity.min(cap);
-                ep.operator_pattern = true;
-                ep.add_note(note.clone());
-            }
+        if let Some(f) = collapse(&mut episodes, members, cells, note) {
+            merged.push(f);
+            taken.extend(members.iter().copied());
         }
     }
+    let mut by_kind: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
+    for (i, ep) in episodes.iter().enumerate() {
+        if !taken.contains(&i) && ep.cell.is_some() && subscription_kinds.contains(ep.kind) {
+            by_kind.entry(ep.kind).or_default().push(i);
+        }
+    }
+    for members in by_kind.values() {
+        let (cells, span) = group_extent(&episodes, members);
+        if !widespread(cells, span) {
+            continue;
+        }
+        let over = span.map_or(String::new(), |s| format!(" over {}", format_minutes(s)));
+        let note = format!(
+            "Seen on {cells} different cells{over}: a fake base station is one place, so the \
+             phone's own subscription (a SIM without service, or roaming where it is not \
+             allowed) explains this far better than an attack. It is reported at a low level \
+             so it does not hide a real attack."
+        );
+        if let Some(f) = collapse(&mut episodes, members, cells, note) {
+            merged.push(f);
+            taken.extend(members.iter().copied());
+        }
+    }
+    let mut out: Vec<Finding> = episodes
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !taken.contains(i))
+        .map(|(_, e)| e)
+        .collect();
+    out.extend(merged);
+    out
 }
 
 /// Independent signs on the same cell make an attack far more likely than each alone.

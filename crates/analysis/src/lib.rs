@@ -266,6 +266,11 @@ pub trait Analyzer {
     fn role(&self) -> EvidenceRole {
         EvidenceRole::Behaviour
     }
+    /// True when the device's own subscription (a SIM without service, roaming) can produce
+    /// this finding on every cell it visits; such findings on many cells are merged and lowered.
+    fn explained_by_subscription(&self) -> bool {
+        false
+    }
     /// Read one event; push any findings it completes.
     fn observe(&mut self, event: &Event, out: &mut Vec<Finding>);
     /// The recording ended; push findings that needed the whole recording.

@@ -274,8 +274,10 @@ fn network_wide_pattern_is_operator_configuration() {
     assert!(f.iter().all(|f| f.operator_pattern), "{f:#?}");
     assert!(f.iter().all(|f| f.severity <= Severity::Low));
     assert!(f[0].confidence_notes.iter().any(|n| n.contains("operator")));
-    // Findings are per cell episode, not per message.
-    assert_eq!(f.len(), 4);
+    // One finding for the whole network pattern, not one per message or per cell.
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].count, 80);
+    assert!(f[0].title.contains("on 4 cells"));
 }
 
 #[test]
@@ -478,6 +480,36 @@ fn commercial_weak_configuration_stays_quiet() {
     assert!(f
         .iter()
         .all(|f| f.operator_pattern || f.severity <= Severity::Low));
+}
+
+#[test]
+fn rejects_on_many_cells_are_the_subscription_not_an_attack() {
+    // Roaming after a landing: every network the phone tries rejects it unauthenticated.
+    let mut r = Rec::default();
+    for k in 0..6u32 {
+        let c = CellRef {
+            earfcn: Some(1000 + k),
+            pci: Some(k as u16),
+            identity: Some(CellIdentity {
+                plmn: Plmn::new(310 + (k % 3) as u16, 410, 3),
+                tac: 100 + k,
+                cell_id: k,
+            }),
+        };
+        catcher_exchange(&mut r, c, 13);
+        r.wait(300);
+    }
+    let f = r.run();
+    assert!(at_least(&f, Severity::Low).is_empty(), "{f:#?}");
+    let id = f
+        .iter()
+        .find(|f| f.kind == "identity-request-without-auth")
+        .unwrap();
+    assert!(id.operator_pattern && id.title.contains("on 6 cells"));
+    assert!(id
+        .confidence_notes
+        .iter()
+        .any(|n| n.contains("subscription")));
 }
 
 #[test]

@@ -84,6 +84,10 @@ impl Analyzer for IdentityExposureRate {
         VERSION
     }
 
+    fn explained_by_subscription(&self) -> bool {
+        true
+    }
+
     fn description(&self) -> &'static str {
         "The share of connections on a cell that expose a permanent identity (IMSI or IMEI) is \
          far above the share on the other cells of the same recording."
@@ -142,11 +146,11 @@ impl Analyzer for IdentityExposureRate {
             if !high_rate || !quiet_baseline {
                 continue;
             }
-            let severity = if tally.exposing >= 2 && tally.unauthenticated_exposing >= 1 {
-                Severity::Medium
-            } else {
-                Severity::Info
-            };
+            // A single exposure (e.g. one first attach) on a cell says nothing about its rate.
+            if tally.exposing < 2 || tally.unauthenticated_exposing == 0 {
+                continue;
+            }
+            let severity = Severity::Medium;
             let percent = |n: u64, d: u64| n.saturating_mul(100).checked_div(d).unwrap_or(0);
             let title = format!(
                 "{} of {} connections exposed a permanent identity (other cells: {} of {})",

@@ -204,6 +204,10 @@ impl Analyzer for IdentityRequestWithoutAuth {
         VERSION
     }
 
+    fn explained_by_subscription(&self) -> bool {
+        true
+    }
+
     fn description(&self) -> &'static str {
         "The network takes a permanent identity (IMSI, IMEI, IMEISV) before authenticating the \
          device and then rejects or releases it without authentication, possibly after a \

@@ -53,6 +53,10 @@ impl Analyzer for DowngradeRejectCause {
         VERSION
     }
 
+    fn explained_by_subscription(&self) -> bool {
+        true
+    }
+
     fn description(&self) -> &'static str {
         "Attach, tracking area update or service reject (or a network detach) with a cause that \
          bars the device or pushes it to 2G/3G (#3, #6, #7, #8, #11 to #15), sent before the \
