@@ -9,9 +9,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use stingwatch_fuzz::{rrc_channel, run_pipeline};
-use stingwatch_model::{
-    CaptureTime, Direction, PayloadKind, RadioContext, RadioMessage, Rat,
-};
+use stingwatch_model::{CaptureTime, Direction, PayloadKind, RadioContext, RadioMessage, Rat};
 
 const ARFCNS: [Option<u32>; 4] = [None, Some(100), Some(6300), Some(u32::MAX)];
 const PCIS: [Option<u16>; 4] = [None, Some(0), Some(1), Some(503)];
@@ -41,7 +39,11 @@ fuzz_target!(|data: &[u8]| {
     let mut time = 1_700_000_000_000_000i64;
     let mut offset = 0u64;
     while let [kind, context, len, tail @ ..] = rest {
-        let len = if *len == 255 { tail.len() } else { usize::from(*len).min(tail.len()) };
+        let len = if *len == 255 {
+            tail.len()
+        } else {
+            usize::from(*len).min(tail.len())
+        };
         let (payload, after) = tail.split_at(len);
         rest = after;
         let step = pick(&STEPS, context >> 4);
@@ -51,14 +53,35 @@ fuzz_target!(|data: &[u8]| {
         let (kind, rat, direction) = match kind % 32 {
             k @ 0..=18 => {
                 let channel = rrc_channel(k);
-                (PayloadKind::LteRrc { channel }, Rat::Lte, channel.direction())
+                (
+                    PayloadKind::LteRrc { channel },
+                    Rat::Lte,
+                    channel.direction(),
+                )
             }
             19..=27 => {
-                let dir = if context & 0x80 != 0 { Direction::Uplink } else { Direction::Downlink };
+                let dir = if context & 0x80 != 0 {
+                    Direction::Uplink
+                } else {
+                    Direction::Downlink
+                };
                 (PayloadKind::LteNas, Rat::Lte, dir)
             }
-            28..=30 => (PayloadKind::GsmUm { channel_type: kind >> 5 }, Rat::Gsm, Direction::Downlink),
-            _ => (PayloadKind::Other { gsmtap_type: 0x0e, sub_type: 0 }, Rat::Lte, Direction::Unknown),
+            28..=30 => (
+                PayloadKind::GsmUm {
+                    channel_type: kind >> 5,
+                },
+                Rat::Gsm,
+                Direction::Downlink,
+            ),
+            _ => (
+                PayloadKind::Other {
+                    gsmtap_type: 0x0e,
+                    sub_type: 0,
+                },
+                Rat::Lte,
+                Direction::Unknown,
+            ),
         };
         messages.push(RadioMessage {
             packet: messages.len() as u64 + 1,

@@ -11,7 +11,8 @@ use stingwatch_fuzz::{check_read_items, max_items, run_pipeline};
 use stingwatch_model::ReadItem;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(reader) = CaptureReader::from_reader(Path::new("fuzz-input"), Cursor::new(data.to_vec()))
+    let Ok(reader) =
+        CaptureReader::from_reader(Path::new("fuzz-input"), Cursor::new(data.to_vec()))
     else {
         return;
     };

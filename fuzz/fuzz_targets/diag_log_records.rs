@@ -14,10 +14,29 @@ fn read_rrc(body: &[u8]) {
     let Ok(ota) = LteRrcOta::new_checked(body) else {
         return;
     };
-    let _ = (ota.version(), ota.rrc_release(), ota.rrc_version(), ota.nr_rrc_release());
-    let _ = (ota.radio_bearer(), ota.pci(), ota.earfcn(), ota.sfn(), ota.subframe());
-    let _ = (ota.pdu_number(), ota.sib_mask(), ota.segment(), ota.channel());
-    assert!(ota.pdu().len() <= body.len(), "RRC PDU longer than its record");
+    let _ = (
+        ota.version(),
+        ota.rrc_release(),
+        ota.rrc_version(),
+        ota.nr_rrc_release(),
+    );
+    let _ = (
+        ota.radio_bearer(),
+        ota.pci(),
+        ota.earfcn(),
+        ota.sfn(),
+        ota.subframe(),
+    );
+    let _ = (
+        ota.pdu_number(),
+        ota.sib_mask(),
+        ota.segment(),
+        ota.channel(),
+    );
+    assert!(
+        ota.pdu().len() <= body.len(),
+        "RRC PDU longer than its record"
+    );
     assert!(log::lte_rrc_version_supported(ota.version()));
 }
 
@@ -26,7 +45,10 @@ fn read_nas(body: &[u8]) {
         return;
     };
     let _ = (ota.version(), ota.rrc_release(), ota.std_version());
-    assert!(ota.pdu().len() + 4 == body.len(), "NAS PDU is not the record after its header");
+    assert!(
+        ota.pdu().len() + 4 == body.len(),
+        "NAS PDU is not the record after its header"
+    );
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -35,7 +57,10 @@ fuzz_target!(|data: &[u8]| {
         let code = packet.log_code();
         let _ = (packet.timestamp_raw(), packet.time().to_rfc3339());
         let body = packet.body();
-        assert!(body.len() + 16 == data.len(), "log body is not the packet after its header");
+        assert!(
+            body.len() + 16 == data.len(),
+            "log body is not the packet after its header"
+        );
         if code == LOG_LTE_RRC_OTA {
             read_rrc(body);
         } else if log::is_lte_nas_log_code(code) {

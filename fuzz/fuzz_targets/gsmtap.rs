@@ -19,20 +19,34 @@ fuzz_target!(|data: &[u8]| {
         let back = GsmtapRepr::parse(&GsmtapHeader::new_unchecked(&buf[..]));
         assert_eq!(back, Ok(repr), "GSMTAP header does not round trip");
         if let Some(channel) = gsmtap::lte_rrc_channel(repr.sub_type) {
-            assert_eq!(gsmtap::lte_rrc_channel(gsmtap::lte_rrc_sub_type(channel)), Some(channel));
+            assert_eq!(
+                gsmtap::lte_rrc_channel(gsmtap::lte_rrc_sub_type(channel)),
+                Some(channel)
+            );
         }
         let _ = gsmtap::lte_nas_sub_type(header.payload());
     }
     let unchecked = GsmtapHeader::new_unchecked(data);
-    let _ = (unchecked.frame_number(), unchecked.arfcn(), unchecked.payload().len());
+    let _ = (
+        unchecked.frame_number(),
+        unchecked.arfcn(),
+        unchecked.payload().len(),
+    );
 
     if let Some((link, packet)) = data.split_first_chunk::<4>() {
         // Mostly the link types the reader knows, sometimes any value.
         let raw = u32::from_le_bytes(*link);
-        let linktype = if raw & 0x8000_0000 != 0 { raw } else { raw % 300 };
+        let linktype = if raw & 0x8000_0000 != 0 {
+            raw
+        } else {
+            raw % 300
+        };
         match net::transport(linktype, packet) {
             Ok(Transport::Udp { payload, .. }) => {
-                assert!(payload.len() <= packet.len(), "UDP payload longer than the packet");
+                assert!(
+                    payload.len() <= packet.len(),
+                    "UDP payload longer than the packet"
+                );
                 if let Ok(h) = GsmtapHeader::new_checked(payload) {
                     let _ = GsmtapRepr::parse(&h);
                 }

@@ -24,7 +24,10 @@ fn deframe(data: &[u8], plan: ReadPlan, plausible: hdlc::PlausibleFrame) -> (Vec
             DeframeItem::Frame(f) => Item::Frame(f.offset, f.raw_len, f.payload.to_vec()),
             DeframeItem::Damage(d) => Item::Damage(d.offset, d.length, d.error.to_string()),
         });
-        assert!(items.len() <= max_items(data.len()), "deframer does not end");
+        assert!(
+            items.len() <= max_items(data.len()),
+            "deframer does not end"
+        );
     }
     (items, deframer.bytes_read())
 }
@@ -51,12 +54,18 @@ fuzz_target!(|input: &[u8]| {
         let (offset, length) = match item {
             Item::Frame(offset, raw_len, payload) => {
                 assert!(payload.len() <= MAX_FRAME, "frame payload over MAX_FRAME");
-                assert!(payload.len() as u64 <= *raw_len, "payload longer than its escaped form");
+                assert!(
+                    payload.len() as u64 <= *raw_len,
+                    "payload longer than its escaped form"
+                );
                 (*offset, *raw_len)
             }
             Item::Damage(offset, length, _) => (*offset, *length),
         };
-        assert!(offset.checked_add(length).is_some_and(|e| e <= len), "item past end");
+        assert!(
+            offset.checked_add(length).is_some_and(|e| e <= len),
+            "item past end"
+        );
         assert!(offset >= last_offset, "items out of input order");
         last_offset = offset;
     }
@@ -95,7 +104,11 @@ fuzz_target!(|input: &[u8]| {
                 Item::Damage(..) => None,
             })
             .collect();
-        assert_eq!(frames, vec![&data.to_vec()], "encoded frame does not deframe back");
+        assert_eq!(
+            frames,
+            vec![&data.to_vec()],
+            "encoded frame does not deframe back"
+        );
     }
 });
 

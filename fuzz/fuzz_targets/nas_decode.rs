@@ -9,7 +9,10 @@ use stingwatch_nas::{decode, decode_with_direction};
 fuzz_target!(|data: &[u8]| {
     let message = decode(data);
     assert!(!message.name.is_empty(), "NAS message without a name");
-    assert!(serde_json::to_vec(&message).is_ok(), "NAS message does not serialize");
+    assert!(
+        serde_json::to_vec(&message).is_ok(),
+        "NAS message does not serialize"
+    );
     if let Some((&dir, pdu)) = data.split_first() {
         let direction = match dir % 3 {
             0 => Direction::Downlink,
@@ -17,6 +20,9 @@ fuzz_target!(|data: &[u8]| {
             _ => Direction::Unknown,
         };
         let message = decode_with_direction(pdu, direction);
-        assert!(serde_json::to_vec(&message).is_ok(), "NAS message does not serialize");
+        assert!(
+            serde_json::to_vec(&message).is_ok(),
+            "NAS message does not serialize"
+        );
     }
 });

@@ -7,7 +7,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use stingwatch_capture::{detect_format, PcapReader};
-use stingwatch_fuzz::{check_packet_numbers, check_read_items, max_items, ReadPlan, StutteringReader};
+use stingwatch_fuzz::{
+    check_packet_numbers, check_read_items, max_items, ReadPlan, StutteringReader,
+};
 use stingwatch_model::{ReadItem, ReadSummary};
 
 fn read_all(data: &[u8], plan: ReadPlan) -> Option<(Vec<ReadItem>, ReadSummary)> {

@@ -138,9 +138,18 @@ pub fn max_items(input_len: usize) -> usize {
 /// its final summary; `complete` says whether the whole input was delivered without errors.
 ///
 /// Panics (so the fuzzer reports it) when one is broken.
-pub fn check_read_items(items: &[ReadItem], summary: &ReadSummary, input_len: usize, complete: bool) {
+pub fn check_read_items(
+    items: &[ReadItem],
+    summary: &ReadSummary,
+    input_len: usize,
+    complete: bool,
+) {
     let len = input_len as u64;
-    assert!(items.len() <= max_items(input_len), "{} items from {input_len} bytes", items.len());
+    assert!(
+        items.len() <= max_items(input_len),
+        "{} items from {input_len} bytes",
+        items.len()
+    );
     let mut messages = 0u64;
     let mut damages = 0u64;
     for item in items {
@@ -148,7 +157,10 @@ pub fn check_read_items(items: &[ReadItem], summary: &ReadSummary, input_len: us
             ReadItem::Message(m) => {
                 messages += 1;
                 assert!(m.offset < len, "message offset {} past end {len}", m.offset);
-                assert!(m.payload.len() <= input_len, "payload longer than the input");
+                assert!(
+                    m.payload.len() <= input_len,
+                    "payload longer than the input"
+                );
             }
             ReadItem::Damage(d) => {
                 damages += 1;
@@ -161,11 +173,24 @@ pub fn check_read_items(items: &[ReadItem], summary: &ReadSummary, input_len: us
             }
         }
     }
-    assert_eq!(summary.messages, messages, "summary counts other messages than yielded");
-    assert_eq!(summary.damaged_regions, damages, "summary counts other damage than yielded");
-    assert!(summary.bytes <= len, "summary says {} bytes of {len}", summary.bytes);
+    assert_eq!(
+        summary.messages, messages,
+        "summary counts other messages than yielded"
+    );
+    assert_eq!(
+        summary.damaged_regions, damages,
+        "summary counts other damage than yielded"
+    );
+    assert!(
+        summary.bytes <= len,
+        "summary says {} bytes of {len}",
+        summary.bytes
+    );
     if complete {
-        assert_eq!(summary.bytes, len, "reader stopped before the end of the input");
+        assert_eq!(
+            summary.bytes, len,
+            "reader stopped before the end of the input"
+        );
     }
 }
 
@@ -176,7 +201,11 @@ pub fn check_packet_numbers(items: &[ReadItem], consecutive: bool) {
     for item in items {
         if let ReadItem::Message(m) = item {
             if consecutive {
-                assert_eq!(m.packet, last + 1, "DIAG message numbers must be consecutive");
+                assert_eq!(
+                    m.packet,
+                    last + 1,
+                    "DIAG message numbers must be consecutive"
+                );
             } else {
                 assert!(m.packet > last, "packet numbers must increase");
             }
@@ -197,37 +226,61 @@ pub fn run_pipeline(messages: impl IntoIterator<Item = RadioMessage>) {
         messages_total += 1;
         let payload_len = message.payload.len();
         let decoded = stingwatch_decode::decode_message(message);
-        assert!(!decoded.message.is_empty(), "decoded message without a name");
+        assert!(
+            !decoded.message.is_empty(),
+            "decoded message without a name"
+        );
         let nas_bytes: usize = decoded
             .rrc
             .iter()
             .flat_map(|r| r.nas_pdus.iter())
             .map(Vec::len)
             .sum();
-        assert!(nas_bytes <= payload_len, "RRC gave more NAS bytes than its PDU has");
+        assert!(
+            nas_bytes <= payload_len,
+            "RRC gave more NAS bytes than its PDU has"
+        );
         for nas in &decoded.nas {
-            assert!(serde_json::to_vec(nas).is_ok(), "NAS message does not serialize");
+            assert!(
+                serde_json::to_vec(nas).is_ok(),
+                "NAS message does not serialize"
+            );
         }
         if let Some(rrc) = &decoded.rrc {
-            assert!(serde_json::to_vec(&rrc.summary).is_ok(), "RRC summary does not serialize");
+            assert!(
+                serde_json::to_vec(&rrc.summary).is_ok(),
+                "RRC summary does not serialize"
+            );
         }
         let events = deriver.derive(&decoded);
         events_total += events.len();
         for event in &events {
-            assert!(serde_json::to_vec(event).is_ok(), "event does not serialize");
+            assert!(
+                serde_json::to_vec(event).is_ok(),
+                "event does not serialize"
+            );
             analysis.observe(event);
         }
     }
     let snapshot = analysis.snapshot();
     let findings = analysis.finish();
     assert!(
-        findings.len() <= events_total.saturating_add(messages_total).saturating_add(64),
+        findings.len()
+            <= events_total
+                .saturating_add(messages_total)
+                .saturating_add(64),
         "{} findings from {events_total} events",
         findings.len()
     );
     let _ = snapshot;
     for finding in &findings {
-        assert!(finding.first_packet <= finding.last_packet, "finding ends before it starts");
-        assert!(serde_json::to_vec(finding).is_ok(), "finding does not serialize");
+        assert!(
+            finding.first_packet <= finding.last_packet,
+            "finding ends before it starts"
+        );
+        assert!(
+            serde_json::to_vec(finding).is_ok(),
+            "finding does not serialize"
+        );
     }
 }
