@@ -2,8 +2,8 @@
 //!
 //! [`EventDeriver`] is stateful because events need context that one message lacks:
 //! - **Cell.** Every event carries the (EARFCN, PCI) of the capture's radio context and the
-//!   identity of the last SIB1 seen on that radio. Messages without radio context (NAS records
-//!   in DIAG captures) inherit the cell of the last LTE RRC message.
+//!   identity of the last SIB1 seen on that radio. NAS records inherit the cell of the last
+//!   LTE RRC message (the cell they went through), whatever their container says.
 //! - **NAS seen twice.** A DIAG capture logs a NAS message both inside the RRC message that
 //!   carries it (`dedicatedInfoNAS`) and as a NAS record of its own (the security-protected
 //!   form and/or the plain, already deciphered, form). Events are compared, not bytes: an event
@@ -116,8 +116,11 @@ impl EventDeriver {
                 }
             }
             Protocol::NasEps => {
-                if radio == (None, None) {
-                    radio = self.serving.unwrap_or((None, None));
+                // NAS sits above the radio: whatever a container records beside a NAS record
+                // (often nothing, or a placeholder carrier) says less than the cell of the
+                // last RRC message, which is the cell the NAS message went through.
+                if let Some(serving) = self.serving {
+                    radio = serving;
                 }
                 let uplink = msg.source.direction == Direction::Uplink;
                 for nas in &msg.nas {
