@@ -151,7 +151,11 @@ fn all_built() -> Vec<(&'static str, EncodedPdu)> {
         ("RRCConnectionReject", ok(build::rrc_connection_reject(16))),
         (
             "RRCConnectionSetupComplete",
-            ok(build::rrc_connection_setup_complete(&[0x07, 0x41, 0x71])),
+            // Attach request: IMSI 001010123456789, EEA0-2/EIA0-2, PDN connectivity request.
+            ok(build::rrc_connection_setup_complete(&[
+                0x07, 0x41, 0x71, 0x08, 0x09, 0x10, 0x10, 0x10, 0x32, 0x54, 0x76, 0x98, 0x02, 0xe0,
+                0xe0, 0x00, 0x04, 0x02, 0x01, 0xd0, 0x11,
+            ])),
         ),
         (
             "DLInformationTransfer",
@@ -159,7 +163,10 @@ fn all_built() -> Vec<(&'static str, EncodedPdu)> {
         ),
         (
             "ULInformationTransfer",
-            ok(build::ul_information_transfer(&[0x07, 0x56, 0x08])),
+            // Identity response carrying IMSI 001010123456789 (TS 24.301 8.2.19).
+            ok(build::ul_information_transfer(&[
+                0x07, 0x56, 0x08, 0x09, 0x10, 0x10, 0x10, 0x32, 0x54, 0x76, 0x98,
+            ])),
         ),
         (
             "SecurityModeCommand",
@@ -302,7 +309,10 @@ fn connection_setup_messages_round_trip() {
     assert_eq!(roundtrip(&all_built()[7].1).summary.wait_time_s, Some(16));
     assert_eq!(
         roundtrip(&all_built()[8].1).nas_pdus,
-        vec![vec![0x07, 0x41, 0x71]]
+        vec![vec![
+            0x07, 0x41, 0x71, 0x08, 0x09, 0x10, 0x10, 0x10, 0x32, 0x54, 0x76, 0x98, 0x02, 0xe0,
+            0xe0, 0x00, 0x04, 0x02, 0x01, 0xd0, 0x11,
+        ]]
     );
     assert_eq!(
         roundtrip(&all_built()[9].1).nas_pdus,
@@ -310,7 +320,9 @@ fn connection_setup_messages_round_trip() {
     );
     assert_eq!(
         roundtrip(&all_built()[10].1).nas_pdus,
-        vec![vec![0x07, 0x56, 0x08]]
+        vec![vec![
+            0x07, 0x56, 0x08, 0x09, 0x10, 0x10, 0x10, 0x32, 0x54, 0x76, 0x98,
+        ]]
     );
 }
 
