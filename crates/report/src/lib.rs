@@ -1,15 +1,26 @@
-//! Report sinks: the versioned JSON report model and its text and NDJSON renderings.
+//! Report sinks: the versioned JSON report model and its text, NDJSON and HTML renderings,
+//! and the packet comments of the annotated pcapng.
 //!
 //! Sinks never re-parse captures: they take findings from the analysis, per-input reading
 //! counters, and the table of cells built from `CellObserved` events.
 
 #![forbid(unsafe_code)]
 
+mod annotate;
 mod cells;
+mod html;
+mod svg;
 mod text;
+mod timeline;
+mod words;
 
+pub use annotate::{finding_comment, packet_comments};
 pub use cells::{CellRecord, CellTable};
+pub use html::render_html;
+pub use svg::timeline_svg;
 pub use text::render_text;
+pub use timeline::{TimelineBuilder, TimelineSegment, MAX_SEGMENTS};
+pub use words::escape_html;
 
 use serde::Serialize;
 use stingwatch_analysis::{Finding, Severity};
@@ -96,6 +107,8 @@ pub struct Report {
     pub findings: Vec<FileFinding>,
     /// Cells seen.
     pub cells: Vec<CellRecord>,
+    /// Which cell the device was on over time, per input, in capture order.
+    pub timeline: Vec<TimelineSegment>,
     /// Totals and verdict.
     pub summary: Summary,
 }
@@ -142,8 +155,16 @@ impl Report {
             inputs,
             findings,
             cells,
+            timeline: Vec::new(),
             summary,
         }
+    }
+
+    /// The same report with the cell timeline (kept apart from [`Report::new`] so callers
+    /// without events still build reports).
+    pub fn with_timeline(mut self, timeline: Vec<TimelineSegment>) -> Self {
+        self.timeline = timeline;
+        self
     }
 
     /// True when some finding is at or above `threshold`.
@@ -155,17 +176,38 @@ impl Report {
 }
 
 /// One plain sentence on what the findings mean, most severe first.
+///
+/// The time span covers every finding on the same input and cell at least as severe as the
+/// top one's level (or medium), so "from ... to ..." is the whole episode, not its first sign.
 fn verdict(findings: &[FileFinding]) -> String {
     let Some(top) = findings.first() else {
         return "No signs of a cell-site simulator in these recordings.".to_string();
     };
     let f = &top.finding;
-    let when = match (f.first_time, f.last_time) {
-        (Some(a), Some(b)) if a != b => format!(" from {} to {}", a, b),
-        (Some(a), _) => format!(" at {a}"),
-        _ => String::new(),
+    let floor = f.severity.min(Severity::Medium);
+    let same_episode = findings
+        .iter()
+        .filter(|o| o.file == top.file && o.finding.cell == f.cell && o.finding.severity >= floor);
+    let mut first = f.first_time;
+    let mut last = f.last_time;
+    for o in same_episode {
+        first = match (first, o.finding.first_time) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        last = match (last, o.finding.last_time) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    let when = match words::span_words(first, last) {
+        w if w.is_empty() => String::new(),
+        w => format!(" {w}"),
     };
-    let cell = f.cell.map(|c| format!(" on cell {c}")).unwrap_or_default();
+    let cell = f
+        .cell
+        .map(|c| format!(" on cell {}", words::cell_words(&c)))
+        .unwrap_or_default();
     match f.severity {
         Severity::High => format!("Likely cell-site simulator{when}{cell}: {}.", f.title),
         Severity::Medium => format!("Possible cell-site simulator{when}{cell}: {}.", f.title),

@@ -2,19 +2,34 @@
 //!
 //! Each input is read, decoded, turned into events and analysed on its own; inputs are
 //! spread over worker threads so several files use every core.
+//!
+//! The annotated pcapng needs the findings before the first packet is written, so that
+//! format reads its one input twice rather than holding every message in memory.
 
-use std::io::{self, IsTerminal, Write};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use stingwatch_analysis::{Analysis, KnownCells, Severity};
+use stingwatch_capture::PcapngWriter;
 use stingwatch_decode::{decode_message, CaptureReader, OpenError};
 use stingwatch_events::EventDeriver;
 use stingwatch_model::ReadItem;
-use stingwatch_report::{render_text, CellRecord, CellTable, FileFinding, InputReport, Report};
+use stingwatch_report::{
+    packet_comments, render_html, render_text, CellRecord, CellTable, FileFinding, InputReport,
+    Report, TimelineBuilder, TimelineSegment,
+};
+
+/// Inputs larger than this in total get a progress bar (when stderr is a terminal).
+const PROGRESS_MIN_BYTES: u64 = 50 * 1024 * 1024;
+/// Messages between two progress updates: often enough to move, rarely enough to cost nothing.
+const PROGRESS_EVERY: u64 = 2048;
 
 /// Output format of `analyze`.
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -25,6 +40,10 @@ pub enum AnalyzeFormat {
     Json,
     /// One JSON object per line: each finding, then a final summary line.
     Ndjson,
+    /// One self-contained HTML page with verdict, timeline, finding cards and cells.
+    Html,
+    /// The input's messages as GSMTAP pcapng, each finding a comment on its evidence packets.
+    Pcapng,
 }
 
 /// Severity threshold for the exit status.
@@ -97,6 +116,31 @@ struct FileResult {
     input: InputReport,
     findings: Vec<FileFinding>,
     cells: Vec<CellRecord>,
+    timeline: Vec<TimelineSegment>,
+}
+
+/// A byte-count progress bar on stderr, hidden unless stderr is a terminal and the work is
+/// large enough to be worth watching.
+fn progress_bar(total: u64, what: &str) -> ProgressBar {
+    if total < PROGRESS_MIN_BYTES || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template(
+        "{msg} [{bar:32}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+    )
+    .map(|s| s.progress_chars("=> "))
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_message(what.to_string());
+    bar
+}
+
+/// Advances `bar` by the bytes `reader` consumed since the last call.
+fn advance(bar: &ProgressBar, reader: &CaptureReader, done: &mut u64) {
+    let now = reader.summary().bytes;
+    bar.inc(now.saturating_sub(*done));
+    *done = now.max(*done);
 }
 
 /// Read, decode, derive events and analyse one opened input.
@@ -104,6 +148,7 @@ fn analyze_reader(
     path: &Path,
     mut reader: CaptureReader,
     known: Option<&KnownCells>,
+    bar: &ProgressBar,
 ) -> FileResult {
     let name = path.display().to_string();
     let mut analysis = Analysis::new();
@@ -112,9 +157,12 @@ fn analyze_reader(
     }
     let mut deriver = EventDeriver::new();
     let mut cells = CellTable::new();
+    let mut timeline = TimelineBuilder::new();
     let mut errors = Vec::new();
     let mut undecoded = 0u64;
-    for item in reader.by_ref() {
+    let mut done = 0u64;
+    let mut since_update = 0u64;
+    while let Some(item) = reader.next() {
         match item {
             ReadItem::Message(msg) => {
                 let m = decode_message(msg);
@@ -123,12 +171,19 @@ fn analyze_reader(
                 }
                 for ev in deriver.derive(&m) {
                     cells.observe(&name, &ev);
+                    timeline.observe(&name, &ev);
                     analysis.observe(&ev);
                 }
             }
             ReadItem::Damage(d) => errors.push(format!("damaged input at {d}")),
         }
+        since_update += 1;
+        if since_update >= PROGRESS_EVERY {
+            since_update = 0;
+            advance(bar, &reader, &mut done);
+        }
     }
+    advance(bar, &reader, &mut done);
     let s = reader.summary();
     let input = InputReport {
         path: name.clone(),
@@ -151,6 +206,7 @@ fn analyze_reader(
         input,
         findings,
         cells: cells.into_records(),
+        timeline: timeline.into_segments(),
     }
 }
 
@@ -186,18 +242,32 @@ pub fn run_analyze(opts: AnalyzeOptions) -> Result<ExitCode> {
         }
     }
     let input_failed = !unreadable.is_empty();
+    let annotate_path = match opts.format {
+        AnalyzeFormat::Pcapng => Some(pcapng_preflight(&opts, &opened, &unreadable)?),
+        _ => None,
+    };
 
-    let results = analyze_parallel(opened, known.as_ref());
+    let total: u64 = opened
+        .iter()
+        .filter_map(|(p, _)| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = progress_bar(total, "analysing");
+    let results = analyze_parallel(opened, known.as_ref(), &bar);
+    bar.finish_and_clear();
     let mut inputs = Vec::new();
     let mut findings = Vec::new();
     let mut cells = Vec::new();
+    let mut timeline = Vec::new();
     for r in results {
         inputs.push(r.input);
         findings.extend(r.findings);
         cells.extend(r.cells);
+        timeline.extend(r.timeline);
     }
     inputs.extend(unreadable);
-    let report = Report::new(env!("CARGO_PKG_VERSION"), inputs, findings, cells);
+    let report =
+        Report::new(env!("CARGO_PKG_VERSION"), inputs, findings, cells).with_timeline(timeline);
 
     let rendered = match opts.format {
         AnalyzeFormat::Json => {
@@ -226,18 +296,13 @@ pub fn run_analyze(opts: AnalyzeOptions) -> Result<ExitCode> {
             let color = to_tty && std::env::var_os("NO_COLOR").is_none();
             render_text(&report, color)
         }
+        AnalyzeFormat::Html => render_html(&report),
+        AnalyzeFormat::Pcapng => String::new(),
     };
-    match &opts.output {
-        Some(p) => std::fs::write(p, rendered)
-            .with_context(|| format!("{}: cannot write report", p.display()))?,
-        None => {
-            let mut out = io::stdout().lock();
-            if let Err(e) = out.write_all(rendered.as_bytes()).and_then(|_| out.flush()) {
-                if e.kind() != io::ErrorKind::BrokenPipe {
-                    return Err(e).context("writing report");
-                }
-            }
-        }
+    if let Some(input) = &annotate_path {
+        write_annotated(input, opts.output.as_deref(), &report)?;
+    } else {
+        write_rendered(opts.output.as_deref(), &rendered)?;
     }
     if input_failed {
         for i in report.inputs.iter().filter(|i| i.format.is_none()) {
@@ -254,10 +319,110 @@ pub fn run_analyze(opts: AnalyzeOptions) -> Result<ExitCode> {
     })
 }
 
+/// Write a rendered report to `output`, or to stdout (a closed pipe is not an error).
+fn write_rendered(output: Option<&Path>, rendered: &str) -> Result<()> {
+    match output {
+        Some(p) => std::fs::write(p, rendered)
+            .with_context(|| format!("{}: cannot write report", p.display()))?,
+        None => {
+            let mut out = io::stdout().lock();
+            if let Err(e) = out.write_all(rendered.as_bytes()).and_then(|_| out.flush()) {
+                if e.kind() != io::ErrorKind::BrokenPipe {
+                    return Err(e).context("writing report");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Check that an annotated pcapng can be written, before any analysis: exactly one readable
+/// input (one pcapng holds one recording's packet numbering) and an output that is not a
+/// terminal. Returns the input's path.
+fn pcapng_preflight(
+    opts: &AnalyzeOptions,
+    opened: &[(PathBuf, CaptureReader)],
+    unreadable: &[InputReport],
+) -> Result<PathBuf> {
+    if opened.len() != 1 || !unreadable.is_empty() {
+        bail!(
+            "--format pcapng annotates exactly one recording, but {} input(s) were given; \
+             run analyze once per recording",
+            opened.len() + unreadable.len()
+        );
+    }
+    if opts.output.is_none() && io::stdout().is_terminal() {
+        bail!("--format pcapng writes binary data: give -o FILE or redirect standard output");
+    }
+    match opened.first() {
+        Some((p, _)) => Ok(p.clone()),
+        None => bail!("--format pcapng needs one recording"),
+    }
+}
+
+/// Second pass over `input`: every message re-written as GSMTAP pcapng, with each finding as
+/// a comment on each of its evidence packets.
+fn write_annotated(input: &Path, output: Option<&Path>, report: &Report) -> Result<()> {
+    let name = input.display().to_string();
+    let comments: BTreeMap<u64, Vec<String>> = packet_comments(report, &name);
+    let mut reader = CaptureReader::open(input)?;
+    let sink: Box<dyn Write> = match output {
+        Some(p) => {
+            Box::new(File::create(p).with_context(|| format!("{}: cannot create", p.display()))?)
+        }
+        None => Box::new(io::stdout().lock()),
+    };
+    let out_name = output
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "standard output".to_string());
+    let mut writer = PcapngWriter::new(BufWriter::new(sink))
+        .with_context(|| format!("{out_name}: cannot write"))?;
+    let size = std::fs::metadata(input).map(|m| m.len()).unwrap_or(0);
+    let bar = progress_bar(size, "annotating");
+    let (mut done, mut since_update) = (0u64, 0u64);
+    let (mut written, mut annotated) = (0u64, 0u64);
+    while let Some(item) = reader.next() {
+        if let ReadItem::Message(msg) = item {
+            let notes: Vec<&str> = comments
+                .get(&msg.packet)
+                .map(|v| v.iter().map(String::as_str).collect())
+                .unwrap_or_default();
+            match writer.write_message(&msg, &notes) {
+                Ok(()) => {
+                    written += 1;
+                    annotated += u64::from(!notes.is_empty());
+                }
+                // A message too large for one datagram is reported and left out; the
+                // comments still name each packet's original number.
+                Err(e) if e.kind() == io::ErrorKind::InvalidInput => {
+                    eprintln!("warning: {name}: packet {} not written: {e}", msg.packet)
+                }
+                Err(e) => return Err(e).with_context(|| format!("{out_name}: cannot write")),
+            }
+        }
+        since_update += 1;
+        if since_update >= PROGRESS_EVERY {
+            since_update = 0;
+            advance(&bar, &reader, &mut done);
+        }
+    }
+    bar.finish_and_clear();
+    writer
+        .into_inner()
+        .and_then(|mut w| w.flush())
+        .with_context(|| format!("{out_name}: cannot write"))?;
+    eprintln!(
+        "{name} -> {out_name}: {written} messages, {annotated} annotated with {} finding(s)",
+        report.findings.len()
+    );
+    Ok(())
+}
+
 /// Analyse inputs on up to one thread per core; results keep the input order.
 fn analyze_parallel(
     inputs: Vec<(PathBuf, CaptureReader)>,
     known: Option<&KnownCells>,
+    bar: &ProgressBar,
 ) -> Vec<FileResult> {
     let n = inputs.len();
     let workers = std::thread::available_parallelism()
@@ -275,7 +440,7 @@ fn analyze_parallel(
                 let Some(slot) = queue.get(i) else { break };
                 let job = slot.lock().map(|mut g| g.take()).unwrap_or(None);
                 if let Some((path, reader)) = job {
-                    let r = analyze_reader(&path, reader, known);
+                    let r = analyze_reader(&path, reader, known, bar);
                     if let Some(out) = results.get(i) {
                         if let Ok(mut g) = out.lock() {
                             *g = Some(r);
