@@ -3,6 +3,7 @@
 mod analyze_cmd;
 mod decode_cmd;
 mod scenario_cmd;
+mod watch_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -79,6 +80,8 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Record and analyse live (device or replay), alert, and serve a local web page.
+    Watch(Box<watch_cmd::WatchArgs>),
     /// Convert a capture (e.g. QMDL) to GSMTAP pcapng that Wireshark and tshark decode.
     Convert {
         /// Input capture.
@@ -135,6 +138,7 @@ fn main() -> ExitCode {
             _ => Err(anyhow::anyhow!("scenario: a NAME and -o FILE are needed")),
         },
         Command::Convert { input, output } => decode_cmd::run_convert(&input, &output),
+        Command::Watch(args) => watch_cmd::run_watch(*args),
     };
     match result {
         Ok(code) => code,
