@@ -39,6 +39,7 @@ table{border-collapse:collapse;width:100%;font-size:.9rem;background:#fff}
 th,td{border:1px solid #dfe5e8;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#eceff1}
 td{overflow-wrap:anywhere}
+td.num{overflow-wrap:normal;white-space:nowrap}
 figure{margin:0 0 12px}figcaption{font-size:.9rem;color:#455a64;margin:.3em 0}
 .chart{overflow-x:auto;-webkit-overflow-scrolling:touch}
 svg.timeline{width:100%;min-width:600px;height:auto;display:block;background:#fff;border:1px solid #dfe5e8;border-radius:4px}

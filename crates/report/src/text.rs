@@ -4,13 +4,15 @@ use std::fmt::Write;
 
 use stingwatch_analysis::Severity;
 
+use crate::words::{cell_words, span_words, terminal_safe};
 use crate::Report;
 
 fn paint(color: bool, code: &str, s: &str) -> String {
+    let s = terminal_safe(s);
     if color {
         format!("\x1b[{code}m{s}\x1b[0m")
     } else {
-        s.to_string()
+        s
     }
 }
 
@@ -21,17 +23,28 @@ fn severity_label(color: bool, s: Severity) -> String {
         Severity::Low => "36",
         Severity::Info => "2",
     };
-    paint(color, code, &s.as_str().to_uppercase())
+    // Padded before painting so escape codes do not upset the alignment.
+    paint(color, code, &format!("{:<6}", s.as_str().to_uppercase()))
 }
 
 /// Render a report for a terminal; `color` adds ANSI colours (callers decide from TTY/NO_COLOR).
+///
+/// Short on purpose: the verdict, then three lines per finding (what, where and when, the
+/// messages behind it). Explanations and harmless alternatives are in the HTML and JSON
+/// reports, which the last line points to.
 pub fn render_text(report: &Report, color: bool) -> String {
     let mut out = String::new();
     let s = &report.summary;
-    let _ = writeln!(out, "{}", paint(color, "1", &s.verdict));
+    let verdict_code = match s.highest {
+        Some(Severity::High) => "1;31",
+        Some(Severity::Medium) => "1;33",
+        Some(Severity::Low) => "1;36",
+        Some(Severity::Info) | None => "1;32",
+    };
+    let _ = writeln!(out, "{}", paint(color, verdict_code, &s.verdict));
     let _ = writeln!(
         out,
-        "{} input(s), {} messages; findings: {} high, {} medium, {} low, {} info",
+        "{} recording(s), {} messages; findings: {} high, {} medium, {} low, {} info",
         s.inputs, s.messages, s.findings.high, s.findings.medium, s.findings.low, s.findings.info
     );
     for input in &report.inputs {
@@ -39,67 +52,127 @@ pub fn render_text(report: &Report, color: bool) -> String {
             let _ = writeln!(
                 out,
                 "{}: {} problem(s) reading the input:",
-                input.path,
+                terminal_safe(&input.path),
                 input.errors.len()
             );
             for e in input.errors.iter().take(10) {
-                let _ = writeln!(out, "  - {e}");
+                let _ = writeln!(out, "  - {}", terminal_safe(e));
             }
             if input.errors.len() > 10 {
                 let _ = writeln!(out, "  - ... {} more", input.errors.len() - 10);
             }
         }
     }
+    if !report.findings.is_empty() {
+        let _ = writeln!(out);
+    }
     for ff in &report.findings {
         let f = &ff.finding;
+        let _ = writeln!(
+            out,
+            "{} {} {}",
+            severity_label(color, f.severity),
+            paint(color, "1", &f.title),
+            paint(color, "2", &format!("({})", f.kind))
+        );
+        let mut place = Vec::new();
+        let when = span_words(f.first_time, f.last_time);
+        if !when.is_empty() {
+            place.push(when);
+        }
+        if let Some(c) = &f.cell {
+            place.push(format!("cell {}", cell_words(c)));
+        }
+        place.push(if f.first_packet == f.last_packet {
+            format!("{} packet {}", ff.file, f.first_packet)
+        } else {
+            format!("{} packets {}-{}", ff.file, f.first_packet, f.last_packet)
+        });
+        if f.count > 1 {
+            place.push(format!("{} times", f.count));
+        }
+        let _ = writeln!(out, "       {}", terminal_safe(&place.join(" · ")));
+        if !f.evidence.is_empty() {
+            let shown: Vec<String> = f
+                .evidence
+                .iter()
+                .take(EVIDENCE_SHOWN)
+                .map(|e| format!("#{} {}", e.packet, e.message))
+                .collect();
+            let more = f.evidence.len().saturating_sub(EVIDENCE_SHOWN) as u64 + f.evidence_omitted;
+            let tail = if more > 0 {
+                format!(" · {more} more")
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "       evidence: {}{tail}",
+                terminal_safe(&shown.join(" · "))
+            );
+        }
+    }
+    if !report.findings.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "[{}] {} ({})",
-            severity_label(color, f.severity),
-            paint(color, "1", &f.title),
-            f.kind
+            "{}",
+            paint(
+                color,
+                "2",
+                "What each finding means, its harmless explanations and a timeline: \
+                 add --format html -o report.html"
+            )
         );
-        let when = f
-            .time
-            .map(|t| t.to_string())
-            .unwrap_or_else(|| "time unknown".to_string());
-        let _ = writeln!(out, "  where: {} packet {} ({when})", ff.file, f.packet);
-        if f.count > 1 {
-            let _ = writeln!(
-                out,
-                "  seen {} times, packets {}..{}",
-                f.count, f.first_packet, f.last_packet
-            );
-        }
-        if let Some(c) = &f.cell {
-            let _ = writeln!(out, "  cell: {c}");
-        }
-        let _ = writeln!(out, "  {}", f.explanation);
-        if !f.benign_alternatives.is_empty() {
-            let _ = writeln!(out, "  Could also be:");
-            for b in &f.benign_alternatives {
-                let _ = writeln!(out, "    - {b}");
-            }
-        }
-        for n in &f.confidence_notes {
-            let _ = writeln!(out, "  note: {n}");
-        }
-        if !f.evidence.is_empty() {
-            let _ = writeln!(out, "  evidence:");
-            for e in f.evidence.iter().take(8) {
-                let detail = if e.detail.is_empty() {
-                    String::new()
-                } else {
-                    format!(" — {}", e.detail)
-                };
-                let _ = writeln!(out, "    packet {}: {}{detail}", e.packet, e.message);
-            }
-            let more = f.evidence.len().saturating_sub(8) as u64 + f.evidence_omitted;
-            if more > 0 {
-                let _ = writeln!(out, "    ... {more} more");
-            }
-        }
     }
     out
+}
+
+/// Evidence messages listed per finding in the terminal.
+const EVIDENCE_SHOWN: usize = 4;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FileFinding;
+    use stingwatch_analysis::{Evidence, Finding};
+    use stingwatch_events::{Event, EventKind};
+
+    fn report() -> Report {
+        let ev = Event::new(8, EventKind::ConnectionSetup);
+        let mut f = Finding::at("k", 1, Severity::High, &ev, "Title", "why");
+        for p in 0..6 {
+            f.evidence.push(Evidence {
+                packet: p,
+                time: None,
+                message: format!("m{p}"),
+                detail: String::new(),
+            });
+        }
+        Report::new(
+            "0",
+            Vec::new(),
+            vec![FileFinding {
+                file: "x.qmdl".into(),
+                finding: f,
+            }],
+            Vec::new(),
+        )
+    }
+
+    #[test]
+    fn plain_text_has_no_escape_codes() {
+        let t = render_text(&report(), false);
+        assert!(!t.contains('\x1b'));
+        assert!(t.starts_with("Likely cell-site simulator"));
+        assert!(t.contains("HIGH   Title (k)"));
+        assert!(t.contains("evidence: #0 m0 · #1 m1 · #2 m2 · #3 m3 · 2 more"));
+    }
+
+    #[test]
+    fn colour_marks_verdict_and_severity() {
+        let t = render_text(&report(), true);
+        assert!(t.starts_with("\x1b[1;31mLikely"));
+        assert!(t.contains("\x1b[1;31mHIGH  \x1b[0m"));
+    }
 }

@@ -24,6 +24,14 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
+/// Text safe to print on a terminal: control characters (escape sequences a hostile capture
+/// could plant in a name to rewrite the screen) become U+FFFD.
+pub fn terminal_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
 /// `2026-01-01 12:00:00 UTC`: a capture time to the second, for people.
 pub fn human_time(t: CaptureTime) -> String {
     let s = t.to_rfc3339();
@@ -117,6 +125,11 @@ mod tests {
             escape_html("<script>alert('x')</script>&\"\u{0}\u{1b}[31m\n"),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;\u{FFFD}\u{FFFD}[31m\n"
         );
+    }
+
+    #[test]
+    fn terminal_text_loses_escape_sequences() {
+        assert_eq!(terminal_safe("a\u{1b}[2Jb\n"), "a\u{FFFD}[2Jb\u{FFFD}");
     }
 
     #[test]
