@@ -17,6 +17,12 @@ pub const OPERATOR_MIN_CELLS: usize = 3;
 pub const OPERATOR_MIN_SPAN_MICROS: i64 = 10 * 60 * 1_000_000;
 /// Without capture times, this many cells alone make a kind operator configuration.
 pub const OPERATOR_MIN_CELLS_UNTIMED: usize = 5;
+/// A kind the device's own subscription explains, seen on this many distinct cells, is the
+/// SIM whatever the time span: a fake base station is one place and shows one or a few
+/// cells, while a SIM without service (or not allowed to roam) is refused by every cell the
+/// phone tries, often several within minutes. Capture times do not help here (a modem's clock
+/// is often unset in the first minutes after power-on, exactly when such rejects happen).
+pub const SUBSCRIPTION_MIN_CELLS: usize = 5;
 
 /// What a heuristic is, for listings and reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -362,7 +368,7 @@ fn collapse_patterns(
     }
     for members in by_kind.values() {
         let (cells, span) = group_extent(&episodes, members);
-        if !widespread(cells, span) {
+        if !widespread(cells, span) && cells < SUBSCRIPTION_MIN_CELLS {
             continue;
         }
         let over = span.map_or(String::new(), |s| format!(" over {}", format_minutes(s)));

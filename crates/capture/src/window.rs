@@ -7,11 +7,16 @@ use std::io::{self, Read};
 const READ_CHUNK: usize = 64 * 1024;
 
 /// Bounded buffer over a [`Read`], tracking the file offset of its first byte.
+///
+/// The buffer keeps its zero-filled length between reads and tracks the filled end
+/// separately, so a source that returns a few bytes per call costs a few bytes of copying,
+/// not a fresh 64 KiB zero-fill per call.
 #[derive(Debug)]
 pub(crate) struct Window<R> {
     inner: R,
     buf: Vec<u8>,
     start: usize,
+    end: usize,
     capacity: usize,
     offset: u64,
     eof: bool,
@@ -25,6 +30,7 @@ impl<R: Read> Window<R> {
             inner,
             buf: Vec::new(),
             start: 0,
+            end: 0,
             capacity,
             offset: 0,
             eof: false,
@@ -34,7 +40,7 @@ impl<R: Read> Window<R> {
 
     /// Buffered bytes not yet consumed.
     pub(crate) fn data(&self) -> &[u8] {
-        self.buf.get(self.start..).unwrap_or(&[])
+        self.buf.get(self.start..self.end).unwrap_or(&[])
     }
 
     /// File offset of the first byte of [`data`](Self::data).
@@ -57,9 +63,9 @@ impl<R: Read> Window<R> {
         let n = n.min(self.data().len());
         self.start += n;
         self.offset = self.offset.saturating_add(n as u64);
-        if self.start == self.buf.len() {
-            self.buf.clear();
+        if self.start == self.end {
             self.start = 0;
+            self.end = 0;
         }
     }
 
@@ -72,25 +78,25 @@ impl<R: Read> Window<R> {
         }
         while self.data().len() < want && !self.eof {
             if self.start > 0 {
-                self.buf.drain(..self.start);
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
                 self.start = 0;
             }
-            let old_len = self.buf.len();
-            let grow = READ_CHUNK.max(want - old_len).min(self.capacity - old_len);
-            self.buf.resize(old_len + grow, 0);
-            let result = match self.buf.get_mut(old_len..) {
+            let room = READ_CHUNK
+                .max(want.saturating_sub(self.end))
+                .min(self.capacity - self.end);
+            if self.buf.len() < self.end + room {
+                self.buf.resize(self.end + room, 0);
+            }
+            let result = match self.buf.get_mut(self.end..self.end + room) {
                 Some(space) => self.inner.read(space),
                 None => Ok(0),
             };
             match result {
-                Ok(0) => {
-                    self.buf.truncate(old_len);
-                    self.eof = true;
-                }
-                Ok(n) => self.buf.truncate(old_len + n.min(grow)),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => self.buf.truncate(old_len),
+                Ok(0) => self.eof = true,
+                Ok(n) => self.end += n.min(room),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    self.buf.truncate(old_len);
                     self.eof = true;
                     self.error = Some(e);
                 }

@@ -6,9 +6,11 @@
 
 #![forbid(unsafe_code)]
 
+mod cache;
 mod gsm;
 mod input;
 
+pub use cache::{CacheStats, Decoder, MAX_CACHED_PDU, MAX_CACHE_ENTRIES};
 pub use input::{CaptureReader, OpenError};
 
 use serde::Serialize;
@@ -72,40 +74,66 @@ impl DecodedMessage {
 }
 
 /// Decode one radio message with the decoder its payload kind selects.
+///
+/// This is the straightforward path: every message is decoded in full. [`Decoder`] gives the
+/// same results faster on long recordings.
 pub fn decode_message(source: RadioMessage) -> DecodedMessage {
     match source.kind {
         PayloadKind::LteRrc { channel } => {
-            match stingwatch_lte_rrc::decode(channel, &source.payload) {
-                Ok(rrc) => {
-                    let mut error = None;
-                    let mut nas = Vec::with_capacity(rrc.nas_pdus.len());
-                    for pdu in &rrc.nas_pdus {
-                        let m = stingwatch_nas::decode(pdu);
-                        if error.is_none() {
-                            if let Some(e) = &m.error {
-                                error = Some(format!("embedded NAS {}: {e}", m.name));
-                            }
-                        }
-                        nas.push(m);
-                    }
-                    DecodedMessage {
-                        protocol: Protocol::LteRrc,
-                        message: rrc.name.to_string(),
-                        rrc: Some(rrc),
-                        nas,
-                        error,
-                        source,
+            let rrc = stingwatch_lte_rrc::decode(channel, &source.payload);
+            from_rrc(source, channel, rrc)
+        }
+        PayloadKind::LteNas | PayloadKind::GsmUm { .. } | PayloadKind::Other { .. } => {
+            decode_non_rrc(source)
+        }
+    }
+}
+
+/// Wrap an RRC decoding result (and decode the NAS it carries) into a [`DecodedMessage`].
+fn from_rrc(
+    source: RadioMessage,
+    channel: stingwatch_model::LteRrcChannel,
+    rrc: Result<RrcMessage, stingwatch_lte_rrc::RrcError>,
+) -> DecodedMessage {
+    match rrc {
+        Ok(rrc) => {
+            let mut error = None;
+            let mut nas = Vec::with_capacity(rrc.nas_pdus.len());
+            for pdu in &rrc.nas_pdus {
+                let m = stingwatch_nas::decode(pdu);
+                if error.is_none() {
+                    if let Some(e) = &m.error {
+                        error = Some(format!("embedded NAS {}: {e}", m.name));
                     }
                 }
-                Err(e) => DecodedMessage {
-                    protocol: Protocol::LteRrc,
-                    message: format!("undecodable {} message", channel.as_str()),
-                    rrc: None,
-                    nas: Vec::new(),
-                    error: Some(e.to_string()),
-                    source,
-                },
+                nas.push(m);
             }
+            DecodedMessage {
+                protocol: Protocol::LteRrc,
+                message: rrc.name.to_string(),
+                rrc: Some(rrc),
+                nas,
+                error,
+                source,
+            }
+        }
+        Err(e) => DecodedMessage {
+            protocol: Protocol::LteRrc,
+            message: format!("undecodable {} message", channel.as_str()),
+            rrc: None,
+            nas: Vec::new(),
+            error: Some(e.to_string()),
+            source,
+        },
+    }
+}
+
+/// Everything that is not LTE RRC (which [`decode_message`] and [`Decoder`] handle).
+fn decode_non_rrc(source: RadioMessage) -> DecodedMessage {
+    match source.kind {
+        PayloadKind::LteRrc { channel } => {
+            let rrc = stingwatch_lte_rrc::decode(channel, &source.payload);
+            from_rrc(source, channel, rrc)
         }
         PayloadKind::LteNas => {
             let m = stingwatch_nas::decode(&source.payload);

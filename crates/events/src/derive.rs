@@ -29,6 +29,12 @@ use stingwatch_nas::{IdentityKind, NasMessage};
 
 /// NAS events this many packets apart are never treated as copies of one message.
 pub const DEDUP_PACKETS: u64 = 16;
+/// Capture times before this (2000-01-01 UTC) mean the recording device's clock was not
+/// set: modems count from the DIAG epoch (1980-01-06) after power-on until the network gives
+/// them the time. Events keep no time rather than one that would make a few minutes look
+/// like decades in episode spans.
+pub const EARLIEST_PLAUSIBLE_TIME: CaptureTime = CaptureTime(946_684_800_000_000);
+
 /// NAS events this far apart in capture time are never treated as copies of one message.
 pub const DEDUP_MICROS: i64 = 2_000_000;
 /// Most radios whose SIB1 identity is remembered.
@@ -75,7 +81,7 @@ impl EventDeriver {
     /// Events of one decoded message, in the order they happened.
     pub fn derive(&mut self, msg: &DecodedMessage) -> Vec<Event> {
         let packet = msg.source.packet;
-        let time = msg.source.time;
+        let time = msg.source.time.filter(|t| t.0 >= EARLIEST_PLAUSIBLE_TIME.0);
         let mut radio = (msg.source.context.arfcn, msg.source.context.pci);
         let mut out = Vec::new();
         match msg.protocol {

@@ -11,7 +11,10 @@
 
 mod derive;
 
-pub use derive::{from_decoded, EventDeriver, DEDUP_MICROS, DEDUP_PACKETS, MAX_REMEMBERED_CELLS};
+pub use derive::{
+    from_decoded, EventDeriver, DEDUP_MICROS, DEDUP_PACKETS, EARLIEST_PLAUSIBLE_TIME,
+    MAX_REMEMBERED_CELLS,
+};
 
 use serde::Serialize;
 use std::fmt;

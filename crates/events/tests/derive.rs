@@ -225,3 +225,31 @@ fn stateless_helper_and_garbage_input() {
     let junk_nas = nas_record(10, vec![0x07, 0x41], Direction::Uplink);
     let _ = EventDeriver::new().derive(&junk_nas);
 }
+
+#[test]
+fn unset_device_clock_gives_no_time() {
+    let page = || {
+        rrc::paging(
+            &[PagingRecord {
+                identity: PagingIdentity::Imsi("310260123456789".into()),
+                cn_domain: stingwatch_lte_rrc::CnDomain::Ps,
+            }],
+            false,
+        )
+        .unwrap()
+    };
+    let mut d = EventDeriver::new();
+    // 1980-01-06 00:02:49: a modem counting from the DIAG epoch before it learned the time.
+    let mut early = rrc_msg(1, page());
+    early.source.time = Some(CaptureTime(315_964_969_664_000));
+    let ev = d.derive(&early);
+    assert!(!ev.is_empty());
+    assert!(ev.iter().all(|e| e.time.is_none()));
+    let mut late = rrc_msg(2, page());
+    late.source.time = Some(CaptureTime(1_749_222_138_000_000));
+    let ev = d.derive(&late);
+    assert!(!ev.is_empty());
+    assert!(ev
+        .iter()
+        .all(|e| e.time == Some(CaptureTime(1_749_222_138_000_000))));
+}

@@ -317,10 +317,27 @@ pub struct ReadSummary {
     pub skipped: BTreeMap<String, u64>,
 }
 
+/// Most distinct descriptions [`ReadSummary::skipped`] keeps; later ones are counted under
+/// [`OTHER_SKIPPED`]. Descriptions can come from the input (pcapng block types are 32 bits), so
+/// without a bound a crafted file could grow the summary with its own length.
+pub const MAX_SKIPPED_KINDS: usize = 256;
+
+/// Key under which skipped records beyond [`MAX_SKIPPED_KINDS`] descriptions are counted.
+pub const OTHER_SKIPPED: &str = "other (too many kinds to list)";
+
 impl ReadSummary {
     /// Count one skipped record of the given description.
-    pub fn skip(&mut self, what: impl Into<String>) {
-        *self.skipped.entry(what.into()).or_insert(0) += 1;
+    pub fn skip(&mut self, what: impl Into<String> + AsRef<str>) {
+        if let Some(n) = self.skipped.get_mut(what.as_ref()) {
+            *n += 1;
+            return;
+        }
+        let key = if self.skipped.len() < MAX_SKIPPED_KINDS {
+            what.into()
+        } else {
+            OTHER_SKIPPED.to_string()
+        };
+        *self.skipped.entry(key).or_insert(0) += 1;
     }
 
     /// Total of skipped records.
@@ -332,6 +349,19 @@ impl ReadSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skipped_kinds_are_bounded() {
+        let mut s = ReadSummary::default();
+        for i in 0..(MAX_SKIPPED_KINDS as u32 + 1000) {
+            s.skip(format!("pcapng block type {i:#x}"));
+        }
+        s.skip("pcapng block type 0x0");
+        assert_eq!(s.skipped.len(), MAX_SKIPPED_KINDS + 1);
+        assert_eq!(s.skipped.get(OTHER_SKIPPED), Some(&1000));
+        assert_eq!(s.skipped.get("pcapng block type 0x0"), Some(&2));
+        assert_eq!(s.skipped_total(), MAX_SKIPPED_KINDS as u64 + 1001);
+    }
 
     #[test]
     fn rfc3339_of_known_instants() {

@@ -5,7 +5,7 @@ use crate::{Analyzer, Evidence, EvidenceRole, Finding, Severity};
 use stingwatch_events::{CaptureTime, CellIdentity, CellRef, Event, EventKind};
 
 const KIND: &str = "cell-identity-conflict";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 /// Two identities on one radio this close in time cannot be PCI reuse by distant cells.
 const NEAR_MICROS: i64 = 15 * 60 * 1_000_000;
 
@@ -67,9 +67,11 @@ impl Analyzer for CellIdentityConflict {
         if before == now {
             return;
         }
+        // Nearness must be shown by capture times; without them (a modem clock not yet set,
+        // a capture without times) distant PCI reuse cannot be ruled out.
         let near = match (before_time, event.time) {
             (Some(a), Some(b)) => b.0.saturating_sub(a.0) <= NEAR_MICROS,
-            _ => true,
+            _ => false,
         };
         let mut changed = Vec::new();
         if before.plmn != now.plmn {
