@@ -8,7 +8,7 @@
 #![forbid(unsafe_code)]
 
 use stingwatch_analysis::{Analysis, KnownCells};
-use stingwatch_decode::decode_message;
+use stingwatch_decode::Decoder;
 use stingwatch_events::{CellRef, EventDeriver};
 use stingwatch_model::RadioMessage;
 use stingwatch_report::{CellRecord, CellTable, FileFinding};
@@ -38,6 +38,7 @@ pub struct Finished {
 /// Decode → events → analysis → cells for one recording.
 pub struct Pipeline {
     name: String,
+    decoder: Decoder,
     deriver: EventDeriver,
     analysis: Analysis,
     cells: CellTable,
@@ -53,6 +54,7 @@ impl Pipeline {
         }
         Pipeline {
             name: name.into(),
+            decoder: Decoder::new(),
             deriver: EventDeriver::new(),
             analysis,
             cells: CellTable::new(),
@@ -67,7 +69,7 @@ impl Pipeline {
 
     /// Take one message through every stage.
     pub fn push(&mut self, msg: RadioMessage) -> Pushed {
-        let m = decode_message(msg);
+        let m = self.decoder.decode(msg);
         let undecoded = m.rrc.is_none() && m.nas.is_empty();
         if undecoded {
             self.undecoded += 1;

@@ -18,7 +18,7 @@ use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use stingwatch_analysis::{Analysis, KnownCells, Severity};
 use stingwatch_capture::PcapngWriter;
-use stingwatch_decode::{decode_message, CaptureReader, OpenError};
+use stingwatch_decode::{CaptureReader, Decoder, OpenError};
 use stingwatch_events::EventDeriver;
 use stingwatch_model::ReadItem;
 use stingwatch_report::{
@@ -153,6 +153,7 @@ fn analyze_reader(
     if let Some(k) = known {
         analysis = analysis.with_known_cells(k.clone());
     }
+    let mut decoder = Decoder::new();
     let mut deriver = EventDeriver::new();
     let mut cells = CellTable::new();
     let mut timeline = TimelineBuilder::new();
@@ -163,7 +164,7 @@ fn analyze_reader(
     while let Some(item) = reader.next() {
         match item {
             ReadItem::Message(msg) => {
-                let m = decode_message(msg);
+                let m = decoder.decode(msg);
                 if m.rrc.is_none() && m.nas.is_empty() {
                     undecoded += 1;
                 }
