@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -27,6 +28,8 @@ const QUEUE: usize = 256;
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 /// How often the disk budget is checked.
 const BUDGET_EVERY: Duration = Duration::from_secs(5);
+/// Longest delay of a finding's publication while the analysis works off a backlog.
+const SNAPSHOT_EVERY: Duration = Duration::from_millis(250);
 /// Server-sent event backlog per client.
 pub const SSE_BACKLOG: usize = 64;
 
@@ -186,14 +189,14 @@ impl Live {
             reanalyse(&shared, r, cfg.known_cells.as_ref(), &notifier);
         }
         let (done_tx, done) = tokio::sync::watch::channel(false);
-        let (analysis_tx, analysis_rx) = mpsc::sync_channel::<Stream>(4);
+        let (analysis_tx, analysis_rx) = mpsc::sync_channel::<Job>(4);
         let analysis = {
             let shared = Arc::clone(&shared);
             let known = cfg.known_cells.clone();
             let notifier = notifier.clone();
             std::thread::Builder::new()
                 .name("analysis".into())
-                .spawn(move || analysis_thread(analysis_rx, shared, known, notifier))
+                .spawn(move || analysis_thread(analysis_rx, shared, known, notifier, done_tx))
                 .context("starting the analysis thread")?
         };
         let recorder = {
@@ -216,7 +219,6 @@ impl Live {
                 .spawn(move || {
                     r.run(input_rx);
                     let _ = analysis.join();
-                    let _ = done_tx.send(true);
                 })
                 .context("starting the recorder thread")?
         };
@@ -268,6 +270,14 @@ fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// Work for the analysis thread, in order.
+enum Job {
+    /// Analyse a stream to its end.
+    Stream(Stream),
+    /// Every stream of the source has been analysed.
+    SourceEnded,
+}
+
 /// One run of bytes analysed as one recording.
 struct Stream {
     recording: Option<i64>,
@@ -276,6 +286,8 @@ struct Stream {
     /// Unique prefix of its findings' keys.
     key: String,
     bytes: Receiver<Vec<u8>>,
+    /// Chunks sent but not yet read by the analysis.
+    queued: Arc<AtomicUsize>,
     /// A second handle on the segment, to fsync it before a finding is committed.
     sync: Option<std::fs::File>,
 }
@@ -287,9 +299,9 @@ struct Recorder {
     fsync_every: Duration,
     want_recording: bool,
     source: String,
-    analysis: SyncSender<Stream>,
+    analysis: SyncSender<Job>,
     seg: Option<SegmentWriter>,
-    stream: Option<SyncSender<Vec<u8>>>,
+    stream: Option<(SyncSender<Vec<u8>>, Arc<AtomicUsize>)>,
     unrecorded_streams: u64,
     started_ms: i64,
 }
@@ -318,9 +330,13 @@ impl Recorder {
                 }
                 Some(Input::SourceEnded(reason)) => {
                     self.close_stream();
-                    let mut s = lock(&self.shared.status);
-                    s.source_ended = true;
-                    s.source_end_reason = Some(reason);
+                    {
+                        let mut s = lock(&self.shared.status);
+                        s.source_ended = true;
+                        s.source_end_reason = Some(reason);
+                    }
+                    // Queued behind the last stream: "done" means analysed, not just read.
+                    let _ = self.analysis.send(Job::SourceEnded);
                 }
                 Some(Input::Shutdown) => {
                     self.close_stream();
@@ -399,7 +415,8 @@ impl Recorder {
                 self.open_stream();
             }
         }
-        if let Some(tx) = &self.stream {
+        if let Some((tx, queued)) = &self.stream {
+            queued.fetch_add(1, Ordering::SeqCst);
             // Blocks when analysis lags: bytes wait here, already safe on disk.
             if tx.send(b).is_err() {
                 self.stream = None;
@@ -427,6 +444,7 @@ impl Recorder {
             }
         }
         let (tx, rx) = mpsc::sync_channel(QUEUE);
+        let queued = Arc::new(AtomicUsize::new(0));
         let (recording, name, key) = match &self.seg {
             Some(seg) => (
                 Some(seg.id()),
@@ -450,10 +468,11 @@ impl Recorder {
             name,
             key,
             bytes: rx,
+            queued: Arc::clone(&queued),
             sync,
         };
-        if self.analysis.send(stream).is_ok() {
-            self.stream = Some(tx);
+        if self.analysis.send(Job::Stream(stream)).is_ok() {
+            self.stream = Some((tx, queued));
         }
     }
 
@@ -492,6 +511,7 @@ impl ElapsedExt for Option<Instant> {
 /// A blocking [`Read`] over the chunks the recorder sends; end of input when it hangs up.
 struct ChunkReader {
     rx: Receiver<Vec<u8>>,
+    queued: Arc<AtomicUsize>,
     chunk: Vec<u8>,
     pos: usize,
 }
@@ -501,6 +521,7 @@ impl Read for ChunkReader {
         while self.pos >= self.chunk.len() {
             match self.rx.recv() {
                 Ok(c) => {
+                    self.queued.fetch_sub(1, Ordering::SeqCst);
                     self.chunk = c;
                     self.pos = 0;
                 }
@@ -518,14 +539,23 @@ impl Read for ChunkReader {
 }
 
 fn analysis_thread(
-    streams: Receiver<Stream>,
+    streams: Receiver<Job>,
     shared: Arc<Shared>,
     known: Option<KnownCells>,
     notifier: Notifier,
+    done: tokio::sync::watch::Sender<bool>,
 ) {
-    while let Ok(stream) = streams.recv() {
+    while let Ok(job) = streams.recv() {
+        let stream = match job {
+            Job::Stream(s) => s,
+            Job::SourceEnded => {
+                let _ = done.send(true);
+                continue;
+            }
+        };
         let reader = QmdlReader::new(ChunkReader {
             rx: stream.bytes,
+            queued: Arc::clone(&stream.queued),
             chunk: Vec::new(),
             pos: 0,
         });
@@ -538,6 +568,8 @@ fn analysis_thread(
             sync: stream.sync.as_ref(),
         };
         let mut messages = 0u64;
+        let mut dirty = false;
+        let mut last_publish = Instant::now();
         for item in reader {
             match item {
                 ReadItem::Message(m) => {
@@ -553,8 +585,17 @@ fn analysis_thread(
                             s.serving_cell = Some(c.to_string());
                         }
                     }
-                    if pushed.events > 0 {
+                    dirty |= pushed.events > 0;
+                    // Findings are published at once when the input is idle (a live device),
+                    // and at most every SNAPSHOT_EVERY while a backlog is worked off (a fast
+                    // replay), since each snapshot weighs every episode again.
+                    if dirty
+                        && (stream.queued.load(Ordering::SeqCst) == 0
+                            || last_publish.elapsed() >= SNAPSHOT_EVERY)
+                    {
                         publisher.publish(&pipeline.snapshot());
+                        dirty = false;
+                        last_publish = Instant::now();
                     }
                 }
                 ReadItem::Damage(_) => lock(&shared.status).damaged += 1,
