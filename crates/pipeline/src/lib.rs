@@ -11,7 +11,7 @@ use stingwatch_analysis::{Analysis, KnownCells};
 use stingwatch_decode::Decoder;
 use stingwatch_events::{CellRef, EventDeriver};
 use stingwatch_model::RadioMessage;
-use stingwatch_report::{CellRecord, CellTable, FileFinding};
+use stingwatch_report::{CellRecord, CellTable, FileFinding, TimelineBuilder, TimelineSegment};
 
 /// What one message did to the pipeline.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -31,6 +31,8 @@ pub struct Finished {
     pub findings: Vec<FileFinding>,
     /// Distinct cells seen, in order of first sighting.
     pub cells: Vec<CellRecord>,
+    /// Which cell the device was on over time.
+    pub timeline: Vec<TimelineSegment>,
     /// Messages of which neither RRC nor NAS decoded.
     pub undecoded: u64,
 }
@@ -42,6 +44,7 @@ pub struct Pipeline {
     deriver: EventDeriver,
     analysis: Analysis,
     cells: CellTable,
+    timeline: TimelineBuilder,
     undecoded: u64,
 }
 
@@ -58,6 +61,7 @@ impl Pipeline {
             deriver: EventDeriver::new(),
             analysis,
             cells: CellTable::new(),
+            timeline: TimelineBuilder::new(),
             undecoded: 0,
         }
     }
@@ -80,6 +84,7 @@ impl Pipeline {
         };
         for ev in self.deriver.derive(&m) {
             self.cells.observe(&self.name, &ev);
+            self.timeline.observe(&self.name, &ev);
             self.analysis.observe(&ev);
             pushed.events += 1;
             if ev.cell.is_some() {
@@ -113,6 +118,7 @@ impl Pipeline {
         Finished {
             findings,
             cells: self.cells.into_records(),
+            timeline: self.timeline.into_segments(),
             undecoded: self.undecoded,
         }
     }

@@ -192,9 +192,10 @@ async fn download(State(app): State<App>, Path((id, format)): Path<(String, Stri
     let Ok(id) = id.parse::<i64>() else {
         return error(StatusCode::BAD_REQUEST, "recording id must be a number");
     };
-    let pcapng = match format.as_str() {
-        "qmdl" => false,
-        "pcapng" => true,
+    let kind = match format.as_str() {
+        "qmdl" => Download::Qmdl,
+        "pcapng" => Download::Pcapng,
+        "html" => Download::Html,
         _ => return error(StatusCode::NOT_FOUND, "unknown download format"),
     };
     let s = app.shared.clone();
@@ -214,20 +215,19 @@ async fn download(State(app): State<App>, Path((id, format)): Path<(String, Stri
         return error(StatusCode::GONE, "recording deleted by the disk budget");
     }
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(DOWNLOAD_QUEUE);
-    tokio::task::spawn_blocking(move || {
-        if pcapng {
-            write_pcapng(&path, &tx)
-        } else {
-            copy_file(&path, &tx)
-        }
+    let file = rec.file.clone();
+    tokio::task::spawn_blocking(move || match kind {
+        Download::Pcapng => write_pcapng(&path, &tx),
+        Download::Qmdl => copy_file(&path, &tx),
+        Download::Html => write_html(&path, &file, &tx),
     });
     let body = Body::from_stream(stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|c| (c, rx))
     }));
-    let (ext, ctype) = if pcapng {
-        ("pcapng", "application/vnd.tcpdump.pcap")
-    } else {
-        ("qmdl", "application/octet-stream")
+    let (ext, ctype) = match kind {
+        Download::Pcapng => ("pcapng", "application/vnd.tcpdump.pcap"),
+        Download::Qmdl => ("qmdl", "application/octet-stream"),
+        Download::Html => ("html", "text/html; charset=utf-8"),
     };
     let disposition = format!("attachment; filename=\"stingwatch-{id:06}.{ext}\"");
     let mut r = Response::new(body);
@@ -237,6 +237,57 @@ async fn download(State(app): State<App>, Path((id, format)): Path<(String, Stri
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     r
+}
+
+/// What a recording is downloaded as.
+#[derive(Clone, Copy)]
+enum Download {
+    Qmdl,
+    Pcapng,
+    Html,
+}
+
+/// The recording's HTML report, as `analyze --format html` writes it for the segment.
+fn write_html(path: &std::path::Path, file: &str, tx: &ChunkTx) {
+    let mut pipeline = stingwatch_pipeline::Pipeline::new(file, None);
+    let mut input = stingwatch_report::InputReport {
+        path: file.to_string(),
+        format: Some("qmdl"),
+        bytes: 0,
+        messages: 0,
+        undecoded: 0,
+        skipped: 0,
+        errors: Vec::new(),
+    };
+    if let Ok(mut reader) = CaptureReader::open(path) {
+        for item in reader.by_ref() {
+            match item {
+                ReadItem::Message(m) => {
+                    pipeline.push(m);
+                }
+                ReadItem::Damage(d) => input.errors.push(format!("damaged input at {d}")),
+            }
+        }
+        let s = reader.summary();
+        input.bytes = s.bytes;
+        input.messages = s.messages;
+        input.skipped = s.skipped_total();
+    }
+    let done = pipeline.finish();
+    input.undecoded = done.undecoded;
+    let report = stingwatch_report::Report::new(
+        env!("CARGO_PKG_VERSION"),
+        vec![input],
+        done.findings,
+        done.cells,
+    )
+    .with_timeline(done.timeline);
+    let html = stingwatch_report::render_html(&report);
+    for chunk in html.as_bytes().chunks(DOWNLOAD_CHUNK) {
+        if tx.blocking_send(Ok(Bytes::copy_from_slice(chunk))).is_err() {
+            return;
+        }
+    }
 }
 
 type ChunkTx = mpsc::Sender<Result<Bytes, std::io::Error>>;

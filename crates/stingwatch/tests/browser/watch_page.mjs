@@ -1,0 +1,59 @@
+// Opens the live page of a running `stingwatch watch` in headless Debian Chromium, waits for a
+// high-severity finding to arrive (through server-sent events: the page is opened before it exists),
+// downloads the first recording as pcapng through the page's link, saves a screenshot, and
+// prints what it saw as one JSON object on stdout for the Rust test (tests/watch_browser.rs).
+//
+// usage: node watch_page.mjs URL TOKEN SCREENSHOT.png DOWNLOAD.pcapng
+// env:   CHROMIUM (default /usr/bin/chromium)
+
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const [url, token, shot, download] = process.argv.slice(2);
+if (!download) {
+  console.error('usage: node watch_page.mjs URL TOKEN SCREENSHOT.png DOWNLOAD.pcapng');
+  process.exit(2);
+}
+
+const profile = mkdtempSync(join(tmpdir(), 'stingwatch-watch-chromium-'));
+let context;
+try {
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    acceptDownloads: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1000, height: 1100 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const foreign = [];
+  const errors = [];
+  page.on('request', (r) => { if (!r.url().startsWith(url)) foreign.push(r.url()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+
+  await page.goto(`${url}/?token=${encodeURIComponent(token)}`, { waitUntil: 'load' });
+  const atLoad = await page.locator('.finding').count();
+  await page.waitForSelector('#live:text("(live)")', { timeout: 20000 });
+  // A high-severity finding's card appears without reloading the page.
+  await page.waitForFunction(() => document.querySelectorAll('.finding.high').length > 0, null, { timeout: 30000 });
+  const cards = await page.locator('.finding').allInnerTexts();
+  // Status fills in, and the recordings list has a pcapng link.
+  await page.waitForFunction(() => document.querySelectorAll('#recs a.dl').length >= 2, null, { timeout: 20000 });
+  const status = {
+    messages: await page.locator('#s-msgs').innerText(),
+    cell: await page.locator('#s-cell').innerText(),
+    recording: await page.locator('#s-rec').innerText(),
+  };
+  const link = page.locator('#recs a.dl', { hasText: 'pcapng' }).first();
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 20000 }), link.click()]);
+  await dl.saveAs(download);
+  await page.screenshot({ path: shot, fullPage: true });
+  console.log(JSON.stringify({ atLoad, cards, status, foreign, errors, suggested: dl.suggestedFilename() }));
+} finally {
+  if (context) await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
