@@ -20,6 +20,13 @@ use stingwatch_model::{
 pub struct QmdlReader<R: Read> {
     deframer: Deframer<R>,
     state: State,
+    /// A damaged region that the next bad frame may extend: garbage has a flag byte every
+    /// 256 bytes on average, and one diagnostic per run of bad frames is what a person reads.
+    pending: Option<Damage>,
+    /// Bad frames merged into `pending`.
+    pending_frames: u64,
+    /// An item held back while `pending` is handed out first.
+    ready: Option<ReadItem>,
 }
 
 /// Everything but the deframer, so a borrowed frame can be handled while counters change.
@@ -40,24 +47,27 @@ impl<R: Read> QmdlReader<R> {
                 log_codes: BTreeMap::new(),
                 key: String::new(),
             },
+            pending: None,
+            pending_frames: 0,
+            ready: None,
         }
     }
 
-    /// Counters so far (final once the iterator has returned `None`).
-    pub fn summary(&self) -> &ReadSummary {
-        &self.state.summary
+    /// The pending damaged region, its reason saying how many bad frames it spans.
+    fn take_pending(&mut self) -> Option<ReadItem> {
+        let mut d = self.pending.take()?;
+        if self.pending_frames > 1 {
+            d.reason = format!(
+                "{} damaged frames in a row; first: {}",
+                self.pending_frames, d.reason
+            );
+        }
+        self.pending_frames = 0;
+        Some(ReadItem::Damage(d))
     }
 
-    /// How many DIAG log packets of each log code were seen, decoded ones included.
-    pub fn log_codes(&self) -> &BTreeMap<u16, u64> {
-        &self.state.log_codes
-    }
-}
-
-impl<R: Read> Iterator for QmdlReader<R> {
-    type Item = ReadItem;
-
-    fn next(&mut self) -> Option<ReadItem> {
+    /// The next item before contiguous damaged regions are merged.
+    fn next_unmerged(&mut self) -> Option<ReadItem> {
         loop {
             let item = match self.deframer.next_item() {
                 None => {
@@ -76,6 +86,57 @@ impl<R: Read> Iterator for QmdlReader<R> {
             self.state.summary.bytes = self.deframer.bytes_read();
             if item.is_some() {
                 return item;
+            }
+        }
+    }
+
+    /// Counters so far (final once the iterator has returned `None`).
+    pub fn summary(&self) -> &ReadSummary {
+        &self.state.summary
+    }
+
+    /// How many DIAG log packets of each log code were seen, decoded ones included.
+    pub fn log_codes(&self) -> &BTreeMap<u16, u64> {
+        &self.state.log_codes
+    }
+}
+
+impl<R: Read> Iterator for QmdlReader<R> {
+    type Item = ReadItem;
+
+    fn next(&mut self) -> Option<ReadItem> {
+        if let Some(item) = self.ready.take() {
+            return Some(item);
+        }
+        loop {
+            match self.next_unmerged() {
+                None => return self.take_pending(),
+                Some(ReadItem::Damage(d)) => {
+                    if let Some(p) = &mut self.pending {
+                        // Adjacent bad frames are separated by their one flag byte.
+                        let end = p.offset.saturating_add(p.length);
+                        if p.length > 0 && d.offset >= end && d.offset - end <= 1 {
+                            p.length = d.offset.saturating_add(d.length) - p.offset;
+                            self.pending_frames += 1;
+                            self.state.summary.damaged_regions =
+                                self.state.summary.damaged_regions.saturating_sub(1);
+                            continue;
+                        }
+                    }
+                    let previous = self.take_pending();
+                    self.pending = Some(d);
+                    self.pending_frames = 1;
+                    if previous.is_some() {
+                        return previous;
+                    }
+                }
+                Some(item) => {
+                    if let Some(p) = self.take_pending() {
+                        self.ready = Some(item);
+                        return Some(p);
+                    }
+                    return Some(item);
+                }
             }
         }
     }

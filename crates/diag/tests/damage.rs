@@ -234,3 +234,59 @@ fn splicing_two_recordings_keeps_both_sides() {
         }
     }
 }
+
+/// Random bytes between two copies of a recording: every message of both copies is read,
+/// and the garbage is reported as one damaged region (or a few, where random bytes happen to
+/// form a frame that checks out), not one per flag byte it contains.
+#[test]
+fn random_bytes_between_recordings_are_one_region() {
+    let Some(clean) = recordings().into_iter().find(|c| c.name.ends_with(".qmdl")) else {
+        return;
+    };
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let garbage: Vec<u8> = (0..4 * 1024 * 1024)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect();
+    let mut data = clean.data.clone();
+    data.extend_from_slice(&garbage);
+    data.extend_from_slice(&clean.data);
+    let (messages, damage) = read(&data);
+    assert!(
+        messages.len() >= 2 * clean.messages.len(),
+        "{}: {} messages, want {}",
+        clean.name,
+        messages.len(),
+        2 * clean.messages.len()
+    );
+    let start = clean.data.len() as u64;
+    let covered: u64 = damage
+        .iter()
+        .filter(|d| d.offset >= start.saturating_sub(8192))
+        .map(|d| d.length)
+        .sum();
+    eprintln!(
+        "{} regions: {:?}",
+        damage.len(),
+        damage.iter().take(5).collect::<Vec<_>>()
+    );
+    assert!(
+        covered >= garbage.len() as u64 - 8192,
+        "garbage covered: {covered}"
+    );
+    assert!(
+        damage.len() <= 64,
+        "{} damaged regions for one run of garbage",
+        damage.len()
+    );
+    let mut s = QmdlReader::new(data.as_slice());
+    let n = s
+        .by_ref()
+        .filter(|i| matches!(i, ReadItem::Damage(_)))
+        .count() as u64;
+    assert_eq!(s.summary().damaged_regions, n);
+}

@@ -141,6 +141,10 @@ fn advance(bar: &ProgressBar, reader: &CaptureReader, done: &mut u64) {
     *done = now.max(*done);
 }
 
+/// Damaged regions listed per input; a hostile file can hold millions, and the report must
+/// stay bounded. The rest are counted in one closing line.
+const MAX_REPORTED_ERRORS: usize = 100;
+
 /// Read, decode, derive events and analyse one opened input.
 fn analyze_reader(
     path: &Path,
@@ -158,6 +162,7 @@ fn analyze_reader(
     let mut cells = CellTable::new();
     let mut timeline = TimelineBuilder::new();
     let mut errors = Vec::new();
+    let mut errors_omitted = 0u64;
     let mut undecoded = 0u64;
     let mut done = 0u64;
     let mut since_update = 0u64;
@@ -174,7 +179,13 @@ fn analyze_reader(
                     analysis.observe(&ev);
                 }
             }
-            ReadItem::Damage(d) => errors.push(format!("damaged input at {d}")),
+            ReadItem::Damage(d) => {
+                if errors.len() < MAX_REPORTED_ERRORS {
+                    errors.push(format!("damaged input at {d}"));
+                } else {
+                    errors_omitted += 1;
+                }
+            }
         }
         since_update += 1;
         if since_update >= PROGRESS_EVERY {
@@ -183,6 +194,11 @@ fn analyze_reader(
         }
     }
     advance(bar, &reader, &mut done);
+    if errors_omitted > 0 {
+        errors.push(format!(
+            "{errors_omitted} more damaged regions not listed (see `stingwatch decode --summary`)"
+        ));
+    }
     let s = reader.summary();
     let input = InputReport {
         path: name.clone(),
