@@ -5,40 +5,12 @@
 
 mod report_support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use report_support::{analyze_json, analyze_to, artifacts, require, scenario, scratch};
-
-fn browser_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
-}
-
-fn chromium() -> PathBuf {
-    std::env::var_os("CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
-}
-
-/// Node, Chromium and playwright-core (from `npm ci` in tests/browser) are all there.
-fn have_browser() -> Result<(), String> {
-    let node = Command::new("node")
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    require(node, "`node` is not installed")?;
-    require(
-        chromium().is_file(),
-        &format!("Chromium is not installed at {}", chromium().display()),
-    )?;
-    require(
-        browser_dir()
-            .join("node_modules/playwright-core/package.json")
-            .is_file(),
-        "playwright-core is not installed (run `npm ci` in crates/stingwatch/tests/browser)",
-    )
-}
+use report_support::{
+    analyze_json, analyze_to, artifacts, browser_dir, chromium, have_browser, scenario, scratch,
+};
 
 /// Open `html` in Chromium; screenshots are written as `<shots>-desktop.png`/`-phone.png`.
 fn render(html: &Path, shots: &Path) -> serde_json::Value {

@@ -5,39 +5,14 @@
 mod report_support;
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use report_support::{artifacts, require, scratch};
+use report_support::{artifacts, browser_dir, chromium, have_browser, require, scratch};
 
-fn browser_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
-}
-
-fn chromium() -> PathBuf {
-    std::env::var_os("CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
-}
-
-fn have_browser() -> Result<(), String> {
-    let node = Command::new("node")
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    require(node, "`node` is not installed")?;
-    require(
-        chromium().is_file(),
-        &format!("Chromium is not installed at {}", chromium().display()),
-    )?;
-    require(
-        browser_dir()
-            .join("node_modules/playwright-core/package.json")
-            .is_file(),
-        "playwright-core is not installed (run `npm ci` in crates/stingwatch/tests/browser)",
-    )?;
+/// The browser tools, and tshark to read the downloaded pcapng.
+fn have_browser_and_tshark() -> Result<(), String> {
+    have_browser()?;
     require(
         stingwatch_testsupport::have_tool("tshark"),
         "`tshark` is not installed",
@@ -46,7 +21,7 @@ fn have_browser() -> Result<(), String> {
 
 #[test]
 fn watch_page_shows_live_finding_and_downloads_pcapng() {
-    if let Err(skip) = have_browser() {
+    if let Err(skip) = have_browser_and_tshark() {
         eprintln!("{skip}");
         return;
     }

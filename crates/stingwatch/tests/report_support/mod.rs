@@ -102,3 +102,35 @@ pub fn scenario_names() -> Vec<&'static str> {
         .map(|s| s.name)
         .collect()
 }
+
+/// Where the Node scripts that drive Chromium and their npm packages live.
+pub fn browser_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
+}
+
+/// The Chromium binary (`CHROMIUM` overrides Debian's `/usr/bin/chromium`).
+pub fn chromium() -> PathBuf {
+    std::env::var_os("CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
+}
+
+/// Node, Chromium and playwright-core (from `npm ci` in tests/browser) are all there.
+pub fn have_browser() -> Result<(), String> {
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    require(node, "`node` is not installed")?;
+    require(
+        chromium().is_file(),
+        &format!("Chromium is not installed at {}", chromium().display()),
+    )?;
+    require(
+        browser_dir()
+            .join("node_modules/playwright-core/package.json")
+            .is_file(),
+        "playwright-core is not installed (run `npm ci` in crates/stingwatch/tests/browser)",
+    )
+}
