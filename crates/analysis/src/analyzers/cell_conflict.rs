@@ -126,19 +126,6 @@ impl Analyzer for CellIdentityConflict {
 mod tests {
     use super::super::testkit::*;
     use super::*;
-    use stingwatch_events::Plmn;
-
-    fn sib1(tac: u32, cid: u32) -> EventKind {
-        EventKind::CellObserved {
-            plmn: Plmn::new(310, 260, 3),
-            additional_plmns: vec![],
-            tac,
-            cell_id: cid,
-            scheduled_sibs: vec![2, 3],
-            barred: false,
-            value_tag: Some(1),
-        }
-    }
 
     #[test]
     fn identity_change_on_one_radio_is_flagged() {

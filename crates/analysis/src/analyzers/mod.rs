@@ -172,6 +172,29 @@ pub(crate) mod testkit {
             .collect()
     }
 
+    /// A SIB1 sighting of a cell of 310-260.
+    pub fn cell_observed(
+        tac: u32,
+        cell_id: u32,
+        scheduled_sibs: Vec<u8>,
+        value_tag: u8,
+    ) -> EventKind {
+        EventKind::CellObserved {
+            plmn: Plmn::new(310, 260, 3),
+            additional_plmns: vec![],
+            tac,
+            cell_id,
+            scheduled_sibs,
+            barred: false,
+            value_tag: Some(value_tag),
+        }
+    }
+
+    /// A SIB1 with a complete chain (SIB2 and SIB3 scheduled), for identity tests.
+    pub fn sib1(tac: u32, cid: u32) -> EventKind {
+        cell_observed(tac, cid, vec![2, 3], 1)
+    }
+
     /// Run one analyzer over events: raw findings in order.
     pub fn run(a: &mut dyn Analyzer, events: &[Event]) -> Vec<Finding> {
         let mut out = Vec::new();

@@ -67,18 +67,9 @@ impl Analyzer for IncompleteSibChain {
 mod tests {
     use super::super::testkit::*;
     use super::*;
-    use stingwatch_events::Plmn;
 
     fn sib1(sibs: Vec<u8>) -> EventKind {
-        EventKind::CellObserved {
-            plmn: Plmn::new(310, 260, 3),
-            additional_plmns: vec![],
-            tac: 1,
-            cell_id: 1,
-            scheduled_sibs: sibs,
-            barred: false,
-            value_tag: Some(1),
-        }
+        cell_observed(1, 1, sibs, 1)
     }
 
     #[test]

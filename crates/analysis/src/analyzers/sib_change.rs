@@ -214,15 +214,7 @@ mod tests {
     use stingwatch_events::FreqPriority;
 
     fn sib1(tag: u8, sibs: Vec<u8>) -> EventKind {
-        EventKind::CellObserved {
-            plmn: Plmn::new(310, 260, 3),
-            additional_plmns: vec![],
-            tac: 1,
-            cell_id: 1,
-            scheduled_sibs: sibs,
-            barred: false,
-            value_tag: Some(tag),
-        }
+        cell_observed(1, 1, sibs, tag)
     }
 
     fn sib7(p: u8) -> EventKind {

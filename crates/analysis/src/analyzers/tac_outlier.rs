@@ -124,18 +124,6 @@ mod tests {
     use super::super::testkit::*;
     use super::*;
 
-    fn sib1(tac: u32, cid: u32) -> EventKind {
-        EventKind::CellObserved {
-            plmn: Plmn::new(310, 260, 3),
-            additional_plmns: vec![],
-            tac,
-            cell_id: cid,
-            scheduled_sibs: vec![2, 3],
-            barred: false,
-            value_tag: Some(1),
-        }
-    }
-
     #[test]
     fn lone_tac_inside_a_homogeneous_area_is_medium() {
         let c = cell(100, 1, 1, 1);
