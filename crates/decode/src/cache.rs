@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use stingwatch_lte_rrc::{RrcError, RrcMessage};
 use stingwatch_model::{LteRrcChannel, PayloadKind, RadioMessage};
 
-use crate::{decode_non_rrc, from_rrc, DecodedMessage};
+use crate::{decode_message, from_rrc, DecodedMessage};
 
 /// Most PDUs remembered at once; when full the cache starts over, so memory stays bounded
 /// whatever a transmitter broadcasts.
@@ -72,12 +72,11 @@ impl Decoder {
     /// Decode one radio message; the result equals `decode_message(source)`.
     pub fn decode(&mut self, source: RadioMessage) -> DecodedMessage {
         let PayloadKind::LteRrc { channel } = source.kind else {
-            return decode_non_rrc(source);
+            return decode_message(source);
         };
         if !cacheable(channel) || source.payload.len() > MAX_CACHED_PDU {
             self.stats.uncached += 1;
-            let rrc = stingwatch_lte_rrc::decode(channel, &source.payload);
-            return from_rrc(source, channel, rrc);
+            return decode_message(source);
         }
         let hit = self
             .cache

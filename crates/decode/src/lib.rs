@@ -73,22 +73,6 @@ impl DecodedMessage {
     }
 }
 
-/// Decode one radio message with the decoder its payload kind selects.
-///
-/// This is the straightforward path: every message is decoded in full. [`Decoder`] gives the
-/// same results faster on long recordings.
-pub fn decode_message(source: RadioMessage) -> DecodedMessage {
-    match source.kind {
-        PayloadKind::LteRrc { channel } => {
-            let rrc = stingwatch_lte_rrc::decode(channel, &source.payload);
-            from_rrc(source, channel, rrc)
-        }
-        PayloadKind::LteNas | PayloadKind::GsmUm { .. } | PayloadKind::Other { .. } => {
-            decode_non_rrc(source)
-        }
-    }
-}
-
 /// Wrap an RRC decoding result (and decode the NAS it carries) into a [`DecodedMessage`].
 fn from_rrc(
     source: RadioMessage,
@@ -128,8 +112,11 @@ fn from_rrc(
     }
 }
 
-/// Everything that is not LTE RRC (which [`decode_message`] and [`Decoder`] handle).
-fn decode_non_rrc(source: RadioMessage) -> DecodedMessage {
+/// Decode one radio message with the decoder its payload kind selects.
+///
+/// This is the straightforward path: every message is decoded in full. [`Decoder`] gives the
+/// same results faster on long recordings.
+pub fn decode_message(source: RadioMessage) -> DecodedMessage {
     match source.kind {
         PayloadKind::LteRrc { channel } => {
             let rrc = stingwatch_lte_rrc::decode(channel, &source.payload);
