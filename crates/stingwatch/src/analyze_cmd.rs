@@ -16,14 +16,14 @@ use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use stingwatch_analysis::{Analysis, KnownCells, Severity};
+use stingwatch_analysis::{KnownCells, Severity};
 use stingwatch_capture::PcapngWriter;
-use stingwatch_decode::{CaptureReader, Decoder, OpenError};
-use stingwatch_events::EventDeriver;
+use stingwatch_decode::{CaptureReader, OpenError};
 use stingwatch_model::ReadItem;
+use stingwatch_pipeline::Pipeline;
 use stingwatch_report::{
-    packet_comments, render_html, render_text, CellRecord, CellTable, FileFinding, InputReport,
-    Report, TimelineBuilder, TimelineSegment,
+    packet_comments, render_html, render_text, CellRecord, FileFinding, InputReport, Report,
+    TimelineSegment,
 };
 
 /// Inputs larger than this in total get a progress bar (when stderr is a terminal).
@@ -153,31 +153,15 @@ fn analyze_reader(
     bar: &ProgressBar,
 ) -> FileResult {
     let name = path.display().to_string();
-    let mut analysis = Analysis::new();
-    if let Some(k) = known {
-        analysis = analysis.with_known_cells(k.clone());
-    }
-    let mut decoder = Decoder::new();
-    let mut deriver = EventDeriver::new();
-    let mut cells = CellTable::new();
-    let mut timeline = TimelineBuilder::new();
+    let mut pipeline = Pipeline::new(name.clone(), known);
     let mut errors = Vec::new();
     let mut errors_omitted = 0u64;
-    let mut undecoded = 0u64;
     let mut done = 0u64;
     let mut since_update = 0u64;
     while let Some(item) = reader.next() {
         match item {
             ReadItem::Message(msg) => {
-                let m = decoder.decode(msg);
-                if m.rrc.is_none() && m.nas.is_empty() {
-                    undecoded += 1;
-                }
-                for ev in deriver.derive(&m) {
-                    cells.observe(&name, &ev);
-                    timeline.observe(&name, &ev);
-                    analysis.observe(&ev);
-                }
+                pipeline.push(msg);
             }
             ReadItem::Damage(d) => {
                 if errors.len() < MAX_REPORTED_ERRORS {
@@ -199,29 +183,22 @@ fn analyze_reader(
             "{errors_omitted} more damaged regions not listed (see `stingwatch decode --summary`)"
         ));
     }
+    let finished = pipeline.finish();
     let s = reader.summary();
     let input = InputReport {
-        path: name.clone(),
+        path: name,
         format: Some(reader.format().as_str()),
         bytes: s.bytes,
         messages: s.messages,
-        undecoded,
+        undecoded: finished.undecoded,
         skipped: s.skipped_total(),
         errors,
     };
-    let findings = analysis
-        .finish()
-        .into_iter()
-        .map(|finding| FileFinding {
-            file: name.clone(),
-            finding,
-        })
-        .collect();
     FileResult {
         input,
-        findings,
-        cells: cells.into_records(),
-        timeline: timeline.into_segments(),
+        findings: finished.findings,
+        cells: finished.cells,
+        timeline: finished.timeline,
     }
 }
 
