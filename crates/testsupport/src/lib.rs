@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn in_ci() -> bool {
+/// True when running under CI (`CI=true` or `CI=1`), where a missing tool or folder must fail.
+pub fn in_ci() -> bool {
     std::env::var("CI")
         .map(|v| v == "true" || v == "1")
         .unwrap_or(false)

@@ -6,12 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// True when running under CI (`CI=true`), where a missing tool must fail the test.
-pub fn in_ci() -> bool {
-    std::env::var("CI")
-        .map(|v| v == "true" || v == "1")
-        .unwrap_or(false)
-}
+pub use stingwatch_testsupport::in_ci;
 
 /// `Ok(())` when `ok`; otherwise panics in CI and returns the reason to print and skip.
 pub fn require(ok: bool, what: &str) -> Result<(), String> {
