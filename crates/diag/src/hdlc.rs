@@ -308,6 +308,16 @@ impl<R: Read> Deframer<R> {
                         // Back-to-back flags: some encoders also open each frame with one.
                         continue;
                     }
+                    if pos > MAX_RAW_FRAME {
+                        // Too long for any frame. A run this long is discarded whole when it
+                        // arrives in small reads (below); one that arrived with its closing
+                        // flag in the same read must give the same damage, not a recovery.
+                        return Some(DeframeItem::Damage(FrameDamage {
+                            offset,
+                            length: pos as u64,
+                            error: FrameError::Oversize,
+                        }));
+                    }
                     return Some(self.check_frame(frame_start, pos, offset));
                 }
                 None => {
@@ -580,5 +590,229 @@ mod tests {
         let items = all_items(&input);
         assert_eq!(items.len(), 1);
         assert!(matches!(&items[0], Err(d) if d.error == FrameError::Oversize));
+    }
+
+    /// A reader that hands out at most `.1` bytes per call.
+    struct Pieces<'a>(&'a [u8], usize);
+
+    impl Read for Pieces<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.1).min(self.0.len());
+            let (head, rest) = self.0.split_at(n);
+            buf[..n].copy_from_slice(head);
+            self.0 = rest;
+            Ok(n)
+        }
+    }
+
+    /// Every item of `input` read `piece` bytes at a time, and the largest the deframer's
+    /// buffer grew to.
+    fn items_in_pieces(
+        input: &[u8],
+        piece: usize,
+        plausible: PlausibleFrame,
+    ) -> (Vec<Item>, usize) {
+        let mut d = Deframer::new(Pieces(input, piece), plausible);
+        let mut out = Vec::new();
+        let mut largest = 0;
+        loop {
+            let item = match d.next_item() {
+                None => break,
+                Some(DeframeItem::Frame(f)) => Ok((f.offset, f.raw_len, f.payload.to_vec())),
+                Some(DeframeItem::Damage(x)) => Err(x),
+            };
+            out.push(item);
+            largest = largest.max(d.buf.len());
+        }
+        (out, largest.max(d.buf.len()))
+    }
+
+    /// Recovery test that accepts only starts with the DIAG log command byte.
+    fn starts_with_0x10(head: &[u8], _payload_len: usize) -> bool {
+        head.first() == Some(&0x10)
+    }
+
+    thread_local! {
+        /// Candidates [`counting_0x10`] accepted on this thread: each costs one full checksum.
+        static ACCEPTED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    /// [`starts_with_0x10`], counting the candidates it accepts.
+    fn counting_0x10(head: &[u8], payload_len: usize) -> bool {
+        let yes = starts_with_0x10(head, payload_len);
+        if yes {
+            ACCEPTED.with(|c| c.set(c.get() + 1));
+        }
+        yes
+    }
+
+    /// A payload whose frame (payload and checksum) unescapes to exactly `len` bytes.
+    fn payload_for_frame_of(len: usize, fill: u8) -> Vec<u8> {
+        let mut p = vec![fill; len - CRC_LEN];
+        p[0] = 0x10;
+        p
+    }
+
+    #[test]
+    fn frame_of_max_frame_decodes_and_one_byte_more_is_oversize() {
+        // 0x55 is never escaped; 0x7E is always escaped (two bytes in the input).
+        for fill in [0x55, FLAG] {
+            let at_limit = payload_for_frame_of(MAX_FRAME, fill);
+            let mut input = Vec::new();
+            encode_frame(&at_limit, &mut input);
+            if fill == FLAG {
+                assert!(input.len() >= 2 * (MAX_FRAME - CRC_LEN));
+                assert!(input.len() <= MAX_RAW_FRAME + 1);
+            }
+            let mut out = Vec::new();
+            assert_eq!(decode_frame(&input[..input.len() - 1], &mut out), Ok(()));
+            assert_eq!(out, at_limit);
+            assert_eq!(
+                all_items(&input),
+                vec![Ok((0, input.len() as u64 - 1, at_limit))]
+            );
+
+            let past = payload_for_frame_of(MAX_FRAME + 1, fill);
+            let mut input = Vec::new();
+            encode_frame(&past, &mut input);
+            assert_eq!(
+                decode_frame(&input[..input.len() - 1], &mut out),
+                Err(FrameError::Oversize)
+            );
+            let items = all_items(&input);
+            assert_eq!(items.len(), 1, "fill {fill:#x}");
+            match &items[0] {
+                Err(d) => {
+                    assert_eq!(d.error, FrameError::Oversize);
+                    assert_eq!((d.offset, d.length), (0, input.len() as u64 - 1));
+                }
+                other => panic!("expected damage, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn ten_megabyte_flagless_run_is_one_damage_in_bounded_memory() {
+        let run = 10 * 1024 * 1024;
+        let mut input = vec![0x55; run];
+        input.push(FLAG);
+        let next = input.len() as u64;
+        encode_frame(b"\x10ok", &mut input);
+        for piece in [1 << 20, READ_CHUNK, 4093] {
+            let (items, largest) = items_in_pieces(&input, piece, starts_with_0x10);
+            assert_eq!(items.len(), 2, "{piece}-byte reads");
+            assert_eq!(
+                items[0],
+                Err(FrameDamage {
+                    offset: 0,
+                    length: run as u64,
+                    error: FrameError::Oversize
+                })
+            );
+            assert_eq!(items[1], Ok((next, 3 + CRC_LEN as u64, b"\x10ok".to_vec())));
+            assert!(
+                largest <= MAX_RAW_FRAME + 2 * READ_CHUNK,
+                "buffer grew to {largest} bytes with {piece}-byte reads"
+            );
+        }
+    }
+
+    #[test]
+    fn run_longer_than_max_raw_frame_is_damage_whatever_the_read_sizes() {
+        // Garbage and then a good frame that lost its opening flag, the whole run between two
+        // flags exactly MAX_RAW_FRAME bytes long: the frame is recovered. One byte more and
+        // the run is too long for any frame, so it is one damaged region, however the reads
+        // happened to split it (before the fix, whole reads recovered the frame from a run
+        // that 1-byte reads discarded).
+        let mut frame = Vec::new();
+        encode_frame(b"\x10payload", &mut frame);
+        let frame_raw = frame.len() - 1;
+        for extra in [0, 1] {
+            let garbage = MAX_RAW_FRAME - frame_raw + extra;
+            let mut input = vec![0x55; garbage];
+            input.extend_from_slice(&frame);
+            encode_frame(b"\x10next", &mut input);
+            let next = (garbage + frame.len()) as u64;
+            let expected: Vec<Item> = if extra == 0 {
+                vec![
+                    Err(FrameDamage {
+                        offset: 0,
+                        length: garbage as u64,
+                        error: FrameError::Oversize,
+                    }),
+                    Ok((garbage as u64, frame_raw as u64, b"\x10payload".to_vec())),
+                    Ok((next, 5 + CRC_LEN as u64, b"\x10next".to_vec())),
+                ]
+            } else {
+                vec![
+                    Err(FrameDamage {
+                        offset: 0,
+                        length: MAX_RAW_FRAME as u64 + 1,
+                        error: FrameError::Oversize,
+                    }),
+                    Ok((next, 5 + CRC_LEN as u64, b"\x10next".to_vec())),
+                ]
+            };
+            for piece in [input.len(), READ_CHUNK, 4093, 1] {
+                let (items, _) = items_in_pieces(&input, piece, starts_with_0x10);
+                assert_eq!(
+                    items,
+                    expected,
+                    "run of {} bytes, {piece}-byte reads",
+                    garbage + frame_raw
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn recovery_gives_up_after_max_recovery_candidates() {
+        // A plausible-looking start that is not a frame: the log command byte, then garbage.
+        let fake = [0x10, 0x55, 0x55, 0x55];
+        let mut frame = Vec::new();
+        encode_frame(b"\x10payload", &mut frame);
+        frame.pop();
+        let mut out = Vec::new();
+        for fakes in [MAX_RECOVERY_CANDIDATES - 1, MAX_RECOVERY_CANDIDATES] {
+            let mut raw = vec![0x01];
+            for _ in 0..fakes {
+                raw.extend_from_slice(&fake);
+            }
+            let start = raw.len();
+            raw.extend_from_slice(&frame);
+            ACCEPTED.with(|c| c.set(0));
+            let found = recover_suffix(&raw, &mut out, counting_0x10);
+            // The real frame is candidate number `fakes + 1`; it is checked only within the
+            // limit.
+            if fakes < MAX_RECOVERY_CANDIDATES {
+                assert_eq!(found, Some(start));
+                assert_eq!(out, b"\x10payload");
+                // Its head, then its whole payload once the checksum is right.
+                assert_eq!(ACCEPTED.with(|c| c.get()), MAX_RECOVERY_CANDIDATES + 1);
+            } else {
+                assert_eq!(found, None);
+                assert_eq!(ACCEPTED.with(|c| c.get()), MAX_RECOVERY_CANDIDATES);
+            }
+        }
+    }
+
+    #[test]
+    fn megabyte_of_plausible_starts_costs_max_recovery_candidates_checksums() {
+        // Every position looks like the start of a log packet; only MAX_RECOVERY_CANDIDATES of
+        // them get a full checksum (each linear in the region), so the work is linear too.
+        let raw = vec![0x10; 1 << 20];
+        let mut out = Vec::new();
+        ACCEPTED.with(|c| c.set(0));
+        assert_eq!(recover_suffix(&raw, &mut out, counting_0x10), None);
+        assert_eq!(ACCEPTED.with(|c| c.get()), MAX_RECOVERY_CANDIDATES);
+
+        // The same through the deframer, with the longest run it checks: one damaged region.
+        let mut input = vec![0x10; MAX_RAW_FRAME];
+        input.push(FLAG);
+        ACCEPTED.with(|c| c.set(0));
+        let (items, _) = items_in_pieces(&input, input.len(), counting_0x10);
+        assert_eq!(items.len(), 1);
+        assert!(matches!(&items[0], Err(d) if d.length == MAX_RAW_FRAME as u64));
+        assert_eq!(ACCEPTED.with(|c| c.get()), MAX_RECOVERY_CANDIDATES);
     }
 }
