@@ -90,4 +90,41 @@ mod tests {
         assert!(!looks_like_qmdl(&[0x0a, 0x0d, 0x0d, 0x0a, 0x7e, 0x7e]));
         assert!(!looks_like_qmdl(&[]));
     }
+
+    fn log_frame() -> Vec<u8> {
+        let mut body = Vec::new();
+        DiagLogPacket::emit(0xB0EC, 0, &[1, 9, 5, 0, 0x07, 0x55, 0x01], &mut body).unwrap();
+        frame(&body)
+    }
+
+    #[test]
+    fn log_packet_after_detect_max_regions_is_not_detected() {
+        // A valid frame that is not a log packet (DIAG command 0x4b, subsystem dispatch).
+        let other = frame(&[0x4b, 0x08, 0x00, 0x00]);
+        for before in [DETECT_MAX_REGIONS - 1, DETECT_MAX_REGIONS] {
+            let mut input = other.repeat(before);
+            input.extend(log_frame());
+            assert!(input.len() < DETECT_WINDOW);
+            assert_eq!(
+                looks_like_qmdl(&input),
+                before < DETECT_MAX_REGIONS,
+                "log packet in region {}",
+                before + 1
+            );
+        }
+    }
+
+    #[test]
+    fn log_packet_must_end_inside_detect_window() {
+        let log = log_frame();
+        // Garbage without a flag, a flag, then the log packet, whose closing flag is the last
+        // byte of the window; one byte more of garbage moves it out.
+        for extra in [0, 1] {
+            let mut input = vec![0x00; DETECT_WINDOW - 1 - log.len() + extra];
+            input.push(hdlc::FLAG);
+            input.extend_from_slice(&log);
+            assert_eq!(input.len(), DETECT_WINDOW + extra);
+            assert_eq!(looks_like_qmdl(&input), extra == 0, "{extra} bytes past");
+        }
+    }
 }

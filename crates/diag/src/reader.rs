@@ -341,6 +341,48 @@ mod tests {
     }
 
     #[test]
+    fn multi_radio_wrapper_shorter_than_its_header_is_skipped() {
+        let mut log = Vec::new();
+        DiagLogPacket::emit(0xB0EC, 0, &[1, 9, 5, 0, 0x07, 0x55, 0x01], &mut log).unwrap();
+        let mut input = Vec::new();
+        // The command byte and 0 to 7 header bytes, then the header and nothing inside: none
+        // holds a wrapped command, and none may be read past its end.
+        for len in 1..=MULTI_RADIO_HEADER_LEN {
+            let mut wrapper = vec![DIAG_MULTI_RADIO_CMD_F; 1];
+            wrapper.resize(len, 0x01);
+            assert!(!DiagLogPacket::plausible(&wrapper, wrapper.len()));
+            let mut alone = Vec::new();
+            encode_frame(&wrapper, &mut alone);
+            assert!(!crate::looks_like_qmdl(&alone), "{len}-byte wrapper");
+            encode_frame(&wrapper, &mut input);
+        }
+        // The full header with a log packet inside is read.
+        let mut wrapper = vec![DIAG_MULTI_RADIO_CMD_F, 1, 0, 0, 2, 0, 0, 0];
+        assert_eq!(wrapper.len(), MULTI_RADIO_HEADER_LEN);
+        wrapper.extend_from_slice(&log);
+        assert!(DiagLogPacket::plausible(&wrapper, wrapper.len()));
+        let wrapped_at = input.len() as u64;
+        encode_frame(&wrapper, &mut input);
+        assert!(crate::looks_like_qmdl(&input));
+
+        let mut reader = QmdlReader::new(input.as_slice());
+        let items: Vec<ReadItem> = reader.by_ref().collect();
+        match items.as_slice() {
+            [ReadItem::Message(m)] => {
+                assert_eq!((m.packet, m.offset), (1, wrapped_at));
+                assert_eq!(m.payload, vec![0x07, 0x55, 0x01]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let s = reader.summary();
+        assert_eq!((s.frames, s.messages, s.damaged_regions), (9, 1, 0));
+        assert_eq!(
+            s.skipped.get("diag cmd 0x98"),
+            Some(&(MULTI_RADIO_HEADER_LEN as u64))
+        );
+    }
+
+    #[test]
     fn rrc_context_comes_from_the_header() {
         let repr = crate::log::LteRrcOtaRepr {
             rrc_release: 14,
