@@ -376,6 +376,34 @@ mod tests {
     }
 
     #[test]
+    fn max_vlan_tags_are_followed_and_one_more_is_not_udp() {
+        for tags in [MAX_VLAN_TAGS, MAX_VLAN_TAGS + 1, 1000] {
+            let mut frame = vec![0u8; 12];
+            for i in 0..tags {
+                let tpid = if i == 0 {
+                    ETHERTYPE_QINQ
+                } else {
+                    ETHERTYPE_VLAN
+                };
+                frame.extend_from_slice(&tpid.to_be_bytes());
+                frame.extend_from_slice(&[0x00, 0x05]);
+            }
+            frame.extend_from_slice(&[0x08, 0x00]);
+            frame.extend_from_slice(&frame1());
+            let got = transport(linktype::ETHERNET, &frame);
+            if tags <= MAX_VLAN_TAGS {
+                assert!(matches!(got, Ok(Transport::Udp { .. })), "{tags}: {got:?}");
+            } else {
+                assert_eq!(
+                    got,
+                    Ok(Transport::NotUdp("ethernet with too many vlan tags".into())),
+                    "{tags} tags"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn broken_lengths_are_malformed() {
         let mut f = frame1();
         f.truncate(60);
