@@ -605,6 +605,39 @@ mod tests {
         assert_eq!(id.masked(), "35397757********");
     }
 
+    /// An IMSI-coded identity value of `digits` digits (all 9).
+    fn imsi_value(digits: usize) -> Vec<u8> {
+        let odd = digits % 2 == 1;
+        let mut value = vec![0x91 | if odd { 0x08 } else { 0 }];
+        let rest = digits - 1;
+        value.extend(std::iter::repeat(0x99).take(rest / 2));
+        if rest % 2 == 1 {
+            value.push(0xf9);
+        }
+        value
+    }
+
+    #[test]
+    fn identity_of_max_identity_digits_is_read_and_one_more_is_an_error() {
+        let id =
+            MobileIdentity::parse(&imsi_value(MAX_IDENTITY_DIGITS), IdentityCoding::Gsm).unwrap();
+        assert_eq!(id.digits(), "9".repeat(MAX_IDENTITY_DIGITS));
+        for digits in [MAX_IDENTITY_DIGITS + 1, 2 * 255 - 1] {
+            let value = imsi_value(digits);
+            assert!(value.len() <= 255);
+            assert_eq!(
+                MobileIdentity::parse(&value, IdentityCoding::Gsm),
+                Err(format!(
+                    "IMSI with {digits} digits (at most {MAX_IDENTITY_DIGITS})"
+                ))
+            );
+        }
+        assert_eq!(
+            MobileIdentity::from_digits(IdentityKind::Imsi, &"1".repeat(40)).digits(),
+            "1".repeat(MAX_IDENTITY_DIGITS)
+        );
+    }
+
     #[test]
     fn guti_fields() {
         let id = MobileIdentity::parse(

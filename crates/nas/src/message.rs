@@ -735,6 +735,78 @@ mod tests {
 
     // All byte strings below are NAS PDUs from the real recordings in shared/captures.
 
+    /// The chain of messages from `m` inwards, `m` first.
+    fn chain(m: &NasMessage) -> Vec<&NasMessage> {
+        let mut out = vec![m];
+        while let Some(inner) = out.last().and_then(|m| m.inner.as_deref()) {
+            out.push(inner);
+        }
+        out
+    }
+
+    /// `plain` behind `headers` integrity-protection headers.
+    fn wrapped(plain: &[u8], headers: usize) -> Vec<u8> {
+        let mut m = plain.to_vec();
+        for i in 0..headers {
+            m = crate::build::protect(
+                &m,
+                crate::build::Protection::Integrity,
+                0x0102_0304,
+                i as u8,
+            );
+        }
+        m
+    }
+
+    #[test]
+    fn security_headers_nested_past_max_depth_stop_with_a_note() {
+        let plain = crate::build::identity_request(IdentityType::Imsi);
+        let max = usize::from(MAX_DEPTH);
+        // MAX_DEPTH headers: every one is followed down to the plain message.
+        let m = decode(&wrapped(&plain, max));
+        let levels = chain(&m);
+        assert_eq!(levels.len(), max + 1);
+        assert!(levels.iter().all(|l| l.error.is_none()), "{m:?}");
+        assert_eq!(levels[max].security_header, SecurityHeaderType::Plain);
+        assert_eq!(m.name, "Identity request");
+        // One more, or many more: the header at depth MAX_DEPTH is not followed and says why.
+        for headers in [max + 1, 10, 1000] {
+            let m = decode(&wrapped(&plain, headers));
+            let levels = chain(&m);
+            assert_eq!(levels.len(), max + 1, "{headers} headers");
+            let deepest = levels[max];
+            assert_eq!(
+                deepest.security_header,
+                SecurityHeaderType::IntegrityProtected
+            );
+            assert_eq!(
+                deepest.error.as_deref(),
+                Some("security header nested too deep")
+            );
+            assert_eq!(deepest.name, tables::UNKNOWN_NAME);
+        }
+    }
+
+    #[test]
+    fn esm_container_past_max_depth_is_not_read() {
+        let esm = crate::build::activate_default_eps_bearer_context_accept(5, 0);
+        let plain = crate::build::attach_complete(&esm);
+        let max = usize::from(MAX_DEPTH);
+        // The EMM message at depth MAX_DEPTH - 1 still reads its ESM container...
+        let m = decode(&wrapped(&plain, max - 1));
+        let levels = chain(&m);
+        assert_eq!(levels.len(), max + 1);
+        assert_eq!(levels[max].protocol, ProtocolDiscriminator::Esm);
+        assert_eq!(levels[max - 1].error, None);
+        // ...the one at depth MAX_DEPTH does not.
+        let m = decode(&wrapped(&plain, max));
+        let levels = chain(&m);
+        assert_eq!(levels.len(), max + 1);
+        let emm = levels[max];
+        assert_eq!(emm.name, "Attach complete");
+        assert_eq!(emm.error.as_deref(), Some("ESM container nested too deep"));
+    }
+
     #[test]
     fn attach_request_with_imsi_and_pdn_connectivity() {
         let m = decode(&hex("07417208390142201774700505f07000001000050201d031d15c0a0013130062fffd11034f18a6f15d0103c1"));
