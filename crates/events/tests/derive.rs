@@ -253,3 +253,74 @@ fn unset_device_clock_gives_no_time() {
         .iter()
         .all(|e| e.time == Some(CaptureTime(1_749_222_138_000_000))));
 }
+
+#[test]
+fn oldest_of_more_than_max_remembered_cells_is_forgotten() {
+    let sib = sib1();
+    let page = rrc_msg(
+        0,
+        rrc::paging(
+            &[PagingRecord {
+                identity: PagingIdentity::Imsi("310260123456789".into()),
+                cn_domain: stingwatch_lte_rrc::CnDomain::Ps,
+            }],
+            false,
+        )
+        .unwrap(),
+    );
+    let on = |msg: &DecodedMessage, earfcn: usize| {
+        let mut m = msg.clone();
+        m.source.packet = 1;
+        m.source.context.arfcn = Some(earfcn as u32);
+        m
+    };
+    // Whether the deriver still knows the SIB1 identity of the cell on `earfcn`.
+    let known = |d: &mut EventDeriver, earfcn: usize| {
+        let ev = d.derive(&on(&page, earfcn));
+        ev[0].cell.expect("radio context").identity.is_some()
+    };
+    let mut d = EventDeriver::new();
+    for earfcn in 0..MAX_REMEMBERED_CELLS {
+        d.derive(&on(&sib, earfcn));
+    }
+    assert!(known(&mut d, 0));
+    assert!(known(&mut d, MAX_REMEMBERED_CELLS - 1));
+    // One cell more: the first one seen is forgotten, and only it.
+    d.derive(&on(&sib, MAX_REMEMBERED_CELLS));
+    assert!(!known(&mut d, 0));
+    assert!(known(&mut d, 1));
+    assert!(known(&mut d, MAX_REMEMBERED_CELLS));
+    // 2000 cells in all: the last MAX_REMEMBERED_CELLS are remembered.
+    for earfcn in MAX_REMEMBERED_CELLS + 1..2000 {
+        d.derive(&on(&sib, earfcn));
+    }
+    let first_kept = 2000 - MAX_REMEMBERED_CELLS;
+    assert!(!known(&mut d, first_kept - 1));
+    assert!(known(&mut d, first_kept));
+    assert!(known(&mut d, 1999));
+}
+
+#[test]
+fn nas_copies_merge_only_within_dedup_packets_and_dedup_micros() {
+    const T0: i64 = 1_700_000_000_000_000;
+    let req = nas::identity_request(stingwatch_nas::IdentityType::Imsi);
+    // Events from a NAS record and its RRC copy `packets` and `micros` later (or earlier).
+    let events = |packets: u64, micros: i64| {
+        let mut record = nas_record(100, req.clone(), Direction::Downlink);
+        record.source.time = Some(CaptureTime(T0));
+        let mut copy = rrc_msg(100 + packets, rrc::dl_information_transfer(&req).unwrap());
+        copy.source.time = Some(CaptureTime(T0 + micros));
+        let mut d = EventDeriver::new();
+        let mut ev = d.derive(&record);
+        ev.extend(d.derive(&copy));
+        ev.len()
+    };
+    assert_eq!(events(DEDUP_PACKETS, 0), 1);
+    assert_eq!(events(DEDUP_PACKETS + 1, 0), 2);
+    assert_eq!(events(1, DEDUP_MICROS), 1);
+    assert_eq!(events(1, DEDUP_MICROS + 1), 2);
+    // Time going backwards is a distance too.
+    assert_eq!(events(1, -DEDUP_MICROS), 1);
+    assert_eq!(events(1, -DEDUP_MICROS - 1), 2);
+    assert_eq!(events(1, -3_600_000_000), 2);
+}
