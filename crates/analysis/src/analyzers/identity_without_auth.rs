@@ -245,7 +245,11 @@ impl Analyzer for IdentityRequestWithoutAuth {
                     // A volunteered IMSI anchored the exposure; the request is stronger.
                     exp.anchor = event.clone();
                 }
-                exp.requested.push(*identity);
+                // Each identity once: the list names what was taken, and stays bounded
+                // however many requests one connection carries.
+                if !exp.requested.contains(identity) {
+                    exp.requested.push(*identity);
+                }
                 if exp.steps.len() < MAX_STEPS {
                     exp.steps
                         .push(Evidence::of(event, "before any authentication"));
@@ -455,6 +459,45 @@ mod tests {
         let f = run(&mut a, &events);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::High);
+    }
+
+    #[test]
+    fn steps_stop_at_max_steps_and_the_title_names_each_identity_once() {
+        let c = cell(5230, 101, 7777, 4242);
+        // `requests` identity requests alternating IMSI and IMEI, each answered when `answer`.
+        let exposure = |requests: usize, answer: bool| {
+            let mut kinds = vec![conn_req(), attach(IdentityType::Guti)];
+            for i in 0..requests {
+                let t = if i % 2 == 0 {
+                    IdentityType::Imsi
+                } else {
+                    IdentityType::Imei
+                };
+                kinds.push(id_req(t));
+                if answer {
+                    kinds.push(id_sent(t));
+                }
+            }
+            kinds.push(EventKind::AttachReject { cause: 7 });
+            let mut a = IdentityRequestWithoutAuth::default();
+            let f = run(&mut a, &seq(1, c, kinds));
+            assert_eq!(f.len(), 1);
+            f.into_iter().next().unwrap()
+        };
+        // MAX_STEPS steps, then one more: the evidence is the steps kept and the reject.
+        let f = exposure(MAX_STEPS / 2, true);
+        assert_eq!(f.evidence.len(), MAX_STEPS + 1);
+        let f = exposure(MAX_STEPS + 1, false);
+        assert_eq!(f.evidence.len(), MAX_STEPS + 1);
+        assert_eq!(f.evidence[MAX_STEPS - 1].packet, 2 + MAX_STEPS as u64);
+        // A connection of 1000 NAS messages.
+        let f = exposure(499, true);
+        assert_eq!(f.evidence.len(), MAX_STEPS + 1);
+        assert_eq!(
+            f.title,
+            "IMSI and IMEI requested before authentication, then rejected the phone \
+             (#7 EPS services not allowed)"
+        );
     }
 
     #[test]
