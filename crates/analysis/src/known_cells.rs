@@ -60,6 +60,9 @@ impl KnownCells {
     /// line; empty earfcn/pci/lat/lon fields are allowed.
     pub fn from_csv(text: &str) -> Result<KnownCells, KnownCellsError> {
         let mut cells = KnownCells::default();
+        // Rows, not distinct cells: rows repeating one identity with other radios would
+        // otherwise grow the radio set without bound.
+        let mut rows = 0usize;
         for (i, raw) in text.lines().enumerate() {
             let line = i.saturating_add(1);
             let row = raw.trim();
@@ -69,12 +72,13 @@ impl KnownCells {
             if i == 0 && row.to_ascii_lowercase().starts_with("mcc") {
                 continue;
             }
-            if cells.len() >= MAX_KNOWN_CELLS {
+            if rows >= MAX_KNOWN_CELLS {
                 return Err(KnownCellsError {
                     line,
                     reason: format!("more than {MAX_KNOWN_CELLS} rows"),
                 });
             }
+            rows += 1;
             let cols: Vec<&str> = row.split(',').collect();
             if cols.len() < 4 {
                 return Err(KnownCellsError {
@@ -172,6 +176,24 @@ mod tests {
             Some(false)
         );
         assert_eq!(list.contains(&CellRef::default()), None);
+    }
+
+    #[test]
+    fn row_past_max_known_cells_is_an_error() {
+        // One identity on ever new radios: one cell, but every row is kept.
+        let mut text = String::from("mcc,mnc,tac,cid,earfcn,pci\n");
+        let row = |i: usize| format!("310,260,1,1,{},{}\n", i / 504, i % 504);
+        for i in 0..MAX_KNOWN_CELLS {
+            text.push_str(&row(i));
+        }
+        let at_limit = KnownCells::from_csv(&text).unwrap();
+        assert_eq!(at_limit.len(), 1);
+        assert_eq!(at_limit.radios.len(), MAX_KNOWN_CELLS);
+        text.push_str(&row(MAX_KNOWN_CELLS));
+        let err = KnownCells::from_csv(&text).unwrap_err();
+        // The header is line 1.
+        assert_eq!(err.line, MAX_KNOWN_CELLS + 2);
+        assert_eq!(err.reason, format!("more than {MAX_KNOWN_CELLS} rows"));
     }
 
     #[test]
