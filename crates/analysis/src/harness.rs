@@ -485,3 +485,68 @@ fn weigh_known_cells(episodes: &mut [Finding], known: &KnownCells) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stingwatch_events::{CaptureTime, EventKind};
+
+    /// One finding per event, of one of two kinds by packet parity, on no cell.
+    struct EveryEvent;
+
+    impl Analyzer for EveryEvent {
+        fn kind(&self) -> &'static str {
+            "every-event"
+        }
+
+        fn version(&self) -> u32 {
+            1
+        }
+
+        fn description(&self) -> &'static str {
+            "A finding for every event."
+        }
+
+        fn observe(&mut self, event: &Event, out: &mut Vec<Finding>) {
+            let kind = if event.packet % 2 == 1 { "odd" } else { "even" };
+            out.push(Finding::at(kind, 1, Severity::Info, event, "seen", ""));
+        }
+    }
+
+    /// Episodes from `n` findings, each too long after the one before to join its episode.
+    fn episodes(n: usize) -> Vec<Finding> {
+        let mut analysis = Analysis::with_analyzers(vec![Box::new(EveryEvent)]);
+        for i in 0..n {
+            let time = 1_700_000_000_000_000 + i as i64 * (EPISODE_GAP_MICROS + 1);
+            analysis
+                .observe(&Event::new(i as u64 + 1, EventKind::AuthRequested).at(CaptureTime(time)));
+        }
+        analysis.finish()
+    }
+
+    #[test]
+    fn episodes_stop_at_max_episodes_and_later_findings_merge() {
+        let at_limit = episodes(MAX_EPISODES);
+        assert_eq!(at_limit.len(), MAX_EPISODES);
+        assert!(at_limit.iter().all(|e| e.count == 1));
+
+        // One more: it joins the first episode of its kind.
+        let past = episodes(MAX_EPISODES + 1);
+        assert_eq!(past.len(), MAX_EPISODES);
+        let first = past.iter().find(|e| e.first_packet == 1).unwrap();
+        assert_eq!(first.count, 2);
+        assert_eq!(first.last_packet, MAX_EPISODES as u64 + 1);
+
+        // 20,000 findings of two alternating kinds: every finding is counted, in its kind.
+        let many = episodes(2 * MAX_EPISODES);
+        assert_eq!(many.len(), MAX_EPISODES);
+        for kind in ["odd", "even"] {
+            let count: u64 = many
+                .iter()
+                .filter(|e| e.kind == kind)
+                .map(|e| e.count)
+                .sum();
+            assert_eq!(count, MAX_EPISODES as u64, "{kind}");
+        }
+    }
+}

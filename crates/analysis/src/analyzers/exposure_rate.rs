@@ -230,6 +230,39 @@ mod tests {
     }
 
     #[test]
+    fn evidence_stops_at_max_cell_evidence() {
+        let home = cell(100, 1, 1, 1);
+        let odd = cell(200, 2, 9, 9);
+        // `connections` connections on the odd cell, each exposing the IMSI `per` times.
+        let evidence = |connections: u64, per: usize| {
+            let mut events = quiet_connections(1, home, 30);
+            for k in 0..connections {
+                let mut kinds = vec![conn_req(), attach(IdentityType::Guti)];
+                kinds.extend((0..per).map(|_| id_req(IdentityType::Imsi)));
+                kinds.push(EventKind::AttachReject { cause: 11 });
+                kinds.push(release());
+                events.extend(seq(1000 + k * 100, odd, kinds));
+            }
+            let f = run(&mut IdentityExposureRate::default(), &events);
+            assert_eq!(f.len(), 1);
+            f[0].evidence.iter().map(|e| e.packet).collect::<Vec<u64>>()
+        };
+        let limit = MAX_CELL_EVIDENCE as u64;
+        let first: Vec<u64> = (0..limit).map(|k| 1002 + k * 100).collect();
+        assert_eq!(evidence(limit, 1), first);
+        assert_eq!(evidence(limit + 1, 1), first);
+        // Within one connection too, while it is still open.
+        let mut kinds = vec![conn_req(), attach(IdentityType::Guti)];
+        kinds.extend((0..1000).map(|_| id_req(IdentityType::Imsi)));
+        let mut a = IdentityExposureRate::default();
+        let mut out = Vec::new();
+        for e in seq(1, odd, kinds) {
+            a.observe(&e, &mut out);
+        }
+        assert_eq!(a.current.evidence.len(), MAX_CELL_EVIDENCE);
+    }
+
+    #[test]
     fn first_attach_with_imsi_and_busy_cells_are_not_flagged() {
         let home = cell(100, 1, 1, 1);
         let other = cell(200, 2, 9, 9);
