@@ -112,3 +112,41 @@ impl CellTable {
         v
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stingwatch_events::CellRef;
+
+    fn sighting(packet: u64, cell_id: u32) -> Event {
+        Event::new(
+            packet,
+            EventKind::CellObserved {
+                plmn: Plmn::new(310, 260, 3),
+                additional_plmns: vec![],
+                tac: 7,
+                cell_id,
+                scheduled_sibs: vec![3],
+                barred: false,
+                value_tag: None,
+            },
+        )
+        .on(CellRef::radio(Some(5230), Some(1)))
+    }
+
+    #[test]
+    fn cells_past_max_cells_are_left_out_and_known_ones_still_counted() {
+        let mut table = CellTable::new();
+        for i in 0..MAX_CELLS as u32 {
+            table.observe("a.qmdl", &sighting(u64::from(i) + 1, i));
+        }
+        assert_eq!(table.cells.len(), MAX_CELLS);
+        // One cell more is left out; a cell already in the table is still counted.
+        table.observe("a.qmdl", &sighting(9000, MAX_CELLS as u32));
+        table.observe("a.qmdl", &sighting(9001, 0));
+        let records = table.into_records();
+        assert_eq!(records.len(), MAX_CELLS);
+        assert!(records.iter().all(|r| r.cell_id < MAX_CELLS as u32));
+        assert_eq!((records[0].sightings, records[0].last_packet), (2, 9001));
+    }
+}
