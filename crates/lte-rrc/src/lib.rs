@@ -305,6 +305,21 @@ mod tests {
     }
 
     #[test]
+    fn pdu_of_max_rrc_pdu_is_decoded_and_one_byte_more_is_too_long() {
+        let mut padded = h(SIB1);
+        padded.resize(MAX_RRC_PDU, 0);
+        let m = decode(LteRrcChannel::BcchDlSch, &padded).unwrap();
+        assert_eq!(m.summary.tac, Some(37124));
+        padded.push(0);
+        assert_eq!(
+            decode(LteRrcChannel::BcchDlSch, &padded),
+            Err(RrcError::TooLong {
+                len: MAX_RRC_PDU + 1
+            })
+        );
+    }
+
+    #[test]
     fn refuses_empty_oversized_truncated_and_nb_iot() {
         assert_eq!(decode(LteRrcChannel::Pcch, &[]), Err(RrcError::Empty));
         let big = vec![0u8; MAX_RRC_PDU + 1];

@@ -1126,3 +1126,25 @@ pub(crate) fn ul_dcch(m: &asn::ULDCCHMessageType, out: &mut RrcMessage) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eutra_redirect(base: u16, extension: Option<u32>) -> Option<RedirectTarget> {
+        redirect(
+            &asn::RedirectedCarrierInfo::eutra(asn::ARFCNValueEUTRA(base)),
+            extension,
+        )
+    }
+
+    #[test]
+    fn base_earfcn_max_earfcn_means_the_extension_value() {
+        let eutra = |earfcn| Some(RedirectTarget::Eutra { earfcn });
+        assert_eq!(eutra_redirect(MAX_EARFCN, Some(70_000)), eutra(70_000));
+        assert_eq!(eutra_redirect(MAX_EARFCN, None), eutra(65_535));
+        // Below MAX_EARFCN the base field is the value, whatever an extension says.
+        assert_eq!(eutra_redirect(MAX_EARFCN - 1, Some(70_000)), eutra(65_534));
+        assert_eq!(eutra_redirect(MAX_EARFCN - 1, None), eutra(65_534));
+    }
+}
