@@ -126,3 +126,41 @@ impl Iterator for CaptureReader {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stingwatch_diag::hdlc::{encode_frame, FLAG};
+    use stingwatch_diag::log::DiagLogPacket;
+
+    /// Bytes without a flag, a flag, then one DIAG NAS log packet whose closing flag is the
+    /// last byte of the detection prefix, or `extra` bytes after it.
+    fn diag_stream(extra: usize) -> Vec<u8> {
+        let mut log = Vec::new();
+        DiagLogPacket::emit(0xB0EC, 0, &[1, 9, 5, 0, 0x07, 0x55, 0x01], &mut log).unwrap();
+        let mut frame = Vec::new();
+        encode_frame(&log, &mut frame);
+        let mut input = vec![0x00; DETECT_PREFIX - 1 - frame.len() + extra];
+        input.push(FLAG);
+        input.extend_from_slice(&frame);
+        assert_eq!(input.len(), DETECT_PREFIX + extra);
+        input
+    }
+
+    #[test]
+    fn diag_is_detected_only_from_a_log_packet_inside_detect_prefix() {
+        let name = Path::new("late.qmdl");
+        let reader = CaptureReader::from_reader(name, Cursor::new(diag_stream(0))).unwrap();
+        assert_eq!(reader.format(), CaptureFormat::Qmdl);
+        let payloads: Vec<Vec<u8>> = reader
+            .filter_map(|item| match item {
+                ReadItem::Message(m) => Some(m.payload),
+                ReadItem::Damage(_) => None,
+            })
+            .collect();
+        assert_eq!(payloads, vec![vec![0x07, 0x55, 0x01]]);
+        // One byte later, the log packet's closing flag is not among the bytes examined.
+        let late = CaptureReader::from_reader(name, Cursor::new(diag_stream(1)));
+        assert!(matches!(late, Err(OpenError::UnknownFormat(_))));
+    }
+}

@@ -1,9 +1,11 @@
 //! The caching [`Decoder`] must give exactly what the straightforward `decode_message` gives,
 //! message for message, on real recordings (each read twice in a row so the second pass is
-//! answered from the cache).
+//! answered from the cache), and at its limits (`MAX_CACHE_ENTRIES`, `MAX_CACHED_PDU`).
 
-use stingwatch_decode::{decode_message, CaptureReader, Decoder};
-use stingwatch_model::ReadItem;
+use stingwatch_decode::{
+    decode_message, CacheStats, CaptureReader, Decoder, MAX_CACHED_PDU, MAX_CACHE_ENTRIES,
+};
+use stingwatch_model::{LteRrcChannel, PayloadKind, RadioContext, RadioMessage, Rat, ReadItem};
 use stingwatch_testsupport::shared_captures;
 
 #[test]
@@ -40,4 +42,79 @@ fn cached_decoding_equals_full_decoding_on_real_recordings() {
         );
         assert!(stats.hits > 0 || stats.misses == 0, "{}", path.display());
     }
+}
+
+/// SIB1 of a real recording (TAC 37124), 32 bytes.
+const SIB1: &str = "484c469019104239562592008221030898434d83e526492a0300c052593c8000";
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn broadcast(channel: LteRrcChannel, payload: Vec<u8>) -> RadioMessage {
+    RadioMessage {
+        packet: 1,
+        offset: 0,
+        time: None,
+        direction: channel.direction(),
+        rat: Rat::Lte,
+        kind: PayloadKind::LteRrc { channel },
+        context: RadioContext::default(),
+        payload,
+    }
+}
+
+/// Decodes with `decoder`, checking the result against uncached decoding.
+fn decode_same(decoder: &mut Decoder, msg: RadioMessage) {
+    let full = decode_message(msg.clone());
+    let cached = decoder.decode(msg);
+    assert_eq!(format!("{full:?}"), format!("{cached:?}"));
+}
+
+#[test]
+fn cache_starts_over_past_max_cache_entries() {
+    // Distinct paging PDUs (most do not decode; errors are remembered as well).
+    let pdu = |i: usize| broadcast(LteRrcChannel::Pcch, vec![0x40, (i >> 8) as u8, i as u8, 0]);
+    let stats = |hits, misses| CacheStats {
+        hits,
+        misses,
+        uncached: 0,
+    };
+    let mut d = Decoder::new();
+    for i in 0..MAX_CACHE_ENTRIES {
+        decode_same(&mut d, pdu(i));
+    }
+    let max = MAX_CACHE_ENTRIES as u64;
+    assert_eq!(d.stats(), stats(0, max));
+    // All MAX_CACHE_ENTRIES are remembered, the first one too.
+    decode_same(&mut d, pdu(0));
+    assert_eq!(d.stats(), stats(1, max));
+    // One entry more: the cache starts over with only that one.
+    decode_same(&mut d, pdu(MAX_CACHE_ENTRIES));
+    decode_same(&mut d, pdu(MAX_CACHE_ENTRIES));
+    assert_eq!(d.stats(), stats(2, max + 1));
+    decode_same(&mut d, pdu(0));
+    assert_eq!(d.stats(), stats(2, max + 2));
+}
+
+#[test]
+fn pdus_up_to_max_cached_pdu_are_cached() {
+    let mut sib1 = hex(SIB1);
+    sib1.resize(MAX_CACHED_PDU, 0);
+    let mut d = Decoder::new();
+    for _ in 0..2 {
+        decode_same(&mut d, broadcast(LteRrcChannel::BcchDlSch, sib1.clone()));
+    }
+    let s = d.stats();
+    assert_eq!((s.hits, s.misses, s.uncached), (1, 1, 0));
+    // Zero padding is ignored by the decoder, but a PDU one byte longer is not remembered.
+    sib1.push(0);
+    for _ in 0..2 {
+        decode_same(&mut d, broadcast(LteRrcChannel::BcchDlSch, sib1.clone()));
+    }
+    let s = d.stats();
+    assert_eq!((s.hits, s.misses, s.uncached), (1, 1, 2));
 }
