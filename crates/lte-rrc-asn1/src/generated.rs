@@ -132,15 +132,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ac-BarringForEmergency-r12")]
         pub ac_barring_for_emergency_r12: bool,
         #[rasn(identifier = "ac-BarringForMO-Signalling-r12")]
-        pub ac_barring_for_mo_signalling_r12: Option<ACBarringConfig>,
+        pub ac_barring_for_mo_signalling_r12: Option<Box<ACBarringConfig>>,
         #[rasn(identifier = "ac-BarringForMO-Data-r12")]
-        pub ac_barring_for_mo_data_r12: Option<ACBarringConfig>,
+        pub ac_barring_for_mo_data_r12: Option<Box<ACBarringConfig>>,
     }
     impl ACBarringPerPLMNR12AcBarringInfoR12 {
         pub fn new(
             ac_barring_for_emergency_r12: bool,
-            ac_barring_for_mo_signalling_r12: Option<ACBarringConfig>,
-            ac_barring_for_mo_data_r12: Option<ACBarringConfig>,
+            ac_barring_for_mo_signalling_r12: Option<Box<ACBarringConfig>>,
+            ac_barring_for_mo_data_r12: Option<Box<ACBarringConfig>>,
         ) -> Self {
             Self {
                 ac_barring_for_emergency_r12,
@@ -176,7 +176,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("1..=6"), identifier = "plmn-IdentityIndex-r12")]
         pub plmn_identity_index_r12: u8,
         #[rasn(identifier = "ac-BarringInfo-r12")]
-        pub ac_barring_info_r12: Option<ACBarringPerPLMNR12AcBarringInfoR12>,
+        pub ac_barring_info_r12: Option<Box<ACBarringPerPLMNR12AcBarringInfoR12>>,
         #[rasn(identifier = "ac-BarringSkipForMMTELVoice-r12")]
         pub ac_barring_skip_for_mmtelvoice_r12:
             Option<ACBarringPerPLMNR12AcBarringSkipForMMTELVoiceR12>,
@@ -186,16 +186,16 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ac-BarringSkipForSMS-r12")]
         pub ac_barring_skip_for_sms_r12: Option<ACBarringPerPLMNR12AcBarringSkipForSMSR12>,
         #[rasn(identifier = "ac-BarringForCSFB-r12")]
-        pub ac_barring_for_csfb_r12: Option<ACBarringConfig>,
+        pub ac_barring_for_csfb_r12: Option<Box<ACBarringConfig>>,
         #[rasn(identifier = "ssac-BarringForMMTEL-Voice-r12")]
-        pub ssac_barring_for_mmtel_voice_r12: Option<ACBarringConfig>,
+        pub ssac_barring_for_mmtel_voice_r12: Option<Box<ACBarringConfig>>,
         #[rasn(identifier = "ssac-BarringForMMTEL-Video-r12")]
-        pub ssac_barring_for_mmtel_video_r12: Option<ACBarringConfig>,
+        pub ssac_barring_for_mmtel_video_r12: Option<Box<ACBarringConfig>>,
     }
     impl ACBarringPerPLMNR12 {
         pub fn new(
             plmn_identity_index_r12: u8,
-            ac_barring_info_r12: Option<ACBarringPerPLMNR12AcBarringInfoR12>,
+            ac_barring_info_r12: Option<Box<ACBarringPerPLMNR12AcBarringInfoR12>>,
             ac_barring_skip_for_mmtelvoice_r12: Option<
                 ACBarringPerPLMNR12AcBarringSkipForMMTELVoiceR12,
             >,
@@ -203,9 +203,9 @@ pub mod eutra_rrc_definitions {
                 ACBarringPerPLMNR12AcBarringSkipForMMTELVideoR12,
             >,
             ac_barring_skip_for_sms_r12: Option<ACBarringPerPLMNR12AcBarringSkipForSMSR12>,
-            ac_barring_for_csfb_r12: Option<ACBarringConfig>,
-            ssac_barring_for_mmtel_voice_r12: Option<ACBarringConfig>,
-            ssac_barring_for_mmtel_video_r12: Option<ACBarringConfig>,
+            ac_barring_for_csfb_r12: Option<Box<ACBarringConfig>>,
+            ssac_barring_for_mmtel_voice_r12: Option<Box<ACBarringConfig>>,
+            ssac_barring_for_mmtel_video_r12: Option<Box<ACBarringConfig>>,
         ) -> Self {
             Self {
                 plmn_identity_index_r12,
@@ -598,14 +598,14 @@ pub mod eutra_rrc_definitions {
             AffectedCarrierFreqCombInfoMRDCR15InterferenceDirectionMRDCR15,
         #[rasn(identifier = "affectedCarrierFreqCombMRDC-r15")]
         pub affected_carrier_freq_comb_mrdc_r15:
-            Option<AffectedCarrierFreqCombInfoMRDCR15AffectedCarrierFreqCombMRDCR15>,
+            Option<Box<AffectedCarrierFreqCombInfoMRDCR15AffectedCarrierFreqCombMRDCR15>>,
     }
     impl AffectedCarrierFreqCombInfoMRDCR15 {
         pub fn new(
             victim_system_type_r15: VictimSystemTypeR11,
             interference_direction_mrdc_r15 : AffectedCarrierFreqCombInfoMRDCR15InterferenceDirectionMRDCR15,
             affected_carrier_freq_comb_mrdc_r15: Option<
-                AffectedCarrierFreqCombInfoMRDCR15AffectedCarrierFreqCombMRDCR15,
+                Box<AffectedCarrierFreqCombInfoMRDCR15AffectedCarrierFreqCombMRDCR15>,
             >,
         ) -> Self {
             Self {
@@ -1648,7 +1648,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "bandInfoEUTRA-r13")]
         pub band_info_eutra_r13: BandInfoEUTRA,
         #[rasn(identifier = "dc-Support-r13")]
-        pub dc_support_r13: Option<BandCombinationParametersR13DcSupportR13>,
+        pub dc_support_r13: Option<Box<BandCombinationParametersR13DcSupportR13>>,
         #[rasn(size("1..=8"), identifier = "supportedNAICS-2CRS-AP-r13")]
         pub supported_naics_2_crs_ap_r13: Option<BitString>,
         #[rasn(size("1..=64"), identifier = "commSupportedBandsPerBC-r13")]
@@ -1666,7 +1666,7 @@ pub mod eutra_rrc_definitions {
             >,
             simultaneous_rx_tx_r13: Option<BandCombinationParametersR13SimultaneousRxTxR13>,
             band_info_eutra_r13: BandInfoEUTRA,
-            dc_support_r13: Option<BandCombinationParametersR13DcSupportR13>,
+            dc_support_r13: Option<Box<BandCombinationParametersR13DcSupportR13>>,
             supported_naics_2_crs_ap_r13: Option<BitString>,
             comm_supported_bands_per_bc_r13: Option<BitString>,
         ) -> Self {
@@ -1787,7 +1787,7 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct BandCombinationParametersV1250 {
         #[rasn(identifier = "dc-Support-r12")]
-        pub dc_support_r12: Option<BandCombinationParametersV1250DcSupportR12>,
+        pub dc_support_r12: Option<Box<BandCombinationParametersV1250DcSupportR12>>,
         #[rasn(size("1..=8"), identifier = "supportedNAICS-2CRS-AP-r12")]
         pub supported_naics_2_crs_ap_r12: Option<BitString>,
         #[rasn(size("1..=64"), identifier = "commSupportedBandsPerBC-r12")]
@@ -1795,7 +1795,7 @@ pub mod eutra_rrc_definitions {
     }
     impl BandCombinationParametersV1250 {
         pub fn new(
-            dc_support_r12: Option<BandCombinationParametersV1250DcSupportR12>,
+            dc_support_r12: Option<Box<BandCombinationParametersV1250DcSupportR12>>,
             supported_naics_2_crs_ap_r12: Option<BitString>,
             comm_supported_bands_per_bc_r12: Option<BitString>,
         ) -> Self {
@@ -1955,12 +1955,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(size("1..=64"), identifier = "bandParameterList-v1530")]
         pub band_parameter_list_v1530: Option<SequenceOf<BandParametersV1530>>,
         #[rasn(identifier = "spt-Parameters-r15")]
-        pub spt_parameters_r15: Option<SPTParametersR15>,
+        pub spt_parameters_r15: Option<Box<SPTParametersR15>>,
     }
     impl BandCombinationParametersV1530 {
         pub fn new(
             band_parameter_list_v1530: Option<SequenceOf<BandParametersV1530>>,
-            spt_parameters_r15: Option<SPTParametersR15>,
+            spt_parameters_r15: Option<Box<SPTParametersR15>>,
         ) -> Self {
             Self {
                 band_parameter_list_v1530,
@@ -2013,17 +2013,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "BandCombinationParameters-v1610")]
     pub struct BandCombinationParametersV1610 {
         #[rasn(identifier = "measGapInfoNR-r16")]
-        pub meas_gap_info_nr_r16: Option<MeasGapInfoNRR16>,
+        pub meas_gap_info_nr_r16: Option<Box<MeasGapInfoNRR16>>,
         #[rasn(size("1..=64"), identifier = "bandParameterList-v1610")]
         pub band_parameter_list_v1610: Option<SequenceOf<BandParametersV1610>>,
         #[rasn(identifier = "interFreqDAPS-r16")]
-        pub inter_freq_daps_r16: Option<BandCombinationParametersV1610InterFreqDAPSR16>,
+        pub inter_freq_daps_r16: Option<Box<BandCombinationParametersV1610InterFreqDAPSR16>>,
     }
     impl BandCombinationParametersV1610 {
         pub fn new(
-            meas_gap_info_nr_r16: Option<MeasGapInfoNRR16>,
+            meas_gap_info_nr_r16: Option<Box<MeasGapInfoNRR16>>,
             band_parameter_list_v1610: Option<SequenceOf<BandParametersV1610>>,
-            inter_freq_daps_r16: Option<BandCombinationParametersV1610InterFreqDAPSR16>,
+            inter_freq_daps_r16: Option<Box<BandCombinationParametersV1610InterFreqDAPSR16>>,
         ) -> Self {
             Self {
                 meas_gap_info_nr_r16,
@@ -2089,10 +2089,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "BandCombinationParameters-v1800")]
     pub struct BandCombinationParametersV1800 {
         #[rasn(identifier = "measGapInfoNR-r18")]
-        pub meas_gap_info_nr_r18: Option<MeasGapInfoNRR18>,
+        pub meas_gap_info_nr_r18: Option<Box<MeasGapInfoNRR18>>,
     }
     impl BandCombinationParametersV1800 {
-        pub fn new(meas_gap_info_nr_r18: Option<MeasGapInfoNRR18>) -> Self {
+        pub fn new(meas_gap_info_nr_r18: Option<Box<MeasGapInfoNRR18>>) -> Self {
             Self {
                 meas_gap_info_nr_r18,
             }
@@ -2361,7 +2361,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "BandParameters-v1430")]
     pub struct BandParametersV1430 {
         #[rasn(identifier = "bandParametersDL-v1430")]
-        pub band_parameters_dl_v1430: Option<MIMOCAParametersPerBoBCV1430>,
+        pub band_parameters_dl_v1430: Option<Box<MIMOCAParametersPerBoBCV1430>>,
         #[rasn(identifier = "ul-256QAM-r14")]
         pub ul_256_qam_r14: Option<BandParametersV1430Ul256QAMR14>,
         #[rasn(size("2..=32"), identifier = "ul-256QAM-perCC-InfoList-r14")]
@@ -2371,7 +2371,7 @@ pub mod eutra_rrc_definitions {
     }
     impl BandParametersV1430 {
         pub fn new(
-            band_parameters_dl_v1430: Option<MIMOCAParametersPerBoBCV1430>,
+            band_parameters_dl_v1430: Option<Box<MIMOCAParametersPerBoBCV1430>>,
             ul_256_qam_r14: Option<BandParametersV1430Ul256QAMR14>,
             ul_256_qam_per_cc_info_list_r14: Option<SequenceOf<UL256QAMPerCCInfoR14>>,
             srs_capability_per_band_pair_list_r14: Option<SequenceOf<SRSCapabilityPerBandPairR14>>,
@@ -2388,10 +2388,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "BandParameters-v1450")]
     pub struct BandParametersV1450 {
         #[rasn(identifier = "must-CapabilityPerBand-r14")]
-        pub must_capability_per_band_r14: Option<MUSTParametersR14>,
+        pub must_capability_per_band_r14: Option<Box<MUSTParametersR14>>,
     }
     impl BandParametersV1450 {
-        pub fn new(must_capability_per_band_r14: Option<MUSTParametersR14>) -> Self {
+        pub fn new(must_capability_per_band_r14: Option<Box<MUSTParametersR14>>) -> Self {
             Self {
                 must_capability_per_band_r14,
             }
@@ -2401,10 +2401,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "BandParameters-v1470")]
     pub struct BandParametersV1470 {
         #[rasn(identifier = "bandParametersDL-v1470")]
-        pub band_parameters_dl_v1470: Option<MIMOCAParametersPerBoBCV1470>,
+        pub band_parameters_dl_v1470: Option<Box<MIMOCAParametersPerBoBCV1470>>,
     }
     impl BandParametersV1470 {
-        pub fn new(band_parameters_dl_v1470: Option<MIMOCAParametersPerBoBCV1470>) -> Self {
+        pub fn new(band_parameters_dl_v1470: Option<Box<MIMOCAParametersPerBoBCV1470>>) -> Self {
             Self {
                 band_parameters_dl_v1470,
             }
@@ -2483,7 +2483,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "qcl-CRI-BasedCSI-Reporting-r15")]
         pub qcl_cri_based_csi_reporting_r15: Option<BandParametersV1530QclCRIBasedCSIReportingR15>,
         #[rasn(identifier = "stti-SPT-BandParameters-r15")]
-        pub stti_spt_band_parameters_r15: Option<STTISPTBandParametersR15>,
+        pub stti_spt_band_parameters_r15: Option<Box<STTISPTBandParametersR15>>,
     }
     impl BandParametersV1530 {
         pub fn new(
@@ -2499,7 +2499,7 @@ pub mod eutra_rrc_definitions {
             dl_1024_qam_r15: Option<BandParametersV1530Dl1024QAMR15>,
             qcl_type_c_operation_r15: Option<BandParametersV1530QclTypeCOperationR15>,
             qcl_cri_based_csi_reporting_r15: Option<BandParametersV1530QclCRIBasedCSIReportingR15>,
-            stti_spt_band_parameters_r15: Option<STTISPTBandParametersR15>,
+            stti_spt_band_parameters_r15: Option<Box<STTISPTBandParametersR15>>,
         ) -> Self {
             Self {
                 ue_tx_antenna_selection_srs_1_t4_r_r15,
@@ -2627,20 +2627,23 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "BandParameters-v1610")]
     pub struct BandParametersV1610 {
         #[rasn(identifier = "intraFreqDAPS-r16")]
-        pub intra_freq_daps_r16: Option<BandParametersV1610IntraFreqDAPSR16>,
+        pub intra_freq_daps_r16: Option<Box<BandParametersV1610IntraFreqDAPSR16>>,
         #[rasn(identifier = "addSRS-FrequencyHopping-r16")]
         pub add_srs_frequency_hopping_r16: Option<BandParametersV1610AddSRSFrequencyHoppingR16>,
         #[rasn(identifier = "addSRS-AntennaSwitching-r16")]
-        pub add_srs_antenna_switching_r16: Option<BandParametersV1610AddSRSAntennaSwitchingR16>,
+        pub add_srs_antenna_switching_r16:
+            Option<Box<BandParametersV1610AddSRSAntennaSwitchingR16>>,
         #[rasn(size("1..=64"), identifier = "srs-CapabilityPerBandPairList-v1610")]
         pub srs_capability_per_band_pair_list_v1610:
             Option<SequenceOf<SRSCapabilityPerBandPairV1610>>,
     }
     impl BandParametersV1610 {
         pub fn new(
-            intra_freq_daps_r16: Option<BandParametersV1610IntraFreqDAPSR16>,
+            intra_freq_daps_r16: Option<Box<BandParametersV1610IntraFreqDAPSR16>>,
             add_srs_frequency_hopping_r16: Option<BandParametersV1610AddSRSFrequencyHoppingR16>,
-            add_srs_antenna_switching_r16: Option<BandParametersV1610AddSRSAntennaSwitchingR16>,
+            add_srs_antenna_switching_r16: Option<
+                Box<BandParametersV1610AddSRSAntennaSwitchingR16>,
+            >,
             srs_capability_per_band_pair_list_v1610: Option<
                 SequenceOf<SRSCapabilityPerBandPairV1610>,
             >,
@@ -2852,12 +2855,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("1..=16"), identifier = "acdc-Category-r13")]
         pub acdc_category_r13: u8,
         #[rasn(identifier = "acdc-BarringConfig-r13")]
-        pub acdc_barring_config_r13: Option<BarringPerACDCCategoryR13AcdcBarringConfigR13>,
+        pub acdc_barring_config_r13: Option<Box<BarringPerACDCCategoryR13AcdcBarringConfigR13>>,
     }
     impl BarringPerACDCCategoryR13 {
         pub fn new(
             acdc_category_r13: u8,
-            acdc_barring_config_r13: Option<BarringPerACDCCategoryR13AcdcBarringConfigR13>,
+            acdc_barring_config_r13: Option<Box<BarringPerACDCCategoryR13AcdcBarringConfigR13>>,
         ) -> Self {
             Self {
                 acdc_category_r13,
@@ -3684,7 +3687,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "frequencyBandList-r15")]
         pub frequency_band_list_r15: Option<MultiFrequencyBandListNRR15>,
         #[rasn(identifier = "noSIB1-r15")]
-        pub no_sib1_r15: Option<CGIInfoNRR15NoSIB1R15>,
+        pub no_sib1_r15: Option<Box<CGIInfoNRR15NoSIB1R15>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_plmn_identity_info_list_v1710:
             Option<CGIInfoNRR15ExtGroupPlmnIdentityInfoListV1710>,
@@ -3693,7 +3696,7 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             plmn_identity_info_list_r15: Option<PLMNIdentityInfoListNRR15>,
             frequency_band_list_r15: Option<MultiFrequencyBandListNRR15>,
-            no_sib1_r15: Option<CGIInfoNRR15NoSIB1R15>,
+            no_sib1_r15: Option<Box<CGIInfoNRR15NoSIB1R15>>,
             ext_group_plmn_identity_info_list_v1710: Option<
                 CGIInfoNRR15ExtGroupPlmnIdentityInfoListV1710,
             >,
@@ -3780,12 +3783,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "cqi-ReportModeAperiodic-r10")]
         pub cqi_report_mode_aperiodic_r10: CQIReportModeAperiodic,
         #[rasn(identifier = "aperiodicCSI-Trigger-r10")]
-        pub aperiodic_csi_trigger_r10: Option<CQIReportAperiodicR10SetupAperiodicCSITriggerR10>,
+        pub aperiodic_csi_trigger_r10:
+            Option<Box<CQIReportAperiodicR10SetupAperiodicCSITriggerR10>>,
     }
     impl CQIReportAperiodicR10Setup {
         pub fn new(
             cqi_report_mode_aperiodic_r10: CQIReportModeAperiodic,
-            aperiodic_csi_trigger_r10: Option<CQIReportAperiodicR10SetupAperiodicCSITriggerR10>,
+            aperiodic_csi_trigger_r10: Option<
+                Box<CQIReportAperiodicR10SetupAperiodicCSITriggerR10>,
+            >,
         ) -> Self {
             Self {
                 cqi_report_mode_aperiodic_r10,
@@ -3938,14 +3944,14 @@ pub mod eutra_rrc_definitions {
     pub struct CQIReportAperiodicV1310Setup {
         #[rasn(identifier = "aperiodicCSI-Trigger-v1310")]
         pub aperiodic_csi_trigger_v1310:
-            Option<CQIReportAperiodicV1310SetupAperiodicCSITriggerV1310>,
+            Option<Box<CQIReportAperiodicV1310SetupAperiodicCSITriggerV1310>>,
         #[rasn(identifier = "aperiodicCSI-Trigger2-r13")]
         pub aperiodic_csi_trigger2_r13: Option<CQIReportAperiodicV1310SetupAperiodicCSITrigger2R13>,
     }
     impl CQIReportAperiodicV1310Setup {
         pub fn new(
             aperiodic_csi_trigger_v1310: Option<
-                CQIReportAperiodicV1310SetupAperiodicCSITriggerV1310,
+                Box<CQIReportAperiodicV1310SetupAperiodicCSITriggerV1310>,
             >,
             aperiodic_csi_trigger2_r13: Option<CQIReportAperiodicV1310SetupAperiodicCSITrigger2R13>,
         ) -> Self {
@@ -4160,12 +4166,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "csi-IM-ConfigToReleaseListExt-r12")]
         pub csi_im_config_to_release_list_ext_r12: Option<CSIIMConfigIdV1250>,
         #[rasn(identifier = "csi-IM-ConfigToAddModListExt-r12")]
-        pub csi_im_config_to_add_mod_list_ext_r12: Option<CSIIMConfigExtR12>,
+        pub csi_im_config_to_add_mod_list_ext_r12: Option<Box<CSIIMConfigExtR12>>,
     }
     impl CQIReportBothV1250 {
         pub fn new(
             csi_im_config_to_release_list_ext_r12: Option<CSIIMConfigIdV1250>,
-            csi_im_config_to_add_mod_list_ext_r12: Option<CSIIMConfigExtR12>,
+            csi_im_config_to_add_mod_list_ext_r12: Option<Box<CSIIMConfigExtR12>>,
         ) -> Self {
             Self {
                 csi_im_config_to_release_list_ext_r12,
@@ -4320,28 +4326,28 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct CQIReportConfigR15Setup {
         #[rasn(identifier = "cqi-ReportConfig-r10")]
-        pub cqi_report_config_r10: Option<CQIReportConfigR10>,
+        pub cqi_report_config_r10: Option<Box<CQIReportConfigR10>>,
         #[rasn(identifier = "cqi-ReportConfig-v1130")]
-        pub cqi_report_config_v1130: Option<CQIReportConfigV1130>,
+        pub cqi_report_config_v1130: Option<Box<CQIReportConfigV1130>>,
         #[rasn(identifier = "cqi-ReportConfigPCell-v1250")]
-        pub cqi_report_config_pcell_v1250: Option<CQIReportConfigV1250>,
+        pub cqi_report_config_pcell_v1250: Option<Box<CQIReportConfigV1250>>,
         #[rasn(identifier = "cqi-ReportConfig-v1310")]
-        pub cqi_report_config_v1310: Option<CQIReportConfigV1310>,
+        pub cqi_report_config_v1310: Option<Box<CQIReportConfigV1310>>,
         #[rasn(identifier = "cqi-ReportConfig-v1320")]
-        pub cqi_report_config_v1320: Option<CQIReportConfigV1320>,
+        pub cqi_report_config_v1320: Option<Box<CQIReportConfigV1320>>,
         #[rasn(identifier = "cqi-ReportConfig-v1430")]
-        pub cqi_report_config_v1430: Option<CQIReportConfigV1430>,
+        pub cqi_report_config_v1430: Option<Box<CQIReportConfigV1430>>,
         #[rasn(identifier = "altCQI-Table-1024QAM-r15")]
         pub alt_cqi_table_1024_qam_r15: Option<CQIReportConfigR15SetupAltCQITable1024QAMR15>,
     }
     impl CQIReportConfigR15Setup {
         pub fn new(
-            cqi_report_config_r10: Option<CQIReportConfigR10>,
-            cqi_report_config_v1130: Option<CQIReportConfigV1130>,
-            cqi_report_config_pcell_v1250: Option<CQIReportConfigV1250>,
-            cqi_report_config_v1310: Option<CQIReportConfigV1310>,
-            cqi_report_config_v1320: Option<CQIReportConfigV1320>,
-            cqi_report_config_v1430: Option<CQIReportConfigV1430>,
+            cqi_report_config_r10: Option<Box<CQIReportConfigR10>>,
+            cqi_report_config_v1130: Option<Box<CQIReportConfigV1130>>,
+            cqi_report_config_pcell_v1250: Option<Box<CQIReportConfigV1250>>,
+            cqi_report_config_v1310: Option<Box<CQIReportConfigV1310>>,
+            cqi_report_config_v1320: Option<Box<CQIReportConfigV1320>>,
+            cqi_report_config_v1430: Option<Box<CQIReportConfigV1430>>,
             alt_cqi_table_1024_qam_r15: Option<CQIReportConfigR15SetupAltCQITable1024QAMR15>,
         ) -> Self {
             Self {
@@ -4419,7 +4425,7 @@ pub mod eutra_rrc_definitions {
         pub csi_subframe_pattern_config_r12:
             Option<CQIReportConfigV1250CsiSubframePatternConfigR12>,
         #[rasn(identifier = "cqi-ReportBoth-v1250")]
-        pub cqi_report_both_v1250: Option<CQIReportBothV1250>,
+        pub cqi_report_both_v1250: Option<Box<CQIReportBothV1250>>,
         #[rasn(identifier = "cqi-ReportAperiodic-v1250")]
         pub cqi_report_aperiodic_v1250: Option<CQIReportAperiodicV1250>,
         #[rasn(identifier = "altCQI-Table-r12")]
@@ -4430,7 +4436,7 @@ pub mod eutra_rrc_definitions {
             csi_subframe_pattern_config_r12: Option<
                 CQIReportConfigV1250CsiSubframePatternConfigR12,
             >,
-            cqi_report_both_v1250: Option<CQIReportBothV1250>,
+            cqi_report_both_v1250: Option<Box<CQIReportBothV1250>>,
             cqi_report_aperiodic_v1250: Option<CQIReportAperiodicV1250>,
             alt_cqi_table_r12: Option<CQIReportConfigV1250AltCQITableR12>,
         ) -> Self {
@@ -4446,17 +4452,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "CQI-ReportConfig-v1310")]
     pub struct CQIReportConfigV1310 {
         #[rasn(identifier = "cqi-ReportBoth-v1310")]
-        pub cqi_report_both_v1310: Option<CQIReportBothV1310>,
+        pub cqi_report_both_v1310: Option<Box<CQIReportBothV1310>>,
         #[rasn(identifier = "cqi-ReportAperiodic-v1310")]
         pub cqi_report_aperiodic_v1310: Option<CQIReportAperiodicV1310>,
         #[rasn(identifier = "cqi-ReportPeriodic-v1310")]
-        pub cqi_report_periodic_v1310: Option<CQIReportPeriodicV1310>,
+        pub cqi_report_periodic_v1310: Option<Box<CQIReportPeriodicV1310>>,
     }
     impl CQIReportConfigV1310 {
         pub fn new(
-            cqi_report_both_v1310: Option<CQIReportBothV1310>,
+            cqi_report_both_v1310: Option<Box<CQIReportBothV1310>>,
             cqi_report_aperiodic_v1310: Option<CQIReportAperiodicV1310>,
-            cqi_report_periodic_v1310: Option<CQIReportPeriodicV1310>,
+            cqi_report_periodic_v1310: Option<Box<CQIReportPeriodicV1310>>,
         ) -> Self {
             Self {
                 cqi_report_both_v1310,
@@ -4469,10 +4475,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "CQI-ReportConfig-v1320")]
     pub struct CQIReportConfigV1320 {
         #[rasn(identifier = "cqi-ReportPeriodic-v1320")]
-        pub cqi_report_periodic_v1320: Option<CQIReportPeriodicV1320>,
+        pub cqi_report_periodic_v1320: Option<Box<CQIReportPeriodicV1320>>,
     }
     impl CQIReportConfigV1320 {
-        pub fn new(cqi_report_periodic_v1320: Option<CQIReportPeriodicV1320>) -> Self {
+        pub fn new(cqi_report_periodic_v1320: Option<Box<CQIReportPeriodicV1320>>) -> Self {
             Self {
                 cqi_report_periodic_v1320,
             }
@@ -4482,10 +4488,12 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "CQI-ReportConfig-v1430")]
     pub struct CQIReportConfigV1430 {
         #[rasn(identifier = "cqi-ReportAperiodicHybrid-r14")]
-        pub cqi_report_aperiodic_hybrid_r14: Option<CQIReportAperiodicHybridR14>,
+        pub cqi_report_aperiodic_hybrid_r14: Option<Box<CQIReportAperiodicHybridR14>>,
     }
     impl CQIReportConfigV1430 {
-        pub fn new(cqi_report_aperiodic_hybrid_r14: Option<CQIReportAperiodicHybridR14>) -> Self {
+        pub fn new(
+            cqi_report_aperiodic_hybrid_r14: Option<Box<CQIReportAperiodicHybridR14>>,
+        ) -> Self {
             Self {
                 cqi_report_aperiodic_hybrid_r14,
             }
@@ -5701,10 +5709,12 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "CSFBParametersRequestCDMA2000-r8-IEs")]
     pub struct CSFBParametersRequestCDMA2000R8IEs {
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<CSFBParametersRequestCDMA2000V8a0IEs>,
+        pub non_critical_extension: Option<Box<CSFBParametersRequestCDMA2000V8a0IEs>>,
     }
     impl CSFBParametersRequestCDMA2000R8IEs {
-        pub fn new(non_critical_extension: Option<CSFBParametersRequestCDMA2000V8a0IEs>) -> Self {
+        pub fn new(
+            non_critical_extension: Option<Box<CSFBParametersRequestCDMA2000V8a0IEs>>,
+        ) -> Self {
             Self {
                 non_critical_extension,
             }
@@ -5731,13 +5741,13 @@ pub mod eutra_rrc_definitions {
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
         pub non_critical_extension:
-            Option<CSFBParametersRequestCDMA2000V8a0IEsNonCriticalExtension>,
+            Option<Box<CSFBParametersRequestCDMA2000V8a0IEsNonCriticalExtension>>,
     }
     impl CSFBParametersRequestCDMA2000V8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
             non_critical_extension: Option<
-                CSFBParametersRequestCDMA2000V8a0IEsNonCriticalExtension,
+                Box<CSFBParametersRequestCDMA2000V8a0IEsNonCriticalExtension>,
             >,
         ) -> Self {
             Self {
@@ -5798,13 +5808,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "mobilityParameters")]
         pub mobility_parameters: MobilityParametersCDMA2000,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<CSFBParametersResponseCDMA2000V8a0IEs>,
+        pub non_critical_extension: Option<Box<CSFBParametersResponseCDMA2000V8a0IEs>>,
     }
     impl CSFBParametersResponseCDMA2000R8IEs {
         pub fn new(
             rand: RANDCDMA2000,
             mobility_parameters: MobilityParametersCDMA2000,
-            non_critical_extension: Option<CSFBParametersResponseCDMA2000V8a0IEs>,
+            non_critical_extension: Option<Box<CSFBParametersResponseCDMA2000V8a0IEs>>,
         ) -> Self {
             Self {
                 rand,
@@ -5834,13 +5844,13 @@ pub mod eutra_rrc_definitions {
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
         pub non_critical_extension:
-            Option<CSFBParametersResponseCDMA2000V8a0IEsNonCriticalExtension>,
+            Option<Box<CSFBParametersResponseCDMA2000V8a0IEsNonCriticalExtension>>,
     }
     impl CSFBParametersResponseCDMA2000V8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
             non_critical_extension: Option<
-                CSFBParametersResponseCDMA2000V8a0IEsNonCriticalExtension,
+                Box<CSFBParametersResponseCDMA2000V8a0IEsNonCriticalExtension>,
             >,
         ) -> Self {
             Self {
@@ -6202,11 +6212,11 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "p-C-AndCBSRList-r11")]
         pub p_c_and_cbsrlist_r11: PCAndCBSRPairR13a,
         #[rasn(identifier = "cqi-ReportBothProc-r11")]
-        pub cqi_report_both_proc_r11: Option<CQIReportBothProcR11>,
+        pub cqi_report_both_proc_r11: Option<Box<CQIReportBothProcR11>>,
         #[rasn(value("0..=3"), identifier = "cqi-ReportPeriodicProcId-r11")]
         pub cqi_report_periodic_proc_id_r11: Option<u8>,
         #[rasn(identifier = "cqi-ReportAperiodicProc-r11")]
-        pub cqi_report_aperiodic_proc_r11: Option<CQIReportAperiodicProcR11>,
+        pub cqi_report_aperiodic_proc_r11: Option<Box<CQIReportAperiodicProcR11>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_alternative_codebook_enabled_for4_txproc_r12:
             Option<CSIProcessR11ExtGroupAlternativeCodebookEnabledFor4TXProcR12>,
@@ -6226,9 +6236,9 @@ pub mod eutra_rrc_definitions {
             csi_rs_config_nzpid_r11: CSIRSConfigNZPIdR11,
             csi_im_config_id_r11: CSIIMConfigIdR11,
             p_c_and_cbsrlist_r11: PCAndCBSRPairR13a,
-            cqi_report_both_proc_r11: Option<CQIReportBothProcR11>,
+            cqi_report_both_proc_r11: Option<Box<CQIReportBothProcR11>>,
             cqi_report_periodic_proc_id_r11: Option<u8>,
-            cqi_report_aperiodic_proc_r11: Option<CQIReportAperiodicProcR11>,
+            cqi_report_aperiodic_proc_r11: Option<Box<CQIReportAperiodicProcR11>>,
             ext_group_alternative_codebook_enabled_for4_txproc_r12: Option<
                 CSIProcessR11ExtGroupAlternativeCodebookEnabledFor4TXProcR12,
             >,
@@ -6351,20 +6361,20 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct CSIRSConfigR15Setup {
         #[rasn(identifier = "csi-RS-Config-r10")]
-        pub csi_rs_config_r10: Option<CSIRSConfigR10>,
+        pub csi_rs_config_r10: Option<Box<CSIRSConfigR10>>,
         #[rasn(identifier = "csi-RS-Config-v1250")]
-        pub csi_rs_config_v1250: Option<CSIRSConfigV1250>,
+        pub csi_rs_config_v1250: Option<Box<CSIRSConfigV1250>>,
         #[rasn(identifier = "csi-RS-Config-v1310")]
-        pub csi_rs_config_v1310: Option<CSIRSConfigV1310>,
+        pub csi_rs_config_v1310: Option<Box<CSIRSConfigV1310>>,
         #[rasn(identifier = "csi-RS-Config-v1430")]
-        pub csi_rs_config_v1430: Option<CSIRSConfigV1430>,
+        pub csi_rs_config_v1430: Option<Box<CSIRSConfigV1430>>,
     }
     impl CSIRSConfigR15Setup {
         pub fn new(
-            csi_rs_config_r10: Option<CSIRSConfigR10>,
-            csi_rs_config_v1250: Option<CSIRSConfigV1250>,
-            csi_rs_config_v1310: Option<CSIRSConfigV1310>,
-            csi_rs_config_v1430: Option<CSIRSConfigV1430>,
+            csi_rs_config_r10: Option<Box<CSIRSConfigR10>>,
+            csi_rs_config_v1250: Option<Box<CSIRSConfigV1250>>,
+            csi_rs_config_v1310: Option<Box<CSIRSConfigV1310>>,
+            csi_rs_config_v1430: Option<Box<CSIRSConfigV1430>>,
         ) -> Self {
             Self {
                 csi_rs_config_r10,
@@ -6558,9 +6568,9 @@ pub mod eutra_rrc_definitions {
         #[rasn(size("1..=8"), identifier = "csi-RS-ConfigNZP-ApList-r14")]
         pub csi_rs_config_nzp_ap_list_r14: Option<SequenceOf<CSIRSConfigNZPR11>>,
         #[rasn(identifier = "nzp-ResourceConfigOriginal-v1430")]
-        pub nzp_resource_config_original_v1430: Option<CSIRSConfigNZPV1430>,
+        pub nzp_resource_config_original_v1430: Option<Box<CSIRSConfigNZPV1430>>,
         #[rasn(identifier = "csi-RS-NZP-Activation-r14")]
-        pub csi_rs_nzp_activation_r14: Option<CSIRSConfigNZPActivationR14>,
+        pub csi_rs_nzp_activation_r14: Option<Box<CSIRSConfigNZPActivationR14>>,
     }
     impl CSIRSConfigBeamformedR14 {
         pub fn new(
@@ -6573,8 +6583,8 @@ pub mod eutra_rrc_definitions {
             >,
             channel_meas_restriction_r14: Option<CSIRSConfigBeamformedR14ChannelMeasRestrictionR14>,
             csi_rs_config_nzp_ap_list_r14: Option<SequenceOf<CSIRSConfigNZPR11>>,
-            nzp_resource_config_original_v1430: Option<CSIRSConfigNZPV1430>,
-            csi_rs_nzp_activation_r14: Option<CSIRSConfigNZPActivationR14>,
+            nzp_resource_config_original_v1430: Option<Box<CSIRSConfigNZPV1430>>,
+            csi_rs_nzp_activation_r14: Option<Box<CSIRSConfigNZPActivationR14>>,
         ) -> Self {
             Self {
                 csi_rs_config_nzpid_list_ext_r14,
@@ -6595,15 +6605,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(size("1..=8"), identifier = "csi-RS-ConfigNZP-ApList-r14")]
         pub csi_rs_config_nzp_ap_list_r14: Option<SequenceOf<CSIRSConfigNZPR11>>,
         #[rasn(identifier = "nzp-ResourceConfigOriginal-v1430")]
-        pub nzp_resource_config_original_v1430: Option<CSIRSConfigNZPV1430>,
+        pub nzp_resource_config_original_v1430: Option<Box<CSIRSConfigNZPV1430>>,
         #[rasn(identifier = "csi-RS-NZP-Activation-r14")]
-        pub csi_rs_nzp_activation_r14: Option<CSIRSConfigNZPActivationR14>,
+        pub csi_rs_nzp_activation_r14: Option<Box<CSIRSConfigNZPActivationR14>>,
     }
     impl CSIRSConfigBeamformedV1430 {
         pub fn new(
             csi_rs_config_nzp_ap_list_r14: Option<SequenceOf<CSIRSConfigNZPR11>>,
-            nzp_resource_config_original_v1430: Option<CSIRSConfigNZPV1430>,
-            csi_rs_nzp_activation_r14: Option<CSIRSConfigNZPActivationR14>,
+            nzp_resource_config_original_v1430: Option<Box<CSIRSConfigNZPV1430>>,
+            csi_rs_nzp_activation_r14: Option<Box<CSIRSConfigNZPActivationR14>>,
         ) -> Self {
             Self {
                 csi_rs_config_nzp_ap_list_r14,
@@ -6944,7 +6954,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0..=503"), identifier = "scramblingIdentity-r11")]
         pub scrambling_identity_r11: u16,
         #[rasn(identifier = "qcl-CRS-Info-r11")]
-        pub qcl_crs_info_r11: Option<CSIRSConfigNZPR11QclCRSInfoR11>,
+        pub qcl_crs_info_r11: Option<Box<CSIRSConfigNZPR11QclCRSInfoR11>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_csi_rs_config_nzpid_v1310:
             Option<CSIRSConfigNZPR11ExtGroupCsiRSConfigNZPIdV1310>,
@@ -6961,7 +6971,7 @@ pub mod eutra_rrc_definitions {
             resource_config_r11: u8,
             subframe_config_r11: u8,
             scrambling_identity_r11: u16,
-            qcl_crs_info_r11: Option<CSIRSConfigNZPR11QclCRSInfoR11>,
+            qcl_crs_info_r11: Option<Box<CSIRSConfigNZPR11QclCRSInfoR11>>,
             ext_group_csi_rs_config_nzpid_v1310: Option<
                 CSIRSConfigNZPR11ExtGroupCsiRSConfigNZPIdV1310,
             >,
@@ -7141,7 +7151,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "CSI-RS-ConfigNonPrecoded-v1430")]
     pub struct CSIRSConfigNonPrecodedV1430 {
         #[rasn(identifier = "csi-RS-ConfigNZP-EMIMO-v1430")]
-        pub csi_rs_config_nzp_emimo_v1430: Option<CSIRSConfigNZPEMIMOV1430>,
+        pub csi_rs_config_nzp_emimo_v1430: Option<Box<CSIRSConfigNZPEMIMOV1430>>,
         #[rasn(identifier = "codebookConfigN1-v1430")]
         pub codebook_config_n1_v1430: CSIRSConfigNonPrecodedV1430CodebookConfigN1V1430,
         #[rasn(identifier = "codebookConfigN2-v1430")]
@@ -7151,7 +7161,7 @@ pub mod eutra_rrc_definitions {
     }
     impl CSIRSConfigNonPrecodedV1430 {
         pub fn new(
-            csi_rs_config_nzp_emimo_v1430: Option<CSIRSConfigNZPEMIMOV1430>,
+            csi_rs_config_nzp_emimo_v1430: Option<Box<CSIRSConfigNZPEMIMOV1430>>,
             codebook_config_n1_v1430: CSIRSConfigNonPrecodedV1430CodebookConfigN1V1430,
             codebook_config_n2_v1430: CSIRSConfigNonPrecodedV1430CodebookConfigN2V1430,
             nzp_resource_config_tm9_original_v1430: CSIRSConfigNZPV1430,
@@ -7188,7 +7198,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "CSI-RS-ConfigNonPrecoded-v1480")]
     pub struct CSIRSConfigNonPrecodedV1480 {
         #[rasn(identifier = "csi-RS-ConfigNZP-EMIMO-v1480")]
-        pub csi_rs_config_nzp_emimo_v1480: Option<CSIRSConfigNZPEMIMOV1430>,
+        pub csi_rs_config_nzp_emimo_v1480: Option<Box<CSIRSConfigNZPEMIMOV1430>>,
         #[rasn(identifier = "codebookConfigN1-v1480")]
         pub codebook_config_n1_v1480: Option<CSIRSConfigNonPrecodedV1480CodebookConfigN1V1480>,
         #[rasn(identifier = "codebookConfigN2-r1480")]
@@ -7198,7 +7208,7 @@ pub mod eutra_rrc_definitions {
     }
     impl CSIRSConfigNonPrecodedV1480 {
         pub fn new(
-            csi_rs_config_nzp_emimo_v1480: Option<CSIRSConfigNZPEMIMOV1430>,
+            csi_rs_config_nzp_emimo_v1480: Option<Box<CSIRSConfigNZPEMIMOV1430>>,
             codebook_config_n1_v1480: Option<CSIRSConfigNonPrecodedV1480CodebookConfigN1V1480>,
             codebook_config_n2_r1480: Option<CSIRSConfigNonPrecodedV1480CodebookConfigN2R1480>,
             nzp_resource_config_tm9_original_v1480: CSIRSConfigNZPV1430,
@@ -7653,11 +7663,11 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "multiBandInfoListSUL-r15")]
         pub multi_band_info_list_sul_r15: Option<MultiFrequencyBandListNRR15>,
         #[rasn(identifier = "measTimingConfig-r15")]
-        pub meas_timing_config_r15: Option<MTCSSBNRR15>,
+        pub meas_timing_config_r15: Option<Box<MTCSSBNRR15>>,
         #[rasn(identifier = "subcarrierSpacingSSB-r15")]
         pub subcarrier_spacing_ssb_r15: CarrierFreqNRR15SubcarrierSpacingSSBR15,
         #[rasn(identifier = "ss-RSSI-Measurement-r15")]
-        pub ss_rssi_measurement_r15: Option<SSRSSIMeasurementR15>,
+        pub ss_rssi_measurement_r15: Option<Box<SSRSSIMeasurementR15>>,
         #[rasn(identifier = "cellReselectionPriority-r15")]
         pub cell_reselection_priority_r15: Option<CellReselectionPriority>,
         #[rasn(identifier = "cellReselectionSubPriority-r15")]
@@ -7667,7 +7677,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "threshX-Low-r15")]
         pub thresh_x_low_r15: ReselectionThreshold,
         #[rasn(identifier = "threshX-Q-r15")]
-        pub thresh_x_q_r15: Option<CarrierFreqNRR15ThreshXQR15>,
+        pub thresh_x_q_r15: Option<Box<CarrierFreqNRR15ThreshXQR15>>,
         #[rasn(value("-70..=-22"), identifier = "q-RxLevMin-r15")]
         pub q_rx_lev_min_r15: i8,
         #[rasn(value("-70..=-22"), identifier = "q-RxLevMinSUL-r15")]
@@ -7683,7 +7693,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "maxRS-IndexCellQual-r15")]
         pub max_rs_index_cell_qual_r15: Option<MaxRSIndexCellQualNRR15>,
         #[rasn(identifier = "threshRS-Index-r15")]
-        pub thresh_rs_index_r15: Option<ThresholdListNRR15>,
+        pub thresh_rs_index_r15: Option<Box<ThresholdListNRR15>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_multi_band_ns_pmax_list_nr_v1550:
             Option<CarrierFreqNRR15ExtGroupMultiBandNsPmaxListNRV1550>,
@@ -7695,14 +7705,14 @@ pub mod eutra_rrc_definitions {
             carrier_freq_r15: ARFCNValueNRR15,
             multi_band_info_list_r15: Option<MultiFrequencyBandListNRR15>,
             multi_band_info_list_sul_r15: Option<MultiFrequencyBandListNRR15>,
-            meas_timing_config_r15: Option<MTCSSBNRR15>,
+            meas_timing_config_r15: Option<Box<MTCSSBNRR15>>,
             subcarrier_spacing_ssb_r15: CarrierFreqNRR15SubcarrierSpacingSSBR15,
-            ss_rssi_measurement_r15: Option<SSRSSIMeasurementR15>,
+            ss_rssi_measurement_r15: Option<Box<SSRSSIMeasurementR15>>,
             cell_reselection_priority_r15: Option<CellReselectionPriority>,
             cell_reselection_sub_priority_r15: Option<CellReselectionSubPriorityR13>,
             thresh_x_high_r15: ReselectionThreshold,
             thresh_x_low_r15: ReselectionThreshold,
-            thresh_x_q_r15: Option<CarrierFreqNRR15ThreshXQR15>,
+            thresh_x_q_r15: Option<Box<CarrierFreqNRR15ThreshXQR15>>,
             q_rx_lev_min_r15: i8,
             q_rx_lev_min_sul_r15: Option<i8>,
             p_max_nr_r15: PMaxNRR15,
@@ -7710,7 +7720,7 @@ pub mod eutra_rrc_definitions {
             q_qual_min_r15: Option<i8>,
             derive_ssb_index_from_cell_r15: bool,
             max_rs_index_cell_qual_r15: Option<MaxRSIndexCellQualNRR15>,
-            thresh_rs_index_r15: Option<ThresholdListNRR15>,
+            thresh_rs_index_r15: Option<Box<ThresholdListNRR15>>,
             ext_group_multi_band_ns_pmax_list_nr_v1550: Option<
                 CarrierFreqNRR15ExtGroupMultiBandNsPmaxListNRV1550,
             >,
@@ -7752,7 +7762,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "CarrierFreqNR-v1610")]
     pub struct CarrierFreqNRV1610 {
         #[rasn(identifier = "smtc2-LP-r16")]
-        pub smtc2_lp_r16: Option<MTCSSB2LPNRR16>,
+        pub smtc2_lp_r16: Option<Box<MTCSSB2LPNRR16>>,
         #[rasn(identifier = "ssb-PositionQCL-CommonNR-r16")]
         pub ssb_position_qcl_common_nr_r16: Option<SSBPositionQCLRelationNRR16>,
         #[rasn(identifier = "allowedCellListNR-r16")]
@@ -7762,7 +7772,7 @@ pub mod eutra_rrc_definitions {
     }
     impl CarrierFreqNRV1610 {
         pub fn new(
-            smtc2_lp_r16: Option<MTCSSB2LPNRR16>,
+            smtc2_lp_r16: Option<Box<MTCSSB2LPNRR16>>,
             ssb_position_qcl_common_nr_r16: Option<SSBPositionQCLRelationNRR16>,
             allowed_cell_list_nr_r16: Option<AllowedCellListNRR16>,
             high_speed_carrier_nr_r16: Option<CarrierFreqNRV1610HighSpeedCarrierNRR16>,
@@ -7835,7 +7845,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "multiBandNsPmaxListNR-Aerial-r18")]
         pub multi_band_ns_pmax_list_nr_aerial_r18: Option<MultiBandNsPmaxListNRAerial1R18>,
         #[rasn(identifier = "mobileIAB-CellList-r18")]
-        pub mobile_iab_cell_list_r18: Option<PhysCellIdRangeNRR16>,
+        pub mobile_iab_cell_list_r18: Option<Box<PhysCellIdRangeNRR16>>,
         #[rasn(identifier = "mobileIAB-Freq-r18")]
         pub mobile_iab_freq_r18: Option<CarrierFreqNRV1810MobileIABFreqR18>,
     }
@@ -7846,7 +7856,7 @@ pub mod eutra_rrc_definitions {
             multi_band_info_list_aerial_r18: Option<MultiFrequencyBandListNRR15>,
             ns_pmax_list_nr_aerial_r18: Option<NSPmaxListNRAerialR18>,
             multi_band_ns_pmax_list_nr_aerial_r18: Option<MultiBandNsPmaxListNRAerial1R18>,
-            mobile_iab_cell_list_r18: Option<PhysCellIdRangeNRR16>,
+            mobile_iab_cell_list_r18: Option<Box<PhysCellIdRangeNRR16>>,
             mobile_iab_freq_r18: Option<CarrierFreqNRV1810MobileIABFreqR18>,
         ) -> Self {
             Self {
@@ -7885,10 +7895,12 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct CarrierFreqUTRAFDDExtGroupThreshXQR9 {
         #[rasn(identifier = "threshX-Q-r9")]
-        pub thresh_x_q_r9: Option<CarrierFreqUTRAFDDExtGroupThreshXQR9ThreshXQR9>,
+        pub thresh_x_q_r9: Option<Box<CarrierFreqUTRAFDDExtGroupThreshXQR9ThreshXQR9>>,
     }
     impl CarrierFreqUTRAFDDExtGroupThreshXQR9 {
-        pub fn new(thresh_x_q_r9: Option<CarrierFreqUTRAFDDExtGroupThreshXQR9ThreshXQR9>) -> Self {
+        pub fn new(
+            thresh_x_q_r9: Option<Box<CarrierFreqUTRAFDDExtGroupThreshXQR9ThreshXQR9>>,
+        ) -> Self {
             Self { thresh_x_q_r9 }
         }
     }
@@ -7982,7 +7994,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("-24..=0"), identifier = "q-QualMin-r12")]
         pub q_qual_min_r12: i8,
         #[rasn(identifier = "threshX-Q-r12")]
-        pub thresh_x_q_r12: Option<CarrierFreqUTRAFDDExtR12ThreshXQR12>,
+        pub thresh_x_q_r12: Option<Box<CarrierFreqUTRAFDDExtR12ThreshXQR12>>,
         #[rasn(size("1..=8"), identifier = "multiBandInfoList-r12")]
         pub multi_band_info_list_r12: Option<SequenceOf<FreqBandIndicatorUTRAFDD>>,
         #[rasn(identifier = "reducedMeasPerformance-r12")]
@@ -7997,7 +8009,7 @@ pub mod eutra_rrc_definitions {
             q_rx_lev_min_r12: i8,
             p_max_utra_r12: i8,
             q_qual_min_r12: i8,
-            thresh_x_q_r12: Option<CarrierFreqUTRAFDDExtR12ThreshXQR12>,
+            thresh_x_q_r12: Option<Box<CarrierFreqUTRAFDDExtR12ThreshXQR12>>,
             multi_band_info_list_r12: Option<SequenceOf<FreqBandIndicatorUTRAFDD>>,
             reduced_meas_performance_r12: Option<CarrierFreqUTRAFDDExtR12ReducedMeasPerformanceR12>,
         ) -> Self {
@@ -8223,13 +8235,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "subcarrierSpacingSSB-r15")]
         pub subcarrier_spacing_ssb_r15: CarrierInfoNRR15SubcarrierSpacingSSBR15,
         #[rasn(identifier = "smtc-r15")]
-        pub smtc_r15: Option<MTCSSBNRR15>,
+        pub smtc_r15: Option<Box<MTCSSBNRR15>>,
     }
     impl CarrierInfoNRR15 {
         pub fn new(
             carrier_freq_r15: ARFCNValueNRR15,
             subcarrier_spacing_ssb_r15: CarrierInfoNRR15SubcarrierSpacingSSBR15,
-            smtc_r15: Option<MTCSSBNRR15>,
+            smtc_r15: Option<Box<MTCSSBNRR15>>,
         ) -> Self {
             Self {
                 carrier_freq_r15,
@@ -8257,13 +8269,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "subcarrierSpacingSSB-r17")]
         pub subcarrier_spacing_ssb_r17: CarrierInfoNRR17SubcarrierSpacingSSBR17,
         #[rasn(identifier = "smtc-r17")]
-        pub smtc_r17: Option<MTCSSBNRR15>,
+        pub smtc_r17: Option<Box<MTCSSBNRR15>>,
     }
     impl CarrierInfoNRR17 {
         pub fn new(
             carrier_freq_r17: ARFCNValueNRR15,
             subcarrier_spacing_ssb_r17: CarrierInfoNRR17SubcarrierSpacingSSBR17,
-            smtc_r17: Option<MTCSSBNRR15>,
+            smtc_r17: Option<Box<MTCSSBNRR15>>,
         ) -> Self {
             Self {
                 carrier_freq_r17,
@@ -8673,14 +8685,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "t-ReselectionCDMA2000")]
         pub t_reselection_cdma2000: TReselection,
         #[rasn(identifier = "t-ReselectionCDMA2000-SF")]
-        pub t_reselection_cdma2000_sf: Option<SpeedStateScaleFactors>,
+        pub t_reselection_cdma2000_sf: Option<Box<SpeedStateScaleFactors>>,
     }
     impl CellReselectionParametersCDMA2000 {
         pub fn new(
             band_class_list: BandClassListCDMA2000,
             neigh_cell_list: NeighCellListCDMA2000,
             t_reselection_cdma2000: TReselection,
-            t_reselection_cdma2000_sf: Option<SpeedStateScaleFactors>,
+            t_reselection_cdma2000_sf: Option<Box<SpeedStateScaleFactors>>,
         ) -> Self {
             Self {
                 band_class_list,
@@ -8700,14 +8712,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "t-ReselectionCDMA2000")]
         pub t_reselection_cdma2000: TReselection,
         #[rasn(identifier = "t-ReselectionCDMA2000-SF")]
-        pub t_reselection_cdma2000_sf: Option<SpeedStateScaleFactors>,
+        pub t_reselection_cdma2000_sf: Option<Box<SpeedStateScaleFactors>>,
     }
     impl CellReselectionParametersCDMA2000R11 {
         pub fn new(
             band_class_list: BandClassListCDMA2000,
             neigh_cell_list_r11: SequenceOf<NeighCellCDMA2000R11>,
             t_reselection_cdma2000: TReselection,
-            t_reselection_cdma2000_sf: Option<SpeedStateScaleFactors>,
+            t_reselection_cdma2000_sf: Option<Box<SpeedStateScaleFactors>>,
         ) -> Self {
             Self {
                 band_class_list,
@@ -9014,7 +9026,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ephemerisInfo-r18")]
         pub ephemeris_info_r18: Option<CellsToAddModV1810EphemerisInfoR18>,
         #[rasn(identifier = "epochTime-r18")]
-        pub epoch_time_r18: Option<CellsToAddModV1810EpochTimeR18>,
+        pub epoch_time_r18: Option<Box<CellsToAddModV1810EpochTimeR18>>,
         #[rasn(identifier = "referenceLocation-r18")]
         pub reference_location_r18: Option<ReferenceLocationR18>,
     }
@@ -9022,7 +9034,7 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             satellite_id_r18: Option<SatelliteIdR18>,
             ephemeris_info_r18: Option<CellsToAddModV1810EphemerisInfoR18>,
-            epoch_time_r18: Option<CellsToAddModV1810EpochTimeR18>,
+            epoch_time_r18: Option<Box<CellsToAddModV1810EpochTimeR18>>,
             reference_location_r18: Option<ReferenceLocationR18>,
         ) -> Self {
             Self {
@@ -9549,14 +9561,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "measResultFailedCell-v1250")]
         pub meas_result_failed_cell_v1250: Option<RSRQRangeV1250>,
         #[rasn(identifier = "failedCellRSRQ-Type-r12")]
-        pub failed_cell_rsrq_type_r12: Option<RSRQTypeR12>,
+        pub failed_cell_rsrq_type_r12: Option<Box<RSRQTypeR12>>,
         #[rasn(identifier = "measResultListEUTRA-v1250")]
         pub meas_result_list_eutra_v1250: Option<MeasResultList2EUTRAV1250>,
     }
     impl ConnEstFailReportR11ExtGroupMeasResultFailedCellV1250 {
         pub fn new(
             meas_result_failed_cell_v1250: Option<RSRQRangeV1250>,
-            failed_cell_rsrq_type_r12: Option<RSRQTypeR12>,
+            failed_cell_rsrq_type_r12: Option<Box<RSRQTypeR12>>,
             meas_result_list_eutra_v1250: Option<MeasResultList2EUTRAV1250>,
         ) -> Self {
             Self {
@@ -9634,14 +9646,14 @@ pub mod eutra_rrc_definitions {
     pub struct ConnEstFailReportR11ExtGroupMeasResultListNRV1640 {
         #[rasn(identifier = "measResultListNR-v1640")]
         pub meas_result_list_nr_v1640:
-            Option<ConnEstFailReportR11ExtGroupMeasResultListNRV1640MeasResultListNRV1640>,
+            Option<Box<ConnEstFailReportR11ExtGroupMeasResultListNRV1640MeasResultListNRV1640>>,
         #[rasn(identifier = "measResultListExtNR-r16")]
         pub meas_result_list_ext_nr_r16: Option<MeasResultFreqListNRR16>,
     }
     impl ConnEstFailReportR11ExtGroupMeasResultListNRV1640 {
         pub fn new(
             meas_result_list_nr_v1640: Option<
-                ConnEstFailReportR11ExtGroupMeasResultListNRV1640MeasResultListNRV1640,
+                Box<ConnEstFailReportR11ExtGroupMeasResultListNRV1640MeasResultListNRV1640>,
             >,
             meas_result_list_ext_nr_r16: Option<MeasResultFreqListNRR16>,
         ) -> Self {
@@ -9658,11 +9670,11 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "failedCellId-r11")]
         pub failed_cell_id_r11: CellGlobalIdEUTRA,
         #[rasn(identifier = "locationInfo-r11")]
-        pub location_info_r11: Option<LocationInfoR10>,
+        pub location_info_r11: Option<Box<LocationInfoR10>>,
         #[rasn(identifier = "measResultFailedCell-r11")]
         pub meas_result_failed_cell_r11: ConnEstFailReportR11MeasResultFailedCellR11,
         #[rasn(identifier = "measResultNeighCells-r11")]
-        pub meas_result_neigh_cells_r11: Option<ConnEstFailReportR11MeasResultNeighCellsR11>,
+        pub meas_result_neigh_cells_r11: Option<Box<ConnEstFailReportR11MeasResultNeighCellsR11>>,
         #[rasn(identifier = "numberOfPreamblesSent-r11")]
         pub number_of_preambles_sent_r11: NumberOfPreamblesSentR11,
         #[rasn(identifier = "contentionDetected-r11")]
@@ -9692,9 +9704,9 @@ pub mod eutra_rrc_definitions {
     impl ConnEstFailReportR11 {
         pub fn new(
             failed_cell_id_r11: CellGlobalIdEUTRA,
-            location_info_r11: Option<LocationInfoR10>,
+            location_info_r11: Option<Box<LocationInfoR10>>,
             meas_result_failed_cell_r11: ConnEstFailReportR11MeasResultFailedCellR11,
-            meas_result_neigh_cells_r11: Option<ConnEstFailReportR11MeasResultNeighCellsR11>,
+            meas_result_neigh_cells_r11: Option<Box<ConnEstFailReportR11MeasResultNeighCellsR11>>,
             number_of_preambles_sent_r11: NumberOfPreamblesSentR11,
             contention_detected_r11: bool,
             max_tx_power_reached_r11: bool,
@@ -9790,12 +9802,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "drb-CountMSB-InfoList")]
         pub drb_count_msb_info_list: DRBCountMSBInfoList,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<CounterCheckV8a0IEs>,
+        pub non_critical_extension: Option<Box<CounterCheckV8a0IEs>>,
     }
     impl CounterCheckR8IEs {
         pub fn new(
             drb_count_msb_info_list: DRBCountMSBInfoList,
-            non_critical_extension: Option<CounterCheckV8a0IEs>,
+            non_critical_extension: Option<Box<CounterCheckV8a0IEs>>,
         ) -> Self {
             Self {
                 drb_count_msb_info_list,
@@ -9823,12 +9835,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "drb-CountMSB-InfoListExt-r15")]
         pub drb_count_msb_info_list_ext_r15: Option<DRBCountMSBInfoListExtR15>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<CounterCheckV1530IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<CounterCheckV1530IEsNonCriticalExtension>>,
     }
     impl CounterCheckV1530IEs {
         pub fn new(
             drb_count_msb_info_list_ext_r15: Option<DRBCountMSBInfoListExtR15>,
-            non_critical_extension: Option<CounterCheckV1530IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<CounterCheckV1530IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 drb_count_msb_info_list_ext_r15,
@@ -9842,12 +9854,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<CounterCheckV1530IEs>,
+        pub non_critical_extension: Option<Box<CounterCheckV1530IEs>>,
     }
     impl CounterCheckV8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<CounterCheckV1530IEs>,
+            non_critical_extension: Option<Box<CounterCheckV1530IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -9902,12 +9914,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "drb-CountInfoList")]
         pub drb_count_info_list: DRBCountInfoList,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<CounterCheckResponseV8a0IEs>,
+        pub non_critical_extension: Option<Box<CounterCheckResponseV8a0IEs>>,
     }
     impl CounterCheckResponseR8IEs {
         pub fn new(
             drb_count_info_list: DRBCountInfoList,
-            non_critical_extension: Option<CounterCheckResponseV8a0IEs>,
+            non_critical_extension: Option<Box<CounterCheckResponseV8a0IEs>>,
         ) -> Self {
             Self {
                 drb_count_info_list,
@@ -9935,12 +9947,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "drb-CountInfoListExt-r15")]
         pub drb_count_info_list_ext_r15: Option<DRBCountInfoListExtR15>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<CounterCheckResponseV1530IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<CounterCheckResponseV1530IEsNonCriticalExtension>>,
     }
     impl CounterCheckResponseV1530IEs {
         pub fn new(
             drb_count_info_list_ext_r15: Option<DRBCountInfoListExtR15>,
-            non_critical_extension: Option<CounterCheckResponseV1530IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<CounterCheckResponseV1530IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 drb_count_info_list_ext_r15,
@@ -9954,12 +9966,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<CounterCheckResponseV1530IEs>,
+        pub non_critical_extension: Option<Box<CounterCheckResponseV1530IEs>>,
     }
     impl CounterCheckResponseV8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<CounterCheckResponseV1530IEs>,
+            non_critical_extension: Option<Box<CounterCheckResponseV1530IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -10136,10 +10148,12 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct DAPSConfigR16 {
         #[rasn(identifier = "daps-PowerCoordinationInfo-r16")]
-        pub daps_power_coordination_info_r16: Option<DAPSPowerCoordinationInfoR16>,
+        pub daps_power_coordination_info_r16: Option<Box<DAPSPowerCoordinationInfoR16>>,
     }
     impl DAPSConfigR16 {
-        pub fn new(daps_power_coordination_info_r16: Option<DAPSPowerCoordinationInfoR16>) -> Self {
+        pub fn new(
+            daps_power_coordination_info_r16: Option<Box<DAPSPowerCoordinationInfoR16>>,
+        ) -> Self {
             Self {
                 daps_power_coordination_info_r16,
             }
@@ -10516,7 +10530,8 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<DLDedicatedMessageSegmentR16IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<DLDedicatedMessageSegmentR16IEsNonCriticalExtension>>,
     }
     impl DLDedicatedMessageSegmentR16IEs {
         pub fn new(
@@ -10524,7 +10539,9 @@ pub mod eutra_rrc_definitions {
             rrc_message_segment_container_r16: OctetString,
             rrc_message_segment_type_r16: DLDedicatedMessageSegmentR16IEsRrcMessageSegmentTypeR16,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<DLDedicatedMessageSegmentR16IEsNonCriticalExtension>,
+            non_critical_extension: Option<
+                Box<DLDedicatedMessageSegmentR16IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 segment_number_r16,
@@ -10602,15 +10619,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "dedicatedInfoType-r15")]
         pub dedicated_info_type_r15: Option<DLInformationTransferR15IEsDedicatedInfoTypeR15>,
         #[rasn(identifier = "timeReferenceInfo-r15")]
-        pub time_reference_info_r15: Option<TimeReferenceInfoR15>,
+        pub time_reference_info_r15: Option<Box<TimeReferenceInfoR15>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<DLInformationTransferV8a0IEs>,
+        pub non_critical_extension: Option<Box<DLInformationTransferV8a0IEs>>,
     }
     impl DLInformationTransferR15IEs {
         pub fn new(
             dedicated_info_type_r15: Option<DLInformationTransferR15IEsDedicatedInfoTypeR15>,
-            time_reference_info_r15: Option<TimeReferenceInfoR15>,
-            non_critical_extension: Option<DLInformationTransferV8a0IEs>,
+            time_reference_info_r15: Option<Box<TimeReferenceInfoR15>>,
+            non_critical_extension: Option<Box<DLInformationTransferV8a0IEs>>,
         ) -> Self {
             Self {
                 dedicated_info_type_r15,
@@ -10635,12 +10652,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "dedicatedInfoType")]
         pub dedicated_info_type: DLInformationTransferR8IEsDedicatedInfoType,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<DLInformationTransferV8a0IEs>,
+        pub non_critical_extension: Option<Box<DLInformationTransferV8a0IEs>>,
     }
     impl DLInformationTransferR8IEs {
         pub fn new(
             dedicated_info_type: DLInformationTransferR8IEsDedicatedInfoType,
-            non_critical_extension: Option<DLInformationTransferV8a0IEs>,
+            non_critical_extension: Option<Box<DLInformationTransferV8a0IEs>>,
         ) -> Self {
             Self {
                 dedicated_info_type,
@@ -10668,12 +10685,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "dedicatedInfoF1c-r16")]
         pub dedicated_info_f1c_r16: Option<DedicatedInfoF1cR16>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<DLInformationTransferV1610IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<DLInformationTransferV1610IEsNonCriticalExtension>>,
     }
     impl DLInformationTransferV1610IEs {
         pub fn new(
             dedicated_info_f1c_r16: Option<DedicatedInfoF1cR16>,
-            non_critical_extension: Option<DLInformationTransferV1610IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<DLInformationTransferV1610IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 dedicated_info_f1c_r16,
@@ -10687,12 +10704,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<DLInformationTransferV1610IEs>,
+        pub non_critical_extension: Option<Box<DLInformationTransferV1610IEs>>,
     }
     impl DLInformationTransferV8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<DLInformationTransferV1610IEs>,
+            non_critical_extension: Option<Box<DLInformationTransferV1610IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -10811,12 +10828,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "drb-TypeChange-r12")]
         pub drb_type_change_r12: Option<DRBToAddModExtGroupDrbTypeChangeR12DrbTypeChangeR12>,
         #[rasn(identifier = "rlc-Config-v1250")]
-        pub rlc_config_v1250: Option<RLCConfigV1250>,
+        pub rlc_config_v1250: Option<Box<RLCConfigV1250>>,
     }
     impl DRBToAddModExtGroupDrbTypeChangeR12 {
         pub fn new(
             drb_type_change_r12: Option<DRBToAddModExtGroupDrbTypeChangeR12DrbTypeChangeR12>,
-            rlc_config_v1250: Option<RLCConfigV1250>,
+            rlc_config_v1250: Option<Box<RLCConfigV1250>>,
         ) -> Self {
             Self {
                 drb_type_change_r12,
@@ -10840,7 +10857,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct DRBToAddModExtGroupRlcConfigV1310 {
         #[rasn(identifier = "rlc-Config-v1310")]
-        pub rlc_config_v1310: Option<RLCConfigV1310>,
+        pub rlc_config_v1310: Option<Box<RLCConfigV1310>>,
         #[rasn(identifier = "drb-TypeLWA-r13")]
         pub drb_type_lwa_r13: Option<bool>,
         #[rasn(identifier = "drb-TypeLWIP-r13")]
@@ -10848,7 +10865,7 @@ pub mod eutra_rrc_definitions {
     }
     impl DRBToAddModExtGroupRlcConfigV1310 {
         pub fn new(
-            rlc_config_v1310: Option<RLCConfigV1310>,
+            rlc_config_v1310: Option<Box<RLCConfigV1310>>,
             drb_type_lwa_r13: Option<bool>,
             drb_type_lwip_r13: Option<DRBToAddModExtGroupRlcConfigV1310DrbTypeLWIPR13>,
         ) -> Self {
@@ -10905,10 +10922,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct DRBToAddModExtGroupRlcConfigV1510 {
         #[rasn(identifier = "rlc-Config-v1510")]
-        pub rlc_config_v1510: Option<RLCConfigV1510>,
+        pub rlc_config_v1510: Option<Box<RLCConfigV1510>>,
     }
     impl DRBToAddModExtGroupRlcConfigV1510 {
-        pub fn new(rlc_config_v1510: Option<RLCConfigV1510>) -> Self {
+        pub fn new(rlc_config_v1510: Option<Box<RLCConfigV1510>>) -> Self {
             Self { rlc_config_v1510 }
         }
     }
@@ -10960,10 +10977,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct DRBToAddModExtGroupRlcConfigV1700 {
         #[rasn(identifier = "rlc-Config-v1700")]
-        pub rlc_config_v1700: Option<RLCConfigV1700>,
+        pub rlc_config_v1700: Option<Box<RLCConfigV1700>>,
     }
     impl DRBToAddModExtGroupRlcConfigV1700 {
-        pub fn new(rlc_config_v1700: Option<RLCConfigV1700>) -> Self {
+        pub fn new(rlc_config_v1700: Option<Box<RLCConfigV1700>>) -> Self {
             Self { rlc_config_v1700 }
         }
     }
@@ -10976,13 +10993,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "drb-Identity")]
         pub drb_identity: DRBIdentity,
         #[rasn(identifier = "pdcp-Config")]
-        pub pdcp_config: Option<PDCPConfig>,
+        pub pdcp_config: Option<Box<PDCPConfig>>,
         #[rasn(identifier = "rlc-Config")]
         pub rlc_config: Option<RLCConfig>,
         #[rasn(value("3..=10"), identifier = "logicalChannelIdentity")]
         pub logical_channel_identity: Option<u8>,
         #[rasn(identifier = "logicalChannelConfig")]
-        pub logical_channel_config: Option<LogicalChannelConfig>,
+        pub logical_channel_config: Option<Box<LogicalChannelConfig>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_drb_type_change_r12: Option<DRBToAddModExtGroupDrbTypeChangeR12>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -11002,10 +11019,10 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             eps_bearer_identity: Option<u8>,
             drb_identity: DRBIdentity,
-            pdcp_config: Option<PDCPConfig>,
+            pdcp_config: Option<Box<PDCPConfig>>,
             rlc_config: Option<RLCConfig>,
             logical_channel_identity: Option<u8>,
-            logical_channel_config: Option<LogicalChannelConfig>,
+            logical_channel_config: Option<Box<LogicalChannelConfig>>,
             ext_group_drb_type_change_r12: Option<DRBToAddModExtGroupDrbTypeChangeR12>,
             ext_group_rlc_config_v1310: Option<DRBToAddModExtGroupRlcConfigV1310>,
             ext_group_rlc_config_v1430: Option<DRBToAddModExtGroupRlcConfigV1430>,
@@ -11050,12 +11067,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0..=15"), identifier = "eps-BearerIdentity-r12")]
         pub eps_bearer_identity_r12: Option<u8>,
         #[rasn(identifier = "pdcp-Config-r12")]
-        pub pdcp_config_r12: Option<PDCPConfig>,
+        pub pdcp_config_r12: Option<Box<PDCPConfig>>,
     }
     impl DRBToAddModSCGR12DrbTypeR12ScgR12 {
         pub fn new(
             eps_bearer_identity_r12: Option<u8>,
-            pdcp_config_r12: Option<PDCPConfig>,
+            pdcp_config_r12: Option<Box<PDCPConfig>>,
         ) -> Self {
             Self {
                 eps_bearer_identity_r12,
@@ -11113,10 +11130,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct DRBToAddModSCGR12ExtGroupRlcConfigV1560 {
         #[rasn(identifier = "rlc-Config-v1560")]
-        pub rlc_config_v1560: Option<RLCConfigV1510>,
+        pub rlc_config_v1560: Option<Box<RLCConfigV1510>>,
     }
     impl DRBToAddModSCGR12ExtGroupRlcConfigV1560 {
-        pub fn new(rlc_config_v1560: Option<RLCConfigV1510>) -> Self {
+        pub fn new(rlc_config_v1560: Option<Box<RLCConfigV1510>>) -> Self {
             Self { rlc_config_v1560 }
         }
     }
@@ -11131,11 +11148,11 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "rlc-ConfigSCG-r12")]
         pub rlc_config_scg_r12: Option<RLCConfig>,
         #[rasn(identifier = "rlc-Config-v1250")]
-        pub rlc_config_v1250: Option<RLCConfigV1250>,
+        pub rlc_config_v1250: Option<Box<RLCConfigV1250>>,
         #[rasn(value("3..=10"), identifier = "logicalChannelIdentitySCG-r12")]
         pub logical_channel_identity_scg_r12: Option<u8>,
         #[rasn(identifier = "logicalChannelConfigSCG-r12")]
-        pub logical_channel_config_scg_r12: Option<LogicalChannelConfig>,
+        pub logical_channel_config_scg_r12: Option<Box<LogicalChannelConfig>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_rlc_config_v1430: Option<DRBToAddModSCGR12ExtGroupRlcConfigV1430>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -11149,9 +11166,9 @@ pub mod eutra_rrc_definitions {
             drb_identity_r12: DRBIdentity,
             drb_type_r12: Option<DRBToAddModSCGR12DrbTypeR12>,
             rlc_config_scg_r12: Option<RLCConfig>,
-            rlc_config_v1250: Option<RLCConfigV1250>,
+            rlc_config_v1250: Option<Box<RLCConfigV1250>>,
             logical_channel_identity_scg_r12: Option<u8>,
-            logical_channel_config_scg_r12: Option<LogicalChannelConfig>,
+            logical_channel_config_scg_r12: Option<Box<LogicalChannelConfig>>,
             ext_group_rlc_config_v1430: Option<DRBToAddModSCGR12ExtGroupRlcConfigV1430>,
             ext_group_logical_channel_identity_scg_r15: Option<
                 DRBToAddModSCGR12ExtGroupLogicalChannelIdentitySCGR15,
@@ -11340,7 +11357,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "longDRX-CycleStartOffset")]
         pub long_drx_cycle_start_offset: DRXConfigSetupLongDRXCycleStartOffset,
         #[rasn(identifier = "shortDRX")]
-        pub short_drx: Option<DRXConfigSetupShortDRX>,
+        pub short_drx: Option<Box<DRXConfigSetupShortDRX>>,
     }
     impl DRXConfigSetup {
         pub fn new(
@@ -11348,7 +11365,7 @@ pub mod eutra_rrc_definitions {
             drx_inactivity_timer: DRXConfigSetupDrxInactivityTimer,
             drx_retransmission_timer: DRXConfigSetupDrxRetransmissionTimer,
             long_drx_cycle_start_offset: DRXConfigSetupLongDRXCycleStartOffset,
-            short_drx: Option<DRXConfigSetupShortDRX>,
+            short_drx: Option<Box<DRXConfigSetupShortDRX>>,
         ) -> Self {
             Self {
                 on_duration_timer,
@@ -11560,11 +11577,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "DRX-Config-v1310")]
     pub struct DRXConfigV1310 {
         #[rasn(identifier = "longDRX-CycleStartOffset-v1310")]
-        pub long_drx_cycle_start_offset_v1310: Option<DRXConfigV1310LongDRXCycleStartOffsetV1310>,
+        pub long_drx_cycle_start_offset_v1310:
+            Option<Box<DRXConfigV1310LongDRXCycleStartOffsetV1310>>,
     }
     impl DRXConfigV1310 {
         pub fn new(
-            long_drx_cycle_start_offset_v1310: Option<DRXConfigV1310LongDRXCycleStartOffsetV1310>,
+            long_drx_cycle_start_offset_v1310: Option<
+                Box<DRXConfigV1310LongDRXCycleStartOffsetV1310>,
+            >,
         ) -> Self {
             Self {
                 long_drx_cycle_start_offset_v1310,
@@ -12143,14 +12163,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "messageContCDMA2000-HRPD-r9")]
         pub message_cont_cdma2000_hrpd_r9: Option<OctetString>,
         #[rasn(identifier = "redirectCarrierCDMA2000-HRPD-r9")]
-        pub redirect_carrier_cdma2000_hrpd_r9: Option<CarrierFreqCDMA2000>,
+        pub redirect_carrier_cdma2000_hrpd_r9: Option<Box<CarrierFreqCDMA2000>>,
     }
     impl ECSFBR9 {
         pub fn new(
             message_cont_cdma2000_1_xrtt_r9: Option<OctetString>,
             mobility_cdma2000_hrpd_r9: Option<ECSFBR9MobilityCDMA2000HRPDR9>,
             message_cont_cdma2000_hrpd_r9: Option<OctetString>,
-            redirect_carrier_cdma2000_hrpd_r9: Option<CarrierFreqCDMA2000>,
+            redirect_carrier_cdma2000_hrpd_r9: Option<Box<CarrierFreqCDMA2000>>,
         ) -> Self {
             Self {
                 message_cont_cdma2000_1_xrtt_r9,
@@ -12191,10 +12211,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "EAB-ConfigPLMN-r11")]
     pub struct EABConfigPLMNR11 {
         #[rasn(identifier = "eab-Config-r11")]
-        pub eab_config_r11: Option<EABConfigR11>,
+        pub eab_config_r11: Option<Box<EABConfigR11>>,
     }
     impl EABConfigPLMNR11 {
-        pub fn new(eab_config_r11: Option<EABConfigR11>) -> Self {
+        pub fn new(eab_config_r11: Option<Box<EABConfigR11>>) -> Self {
             Self { eab_config_r11 }
         }
     }
@@ -12261,11 +12281,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "EDT-PRACH-ParametersCE-r15")]
     pub struct EDTPRACHParametersCER15 {
         #[rasn(identifier = "edt-PRACH-ParametersCE-r15")]
-        pub edt_prach_parameters_ce_r15: Option<EDTPRACHParametersCER15EdtPRACHParametersCER15>,
+        pub edt_prach_parameters_ce_r15:
+            Option<Box<EDTPRACHParametersCER15EdtPRACHParametersCER15>>,
     }
     impl EDTPRACHParametersCER15 {
         pub fn new(
-            edt_prach_parameters_ce_r15: Option<EDTPRACHParametersCER15EdtPRACHParametersCER15>,
+            edt_prach_parameters_ce_r15: Option<
+                Box<EDTPRACHParametersCER15EdtPRACHParametersCER15>,
+            >,
         ) -> Self {
             Self {
                 edt_prach_parameters_ce_r15,
@@ -13062,15 +13085,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ehc-Common-r16")]
         pub ehc_common_r16: EthernetHeaderCompressionR16EhcCommonR16,
         #[rasn(identifier = "ehc-Downlink-r16")]
-        pub ehc_downlink_r16: Option<EthernetHeaderCompressionR16EhcDownlinkR16>,
+        pub ehc_downlink_r16: Option<Box<EthernetHeaderCompressionR16EhcDownlinkR16>>,
         #[rasn(identifier = "ehc-Uplink-r16")]
-        pub ehc_uplink_r16: Option<EthernetHeaderCompressionR16EhcUplinkR16>,
+        pub ehc_uplink_r16: Option<Box<EthernetHeaderCompressionR16EhcUplinkR16>>,
     }
     impl EthernetHeaderCompressionR16 {
         pub fn new(
             ehc_common_r16: EthernetHeaderCompressionR16EhcCommonR16,
-            ehc_downlink_r16: Option<EthernetHeaderCompressionR16EhcDownlinkR16>,
-            ehc_uplink_r16: Option<EthernetHeaderCompressionR16EhcUplinkR16>,
+            ehc_downlink_r16: Option<Box<EthernetHeaderCompressionR16EhcDownlinkR16>>,
+            ehc_uplink_r16: Option<Box<EthernetHeaderCompressionR16EhcUplinkR16>>,
         ) -> Self {
             Self {
                 ehc_common_r16,
@@ -13227,10 +13250,12 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "FailureInformation-r15")]
     pub struct FailureInformationR15 {
         #[rasn(identifier = "failedLogicalChannelInfo-r15")]
-        pub failed_logical_channel_info_r15: Option<FailedLogicalChannelInfoR15>,
+        pub failed_logical_channel_info_r15: Option<Box<FailedLogicalChannelInfoR15>>,
     }
     impl FailureInformationR15 {
-        pub fn new(failed_logical_channel_info_r15: Option<FailedLogicalChannelInfoR15>) -> Self {
+        pub fn new(
+            failed_logical_channel_info_r15: Option<Box<FailedLogicalChannelInfoR15>>,
+        ) -> Self {
             Self {
                 failed_logical_channel_info_r15,
             }
@@ -13299,17 +13324,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "FailureInformation-r16-IEs")]
     pub struct FailureInformationR16IEs {
         #[rasn(identifier = "failedLogicalChannelIdentity-r16")]
-        pub failed_logical_channel_identity_r16: Option<FailedLogicalChannelIdentityR16>,
+        pub failed_logical_channel_identity_r16: Option<Box<FailedLogicalChannelIdentityR16>>,
         #[rasn(identifier = "failureType-r16")]
         pub failure_type_r16: Option<FailureInformationR16IEsFailureTypeR16>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<FailureInformationR16IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<FailureInformationR16IEsNonCriticalExtension>>,
     }
     impl FailureInformationR16IEs {
         pub fn new(
-            failed_logical_channel_identity_r16: Option<FailedLogicalChannelIdentityR16>,
+            failed_logical_channel_identity_r16: Option<Box<FailedLogicalChannelIdentityR16>>,
             failure_type_r16: Option<FailureInformationR16IEsFailureTypeR16>,
-            non_critical_extension: Option<FailureInformationR16IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<FailureInformationR16IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 failed_logical_channel_identity_r16,
@@ -13408,7 +13433,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct FailureReportSCGNRR15ExtGroupLocationInfoR16 {
         #[rasn(identifier = "locationInfo-r16")]
-        pub location_info_r16: Option<LocationInfoR10>,
+        pub location_info_r16: Option<Box<LocationInfoR10>>,
         #[rasn(identifier = "logMeasResultListBT-r16")]
         pub log_meas_result_list_bt_r16: Option<LogMeasResultListBTR15>,
         #[rasn(identifier = "logMeasResultListWLAN-r16")]
@@ -13419,7 +13444,7 @@ pub mod eutra_rrc_definitions {
     }
     impl FailureReportSCGNRR15ExtGroupLocationInfoR16 {
         pub fn new(
-            location_info_r16: Option<LocationInfoR10>,
+            location_info_r16: Option<Box<LocationInfoR10>>,
             log_meas_result_list_bt_r16: Option<LogMeasResultListBTR15>,
             log_meas_result_list_wlan_r16: Option<LogMeasResultListWLANR15>,
             failure_type_v1610: Option<
@@ -13638,13 +13663,13 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "FeatureSetDL-r15")]
     pub struct FeatureSetDLR15 {
         #[rasn(identifier = "mimo-CA-ParametersPerBoBC-r15")]
-        pub mimo_ca_parameters_per_bo_bc_r15: Option<MIMOCAParametersPerBoBCR15>,
+        pub mimo_ca_parameters_per_bo_bc_r15: Option<Box<MIMOCAParametersPerBoBCR15>>,
         #[rasn(size("1..=32"), identifier = "featureSetPerCC-ListDL-r15")]
         pub feature_set_per_cc_list_dl_r15: SequenceOf<FeatureSetDLPerCCIdR15>,
     }
     impl FeatureSetDLR15 {
         pub fn new(
-            mimo_ca_parameters_per_bo_bc_r15: Option<MIMOCAParametersPerBoBCR15>,
+            mimo_ca_parameters_per_bo_bc_r15: Option<Box<MIMOCAParametersPerBoBCR15>>,
             feature_set_per_cc_list_dl_r15: SequenceOf<FeatureSetDLPerCCIdR15>,
         ) -> Self {
             Self {
@@ -13797,12 +13822,12 @@ pub mod eutra_rrc_definitions {
     pub struct FlightPathInfoReportR15 {
         #[rasn(size("1..=20"), identifier = "flightPath-r15")]
         pub flight_path_r15: Option<SequenceOf<WayPointLocationR15>>,
-        pub dummy: Option<FlightPathInfoReportR15Dummy>,
+        pub dummy: Option<Box<FlightPathInfoReportR15Dummy>>,
     }
     impl FlightPathInfoReportR15 {
         pub fn new(
             flight_path_r15: Option<SequenceOf<WayPointLocationR15>>,
-            dummy: Option<FlightPathInfoReportR15Dummy>,
+            dummy: Option<Box<FlightPathInfoReportR15Dummy>>,
         ) -> Self {
             Self {
                 flight_path_r15,
@@ -14302,13 +14327,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "commonSequence-r16")]
         pub common_sequence_r16: Option<GWUSConfigR16CommonSequenceR16>,
         #[rasn(identifier = "timeParameters-r16")]
-        pub time_parameters_r16: Option<GWUSTimeParametersR16>,
+        pub time_parameters_r16: Option<Box<GWUSTimeParametersR16>>,
         #[rasn(identifier = "resourceConfigDRX-r16")]
         pub resource_config_drx_r16: GWUSResourceConfigR16,
         #[rasn(identifier = "resourceConfig-eDRX-Short-r16")]
-        pub resource_config_e_drx_short_r16: Option<GWUSResourceConfigR16>,
+        pub resource_config_e_drx_short_r16: Option<Box<GWUSResourceConfigR16>>,
         #[rasn(identifier = "resourceConfig-eDRX-Long-r16")]
-        pub resource_config_e_drx_long_r16: Option<GWUSResourceConfigR16>,
+        pub resource_config_e_drx_long_r16: Option<Box<GWUSResourceConfigR16>>,
         #[rasn(identifier = "probThreshList-r16")]
         pub prob_thresh_list_r16: Option<GWUSProbThreshListR16>,
         #[rasn(identifier = "groupNarrowBandList-r16")]
@@ -14318,10 +14343,10 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             group_alternation_r16: Option<GWUSConfigR16GroupAlternationR16>,
             common_sequence_r16: Option<GWUSConfigR16CommonSequenceR16>,
-            time_parameters_r16: Option<GWUSTimeParametersR16>,
+            time_parameters_r16: Option<Box<GWUSTimeParametersR16>>,
             resource_config_drx_r16: GWUSResourceConfigR16,
-            resource_config_e_drx_short_r16: Option<GWUSResourceConfigR16>,
-            resource_config_e_drx_long_r16: Option<GWUSResourceConfigR16>,
+            resource_config_e_drx_short_r16: Option<Box<GWUSResourceConfigR16>>,
+            resource_config_e_drx_long_r16: Option<Box<GWUSResourceConfigR16>>,
             prob_thresh_list_r16: Option<GWUSProbThreshListR16>,
             group_narrow_band_list_r16: Option<GWUSGroupNarrowBandListR16>,
         ) -> Self {
@@ -14636,14 +14661,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "mobilityParameters")]
         pub mobility_parameters: Option<MobilityParametersCDMA2000>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<HandoverFromEUTRAPreparationRequestV890IEs>,
+        pub non_critical_extension: Option<Box<HandoverFromEUTRAPreparationRequestV890IEs>>,
     }
     impl HandoverFromEUTRAPreparationRequestR8IEs {
         pub fn new(
             cdma2000_type: CDMA2000Type,
             rand: Option<RANDCDMA2000>,
             mobility_parameters: Option<MobilityParametersCDMA2000>,
-            non_critical_extension: Option<HandoverFromEUTRAPreparationRequestV890IEs>,
+            non_critical_extension: Option<Box<HandoverFromEUTRAPreparationRequestV890IEs>>,
         ) -> Self {
             Self {
                 cdma2000_type,
@@ -14684,19 +14709,19 @@ pub mod eutra_rrc_definitions {
         pub dual_rx_tx_redirect_indicator_r10:
             Option<HandoverFromEUTRAPreparationRequestV1020IEsDualRxTxRedirectIndicatorR10>,
         #[rasn(identifier = "redirectCarrierCDMA2000-1XRTT-r10")]
-        pub redirect_carrier_cdma2000_1_xrtt_r10: Option<CarrierFreqCDMA2000>,
+        pub redirect_carrier_cdma2000_1_xrtt_r10: Option<Box<CarrierFreqCDMA2000>>,
         #[rasn(identifier = "nonCriticalExtension")]
         pub non_critical_extension:
-            Option<HandoverFromEUTRAPreparationRequestV1020IEsNonCriticalExtension>,
+            Option<Box<HandoverFromEUTRAPreparationRequestV1020IEsNonCriticalExtension>>,
     }
     impl HandoverFromEUTRAPreparationRequestV1020IEs {
         pub fn new(
             dual_rx_tx_redirect_indicator_r10: Option<
                 HandoverFromEUTRAPreparationRequestV1020IEsDualRxTxRedirectIndicatorR10,
             >,
-            redirect_carrier_cdma2000_1_xrtt_r10: Option<CarrierFreqCDMA2000>,
+            redirect_carrier_cdma2000_1_xrtt_r10: Option<Box<CarrierFreqCDMA2000>>,
             non_critical_extension: Option<
-                HandoverFromEUTRAPreparationRequestV1020IEsNonCriticalExtension,
+                Box<HandoverFromEUTRAPreparationRequestV1020IEsNonCriticalExtension>,
             >,
         ) -> Self {
             Self {
@@ -14715,12 +14740,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<HandoverFromEUTRAPreparationRequestV920IEs>,
+        pub non_critical_extension: Option<Box<HandoverFromEUTRAPreparationRequestV920IEs>>,
     }
     impl HandoverFromEUTRAPreparationRequestV890IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<HandoverFromEUTRAPreparationRequestV920IEs>,
+            non_critical_extension: Option<Box<HandoverFromEUTRAPreparationRequestV920IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -14737,12 +14762,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "concurrPrepCDMA2000-HRPD-r9")]
         pub concurr_prep_cdma2000_hrpd_r9: Option<bool>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<HandoverFromEUTRAPreparationRequestV1020IEs>,
+        pub non_critical_extension: Option<Box<HandoverFromEUTRAPreparationRequestV1020IEs>>,
     }
     impl HandoverFromEUTRAPreparationRequestV920IEs {
         pub fn new(
             concurr_prep_cdma2000_hrpd_r9: Option<bool>,
-            non_critical_extension: Option<HandoverFromEUTRAPreparationRequestV1020IEs>,
+            non_critical_extension: Option<Box<HandoverFromEUTRAPreparationRequestV1020IEs>>,
         ) -> Self {
             Self {
                 concurr_prep_cdma2000_hrpd_r9,
@@ -15126,7 +15151,8 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "idc-Indication-r11")]
         pub idc_indication_r11: Option<IDCConfigR11IdcIndicationR11>,
         #[rasn(identifier = "autonomousDenialParameters-r11")]
-        pub autonomous_denial_parameters_r11: Option<IDCConfigR11AutonomousDenialParametersR11>,
+        pub autonomous_denial_parameters_r11:
+            Option<Box<IDCConfigR11AutonomousDenialParametersR11>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_idc_indication_ul_ca_r11: Option<IDCConfigR11ExtGroupIdcIndicationULCAR11>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -15138,7 +15164,9 @@ pub mod eutra_rrc_definitions {
     impl IDCConfigR11 {
         pub fn new(
             idc_indication_r11: Option<IDCConfigR11IdcIndicationR11>,
-            autonomous_denial_parameters_r11: Option<IDCConfigR11AutonomousDenialParametersR11>,
+            autonomous_denial_parameters_r11: Option<
+                Box<IDCConfigR11AutonomousDenialParametersR11>,
+            >,
             ext_group_idc_indication_ul_ca_r11: Option<IDCConfigR11ExtGroupIdcIndicationULCAR11>,
             ext_group_idc_hardware_sharing_indication_r13: Option<
                 IDCConfigR11ExtGroupIdcHardwareSharingIndicationR13,
@@ -16178,14 +16206,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<InDeviceCoexIndicationV11d0IEs>,
+        pub non_critical_extension: Option<Box<InDeviceCoexIndicationV11d0IEs>>,
     }
     impl InDeviceCoexIndicationR11IEs {
         pub fn new(
             affected_carrier_freq_list_r11: Option<AffectedCarrierFreqListR11>,
             tdm_assistance_info_r11: Option<TDMAssistanceInfoR11>,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<InDeviceCoexIndicationV11d0IEs>,
+            non_critical_extension: Option<Box<InDeviceCoexIndicationV11d0IEs>>,
         ) -> Self {
             Self {
                 affected_carrier_freq_list_r11,
@@ -16219,14 +16247,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "InDeviceCoexIndication-v11d0-IEs")]
     pub struct InDeviceCoexIndicationV11d0IEs {
         #[rasn(identifier = "ul-CA-AssistanceInfo-r11")]
-        pub ul_ca_assistance_info_r11: Option<InDeviceCoexIndicationV11d0IEsUlCAAssistanceInfoR11>,
+        pub ul_ca_assistance_info_r11:
+            Option<Box<InDeviceCoexIndicationV11d0IEsUlCAAssistanceInfoR11>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<InDeviceCoexIndicationV1310IEs>,
+        pub non_critical_extension: Option<Box<InDeviceCoexIndicationV1310IEs>>,
     }
     impl InDeviceCoexIndicationV11d0IEs {
         pub fn new(
-            ul_ca_assistance_info_r11: Option<InDeviceCoexIndicationV11d0IEsUlCAAssistanceInfoR11>,
-            non_critical_extension: Option<InDeviceCoexIndicationV1310IEs>,
+            ul_ca_assistance_info_r11: Option<
+                Box<InDeviceCoexIndicationV11d0IEsUlCAAssistanceInfoR11>,
+            >,
+            non_critical_extension: Option<Box<InDeviceCoexIndicationV1310IEs>>,
         ) -> Self {
             Self {
                 ul_ca_assistance_info_r11,
@@ -16242,13 +16273,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "affectedCarrierFreqCombList-r13")]
         pub affected_carrier_freq_comb_list_r13: Option<AffectedCarrierFreqCombListR13>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<InDeviceCoexIndicationV1360IEs>,
+        pub non_critical_extension: Option<Box<InDeviceCoexIndicationV1360IEs>>,
     }
     impl InDeviceCoexIndicationV1310IEs {
         pub fn new(
             affected_carrier_freq_list_v1310: Option<AffectedCarrierFreqListV1310>,
             affected_carrier_freq_comb_list_r13: Option<AffectedCarrierFreqCombListR13>,
-            non_critical_extension: Option<InDeviceCoexIndicationV1360IEs>,
+            non_critical_extension: Option<Box<InDeviceCoexIndicationV1360IEs>>,
         ) -> Self {
             Self {
                 affected_carrier_freq_list_v1310,
@@ -16271,14 +16302,14 @@ pub mod eutra_rrc_definitions {
         pub hardware_sharing_problem_r13:
             Option<InDeviceCoexIndicationV1360IEsHardwareSharingProblemR13>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<InDeviceCoexIndicationV1530IEs>,
+        pub non_critical_extension: Option<Box<InDeviceCoexIndicationV1530IEs>>,
     }
     impl InDeviceCoexIndicationV1360IEs {
         pub fn new(
             hardware_sharing_problem_r13: Option<
                 InDeviceCoexIndicationV1360IEsHardwareSharingProblemR13,
             >,
-            non_critical_extension: Option<InDeviceCoexIndicationV1530IEs>,
+            non_critical_extension: Option<Box<InDeviceCoexIndicationV1530IEs>>,
         ) -> Self {
             Self {
                 hardware_sharing_problem_r13,
@@ -16290,14 +16321,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "InDeviceCoexIndication-v1530-IEs")]
     pub struct InDeviceCoexIndicationV1530IEs {
         #[rasn(identifier = "mrdc-AssistanceInfo-r15")]
-        pub mrdc_assistance_info_r15: Option<MRDCAssistanceInfoR15>,
+        pub mrdc_assistance_info_r15: Option<Box<MRDCAssistanceInfoR15>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<InDeviceCoexIndicationV1610IEs>,
+        pub non_critical_extension: Option<Box<InDeviceCoexIndicationV1610IEs>>,
     }
     impl InDeviceCoexIndicationV1530IEs {
         pub fn new(
-            mrdc_assistance_info_r15: Option<MRDCAssistanceInfoR15>,
-            non_critical_extension: Option<InDeviceCoexIndicationV1610IEs>,
+            mrdc_assistance_info_r15: Option<Box<MRDCAssistanceInfoR15>>,
+            non_critical_extension: Option<Box<InDeviceCoexIndicationV1610IEs>>,
         ) -> Self {
             Self {
                 mrdc_assistance_info_r15,
@@ -16323,14 +16354,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "InDeviceCoexIndication-v1610-IEs")]
     pub struct InDeviceCoexIndicationV1610IEs {
         #[rasn(identifier = "victimSystemType-v1610")]
-        pub victim_system_type_v1610: Option<VictimSystemTypeV1610>,
+        pub victim_system_type_v1610: Option<Box<VictimSystemTypeV1610>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<InDeviceCoexIndicationV1610IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<InDeviceCoexIndicationV1610IEsNonCriticalExtension>>,
     }
     impl InDeviceCoexIndicationV1610IEs {
         pub fn new(
-            victim_system_type_v1610: Option<VictimSystemTypeV1610>,
-            non_critical_extension: Option<InDeviceCoexIndicationV1610IEsNonCriticalExtension>,
+            victim_system_type_v1610: Option<Box<VictimSystemTypeV1610>>,
+            non_critical_extension: Option<Box<InDeviceCoexIndicationV1610IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 victim_system_type_v1610,
@@ -16397,12 +16428,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "q-QualMin-r9")]
         pub q_qual_min_r9: Option<QQualMinR9>,
         #[rasn(identifier = "threshX-Q-r9")]
-        pub thresh_x_q_r9: Option<InterFreqCarrierFreqInfoExtGroupQQualMinR9ThreshXQR9>,
+        pub thresh_x_q_r9: Option<Box<InterFreqCarrierFreqInfoExtGroupQQualMinR9ThreshXQR9>>,
     }
     impl InterFreqCarrierFreqInfoExtGroupQQualMinR9 {
         pub fn new(
             q_qual_min_r9: Option<QQualMinR9>,
-            thresh_x_q_r9: Option<InterFreqCarrierFreqInfoExtGroupQQualMinR9ThreshXQR9>,
+            thresh_x_q_r9: Option<Box<InterFreqCarrierFreqInfoExtGroupQQualMinR9ThreshXQR9>>,
         ) -> Self {
             Self {
                 q_qual_min_r9,
@@ -16435,7 +16466,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "t-ReselectionEUTRA")]
         pub t_reselection_eutra: TReselection,
         #[rasn(identifier = "t-ReselectionEUTRA-SF")]
-        pub t_reselection_eutra_sf: Option<SpeedStateScaleFactors>,
+        pub t_reselection_eutra_sf: Option<Box<SpeedStateScaleFactors>>,
         #[rasn(identifier = "threshX-High")]
         pub thresh_x_high: ReselectionThreshold,
         #[rasn(identifier = "threshX-Low")]
@@ -16465,7 +16496,7 @@ pub mod eutra_rrc_definitions {
             q_rx_lev_min: QRxLevMin,
             p_max: Option<PMax>,
             t_reselection_eutra: TReselection,
-            t_reselection_eutra_sf: Option<SpeedStateScaleFactors>,
+            t_reselection_eutra_sf: Option<Box<SpeedStateScaleFactors>>,
             thresh_x_high: ReselectionThreshold,
             thresh_x_low: ReselectionThreshold,
             allowed_meas_bandwidth: AllowedMeasBandwidth,
@@ -16538,7 +16569,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "t-ReselectionEUTRA-r12")]
         pub t_reselection_eutra_r12: TReselection,
         #[rasn(identifier = "t-ReselectionEUTRA-SF-r12")]
-        pub t_reselection_eutra_sf_r12: Option<SpeedStateScaleFactors>,
+        pub t_reselection_eutra_sf_r12: Option<Box<SpeedStateScaleFactors>>,
         #[rasn(identifier = "threshX-High-r12")]
         pub thresh_x_high_r12: ReselectionThreshold,
         #[rasn(identifier = "threshX-Low-r12")]
@@ -16560,7 +16591,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "q-QualMin-r12")]
         pub q_qual_min_r12: Option<QQualMinR9>,
         #[rasn(identifier = "threshX-Q-r12")]
-        pub thresh_x_q_r12: Option<InterFreqCarrierFreqInfoR12ThreshXQR12>,
+        pub thresh_x_q_r12: Option<Box<InterFreqCarrierFreqInfoR12ThreshXQR12>>,
         #[rasn(identifier = "q-QualMinWB-r12")]
         pub q_qual_min_wb_r12: Option<QQualMinR9>,
         #[rasn(identifier = "multiBandInfoList-r12")]
@@ -16577,7 +16608,7 @@ pub mod eutra_rrc_definitions {
             q_rx_lev_min_r12: QRxLevMin,
             p_max_r12: Option<PMax>,
             t_reselection_eutra_r12: TReselection,
-            t_reselection_eutra_sf_r12: Option<SpeedStateScaleFactors>,
+            t_reselection_eutra_sf_r12: Option<Box<SpeedStateScaleFactors>>,
             thresh_x_high_r12: ReselectionThreshold,
             thresh_x_low_r12: ReselectionThreshold,
             allowed_meas_bandwidth_r12: AllowedMeasBandwidth,
@@ -16588,7 +16619,7 @@ pub mod eutra_rrc_definitions {
             inter_freq_neigh_cell_list_r12: Option<InterFreqNeighCellList>,
             inter_freq_excluded_cell_list_r12: Option<InterFreqExcludedCellList>,
             q_qual_min_r12: Option<QQualMinR9>,
-            thresh_x_q_r12: Option<InterFreqCarrierFreqInfoR12ThreshXQR12>,
+            thresh_x_q_r12: Option<Box<InterFreqCarrierFreqInfoR12ThreshXQR12>>,
             q_qual_min_wb_r12: Option<QQualMinR9>,
             multi_band_info_list_r12: Option<MultiBandInfoListR11>,
             reduced_meas_performance_r12: Option<
@@ -16693,17 +16724,17 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "cellReselectionSubPriority-r13")]
         pub cell_reselection_sub_priority_r13: Option<CellReselectionSubPriorityR13>,
         #[rasn(identifier = "redistributionInterFreqInfo-r13")]
-        pub redistribution_inter_freq_info_r13: Option<RedistributionInterFreqInfoR13>,
+        pub redistribution_inter_freq_info_r13: Option<Box<RedistributionInterFreqInfoR13>>,
         #[rasn(identifier = "cellSelectionInfoCE-r13")]
-        pub cell_selection_info_ce_r13: Option<CellSelectionInfoCER13>,
+        pub cell_selection_info_ce_r13: Option<Box<CellSelectionInfoCER13>>,
         #[rasn(identifier = "t-ReselectionEUTRA-CE-r13")]
         pub t_reselection_eutra_ce_r13: Option<TReselectionEUTRACER13>,
     }
     impl InterFreqCarrierFreqInfoV1310 {
         pub fn new(
             cell_reselection_sub_priority_r13: Option<CellReselectionSubPriorityR13>,
-            redistribution_inter_freq_info_r13: Option<RedistributionInterFreqInfoR13>,
-            cell_selection_info_ce_r13: Option<CellSelectionInfoCER13>,
+            redistribution_inter_freq_info_r13: Option<Box<RedistributionInterFreqInfoR13>>,
+            cell_selection_info_ce_r13: Option<Box<CellSelectionInfoCER13>>,
             t_reselection_eutra_ce_r13: Option<TReselectionEUTRACER13>,
         ) -> Self {
             Self {
@@ -16718,10 +16749,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "InterFreqCarrierFreqInfo-v1350")]
     pub struct InterFreqCarrierFreqInfoV1350 {
         #[rasn(identifier = "cellSelectionInfoCE1-r13")]
-        pub cell_selection_info_ce1_r13: Option<CellSelectionInfoCE1R13>,
+        pub cell_selection_info_ce1_r13: Option<Box<CellSelectionInfoCE1R13>>,
     }
     impl InterFreqCarrierFreqInfoV1350 {
-        pub fn new(cell_selection_info_ce1_r13: Option<CellSelectionInfoCE1R13>) -> Self {
+        pub fn new(cell_selection_info_ce1_r13: Option<Box<CellSelectionInfoCE1R13>>) -> Self {
             Self {
                 cell_selection_info_ce1_r13,
             }
@@ -16731,10 +16762,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "InterFreqCarrierFreqInfo-v1360")]
     pub struct InterFreqCarrierFreqInfoV1360 {
         #[rasn(identifier = "cellSelectionInfoCE1-v1360")]
-        pub cell_selection_info_ce1_v1360: Option<CellSelectionInfoCE1V1360>,
+        pub cell_selection_info_ce1_v1360: Option<Box<CellSelectionInfoCE1V1360>>,
     }
     impl InterFreqCarrierFreqInfoV1360 {
-        pub fn new(cell_selection_info_ce1_v1360: Option<CellSelectionInfoCE1V1360>) -> Self {
+        pub fn new(cell_selection_info_ce1_v1360: Option<Box<CellSelectionInfoCE1V1360>>) -> Self {
             Self {
                 cell_selection_info_ce1_v1360,
             }
@@ -16748,13 +16779,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "interFreqNeighHSDN-CellList-r15")]
         pub inter_freq_neigh_hsdn_cell_list_r15: Option<InterFreqNeighHSDNCellListR15>,
         #[rasn(identifier = "cellSelectionInfoCE-v1530")]
-        pub cell_selection_info_ce_v1530: Option<CellSelectionInfoCEV1530>,
+        pub cell_selection_info_ce_v1530: Option<Box<CellSelectionInfoCEV1530>>,
     }
     impl InterFreqCarrierFreqInfoV1530 {
         pub fn new(
             hsdn_indication_r15: bool,
             inter_freq_neigh_hsdn_cell_list_r15: Option<InterFreqNeighHSDNCellListR15>,
-            cell_selection_info_ce_v1530: Option<CellSelectionInfoCEV1530>,
+            cell_selection_info_ce_v1530: Option<Box<CellSelectionInfoCEV1530>>,
         ) -> Self {
             Self {
                 hsdn_indication_r15,
@@ -16771,7 +16802,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "altCellReselectionSubPriority-r16")]
         pub alt_cell_reselection_sub_priority_r16: Option<CellReselectionSubPriorityR13>,
         #[rasn(identifier = "rss-ConfigCarrierInfo-r16")]
-        pub rss_config_carrier_info_r16: Option<RSSConfigCarrierInfoR16>,
+        pub rss_config_carrier_info_r16: Option<Box<RSSConfigCarrierInfoR16>>,
         #[rasn(identifier = "interFreqNeighCellList-v1610")]
         pub inter_freq_neigh_cell_list_v1610: Option<InterFreqNeighCellListV1610>,
     }
@@ -16779,7 +16810,7 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             alt_cell_reselection_priority_r16: Option<CellReselectionPriority>,
             alt_cell_reselection_sub_priority_r16: Option<CellReselectionSubPriorityR13>,
-            rss_config_carrier_info_r16: Option<RSSConfigCarrierInfoR16>,
+            rss_config_carrier_info_r16: Option<Box<RSSConfigCarrierInfoR16>>,
             inter_freq_neigh_cell_list_v1610: Option<InterFreqNeighCellListV1610>,
         ) -> Self {
             Self {
@@ -17072,14 +17103,14 @@ pub mod eutra_rrc_definitions {
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
         pub non_critical_extension:
-            Option<InterFreqRSTDMeasurementIndicationR10IEsNonCriticalExtension>,
+            Option<Box<InterFreqRSTDMeasurementIndicationR10IEsNonCriticalExtension>>,
     }
     impl InterFreqRSTDMeasurementIndicationR10IEs {
         pub fn new(
             rstd_inter_freq_indication_r10 : InterFreqRSTDMeasurementIndicationR10IEsRstdInterFreqIndicationR10,
             late_non_critical_extension: Option<OctetString>,
             non_critical_extension: Option<
-                InterFreqRSTDMeasurementIndicationR10IEsNonCriticalExtension,
+                Box<InterFreqRSTDMeasurementIndicationR10IEsNonCriticalExtension>,
             >,
         ) -> Self {
             Self {
@@ -17531,7 +17562,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lbt-Config-r14")]
         pub lbt_config_r14: Option<LBTConfigR14>,
         #[rasn(identifier = "pdcch-ConfigLAA-r14")]
-        pub pdcch_config_laa_r14: Option<PDCCHConfigLAAR14>,
+        pub pdcch_config_laa_r14: Option<Box<PDCCHConfigLAAR14>>,
         #[rasn(identifier = "absenceOfAnyOtherTechnology-r14")]
         pub absence_of_any_other_technology_r14:
             Option<LAASCellConfigurationV1430AbsenceOfAnyOtherTechnologyR14>,
@@ -17545,7 +17576,7 @@ pub mod eutra_rrc_definitions {
                 LAASCellConfigurationV1430CrossCarrierSchedulingConfigULR14,
             >,
             lbt_config_r14: Option<LBTConfigR14>,
-            pdcch_config_laa_r14: Option<PDCCHConfigLAAR14>,
+            pdcch_config_laa_r14: Option<Box<PDCCHConfigLAAR14>>,
             absence_of_any_other_technology_r14: Option<
                 LAASCellConfigurationV1430AbsenceOfAnyOtherTechnologyR14,
             >,
@@ -17568,12 +17599,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "aul-Config-r15")]
         pub aul_config_r15: Option<AULConfigR15>,
         #[rasn(identifier = "pusch-ModeConfigLAA-r15")]
-        pub pusch_mode_config_laa_r15: Option<PUSCHModeConfigLAAR15>,
+        pub pusch_mode_config_laa_r15: Option<Box<PUSCHModeConfigLAAR15>>,
     }
     impl LAASCellConfigurationV1530 {
         pub fn new(
             aul_config_r15: Option<AULConfigR15>,
-            pusch_mode_config_laa_r15: Option<PUSCHModeConfigLAAR15>,
+            pusch_mode_config_laa_r15: Option<Box<PUSCHModeConfigLAAR15>>,
         ) -> Self {
             Self {
                 aul_config_r15,
@@ -17606,7 +17637,7 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct LWAConfigR13 {
         #[rasn(identifier = "lwa-MobilityConfig-r13")]
-        pub lwa_mobility_config_r13: Option<WLANMobilityConfigR13>,
+        pub lwa_mobility_config_r13: Option<Box<WLANMobilityConfigR13>>,
         #[rasn(value("0..=65535"), identifier = "lwa-WT-Counter-r13")]
         pub lwa_wt_counter_r13: Option<u16>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -17614,7 +17645,7 @@ pub mod eutra_rrc_definitions {
     }
     impl LWAConfigR13 {
         pub fn new(
-            lwa_mobility_config_r13: Option<WLANMobilityConfigR13>,
+            lwa_mobility_config_r13: Option<Box<WLANMobilityConfigR13>>,
             lwa_wt_counter_r13: Option<u16>,
             ext_group_wt_mac_address_r14: Option<LWAConfigR13ExtGroupWtMACAddressR14>,
         ) -> Self {
@@ -17765,14 +17796,14 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct LWIPConfigR13 {
         #[rasn(identifier = "lwip-MobilityConfig-r13")]
-        pub lwip_mobility_config_r13: Option<WLANMobilityConfigR13>,
+        pub lwip_mobility_config_r13: Option<Box<WLANMobilityConfigR13>>,
         #[rasn(identifier = "tunnelConfigLWIP-r13")]
-        pub tunnel_config_lwip_r13: Option<TunnelConfigLWIPR13>,
+        pub tunnel_config_lwip_r13: Option<Box<TunnelConfigLWIPR13>>,
     }
     impl LWIPConfigR13 {
         pub fn new(
-            lwip_mobility_config_r13: Option<WLANMobilityConfigR13>,
-            tunnel_config_lwip_r13: Option<TunnelConfigLWIPR13>,
+            lwip_mobility_config_r13: Option<Box<WLANMobilityConfigR13>>,
+            tunnel_config_lwip_r13: Option<Box<TunnelConfigLWIPR13>>,
         ) -> Self {
             Self {
                 lwip_mobility_config_r13,
@@ -18002,7 +18033,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "measResultServCell-v1250")]
         pub meas_result_serv_cell_v1250: Option<RSRQRangeV1250>,
         #[rasn(identifier = "servCellRSRQ-Type-r12")]
-        pub serv_cell_rsrq_type_r12: Option<RSRQTypeR12>,
+        pub serv_cell_rsrq_type_r12: Option<Box<RSRQTypeR12>>,
         #[rasn(identifier = "measResultListEUTRA-v1250")]
         pub meas_result_list_eutra_v1250: Option<MeasResultList2EUTRAV1250>,
     }
@@ -18010,7 +18041,7 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             meas_result_list_mbsfn_r12: Option<MeasResultListMBSFNR12>,
             meas_result_serv_cell_v1250: Option<RSRQRangeV1250>,
-            serv_cell_rsrq_type_r12: Option<RSRQTypeR12>,
+            serv_cell_rsrq_type_r12: Option<Box<RSRQTypeR12>>,
             meas_result_list_eutra_v1250: Option<MeasResultList2EUTRAV1250>,
         ) -> Self {
             Self {
@@ -18141,14 +18172,14 @@ pub mod eutra_rrc_definitions {
     pub struct LogMeasInfoR10ExtGroupMeasResultListNRV1640 {
         #[rasn(identifier = "measResultListNR-v1640")]
         pub meas_result_list_nr_v1640:
-            Option<LogMeasInfoR10ExtGroupMeasResultListNRV1640MeasResultListNRV1640>,
+            Option<Box<LogMeasInfoR10ExtGroupMeasResultListNRV1640MeasResultListNRV1640>>,
         #[rasn(identifier = "measResultListExtNR-r16")]
         pub meas_result_list_ext_nr_r16: Option<MeasResultFreqListNRR16>,
     }
     impl LogMeasInfoR10ExtGroupMeasResultListNRV1640 {
         pub fn new(
             meas_result_list_nr_v1640: Option<
-                LogMeasInfoR10ExtGroupMeasResultListNRV1640MeasResultListNRV1640,
+                Box<LogMeasInfoR10ExtGroupMeasResultListNRV1640MeasResultListNRV1640>,
             >,
             meas_result_list_ext_nr_r16: Option<MeasResultFreqListNRR16>,
         ) -> Self {
@@ -18177,7 +18208,7 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct LogMeasInfoR10 {
         #[rasn(identifier = "locationInfo-r10")]
-        pub location_info_r10: Option<LocationInfoR10>,
+        pub location_info_r10: Option<Box<LocationInfoR10>>,
         #[rasn(value("0..=7200"), identifier = "relativeTimeStamp-r10")]
         pub relative_time_stamp_r10: u16,
         #[rasn(identifier = "servCellIdentity-r10")]
@@ -18185,7 +18216,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "measResultServCell-r10")]
         pub meas_result_serv_cell_r10: LogMeasInfoR10MeasResultServCellR10,
         #[rasn(identifier = "measResultNeighCells-r10")]
-        pub meas_result_neigh_cells_r10: Option<LogMeasInfoR10MeasResultNeighCellsR10>,
+        pub meas_result_neigh_cells_r10: Option<Box<LogMeasInfoR10MeasResultNeighCellsR10>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_meas_result_list_eutra_v1090:
             Option<LogMeasInfoR10ExtGroupMeasResultListEUTRAV1090>,
@@ -18215,11 +18246,11 @@ pub mod eutra_rrc_definitions {
     }
     impl LogMeasInfoR10 {
         pub fn new(
-            location_info_r10: Option<LocationInfoR10>,
+            location_info_r10: Option<Box<LocationInfoR10>>,
             relative_time_stamp_r10: u16,
             serv_cell_identity_r10: CellGlobalIdEUTRA,
             meas_result_serv_cell_r10: LogMeasInfoR10MeasResultServCellR10,
-            meas_result_neigh_cells_r10: Option<LogMeasInfoR10MeasResultNeighCellsR10>,
+            meas_result_neigh_cells_r10: Option<Box<LogMeasInfoR10MeasResultNeighCellsR10>>,
             ext_group_meas_result_list_eutra_v1090: Option<
                 LogMeasInfoR10ExtGroupMeasResultListEUTRAV1090,
             >,
@@ -18389,13 +18420,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "rssiWLAN-r15")]
         pub rssi_wlan_r15: Option<WLANRSSIRangeR13>,
         #[rasn(identifier = "rtt-WLAN-r15")]
-        pub rtt_wlan_r15: Option<WLANRTTR15>,
+        pub rtt_wlan_r15: Option<Box<WLANRTTR15>>,
     }
     impl LogMeasResultWLANR15 {
         pub fn new(
             wlan_identifiers_r15: WLANIdentifiersR12,
             rssi_wlan_r15: Option<WLANRSSIRangeR13>,
-            rtt_wlan_r15: Option<WLANRTTR15>,
+            rtt_wlan_r15: Option<Box<WLANRTTR15>>,
         ) -> Self {
             Self {
                 wlan_identifiers_r15,
@@ -18483,7 +18514,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "loggingInterval-r10")]
         pub logging_interval_r10: LoggingIntervalR10,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<LoggedMeasurementConfigurationV1080IEs>,
+        pub non_critical_extension: Option<Box<LoggedMeasurementConfigurationV1080IEs>>,
     }
     impl LoggedMeasurementConfigurationR10IEs {
         pub fn new(
@@ -18494,7 +18525,7 @@ pub mod eutra_rrc_definitions {
             area_configuration_r10: Option<AreaConfigurationR10>,
             logging_duration_r10: LoggingDurationR10,
             logging_interval_r10: LoggingIntervalR10,
-            non_critical_extension: Option<LoggedMeasurementConfigurationV1080IEs>,
+            non_critical_extension: Option<Box<LoggedMeasurementConfigurationV1080IEs>>,
         ) -> Self {
             Self {
                 trace_reference_r10,
@@ -18517,12 +18548,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension-r10")]
         pub late_non_critical_extension_r10: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<LoggedMeasurementConfigurationV1130IEs>,
+        pub non_critical_extension: Option<Box<LoggedMeasurementConfigurationV1130IEs>>,
     }
     impl LoggedMeasurementConfigurationV1080IEs {
         pub fn new(
             late_non_critical_extension_r10: Option<OctetString>,
-            non_critical_extension: Option<LoggedMeasurementConfigurationV1130IEs>,
+            non_critical_extension: Option<Box<LoggedMeasurementConfigurationV1130IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension_r10,
@@ -18539,15 +18570,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "plmn-IdentityList-r11")]
         pub plmn_identity_list_r11: Option<PLMNIdentityList3R11>,
         #[rasn(identifier = "areaConfiguration-v1130")]
-        pub area_configuration_v1130: Option<AreaConfigurationV1130>,
+        pub area_configuration_v1130: Option<Box<AreaConfigurationV1130>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<LoggedMeasurementConfigurationV1250IEs>,
+        pub non_critical_extension: Option<Box<LoggedMeasurementConfigurationV1250IEs>>,
     }
     impl LoggedMeasurementConfigurationV1130IEs {
         pub fn new(
             plmn_identity_list_r11: Option<PLMNIdentityList3R11>,
-            area_configuration_v1130: Option<AreaConfigurationV1130>,
-            non_critical_extension: Option<LoggedMeasurementConfigurationV1250IEs>,
+            area_configuration_v1130: Option<Box<AreaConfigurationV1130>>,
+            non_critical_extension: Option<Box<LoggedMeasurementConfigurationV1250IEs>>,
         ) -> Self {
             Self {
                 plmn_identity_list_r11,
@@ -18565,12 +18596,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "targetMBSFN-AreaList-r12")]
         pub target_mbsfn_area_list_r12: Option<TargetMBSFNAreaListR12>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<LoggedMeasurementConfigurationV1530IEs>,
+        pub non_critical_extension: Option<Box<LoggedMeasurementConfigurationV1530IEs>>,
     }
     impl LoggedMeasurementConfigurationV1250IEs {
         pub fn new(
             target_mbsfn_area_list_r12: Option<TargetMBSFNAreaListR12>,
-            non_critical_extension: Option<LoggedMeasurementConfigurationV1530IEs>,
+            non_critical_extension: Option<Box<LoggedMeasurementConfigurationV1530IEs>>,
         ) -> Self {
             Self {
                 target_mbsfn_area_list_r12,
@@ -18589,13 +18620,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "wlan-NameList-r15")]
         pub wlan_name_list_r15: Option<WLANNameListR15>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<LoggedMeasurementConfigurationV1700IEs>,
+        pub non_critical_extension: Option<Box<LoggedMeasurementConfigurationV1700IEs>>,
     }
     impl LoggedMeasurementConfigurationV1530IEs {
         pub fn new(
             bt_name_list_r15: Option<BTNameListR15>,
             wlan_name_list_r15: Option<WLANNameListR15>,
-            non_critical_extension: Option<LoggedMeasurementConfigurationV1700IEs>,
+            non_critical_extension: Option<Box<LoggedMeasurementConfigurationV1700IEs>>,
         ) -> Self {
             Self {
                 bt_name_list_r15,
@@ -18618,20 +18649,20 @@ pub mod eutra_rrc_definitions {
     )]
     pub struct LoggedMeasurementConfigurationV1700IEs {
         #[rasn(identifier = "loggedEventTriggerConfig-r17")]
-        pub logged_event_trigger_config_r17: Option<LoggedEventTriggerConfigR17>,
+        pub logged_event_trigger_config_r17: Option<Box<LoggedEventTriggerConfigR17>>,
         #[rasn(identifier = "measUncomBarPre-r17")]
         pub meas_uncom_bar_pre_r17:
             Option<LoggedMeasurementConfigurationV1700IEsMeasUncomBarPreR17>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<LoggedMeasurementConfigurationV1800IEs>,
+        pub non_critical_extension: Option<Box<LoggedMeasurementConfigurationV1800IEs>>,
     }
     impl LoggedMeasurementConfigurationV1700IEs {
         pub fn new(
-            logged_event_trigger_config_r17: Option<LoggedEventTriggerConfigR17>,
+            logged_event_trigger_config_r17: Option<Box<LoggedEventTriggerConfigR17>>,
             meas_uncom_bar_pre_r17: Option<
                 LoggedMeasurementConfigurationV1700IEsMeasUncomBarPreR17,
             >,
-            non_critical_extension: Option<LoggedMeasurementConfigurationV1800IEs>,
+            non_critical_extension: Option<Box<LoggedMeasurementConfigurationV1800IEs>>,
         ) -> Self {
             Self {
                 logged_event_trigger_config_r17,
@@ -18672,7 +18703,7 @@ pub mod eutra_rrc_definitions {
             Option<LoggedMeasurementConfigurationV1800IEsSigLoggedMeasTypeR18>,
         #[rasn(identifier = "nonCriticalExtension")]
         pub non_critical_extension:
-            Option<LoggedMeasurementConfigurationV1800IEsNonCriticalExtension>,
+            Option<Box<LoggedMeasurementConfigurationV1800IEsNonCriticalExtension>>,
     }
     impl LoggedMeasurementConfigurationV1800IEs {
         pub fn new(
@@ -18680,7 +18711,7 @@ pub mod eutra_rrc_definitions {
                 LoggedMeasurementConfigurationV1800IEsSigLoggedMeasTypeR18,
             >,
             non_critical_extension: Option<
-                LoggedMeasurementConfigurationV1800IEsNonCriticalExtension,
+                Box<LoggedMeasurementConfigurationV1800IEsNonCriticalExtension>,
             >,
         ) -> Self {
             Self {
@@ -19001,7 +19032,7 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct LogicalChannelConfig {
         #[rasn(identifier = "ul-SpecificParameters")]
-        pub ul_specific_parameters: Option<LogicalChannelConfigUlSpecificParameters>,
+        pub ul_specific_parameters: Option<Box<LogicalChannelConfigUlSpecificParameters>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_logical_channel_sr_mask_r9:
             Option<LogicalChannelConfigExtGroupLogicalChannelSRMaskR9>,
@@ -19021,7 +19052,7 @@ pub mod eutra_rrc_definitions {
     }
     impl LogicalChannelConfig {
         pub fn new(
-            ul_specific_parameters: Option<LogicalChannelConfigUlSpecificParameters>,
+            ul_specific_parameters: Option<Box<LogicalChannelConfigUlSpecificParameters>>,
             ext_group_logical_channel_sr_mask_r9: Option<
                 LogicalChannelConfigExtGroupLogicalChannelSRMaskR9,
             >,
@@ -19265,12 +19296,12 @@ pub mod eutra_rrc_definitions {
     pub struct MACMainConfigExtGroupMacMainConfigV1020 {
         #[rasn(identifier = "mac-MainConfig-v1020")]
         pub mac_main_config_v1020:
-            Option<MACMainConfigExtGroupMacMainConfigV1020MacMainConfigV1020>,
+            Option<Box<MACMainConfigExtGroupMacMainConfigV1020MacMainConfigV1020>>,
     }
     impl MACMainConfigExtGroupMacMainConfigV1020 {
         pub fn new(
             mac_main_config_v1020: Option<
-                MACMainConfigExtGroupMacMainConfigV1020MacMainConfigV1020,
+                Box<MACMainConfigExtGroupMacMainConfigV1020MacMainConfigV1020>,
             >,
         ) -> Self {
             Self {
@@ -19287,13 +19318,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "stag-ToAddModList-r11")]
         pub stag_to_add_mod_list_r11: Option<STAGToAddModListR11>,
         #[rasn(identifier = "drx-Config-v1130")]
-        pub drx_config_v1130: Option<DRXConfigV1130>,
+        pub drx_config_v1130: Option<Box<DRXConfigV1130>>,
     }
     impl MACMainConfigExtGroupStagToReleaseListR11 {
         pub fn new(
             stag_to_release_list_r11: Option<STAGToReleaseListR11>,
             stag_to_add_mod_list_r11: Option<STAGToAddModListR11>,
-            drx_config_v1130: Option<DRXConfigV1130>,
+            drx_config_v1130: Option<Box<DRXConfigV1130>>,
         ) -> Self {
             Self {
                 stag_to_release_list_r11,
@@ -19416,7 +19447,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct MACMainConfigExtGroupDrxConfigV1310 {
         #[rasn(identifier = "drx-Config-v1310")]
-        pub drx_config_v1310: Option<DRXConfigV1310>,
+        pub drx_config_v1310: Option<Box<DRXConfigV1310>>,
         #[rasn(identifier = "extendedPHR2-r13")]
         pub extended_phr2_r13: Option<bool>,
         #[rasn(identifier = "eDRX-Config-CycleStartOffset-r13")]
@@ -19425,7 +19456,7 @@ pub mod eutra_rrc_definitions {
     }
     impl MACMainConfigExtGroupDrxConfigV1310 {
         pub fn new(
-            drx_config_v1310: Option<DRXConfigV1310>,
+            drx_config_v1310: Option<Box<DRXConfigV1310>>,
             extended_phr2_r13: Option<bool>,
             e_drx_config_cycle_start_offset_r13: Option<
                 MACMainConfigExtGroupDrxConfigV1310EDRXConfigCycleStartOffsetR13,
@@ -19604,7 +19635,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct MACMainConfigExtGroupShortTTIAndSPTR15ShortTTIAndSPTR15Setup {
         #[rasn(identifier = "drx-Config-r15")]
-        pub drx_config_r15: Option<DRXConfigR15>,
+        pub drx_config_r15: Option<Box<DRXConfigR15>>,
         #[rasn(identifier = "periodicBSR-Timer-r15")]
         pub periodic_bsr_timer_r15:
             Option<MACMainConfigExtGroupShortTTIAndSPTR15ShortTTIAndSPTR15SetupPeriodicBSRTimerR15>,
@@ -19616,7 +19647,7 @@ pub mod eutra_rrc_definitions {
     }
     impl MACMainConfigExtGroupShortTTIAndSPTR15ShortTTIAndSPTR15Setup {
         pub fn new(
-            drx_config_r15: Option<DRXConfigR15>,
+            drx_config_r15: Option<Box<DRXConfigR15>>,
             periodic_bsr_timer_r15: Option<
                 MACMainConfigExtGroupShortTTIAndSPTR15ShortTTIAndSPTR15SetupPeriodicBSRTimerR15,
             >,
@@ -19795,7 +19826,7 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct MACMainConfig {
         #[rasn(identifier = "ul-SCH-Config")]
-        pub ul_sch_config: Option<MACMainConfigUlSCHConfig>,
+        pub ul_sch_config: Option<Box<MACMainConfigUlSCHConfig>>,
         #[rasn(identifier = "drx-Config")]
         pub drx_config: Option<DRXConfig>,
         #[rasn(identifier = "timeAlignmentTimerDedicated")]
@@ -19828,7 +19859,7 @@ pub mod eutra_rrc_definitions {
     }
     impl MACMainConfig {
         pub fn new(
-            ul_sch_config: Option<MACMainConfigUlSCHConfig>,
+            ul_sch_config: Option<Box<MACMainConfigUlSCHConfig>>,
             drx_config: Option<DRXConfig>,
             time_alignment_timer_dedicated: TimeAlignmentTimer,
             phr_config: Option<MACMainConfigPhrConfig>,
@@ -20091,7 +20122,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(size("1..=3"), identifier = "min-Proc-TimelineSubslot-r15")]
         pub min_proc_timeline_subslot_r15: Option<SequenceOf<ProcessingTimelineSetR15>>,
         #[rasn(identifier = "skipSubframeProcessing-r15")]
-        pub skip_subframe_processing_r15: Option<SkipSubframeProcessingR15>,
+        pub skip_subframe_processing_r15: Option<Box<SkipSubframeProcessingR15>>,
         #[rasn(identifier = "earlyData-UP-r15")]
         pub early_data_up_r15: Option<MACParametersV1530EarlyDataUPR15>,
         #[rasn(identifier = "dormantSCellState-r15")]
@@ -20108,7 +20139,7 @@ pub mod eutra_rrc_definitions {
     impl MACParametersV1530 {
         pub fn new(
             min_proc_timeline_subslot_r15: Option<SequenceOf<ProcessingTimelineSetR15>>,
-            skip_subframe_processing_r15: Option<SkipSubframeProcessingR15>,
+            skip_subframe_processing_r15: Option<Box<SkipSubframeProcessingR15>>,
             early_data_up_r15: Option<MACParametersV1530EarlyDataUPR15>,
             dormant_scell_state_r15: Option<MACParametersV1530DormantSCellStateR15>,
             direct_scell_activation_r15: Option<MACParametersV1530DirectSCellActivationR15>,
@@ -20733,7 +20764,7 @@ pub mod eutra_rrc_definitions {
             Option<MBMSSupportedBandInfoR16SubcarrierSpacingMBMSKhz2dot5R16>,
         #[rasn(identifier = "subcarrierSpacingMBMS-khz0dot37-r16")]
         pub subcarrier_spacing_mbms_khz0dot37_r16:
-            Option<MBMSSupportedBandInfoR16SubcarrierSpacingMBMSKhz0dot37R16>,
+            Option<Box<MBMSSupportedBandInfoR16SubcarrierSpacingMBMSKhz0dot37R16>>,
     }
     impl MBMSSupportedBandInfoR16 {
         pub fn new(
@@ -20741,7 +20772,7 @@ pub mod eutra_rrc_definitions {
                 MBMSSupportedBandInfoR16SubcarrierSpacingMBMSKhz2dot5R16,
             >,
             subcarrier_spacing_mbms_khz0dot37_r16: Option<
-                MBMSSupportedBandInfoR16SubcarrierSpacingMBMSKhz0dot37R16,
+                Box<MBMSSupportedBandInfoR16SubcarrierSpacingMBMSKhz0dot37R16>,
             >,
         ) -> Self {
             Self {
@@ -20813,13 +20844,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MBMSCountingRequestR10NonCriticalExtension>,
+        pub non_critical_extension: Option<Box<MBMSCountingRequestR10NonCriticalExtension>>,
     }
     impl MBMSCountingRequestR10 {
         pub fn new(
             counting_request_list_r10: CountingRequestListR10,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<MBMSCountingRequestR10NonCriticalExtension>,
+            non_critical_extension: Option<Box<MBMSCountingRequestR10NonCriticalExtension>>,
         ) -> Self {
             Self {
                 counting_request_list_r10,
@@ -20896,14 +20927,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MBMSCountingResponseR10IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<MBMSCountingResponseR10IEsNonCriticalExtension>>,
     }
     impl MBMSCountingResponseR10IEs {
         pub fn new(
             mbsfn_area_index_r10: Option<u8>,
             counting_response_list_r10: Option<CountingResponseListR10>,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<MBMSCountingResponseR10IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<MBMSCountingResponseR10IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 mbsfn_area_index_r10,
@@ -20976,14 +21007,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MBMSInterestIndicationV1310IEs>,
+        pub non_critical_extension: Option<Box<MBMSInterestIndicationV1310IEs>>,
     }
     impl MBMSInterestIndicationR11IEs {
         pub fn new(
             mbms_freq_list_r11: Option<CarrierFreqListMBMSR11>,
             mbms_priority_r11: Option<MBMSInterestIndicationR11IEsMbmsPriorityR11>,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<MBMSInterestIndicationV1310IEs>,
+            non_critical_extension: Option<Box<MBMSInterestIndicationV1310IEs>>,
         ) -> Self {
             Self {
                 mbms_freq_list_r11,
@@ -20999,12 +21030,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "mbms-Services-r13")]
         pub mbms_services_r13: Option<MBMSServiceListR13>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MBMSInterestIndicationV1540IEs>,
+        pub non_critical_extension: Option<Box<MBMSInterestIndicationV1540IEs>>,
     }
     impl MBMSInterestIndicationV1310IEs {
         pub fn new(
             mbms_services_r13: Option<MBMSServiceListR13>,
-            non_critical_extension: Option<MBMSInterestIndicationV1540IEs>,
+            non_critical_extension: Option<Box<MBMSInterestIndicationV1540IEs>>,
         ) -> Self {
             Self {
                 mbms_services_r13,
@@ -21018,12 +21049,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(size("1..=15"), identifier = "mbms-ROM-InfoList-r15")]
         pub mbms_rom_info_list_r15: Option<SequenceOf<MBMSROMInfoR15>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MBMSInterestIndicationV1610IEs>,
+        pub non_critical_extension: Option<Box<MBMSInterestIndicationV1610IEs>>,
     }
     impl MBMSInterestIndicationV1540IEs {
         pub fn new(
             mbms_rom_info_list_r15: Option<SequenceOf<MBMSROMInfoR15>>,
-            non_critical_extension: Option<MBMSInterestIndicationV1610IEs>,
+            non_critical_extension: Option<Box<MBMSInterestIndicationV1610IEs>>,
         ) -> Self {
             Self {
                 mbms_rom_info_list_r15,
@@ -21051,12 +21082,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(size("1..=15"), identifier = "mbms-ROM-InfoList-r16")]
         pub mbms_rom_info_list_r16: Option<SequenceOf<MBMSROMInfoR16>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MBMSInterestIndicationV1610IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<MBMSInterestIndicationV1610IEsNonCriticalExtension>>,
     }
     impl MBMSInterestIndicationV1610IEs {
         pub fn new(
             mbms_rom_info_list_r16: Option<SequenceOf<MBMSROMInfoR16>>,
-            non_critical_extension: Option<MBMSInterestIndicationV1610IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<MBMSInterestIndicationV1610IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 mbms_rom_info_list_r16,
@@ -21375,14 +21406,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct MBSFNAreaInfoR9ExtGroupMcchConfigR14 {
         #[rasn(identifier = "mcch-Config-r14")]
-        pub mcch_config_r14: Option<MBSFNAreaInfoR9ExtGroupMcchConfigR14McchConfigR14>,
+        pub mcch_config_r14: Option<Box<MBSFNAreaInfoR9ExtGroupMcchConfigR14McchConfigR14>>,
         #[rasn(identifier = "subcarrierSpacingMBMS-r14")]
         pub subcarrier_spacing_mbms_r14:
             Option<MBSFNAreaInfoR9ExtGroupMcchConfigR14SubcarrierSpacingMBMSR14>,
     }
     impl MBSFNAreaInfoR9ExtGroupMcchConfigR14 {
         pub fn new(
-            mcch_config_r14: Option<MBSFNAreaInfoR9ExtGroupMcchConfigR14McchConfigR14>,
+            mcch_config_r14: Option<Box<MBSFNAreaInfoR9ExtGroupMcchConfigR14McchConfigR14>>,
             subcarrier_spacing_mbms_r14: Option<
                 MBSFNAreaInfoR9ExtGroupMcchConfigR14SubcarrierSpacingMBMSR14,
             >,
@@ -21556,14 +21587,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "pmch-InfoList-r9")]
         pub pmch_info_list_r9: PMCHInfoListR9,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MBSFNAreaConfigurationV930IEs>,
+        pub non_critical_extension: Option<Box<MBSFNAreaConfigurationV930IEs>>,
     }
     impl MBSFNAreaConfigurationR9 {
         pub fn new(
             common_sf_alloc_r9: CommonSFAllocPatternListR9,
             common_sf_alloc_period_r9: MBSFNAreaConfigurationR9CommonSFAllocPeriodR9,
             pmch_info_list_r9: PMCHInfoListR9,
-            non_critical_extension: Option<MBSFNAreaConfigurationV930IEs>,
+            non_critical_extension: Option<Box<MBSFNAreaConfigurationV930IEs>>,
         ) -> Self {
             Self {
                 common_sf_alloc_r9,
@@ -21579,12 +21610,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "pmch-InfoListExt-r12")]
         pub pmch_info_list_ext_r12: Option<PMCHInfoListExtR12>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MBSFNAreaConfigurationV1430IEs>,
+        pub non_critical_extension: Option<Box<MBSFNAreaConfigurationV1430IEs>>,
     }
     impl MBSFNAreaConfigurationV1250IEs {
         pub fn new(
             pmch_info_list_ext_r12: Option<PMCHInfoListExtR12>,
-            non_critical_extension: Option<MBSFNAreaConfigurationV1430IEs>,
+            non_critical_extension: Option<Box<MBSFNAreaConfigurationV1430IEs>>,
         ) -> Self {
             Self {
                 pmch_info_list_ext_r12,
@@ -21598,12 +21629,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "commonSF-Alloc-v1430")]
         pub common_sf_alloc_v1430: CommonSFAllocPatternListV1430,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MBSFNAreaConfigurationV1610IEs>,
+        pub non_critical_extension: Option<Box<MBSFNAreaConfigurationV1610IEs>>,
     }
     impl MBSFNAreaConfigurationV1430IEs {
         pub fn new(
             common_sf_alloc_v1430: CommonSFAllocPatternListV1430,
-            non_critical_extension: Option<MBSFNAreaConfigurationV1610IEs>,
+            non_critical_extension: Option<Box<MBSFNAreaConfigurationV1610IEs>>,
         ) -> Self {
             Self {
                 common_sf_alloc_v1430,
@@ -21631,12 +21662,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "commonSF-Alloc-v1610")]
         pub common_sf_alloc_v1610: Option<CommonSFAllocPatternListV1610>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MBSFNAreaConfigurationV1610IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<MBSFNAreaConfigurationV1610IEsNonCriticalExtension>>,
     }
     impl MBSFNAreaConfigurationV1610IEs {
         pub fn new(
             common_sf_alloc_v1610: Option<CommonSFAllocPatternListV1610>,
-            non_critical_extension: Option<MBSFNAreaConfigurationV1610IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<MBSFNAreaConfigurationV1610IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 common_sf_alloc_v1610,
@@ -21650,12 +21681,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MBSFNAreaConfigurationV1250IEs>,
+        pub non_critical_extension: Option<Box<MBSFNAreaConfigurationV1250IEs>>,
     }
     impl MBSFNAreaConfigurationV930IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<MBSFNAreaConfigurationV1250IEs>,
+            non_critical_extension: Option<Box<MBSFNAreaConfigurationV1250IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -21774,17 +21805,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "MCGFailureInformation-r16-IEs")]
     pub struct MCGFailureInformationR16IEs {
         #[rasn(identifier = "failureReportMCG-r16")]
-        pub failure_report_mcg_r16: Option<FailureReportMCGR16>,
+        pub failure_report_mcg_r16: Option<Box<FailureReportMCGR16>>,
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MCGFailureInformationR16IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<MCGFailureInformationR16IEsNonCriticalExtension>>,
     }
     impl MCGFailureInformationR16IEs {
         pub fn new(
-            failure_report_mcg_r16: Option<FailureReportMCGR16>,
+            failure_report_mcg_r16: Option<Box<FailureReportMCGR16>>,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<MCGFailureInformationR16IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<MCGFailureInformationR16IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 failure_report_mcg_r16,
@@ -21836,14 +21867,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "MIMO-CA-ParametersPerBoBC-r13")]
     pub struct MIMOCAParametersPerBoBCR13 {
         #[rasn(identifier = "parametersTM9-r13")]
-        pub parameters_tm9_r13: Option<MIMOCAParametersPerBoBCPerTMR13>,
+        pub parameters_tm9_r13: Option<Box<MIMOCAParametersPerBoBCPerTMR13>>,
         #[rasn(identifier = "parametersTM10-r13")]
-        pub parameters_tm10_r13: Option<MIMOCAParametersPerBoBCPerTMR13>,
+        pub parameters_tm10_r13: Option<Box<MIMOCAParametersPerBoBCPerTMR13>>,
     }
     impl MIMOCAParametersPerBoBCR13 {
         pub fn new(
-            parameters_tm9_r13: Option<MIMOCAParametersPerBoBCPerTMR13>,
-            parameters_tm10_r13: Option<MIMOCAParametersPerBoBCPerTMR13>,
+            parameters_tm9_r13: Option<Box<MIMOCAParametersPerBoBCPerTMR13>>,
+            parameters_tm10_r13: Option<Box<MIMOCAParametersPerBoBCPerTMR13>>,
         ) -> Self {
             Self {
                 parameters_tm9_r13,
@@ -21855,14 +21886,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "MIMO-CA-ParametersPerBoBC-r15")]
     pub struct MIMOCAParametersPerBoBCR15 {
         #[rasn(identifier = "parametersTM9-r15")]
-        pub parameters_tm9_r15: Option<MIMOCAParametersPerBoBCPerTMR15>,
+        pub parameters_tm9_r15: Option<Box<MIMOCAParametersPerBoBCPerTMR15>>,
         #[rasn(identifier = "parametersTM10-r15")]
-        pub parameters_tm10_r15: Option<MIMOCAParametersPerBoBCPerTMR15>,
+        pub parameters_tm10_r15: Option<Box<MIMOCAParametersPerBoBCPerTMR15>>,
     }
     impl MIMOCAParametersPerBoBCR15 {
         pub fn new(
-            parameters_tm9_r15: Option<MIMOCAParametersPerBoBCPerTMR15>,
-            parameters_tm10_r15: Option<MIMOCAParametersPerBoBCPerTMR15>,
+            parameters_tm9_r15: Option<Box<MIMOCAParametersPerBoBCPerTMR15>>,
+            parameters_tm10_r15: Option<Box<MIMOCAParametersPerBoBCPerTMR15>>,
         ) -> Self {
             Self {
                 parameters_tm9_r15,
@@ -21874,14 +21905,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "MIMO-CA-ParametersPerBoBC-v1430")]
     pub struct MIMOCAParametersPerBoBCV1430 {
         #[rasn(identifier = "parametersTM9-v1430")]
-        pub parameters_tm9_v1430: Option<MIMOCAParametersPerBoBCPerTMV1430>,
+        pub parameters_tm9_v1430: Option<Box<MIMOCAParametersPerBoBCPerTMV1430>>,
         #[rasn(identifier = "parametersTM10-v1430")]
-        pub parameters_tm10_v1430: Option<MIMOCAParametersPerBoBCPerTMV1430>,
+        pub parameters_tm10_v1430: Option<Box<MIMOCAParametersPerBoBCPerTMV1430>>,
     }
     impl MIMOCAParametersPerBoBCV1430 {
         pub fn new(
-            parameters_tm9_v1430: Option<MIMOCAParametersPerBoBCPerTMV1430>,
-            parameters_tm10_v1430: Option<MIMOCAParametersPerBoBCPerTMV1430>,
+            parameters_tm9_v1430: Option<Box<MIMOCAParametersPerBoBCPerTMV1430>>,
+            parameters_tm10_v1430: Option<Box<MIMOCAParametersPerBoBCPerTMV1430>>,
         ) -> Self {
             Self {
                 parameters_tm9_v1430,
@@ -21918,7 +21949,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "MIMO-CA-ParametersPerBoBCPerTM-r13")]
     pub struct MIMOCAParametersPerBoBCPerTMR13 {
         #[rasn(identifier = "nonPrecoded-r13")]
-        pub non_precoded_r13: Option<MIMONonPrecodedCapabilitiesR13>,
+        pub non_precoded_r13: Option<Box<MIMONonPrecodedCapabilitiesR13>>,
         #[rasn(identifier = "beamformed-r13")]
         pub beamformed_r13: Option<MIMOBeamformedCapabilityListR13>,
         #[rasn(identifier = "dmrs-Enhancements-r13")]
@@ -21926,7 +21957,7 @@ pub mod eutra_rrc_definitions {
     }
     impl MIMOCAParametersPerBoBCPerTMR13 {
         pub fn new(
-            non_precoded_r13: Option<MIMONonPrecodedCapabilitiesR13>,
+            non_precoded_r13: Option<Box<MIMONonPrecodedCapabilitiesR13>>,
             beamformed_r13: Option<MIMOBeamformedCapabilityListR13>,
             dmrs_enhancements_r13: Option<MIMOCAParametersPerBoBCPerTMR13DmrsEnhancementsR13>,
         ) -> Self {
@@ -21959,7 +21990,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "MIMO-CA-ParametersPerBoBCPerTM-r15")]
     pub struct MIMOCAParametersPerBoBCPerTMR15 {
         #[rasn(identifier = "nonPrecoded-r13")]
-        pub non_precoded_r13: Option<MIMONonPrecodedCapabilitiesR13>,
+        pub non_precoded_r13: Option<Box<MIMONonPrecodedCapabilitiesR13>>,
         #[rasn(identifier = "beamformed-r13")]
         pub beamformed_r13: Option<MIMOBeamformedCapabilityListR13>,
         #[rasn(identifier = "dmrs-Enhancements-r13")]
@@ -21972,7 +22003,7 @@ pub mod eutra_rrc_definitions {
     }
     impl MIMOCAParametersPerBoBCPerTMR15 {
         pub fn new(
-            non_precoded_r13: Option<MIMONonPrecodedCapabilitiesR13>,
+            non_precoded_r13: Option<Box<MIMONonPrecodedCapabilitiesR13>>,
             beamformed_r13: Option<MIMOBeamformedCapabilityListR13>,
             dmrs_enhancements_r13: Option<MIMOCAParametersPerBoBCPerTMR15DmrsEnhancementsR13>,
             csi_reporting_np_r14: Option<MIMOCAParametersPerBoBCPerTMR15CsiReportingNPR14>,
@@ -22163,9 +22194,9 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "MIMO-UE-Parameters-r13")]
     pub struct MIMOUEParametersR13 {
         #[rasn(identifier = "parametersTM9-r13")]
-        pub parameters_tm9_r13: Option<MIMOUEParametersPerTMR13>,
+        pub parameters_tm9_r13: Option<Box<MIMOUEParametersPerTMR13>>,
         #[rasn(identifier = "parametersTM10-r13")]
-        pub parameters_tm10_r13: Option<MIMOUEParametersPerTMR13>,
+        pub parameters_tm10_r13: Option<Box<MIMOUEParametersPerTMR13>>,
         #[rasn(identifier = "srs-EnhancementsTDD-r13")]
         pub srs_enhancements_tdd_r13: Option<MIMOUEParametersR13SrsEnhancementsTDDR13>,
         #[rasn(identifier = "srs-Enhancements-r13")]
@@ -22176,8 +22207,8 @@ pub mod eutra_rrc_definitions {
     }
     impl MIMOUEParametersR13 {
         pub fn new(
-            parameters_tm9_r13: Option<MIMOUEParametersPerTMR13>,
-            parameters_tm10_r13: Option<MIMOUEParametersPerTMR13>,
+            parameters_tm9_r13: Option<Box<MIMOUEParametersPerTMR13>>,
+            parameters_tm10_r13: Option<Box<MIMOUEParametersPerTMR13>>,
             srs_enhancements_tdd_r13: Option<MIMOUEParametersR13SrsEnhancementsTDDR13>,
             srs_enhancements_r13: Option<MIMOUEParametersR13SrsEnhancementsR13>,
             interference_meas_restriction_r13: Option<
@@ -22197,11 +22228,11 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "MIMO-UE-Parameters-v13e0")]
     pub struct MIMOUEParametersV13e0 {
         #[rasn(identifier = "mimo-WeightedLayersCapabilities-r13")]
-        pub mimo_weighted_layers_capabilities_r13: Option<MIMOWeightedLayersCapabilitiesR13>,
+        pub mimo_weighted_layers_capabilities_r13: Option<Box<MIMOWeightedLayersCapabilitiesR13>>,
     }
     impl MIMOUEParametersV13e0 {
         pub fn new(
-            mimo_weighted_layers_capabilities_r13: Option<MIMOWeightedLayersCapabilitiesR13>,
+            mimo_weighted_layers_capabilities_r13: Option<Box<MIMOWeightedLayersCapabilitiesR13>>,
         ) -> Self {
             Self {
                 mimo_weighted_layers_capabilities_r13,
@@ -22212,14 +22243,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "MIMO-UE-Parameters-v1430")]
     pub struct MIMOUEParametersV1430 {
         #[rasn(identifier = "parametersTM9-v1430")]
-        pub parameters_tm9_v1430: Option<MIMOUEParametersPerTMV1430>,
+        pub parameters_tm9_v1430: Option<Box<MIMOUEParametersPerTMV1430>>,
         #[rasn(identifier = "parametersTM10-v1430")]
-        pub parameters_tm10_v1430: Option<MIMOUEParametersPerTMV1430>,
+        pub parameters_tm10_v1430: Option<Box<MIMOUEParametersPerTMV1430>>,
     }
     impl MIMOUEParametersV1430 {
         pub fn new(
-            parameters_tm9_v1430: Option<MIMOUEParametersPerTMV1430>,
-            parameters_tm10_v1430: Option<MIMOUEParametersPerTMV1430>,
+            parameters_tm9_v1430: Option<Box<MIMOUEParametersPerTMV1430>>,
+            parameters_tm10_v1430: Option<Box<MIMOUEParametersPerTMV1430>>,
         ) -> Self {
             Self {
                 parameters_tm9_v1430,
@@ -22268,9 +22299,9 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "MIMO-UE-ParametersPerTM-r13")]
     pub struct MIMOUEParametersPerTMR13 {
         #[rasn(identifier = "nonPrecoded-r13")]
-        pub non_precoded_r13: Option<MIMONonPrecodedCapabilitiesR13>,
+        pub non_precoded_r13: Option<Box<MIMONonPrecodedCapabilitiesR13>>,
         #[rasn(identifier = "beamformed-r13")]
-        pub beamformed_r13: Option<MIMOUEBeamformedCapabilitiesR13>,
+        pub beamformed_r13: Option<Box<MIMOUEBeamformedCapabilitiesR13>>,
         #[rasn(identifier = "channelMeasRestriction-r13")]
         pub channel_meas_restriction_r13: Option<MIMOUEParametersPerTMR13ChannelMeasRestrictionR13>,
         #[rasn(identifier = "dmrs-Enhancements-r13")]
@@ -22280,8 +22311,8 @@ pub mod eutra_rrc_definitions {
     }
     impl MIMOUEParametersPerTMR13 {
         pub fn new(
-            non_precoded_r13: Option<MIMONonPrecodedCapabilitiesR13>,
-            beamformed_r13: Option<MIMOUEBeamformedCapabilitiesR13>,
+            non_precoded_r13: Option<Box<MIMONonPrecodedCapabilitiesR13>>,
+            beamformed_r13: Option<Box<MIMOUEBeamformedCapabilitiesR13>>,
             channel_meas_restriction_r13: Option<MIMOUEParametersPerTMR13ChannelMeasRestrictionR13>,
             dmrs_enhancements_r13: Option<MIMOUEParametersPerTMR13DmrsEnhancementsR13>,
             csi_rs_enhancements_tdd_r13: Option<MIMOUEParametersPerTMR13CsiRSEnhancementsTDDR13>,
@@ -22400,9 +22431,10 @@ pub mod eutra_rrc_definitions {
     pub struct MIMOUEParametersPerTMV1430 {
         #[rasn(identifier = "nzp-CSI-RS-AperiodicInfo-r14")]
         pub nzp_csi_rs_aperiodic_info_r14:
-            Option<MIMOUEParametersPerTMV1430NzpCSIRSAperiodicInfoR14>,
+            Option<Box<MIMOUEParametersPerTMV1430NzpCSIRSAperiodicInfoR14>>,
         #[rasn(identifier = "nzp-CSI-RS-PeriodicInfo-r14")]
-        pub nzp_csi_rs_periodic_info_r14: Option<MIMOUEParametersPerTMV1430NzpCSIRSPeriodicInfoR14>,
+        pub nzp_csi_rs_periodic_info_r14:
+            Option<Box<MIMOUEParametersPerTMV1430NzpCSIRSPeriodicInfoR14>>,
         #[rasn(identifier = "zp-CSI-RS-AperiodicInfo-r14")]
         pub zp_csi_rs_aperiodic_info_r14: Option<MIMOUEParametersPerTMV1430ZpCSIRSAperiodicInfoR14>,
         #[rasn(identifier = "ul-dmrs-Enhancements-r14")]
@@ -22423,9 +22455,11 @@ pub mod eutra_rrc_definitions {
     impl MIMOUEParametersPerTMV1430 {
         pub fn new(
             nzp_csi_rs_aperiodic_info_r14: Option<
-                MIMOUEParametersPerTMV1430NzpCSIRSAperiodicInfoR14,
+                Box<MIMOUEParametersPerTMV1430NzpCSIRSAperiodicInfoR14>,
             >,
-            nzp_csi_rs_periodic_info_r14: Option<MIMOUEParametersPerTMV1430NzpCSIRSPeriodicInfoR14>,
+            nzp_csi_rs_periodic_info_r14: Option<
+                Box<MIMOUEParametersPerTMV1430NzpCSIRSPeriodicInfoR14>,
+            >,
             zp_csi_rs_aperiodic_info_r14: Option<MIMOUEParametersPerTMV1430ZpCSIRSAperiodicInfoR14>,
             ul_dmrs_enhancements_r14: Option<MIMOUEParametersPerTMV1430UlDmrsEnhancementsR14>,
             density_reduction_np_r14: Option<MIMOUEParametersPerTMV1430DensityReductionNPR14>,
@@ -23287,13 +23321,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "measIdToAddModList")]
         pub meas_id_to_add_mod_list: Option<MeasIdToAddModList>,
         #[rasn(identifier = "quantityConfig")]
-        pub quantity_config: Option<QuantityConfig>,
+        pub quantity_config: Option<Box<QuantityConfig>>,
         #[rasn(identifier = "measGapConfig")]
         pub meas_gap_config: Option<MeasGapConfig>,
         #[rasn(identifier = "s-Measure")]
         pub s_measure: Option<RSRPRange>,
         #[rasn(identifier = "preRegistrationInfoHRPD")]
-        pub pre_registration_info_hrpd: Option<PreRegistrationInfoHRPD>,
+        pub pre_registration_info_hrpd: Option<Box<PreRegistrationInfoHRPD>>,
         #[rasn(identifier = "speedStatePars")]
         pub speed_state_pars: Option<MeasConfigSpeedStatePars>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -23325,10 +23359,10 @@ pub mod eutra_rrc_definitions {
             report_config_to_add_mod_list: Option<ReportConfigToAddModList>,
             meas_id_to_remove_list: Option<MeasIdToRemoveList>,
             meas_id_to_add_mod_list: Option<MeasIdToAddModList>,
-            quantity_config: Option<QuantityConfig>,
+            quantity_config: Option<Box<QuantityConfig>>,
             meas_gap_config: Option<MeasGapConfig>,
             s_measure: Option<RSRPRange>,
-            pre_registration_info_hrpd: Option<PreRegistrationInfoHRPD>,
+            pre_registration_info_hrpd: Option<Box<PreRegistrationInfoHRPD>>,
             speed_state_pars: Option<MeasConfigSpeedStatePars>,
             ext_group_meas_object_to_add_mod_list_v9e0: Option<
                 MeasConfigExtGroupMeasObjectToAddModListV9e0,
@@ -23834,7 +23868,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "reportQuantities")]
         pub report_quantities: MeasIdleCarrierEUTRAR15ReportQuantities,
         #[rasn(identifier = "qualityThreshold-r15")]
-        pub quality_threshold_r15: Option<MeasIdleCarrierEUTRAR15QualityThresholdR15>,
+        pub quality_threshold_r15: Option<Box<MeasIdleCarrierEUTRAR15QualityThresholdR15>>,
     }
     impl MeasIdleCarrierEUTRAR15 {
         pub fn new(
@@ -23843,7 +23877,7 @@ pub mod eutra_rrc_definitions {
             validity_area_r15: Option<CellListR15>,
             meas_cell_list_r15: Option<CellListR15>,
             report_quantities: MeasIdleCarrierEUTRAR15ReportQuantities,
-            quality_threshold_r15: Option<MeasIdleCarrierEUTRAR15QualityThresholdR15>,
+            quality_threshold_r15: Option<Box<MeasIdleCarrierEUTRAR15QualityThresholdR15>>,
         ) -> Self {
             Self {
                 carrier_freq_r15,
@@ -23899,24 +23933,24 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "maxRS-IndexCellQual-r16")]
         pub max_rs_index_cell_qual_r16: Option<MaxRSIndexCellQualNRR15>,
         #[rasn(identifier = "threshRS-Index-r16")]
-        pub thresh_rs_index_r16: Option<ThresholdListNRR15>,
+        pub thresh_rs_index_r16: Option<Box<ThresholdListNRR15>>,
         #[rasn(identifier = "measTimingConfig-r16")]
-        pub meas_timing_config_r16: Option<MTCSSBNRR15>,
+        pub meas_timing_config_r16: Option<Box<MTCSSBNRR15>>,
         #[rasn(identifier = "ssb-ToMeasure-r16")]
         pub ssb_to_measure_r16: Option<SSBToMeasureR15>,
         #[rasn(identifier = "deriveSSB-IndexFromCell-r16")]
         pub derive_ssb_index_from_cell_r16: bool,
         #[rasn(identifier = "ss-RSSI-Measurement-r16")]
-        pub ss_rssi_measurement_r16: Option<SSRSSIMeasurementR15>,
+        pub ss_rssi_measurement_r16: Option<Box<SSRSSIMeasurementR15>>,
     }
     impl MeasIdleCarrierNRR16SsbMeasConfigR16 {
         pub fn new(
             max_rs_index_cell_qual_r16: Option<MaxRSIndexCellQualNRR15>,
-            thresh_rs_index_r16: Option<ThresholdListNRR15>,
-            meas_timing_config_r16: Option<MTCSSBNRR15>,
+            thresh_rs_index_r16: Option<Box<ThresholdListNRR15>>,
+            meas_timing_config_r16: Option<Box<MTCSSBNRR15>>,
             ssb_to_measure_r16: Option<SSBToMeasureR15>,
             derive_ssb_index_from_cell_r16: bool,
-            ss_rssi_measurement_r16: Option<SSRSSIMeasurementR15>,
+            ss_rssi_measurement_r16: Option<Box<SSRSSIMeasurementR15>>,
         ) -> Self {
             Self {
                 max_rs_index_cell_qual_r16,
@@ -23969,11 +24003,11 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "reportQuantitiesNR-r16")]
         pub report_quantities_nr_r16: MeasIdleCarrierNRR16ReportQuantitiesNRR16,
         #[rasn(identifier = "qualityThresholdNR-r16")]
-        pub quality_threshold_nr_r16: Option<MeasIdleCarrierNRR16QualityThresholdNRR16>,
+        pub quality_threshold_nr_r16: Option<Box<MeasIdleCarrierNRR16QualityThresholdNRR16>>,
         #[rasn(identifier = "ssb-MeasConfig-r16")]
-        pub ssb_meas_config_r16: Option<MeasIdleCarrierNRR16SsbMeasConfigR16>,
+        pub ssb_meas_config_r16: Option<Box<MeasIdleCarrierNRR16SsbMeasConfigR16>>,
         #[rasn(identifier = "beamMeasConfigIdle-r16")]
-        pub beam_meas_config_idle_r16: Option<BeamMeasConfigIdleNRR16>,
+        pub beam_meas_config_idle_r16: Option<Box<BeamMeasConfigIdleNRR16>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_subcarrier_spacing_ssb_r17:
             Option<MeasIdleCarrierNRR16ExtGroupSubcarrierSpacingSSBR17>,
@@ -23985,9 +24019,9 @@ pub mod eutra_rrc_definitions {
             frequency_band_list: Option<MultiFrequencyBandListNRR15>,
             meas_cell_list_nr_r16: Option<CellListNRR16>,
             report_quantities_nr_r16: MeasIdleCarrierNRR16ReportQuantitiesNRR16,
-            quality_threshold_nr_r16: Option<MeasIdleCarrierNRR16QualityThresholdNRR16>,
-            ssb_meas_config_r16: Option<MeasIdleCarrierNRR16SsbMeasConfigR16>,
-            beam_meas_config_idle_r16: Option<BeamMeasConfigIdleNRR16>,
+            quality_threshold_nr_r16: Option<Box<MeasIdleCarrierNRR16QualityThresholdNRR16>>,
+            ssb_meas_config_r16: Option<Box<MeasIdleCarrierNRR16SsbMeasConfigR16>>,
+            beam_meas_config_idle_r16: Option<Box<BeamMeasConfigIdleNRR16>>,
             ext_group_subcarrier_spacing_ssb_r17: Option<
                 MeasIdleCarrierNRR16ExtGroupSubcarrierSpacingSSBR17,
             >,
@@ -24282,10 +24316,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct MeasObjectEUTRAExtGroupMeasSensingConfigR15 {
         #[rasn(identifier = "measSensing-Config-r15")]
-        pub meas_sensing_config_r15: Option<MeasSensingConfigR15>,
+        pub meas_sensing_config_r15: Option<Box<MeasSensingConfigR15>>,
     }
     impl MeasObjectEUTRAExtGroupMeasSensingConfigR15 {
-        pub fn new(meas_sensing_config_r15: Option<MeasSensingConfigR15>) -> Self {
+        pub fn new(meas_sensing_config_r15: Option<Box<MeasSensingConfigR15>>) -> Self {
             Self {
                 meas_sensing_config_r15,
             }
@@ -24459,14 +24493,14 @@ pub mod eutra_rrc_definitions {
         )]
         pub ncc_permitted: BitString,
         #[rasn(identifier = "cellForWhichToReportCGI")]
-        pub cell_for_which_to_report_cgi: Option<PhysCellIdGERAN>,
+        pub cell_for_which_to_report_cgi: Option<Box<PhysCellIdGERAN>>,
     }
     impl MeasObjectGERAN {
         pub fn new(
             carrier_freqs: CarrierFreqsGERAN,
             offset_freq: QOffsetRangeInterRAT,
             ncc_permitted: BitString,
-            cell_for_which_to_report_cgi: Option<PhysCellIdGERAN>,
+            cell_for_which_to_report_cgi: Option<Box<PhysCellIdGERAN>>,
         ) -> Self {
             Self {
                 carrier_freqs,
@@ -24509,7 +24543,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "deriveSSB-IndexFromCell-r15")]
         pub derive_ssb_index_from_cell_r15: Option<bool>,
         #[rasn(identifier = "ss-RSSI-Measurement-r15")]
-        pub ss_rssi_measurement_r15: Option<SSRSSIMeasurementR15>,
+        pub ss_rssi_measurement_r15: Option<Box<SSRSSIMeasurementR15>>,
         #[rasn(identifier = "bandNR-r15")]
         pub band_nr_r15: Option<MeasObjectNRR15ExtGroupCellForWhichToReportCGIR15BandNRR15>,
     }
@@ -24517,7 +24551,7 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             cell_for_which_to_report_cgi_r15: Option<PhysCellIdNRR15>,
             derive_ssb_index_from_cell_r15: Option<bool>,
-            ss_rssi_measurement_r15: Option<SSRSSIMeasurementR15>,
+            ss_rssi_measurement_r15: Option<Box<SSRSSIMeasurementR15>>,
             band_nr_r15: Option<MeasObjectNRR15ExtGroupCellForWhichToReportCGIR15BandNRR15>,
         ) -> Self {
             Self {
@@ -24578,7 +24612,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "rs-ConfigSSB-r15")]
         pub rs_config_ssb_r15: RSConfigSSBNRR15,
         #[rasn(identifier = "threshRS-Index-r15")]
-        pub thresh_rs_index_r15: Option<ThresholdListNRR15>,
+        pub thresh_rs_index_r15: Option<Box<ThresholdListNRR15>>,
         #[rasn(identifier = "maxRS-IndexCellQual-r15")]
         pub max_rs_index_cell_qual_r15: Option<MaxRSIndexCellQualNRR15>,
         #[rasn(
@@ -24606,7 +24640,7 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             carrier_freq_r15: ARFCNValueNRR15,
             rs_config_ssb_r15: RSConfigSSBNRR15,
-            thresh_rs_index_r15: Option<ThresholdListNRR15>,
+            thresh_rs_index_r15: Option<Box<ThresholdListNRR15>>,
             max_rs_index_cell_qual_r15: Option<MaxRSIndexCellQualNRR15>,
             offset_freq_r15: QOffsetRangeInterRAT,
             excluded_cells_to_remove_list_r15: Option<CellIndexList>,
@@ -24675,10 +24709,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "MeasObjectToAddMod-v9e0")]
     pub struct MeasObjectToAddModV9e0 {
         #[rasn(identifier = "measObjectEUTRA-v9e0")]
-        pub meas_object_eutra_v9e0: Option<MeasObjectEUTRAV9e0>,
+        pub meas_object_eutra_v9e0: Option<Box<MeasObjectEUTRAV9e0>>,
     }
     impl MeasObjectToAddModV9e0 {
-        pub fn new(meas_object_eutra_v9e0: Option<MeasObjectEUTRAV9e0>) -> Self {
+        pub fn new(meas_object_eutra_v9e0: Option<Box<MeasObjectEUTRAV9e0>>) -> Self {
             Self {
                 meas_object_eutra_v9e0,
             }
@@ -24759,10 +24793,12 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct MeasObjectUTRAExtGroupCsgAllowedReportingCellsV930 {
         #[rasn(identifier = "csg-allowedReportingCells-v930")]
-        pub csg_allowed_reporting_cells_v930: Option<CSGAllowedReportingCellsR9>,
+        pub csg_allowed_reporting_cells_v930: Option<Box<CSGAllowedReportingCellsR9>>,
     }
     impl MeasObjectUTRAExtGroupCsgAllowedReportingCellsV930 {
-        pub fn new(csg_allowed_reporting_cells_v930: Option<CSGAllowedReportingCellsR9>) -> Self {
+        pub fn new(
+            csg_allowed_reporting_cells_v930: Option<Box<CSGAllowedReportingCellsR9>>,
+        ) -> Self {
             Self {
                 csg_allowed_reporting_cells_v930,
             }
@@ -25554,13 +25590,13 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "MeasRSS-DedicatedConfig-r16")]
     pub struct MeasRSSDedicatedConfigR16 {
         #[rasn(identifier = "rss-ConfigCarrierInfo-r16")]
-        pub rss_config_carrier_info_r16: Option<RSSConfigCarrierInfoR16>,
+        pub rss_config_carrier_info_r16: Option<Box<RSSConfigCarrierInfoR16>>,
         #[rasn(identifier = "cellsToAddModList-v1610")]
         pub cells_to_add_mod_list_v1610: Option<CellsToAddModListV1610>,
     }
     impl MeasRSSDedicatedConfigR16 {
         pub fn new(
-            rss_config_carrier_info_r16: Option<RSSConfigCarrierInfoR16>,
+            rss_config_carrier_info_r16: Option<Box<RSSConfigCarrierInfoR16>>,
             cells_to_add_mod_list_v1610: Option<CellsToAddModListV1610>,
         ) -> Self {
             Self {
@@ -25638,13 +25674,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "serviceType-r15")]
         pub service_type_r15: Option<MeasReportAppLayerR15IEsServiceTypeR15>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MeasReportAppLayerV1590IEs>,
+        pub non_critical_extension: Option<Box<MeasReportAppLayerV1590IEs>>,
     }
     impl MeasReportAppLayerR15IEs {
         pub fn new(
             meas_report_app_layer_container_r15: Option<OctetString>,
             service_type_r15: Option<MeasReportAppLayerR15IEsServiceTypeR15>,
-            non_critical_extension: Option<MeasReportAppLayerV1590IEs>,
+            non_critical_extension: Option<Box<MeasReportAppLayerV1590IEs>>,
         ) -> Self {
             Self {
                 meas_report_app_layer_container_r15,
@@ -25673,12 +25709,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MeasReportAppLayerV1590IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<MeasReportAppLayerV1590IEsNonCriticalExtension>>,
     }
     impl MeasReportAppLayerV1590IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<MeasReportAppLayerV1590IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<MeasReportAppLayerV1590IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -25728,10 +25764,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "MeasResult2EUTRA-v1250")]
     pub struct MeasResult2EUTRAV1250 {
         #[rasn(identifier = "rsrq-Type-r12")]
-        pub rsrq_type_r12: Option<RSRQTypeR12>,
+        pub rsrq_type_r12: Option<Box<RSRQTypeR12>>,
     }
     impl MeasResult2EUTRAV1250 {
-        pub fn new(rsrq_type_r12: Option<RSRQTypeR12>) -> Self {
+        pub fn new(rsrq_type_r12: Option<Box<RSRQTypeR12>>) -> Self {
             Self { rsrq_type_r12 }
         }
     }
@@ -25772,14 +25808,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "carrierFreq-r15")]
         pub carrier_freq_r15: ARFCNValueEUTRAR9,
         #[rasn(identifier = "measResultServingCell-r15")]
-        pub meas_result_serving_cell_r15: Option<MeasResultEUTRA>,
+        pub meas_result_serving_cell_r15: Option<Box<MeasResultEUTRA>>,
         #[rasn(identifier = "measResultNeighCellList-r15")]
         pub meas_result_neigh_cell_list_r15: Option<MeasResultListEUTRA>,
     }
     impl MeasResult3EUTRAR15 {
         pub fn new(
             carrier_freq_r15: ARFCNValueEUTRAR9,
-            meas_result_serving_cell_r15: Option<MeasResultEUTRA>,
+            meas_result_serving_cell_r15: Option<Box<MeasResultEUTRA>>,
             meas_result_neigh_cell_list_r15: Option<MeasResultListEUTRA>,
         ) -> Self {
             Self {
@@ -25887,10 +25923,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct MeasResultCellNRR15ExtGroupCgiInfoR15 {
         #[rasn(identifier = "cgi-Info-r15")]
-        pub cgi_info_r15: Option<CGIInfoNRR15>,
+        pub cgi_info_r15: Option<Box<CGIInfoNRR15>>,
     }
     impl MeasResultCellNRR15ExtGroupCgiInfoR15 {
-        pub fn new(cgi_info_r15: Option<CGIInfoNRR15>) -> Self {
+        pub fn new(cgi_info_r15: Option<Box<CGIInfoNRR15>>) -> Self {
             Self { cgi_info_r15 }
         }
     }
@@ -25978,10 +26014,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct MeasResultEUTRAMeasResultExtGroupAdditionalSIInfoR9 {
         #[rasn(identifier = "additionalSI-Info-r9")]
-        pub additional_si_info_r9: Option<AdditionalSIInfoR9>,
+        pub additional_si_info_r9: Option<Box<AdditionalSIInfoR9>>,
     }
     impl MeasResultEUTRAMeasResultExtGroupAdditionalSIInfoR9 {
-        pub fn new(additional_si_info_r9: Option<AdditionalSIInfoR9>) -> Self {
+        pub fn new(additional_si_info_r9: Option<Box<AdditionalSIInfoR9>>) -> Self {
             Self {
                 additional_si_info_r9,
             }
@@ -26048,12 +26084,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "rs-sinr-Result-r13")]
         pub rs_sinr_result_r13: Option<RSSINRRangeR13>,
         #[rasn(identifier = "cgi-Info-v1310")]
-        pub cgi_info_v1310: Option<MeasResultEUTRAMeasResultExtGroupRsSinrResultR13CgiInfoV1310>,
+        pub cgi_info_v1310:
+            Option<Box<MeasResultEUTRAMeasResultExtGroupRsSinrResultR13CgiInfoV1310>>,
     }
     impl MeasResultEUTRAMeasResultExtGroupRsSinrResultR13 {
         pub fn new(
             rs_sinr_result_r13: Option<RSSINRRangeR13>,
-            cgi_info_v1310: Option<MeasResultEUTRAMeasResultExtGroupRsSinrResultR13CgiInfoV1310>,
+            cgi_info_v1310: Option<
+                Box<MeasResultEUTRAMeasResultExtGroupRsSinrResultR13CgiInfoV1310>,
+            >,
         ) -> Self {
             Self {
                 rs_sinr_result_r13,
@@ -26138,14 +26177,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "physCellId")]
         pub phys_cell_id: PhysCellId,
         #[rasn(identifier = "cgi-Info")]
-        pub cgi_info: Option<MeasResultEUTRACgiInfo>,
+        pub cgi_info: Option<Box<MeasResultEUTRACgiInfo>>,
         #[rasn(identifier = "measResult")]
         pub meas_result: MeasResultEUTRAMeasResult,
     }
     impl MeasResultEUTRA {
         pub fn new(
             phys_cell_id: PhysCellId,
-            cgi_info: Option<MeasResultEUTRACgiInfo>,
+            cgi_info: Option<Box<MeasResultEUTRACgiInfo>>,
             meas_result: MeasResultEUTRAMeasResult,
         ) -> Self {
             Self {
@@ -26272,7 +26311,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "physCellId")]
         pub phys_cell_id: PhysCellIdGERAN,
         #[rasn(identifier = "cgi-Info")]
-        pub cgi_info: Option<MeasResultGERANCgiInfo>,
+        pub cgi_info: Option<Box<MeasResultGERANCgiInfo>>,
         #[rasn(identifier = "measResult")]
         pub meas_result: MeasResultGERANMeasResult,
     }
@@ -26280,7 +26319,7 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             carrier_freq: CarrierFreqGERAN,
             phys_cell_id: PhysCellIdGERAN,
-            cgi_info: Option<MeasResultGERANCgiInfo>,
+            cgi_info: Option<Box<MeasResultGERANCgiInfo>>,
             meas_result: MeasResultGERANMeasResult,
         ) -> Self {
             Self {
@@ -26482,7 +26521,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "rsrqResultMBSFN-r12")]
         pub rsrq_result_mbsfn_r12: MBSFNRSRQRangeR12,
         #[rasn(identifier = "signallingBLER-Result-r12")]
-        pub signalling_bler_result_r12: Option<BLERResultR12>,
+        pub signalling_bler_result_r12: Option<Box<BLERResultR12>>,
         #[rasn(identifier = "dataBLER-MCH-ResultList-r12")]
         pub data_bler_mch_result_list_r12: Option<DataBLERMCHResultListR12>,
     }
@@ -26491,7 +26530,7 @@ pub mod eutra_rrc_definitions {
             mbsfn_area_r12: MeasResultMBSFNR12MbsfnAreaR12,
             rsrp_result_mbsfn_r12: RSRPRange,
             rsrq_result_mbsfn_r12: MBSFNRSRQRangeR12,
-            signalling_bler_result_r12: Option<BLERResultR12>,
+            signalling_bler_result_r12: Option<Box<BLERResultR12>>,
             data_bler_mch_result_list_r12: Option<DataBLERMCHResultListR12>,
         ) -> Self {
             Self {
@@ -26532,7 +26571,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct MeasResultSCGFailureMRDCR15ExtGroupLocationInfoR16 {
         #[rasn(identifier = "locationInfo-r16")]
-        pub location_info_r16: Option<LocationInfoR10>,
+        pub location_info_r16: Option<Box<LocationInfoR10>>,
         #[rasn(identifier = "logMeasResultListBT-r16")]
         pub log_meas_result_list_bt_r16: Option<LogMeasResultListBTR15>,
         #[rasn(identifier = "logMeasResultListWLAN-r16")]
@@ -26540,7 +26579,7 @@ pub mod eutra_rrc_definitions {
     }
     impl MeasResultSCGFailureMRDCR15ExtGroupLocationInfoR16 {
         pub fn new(
-            location_info_r16: Option<LocationInfoR10>,
+            location_info_r16: Option<Box<LocationInfoR10>>,
             log_meas_result_list_bt_r16: Option<LogMeasResultListBTR15>,
             log_meas_result_list_wlan_r16: Option<LogMeasResultListWLANR15>,
         ) -> Self {
@@ -26578,12 +26617,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ssb-Index-r15")]
         pub ssb_index_r15: RSIndexNRR15,
         #[rasn(identifier = "measResultSSB-Index-r15")]
-        pub meas_result_ssb_index_r15: Option<MeasResultNRR15>,
+        pub meas_result_ssb_index_r15: Option<Box<MeasResultNRR15>>,
     }
     impl MeasResultSSBIndexR15 {
         pub fn new(
             ssb_index_r15: RSIndexNRR15,
-            meas_result_ssb_index_r15: Option<MeasResultNRR15>,
+            meas_result_ssb_index_r15: Option<Box<MeasResultNRR15>>,
         ) -> Self {
             Self {
                 ssb_index_r15,
@@ -26727,18 +26766,19 @@ pub mod eutra_rrc_definitions {
     pub struct MeasResultServFreqR10ExtGroupMeasResultSCellV1310 {
         #[rasn(identifier = "measResultSCell-v1310")]
         pub meas_result_scell_v1310:
-            Option<MeasResultServFreqR10ExtGroupMeasResultSCellV1310MeasResultSCellV1310>,
+            Option<Box<MeasResultServFreqR10ExtGroupMeasResultSCellV1310MeasResultSCellV1310>>,
         #[rasn(identifier = "measResultBestNeighCell-v1310")]
-        pub meas_result_best_neigh_cell_v1310:
-            Option<MeasResultServFreqR10ExtGroupMeasResultSCellV1310MeasResultBestNeighCellV1310>,
+        pub meas_result_best_neigh_cell_v1310: Option<
+            Box<MeasResultServFreqR10ExtGroupMeasResultSCellV1310MeasResultBestNeighCellV1310>,
+        >,
     }
     impl MeasResultServFreqR10ExtGroupMeasResultSCellV1310 {
         pub fn new(
             meas_result_scell_v1310: Option<
-                MeasResultServFreqR10ExtGroupMeasResultSCellV1310MeasResultSCellV1310,
+                Box<MeasResultServFreqR10ExtGroupMeasResultSCellV1310MeasResultSCellV1310>,
             >,
             meas_result_best_neigh_cell_v1310: Option<
-                MeasResultServFreqR10ExtGroupMeasResultSCellV1310MeasResultBestNeighCellV1310,
+                Box<MeasResultServFreqR10ExtGroupMeasResultSCellV1310MeasResultBestNeighCellV1310>,
             >,
         ) -> Self {
             Self {
@@ -26754,10 +26794,10 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "servFreqId-r10")]
         pub serv_freq_id_r10: ServCellIndexR10,
         #[rasn(identifier = "measResultSCell-r10")]
-        pub meas_result_scell_r10: Option<MeasResultServFreqR10MeasResultSCellR10>,
+        pub meas_result_scell_r10: Option<Box<MeasResultServFreqR10MeasResultSCellR10>>,
         #[rasn(identifier = "measResultBestNeighCell-r10")]
         pub meas_result_best_neigh_cell_r10:
-            Option<MeasResultServFreqR10MeasResultBestNeighCellR10>,
+            Option<Box<MeasResultServFreqR10MeasResultBestNeighCellR10>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_meas_result_scell_v1250:
             Option<MeasResultServFreqR10ExtGroupMeasResultSCellV1250>,
@@ -26768,9 +26808,9 @@ pub mod eutra_rrc_definitions {
     impl MeasResultServFreqR10 {
         pub fn new(
             serv_freq_id_r10: ServCellIndexR10,
-            meas_result_scell_r10: Option<MeasResultServFreqR10MeasResultSCellR10>,
+            meas_result_scell_r10: Option<Box<MeasResultServFreqR10MeasResultSCellR10>>,
             meas_result_best_neigh_cell_r10: Option<
-                MeasResultServFreqR10MeasResultBestNeighCellR10,
+                Box<MeasResultServFreqR10MeasResultBestNeighCellR10>,
             >,
             ext_group_meas_result_scell_v1250: Option<
                 MeasResultServFreqR10ExtGroupMeasResultSCellV1250,
@@ -26859,13 +26899,11 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct MeasResultServFreqR13ExtGroupMeasResultBestNeighCellV1360 {
         #[rasn(identifier = "measResultBestNeighCell-v1360")]
-        pub meas_result_best_neigh_cell_v1360: Option<
-            MeasResultServFreqR13ExtGroupMeasResultBestNeighCellV1360MeasResultBestNeighCellV1360,
-        >,
+        pub meas_result_best_neigh_cell_v1360: Option<Box<MeasResultServFreqR13ExtGroupMeasResultBestNeighCellV1360MeasResultBestNeighCellV1360>>,
     }
     impl MeasResultServFreqR13ExtGroupMeasResultBestNeighCellV1360 {
         pub fn new(
-            meas_result_best_neigh_cell_v1360 : Option < MeasResultServFreqR13ExtGroupMeasResultBestNeighCellV1360MeasResultBestNeighCellV1360 >,
+            meas_result_best_neigh_cell_v1360 : Option<Box<MeasResultServFreqR13ExtGroupMeasResultBestNeighCellV1360MeasResultBestNeighCellV1360>>,
         ) -> Self {
             Self {
                 meas_result_best_neigh_cell_v1360,
@@ -26879,10 +26917,10 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "servFreqId-r13")]
         pub serv_freq_id_r13: ServCellIndexR13,
         #[rasn(identifier = "measResultSCell-r13")]
-        pub meas_result_scell_r13: Option<MeasResultServFreqR13MeasResultSCellR13>,
+        pub meas_result_scell_r13: Option<Box<MeasResultServFreqR13MeasResultSCellR13>>,
         #[rasn(identifier = "measResultBestNeighCell-r13")]
         pub meas_result_best_neigh_cell_r13:
-            Option<MeasResultServFreqR13MeasResultBestNeighCellR13>,
+            Option<Box<MeasResultServFreqR13MeasResultBestNeighCellR13>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_meas_result_best_neigh_cell_v1360:
             Option<MeasResultServFreqR13ExtGroupMeasResultBestNeighCellV1360>,
@@ -26890,9 +26928,9 @@ pub mod eutra_rrc_definitions {
     impl MeasResultServFreqR13 {
         pub fn new(
             serv_freq_id_r13: ServCellIndexR13,
-            meas_result_scell_r13: Option<MeasResultServFreqR13MeasResultSCellR13>,
+            meas_result_scell_r13: Option<Box<MeasResultServFreqR13MeasResultSCellR13>>,
             meas_result_best_neigh_cell_r13: Option<
-                MeasResultServFreqR13MeasResultBestNeighCellR13,
+                Box<MeasResultServFreqR13MeasResultBestNeighCellR13>,
             >,
             ext_group_meas_result_best_neigh_cell_v1360: Option<
                 MeasResultServFreqR13ExtGroupMeasResultBestNeighCellV1360,
@@ -26922,15 +26960,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "carrierFreq-r15")]
         pub carrier_freq_r15: ARFCNValueNRR15,
         #[rasn(identifier = "measResultSCell-r15")]
-        pub meas_result_scell_r15: Option<MeasResultCellNRR15>,
+        pub meas_result_scell_r15: Option<Box<MeasResultCellNRR15>>,
         #[rasn(identifier = "measResultBestNeighCell-r15")]
-        pub meas_result_best_neigh_cell_r15: Option<MeasResultCellNRR15>,
+        pub meas_result_best_neigh_cell_r15: Option<Box<MeasResultCellNRR15>>,
     }
     impl MeasResultServFreqNRR15 {
         pub fn new(
             carrier_freq_r15: ARFCNValueNRR15,
-            meas_result_scell_r15: Option<MeasResultCellNRR15>,
-            meas_result_best_neigh_cell_r15: Option<MeasResultCellNRR15>,
+            meas_result_scell_r15: Option<Box<MeasResultCellNRR15>>,
+            meas_result_best_neigh_cell_r15: Option<Box<MeasResultCellNRR15>>,
         ) -> Self {
             Self {
                 carrier_freq_r15,
@@ -26979,10 +27017,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct MeasResultUTRAMeasResultExtGroupAdditionalSIInfoR9 {
         #[rasn(identifier = "additionalSI-Info-r9")]
-        pub additional_si_info_r9: Option<AdditionalSIInfoR9>,
+        pub additional_si_info_r9: Option<Box<AdditionalSIInfoR9>>,
     }
     impl MeasResultUTRAMeasResultExtGroupAdditionalSIInfoR9 {
-        pub fn new(additional_si_info_r9: Option<AdditionalSIInfoR9>) -> Self {
+        pub fn new(additional_si_info_r9: Option<Box<AdditionalSIInfoR9>>) -> Self {
             Self {
                 additional_si_info_r9,
             }
@@ -27055,14 +27093,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "physCellId")]
         pub phys_cell_id: MeasResultUTRAPhysCellId,
         #[rasn(identifier = "cgi-Info")]
-        pub cgi_info: Option<MeasResultUTRACgiInfo>,
+        pub cgi_info: Option<Box<MeasResultUTRACgiInfo>>,
         #[rasn(identifier = "measResult")]
         pub meas_result: MeasResultUTRAMeasResult,
     }
     impl MeasResultUTRA {
         pub fn new(
             phys_cell_id: MeasResultUTRAPhysCellId,
-            cgi_info: Option<MeasResultUTRACgiInfo>,
+            cgi_info: Option<Box<MeasResultUTRACgiInfo>>,
             meas_result: MeasResultUTRAMeasResult,
         ) -> Self {
             Self {
@@ -27086,7 +27124,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "wlan-Identifiers-r13")]
         pub wlan_identifiers_r13: WLANIdentifiersR12,
         #[rasn(identifier = "carrierInfoWLAN-r13")]
-        pub carrier_info_wlan_r13: Option<WLANCarrierInfoR13>,
+        pub carrier_info_wlan_r13: Option<Box<WLANCarrierInfoR13>>,
         #[rasn(identifier = "bandWLAN-r13")]
         pub band_wlan_r13: Option<WLANBandIndicatorR13>,
         #[rasn(identifier = "rssiWLAN-r13")]
@@ -27107,7 +27145,7 @@ pub mod eutra_rrc_definitions {
     impl MeasResultWLANR13 {
         pub fn new(
             wlan_identifiers_r13: WLANIdentifiersR12,
-            carrier_info_wlan_r13: Option<WLANCarrierInfoR13>,
+            carrier_info_wlan_r13: Option<Box<WLANCarrierInfoR13>>,
             band_wlan_r13: Option<WLANBandIndicatorR13>,
             rssi_wlan_r13: WLANRSSIRangeR13,
             available_admission_capacity_wlan_r13: Option<u16>,
@@ -27165,10 +27203,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct MeasResultsExtGroupMeasResultForECIDR9 {
         #[rasn(identifier = "measResultForECID-r9")]
-        pub meas_result_for_ecid_r9: Option<MeasResultForECIDR9>,
+        pub meas_result_for_ecid_r9: Option<Box<MeasResultForECIDR9>>,
     }
     impl MeasResultsExtGroupMeasResultForECIDR9 {
-        pub fn new(meas_result_for_ecid_r9: Option<MeasResultForECIDR9>) -> Self {
+        pub fn new(meas_result_for_ecid_r9: Option<Box<MeasResultForECIDR9>>) -> Self {
             Self {
                 meas_result_for_ecid_r9,
             }
@@ -27179,13 +27217,13 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct MeasResultsExtGroupLocationInfoR10 {
         #[rasn(identifier = "locationInfo-r10")]
-        pub location_info_r10: Option<LocationInfoR10>,
+        pub location_info_r10: Option<Box<LocationInfoR10>>,
         #[rasn(identifier = "measResultServFreqList-r10")]
         pub meas_result_serv_freq_list_r10: Option<MeasResultServFreqListR10>,
     }
     impl MeasResultsExtGroupLocationInfoR10 {
         pub fn new(
-            location_info_r10: Option<LocationInfoR10>,
+            location_info_r10: Option<Box<LocationInfoR10>>,
             meas_result_serv_freq_list_r10: Option<MeasResultServFreqListR10>,
         ) -> Self {
             Self {
@@ -27235,14 +27273,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct MeasResultsExtGroupMeasResultForRSSIR13 {
         #[rasn(identifier = "measResultForRSSI-r13")]
-        pub meas_result_for_rssi_r13: Option<MeasResultForRSSIR13>,
+        pub meas_result_for_rssi_r13: Option<Box<MeasResultForRSSIR13>>,
         #[rasn(identifier = "measResultServFreqListExt-r13")]
         pub meas_result_serv_freq_list_ext_r13: Option<MeasResultServFreqListExtR13>,
         #[rasn(identifier = "measResultSSTD-r13")]
-        pub meas_result_sstd_r13: Option<MeasResultSSTDR13>,
+        pub meas_result_sstd_r13: Option<Box<MeasResultSSTDR13>>,
         #[rasn(identifier = "measResultPCell-v1310")]
         pub meas_result_pcell_v1310:
-            Option<MeasResultsExtGroupMeasResultForRSSIR13MeasResultPCellV1310>,
+            Option<Box<MeasResultsExtGroupMeasResultForRSSIR13MeasResultPCellV1310>>,
         #[rasn(identifier = "ul-PDCP-DelayResultList-r13")]
         pub ul_pdcp_delay_result_list_r13: Option<ULPDCPDelayResultListR13>,
         #[rasn(identifier = "measResultListWLAN-r13")]
@@ -27250,11 +27288,11 @@ pub mod eutra_rrc_definitions {
     }
     impl MeasResultsExtGroupMeasResultForRSSIR13 {
         pub fn new(
-            meas_result_for_rssi_r13: Option<MeasResultForRSSIR13>,
+            meas_result_for_rssi_r13: Option<Box<MeasResultForRSSIR13>>,
             meas_result_serv_freq_list_ext_r13: Option<MeasResultServFreqListExtR13>,
-            meas_result_sstd_r13: Option<MeasResultSSTDR13>,
+            meas_result_sstd_r13: Option<Box<MeasResultSSTDR13>>,
             meas_result_pcell_v1310: Option<
-                MeasResultsExtGroupMeasResultForRSSIR13MeasResultPCellV1310,
+                Box<MeasResultsExtGroupMeasResultForRSSIR13MeasResultPCellV1310>,
             >,
             ul_pdcp_delay_result_list_r13: Option<ULPDCPDelayResultListR13>,
             meas_result_list_wlan_r13: Option<MeasResultListWLANR13>,
@@ -27332,7 +27370,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "logMeasResultListWLAN-r15")]
         pub log_meas_result_list_wlan_r15: Option<LogMeasResultListWLANR15>,
         #[rasn(identifier = "measResultSensing-r15")]
-        pub meas_result_sensing_r15: Option<MeasResultSensingR15>,
+        pub meas_result_sensing_r15: Option<Box<MeasResultSensingR15>>,
         #[rasn(value("-400..=8880"), identifier = "heightUE-r15")]
         pub height_ue_r15: Option<i16>,
     }
@@ -27340,7 +27378,7 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             log_meas_result_list_bt_r15: Option<LogMeasResultListBTR15>,
             log_meas_result_list_wlan_r15: Option<LogMeasResultListWLANR15>,
-            meas_result_sensing_r15: Option<MeasResultSensingR15>,
+            meas_result_sensing_r15: Option<Box<MeasResultSensingR15>>,
             height_ue_r15: Option<i16>,
         ) -> Self {
             Self {
@@ -27358,12 +27396,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ul-PDCP-DelayValueResultList-r16")]
         pub ul_pdcp_delay_value_result_list_r16: Option<ULPDCPDelayValueResultListR16>,
         #[rasn(identifier = "measResultForRSSI-NR-r16")]
-        pub meas_result_for_rssi_nr_r16: Option<MeasResultForRSSINRR16>,
+        pub meas_result_for_rssi_nr_r16: Option<Box<MeasResultForRSSINRR16>>,
     }
     impl MeasResultsExtGroupUlPDCPDelayValueResultListR16 {
         pub fn new(
             ul_pdcp_delay_value_result_list_r16: Option<ULPDCPDelayValueResultListR16>,
-            meas_result_for_rssi_nr_r16: Option<MeasResultForRSSINRR16>,
+            meas_result_for_rssi_nr_r16: Option<Box<MeasResultForRSSINRR16>>,
         ) -> Self {
             Self {
                 ul_pdcp_delay_value_result_list_r16,
@@ -27696,12 +27734,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "measResults")]
         pub meas_results: MeasResults,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MeasurementReportV8a0IEs>,
+        pub non_critical_extension: Option<Box<MeasurementReportV8a0IEs>>,
     }
     impl MeasurementReportR8IEs {
         pub fn new(
             meas_results: MeasResults,
-            non_critical_extension: Option<MeasurementReportV8a0IEs>,
+            non_critical_extension: Option<Box<MeasurementReportV8a0IEs>>,
         ) -> Self {
             Self {
                 meas_results,
@@ -27729,12 +27767,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MeasurementReportV8a0IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<MeasurementReportV8a0IEsNonCriticalExtension>>,
     }
     impl MeasurementReportV8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<MeasurementReportV8a0IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<MeasurementReportV8a0IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -27761,10 +27799,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct MobilityControlInfoExtGroupCarrierFreqV9e0 {
         #[rasn(identifier = "carrierFreq-v9e0")]
-        pub carrier_freq_v9e0: Option<CarrierFreqEUTRAV9e0>,
+        pub carrier_freq_v9e0: Option<Box<CarrierFreqEUTRAV9e0>>,
     }
     impl MobilityControlInfoExtGroupCarrierFreqV9e0 {
-        pub fn new(carrier_freq_v9e0: Option<CarrierFreqEUTRAV9e0>) -> Self {
+        pub fn new(carrier_freq_v9e0: Option<Box<CarrierFreqEUTRAV9e0>>) -> Self {
             Self { carrier_freq_v9e0 }
         }
     }
@@ -27821,7 +27859,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct MobilityControlInfoExtGroupMobilityControlInfoV2XR14 {
         #[rasn(identifier = "mobilityControlInfoV2X-r14")]
-        pub mobility_control_info_v2_x_r14: Option<MobilityControlInfoV2XR14>,
+        pub mobility_control_info_v2_x_r14: Option<Box<MobilityControlInfoV2XR14>>,
         #[rasn(identifier = "handoverWithoutWT-Change-r14")]
         pub handover_without_wt_change_r14:
             Option<MobilityControlInfoExtGroupMobilityControlInfoV2XR14HandoverWithoutWTChangeR14>,
@@ -27829,21 +27867,21 @@ pub mod eutra_rrc_definitions {
         pub make_before_break_r14:
             Option<MobilityControlInfoExtGroupMobilityControlInfoV2XR14MakeBeforeBreakR14>,
         #[rasn(identifier = "rach-Skip-r14")]
-        pub rach_skip_r14: Option<RACHSkipR14>,
+        pub rach_skip_r14: Option<Box<RACHSkipR14>>,
         #[rasn(identifier = "sameSFN-Indication-r14")]
         pub same_sfn_indication_r14:
             Option<MobilityControlInfoExtGroupMobilityControlInfoV2XR14SameSFNIndicationR14>,
     }
     impl MobilityControlInfoExtGroupMobilityControlInfoV2XR14 {
         pub fn new(
-            mobility_control_info_v2_x_r14: Option<MobilityControlInfoV2XR14>,
+            mobility_control_info_v2_x_r14: Option<Box<MobilityControlInfoV2XR14>>,
             handover_without_wt_change_r14: Option<
                 MobilityControlInfoExtGroupMobilityControlInfoV2XR14HandoverWithoutWTChangeR14,
             >,
             make_before_break_r14: Option<
                 MobilityControlInfoExtGroupMobilityControlInfoV2XR14MakeBeforeBreakR14,
             >,
-            rach_skip_r14: Option<RACHSkipR14>,
+            rach_skip_r14: Option<Box<RACHSkipR14>>,
             same_sfn_indication_r14: Option<
                 MobilityControlInfoExtGroupMobilityControlInfoV2XR14SameSFNIndicationR14,
             >,
@@ -27882,10 +27920,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct MobilityControlInfoExtGroupDapsConfigR16 {
         #[rasn(identifier = "daps-Config-r16")]
-        pub daps_config_r16: Option<DAPSConfigR16>,
+        pub daps_config_r16: Option<Box<DAPSConfigR16>>,
     }
     impl MobilityControlInfoExtGroupDapsConfigR16 {
-        pub fn new(daps_config_r16: Option<DAPSConfigR16>) -> Self {
+        pub fn new(daps_config_r16: Option<Box<DAPSConfigR16>>) -> Self {
             Self { daps_config_r16 }
         }
     }
@@ -27917,9 +27955,9 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "targetPhysCellId")]
         pub target_phys_cell_id: PhysCellId,
         #[rasn(identifier = "carrierFreq")]
-        pub carrier_freq: Option<CarrierFreqEUTRA>,
+        pub carrier_freq: Option<Box<CarrierFreqEUTRA>>,
         #[rasn(identifier = "carrierBandwidth")]
-        pub carrier_bandwidth: Option<CarrierBandwidthEUTRA>,
+        pub carrier_bandwidth: Option<Box<CarrierBandwidthEUTRA>>,
         #[rasn(identifier = "additionalSpectrumEmission")]
         pub additional_spectrum_emission: Option<AdditionalSpectrumEmission>,
         pub t304: MobilityControlInfoT304,
@@ -27928,7 +27966,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "radioResourceConfigCommon")]
         pub radio_resource_config_common: RadioResourceConfigCommon,
         #[rasn(identifier = "rach-ConfigDedicated")]
-        pub rach_config_dedicated: Option<RACHConfigDedicated>,
+        pub rach_config_dedicated: Option<Box<RACHConfigDedicated>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_carrier_freq_v9e0: Option<MobilityControlInfoExtGroupCarrierFreqV9e0>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -27948,13 +27986,13 @@ pub mod eutra_rrc_definitions {
     impl MobilityControlInfo {
         pub fn new(
             target_phys_cell_id: PhysCellId,
-            carrier_freq: Option<CarrierFreqEUTRA>,
-            carrier_bandwidth: Option<CarrierBandwidthEUTRA>,
+            carrier_freq: Option<Box<CarrierFreqEUTRA>>,
+            carrier_bandwidth: Option<Box<CarrierBandwidthEUTRA>>,
             additional_spectrum_emission: Option<AdditionalSpectrumEmission>,
             t304: MobilityControlInfoT304,
             new_ue_identity: CRNTI,
             radio_resource_config_common: RadioResourceConfigCommon,
-            rach_config_dedicated: Option<RACHConfigDedicated>,
+            rach_config_dedicated: Option<Box<RACHConfigDedicated>>,
             ext_group_carrier_freq_v9e0: Option<MobilityControlInfoExtGroupCarrierFreqV9e0>,
             ext_group_drb_continue_rohc_r11: Option<MobilityControlInfoExtGroupDrbContinueROHCR11>,
             ext_group_mobility_control_info_v2_x_r14: Option<
@@ -28029,14 +28067,14 @@ pub mod eutra_rrc_definitions {
         pub make_before_break_scg_r14:
             Option<MobilityControlInfoSCGR12ExtGroupMakeBeforeBreakSCGR14MakeBeforeBreakSCGR14>,
         #[rasn(identifier = "rach-SkipSCG-r14")]
-        pub rach_skip_scg_r14: Option<RACHSkipR14>,
+        pub rach_skip_scg_r14: Option<Box<RACHSkipR14>>,
     }
     impl MobilityControlInfoSCGR12ExtGroupMakeBeforeBreakSCGR14 {
         pub fn new(
             make_before_break_scg_r14: Option<
                 MobilityControlInfoSCGR12ExtGroupMakeBeforeBreakSCGR14MakeBeforeBreakSCGR14,
             >,
-            rach_skip_scg_r14: Option<RACHSkipR14>,
+            rach_skip_scg_r14: Option<Box<RACHSkipR14>>,
         ) -> Self {
             Self {
                 make_before_break_scg_r14,
@@ -28053,7 +28091,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ue-IdentitySCG-r12")]
         pub ue_identity_scg_r12: Option<CRNTI>,
         #[rasn(identifier = "rach-ConfigDedicated-r12")]
-        pub rach_config_dedicated_r12: Option<RACHConfigDedicated>,
+        pub rach_config_dedicated_r12: Option<Box<RACHConfigDedicated>>,
         #[rasn(identifier = "cipheringAlgorithmSCG-r12")]
         pub ciphering_algorithm_scg_r12: Option<CipheringAlgorithmR12>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -28064,7 +28102,7 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             t307_r12: MobilityControlInfoSCGR12T307R12,
             ue_identity_scg_r12: Option<CRNTI>,
-            rach_config_dedicated_r12: Option<RACHConfigDedicated>,
+            rach_config_dedicated_r12: Option<Box<RACHConfigDedicated>>,
             ciphering_algorithm_scg_r12: Option<CipheringAlgorithmR12>,
             ext_group_make_before_break_scg_r14: Option<
                 MobilityControlInfoSCGR12ExtGroupMakeBeforeBreakSCGR14,
@@ -28083,20 +28121,20 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "MobilityControlInfoV2X-r14")]
     pub struct MobilityControlInfoV2XR14 {
         #[rasn(identifier = "v2x-CommTxPoolExceptional-r14")]
-        pub v2x_comm_tx_pool_exceptional_r14: Option<SLCommResourcePoolV2XR14>,
+        pub v2x_comm_tx_pool_exceptional_r14: Option<Box<SLCommResourcePoolV2XR14>>,
         #[rasn(identifier = "v2x-CommRxPool-r14")]
         pub v2x_comm_rx_pool_r14: Option<SLCommRxPoolListV2XR14>,
         #[rasn(identifier = "v2x-CommSyncConfig-r14")]
         pub v2x_comm_sync_config_r14: Option<SLSyncConfigListV2XR14>,
         #[rasn(identifier = "cbr-MobilityTxConfigList-r14")]
-        pub cbr_mobility_tx_config_list_r14: Option<SLCBRCommonTxConfigListR14>,
+        pub cbr_mobility_tx_config_list_r14: Option<Box<SLCBRCommonTxConfigListR14>>,
     }
     impl MobilityControlInfoV2XR14 {
         pub fn new(
-            v2x_comm_tx_pool_exceptional_r14: Option<SLCommResourcePoolV2XR14>,
+            v2x_comm_tx_pool_exceptional_r14: Option<Box<SLCommResourcePoolV2XR14>>,
             v2x_comm_rx_pool_r14: Option<SLCommRxPoolListV2XR14>,
             v2x_comm_sync_config_r14: Option<SLSyncConfigListV2XR14>,
-            cbr_mobility_tx_config_list_r14: Option<SLCBRCommonTxConfigListR14>,
+            cbr_mobility_tx_config_list_r14: Option<Box<SLCBRCommonTxConfigListR14>>,
         ) -> Self {
             Self {
                 v2x_comm_tx_pool_exceptional_r14,
@@ -28173,13 +28211,13 @@ pub mod eutra_rrc_definitions {
         pub cs_fallback_indicator: bool,
         pub purpose: MobilityFromEUTRACommandR8IEsPurpose,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MobilityFromEUTRACommandV8a0IEs>,
+        pub non_critical_extension: Option<Box<MobilityFromEUTRACommandV8a0IEs>>,
     }
     impl MobilityFromEUTRACommandR8IEs {
         pub fn new(
             cs_fallback_indicator: bool,
             purpose: MobilityFromEUTRACommandR8IEsPurpose,
-            non_critical_extension: Option<MobilityFromEUTRACommandV8a0IEs>,
+            non_critical_extension: Option<Box<MobilityFromEUTRACommandV8a0IEs>>,
         ) -> Self {
             Self {
                 cs_fallback_indicator,
@@ -28205,13 +28243,13 @@ pub mod eutra_rrc_definitions {
         pub cs_fallback_indicator: bool,
         pub purpose: MobilityFromEUTRACommandR9IEsPurpose,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MobilityFromEUTRACommandV930IEs>,
+        pub non_critical_extension: Option<Box<MobilityFromEUTRACommandV930IEs>>,
     }
     impl MobilityFromEUTRACommandR9IEs {
         pub fn new(
             cs_fallback_indicator: bool,
             purpose: MobilityFromEUTRACommandR9IEsPurpose,
-            non_critical_extension: Option<MobilityFromEUTRACommandV930IEs>,
+            non_critical_extension: Option<Box<MobilityFromEUTRACommandV930IEs>>,
         ) -> Self {
             Self {
                 cs_fallback_indicator,
@@ -28238,14 +28276,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "MobilityFromEUTRACommand-v1530-IEs")]
     pub struct MobilityFromEUTRACommandV1530IEs {
         #[rasn(identifier = "smtc-r15")]
-        pub smtc_r15: Option<MTCSSBNRR15>,
+        pub smtc_r15: Option<Box<MTCSSBNRR15>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MobilityFromEUTRACommandV1530IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<MobilityFromEUTRACommandV1530IEsNonCriticalExtension>>,
     }
     impl MobilityFromEUTRACommandV1530IEs {
         pub fn new(
-            smtc_r15: Option<MTCSSBNRR15>,
-            non_critical_extension: Option<MobilityFromEUTRACommandV1530IEsNonCriticalExtension>,
+            smtc_r15: Option<Box<MTCSSBNRR15>>,
+            non_critical_extension: Option<
+                Box<MobilityFromEUTRACommandV1530IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 smtc_r15,
@@ -28259,12 +28300,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MobilityFromEUTRACommandV8d0IEs>,
+        pub non_critical_extension: Option<Box<MobilityFromEUTRACommandV8d0IEs>>,
     }
     impl MobilityFromEUTRACommandV8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<MobilityFromEUTRACommandV8d0IEs>,
+            non_critical_extension: Option<Box<MobilityFromEUTRACommandV8d0IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -28292,12 +28333,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "bandIndicator")]
         pub band_indicator: Option<BandIndicatorGERAN>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MobilityFromEUTRACommandV8d0IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<MobilityFromEUTRACommandV8d0IEsNonCriticalExtension>>,
     }
     impl MobilityFromEUTRACommandV8d0IEs {
         pub fn new(
             band_indicator: Option<BandIndicatorGERAN>,
-            non_critical_extension: Option<MobilityFromEUTRACommandV8d0IEsNonCriticalExtension>,
+            non_critical_extension: Option<
+                Box<MobilityFromEUTRACommandV8d0IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 band_indicator,
@@ -28311,12 +28355,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MobilityFromEUTRACommandV960IEs>,
+        pub non_critical_extension: Option<Box<MobilityFromEUTRACommandV960IEs>>,
     }
     impl MobilityFromEUTRACommandV930IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<MobilityFromEUTRACommandV960IEs>,
+            non_critical_extension: Option<Box<MobilityFromEUTRACommandV960IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -28330,12 +28374,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "bandIndicator")]
         pub band_indicator: Option<BandIndicatorGERAN>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<MobilityFromEUTRACommandV1530IEs>,
+        pub non_critical_extension: Option<Box<MobilityFromEUTRACommandV1530IEs>>,
     }
     impl MobilityFromEUTRACommandV960IEs {
         pub fn new(
             band_indicator: Option<BandIndicatorGERAN>,
-            non_critical_extension: Option<MobilityFromEUTRACommandV1530IEs>,
+            non_critical_extension: Option<Box<MobilityFromEUTRACommandV1530IEs>>,
         ) -> Self {
             Self {
                 band_indicator,
@@ -29792,7 +29836,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "nta-CommonParameters-r18")]
         pub nta_common_parameters_r18: NeighSatelliteInfoR18NtaCommonParametersR18,
         #[rasn(identifier = "epochTime-r18")]
-        pub epoch_time_r18: Option<NeighSatelliteInfoR18EpochTimeR18>,
+        pub epoch_time_r18: Option<Box<NeighSatelliteInfoR18EpochTimeR18>>,
         #[rasn(value("1..=512"), identifier = "k-Mac-r18")]
         pub k_mac_r18: Option<u16>,
         #[rasn(identifier = "t-ServiceStartNeigh-r18")]
@@ -29803,7 +29847,7 @@ pub mod eutra_rrc_definitions {
             satellite_id_r18: SatelliteIdR18,
             ephemeris_info_r18: NeighSatelliteInfoR18EphemerisInfoR18,
             nta_common_parameters_r18: NeighSatelliteInfoR18NtaCommonParametersR18,
-            epoch_time_r18: Option<NeighSatelliteInfoR18EpochTimeR18>,
+            epoch_time_r18: Option<Box<NeighSatelliteInfoR18EpochTimeR18>>,
             k_mac_r18: Option<u16>,
             t_service_start_neigh_r18: Option<TimeOffsetUTCR17>,
         ) -> Self {
@@ -30293,17 +30337,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct OtherConfigR9ExtGroupIdcConfigR11 {
         #[rasn(identifier = "idc-Config-r11")]
-        pub idc_config_r11: Option<IDCConfigR11>,
+        pub idc_config_r11: Option<Box<IDCConfigR11>>,
         #[rasn(identifier = "powerPrefIndicationConfig-r11")]
         pub power_pref_indication_config_r11: Option<PowerPrefIndicationConfigR11>,
         #[rasn(identifier = "obtainLocationConfig-r11")]
-        pub obtain_location_config_r11: Option<ObtainLocationConfigR11>,
+        pub obtain_location_config_r11: Option<Box<ObtainLocationConfigR11>>,
     }
     impl OtherConfigR9ExtGroupIdcConfigR11 {
         pub fn new(
-            idc_config_r11: Option<IDCConfigR11>,
+            idc_config_r11: Option<Box<IDCConfigR11>>,
             power_pref_indication_config_r11: Option<PowerPrefIndicationConfigR11>,
-            obtain_location_config_r11: Option<ObtainLocationConfigR11>,
+            obtain_location_config_r11: Option<Box<ObtainLocationConfigR11>>,
         ) -> Self {
             Self {
                 idc_config_r11,
@@ -30644,7 +30688,7 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct OtherConfigR9 {
         #[rasn(identifier = "reportProximityConfig-r9")]
-        pub report_proximity_config_r9: Option<ReportProximityConfigR9>,
+        pub report_proximity_config_r9: Option<Box<ReportProximityConfigR9>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_idc_config_r11: Option<OtherConfigR9ExtGroupIdcConfigR11>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -30663,7 +30707,7 @@ pub mod eutra_rrc_definitions {
     }
     impl OtherConfigR9 {
         pub fn new(
-            report_proximity_config_r9: Option<ReportProximityConfigR9>,
+            report_proximity_config_r9: Option<Box<ReportProximityConfigR9>>,
             ext_group_idc_config_r11: Option<OtherConfigR9ExtGroupIdcConfigR11>,
             ext_group_bw_preference_indication_timer_r14: Option<
                 OtherConfigR9ExtGroupBwPreferenceIndicationTimerR14,
@@ -30745,14 +30789,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "OverheatingAssistance-r14")]
     pub struct OverheatingAssistanceR14 {
         #[rasn(identifier = "reducedUE-Category")]
-        pub reduced_ue_category: Option<OverheatingAssistanceR14ReducedUECategory>,
+        pub reduced_ue_category: Option<Box<OverheatingAssistanceR14ReducedUECategory>>,
         #[rasn(identifier = "reducedMaxCCs")]
-        pub reduced_max_ccs: Option<OverheatingAssistanceR14ReducedMaxCCs>,
+        pub reduced_max_ccs: Option<Box<OverheatingAssistanceR14ReducedMaxCCs>>,
     }
     impl OverheatingAssistanceR14 {
         pub fn new(
-            reduced_ue_category: Option<OverheatingAssistanceR14ReducedUECategory>,
-            reduced_max_ccs: Option<OverheatingAssistanceR14ReducedMaxCCs>,
+            reduced_ue_category: Option<Box<OverheatingAssistanceR14ReducedUECategory>>,
+            reduced_max_ccs: Option<Box<OverheatingAssistanceR14ReducedMaxCCs>>,
         ) -> Self {
             Self {
                 reduced_ue_category,
@@ -31872,7 +31916,7 @@ pub mod eutra_rrc_definitions {
     pub struct PDCPConfigExtGroupUplinkDataCompressionR15 {
         #[rasn(identifier = "uplinkDataCompression-r15")]
         pub uplink_data_compression_r15:
-            Option<PDCPConfigExtGroupUplinkDataCompressionR15UplinkDataCompressionR15>,
+            Option<Box<PDCPConfigExtGroupUplinkDataCompressionR15UplinkDataCompressionR15>>,
         #[rasn(identifier = "pdcp-DuplicationConfig-r15")]
         pub pdcp_duplication_config_r15:
             Option<PDCPConfigExtGroupUplinkDataCompressionR15PdcpDuplicationConfigR15>,
@@ -31880,7 +31924,7 @@ pub mod eutra_rrc_definitions {
     impl PDCPConfigExtGroupUplinkDataCompressionR15 {
         pub fn new(
             uplink_data_compression_r15: Option<
-                PDCPConfigExtGroupUplinkDataCompressionR15UplinkDataCompressionR15,
+                Box<PDCPConfigExtGroupUplinkDataCompressionR15UplinkDataCompressionR15>,
             >,
             pdcp_duplication_config_r15: Option<
                 PDCPConfigExtGroupUplinkDataCompressionR15PdcpDuplicationConfigR15,
@@ -31948,9 +31992,9 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "discardTimer")]
         pub discard_timer: Option<PDCPConfigDiscardTimer>,
         #[rasn(identifier = "rlc-AM")]
-        pub rlc_am: Option<PDCPConfigRlcAM>,
+        pub rlc_am: Option<Box<PDCPConfigRlcAM>>,
         #[rasn(identifier = "rlc-UM")]
-        pub rlc_um: Option<PDCPConfigRlcUM>,
+        pub rlc_um: Option<Box<PDCPConfigRlcUM>>,
         #[rasn(identifier = "headerCompression")]
         pub header_compression: PDCPConfigHeaderCompression,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -31978,8 +32022,8 @@ pub mod eutra_rrc_definitions {
     impl PDCPConfig {
         pub fn new(
             discard_timer: Option<PDCPConfigDiscardTimer>,
-            rlc_am: Option<PDCPConfigRlcAM>,
-            rlc_um: Option<PDCPConfigRlcUM>,
+            rlc_am: Option<Box<PDCPConfigRlcAM>>,
+            rlc_um: Option<Box<PDCPConfigRlcUM>>,
             header_compression: PDCPConfigHeaderCompression,
             ext_group_rn_integrity_protection_r10: Option<
                 PDCPConfigExtGroupRnIntegrityProtectionR10,
@@ -32178,13 +32222,13 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "PDCP-Parameters-v1530")]
     pub struct PDCPParametersV1530 {
         #[rasn(identifier = "supportedUDC-r15")]
-        pub supported_udc_r15: Option<SupportedUDCR15>,
+        pub supported_udc_r15: Option<Box<SupportedUDCR15>>,
         #[rasn(identifier = "pdcp-Duplication-r15")]
         pub pdcp_duplication_r15: Option<PDCPParametersV1530PdcpDuplicationR15>,
     }
     impl PDCPParametersV1530 {
         pub fn new(
-            supported_udc_r15: Option<SupportedUDCR15>,
+            supported_udc_r15: Option<Box<SupportedUDCR15>>,
             pdcp_duplication_r15: Option<PDCPParametersV1530PdcpDuplicationR15>,
         ) -> Self {
             Self {
@@ -32550,10 +32594,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "PDSCH-ConfigDedicated-v1310")]
     pub struct PDSCHConfigDedicatedV1310 {
         #[rasn(identifier = "dmrs-ConfigPDSCH-v1310")]
-        pub dmrs_config_pdsch_v1310: Option<DMRSConfigV1310>,
+        pub dmrs_config_pdsch_v1310: Option<Box<DMRSConfigV1310>>,
     }
     impl PDSCHConfigDedicatedV1310 {
-        pub fn new(dmrs_config_pdsch_v1310: Option<DMRSConfigV1310>) -> Self {
+        pub fn new(dmrs_config_pdsch_v1310: Option<Box<DMRSConfigV1310>>) -> Self {
             Self {
                 dmrs_config_pdsch_v1310,
             }
@@ -33000,7 +33044,8 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "pdsch-RE-MappingQCL-ConfigId-r11")]
         pub pdsch_re_mapping_qcl_config_id_r11: PDSCHREMappingQCLConfigIdR11,
         #[rasn(identifier = "optionalSetOfFields-r11")]
-        pub optional_set_of_fields_r11: Option<PDSCHREMappingQCLConfigR11OptionalSetOfFieldsR11>,
+        pub optional_set_of_fields_r11:
+            Option<Box<PDSCHREMappingQCLConfigR11OptionalSetOfFieldsR11>>,
         #[rasn(identifier = "csi-RS-ConfigZPId-r11")]
         pub csi_rs_config_zpid_r11: CSIRSConfigZPIdR11,
         #[rasn(identifier = "qcl-CSI-RS-ConfigNZPId-r11")]
@@ -33015,7 +33060,9 @@ pub mod eutra_rrc_definitions {
     impl PDSCHREMappingQCLConfigR11 {
         pub fn new(
             pdsch_re_mapping_qcl_config_id_r11: PDSCHREMappingQCLConfigIdR11,
-            optional_set_of_fields_r11: Option<PDSCHREMappingQCLConfigR11OptionalSetOfFieldsR11>,
+            optional_set_of_fields_r11: Option<
+                Box<PDSCHREMappingQCLConfigR11OptionalSetOfFieldsR11>,
+            >,
             csi_rs_config_zpid_r11: CSIRSConfigZPIdR11,
             qcl_csi_rs_config_nzpid_r11: Option<CSIRSConfigNZPIdR11>,
             ext_group_mbsfn_subframe_config_list_v1430: Option<
@@ -33364,13 +33411,13 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "PLMN-RAN-AreaCell-r15")]
     pub struct PLMNRANAreaCellR15 {
         #[rasn(identifier = "plmn-Identity-r15")]
-        pub plmn_identity_r15: Option<PLMNIdentity>,
+        pub plmn_identity_r15: Option<Box<PLMNIdentity>>,
         #[rasn(size("1..=32"), identifier = "ran-AreaCells-r15")]
         pub ran_area_cells_r15: SequenceOf<CellIdentity>,
     }
     impl PLMNRANAreaCellR15 {
         pub fn new(
-            plmn_identity_r15: Option<PLMNIdentity>,
+            plmn_identity_r15: Option<Box<PLMNIdentity>>,
             ran_area_cells_r15: SequenceOf<CellIdentity>,
         ) -> Self {
             Self {
@@ -33386,13 +33433,13 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "PLMN-RAN-AreaConfig-r15")]
     pub struct PLMNRANAreaConfigR15 {
         #[rasn(identifier = "plmn-Identity-r15")]
-        pub plmn_identity_r15: Option<PLMNIdentity>,
+        pub plmn_identity_r15: Option<Box<PLMNIdentity>>,
         #[rasn(size("1..=16"), identifier = "ran-Area-r15")]
         pub ran_area_r15: SequenceOf<RANAreaConfigR15>,
     }
     impl PLMNRANAreaConfigR15 {
         pub fn new(
-            plmn_identity_r15: Option<PLMNIdentity>,
+            plmn_identity_r15: Option<Box<PLMNIdentity>>,
             ran_area_r15: SequenceOf<RANAreaConfigR15>,
         ) -> Self {
             Self {
@@ -33573,10 +33620,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0..=837"), identifier = "rootSequenceIndex")]
         pub root_sequence_index: u16,
         #[rasn(identifier = "prach-ConfigInfo")]
-        pub prach_config_info: Option<PRACHConfigInfo>,
+        pub prach_config_info: Option<Box<PRACHConfigInfo>>,
     }
     impl PRACHConfig {
-        pub fn new(root_sequence_index: u16, prach_config_info: Option<PRACHConfigInfo>) -> Self {
+        pub fn new(
+            root_sequence_index: u16,
+            prach_config_info: Option<Box<PRACHConfigInfo>>,
+        ) -> Self {
             Self {
                 root_sequence_index,
                 prach_config_info,
@@ -33971,10 +34021,12 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct PSCellToAddModR12ExtGroupAntennaInfoDedicatedPSCellV1280 {
         #[rasn(identifier = "antennaInfoDedicatedPSCell-v1280")]
-        pub antenna_info_dedicated_pscell_v1280: Option<AntennaInfoDedicatedV10i0>,
+        pub antenna_info_dedicated_pscell_v1280: Option<Box<AntennaInfoDedicatedV10i0>>,
     }
     impl PSCellToAddModR12ExtGroupAntennaInfoDedicatedPSCellV1280 {
-        pub fn new(antenna_info_dedicated_pscell_v1280: Option<AntennaInfoDedicatedV10i0>) -> Self {
+        pub fn new(
+            antenna_info_dedicated_pscell_v1280: Option<Box<AntennaInfoDedicatedV10i0>>,
+        ) -> Self {
             Self {
                 antenna_info_dedicated_pscell_v1280,
             }
@@ -33998,12 +34050,12 @@ pub mod eutra_rrc_definitions {
     pub struct PSCellToAddModR12ExtGroupRadioResourceConfigDedicatedPSCellV1370 {
         #[rasn(identifier = "radioResourceConfigDedicatedPSCell-v1370")]
         pub radio_resource_config_dedicated_pscell_v1370:
-            Option<RadioResourceConfigDedicatedPSCellV1370>,
+            Option<Box<RadioResourceConfigDedicatedPSCellV1370>>,
     }
     impl PSCellToAddModR12ExtGroupRadioResourceConfigDedicatedPSCellV1370 {
         pub fn new(
             radio_resource_config_dedicated_pscell_v1370: Option<
-                RadioResourceConfigDedicatedPSCellV1370,
+                Box<RadioResourceConfigDedicatedPSCellV1370>,
             >,
         ) -> Self {
             Self {
@@ -34017,12 +34069,12 @@ pub mod eutra_rrc_definitions {
     pub struct PSCellToAddModR12ExtGroupRadioResourceConfigDedicatedPSCellV13c0 {
         #[rasn(identifier = "radioResourceConfigDedicatedPSCell-v13c0")]
         pub radio_resource_config_dedicated_pscell_v13c0:
-            Option<RadioResourceConfigDedicatedPSCellV13c0>,
+            Option<Box<RadioResourceConfigDedicatedPSCellV13c0>>,
     }
     impl PSCellToAddModR12ExtGroupRadioResourceConfigDedicatedPSCellV13c0 {
         pub fn new(
             radio_resource_config_dedicated_pscell_v13c0: Option<
-                RadioResourceConfigDedicatedPSCellV13c0,
+                Box<RadioResourceConfigDedicatedPSCellV13c0>,
             >,
         ) -> Self {
             Self {
@@ -34037,12 +34089,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "sCellIndex-r12")]
         pub s_cell_index_r12: SCellIndexR10,
         #[rasn(identifier = "cellIdentification-r12")]
-        pub cell_identification_r12: Option<PSCellToAddModR12CellIdentificationR12>,
+        pub cell_identification_r12: Option<Box<PSCellToAddModR12CellIdentificationR12>>,
         #[rasn(identifier = "radioResourceConfigCommonPSCell-r12")]
-        pub radio_resource_config_common_pscell_r12: Option<RadioResourceConfigCommonPSCellR12>,
+        pub radio_resource_config_common_pscell_r12:
+            Option<Box<RadioResourceConfigCommonPSCellR12>>,
         #[rasn(identifier = "radioResourceConfigDedicatedPSCell-r12")]
         pub radio_resource_config_dedicated_pscell_r12:
-            Option<RadioResourceConfigDedicatedPSCellR12>,
+            Option<Box<RadioResourceConfigDedicatedPSCellR12>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_antenna_info_dedicated_pscell_v1280:
             Option<PSCellToAddModR12ExtGroupAntennaInfoDedicatedPSCellV1280>,
@@ -34058,10 +34111,12 @@ pub mod eutra_rrc_definitions {
     impl PSCellToAddModR12 {
         pub fn new(
             s_cell_index_r12: SCellIndexR10,
-            cell_identification_r12: Option<PSCellToAddModR12CellIdentificationR12>,
-            radio_resource_config_common_pscell_r12: Option<RadioResourceConfigCommonPSCellR12>,
+            cell_identification_r12: Option<Box<PSCellToAddModR12CellIdentificationR12>>,
+            radio_resource_config_common_pscell_r12: Option<
+                Box<RadioResourceConfigCommonPSCellR12>,
+            >,
             radio_resource_config_dedicated_pscell_r12: Option<
-                RadioResourceConfigDedicatedPSCellR12,
+                Box<RadioResourceConfigDedicatedPSCellR12>,
             >,
             ext_group_antenna_info_dedicated_pscell_v1280: Option<
                 PSCellToAddModR12ExtGroupAntennaInfoDedicatedPSCellV1280,
@@ -34090,11 +34145,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "PSCellToAddMod-v12f0")]
     pub struct PSCellToAddModV12f0 {
         #[rasn(identifier = "radioResourceConfigCommonPSCell-r12")]
-        pub radio_resource_config_common_pscell_r12: Option<RadioResourceConfigCommonPSCellV12f0>,
+        pub radio_resource_config_common_pscell_r12:
+            Option<Box<RadioResourceConfigCommonPSCellV12f0>>,
     }
     impl PSCellToAddModV12f0 {
         pub fn new(
-            radio_resource_config_common_pscell_r12: Option<RadioResourceConfigCommonPSCellV12f0>,
+            radio_resource_config_common_pscell_r12: Option<
+                Box<RadioResourceConfigCommonPSCellV12f0>,
+            >,
         ) -> Self {
             Self {
                 radio_resource_config_common_pscell_r12,
@@ -34105,11 +34163,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "PSCellToAddMod-v1440")]
     pub struct PSCellToAddModV1440 {
         #[rasn(identifier = "radioResourceConfigCommonPSCell-r14")]
-        pub radio_resource_config_common_pscell_r14: Option<RadioResourceConfigCommonPSCellV1440>,
+        pub radio_resource_config_common_pscell_r14:
+            Option<Box<RadioResourceConfigCommonPSCellV1440>>,
     }
     impl PSCellToAddModV1440 {
         pub fn new(
-            radio_resource_config_common_pscell_r14: Option<RadioResourceConfigCommonPSCellV1440>,
+            radio_resource_config_common_pscell_r14: Option<
+                Box<RadioResourceConfigCommonPSCellV1440>,
+            >,
         ) -> Self {
             Self {
                 radio_resource_config_common_pscell_r14,
@@ -34508,12 +34569,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(size("4"), identifier = "format5-resourceConfiguration-r13")]
         pub format5_resource_configuration_r13: SequenceOf<Format5ResourceR13>,
         #[rasn(identifier = "format5-MultiCSI-resourceConfiguration-r13")]
-        pub format5_multi_csi_resource_configuration_r13: Option<Format5ResourceR13>,
+        pub format5_multi_csi_resource_configuration_r13: Option<Box<Format5ResourceR13>>,
     }
     impl PUCCHConfigDedicatedR13PucchFormatR13Format5R13 {
         pub fn new(
             format5_resource_configuration_r13: SequenceOf<Format5ResourceR13>,
-            format5_multi_csi_resource_configuration_r13: Option<Format5ResourceR13>,
+            format5_multi_csi_resource_configuration_r13: Option<Box<Format5ResourceR13>>,
         ) -> Self {
             Self {
                 format5_resource_configuration_r13,
@@ -35282,7 +35343,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "pur-ImplicitReleaseAfter-r16")]
         pub pur_implicit_release_after_r16: Option<PURConfigR16PurImplicitReleaseAfterR16>,
         #[rasn(identifier = "pur-StartTimeParameters-r16")]
-        pub pur_start_time_parameters_r16: Option<PURConfigR16PurStartTimeParametersR16>,
+        pub pur_start_time_parameters_r16: Option<Box<PURConfigR16PurStartTimeParametersR16>>,
         #[rasn(identifier = "pur-NumOccasions-r16")]
         pub pur_num_occasions_r16: PURConfigR16PurNumOccasionsR16,
         #[rasn(identifier = "pur-RNTI-r16")]
@@ -35294,13 +35355,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "pur-ResponseWindowTimer-r16")]
         pub pur_response_window_timer_r16: Option<PURConfigR16PurResponseWindowTimerR16>,
         #[rasn(identifier = "pur-MPDCCH-Config-r16")]
-        pub pur_mpdcch_config_r16: Option<PURMPDCCHConfigR16>,
+        pub pur_mpdcch_config_r16: Option<Box<PURMPDCCHConfigR16>>,
         #[rasn(identifier = "pur-PDSCH-FreqHopping-r16")]
         pub pur_pdsch_freq_hopping_r16: bool,
         #[rasn(identifier = "pur-PUCCH-Config-r16")]
-        pub pur_pucch_config_r16: Option<PURPUCCHConfigR16>,
+        pub pur_pucch_config_r16: Option<Box<PURPUCCHConfigR16>>,
         #[rasn(identifier = "pur-PUSCH-Config-r16")]
-        pub pur_pusch_config_r16: Option<PURPUSCHConfigR16>,
+        pub pur_pusch_config_r16: Option<Box<PURPUSCHConfigR16>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_pur_pdsch_max_tbs_r17: Option<PURConfigR16ExtGroupPurPDSCHMaxTBSR17>,
     }
@@ -35308,16 +35369,16 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             pur_config_id_r16: Option<PURConfigIDR16>,
             pur_implicit_release_after_r16: Option<PURConfigR16PurImplicitReleaseAfterR16>,
-            pur_start_time_parameters_r16: Option<PURConfigR16PurStartTimeParametersR16>,
+            pur_start_time_parameters_r16: Option<Box<PURConfigR16PurStartTimeParametersR16>>,
             pur_num_occasions_r16: PURConfigR16PurNumOccasionsR16,
             pur_rnti_r16: Option<CRNTI>,
             pur_time_alignment_timer_r16: Option<u8>,
             pur_rsrp_change_threshold_r16: Option<PURConfigR16PurRSRPChangeThresholdR16>,
             pur_response_window_timer_r16: Option<PURConfigR16PurResponseWindowTimerR16>,
-            pur_mpdcch_config_r16: Option<PURMPDCCHConfigR16>,
+            pur_mpdcch_config_r16: Option<Box<PURMPDCCHConfigR16>>,
             pur_pdsch_freq_hopping_r16: bool,
-            pur_pucch_config_r16: Option<PURPUCCHConfigR16>,
-            pur_pusch_config_r16: Option<PURPUSCHConfigR16>,
+            pur_pucch_config_r16: Option<Box<PURPUCCHConfigR16>>,
+            pur_pusch_config_r16: Option<Box<PURPUSCHConfigR16>>,
             ext_group_pur_pdsch_max_tbs_r17: Option<PURConfigR16ExtGroupPurPDSCHMaxTBSR17>,
         ) -> Self {
             Self {
@@ -35991,13 +36052,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<PURConfigurationRequestR16IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<PURConfigurationRequestR16IEsNonCriticalExtension>>,
     }
     impl PURConfigurationRequestR16IEs {
         pub fn new(
             pur_config_request_r16: Option<PURConfigurationRequestR16IEsPurConfigRequestR16>,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<PURConfigurationRequestR16IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<PURConfigurationRequestR16IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 pur_config_request_r16,
@@ -36270,7 +36331,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0..=15"), identifier = "betaOffset-CQI-Index-SubframeSet2-r13")]
         pub beta_offset_cqi_index_subframe_set2_r13: u8,
         #[rasn(identifier = "betaOffsetMC-r12")]
-        pub beta_offset_mc_r12: Option<PUSCHConfigDedicatedR13UciOnPUSCHSetupBetaOffsetMCR12>,
+        pub beta_offset_mc_r12: Option<Box<PUSCHConfigDedicatedR13UciOnPUSCHSetupBetaOffsetMCR12>>,
     }
     impl PUSCHConfigDedicatedR13UciOnPUSCHSetup {
         pub fn new(
@@ -36278,7 +36339,7 @@ pub mod eutra_rrc_definitions {
             beta_offset2_ack_index_subframe_set2_r13: Option<u8>,
             beta_offset_ri_index_subframe_set2_r13: u8,
             beta_offset_cqi_index_subframe_set2_r13: u8,
-            beta_offset_mc_r12: Option<PUSCHConfigDedicatedR13UciOnPUSCHSetupBetaOffsetMCR12>,
+            beta_offset_mc_r12: Option<Box<PUSCHConfigDedicatedR13UciOnPUSCHSetupBetaOffsetMCR12>>,
         ) -> Self {
             Self {
                 beta_offset_ack_index_subframe_set2_r13,
@@ -36314,7 +36375,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0..=15"), identifier = "betaOffset-CQI-Index-r13")]
         pub beta_offset_cqi_index_r13: u8,
         #[rasn(identifier = "betaOffsetMC-r13")]
-        pub beta_offset_mc_r13: Option<PUSCHConfigDedicatedR13BetaOffsetMCR13>,
+        pub beta_offset_mc_r13: Option<Box<PUSCHConfigDedicatedR13BetaOffsetMCR13>>,
         #[rasn(identifier = "groupHoppingDisabled-r13")]
         pub group_hopping_disabled_r13: Option<PUSCHConfigDedicatedR13GroupHoppingDisabledR13>,
         #[rasn(identifier = "dmrs-WithOCC-Activated-r13")]
@@ -36332,7 +36393,7 @@ pub mod eutra_rrc_definitions {
             beta_offset2_ack_index_r13: Option<u8>,
             beta_offset_ri_index_r13: u8,
             beta_offset_cqi_index_r13: u8,
-            beta_offset_mc_r13: Option<PUSCHConfigDedicatedR13BetaOffsetMCR13>,
+            beta_offset_mc_r13: Option<Box<PUSCHConfigDedicatedR13BetaOffsetMCR13>>,
             group_hopping_disabled_r13: Option<PUSCHConfigDedicatedR13GroupHoppingDisabledR13>,
             dmrs_with_occ_activated_r13: Option<PUSCHConfigDedicatedR13DmrsWithOCCActivatedR13>,
             pusch_dmrs_r11: Option<PUSCHConfigDedicatedR13PuschDMRSR11>,
@@ -36395,7 +36456,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "PUSCH-ConfigDedicated-v1020")]
     pub struct PUSCHConfigDedicatedV1020 {
         #[rasn(identifier = "betaOffsetMC-r10")]
-        pub beta_offset_mc_r10: Option<PUSCHConfigDedicatedV1020BetaOffsetMCR10>,
+        pub beta_offset_mc_r10: Option<Box<PUSCHConfigDedicatedV1020BetaOffsetMCR10>>,
         #[rasn(identifier = "groupHoppingDisabled-r10")]
         pub group_hopping_disabled_r10: Option<PUSCHConfigDedicatedV1020GroupHoppingDisabledR10>,
         #[rasn(identifier = "dmrs-WithOCC-Activated-r10")]
@@ -36403,7 +36464,7 @@ pub mod eutra_rrc_definitions {
     }
     impl PUSCHConfigDedicatedV1020 {
         pub fn new(
-            beta_offset_mc_r10: Option<PUSCHConfigDedicatedV1020BetaOffsetMCR10>,
+            beta_offset_mc_r10: Option<Box<PUSCHConfigDedicatedV1020BetaOffsetMCR10>>,
             group_hopping_disabled_r10: Option<PUSCHConfigDedicatedV1020GroupHoppingDisabledR10>,
             dmrs_with_occ_activated_r10: Option<PUSCHConfigDedicatedV1020DmrsWithOCCActivatedR10>,
         ) -> Self {
@@ -36493,14 +36554,17 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0..=15"), identifier = "betaOffset-CQI-Index-SubframeSet2-r12")]
         pub beta_offset_cqi_index_subframe_set2_r12: u8,
         #[rasn(identifier = "betaOffsetMC-r12")]
-        pub beta_offset_mc_r12: Option<PUSCHConfigDedicatedV1250UciOnPUSCHSetupBetaOffsetMCR12>,
+        pub beta_offset_mc_r12:
+            Option<Box<PUSCHConfigDedicatedV1250UciOnPUSCHSetupBetaOffsetMCR12>>,
     }
     impl PUSCHConfigDedicatedV1250UciOnPUSCHSetup {
         pub fn new(
             beta_offset_ack_index_subframe_set2_r12: u8,
             beta_offset_ri_index_subframe_set2_r12: u8,
             beta_offset_cqi_index_subframe_set2_r12: u8,
-            beta_offset_mc_r12: Option<PUSCHConfigDedicatedV1250UciOnPUSCHSetupBetaOffsetMCR12>,
+            beta_offset_mc_r12: Option<
+                Box<PUSCHConfigDedicatedV1250UciOnPUSCHSetupBetaOffsetMCR12>,
+            >,
         ) -> Self {
             Self {
                 beta_offset_ack_index_subframe_set2_r12,
@@ -36893,14 +36957,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "etws-Indication")]
         pub etws_indication: Option<PagingEtwsIndication>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<PagingV890IEs>,
+        pub non_critical_extension: Option<Box<PagingV890IEs>>,
     }
     impl Paging {
         pub fn new(
             paging_record_list: Option<PagingRecordList>,
             system_info_modification: Option<PagingSystemInfoModification>,
             etws_indication: Option<PagingEtwsIndication>,
-            non_critical_extension: Option<PagingV890IEs>,
+            non_critical_extension: Option<Box<PagingV890IEs>>,
         ) -> Self {
             Self {
                 paging_record_list,
@@ -36923,12 +36987,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "eab-ParamModification-r11")]
         pub eab_param_modification_r11: Option<PagingV1130IEsEabParamModificationR11>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<PagingV1310IEs>,
+        pub non_critical_extension: Option<Box<PagingV1310IEs>>,
     }
     impl PagingV1130IEs {
         pub fn new(
             eab_param_modification_r11: Option<PagingV1130IEsEabParamModificationR11>,
-            non_critical_extension: Option<PagingV1310IEs>,
+            non_critical_extension: Option<Box<PagingV1310IEs>>,
         ) -> Self {
             Self {
                 eab_param_modification_r11,
@@ -36958,13 +37022,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "systemInfoModification-eDRX-r13")]
         pub system_info_modification_e_drx_r13: Option<PagingV1310IEsSystemInfoModificationEDRXR13>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<PagingV1530IEs>,
+        pub non_critical_extension: Option<Box<PagingV1530IEs>>,
     }
     impl PagingV1310IEs {
         pub fn new(
             redistribution_indication_r13: Option<PagingV1310IEsRedistributionIndicationR13>,
             system_info_modification_e_drx_r13: Option<PagingV1310IEsSystemInfoModificationEDRXR13>,
-            non_critical_extension: Option<PagingV1530IEs>,
+            non_critical_extension: Option<Box<PagingV1530IEs>>,
         ) -> Self {
             Self {
                 redistribution_indication_r13,
@@ -36985,12 +37049,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "accessType")]
         pub access_type: Option<PagingV1530IEsAccessType>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<PagingV1610IEs>,
+        pub non_critical_extension: Option<Box<PagingV1610IEs>>,
     }
     impl PagingV1530IEs {
         pub fn new(
             access_type: Option<PagingV1530IEsAccessType>,
-            non_critical_extension: Option<PagingV1610IEs>,
+            non_critical_extension: Option<Box<PagingV1610IEs>>,
         ) -> Self {
             Self {
                 access_type,
@@ -37013,13 +37077,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "uac-ParamModification-r16")]
         pub uac_param_modification_r16: Option<PagingV1610IEsUacParamModificationR16>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<PagingV1700IEs>,
+        pub non_critical_extension: Option<Box<PagingV1700IEs>>,
     }
     impl PagingV1610IEs {
         pub fn new(
             paging_record_list_v1610: Option<PagingRecordListV1610>,
             uac_param_modification_r16: Option<PagingV1610IEsUacParamModificationR16>,
-            non_critical_extension: Option<PagingV1700IEs>,
+            non_critical_extension: Option<Box<PagingV1700IEs>>,
         ) -> Self {
             Self {
                 paging_record_list_v1610,
@@ -37048,12 +37112,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "pagingRecordList-v1700")]
         pub paging_record_list_v1700: Option<PagingRecordListV1700>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<PagingV1700IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<PagingV1700IEsNonCriticalExtension>>,
     }
     impl PagingV1700IEs {
         pub fn new(
             paging_record_list_v1700: Option<PagingRecordListV1700>,
-            non_critical_extension: Option<PagingV1700IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<PagingV1700IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 paging_record_list_v1700,
@@ -37067,12 +37131,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<PagingV920IEs>,
+        pub non_critical_extension: Option<Box<PagingV920IEs>>,
     }
     impl PagingV890IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<PagingV920IEs>,
+            non_critical_extension: Option<Box<PagingV920IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -37093,12 +37157,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "cmas-Indication-r9")]
         pub cmas_indication_r9: Option<PagingV920IEsCmasIndicationR9>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<PagingV1130IEs>,
+        pub non_critical_extension: Option<Box<PagingV1130IEs>>,
     }
     impl PagingV920IEs {
         pub fn new(
             cmas_indication_r9: Option<PagingV920IEsCmasIndicationR9>,
-            non_critical_extension: Option<PagingV1130IEs>,
+            non_critical_extension: Option<Box<PagingV1130IEs>>,
         ) -> Self {
             Self {
                 cmas_indication_r9,
@@ -37214,12 +37278,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "preRegistrationInfoHRPD-r11")]
         pub pre_registration_info_hrpd_r11: PreRegistrationInfoHRPD,
         #[rasn(identifier = "cellReselectionParametersHRPD-r11")]
-        pub cell_reselection_parameters_hrpd_r11: Option<CellReselectionParametersCDMA2000R11>,
+        pub cell_reselection_parameters_hrpd_r11: Option<Box<CellReselectionParametersCDMA2000R11>>,
     }
     impl ParametersCDMA2000R11ParametersHRPDR11 {
         pub fn new(
             pre_registration_info_hrpd_r11: PreRegistrationInfoHRPD,
-            cell_reselection_parameters_hrpd_r11: Option<CellReselectionParametersCDMA2000R11>,
+            cell_reselection_parameters_hrpd_r11: Option<Box<CellReselectionParametersCDMA2000R11>>,
         ) -> Self {
             Self {
                 pre_registration_info_hrpd_r11,
@@ -37239,15 +37303,16 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct ParametersCDMA2000R11Parameters1XRTTR11 {
         #[rasn(identifier = "csfb-RegistrationParam1XRTT-r11")]
-        pub csfb_registration_param1_xrtt_r11: Option<CSFBRegistrationParam1XRTT>,
+        pub csfb_registration_param1_xrtt_r11: Option<Box<CSFBRegistrationParam1XRTT>>,
         #[rasn(identifier = "csfb-RegistrationParam1XRTT-Ext-r11")]
-        pub csfb_registration_param1_xrtt_ext_r11: Option<CSFBRegistrationParam1XRTTV920>,
+        pub csfb_registration_param1_xrtt_ext_r11: Option<Box<CSFBRegistrationParam1XRTTV920>>,
         #[rasn(size("42"), identifier = "longCodeState1XRTT-r11")]
         pub long_code_state1_xrtt_r11: Option<BitString>,
         #[rasn(identifier = "cellReselectionParameters1XRTT-r11")]
-        pub cell_reselection_parameters1_xrtt_r11: Option<CellReselectionParametersCDMA2000R11>,
+        pub cell_reselection_parameters1_xrtt_r11:
+            Option<Box<CellReselectionParametersCDMA2000R11>>,
         #[rasn(identifier = "ac-BarringConfig1XRTT-r11")]
-        pub ac_barring_config1_xrtt_r11: Option<ACBarringConfig1XRTTR9>,
+        pub ac_barring_config1_xrtt_r11: Option<Box<ACBarringConfig1XRTTR9>>,
         #[rasn(identifier = "csfb-SupportForDualRxUEs-r11")]
         pub csfb_support_for_dual_rx_ues_r11: Option<bool>,
         #[rasn(identifier = "csfb-DualRxTxSupport-r11")]
@@ -37256,11 +37321,13 @@ pub mod eutra_rrc_definitions {
     }
     impl ParametersCDMA2000R11Parameters1XRTTR11 {
         pub fn new(
-            csfb_registration_param1_xrtt_r11: Option<CSFBRegistrationParam1XRTT>,
-            csfb_registration_param1_xrtt_ext_r11: Option<CSFBRegistrationParam1XRTTV920>,
+            csfb_registration_param1_xrtt_r11: Option<Box<CSFBRegistrationParam1XRTT>>,
+            csfb_registration_param1_xrtt_ext_r11: Option<Box<CSFBRegistrationParam1XRTTV920>>,
             long_code_state1_xrtt_r11: Option<BitString>,
-            cell_reselection_parameters1_xrtt_r11: Option<CellReselectionParametersCDMA2000R11>,
-            ac_barring_config1_xrtt_r11: Option<ACBarringConfig1XRTTR9>,
+            cell_reselection_parameters1_xrtt_r11: Option<
+                Box<CellReselectionParametersCDMA2000R11>,
+            >,
+            ac_barring_config1_xrtt_r11: Option<Box<ACBarringConfig1XRTTR9>>,
             csfb_support_for_dual_rx_ues_r11: Option<bool>,
             csfb_dual_rx_tx_support_r11: Option<
                 ParametersCDMA2000R11Parameters1XRTTR11CsfbDualRxTxSupportR11,
@@ -37286,16 +37353,16 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0..=15"), identifier = "searchWindowSize-r11")]
         pub search_window_size_r11: u8,
         #[rasn(identifier = "parametersHRPD-r11")]
-        pub parameters_hrpd_r11: Option<ParametersCDMA2000R11ParametersHRPDR11>,
+        pub parameters_hrpd_r11: Option<Box<ParametersCDMA2000R11ParametersHRPDR11>>,
         #[rasn(identifier = "parameters1XRTT-r11")]
-        pub parameters1_xrtt_r11: Option<ParametersCDMA2000R11Parameters1XRTTR11>,
+        pub parameters1_xrtt_r11: Option<Box<ParametersCDMA2000R11Parameters1XRTTR11>>,
     }
     impl ParametersCDMA2000R11 {
         pub fn new(
             system_time_info_r11: Option<ParametersCDMA2000R11SystemTimeInfoR11>,
             search_window_size_r11: u8,
-            parameters_hrpd_r11: Option<ParametersCDMA2000R11ParametersHRPDR11>,
-            parameters1_xrtt_r11: Option<ParametersCDMA2000R11Parameters1XRTTR11>,
+            parameters_hrpd_r11: Option<Box<ParametersCDMA2000R11ParametersHRPDR11>>,
+            parameters1_xrtt_r11: Option<Box<ParametersCDMA2000R11Parameters1XRTTR11>>,
         ) -> Self {
             Self {
                 system_time_info_r11,
@@ -37830,7 +37897,8 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "spatialBundling-HARQ-ACK-r13")]
         pub spatial_bundling_harq_ack_r13: Option<PhyLayerParametersV1310SpatialBundlingHARQACKR13>,
         #[rasn(identifier = "supportedBlindDecoding-r13")]
-        pub supported_blind_decoding_r13: Option<PhyLayerParametersV1310SupportedBlindDecodingR13>,
+        pub supported_blind_decoding_r13:
+            Option<Box<PhyLayerParametersV1310SupportedBlindDecodingR13>>,
         #[rasn(identifier = "uci-PUSCH-Ext-r13")]
         pub uci_pusch_ext_r13: Option<PhyLayerParametersV1310UciPUSCHExtR13>,
         #[rasn(identifier = "crs-InterfMitigationTM10-r13")]
@@ -37852,7 +37920,9 @@ pub mod eutra_rrc_definitions {
             pucch_format5_r13: Option<PhyLayerParametersV1310PucchFormat5R13>,
             pucch_scell_r13: Option<PhyLayerParametersV1310PucchSCellR13>,
             spatial_bundling_harq_ack_r13: Option<PhyLayerParametersV1310SpatialBundlingHARQACKR13>,
-            supported_blind_decoding_r13: Option<PhyLayerParametersV1310SupportedBlindDecodingR13>,
+            supported_blind_decoding_r13: Option<
+                Box<PhyLayerParametersV1310SupportedBlindDecodingR13>,
+            >,
             uci_pusch_ext_r13: Option<PhyLayerParametersV1310UciPUSCHExtR13>,
             crs_interf_mitigation_tm10_r13: Option<
                 PhyLayerParametersV1310CrsInterfMitigationTM10R13,
@@ -37880,10 +37950,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "PhyLayerParameters-v1320")]
     pub struct PhyLayerParametersV1320 {
         #[rasn(identifier = "mimo-UE-Parameters-r13")]
-        pub mimo_ue_parameters_r13: Option<MIMOUEParametersR13>,
+        pub mimo_ue_parameters_r13: Option<Box<MIMOUEParametersR13>>,
     }
     impl PhyLayerParametersV1320 {
-        pub fn new(mimo_ue_parameters_r13: Option<MIMOUEParametersR13>) -> Self {
+        pub fn new(mimo_ue_parameters_r13: Option<Box<MIMOUEParametersR13>>) -> Self {
             Self {
                 mimo_ue_parameters_r13,
             }
@@ -38067,11 +38137,11 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "dmrs-LessUpPTS-r14")]
         pub dmrs_less_up_pts_r14: Option<PhyLayerParametersV1430DmrsLessUpPTSR14>,
         #[rasn(identifier = "mimo-UE-Parameters-v1430")]
-        pub mimo_ue_parameters_v1430: Option<MIMOUEParametersV1430>,
+        pub mimo_ue_parameters_v1430: Option<Box<MIMOUEParametersV1430>>,
         #[rasn(identifier = "alternativeTBS-Index-r14")]
         pub alternative_tbs_index_r14: Option<PhyLayerParametersV1430AlternativeTBSIndexR14>,
         #[rasn(identifier = "feMBMS-Unicast-Parameters-r14")]
-        pub fe_mbms_unicast_parameters_r14: Option<FeMBMSUnicastParametersR14>,
+        pub fe_mbms_unicast_parameters_r14: Option<Box<FeMBMSUnicastParametersR14>>,
     }
     impl PhyLayerParametersV1430 {
         pub fn new(
@@ -38096,9 +38166,9 @@ pub mod eutra_rrc_definitions {
             tdd_special_subframe_r14: Option<PhyLayerParametersV1430TddSpecialSubframeR14>,
             tdd_tti_bundling_r14: Option<PhyLayerParametersV1430TddTTIBundlingR14>,
             dmrs_less_up_pts_r14: Option<PhyLayerParametersV1430DmrsLessUpPTSR14>,
-            mimo_ue_parameters_v1430: Option<MIMOUEParametersV1430>,
+            mimo_ue_parameters_v1430: Option<Box<MIMOUEParametersV1430>>,
             alternative_tbs_index_r14: Option<PhyLayerParametersV1430AlternativeTBSIndexR14>,
-            fe_mbms_unicast_parameters_r14: Option<FeMBMSUnicastParametersR14>,
+            fe_mbms_unicast_parameters_r14: Option<Box<FeMBMSUnicastParametersR14>>,
         ) -> Self {
             Self {
                 ce_pusch_nb_max_tbs_r14,
@@ -38164,13 +38234,13 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "PhyLayerParameters-v1470")]
     pub struct PhyLayerParametersV1470 {
         #[rasn(identifier = "mimo-UE-Parameters-v1470")]
-        pub mimo_ue_parameters_v1470: Option<MIMOUEParametersV1470>,
+        pub mimo_ue_parameters_v1470: Option<Box<MIMOUEParametersV1470>>,
         #[rasn(identifier = "srs-UpPTS-6sym-r14")]
         pub srs_up_pts_6sym_r14: Option<PhyLayerParametersV1470SrsUpPTS6symR14>,
     }
     impl PhyLayerParametersV1470 {
         pub fn new(
-            mimo_ue_parameters_v1470: Option<MIMOUEParametersV1470>,
+            mimo_ue_parameters_v1470: Option<Box<MIMOUEParametersV1470>>,
             srs_up_pts_6sym_r14: Option<PhyLayerParametersV1470SrsUpPTS6symR14>,
         ) -> Self {
             Self {
@@ -38410,9 +38480,9 @@ pub mod eutra_rrc_definitions {
         )]
         pub max_number_updated_csi_proc_stti_comb22_set2_r15: Option<u8>,
         #[rasn(identifier = "mimo-UE-ParametersSTTI-r15")]
-        pub mimo_ue_parameters_stti_r15: Option<MIMOUEParametersR13>,
+        pub mimo_ue_parameters_stti_r15: Option<Box<MIMOUEParametersR13>>,
         #[rasn(identifier = "mimo-UE-ParametersSTTI-v1530")]
-        pub mimo_ue_parameters_stti_v1530: Option<MIMOUEParametersV1430>,
+        pub mimo_ue_parameters_stti_v1530: Option<Box<MIMOUEParametersV1430>>,
         #[rasn(value("4..=32"), identifier = "numberOfBlindDecodesUSS-r15")]
         pub number_of_blind_decodes_uss_r15: Option<u8>,
         #[rasn(identifier = "pdsch-SlotSubslotPDSCH-Decoding-r15")]
@@ -38499,8 +38569,8 @@ pub mod eutra_rrc_definitions {
             max_number_updated_csi_proc_stti_comb27_r15: Option<u8>,
             max_number_updated_csi_proc_stti_comb22_set1_r15: Option<u8>,
             max_number_updated_csi_proc_stti_comb22_set2_r15: Option<u8>,
-            mimo_ue_parameters_stti_r15: Option<MIMOUEParametersR13>,
-            mimo_ue_parameters_stti_v1530: Option<MIMOUEParametersV1430>,
+            mimo_ue_parameters_stti_r15: Option<Box<MIMOUEParametersR13>>,
+            mimo_ue_parameters_stti_v1530: Option<Box<MIMOUEParametersV1430>>,
             number_of_blind_decodes_uss_r15: Option<u8>,
             pdsch_slot_subslot_pdsch_decoding_r15: Option<
                 PhyLayerParametersV1530SttiSPTCapabilitiesR15PdschSlotSubslotPDSCHDecodingR15,
@@ -38961,9 +39031,9 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "PhyLayerParameters-v1530")]
     pub struct PhyLayerParametersV1530 {
         #[rasn(identifier = "stti-SPT-Capabilities-r15")]
-        pub stti_spt_capabilities_r15: Option<PhyLayerParametersV1530SttiSPTCapabilitiesR15>,
+        pub stti_spt_capabilities_r15: Option<Box<PhyLayerParametersV1530SttiSPTCapabilitiesR15>>,
         #[rasn(identifier = "ce-Capabilities-r15")]
-        pub ce_capabilities_r15: Option<PhyLayerParametersV1530CeCapabilitiesR15>,
+        pub ce_capabilities_r15: Option<Box<PhyLayerParametersV1530CeCapabilitiesR15>>,
         #[rasn(identifier = "shortCQI-ForSCellActivation-r15")]
         pub short_cqi_for_scell_activation_r15:
             Option<PhyLayerParametersV1530ShortCQIForSCellActivationR15>,
@@ -38975,14 +39045,14 @@ pub mod eutra_rrc_definitions {
         pub ul_power_control_enhancements_r15:
             Option<PhyLayerParametersV1530UlPowerControlEnhancementsR15>,
         #[rasn(identifier = "urllc-Capabilities-r15")]
-        pub urllc_capabilities_r15: Option<PhyLayerParametersV1530UrllcCapabilitiesR15>,
+        pub urllc_capabilities_r15: Option<Box<PhyLayerParametersV1530UrllcCapabilitiesR15>>,
         #[rasn(identifier = "altMCS-Table-r15")]
         pub alt_mcs_table_r15: Option<PhyLayerParametersV1530AltMCSTableR15>,
     }
     impl PhyLayerParametersV1530 {
         pub fn new(
-            stti_spt_capabilities_r15: Option<PhyLayerParametersV1530SttiSPTCapabilitiesR15>,
-            ce_capabilities_r15: Option<PhyLayerParametersV1530CeCapabilitiesR15>,
+            stti_spt_capabilities_r15: Option<Box<PhyLayerParametersV1530SttiSPTCapabilitiesR15>>,
+            ce_capabilities_r15: Option<Box<PhyLayerParametersV1530CeCapabilitiesR15>>,
             short_cqi_for_scell_activation_r15: Option<
                 PhyLayerParametersV1530ShortCQIForSCellActivationR15,
             >,
@@ -38991,7 +39061,7 @@ pub mod eutra_rrc_definitions {
             ul_power_control_enhancements_r15: Option<
                 PhyLayerParametersV1530UlPowerControlEnhancementsR15,
             >,
-            urllc_capabilities_r15: Option<PhyLayerParametersV1530UrllcCapabilitiesR15>,
+            urllc_capabilities_r15: Option<Box<PhyLayerParametersV1530UrllcCapabilitiesR15>>,
             alt_mcs_table_r15: Option<PhyLayerParametersV1530AltMCSTableR15>,
         ) -> Self {
             Self {
@@ -39045,7 +39115,8 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "PhyLayerParameters-v1540")]
     pub struct PhyLayerParametersV1540 {
         #[rasn(identifier = "stti-SPT-Capabilities-v1540")]
-        pub stti_spt_capabilities_v1540: Option<PhyLayerParametersV1540SttiSPTCapabilitiesV1540>,
+        pub stti_spt_capabilities_v1540:
+            Option<Box<PhyLayerParametersV1540SttiSPTCapabilitiesV1540>>,
         #[rasn(identifier = "crs-IM-TM1-toTM9-OneRX-Port-v1540")]
         pub crs_im_tm1_to_tm9_one_rx_port_v1540:
             Option<PhyLayerParametersV1540CrsIMTM1ToTM9OneRXPortV1540>,
@@ -39055,7 +39126,9 @@ pub mod eutra_rrc_definitions {
     }
     impl PhyLayerParametersV1540 {
         pub fn new(
-            stti_spt_capabilities_v1540: Option<PhyLayerParametersV1540SttiSPTCapabilitiesV1540>,
+            stti_spt_capabilities_v1540: Option<
+                Box<PhyLayerParametersV1540SttiSPTCapabilitiesV1540>,
+            >,
             crs_im_tm1_to_tm9_one_rx_port_v1540: Option<
                 PhyLayerParametersV1540CrsIMTM1ToTM9OneRXPortV1540,
             >,
@@ -39204,9 +39277,9 @@ pub mod eutra_rrc_definitions {
         pub pdsch_in_lte_control_region_ce_mode_b_r16:
             Option<PhyLayerParametersV1610CeCapabilitiesV1610PdschInLteControlRegionCEModeBR16>,
         #[rasn(identifier = "multiTB-Parameters-r16")]
-        pub multi_tb_parameters_r16: Option<CEMultiTBParametersR16>,
+        pub multi_tb_parameters_r16: Option<Box<CEMultiTBParametersR16>>,
         #[rasn(identifier = "resourceResvParameters-r16")]
-        pub resource_resv_parameters_r16: Option<CEResourceResvParametersR16>,
+        pub resource_resv_parameters_r16: Option<Box<CEResourceResvParametersR16>>,
     }
     impl PhyLayerParametersV1610CeCapabilitiesV1610 {
         pub fn new(
@@ -39246,8 +39319,8 @@ pub mod eutra_rrc_definitions {
             pdsch_in_lte_control_region_ce_mode_b_r16: Option<
                 PhyLayerParametersV1610CeCapabilitiesV1610PdschInLteControlRegionCEModeBR16,
             >,
-            multi_tb_parameters_r16: Option<CEMultiTBParametersR16>,
-            resource_resv_parameters_r16: Option<CEResourceResvParametersR16>,
+            multi_tb_parameters_r16: Option<Box<CEMultiTBParametersR16>>,
+            resource_resv_parameters_r16: Option<Box<CEResourceResvParametersR16>>,
         ) -> Self {
             Self {
                 ce_csi_rs_feedback_r16,
@@ -39352,7 +39425,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "PhyLayerParameters-v1610")]
     pub struct PhyLayerParametersV1610 {
         #[rasn(identifier = "ce-Capabilities-v1610")]
-        pub ce_capabilities_v1610: Option<PhyLayerParametersV1610CeCapabilitiesV1610>,
+        pub ce_capabilities_v1610: Option<Box<PhyLayerParametersV1610CeCapabilitiesV1610>>,
         #[rasn(identifier = "widebandPRG-Slot-r16")]
         pub wideband_prg_slot_r16: Option<PhyLayerParametersV1610WidebandPRGSlotR16>,
         #[rasn(identifier = "widebandPRG-Subslot-r16")]
@@ -39360,7 +39433,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "widebandPRG-Subframe-r16")]
         pub wideband_prg_subframe_r16: Option<PhyLayerParametersV1610WidebandPRGSubframeR16>,
         #[rasn(identifier = "addSRS-r16")]
-        pub add_srs_r16: Option<PhyLayerParametersV1610AddSRSR16>,
+        pub add_srs_r16: Option<Box<PhyLayerParametersV1610AddSRSR16>>,
         #[rasn(identifier = "virtualCellID-BasicSRS-r16")]
         pub virtual_cell_id_basic_srs_r16: Option<PhyLayerParametersV1610VirtualCellIDBasicSRSR16>,
         #[rasn(identifier = "virtualCellID-AddSRS-r16")]
@@ -39368,11 +39441,11 @@ pub mod eutra_rrc_definitions {
     }
     impl PhyLayerParametersV1610 {
         pub fn new(
-            ce_capabilities_v1610: Option<PhyLayerParametersV1610CeCapabilitiesV1610>,
+            ce_capabilities_v1610: Option<Box<PhyLayerParametersV1610CeCapabilitiesV1610>>,
             wideband_prg_slot_r16: Option<PhyLayerParametersV1610WidebandPRGSlotR16>,
             wideband_prg_subslot_r16: Option<PhyLayerParametersV1610WidebandPRGSubslotR16>,
             wideband_prg_subframe_r16: Option<PhyLayerParametersV1610WidebandPRGSubframeR16>,
-            add_srs_r16: Option<PhyLayerParametersV1610AddSRSR16>,
+            add_srs_r16: Option<Box<PhyLayerParametersV1610AddSRSR16>>,
             virtual_cell_id_basic_srs_r16: Option<PhyLayerParametersV1610VirtualCellIDBasicSRSR16>,
             virtual_cell_id_add_srs_r16: Option<PhyLayerParametersV1610VirtualCellIDAddSRSR16>,
         ) -> Self {
@@ -39442,11 +39515,11 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "PhyLayerParameters-v1700")]
     pub struct PhyLayerParametersV1700 {
         #[rasn(identifier = "ce-Capabilities-v1700")]
-        pub ce_capabilities_v1700: Option<PhyLayerParametersV1700CeCapabilitiesV1700>,
+        pub ce_capabilities_v1700: Option<Box<PhyLayerParametersV1700CeCapabilitiesV1700>>,
     }
     impl PhyLayerParametersV1700 {
         pub fn new(
-            ce_capabilities_v1700: Option<PhyLayerParametersV1700CeCapabilitiesV1700>,
+            ce_capabilities_v1700: Option<Box<PhyLayerParametersV1700CeCapabilitiesV1700>>,
         ) -> Self {
             Self {
                 ce_capabilities_v1700,
@@ -39671,14 +39744,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct PhysicalConfigDedicatedExtGroupCqiReportConfigV920 {
         #[rasn(identifier = "cqi-ReportConfig-v920")]
-        pub cqi_report_config_v920: Option<CQIReportConfigV920>,
+        pub cqi_report_config_v920: Option<Box<CQIReportConfigV920>>,
         #[rasn(identifier = "antennaInfo-v920")]
-        pub antenna_info_v920: Option<AntennaInfoDedicatedV920>,
+        pub antenna_info_v920: Option<Box<AntennaInfoDedicatedV920>>,
     }
     impl PhysicalConfigDedicatedExtGroupCqiReportConfigV920 {
         pub fn new(
-            cqi_report_config_v920: Option<CQIReportConfigV920>,
-            antenna_info_v920: Option<AntennaInfoDedicatedV920>,
+            cqi_report_config_v920: Option<Box<CQIReportConfigV920>>,
+            antenna_info_v920: Option<Box<AntennaInfoDedicatedV920>>,
         ) -> Self {
             Self {
                 cqi_report_config_v920,
@@ -39701,42 +39774,42 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "antennaInfo-r10")]
         pub antenna_info_r10: Option<PhysicalConfigDedicatedExtGroupAntennaInfoR10AntennaInfoR10>,
         #[rasn(identifier = "antennaInfoUL-r10")]
-        pub antenna_info_ul_r10: Option<AntennaInfoULR10>,
+        pub antenna_info_ul_r10: Option<Box<AntennaInfoULR10>>,
         #[rasn(identifier = "cif-Presence-r10")]
         pub cif_presence_r10: Option<bool>,
         #[rasn(identifier = "cqi-ReportConfig-r10")]
-        pub cqi_report_config_r10: Option<CQIReportConfigR10>,
+        pub cqi_report_config_r10: Option<Box<CQIReportConfigR10>>,
         #[rasn(identifier = "csi-RS-Config-r10")]
-        pub csi_rs_config_r10: Option<CSIRSConfigR10>,
+        pub csi_rs_config_r10: Option<Box<CSIRSConfigR10>>,
         #[rasn(identifier = "pucch-ConfigDedicated-v1020")]
-        pub pucch_config_dedicated_v1020: Option<PUCCHConfigDedicatedV1020>,
+        pub pucch_config_dedicated_v1020: Option<Box<PUCCHConfigDedicatedV1020>>,
         #[rasn(identifier = "pusch-ConfigDedicated-v1020")]
-        pub pusch_config_dedicated_v1020: Option<PUSCHConfigDedicatedV1020>,
+        pub pusch_config_dedicated_v1020: Option<Box<PUSCHConfigDedicatedV1020>>,
         #[rasn(identifier = "schedulingRequestConfig-v1020")]
-        pub scheduling_request_config_v1020: Option<SchedulingRequestConfigV1020>,
+        pub scheduling_request_config_v1020: Option<Box<SchedulingRequestConfigV1020>>,
         #[rasn(identifier = "soundingRS-UL-ConfigDedicated-v1020")]
-        pub sounding_rs_ul_config_dedicated_v1020: Option<SoundingRSULConfigDedicatedV1020>,
+        pub sounding_rs_ul_config_dedicated_v1020: Option<Box<SoundingRSULConfigDedicatedV1020>>,
         #[rasn(identifier = "soundingRS-UL-ConfigDedicatedAperiodic-r10")]
         pub sounding_rs_ul_config_dedicated_aperiodic_r10:
             Option<SoundingRSULConfigDedicatedAperiodicR10>,
         #[rasn(identifier = "uplinkPowerControlDedicated-v1020")]
-        pub uplink_power_control_dedicated_v1020: Option<UplinkPowerControlDedicatedV1020>,
+        pub uplink_power_control_dedicated_v1020: Option<Box<UplinkPowerControlDedicatedV1020>>,
     }
     impl PhysicalConfigDedicatedExtGroupAntennaInfoR10 {
         pub fn new(
             antenna_info_r10: Option<PhysicalConfigDedicatedExtGroupAntennaInfoR10AntennaInfoR10>,
-            antenna_info_ul_r10: Option<AntennaInfoULR10>,
+            antenna_info_ul_r10: Option<Box<AntennaInfoULR10>>,
             cif_presence_r10: Option<bool>,
-            cqi_report_config_r10: Option<CQIReportConfigR10>,
-            csi_rs_config_r10: Option<CSIRSConfigR10>,
-            pucch_config_dedicated_v1020: Option<PUCCHConfigDedicatedV1020>,
-            pusch_config_dedicated_v1020: Option<PUSCHConfigDedicatedV1020>,
-            scheduling_request_config_v1020: Option<SchedulingRequestConfigV1020>,
-            sounding_rs_ul_config_dedicated_v1020: Option<SoundingRSULConfigDedicatedV1020>,
+            cqi_report_config_r10: Option<Box<CQIReportConfigR10>>,
+            csi_rs_config_r10: Option<Box<CSIRSConfigR10>>,
+            pucch_config_dedicated_v1020: Option<Box<PUCCHConfigDedicatedV1020>>,
+            pusch_config_dedicated_v1020: Option<Box<PUSCHConfigDedicatedV1020>>,
+            scheduling_request_config_v1020: Option<Box<SchedulingRequestConfigV1020>>,
+            sounding_rs_ul_config_dedicated_v1020: Option<Box<SoundingRSULConfigDedicatedV1020>>,
             sounding_rs_ul_config_dedicated_aperiodic_r10: Option<
                 SoundingRSULConfigDedicatedAperiodicR10,
             >,
-            uplink_power_control_dedicated_v1020: Option<UplinkPowerControlDedicatedV1020>,
+            uplink_power_control_dedicated_v1020: Option<Box<UplinkPowerControlDedicatedV1020>>,
         ) -> Self {
             Self {
                 antenna_info_r10,
@@ -39794,17 +39867,17 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "csi-RS-ConfigZPToAddModList-r11")]
         pub csi_rs_config_zpto_add_mod_list_r11: Option<CSIRSConfigZPToAddModListR11>,
         #[rasn(identifier = "epdcch-Config-r11")]
-        pub epdcch_config_r11: Option<EPDCCHConfigR11>,
+        pub epdcch_config_r11: Option<Box<EPDCCHConfigR11>>,
         #[rasn(identifier = "pdsch-ConfigDedicated-v1130")]
-        pub pdsch_config_dedicated_v1130: Option<PDSCHConfigDedicatedV1130>,
+        pub pdsch_config_dedicated_v1130: Option<Box<PDSCHConfigDedicatedV1130>>,
         #[rasn(identifier = "cqi-ReportConfig-v1130")]
-        pub cqi_report_config_v1130: Option<CQIReportConfigV1130>,
+        pub cqi_report_config_v1130: Option<Box<CQIReportConfigV1130>>,
         #[rasn(identifier = "pucch-ConfigDedicated-v1130")]
-        pub pucch_config_dedicated_v1130: Option<PUCCHConfigDedicatedV1130>,
+        pub pucch_config_dedicated_v1130: Option<Box<PUCCHConfigDedicatedV1130>>,
         #[rasn(identifier = "pusch-ConfigDedicated-v1130")]
-        pub pusch_config_dedicated_v1130: Option<PUSCHConfigDedicatedV1130>,
+        pub pusch_config_dedicated_v1130: Option<Box<PUSCHConfigDedicatedV1130>>,
         #[rasn(identifier = "uplinkPowerControlDedicated-v1130")]
-        pub uplink_power_control_dedicated_v1130: Option<UplinkPowerControlDedicatedV1130>,
+        pub uplink_power_control_dedicated_v1130: Option<Box<UplinkPowerControlDedicatedV1130>>,
     }
     impl PhysicalConfigDedicatedExtGroupCsiRSConfigNZPToReleaseListR11 {
         pub fn new(
@@ -39812,12 +39885,12 @@ pub mod eutra_rrc_definitions {
             csi_rs_config_nzpto_add_mod_list_r11: Option<CSIRSConfigNZPToAddModListR11>,
             csi_rs_config_zpto_release_list_r11: Option<CSIRSConfigZPToReleaseListR11>,
             csi_rs_config_zpto_add_mod_list_r11: Option<CSIRSConfigZPToAddModListR11>,
-            epdcch_config_r11: Option<EPDCCHConfigR11>,
-            pdsch_config_dedicated_v1130: Option<PDSCHConfigDedicatedV1130>,
-            cqi_report_config_v1130: Option<CQIReportConfigV1130>,
-            pucch_config_dedicated_v1130: Option<PUCCHConfigDedicatedV1130>,
-            pusch_config_dedicated_v1130: Option<PUSCHConfigDedicatedV1130>,
-            uplink_power_control_dedicated_v1130: Option<UplinkPowerControlDedicatedV1130>,
+            epdcch_config_r11: Option<Box<EPDCCHConfigR11>>,
+            pdsch_config_dedicated_v1130: Option<Box<PDSCHConfigDedicatedV1130>>,
+            cqi_report_config_v1130: Option<Box<CQIReportConfigV1130>>,
+            pucch_config_dedicated_v1130: Option<Box<PUCCHConfigDedicatedV1130>>,
+            pusch_config_dedicated_v1130: Option<Box<PUSCHConfigDedicatedV1130>>,
+            uplink_power_control_dedicated_v1130: Option<Box<UplinkPowerControlDedicatedV1130>>,
         ) -> Self {
             Self {
                 csi_rs_config_nzpto_release_list_r11,
@@ -39838,32 +39911,32 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct PhysicalConfigDedicatedExtGroupAntennaInfoV1250 {
         #[rasn(identifier = "antennaInfo-v1250")]
-        pub antenna_info_v1250: Option<AntennaInfoDedicatedV1250>,
+        pub antenna_info_v1250: Option<Box<AntennaInfoDedicatedV1250>>,
         #[rasn(identifier = "eimta-MainConfig-r12")]
         pub eimta_main_config_r12: Option<EIMTAMainConfigR12>,
         #[rasn(identifier = "eimta-MainConfigPCell-r12")]
         pub eimta_main_config_pcell_r12: Option<EIMTAMainConfigServCellR12>,
         #[rasn(identifier = "pucch-ConfigDedicated-v1250")]
-        pub pucch_config_dedicated_v1250: Option<PUCCHConfigDedicatedV1250>,
+        pub pucch_config_dedicated_v1250: Option<Box<PUCCHConfigDedicatedV1250>>,
         #[rasn(identifier = "cqi-ReportConfigPCell-v1250")]
-        pub cqi_report_config_pcell_v1250: Option<CQIReportConfigV1250>,
+        pub cqi_report_config_pcell_v1250: Option<Box<CQIReportConfigV1250>>,
         #[rasn(identifier = "uplinkPowerControlDedicated-v1250")]
-        pub uplink_power_control_dedicated_v1250: Option<UplinkPowerControlDedicatedV1250>,
+        pub uplink_power_control_dedicated_v1250: Option<Box<UplinkPowerControlDedicatedV1250>>,
         #[rasn(identifier = "pusch-ConfigDedicated-v1250")]
-        pub pusch_config_dedicated_v1250: Option<PUSCHConfigDedicatedV1250>,
+        pub pusch_config_dedicated_v1250: Option<Box<PUSCHConfigDedicatedV1250>>,
         #[rasn(identifier = "csi-RS-Config-v1250")]
-        pub csi_rs_config_v1250: Option<CSIRSConfigV1250>,
+        pub csi_rs_config_v1250: Option<Box<CSIRSConfigV1250>>,
     }
     impl PhysicalConfigDedicatedExtGroupAntennaInfoV1250 {
         pub fn new(
-            antenna_info_v1250: Option<AntennaInfoDedicatedV1250>,
+            antenna_info_v1250: Option<Box<AntennaInfoDedicatedV1250>>,
             eimta_main_config_r12: Option<EIMTAMainConfigR12>,
             eimta_main_config_pcell_r12: Option<EIMTAMainConfigServCellR12>,
-            pucch_config_dedicated_v1250: Option<PUCCHConfigDedicatedV1250>,
-            cqi_report_config_pcell_v1250: Option<CQIReportConfigV1250>,
-            uplink_power_control_dedicated_v1250: Option<UplinkPowerControlDedicatedV1250>,
-            pusch_config_dedicated_v1250: Option<PUSCHConfigDedicatedV1250>,
-            csi_rs_config_v1250: Option<CSIRSConfigV1250>,
+            pucch_config_dedicated_v1250: Option<Box<PUCCHConfigDedicatedV1250>>,
+            cqi_report_config_pcell_v1250: Option<Box<CQIReportConfigV1250>>,
+            uplink_power_control_dedicated_v1250: Option<Box<UplinkPowerControlDedicatedV1250>>,
+            pusch_config_dedicated_v1250: Option<Box<PUSCHConfigDedicatedV1250>>,
+            csi_rs_config_v1250: Option<Box<CSIRSConfigV1250>>,
         ) -> Self {
             Self {
                 antenna_info_v1250,
@@ -39882,10 +39955,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1280 {
         #[rasn(identifier = "pdsch-ConfigDedicated-v1280")]
-        pub pdsch_config_dedicated_v1280: Option<PDSCHConfigDedicatedV1280>,
+        pub pdsch_config_dedicated_v1280: Option<Box<PDSCHConfigDedicatedV1280>>,
     }
     impl PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1280 {
-        pub fn new(pdsch_config_dedicated_v1280: Option<PDSCHConfigDedicatedV1280>) -> Self {
+        pub fn new(pdsch_config_dedicated_v1280: Option<Box<PDSCHConfigDedicatedV1280>>) -> Self {
             Self {
                 pdsch_config_dedicated_v1280,
             }
@@ -39912,15 +39985,15 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1310 {
         #[rasn(identifier = "pdsch-ConfigDedicated-v1310")]
-        pub pdsch_config_dedicated_v1310: Option<PDSCHConfigDedicatedV1310>,
+        pub pdsch_config_dedicated_v1310: Option<Box<PDSCHConfigDedicatedV1310>>,
         #[rasn(identifier = "pucch-ConfigDedicated-r13")]
-        pub pucch_config_dedicated_r13: Option<PUCCHConfigDedicatedR13>,
+        pub pucch_config_dedicated_r13: Option<Box<PUCCHConfigDedicatedR13>>,
         #[rasn(identifier = "pusch-ConfigDedicated-r13")]
-        pub pusch_config_dedicated_r13: Option<PUSCHConfigDedicatedR13>,
+        pub pusch_config_dedicated_r13: Option<Box<PUSCHConfigDedicatedR13>>,
         #[rasn(identifier = "pdcch-CandidateReductions-r13")]
         pub pdcch_candidate_reductions_r13: Option<PDCCHCandidateReductionsR13>,
         #[rasn(identifier = "cqi-ReportConfig-v1310")]
-        pub cqi_report_config_v1310: Option<CQIReportConfigV1310>,
+        pub cqi_report_config_v1310: Option<Box<CQIReportConfigV1310>>,
         #[rasn(identifier = "soundingRS-UL-ConfigDedicated-v1310")]
         pub sounding_rs_ul_config_dedicated_v1310: Option<SoundingRSULConfigDedicatedV1310>,
         #[rasn(identifier = "soundingRS-UL-ConfigDedicatedUpPTsExt-r13")]
@@ -39933,7 +40006,7 @@ pub mod eutra_rrc_definitions {
         pub sounding_rs_ul_config_dedicated_aperiodic_up_pts_ext_r13:
             Option<SoundingRSULConfigDedicatedAperiodicUpPTsExtR13>,
         #[rasn(identifier = "csi-RS-Config-v1310")]
-        pub csi_rs_config_v1310: Option<CSIRSConfigV1310>,
+        pub csi_rs_config_v1310: Option<Box<CSIRSConfigV1310>>,
         #[rasn(identifier = "ce-Mode-r13")]
         pub ce_mode_r13: Option<PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1310CeModeR13>,
         #[rasn(identifier = "csi-RS-ConfigNZPToAddModListExt-r13")]
@@ -39943,11 +40016,11 @@ pub mod eutra_rrc_definitions {
     }
     impl PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1310 {
         pub fn new(
-            pdsch_config_dedicated_v1310: Option<PDSCHConfigDedicatedV1310>,
-            pucch_config_dedicated_r13: Option<PUCCHConfigDedicatedR13>,
-            pusch_config_dedicated_r13: Option<PUSCHConfigDedicatedR13>,
+            pdsch_config_dedicated_v1310: Option<Box<PDSCHConfigDedicatedV1310>>,
+            pucch_config_dedicated_r13: Option<Box<PUCCHConfigDedicatedR13>>,
+            pusch_config_dedicated_r13: Option<Box<PUSCHConfigDedicatedR13>>,
             pdcch_candidate_reductions_r13: Option<PDCCHCandidateReductionsR13>,
-            cqi_report_config_v1310: Option<CQIReportConfigV1310>,
+            cqi_report_config_v1310: Option<Box<CQIReportConfigV1310>>,
             sounding_rs_ul_config_dedicated_v1310: Option<SoundingRSULConfigDedicatedV1310>,
             sounding_rs_ul_config_dedicated_up_pts_ext_r13: Option<
                 SoundingRSULConfigDedicatedUpPTsExtR13,
@@ -39958,7 +40031,7 @@ pub mod eutra_rrc_definitions {
             sounding_rs_ul_config_dedicated_aperiodic_up_pts_ext_r13: Option<
                 SoundingRSULConfigDedicatedAperiodicUpPTsExtR13,
             >,
-            csi_rs_config_v1310: Option<CSIRSConfigV1310>,
+            csi_rs_config_v1310: Option<Box<CSIRSConfigV1310>>,
             ce_mode_r13: Option<PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1310CeModeR13>,
             csi_rs_config_nzpto_add_mod_list_ext_r13: Option<CSIRSConfigNZPToAddModListExtR13>,
             csi_rs_config_nzpto_release_list_ext_r13: Option<CSIRSConfigNZPToReleaseListExtR13>,
@@ -39985,10 +40058,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct PhysicalConfigDedicatedExtGroupCqiReportConfigV1320 {
         #[rasn(identifier = "cqi-ReportConfig-v1320")]
-        pub cqi_report_config_v1320: Option<CQIReportConfigV1320>,
+        pub cqi_report_config_v1320: Option<Box<CQIReportConfigV1320>>,
     }
     impl PhysicalConfigDedicatedExtGroupCqiReportConfigV1320 {
-        pub fn new(cqi_report_config_v1320: Option<CQIReportConfigV1320>) -> Self {
+        pub fn new(cqi_report_config_v1320: Option<Box<CQIReportConfigV1320>>) -> Self {
             Self {
                 cqi_report_config_v1320,
             }
@@ -40081,13 +40154,13 @@ pub mod eutra_rrc_definitions {
             PhysicalConfigDedicatedExtGroupTypeASRSTPCPDCCHGroupR14CePdschPuschEnhancementConfigR14,
         >,
         #[rasn(identifier = "antennaInfo-v1430")]
-        pub antenna_info_v1430: Option<AntennaInfoDedicatedV1430>,
+        pub antenna_info_v1430: Option<Box<AntennaInfoDedicatedV1430>>,
         #[rasn(identifier = "pucch-ConfigDedicated-v1430")]
-        pub pucch_config_dedicated_v1430: Option<PUCCHConfigDedicatedV1430>,
+        pub pucch_config_dedicated_v1430: Option<Box<PUCCHConfigDedicatedV1430>>,
         #[rasn(identifier = "pdsch-ConfigDedicated-v1430")]
-        pub pdsch_config_dedicated_v1430: Option<PDSCHConfigDedicatedV1430>,
+        pub pdsch_config_dedicated_v1430: Option<Box<PDSCHConfigDedicatedV1430>>,
         #[rasn(identifier = "pusch-ConfigDedicated-v1430")]
-        pub pusch_config_dedicated_v1430: Option<PUSCHConfigDedicatedV1430>,
+        pub pusch_config_dedicated_v1430: Option<Box<PUSCHConfigDedicatedV1430>>,
         #[rasn(
             size("1..=2"),
             identifier = "soundingRS-UL-PeriodicConfigDedicatedList-r14"
@@ -40113,11 +40186,11 @@ pub mod eutra_rrc_definitions {
         pub sounding_rs_ul_config_dedicated_ap_up_pts_ext_list_r14:
             Option<SequenceOf<SoundingRSULConfigDedicatedAperiodicUpPTsExtR13>>,
         #[rasn(identifier = "csi-RS-Config-v1430")]
-        pub csi_rs_config_v1430: Option<CSIRSConfigV1430>,
+        pub csi_rs_config_v1430: Option<Box<CSIRSConfigV1430>>,
         #[rasn(identifier = "csi-RS-ConfigZP-ApList-r14")]
         pub csi_rs_config_zp_ap_list_r14: Option<CSIRSConfigZPApListR14>,
         #[rasn(identifier = "cqi-ReportConfig-v1430")]
-        pub cqi_report_config_v1430: Option<CQIReportConfigV1430>,
+        pub cqi_report_config_v1430: Option<Box<CQIReportConfigV1430>>,
         #[rasn(identifier = "semiOpenLoop-r14")]
         pub semi_open_loop_r14: Option<bool>,
     }
@@ -40131,10 +40204,10 @@ pub mod eutra_rrc_definitions {
             >,
             pusch_enhancements_config_r14: Option<PUSCHEnhancementsConfigR14>,
             ce_pdsch_pusch_enhancement_config_r14 : Option < PhysicalConfigDedicatedExtGroupTypeASRSTPCPDCCHGroupR14CePdschPuschEnhancementConfigR14 >,
-            antenna_info_v1430: Option<AntennaInfoDedicatedV1430>,
-            pucch_config_dedicated_v1430: Option<PUCCHConfigDedicatedV1430>,
-            pdsch_config_dedicated_v1430: Option<PDSCHConfigDedicatedV1430>,
-            pusch_config_dedicated_v1430: Option<PUSCHConfigDedicatedV1430>,
+            antenna_info_v1430: Option<Box<AntennaInfoDedicatedV1430>>,
+            pucch_config_dedicated_v1430: Option<Box<PUCCHConfigDedicatedV1430>>,
+            pdsch_config_dedicated_v1430: Option<Box<PDSCHConfigDedicatedV1430>>,
+            pusch_config_dedicated_v1430: Option<Box<PUSCHConfigDedicatedV1430>>,
             sounding_rs_ul_periodic_config_dedicated_list_r14: Option<
                 SequenceOf<SoundingRSULConfigDedicated>,
             >,
@@ -40147,9 +40220,9 @@ pub mod eutra_rrc_definitions {
             sounding_rs_ul_config_dedicated_ap_up_pts_ext_list_r14: Option<
                 SequenceOf<SoundingRSULConfigDedicatedAperiodicUpPTsExtR13>,
             >,
-            csi_rs_config_v1430: Option<CSIRSConfigV1430>,
+            csi_rs_config_v1430: Option<Box<CSIRSConfigV1430>>,
             csi_rs_config_zp_ap_list_r14: Option<CSIRSConfigZPApListR14>,
-            cqi_report_config_v1430: Option<CQIReportConfigV1430>,
+            cqi_report_config_v1430: Option<Box<CQIReportConfigV1430>>,
             semi_open_loop_r14: Option<bool>,
         ) -> Self {
             Self {
@@ -40177,10 +40250,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct PhysicalConfigDedicatedExtGroupCsiRSConfigV1480 {
         #[rasn(identifier = "csi-RS-Config-v1480")]
-        pub csi_rs_config_v1480: Option<CSIRSConfigV1480>,
+        pub csi_rs_config_v1480: Option<Box<CSIRSConfigV1480>>,
     }
     impl PhysicalConfigDedicatedExtGroupCsiRSConfigV1480 {
-        pub fn new(csi_rs_config_v1480: Option<CSIRSConfigV1480>) -> Self {
+        pub fn new(csi_rs_config_v1480: Option<Box<CSIRSConfigV1480>>) -> Self {
             Self {
                 csi_rs_config_v1480,
             }
@@ -40262,16 +40335,16 @@ pub mod eutra_rrc_definitions {
     #[doc = " Inner type "]
     #[derive(Debug, AsnType, Encode, Decode, PartialEq, Clone)]
     #[rasn(automatic_tags)]
-    pub struct PhysicalConfigDedicatedExtGroupPhysicalConfigDedicatedSTTIR15 { # [rasn (identifier = "physicalConfigDedicatedSTTI-r15")] pub physical_config_dedicated_stti_r15 : Option < PhysicalConfigDedicatedSTTIR15 > , # [rasn (identifier = "pdsch-ConfigDedicated-v1530")] pub pdsch_config_dedicated_v1530 : Option < PDSCHConfigDedicatedV1530 > , # [rasn (identifier = "pusch-ConfigDedicated-v1530")] pub pusch_config_dedicated_v1530 : Option < PUSCHConfigDedicatedV1530 > , # [rasn (identifier = "cqi-ReportConfig-v1530")] pub cqi_report_config_v1530 : Option < CQIReportConfigV1530 > , # [rasn (identifier = "antennaInfo-v1530")] pub antenna_info_v1530 : Option < AntennaInfoDedicatedV1530 > , # [rasn (identifier = "csi-RS-Config-v1530")] pub csi_rs_config_v1530 : Option < CSIRSConfigV1530 > , # [rasn (identifier = "uplinkPowerControlDedicated-v1530")] pub uplink_power_control_dedicated_v1530 : Option < UplinkPowerControlDedicatedV1530 > , # [rasn (identifier = "semiStaticCFI-Config-r15")] pub semi_static_cfi_config_r15 : Option < PhysicalConfigDedicatedExtGroupPhysicalConfigDedicatedSTTIR15SemiStaticCFIConfigR15 > , # [rasn (identifier = "blindPDSCH-Repetition-Config-r15")] pub blind_pdsch_repetition_config_r15 : Option < PhysicalConfigDedicatedExtGroupPhysicalConfigDedicatedSTTIR15BlindPDSCHRepetitionConfigR15 > , }
+    pub struct PhysicalConfigDedicatedExtGroupPhysicalConfigDedicatedSTTIR15 { # [rasn (identifier = "physicalConfigDedicatedSTTI-r15")] pub physical_config_dedicated_stti_r15 : Option < PhysicalConfigDedicatedSTTIR15 > , # [rasn (identifier = "pdsch-ConfigDedicated-v1530")] pub pdsch_config_dedicated_v1530 : Option<Box<PDSCHConfigDedicatedV1530>> , # [rasn (identifier = "pusch-ConfigDedicated-v1530")] pub pusch_config_dedicated_v1530 : Option<Box<PUSCHConfigDedicatedV1530>> , # [rasn (identifier = "cqi-ReportConfig-v1530")] pub cqi_report_config_v1530 : Option<Box<CQIReportConfigV1530>> , # [rasn (identifier = "antennaInfo-v1530")] pub antenna_info_v1530 : Option < AntennaInfoDedicatedV1530 > , # [rasn (identifier = "csi-RS-Config-v1530")] pub csi_rs_config_v1530 : Option<Box<CSIRSConfigV1530>> , # [rasn (identifier = "uplinkPowerControlDedicated-v1530")] pub uplink_power_control_dedicated_v1530 : Option<Box<UplinkPowerControlDedicatedV1530>> , # [rasn (identifier = "semiStaticCFI-Config-r15")] pub semi_static_cfi_config_r15 : Option < PhysicalConfigDedicatedExtGroupPhysicalConfigDedicatedSTTIR15SemiStaticCFIConfigR15 > , # [rasn (identifier = "blindPDSCH-Repetition-Config-r15")] pub blind_pdsch_repetition_config_r15 : Option < PhysicalConfigDedicatedExtGroupPhysicalConfigDedicatedSTTIR15BlindPDSCHRepetitionConfigR15 > , }
     impl PhysicalConfigDedicatedExtGroupPhysicalConfigDedicatedSTTIR15 {
         pub fn new(
             physical_config_dedicated_stti_r15: Option<PhysicalConfigDedicatedSTTIR15>,
-            pdsch_config_dedicated_v1530: Option<PDSCHConfigDedicatedV1530>,
-            pusch_config_dedicated_v1530: Option<PUSCHConfigDedicatedV1530>,
-            cqi_report_config_v1530: Option<CQIReportConfigV1530>,
+            pdsch_config_dedicated_v1530: Option<Box<PDSCHConfigDedicatedV1530>>,
+            pusch_config_dedicated_v1530: Option<Box<PUSCHConfigDedicatedV1530>>,
+            cqi_report_config_v1530: Option<Box<CQIReportConfigV1530>>,
             antenna_info_v1530: Option<AntennaInfoDedicatedV1530>,
-            csi_rs_config_v1530: Option<CSIRSConfigV1530>,
-            uplink_power_control_dedicated_v1530: Option<UplinkPowerControlDedicatedV1530>,
+            csi_rs_config_v1530: Option<Box<CSIRSConfigV1530>>,
+            uplink_power_control_dedicated_v1530: Option<Box<UplinkPowerControlDedicatedV1530>>,
             semi_static_cfi_config_r15: Option<
                 PhysicalConfigDedicatedExtGroupPhysicalConfigDedicatedSTTIR15SemiStaticCFIConfigR15,
             >,
@@ -40357,11 +40430,11 @@ pub mod eutra_rrc_definitions {
     #[doc = " Inner type "]
     #[derive(Debug, AsnType, Encode, Decode, PartialEq, Clone)]
     #[rasn(automatic_tags)]
-    pub struct PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1610 { # [rasn (identifier = "pdsch-ConfigDedicated-v1610")] pub pdsch_config_dedicated_v1610 : Option < PDSCHConfigDedicatedV1610 > , # [rasn (identifier = "pusch-ConfigDedicated-v1610")] pub pusch_config_dedicated_v1610 : Option < PUSCHConfigDedicatedV1610 > , # [rasn (identifier = "ce-CSI-RS-Feedback-r16")] pub ce_csi_rs_feedback_r16 : Option < PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1610CeCSIRSFeedbackR16 > , # [rasn (identifier = "resourceReservationConfigDedicatedDL-r16")] pub resource_reservation_config_dedicated_dl_r16 : Option < PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1610ResourceReservationConfigDedicatedDLR16 > , # [rasn (identifier = "resourceReservationConfigDedicatedUL-r16")] pub resource_reservation_config_dedicated_ul_r16 : Option < PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1610ResourceReservationConfigDedicatedULR16 > , # [rasn (identifier = "soundingRS-UL-ConfigDedicatedAdd-r16")] pub sounding_rs_ul_config_dedicated_add_r16 : Option < PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1610SoundingRSULConfigDedicatedAddR16 > , # [rasn (identifier = "uplinkPowerControlAddSRS-r16")] pub uplink_power_control_add_srs_r16 : Option < PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1610UplinkPowerControlAddSRSR16 > , # [rasn (identifier = "soundingRS-VirtualCellID-r16")] pub sounding_rs_virtual_cell_id_r16 : Option < PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1610SoundingRSVirtualCellIDR16 > , # [rasn (identifier = "widebandPRG-r16")] pub wideband_prg_r16 : Option < PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1610WidebandPRGR16 > , }
+    pub struct PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1610 { # [rasn (identifier = "pdsch-ConfigDedicated-v1610")] pub pdsch_config_dedicated_v1610 : Option<Box<PDSCHConfigDedicatedV1610>> , # [rasn (identifier = "pusch-ConfigDedicated-v1610")] pub pusch_config_dedicated_v1610 : Option<Box<PUSCHConfigDedicatedV1610>> , # [rasn (identifier = "ce-CSI-RS-Feedback-r16")] pub ce_csi_rs_feedback_r16 : Option < PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1610CeCSIRSFeedbackR16 > , # [rasn (identifier = "resourceReservationConfigDedicatedDL-r16")] pub resource_reservation_config_dedicated_dl_r16 : Option < PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1610ResourceReservationConfigDedicatedDLR16 > , # [rasn (identifier = "resourceReservationConfigDedicatedUL-r16")] pub resource_reservation_config_dedicated_ul_r16 : Option < PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1610ResourceReservationConfigDedicatedULR16 > , # [rasn (identifier = "soundingRS-UL-ConfigDedicatedAdd-r16")] pub sounding_rs_ul_config_dedicated_add_r16 : Option < PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1610SoundingRSULConfigDedicatedAddR16 > , # [rasn (identifier = "uplinkPowerControlAddSRS-r16")] pub uplink_power_control_add_srs_r16 : Option < PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1610UplinkPowerControlAddSRSR16 > , # [rasn (identifier = "soundingRS-VirtualCellID-r16")] pub sounding_rs_virtual_cell_id_r16 : Option < PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1610SoundingRSVirtualCellIDR16 > , # [rasn (identifier = "widebandPRG-r16")] pub wideband_prg_r16 : Option < PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1610WidebandPRGR16 > , }
     impl PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1610 {
         pub fn new(
-            pdsch_config_dedicated_v1610: Option<PDSCHConfigDedicatedV1610>,
-            pusch_config_dedicated_v1610: Option<PUSCHConfigDedicatedV1610>,
+            pdsch_config_dedicated_v1610: Option<Box<PDSCHConfigDedicatedV1610>>,
+            pusch_config_dedicated_v1610: Option<Box<PUSCHConfigDedicatedV1610>>,
             ce_csi_rs_feedback_r16: Option<
                 PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1610CeCSIRSFeedbackR16,
             >,
@@ -40427,16 +40500,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1700 {
         #[rasn(identifier = "pdsch-ConfigDedicated-v1700")]
-        pub pdsch_config_dedicated_v1700: Option<PDSCHConfigDedicatedV1700>,
+        pub pdsch_config_dedicated_v1700: Option<Box<PDSCHConfigDedicatedV1700>>,
         #[rasn(identifier = "ntn-ConfigDedicated-r17")]
-        pub ntn_config_dedicated_r17:
-            Option<PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1700NtnConfigDedicatedR17>,
+        pub ntn_config_dedicated_r17: Option<
+            Box<PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1700NtnConfigDedicatedR17>,
+        >,
     }
     impl PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1700 {
         pub fn new(
-            pdsch_config_dedicated_v1700: Option<PDSCHConfigDedicatedV1700>,
+            pdsch_config_dedicated_v1700: Option<Box<PDSCHConfigDedicatedV1700>>,
             ntn_config_dedicated_r17: Option<
-                PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1700NtnConfigDedicatedR17,
+                Box<PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1700NtnConfigDedicatedR17>,
             >,
         ) -> Self {
             Self {
@@ -40472,14 +40546,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1800 {
         #[rasn(identifier = "pdsch-ConfigDedicated-v1800")]
-        pub pdsch_config_dedicated_v1800: Option<PDSCHConfigDedicatedV1800>,
+        pub pdsch_config_dedicated_v1800: Option<Box<PDSCHConfigDedicatedV1800>>,
         #[rasn(identifier = "pusch-ConfigDedicated-v1800")]
-        pub pusch_config_dedicated_v1800: Option<PUSCHConfigDedicatedV1800>,
+        pub pusch_config_dedicated_v1800: Option<Box<PUSCHConfigDedicatedV1800>>,
     }
     impl PhysicalConfigDedicatedExtGroupPdschConfigDedicatedV1800 {
         pub fn new(
-            pdsch_config_dedicated_v1800: Option<PDSCHConfigDedicatedV1800>,
-            pusch_config_dedicated_v1800: Option<PUSCHConfigDedicatedV1800>,
+            pdsch_config_dedicated_v1800: Option<Box<PDSCHConfigDedicatedV1800>>,
+            pusch_config_dedicated_v1800: Option<Box<PUSCHConfigDedicatedV1800>>,
         ) -> Self {
             Self {
                 pdsch_config_dedicated_v1800,
@@ -40492,19 +40566,19 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct PhysicalConfigDedicated {
         #[rasn(identifier = "pdsch-ConfigDedicated")]
-        pub pdsch_config_dedicated: Option<PDSCHConfigDedicated>,
+        pub pdsch_config_dedicated: Option<Box<PDSCHConfigDedicated>>,
         #[rasn(identifier = "pucch-ConfigDedicated")]
-        pub pucch_config_dedicated: Option<PUCCHConfigDedicated>,
+        pub pucch_config_dedicated: Option<Box<PUCCHConfigDedicated>>,
         #[rasn(identifier = "pusch-ConfigDedicated")]
-        pub pusch_config_dedicated: Option<PUSCHConfigDedicated>,
+        pub pusch_config_dedicated: Option<Box<PUSCHConfigDedicated>>,
         #[rasn(identifier = "uplinkPowerControlDedicated")]
-        pub uplink_power_control_dedicated: Option<UplinkPowerControlDedicated>,
+        pub uplink_power_control_dedicated: Option<Box<UplinkPowerControlDedicated>>,
         #[rasn(identifier = "tpc-PDCCH-ConfigPUCCH")]
         pub tpc_pdcch_config_pucch: Option<TPCPDCCHConfig>,
         #[rasn(identifier = "tpc-PDCCH-ConfigPUSCH")]
         pub tpc_pdcch_config_pusch: Option<TPCPDCCHConfig>,
         #[rasn(identifier = "cqi-ReportConfig")]
-        pub cqi_report_config: Option<CQIReportConfig>,
+        pub cqi_report_config: Option<Box<CQIReportConfig>>,
         #[rasn(identifier = "soundingRS-UL-ConfigDedicated")]
         pub sounding_rs_ul_config_dedicated: Option<SoundingRSULConfigDedicated>,
         #[rasn(identifier = "antennaInfo")]
@@ -40558,13 +40632,13 @@ pub mod eutra_rrc_definitions {
     }
     impl PhysicalConfigDedicated {
         pub fn new(
-            pdsch_config_dedicated: Option<PDSCHConfigDedicated>,
-            pucch_config_dedicated: Option<PUCCHConfigDedicated>,
-            pusch_config_dedicated: Option<PUSCHConfigDedicated>,
-            uplink_power_control_dedicated: Option<UplinkPowerControlDedicated>,
+            pdsch_config_dedicated: Option<Box<PDSCHConfigDedicated>>,
+            pucch_config_dedicated: Option<Box<PUCCHConfigDedicated>>,
+            pusch_config_dedicated: Option<Box<PUSCHConfigDedicated>>,
+            uplink_power_control_dedicated: Option<Box<UplinkPowerControlDedicated>>,
             tpc_pdcch_config_pucch: Option<TPCPDCCHConfig>,
             tpc_pdcch_config_pusch: Option<TPCPDCCHConfig>,
-            cqi_report_config: Option<CQIReportConfig>,
+            cqi_report_config: Option<Box<CQIReportConfig>>,
             sounding_rs_ul_config_dedicated: Option<SoundingRSULConfigDedicated>,
             antenna_info: Option<PhysicalConfigDedicatedAntennaInfo>,
             scheduling_request_config: Option<SchedulingRequestConfig>,
@@ -40643,10 +40717,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "PhysicalConfigDedicated-v1370")]
     pub struct PhysicalConfigDedicatedV1370 {
         #[rasn(identifier = "pucch-ConfigDedicated-v1370")]
-        pub pucch_config_dedicated_v1370: Option<PUCCHConfigDedicatedV1370>,
+        pub pucch_config_dedicated_v1370: Option<Box<PUCCHConfigDedicatedV1370>>,
     }
     impl PhysicalConfigDedicatedV1370 {
-        pub fn new(pucch_config_dedicated_v1370: Option<PUCCHConfigDedicatedV1370>) -> Self {
+        pub fn new(pucch_config_dedicated_v1370: Option<Box<PUCCHConfigDedicatedV1370>>) -> Self {
             Self {
                 pucch_config_dedicated_v1370,
             }
@@ -40670,20 +40744,20 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct PhysicalConfigDedicatedSCellR10NonULConfigurationR10 {
         #[rasn(identifier = "antennaInfo-r10")]
-        pub antenna_info_r10: Option<AntennaInfoDedicatedR10>,
+        pub antenna_info_r10: Option<Box<AntennaInfoDedicatedR10>>,
         #[rasn(identifier = "crossCarrierSchedulingConfig-r10")]
-        pub cross_carrier_scheduling_config_r10: Option<CrossCarrierSchedulingConfigR10>,
+        pub cross_carrier_scheduling_config_r10: Option<Box<CrossCarrierSchedulingConfigR10>>,
         #[rasn(identifier = "csi-RS-Config-r10")]
-        pub csi_rs_config_r10: Option<CSIRSConfigR10>,
+        pub csi_rs_config_r10: Option<Box<CSIRSConfigR10>>,
         #[rasn(identifier = "pdsch-ConfigDedicated-r10")]
-        pub pdsch_config_dedicated_r10: Option<PDSCHConfigDedicated>,
+        pub pdsch_config_dedicated_r10: Option<Box<PDSCHConfigDedicated>>,
     }
     impl PhysicalConfigDedicatedSCellR10NonULConfigurationR10 {
         pub fn new(
-            antenna_info_r10: Option<AntennaInfoDedicatedR10>,
-            cross_carrier_scheduling_config_r10: Option<CrossCarrierSchedulingConfigR10>,
-            csi_rs_config_r10: Option<CSIRSConfigR10>,
-            pdsch_config_dedicated_r10: Option<PDSCHConfigDedicated>,
+            antenna_info_r10: Option<Box<AntennaInfoDedicatedR10>>,
+            cross_carrier_scheduling_config_r10: Option<Box<CrossCarrierSchedulingConfigR10>>,
+            csi_rs_config_r10: Option<Box<CSIRSConfigR10>>,
+            pdsch_config_dedicated_r10: Option<Box<PDSCHConfigDedicated>>,
         ) -> Self {
             Self {
                 antenna_info_r10,
@@ -40698,29 +40772,32 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct PhysicalConfigDedicatedSCellR10UlConfigurationR10 {
         #[rasn(identifier = "antennaInfoUL-r10")]
-        pub antenna_info_ul_r10: Option<AntennaInfoULR10>,
+        pub antenna_info_ul_r10: Option<Box<AntennaInfoULR10>>,
         #[rasn(identifier = "pusch-ConfigDedicatedSCell-r10")]
-        pub pusch_config_dedicated_scell_r10: Option<PUSCHConfigDedicatedSCellR10>,
+        pub pusch_config_dedicated_scell_r10: Option<Box<PUSCHConfigDedicatedSCellR10>>,
         #[rasn(identifier = "uplinkPowerControlDedicatedSCell-r10")]
-        pub uplink_power_control_dedicated_scell_r10: Option<UplinkPowerControlDedicatedSCellR10>,
+        pub uplink_power_control_dedicated_scell_r10:
+            Option<Box<UplinkPowerControlDedicatedSCellR10>>,
         #[rasn(identifier = "cqi-ReportConfigSCell-r10")]
-        pub cqi_report_config_scell_r10: Option<CQIReportConfigSCellR10>,
+        pub cqi_report_config_scell_r10: Option<Box<CQIReportConfigSCellR10>>,
         #[rasn(identifier = "soundingRS-UL-ConfigDedicated-r10")]
         pub sounding_rs_ul_config_dedicated_r10: Option<SoundingRSULConfigDedicated>,
         #[rasn(identifier = "soundingRS-UL-ConfigDedicated-v1020")]
-        pub sounding_rs_ul_config_dedicated_v1020: Option<SoundingRSULConfigDedicatedV1020>,
+        pub sounding_rs_ul_config_dedicated_v1020: Option<Box<SoundingRSULConfigDedicatedV1020>>,
         #[rasn(identifier = "soundingRS-UL-ConfigDedicatedAperiodic-r10")]
         pub sounding_rs_ul_config_dedicated_aperiodic_r10:
             Option<SoundingRSULConfigDedicatedAperiodicR10>,
     }
     impl PhysicalConfigDedicatedSCellR10UlConfigurationR10 {
         pub fn new(
-            antenna_info_ul_r10: Option<AntennaInfoULR10>,
-            pusch_config_dedicated_scell_r10: Option<PUSCHConfigDedicatedSCellR10>,
-            uplink_power_control_dedicated_scell_r10: Option<UplinkPowerControlDedicatedSCellR10>,
-            cqi_report_config_scell_r10: Option<CQIReportConfigSCellR10>,
+            antenna_info_ul_r10: Option<Box<AntennaInfoULR10>>,
+            pusch_config_dedicated_scell_r10: Option<Box<PUSCHConfigDedicatedSCellR10>>,
+            uplink_power_control_dedicated_scell_r10: Option<
+                Box<UplinkPowerControlDedicatedSCellR10>,
+            >,
+            cqi_report_config_scell_r10: Option<Box<CQIReportConfigSCellR10>>,
             sounding_rs_ul_config_dedicated_r10: Option<SoundingRSULConfigDedicated>,
-            sounding_rs_ul_config_dedicated_v1020: Option<SoundingRSULConfigDedicatedV1020>,
+            sounding_rs_ul_config_dedicated_v1020: Option<Box<SoundingRSULConfigDedicatedV1020>>,
             sounding_rs_ul_config_dedicated_aperiodic_r10: Option<
                 SoundingRSULConfigDedicatedAperiodicR10,
             >,
@@ -40749,15 +40826,16 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "csi-RS-ConfigZPToAddModList-r11")]
         pub csi_rs_config_zpto_add_mod_list_r11: Option<CSIRSConfigZPToAddModListR11>,
         #[rasn(identifier = "epdcch-Config-r11")]
-        pub epdcch_config_r11: Option<EPDCCHConfigR11>,
+        pub epdcch_config_r11: Option<Box<EPDCCHConfigR11>>,
         #[rasn(identifier = "pdsch-ConfigDedicated-v1130")]
-        pub pdsch_config_dedicated_v1130: Option<PDSCHConfigDedicatedV1130>,
+        pub pdsch_config_dedicated_v1130: Option<Box<PDSCHConfigDedicatedV1130>>,
         #[rasn(identifier = "cqi-ReportConfig-v1130")]
-        pub cqi_report_config_v1130: Option<CQIReportConfigV1130>,
+        pub cqi_report_config_v1130: Option<Box<CQIReportConfigV1130>>,
         #[rasn(identifier = "pusch-ConfigDedicated-v1130")]
-        pub pusch_config_dedicated_v1130: Option<PUSCHConfigDedicatedV1130>,
+        pub pusch_config_dedicated_v1130: Option<Box<PUSCHConfigDedicatedV1130>>,
         #[rasn(identifier = "uplinkPowerControlDedicatedSCell-v1130")]
-        pub uplink_power_control_dedicated_scell_v1130: Option<UplinkPowerControlDedicatedV1130>,
+        pub uplink_power_control_dedicated_scell_v1130:
+            Option<Box<UplinkPowerControlDedicatedV1130>>,
     }
     impl PhysicalConfigDedicatedSCellR10ExtGroupCsiRSConfigNZPToReleaseListR11 {
         pub fn new(
@@ -40765,11 +40843,13 @@ pub mod eutra_rrc_definitions {
             csi_rs_config_nzpto_add_mod_list_r11: Option<CSIRSConfigNZPToAddModListR11>,
             csi_rs_config_zpto_release_list_r11: Option<CSIRSConfigZPToReleaseListR11>,
             csi_rs_config_zpto_add_mod_list_r11: Option<CSIRSConfigZPToAddModListR11>,
-            epdcch_config_r11: Option<EPDCCHConfigR11>,
-            pdsch_config_dedicated_v1130: Option<PDSCHConfigDedicatedV1130>,
-            cqi_report_config_v1130: Option<CQIReportConfigV1130>,
-            pusch_config_dedicated_v1130: Option<PUSCHConfigDedicatedV1130>,
-            uplink_power_control_dedicated_scell_v1130: Option<UplinkPowerControlDedicatedV1130>,
+            epdcch_config_r11: Option<Box<EPDCCHConfigR11>>,
+            pdsch_config_dedicated_v1130: Option<Box<PDSCHConfigDedicatedV1130>>,
+            cqi_report_config_v1130: Option<Box<CQIReportConfigV1130>>,
+            pusch_config_dedicated_v1130: Option<Box<PUSCHConfigDedicatedV1130>>,
+            uplink_power_control_dedicated_scell_v1130: Option<
+                Box<UplinkPowerControlDedicatedV1130>,
+            >,
         ) -> Self {
             Self {
                 csi_rs_config_nzpto_release_list_r11,
@@ -40789,23 +40869,26 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct PhysicalConfigDedicatedSCellR10ExtGroupAntennaInfoV1250 {
         #[rasn(identifier = "antennaInfo-v1250")]
-        pub antenna_info_v1250: Option<AntennaInfoDedicatedV1250>,
+        pub antenna_info_v1250: Option<Box<AntennaInfoDedicatedV1250>>,
         #[rasn(identifier = "eimta-MainConfigSCell-r12")]
         pub eimta_main_config_scell_r12: Option<EIMTAMainConfigServCellR12>,
         #[rasn(identifier = "cqi-ReportConfigSCell-v1250")]
-        pub cqi_report_config_scell_v1250: Option<CQIReportConfigV1250>,
+        pub cqi_report_config_scell_v1250: Option<Box<CQIReportConfigV1250>>,
         #[rasn(identifier = "uplinkPowerControlDedicatedSCell-v1250")]
-        pub uplink_power_control_dedicated_scell_v1250: Option<UplinkPowerControlDedicatedV1250>,
+        pub uplink_power_control_dedicated_scell_v1250:
+            Option<Box<UplinkPowerControlDedicatedV1250>>,
         #[rasn(identifier = "csi-RS-Config-v1250")]
-        pub csi_rs_config_v1250: Option<CSIRSConfigV1250>,
+        pub csi_rs_config_v1250: Option<Box<CSIRSConfigV1250>>,
     }
     impl PhysicalConfigDedicatedSCellR10ExtGroupAntennaInfoV1250 {
         pub fn new(
-            antenna_info_v1250: Option<AntennaInfoDedicatedV1250>,
+            antenna_info_v1250: Option<Box<AntennaInfoDedicatedV1250>>,
             eimta_main_config_scell_r12: Option<EIMTAMainConfigServCellR12>,
-            cqi_report_config_scell_v1250: Option<CQIReportConfigV1250>,
-            uplink_power_control_dedicated_scell_v1250: Option<UplinkPowerControlDedicatedV1250>,
-            csi_rs_config_v1250: Option<CSIRSConfigV1250>,
+            cqi_report_config_scell_v1250: Option<Box<CQIReportConfigV1250>>,
+            uplink_power_control_dedicated_scell_v1250: Option<
+                Box<UplinkPowerControlDedicatedV1250>,
+            >,
+            csi_rs_config_v1250: Option<Box<CSIRSConfigV1250>>,
         ) -> Self {
             Self {
                 antenna_info_v1250,
@@ -40821,10 +40904,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct PhysicalConfigDedicatedSCellR10ExtGroupPdschConfigDedicatedV1280 {
         #[rasn(identifier = "pdsch-ConfigDedicated-v1280")]
-        pub pdsch_config_dedicated_v1280: Option<PDSCHConfigDedicatedV1280>,
+        pub pdsch_config_dedicated_v1280: Option<Box<PDSCHConfigDedicatedV1280>>,
     }
     impl PhysicalConfigDedicatedSCellR10ExtGroupPdschConfigDedicatedV1280 {
-        pub fn new(pdsch_config_dedicated_v1280: Option<PDSCHConfigDedicatedV1280>) -> Self {
+        pub fn new(pdsch_config_dedicated_v1280: Option<Box<PDSCHConfigDedicatedV1280>>) -> Self {
             Self {
                 pdsch_config_dedicated_v1280,
             }
@@ -40842,23 +40925,23 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct PhysicalConfigDedicatedSCellR10ExtGroupPucchCellR13PucchSCellSetup {
         #[rasn(identifier = "pucch-ConfigDedicated-r13")]
-        pub pucch_config_dedicated_r13: Option<PUCCHConfigDedicatedR13>,
+        pub pucch_config_dedicated_r13: Option<Box<PUCCHConfigDedicatedR13>>,
         #[rasn(identifier = "schedulingRequestConfig-r13")]
         pub scheduling_request_config_r13: Option<SchedulingRequestConfigSCellR13>,
         #[rasn(identifier = "tpc-PDCCH-ConfigPUCCH-SCell-r13")]
         pub tpc_pdcch_config_pucch_scell_r13: Option<TPCPDCCHConfigSCellR13>,
         #[rasn(identifier = "pusch-ConfigDedicated-r13")]
-        pub pusch_config_dedicated_r13: Option<PUSCHConfigDedicatedR13>,
+        pub pusch_config_dedicated_r13: Option<Box<PUSCHConfigDedicatedR13>>,
         #[rasn(identifier = "uplinkPowerControlDedicated-r13")]
-        pub uplink_power_control_dedicated_r13: Option<UplinkPowerControlDedicatedSCellV1310>,
+        pub uplink_power_control_dedicated_r13: Option<Box<UplinkPowerControlDedicatedSCellV1310>>,
     }
     impl PhysicalConfigDedicatedSCellR10ExtGroupPucchCellR13PucchSCellSetup {
         pub fn new(
-            pucch_config_dedicated_r13: Option<PUCCHConfigDedicatedR13>,
+            pucch_config_dedicated_r13: Option<Box<PUCCHConfigDedicatedR13>>,
             scheduling_request_config_r13: Option<SchedulingRequestConfigSCellR13>,
             tpc_pdcch_config_pucch_scell_r13: Option<TPCPDCCHConfigSCellR13>,
-            pusch_config_dedicated_r13: Option<PUSCHConfigDedicatedR13>,
-            uplink_power_control_dedicated_r13: Option<UplinkPowerControlDedicatedSCellV1310>,
+            pusch_config_dedicated_r13: Option<Box<PUSCHConfigDedicatedR13>>,
+            uplink_power_control_dedicated_r13: Option<Box<UplinkPowerControlDedicatedSCellV1310>>,
         ) -> Self {
             Self {
                 pucch_config_dedicated_r13,
@@ -40885,13 +40968,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "pucch-SCell")]
         pub pucch_scell: Option<PhysicalConfigDedicatedSCellR10ExtGroupPucchCellR13PucchSCell>,
         #[rasn(identifier = "crossCarrierSchedulingConfig-r13")]
-        pub cross_carrier_scheduling_config_r13: Option<CrossCarrierSchedulingConfigR13>,
+        pub cross_carrier_scheduling_config_r13: Option<Box<CrossCarrierSchedulingConfigR13>>,
         #[rasn(identifier = "pdcch-ConfigSCell-r13")]
-        pub pdcch_config_scell_r13: Option<PDCCHConfigSCellR13>,
+        pub pdcch_config_scell_r13: Option<Box<PDCCHConfigSCellR13>>,
         #[rasn(identifier = "cqi-ReportConfig-v1310")]
-        pub cqi_report_config_v1310: Option<CQIReportConfigV1310>,
+        pub cqi_report_config_v1310: Option<Box<CQIReportConfigV1310>>,
         #[rasn(identifier = "pdsch-ConfigDedicated-v1310")]
-        pub pdsch_config_dedicated_v1310: Option<PDSCHConfigDedicatedV1310>,
+        pub pdsch_config_dedicated_v1310: Option<Box<PDSCHConfigDedicatedV1310>>,
         #[rasn(identifier = "soundingRS-UL-ConfigDedicated-v1310")]
         pub sounding_rs_ul_config_dedicated_v1310: Option<SoundingRSULConfigDedicatedV1310>,
         #[rasn(identifier = "soundingRS-UL-ConfigDedicatedUpPTsExt-r13")]
@@ -40904,9 +40987,9 @@ pub mod eutra_rrc_definitions {
         pub sounding_rs_ul_config_dedicated_aperiodic_up_pts_ext_r13:
             Option<SoundingRSULConfigDedicatedAperiodicUpPTsExtR13>,
         #[rasn(identifier = "csi-RS-Config-v1310")]
-        pub csi_rs_config_v1310: Option<CSIRSConfigV1310>,
+        pub csi_rs_config_v1310: Option<Box<CSIRSConfigV1310>>,
         #[rasn(identifier = "laa-SCellConfiguration-r13")]
-        pub laa_scell_configuration_r13: Option<LAASCellConfigurationR13>,
+        pub laa_scell_configuration_r13: Option<Box<LAASCellConfigurationR13>>,
         #[rasn(identifier = "csi-RS-ConfigNZPToAddModListExt-r13")]
         pub csi_rs_config_nzpto_add_mod_list_ext_r13: Option<CSIRSConfigNZPToAddModListExtR13>,
         #[rasn(identifier = "csi-RS-ConfigNZPToReleaseListExt-r13")]
@@ -40916,10 +40999,10 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             pucch_cell_r13: Option<PhysicalConfigDedicatedSCellR10ExtGroupPucchCellR13PucchCellR13>,
             pucch_scell: Option<PhysicalConfigDedicatedSCellR10ExtGroupPucchCellR13PucchSCell>,
-            cross_carrier_scheduling_config_r13: Option<CrossCarrierSchedulingConfigR13>,
-            pdcch_config_scell_r13: Option<PDCCHConfigSCellR13>,
-            cqi_report_config_v1310: Option<CQIReportConfigV1310>,
-            pdsch_config_dedicated_v1310: Option<PDSCHConfigDedicatedV1310>,
+            cross_carrier_scheduling_config_r13: Option<Box<CrossCarrierSchedulingConfigR13>>,
+            pdcch_config_scell_r13: Option<Box<PDCCHConfigSCellR13>>,
+            cqi_report_config_v1310: Option<Box<CQIReportConfigV1310>>,
+            pdsch_config_dedicated_v1310: Option<Box<PDSCHConfigDedicatedV1310>>,
             sounding_rs_ul_config_dedicated_v1310: Option<SoundingRSULConfigDedicatedV1310>,
             sounding_rs_ul_config_dedicated_up_pts_ext_r13: Option<
                 SoundingRSULConfigDedicatedUpPTsExtR13,
@@ -40930,8 +41013,8 @@ pub mod eutra_rrc_definitions {
             sounding_rs_ul_config_dedicated_aperiodic_up_pts_ext_r13: Option<
                 SoundingRSULConfigDedicatedAperiodicUpPTsExtR13,
             >,
-            csi_rs_config_v1310: Option<CSIRSConfigV1310>,
-            laa_scell_configuration_r13: Option<LAASCellConfigurationR13>,
+            csi_rs_config_v1310: Option<Box<CSIRSConfigV1310>>,
+            laa_scell_configuration_r13: Option<Box<LAASCellConfigurationR13>>,
             csi_rs_config_nzpto_add_mod_list_ext_r13: Option<CSIRSConfigNZPToAddModListExtR13>,
             csi_rs_config_nzpto_release_list_ext_r13: Option<CSIRSConfigNZPToReleaseListExtR13>,
         ) -> Self {
@@ -40958,10 +41041,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct PhysicalConfigDedicatedSCellR10ExtGroupCqiReportConfigV1320 {
         #[rasn(identifier = "cqi-ReportConfig-v1320")]
-        pub cqi_report_config_v1320: Option<CQIReportConfigV1320>,
+        pub cqi_report_config_v1320: Option<Box<CQIReportConfigV1320>>,
     }
     impl PhysicalConfigDedicatedSCellR10ExtGroupCqiReportConfigV1320 {
-        pub fn new(cqi_report_config_v1320: Option<CQIReportConfigV1320>) -> Self {
+        pub fn new(cqi_report_config_v1320: Option<Box<CQIReportConfigV1320>>) -> Self {
             Self {
                 cqi_report_config_v1320,
             }
@@ -41020,12 +41103,12 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct PhysicalConfigDedicatedSCellR10ExtGroupLaaSCellConfigurationV1430 {
         #[rasn(identifier = "laa-SCellConfiguration-v1430")]
-        pub laa_scell_configuration_v1430: Option<LAASCellConfigurationV1430>,
+        pub laa_scell_configuration_v1430: Option<Box<LAASCellConfigurationV1430>>,
         #[rasn(identifier = "typeB-SRS-TPC-PDCCH-Config-r14")]
         pub type_b_srs_tpc_pdcch_config_r14: Option<SRSTPCPDCCHConfigR14>,
         #[rasn(identifier = "uplinkPUSCH-LessPowerControlDedicated-v1430")]
         pub uplink_pusch_less_power_control_dedicated_v1430:
-            Option<UplinkPUSCHLessPowerControlDedicatedV1430>,
+            Option<Box<UplinkPUSCHLessPowerControlDedicatedV1430>>,
         #[rasn(
             size("1..=2"),
             identifier = "soundingRS-UL-PeriodicConfigDedicatedList-r14"
@@ -41054,24 +41137,24 @@ pub mod eutra_rrc_definitions {
         pub must_config_r14:
             Option<PhysicalConfigDedicatedSCellR10ExtGroupLaaSCellConfigurationV1430MustConfigR14>,
         #[rasn(identifier = "pusch-ConfigDedicated-v1430")]
-        pub pusch_config_dedicated_v1430: Option<PUSCHConfigDedicatedSCellV1430>,
+        pub pusch_config_dedicated_v1430: Option<Box<PUSCHConfigDedicatedSCellV1430>>,
         #[rasn(identifier = "csi-RS-Config-v1430")]
-        pub csi_rs_config_v1430: Option<CSIRSConfigV1430>,
+        pub csi_rs_config_v1430: Option<Box<CSIRSConfigV1430>>,
         #[rasn(identifier = "csi-RS-ConfigZP-ApList-r14")]
         pub csi_rs_config_zp_ap_list_r14: Option<CSIRSConfigZPApListR14>,
         #[rasn(identifier = "cqi-ReportConfig-v1430")]
-        pub cqi_report_config_v1430: Option<CQIReportConfigV1430>,
+        pub cqi_report_config_v1430: Option<Box<CQIReportConfigV1430>>,
         #[rasn(identifier = "semiOpenLoop-r14")]
         pub semi_open_loop_r14: Option<bool>,
         #[rasn(identifier = "pdsch-ConfigDedicatedSCell-v1430")]
-        pub pdsch_config_dedicated_scell_v1430: Option<PDSCHConfigDedicatedSCellV1430>,
+        pub pdsch_config_dedicated_scell_v1430: Option<Box<PDSCHConfigDedicatedSCellV1430>>,
     }
     impl PhysicalConfigDedicatedSCellR10ExtGroupLaaSCellConfigurationV1430 {
         pub fn new(
-            laa_scell_configuration_v1430: Option<LAASCellConfigurationV1430>,
+            laa_scell_configuration_v1430: Option<Box<LAASCellConfigurationV1430>>,
             type_b_srs_tpc_pdcch_config_r14: Option<SRSTPCPDCCHConfigR14>,
             uplink_pusch_less_power_control_dedicated_v1430: Option<
-                UplinkPUSCHLessPowerControlDedicatedV1430,
+                Box<UplinkPUSCHLessPowerControlDedicatedV1430>,
             >,
             sounding_rs_ul_periodic_config_dedicated_list_r14: Option<
                 SequenceOf<SoundingRSULConfigDedicated>,
@@ -41088,12 +41171,12 @@ pub mod eutra_rrc_definitions {
             must_config_r14: Option<
                 PhysicalConfigDedicatedSCellR10ExtGroupLaaSCellConfigurationV1430MustConfigR14,
             >,
-            pusch_config_dedicated_v1430: Option<PUSCHConfigDedicatedSCellV1430>,
-            csi_rs_config_v1430: Option<CSIRSConfigV1430>,
+            pusch_config_dedicated_v1430: Option<Box<PUSCHConfigDedicatedSCellV1430>>,
+            csi_rs_config_v1430: Option<Box<CSIRSConfigV1430>>,
             csi_rs_config_zp_ap_list_r14: Option<CSIRSConfigZPApListR14>,
-            cqi_report_config_v1430: Option<CQIReportConfigV1430>,
+            cqi_report_config_v1430: Option<Box<CQIReportConfigV1430>>,
             semi_open_loop_r14: Option<bool>,
-            pdsch_config_dedicated_scell_v1430: Option<PDSCHConfigDedicatedSCellV1430>,
+            pdsch_config_dedicated_scell_v1430: Option<Box<PDSCHConfigDedicatedSCellV1430>>,
         ) -> Self {
             Self {
                 laa_scell_configuration_v1430,
@@ -41118,10 +41201,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct PhysicalConfigDedicatedSCellR10ExtGroupCsiRSConfigV1480 {
         #[rasn(identifier = "csi-RS-Config-v1480")]
-        pub csi_rs_config_v1480: Option<CSIRSConfigV1480>,
+        pub csi_rs_config_v1480: Option<Box<CSIRSConfigV1480>>,
     }
     impl PhysicalConfigDedicatedSCellR10ExtGroupCsiRSConfigV1480 {
-        pub fn new(csi_rs_config_v1480: Option<CSIRSConfigV1480>) -> Self {
+        pub fn new(csi_rs_config_v1480: Option<Box<CSIRSConfigV1480>>) -> Self {
             Self {
                 csi_rs_config_v1480,
             }
@@ -41205,18 +41288,20 @@ pub mod eutra_rrc_definitions {
     #[doc = " Inner type "]
     #[derive(Debug, AsnType, Encode, Decode, PartialEq, Clone)]
     #[rasn(automatic_tags)]
-    pub struct PhysicalConfigDedicatedSCellR10ExtGroupPhysicalConfigDedicatedSTTIR15 { # [rasn (identifier = "physicalConfigDedicatedSTTI-r15")] pub physical_config_dedicated_stti_r15 : Option < PhysicalConfigDedicatedSTTIR15 > , # [rasn (identifier = "pdsch-ConfigDedicated-v1530")] pub pdsch_config_dedicated_v1530 : Option < PDSCHConfigDedicatedV1530 > , pub dummy : Option < CQIReportConfigV1530 > , # [rasn (identifier = "cqi-ReportConfigSCell-r15")] pub cqi_report_config_scell_r15 : Option < CQIReportConfigSCellR15 > , # [rasn (identifier = "cqi-ShortConfigSCell-r15")] pub cqi_short_config_scell_r15 : Option < CQIShortConfigSCellR15 > , # [rasn (identifier = "csi-RS-Config-v1530")] pub csi_rs_config_v1530 : Option < CSIRSConfigV1530 > , # [rasn (identifier = "uplinkPowerControlDedicatedSCell-v1530")] pub uplink_power_control_dedicated_scell_v1530 : Option < UplinkPowerControlDedicatedV1530 > , # [rasn (identifier = "laa-SCellConfiguration-v1530")] pub laa_scell_configuration_v1530 : Option < LAASCellConfigurationV1530 > , # [rasn (identifier = "pusch-ConfigDedicated-v1530")] pub pusch_config_dedicated_v1530 : Option < PUSCHConfigDedicatedScellV1530 > , # [rasn (identifier = "semiStaticCFI-Config-r15")] pub semi_static_cfi_config_r15 : Option < PhysicalConfigDedicatedSCellR10ExtGroupPhysicalConfigDedicatedSTTIR15SemiStaticCFIConfigR15 > , # [rasn (identifier = "blindPDSCH-Repetition-Config-r15")] pub blind_pdsch_repetition_config_r15 : Option < PhysicalConfigDedicatedSCellR10ExtGroupPhysicalConfigDedicatedSTTIR15BlindPDSCHRepetitionConfigR15 > , }
+    pub struct PhysicalConfigDedicatedSCellR10ExtGroupPhysicalConfigDedicatedSTTIR15 { # [rasn (identifier = "physicalConfigDedicatedSTTI-r15")] pub physical_config_dedicated_stti_r15 : Option < PhysicalConfigDedicatedSTTIR15 > , # [rasn (identifier = "pdsch-ConfigDedicated-v1530")] pub pdsch_config_dedicated_v1530 : Option<Box<PDSCHConfigDedicatedV1530>> , pub dummy : Option<Box<CQIReportConfigV1530>> , # [rasn (identifier = "cqi-ReportConfigSCell-r15")] pub cqi_report_config_scell_r15 : Option<Box<CQIReportConfigSCellR15>> , # [rasn (identifier = "cqi-ShortConfigSCell-r15")] pub cqi_short_config_scell_r15 : Option < CQIShortConfigSCellR15 > , # [rasn (identifier = "csi-RS-Config-v1530")] pub csi_rs_config_v1530 : Option<Box<CSIRSConfigV1530>> , # [rasn (identifier = "uplinkPowerControlDedicatedSCell-v1530")] pub uplink_power_control_dedicated_scell_v1530 : Option<Box<UplinkPowerControlDedicatedV1530>> , # [rasn (identifier = "laa-SCellConfiguration-v1530")] pub laa_scell_configuration_v1530 : Option<Box<LAASCellConfigurationV1530>> , # [rasn (identifier = "pusch-ConfigDedicated-v1530")] pub pusch_config_dedicated_v1530 : Option<Box<PUSCHConfigDedicatedScellV1530>> , # [rasn (identifier = "semiStaticCFI-Config-r15")] pub semi_static_cfi_config_r15 : Option < PhysicalConfigDedicatedSCellR10ExtGroupPhysicalConfigDedicatedSTTIR15SemiStaticCFIConfigR15 > , # [rasn (identifier = "blindPDSCH-Repetition-Config-r15")] pub blind_pdsch_repetition_config_r15 : Option < PhysicalConfigDedicatedSCellR10ExtGroupPhysicalConfigDedicatedSTTIR15BlindPDSCHRepetitionConfigR15 > , }
     impl PhysicalConfigDedicatedSCellR10ExtGroupPhysicalConfigDedicatedSTTIR15 {
         pub fn new(
             physical_config_dedicated_stti_r15: Option<PhysicalConfigDedicatedSTTIR15>,
-            pdsch_config_dedicated_v1530: Option<PDSCHConfigDedicatedV1530>,
-            dummy: Option<CQIReportConfigV1530>,
-            cqi_report_config_scell_r15: Option<CQIReportConfigSCellR15>,
+            pdsch_config_dedicated_v1530: Option<Box<PDSCHConfigDedicatedV1530>>,
+            dummy: Option<Box<CQIReportConfigV1530>>,
+            cqi_report_config_scell_r15: Option<Box<CQIReportConfigSCellR15>>,
             cqi_short_config_scell_r15: Option<CQIShortConfigSCellR15>,
-            csi_rs_config_v1530: Option<CSIRSConfigV1530>,
-            uplink_power_control_dedicated_scell_v1530: Option<UplinkPowerControlDedicatedV1530>,
-            laa_scell_configuration_v1530: Option<LAASCellConfigurationV1530>,
-            pusch_config_dedicated_v1530: Option<PUSCHConfigDedicatedScellV1530>,
+            csi_rs_config_v1530: Option<Box<CSIRSConfigV1530>>,
+            uplink_power_control_dedicated_scell_v1530: Option<
+                Box<UplinkPowerControlDedicatedV1530>,
+            >,
+            laa_scell_configuration_v1530: Option<Box<LAASCellConfigurationV1530>>,
+            pusch_config_dedicated_v1530: Option<Box<PUSCHConfigDedicatedScellV1530>>,
             semi_static_cfi_config_r15 : Option < PhysicalConfigDedicatedSCellR10ExtGroupPhysicalConfigDedicatedSTTIR15SemiStaticCFIConfigR15 >,
             blind_pdsch_repetition_config_r15 : Option < PhysicalConfigDedicatedSCellR10ExtGroupPhysicalConfigDedicatedSTTIR15BlindPDSCHRepetitionConfigR15 >,
         ) -> Self {
@@ -41304,9 +41389,10 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct PhysicalConfigDedicatedSCellR10 {
         #[rasn(identifier = "nonUL-Configuration-r10")]
-        pub non_ul_configuration_r10: Option<PhysicalConfigDedicatedSCellR10NonULConfigurationR10>,
+        pub non_ul_configuration_r10:
+            Option<Box<PhysicalConfigDedicatedSCellR10NonULConfigurationR10>>,
         #[rasn(identifier = "ul-Configuration-r10")]
-        pub ul_configuration_r10: Option<PhysicalConfigDedicatedSCellR10UlConfigurationR10>,
+        pub ul_configuration_r10: Option<Box<PhysicalConfigDedicatedSCellR10UlConfigurationR10>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_csi_rs_config_nzpto_release_list_r11:
             Option<PhysicalConfigDedicatedSCellR10ExtGroupCsiRSConfigNZPToReleaseListR11>,
@@ -41339,8 +41425,10 @@ pub mod eutra_rrc_definitions {
     }
     impl PhysicalConfigDedicatedSCellR10 {
         pub fn new(
-            non_ul_configuration_r10: Option<PhysicalConfigDedicatedSCellR10NonULConfigurationR10>,
-            ul_configuration_r10: Option<PhysicalConfigDedicatedSCellR10UlConfigurationR10>,
+            non_ul_configuration_r10: Option<
+                Box<PhysicalConfigDedicatedSCellR10NonULConfigurationR10>,
+            >,
+            ul_configuration_r10: Option<Box<PhysicalConfigDedicatedSCellR10UlConfigurationR10>>,
             ext_group_csi_rs_config_nzpto_release_list_r11: Option<
                 PhysicalConfigDedicatedSCellR10ExtGroupCsiRSConfigNZPToReleaseListR11,
             >,
@@ -41391,10 +41479,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct PhysicalConfigDedicatedSCellV1370PucchSCellV1370Setup {
         #[rasn(identifier = "pucch-ConfigDedicated-v1370")]
-        pub pucch_config_dedicated_v1370: Option<PUCCHConfigDedicatedV1370>,
+        pub pucch_config_dedicated_v1370: Option<Box<PUCCHConfigDedicatedV1370>>,
     }
     impl PhysicalConfigDedicatedSCellV1370PucchSCellV1370Setup {
-        pub fn new(pucch_config_dedicated_v1370: Option<PUCCHConfigDedicatedV1370>) -> Self {
+        pub fn new(pucch_config_dedicated_v1370: Option<Box<PUCCHConfigDedicatedV1370>>) -> Self {
             Self {
                 pucch_config_dedicated_v1370,
             }
@@ -41480,13 +41568,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "antennaInfoDedicatedSTTI-r15")]
         pub antenna_info_dedicated_stti_r15: Option<AntennaInfoDedicatedSTTIR15>,
         #[rasn(identifier = "antennaInfoUL-STTI-r15")]
-        pub antenna_info_ul_stti_r15: Option<AntennaInfoULSTTIR15>,
+        pub antenna_info_ul_stti_r15: Option<Box<AntennaInfoULSTTIR15>>,
         #[rasn(identifier = "pucch-ConfigDedicated-v1530")]
-        pub pucch_config_dedicated_v1530: Option<PUCCHConfigDedicatedV1530>,
+        pub pucch_config_dedicated_v1530: Option<Box<PUCCHConfigDedicatedV1530>>,
         #[rasn(identifier = "schedulingRequestConfig-v1530")]
         pub scheduling_request_config_v1530: Option<SchedulingRequestConfigV1530>,
         #[rasn(identifier = "uplinkPowerControlDedicatedSTTI-r15")]
-        pub uplink_power_control_dedicated_stti_r15: Option<UplinkPowerControlDedicatedSTTIR15>,
+        pub uplink_power_control_dedicated_stti_r15:
+            Option<Box<UplinkPowerControlDedicatedSTTIR15>>,
         #[rasn(identifier = "cqi-ReportConfig-r15")]
         pub cqi_report_config_r15: Option<CQIReportConfigR15>,
         #[rasn(identifier = "csi-RS-Config-r15")]
@@ -41520,15 +41609,17 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "shortProcessingTime-r15")]
         pub short_processing_time_r15: bool,
         #[rasn(identifier = "shortTTI-r15")]
-        pub short_tti_r15: Option<ShortTTIR15>,
+        pub short_tti_r15: Option<Box<ShortTTIR15>>,
     }
     impl PhysicalConfigDedicatedSTTIR15Setup {
         pub fn new(
             antenna_info_dedicated_stti_r15: Option<AntennaInfoDedicatedSTTIR15>,
-            antenna_info_ul_stti_r15: Option<AntennaInfoULSTTIR15>,
-            pucch_config_dedicated_v1530: Option<PUCCHConfigDedicatedV1530>,
+            antenna_info_ul_stti_r15: Option<Box<AntennaInfoULSTTIR15>>,
+            pucch_config_dedicated_v1530: Option<Box<PUCCHConfigDedicatedV1530>>,
             scheduling_request_config_v1530: Option<SchedulingRequestConfigV1530>,
-            uplink_power_control_dedicated_stti_r15: Option<UplinkPowerControlDedicatedSTTIR15>,
+            uplink_power_control_dedicated_stti_r15: Option<
+                Box<UplinkPowerControlDedicatedSTTIR15>,
+            >,
             cqi_report_config_r15: Option<CQIReportConfigR15>,
             csi_rs_config_r15: Option<CSIRSConfigR15>,
             csi_rs_config_nzpto_release_list_r15: Option<CSIRSConfigNZPToReleaseListR15>,
@@ -41545,7 +41636,7 @@ pub mod eutra_rrc_definitions {
             spucch_config_r15: Option<SPUCCHConfigR15>,
             srs_dci7_triggering_config_r15: bool,
             short_processing_time_r15: bool,
-            short_tti_r15: Option<ShortTTIR15>,
+            short_tti_r15: Option<Box<ShortTTIR15>>,
         ) -> Self {
             Self {
                 antenna_info_dedicated_stti_r15,
@@ -41798,17 +41889,17 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "encrypted-r15")]
         pub encrypted_r15: Option<PosSIBTypeR15EncryptedR15>,
         #[rasn(identifier = "gnss-id-r15")]
-        pub gnss_id_r15: Option<GNSSIDR15>,
+        pub gnss_id_r15: Option<Box<GNSSIDR15>>,
         #[rasn(identifier = "sbas-id-r15")]
-        pub sbas_id_r15: Option<SBASIDR15>,
+        pub sbas_id_r15: Option<Box<SBASIDR15>>,
         #[rasn(identifier = "posSibType-r15")]
         pub pos_sib_type_r15: PosSIBTypeR15PosSibTypeR15,
     }
     impl PosSIBTypeR15 {
         pub fn new(
             encrypted_r15: Option<PosSIBTypeR15EncryptedR15>,
-            gnss_id_r15: Option<GNSSIDR15>,
-            sbas_id_r15: Option<SBASIDR15>,
+            gnss_id_r15: Option<Box<GNSSIDR15>>,
+            sbas_id_r15: Option<Box<SBASIDR15>>,
             pos_sib_type_r15: PosSIBTypeR15PosSibTypeR15,
         ) -> Self {
             Self {
@@ -41977,13 +42068,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<PosSystemInformationR15IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<PosSystemInformationR15IEsNonCriticalExtension>>,
     }
     impl PosSystemInformationR15IEs {
         pub fn new(
             pos_sib_type_and_info_r15: PosSystemInformationR15IEsPosSIBTypeAndInfoR15,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<PosSystemInformationR15IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<PosSystemInformationR15IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 pos_sib_type_and_info_r15,
@@ -42249,13 +42340,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "carrierFreq-r9")]
         pub carrier_freq_r9: ProximityIndicationR9IEsCarrierFreqR9,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<ProximityIndicationV930IEs>,
+        pub non_critical_extension: Option<Box<ProximityIndicationV930IEs>>,
     }
     impl ProximityIndicationR9IEs {
         pub fn new(
             type_r9: ProximityIndicationR9IEsTypeR9,
             carrier_freq_r9: ProximityIndicationR9IEsCarrierFreqR9,
-            non_critical_extension: Option<ProximityIndicationV930IEs>,
+            non_critical_extension: Option<Box<ProximityIndicationV930IEs>>,
         ) -> Self {
             Self {
                 type_r9,
@@ -42284,12 +42375,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<ProximityIndicationV930IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<ProximityIndicationV930IEsNonCriticalExtension>>,
     }
     impl ProximityIndicationV930IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<ProximityIndicationV930IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<ProximityIndicationV930IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -42361,10 +42452,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct QuantityConfigExtGroupQuantityConfigUTRAV1020 {
         #[rasn(identifier = "quantityConfigUTRA-v1020")]
-        pub quantity_config_utra_v1020: Option<QuantityConfigUTRAV1020>,
+        pub quantity_config_utra_v1020: Option<Box<QuantityConfigUTRAV1020>>,
     }
     impl QuantityConfigExtGroupQuantityConfigUTRAV1020 {
-        pub fn new(quantity_config_utra_v1020: Option<QuantityConfigUTRAV1020>) -> Self {
+        pub fn new(quantity_config_utra_v1020: Option<Box<QuantityConfigUTRAV1020>>) -> Self {
             Self {
                 quantity_config_utra_v1020,
             }
@@ -42375,10 +42466,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct QuantityConfigExtGroupQuantityConfigEUTRAV1250 {
         #[rasn(identifier = "quantityConfigEUTRA-v1250")]
-        pub quantity_config_eutra_v1250: Option<QuantityConfigEUTRAV1250>,
+        pub quantity_config_eutra_v1250: Option<Box<QuantityConfigEUTRAV1250>>,
     }
     impl QuantityConfigExtGroupQuantityConfigEUTRAV1250 {
-        pub fn new(quantity_config_eutra_v1250: Option<QuantityConfigEUTRAV1250>) -> Self {
+        pub fn new(quantity_config_eutra_v1250: Option<Box<QuantityConfigEUTRAV1250>>) -> Self {
             Self {
                 quantity_config_eutra_v1250,
             }
@@ -42389,14 +42480,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct QuantityConfigExtGroupQuantityConfigEUTRAV1310 {
         #[rasn(identifier = "quantityConfigEUTRA-v1310")]
-        pub quantity_config_eutra_v1310: Option<QuantityConfigEUTRAV1310>,
+        pub quantity_config_eutra_v1310: Option<Box<QuantityConfigEUTRAV1310>>,
         #[rasn(identifier = "quantityConfigWLAN-r13")]
-        pub quantity_config_wlan_r13: Option<QuantityConfigWLANR13>,
+        pub quantity_config_wlan_r13: Option<Box<QuantityConfigWLANR13>>,
     }
     impl QuantityConfigExtGroupQuantityConfigEUTRAV1310 {
         pub fn new(
-            quantity_config_eutra_v1310: Option<QuantityConfigEUTRAV1310>,
-            quantity_config_wlan_r13: Option<QuantityConfigWLANR13>,
+            quantity_config_eutra_v1310: Option<Box<QuantityConfigEUTRAV1310>>,
+            quantity_config_wlan_r13: Option<Box<QuantityConfigWLANR13>>,
         ) -> Self {
             Self {
                 quantity_config_eutra_v1310,
@@ -42423,13 +42514,13 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct QuantityConfig {
         #[rasn(identifier = "quantityConfigEUTRA")]
-        pub quantity_config_eutra: Option<QuantityConfigEUTRA>,
+        pub quantity_config_eutra: Option<Box<QuantityConfigEUTRA>>,
         #[rasn(identifier = "quantityConfigUTRA")]
-        pub quantity_config_utra: Option<QuantityConfigUTRA>,
+        pub quantity_config_utra: Option<Box<QuantityConfigUTRA>>,
         #[rasn(identifier = "quantityConfigGERAN")]
-        pub quantity_config_geran: Option<QuantityConfigGERAN>,
+        pub quantity_config_geran: Option<Box<QuantityConfigGERAN>>,
         #[rasn(identifier = "quantityConfigCDMA2000")]
-        pub quantity_config_cdma2000: Option<QuantityConfigCDMA2000>,
+        pub quantity_config_cdma2000: Option<Box<QuantityConfigCDMA2000>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_quantity_config_utra_v1020:
             Option<QuantityConfigExtGroupQuantityConfigUTRAV1020>,
@@ -42445,10 +42536,10 @@ pub mod eutra_rrc_definitions {
     }
     impl QuantityConfig {
         pub fn new(
-            quantity_config_eutra: Option<QuantityConfigEUTRA>,
-            quantity_config_utra: Option<QuantityConfigUTRA>,
-            quantity_config_geran: Option<QuantityConfigGERAN>,
-            quantity_config_cdma2000: Option<QuantityConfigCDMA2000>,
+            quantity_config_eutra: Option<Box<QuantityConfigEUTRA>>,
+            quantity_config_utra: Option<Box<QuantityConfigUTRA>>,
+            quantity_config_geran: Option<Box<QuantityConfigGERAN>>,
+            quantity_config_cdma2000: Option<Box<QuantityConfigCDMA2000>>,
             ext_group_quantity_config_utra_v1020: Option<
                 QuantityConfigExtGroupQuantityConfigUTRAV1020,
             >,
@@ -42570,12 +42661,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "measQuantityCellNR-r15")]
         pub meas_quantity_cell_nr_r15: QuantityConfigRSNRR15,
         #[rasn(identifier = "measQuantityRS-IndexNR-r15")]
-        pub meas_quantity_rs_index_nr_r15: Option<QuantityConfigRSNRR15>,
+        pub meas_quantity_rs_index_nr_r15: Option<Box<QuantityConfigRSNRR15>>,
     }
     impl QuantityConfigNRR15 {
         pub fn new(
             meas_quantity_cell_nr_r15: QuantityConfigRSNRR15,
-            meas_quantity_rs_index_nr_r15: Option<QuantityConfigRSNRR15>,
+            meas_quantity_rs_index_nr_r15: Option<Box<QuantityConfigRSNRR15>>,
         ) -> Self {
             Self {
                 meas_quantity_cell_nr_r15,
@@ -42786,11 +42877,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RACHCELevelInfoR13ExtGroupEdtParametersR15 {
         #[rasn(identifier = "edt-Parameters-r15")]
-        pub edt_parameters_r15: Option<RACHCELevelInfoR13ExtGroupEdtParametersR15EdtParametersR15>,
+        pub edt_parameters_r15:
+            Option<Box<RACHCELevelInfoR13ExtGroupEdtParametersR15EdtParametersR15>>,
     }
     impl RACHCELevelInfoR13ExtGroupEdtParametersR15 {
         pub fn new(
-            edt_parameters_r15: Option<RACHCELevelInfoR13ExtGroupEdtParametersR15EdtParametersR15>,
+            edt_parameters_r15: Option<
+                Box<RACHCELevelInfoR13ExtGroupEdtParametersR15EdtParametersR15>,
+            >,
         ) -> Self {
             Self { edt_parameters_r15 }
         }
@@ -42928,12 +43022,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "numberOfRA-Preambles")]
         pub number_of_ra_preambles: RACHConfigCommonPreambleInfoNumberOfRAPreambles,
         #[rasn(identifier = "preamblesGroupAConfig")]
-        pub preambles_group_aconfig: Option<RACHConfigCommonPreambleInfoPreamblesGroupAConfig>,
+        pub preambles_group_aconfig: Option<Box<RACHConfigCommonPreambleInfoPreamblesGroupAConfig>>,
     }
     impl RACHConfigCommonPreambleInfo {
         pub fn new(
             number_of_ra_preambles: RACHConfigCommonPreambleInfoNumberOfRAPreambles,
-            preambles_group_aconfig: Option<RACHConfigCommonPreambleInfoPreamblesGroupAConfig>,
+            preambles_group_aconfig: Option<Box<RACHConfigCommonPreambleInfoPreamblesGroupAConfig>>,
         ) -> Self {
             Self {
                 number_of_ra_preambles,
@@ -43299,12 +43393,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "targetTA-r14")]
         pub target_ta_r14: RACHSkipR14TargetTAR14,
         #[rasn(identifier = "ul-ConfigInfo-r14")]
-        pub ul_config_info_r14: Option<RACHSkipR14UlConfigInfoR14>,
+        pub ul_config_info_r14: Option<Box<RACHSkipR14UlConfigInfoR14>>,
     }
     impl RACHSkipR14 {
         pub fn new(
             target_ta_r14: RACHSkipR14TargetTAR14,
-            ul_config_info_r14: Option<RACHSkipR14UlConfigInfoR14>,
+            ul_config_info_r14: Option<Box<RACHSkipR14UlConfigInfoR14>>,
         ) -> Self {
             Self {
                 target_ta_r14,
@@ -43731,7 +43825,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "RF-Parameters-v1310")]
     pub struct RFParametersV1310 {
         #[rasn(identifier = "eNB-RequestedParameters-r13")]
-        pub e_nb_requested_parameters_r13: Option<RFParametersV1310ENBRequestedParametersR13>,
+        pub e_nb_requested_parameters_r13: Option<Box<RFParametersV1310ENBRequestedParametersR13>>,
         #[rasn(identifier = "maximumCCsRetrieval-r13")]
         pub maximum_ccs_retrieval_r13: Option<RFParametersV1310MaximumCCsRetrievalR13>,
         #[rasn(identifier = "skipFallbackCombinations-r13")]
@@ -43745,7 +43839,7 @@ pub mod eutra_rrc_definitions {
     }
     impl RFParametersV1310 {
         pub fn new(
-            e_nb_requested_parameters_r13: Option<RFParametersV1310ENBRequestedParametersR13>,
+            e_nb_requested_parameters_r13: Option<Box<RFParametersV1310ENBRequestedParametersR13>>,
             maximum_ccs_retrieval_r13: Option<RFParametersV1310MaximumCCsRetrievalR13>,
             skip_fallback_combinations_r13: Option<RFParametersV1310SkipFallbackCombinationsR13>,
             reduced_int_non_cont_comb_r13: Option<RFParametersV1310ReducedIntNonContCombR13>,
@@ -43865,7 +43959,8 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "supportedBandCombinationReduced-v1430")]
         pub supported_band_combination_reduced_v1430: Option<SupportedBandCombinationReducedV1430>,
         #[rasn(identifier = "eNB-RequestedParameters-v1430")]
-        pub e_nb_requested_parameters_v1430: Option<RFParametersV1430ENBRequestedParametersV1430>,
+        pub e_nb_requested_parameters_v1430:
+            Option<Box<RFParametersV1430ENBRequestedParametersV1430>>,
         #[rasn(identifier = "diffFallbackCombReport-r14")]
         pub diff_fallback_comb_report_r14: Option<RFParametersV1430DiffFallbackCombReportR14>,
     }
@@ -43874,7 +43969,9 @@ pub mod eutra_rrc_definitions {
             supported_band_combination_v1430: Option<SupportedBandCombinationV1430>,
             supported_band_combination_add_v1430: Option<SupportedBandCombinationAddV1430>,
             supported_band_combination_reduced_v1430: Option<SupportedBandCombinationReducedV1430>,
-            e_nb_requested_parameters_v1430: Option<RFParametersV1430ENBRequestedParametersV1430>,
+            e_nb_requested_parameters_v1430: Option<
+                Box<RFParametersV1430ENBRequestedParametersV1430>,
+            >,
             diff_fallback_comb_report_r14: Option<RFParametersV1430DiffFallbackCombReportR14>,
         ) -> Self {
             Self {
@@ -44135,18 +44232,18 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RLCBearerConfigR15Setup {
         #[rasn(identifier = "rlc-Config-r15")]
-        pub rlc_config_r15: Option<RLCConfigR15>,
+        pub rlc_config_r15: Option<Box<RLCConfigR15>>,
         #[rasn(identifier = "logicalChannelIdentityConfig-r15")]
         pub logical_channel_identity_config_r15:
             RLCBearerConfigR15SetupLogicalChannelIdentityConfigR15,
         #[rasn(identifier = "logicalChannelConfig-r15")]
-        pub logical_channel_config_r15: Option<LogicalChannelConfig>,
+        pub logical_channel_config_r15: Option<Box<LogicalChannelConfig>>,
     }
     impl RLCBearerConfigR15Setup {
         pub fn new(
-            rlc_config_r15: Option<RLCConfigR15>,
+            rlc_config_r15: Option<Box<RLCConfigR15>>,
             logical_channel_identity_config_r15 : RLCBearerConfigR15SetupLogicalChannelIdentityConfigR15,
-            logical_channel_config_r15: Option<LogicalChannelConfig>,
+            logical_channel_config_r15: Option<Box<LogicalChannelConfig>>,
         ) -> Self {
             Self {
                 rlc_config_r15,
@@ -44649,29 +44746,29 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RLFReportR9ExtGroupLocationInfoR10 {
         #[rasn(identifier = "locationInfo-r10")]
-        pub location_info_r10: Option<LocationInfoR10>,
+        pub location_info_r10: Option<Box<LocationInfoR10>>,
         #[rasn(identifier = "failedPCellId-r10")]
         pub failed_pcell_id_r10: Option<RLFReportR9ExtGroupLocationInfoR10FailedPCellIdR10>,
         #[rasn(identifier = "reestablishmentCellId-r10")]
-        pub reestablishment_cell_id_r10: Option<CellGlobalIdEUTRA>,
+        pub reestablishment_cell_id_r10: Option<Box<CellGlobalIdEUTRA>>,
         #[rasn(value("0..=1023"), identifier = "timeConnFailure-r10")]
         pub time_conn_failure_r10: Option<u16>,
         #[rasn(identifier = "connectionFailureType-r10")]
         pub connection_failure_type_r10:
             Option<RLFReportR9ExtGroupLocationInfoR10ConnectionFailureTypeR10>,
         #[rasn(identifier = "previousPCellId-r10")]
-        pub previous_pcell_id_r10: Option<CellGlobalIdEUTRA>,
+        pub previous_pcell_id_r10: Option<Box<CellGlobalIdEUTRA>>,
     }
     impl RLFReportR9ExtGroupLocationInfoR10 {
         pub fn new(
-            location_info_r10: Option<LocationInfoR10>,
+            location_info_r10: Option<Box<LocationInfoR10>>,
             failed_pcell_id_r10: Option<RLFReportR9ExtGroupLocationInfoR10FailedPCellIdR10>,
-            reestablishment_cell_id_r10: Option<CellGlobalIdEUTRA>,
+            reestablishment_cell_id_r10: Option<Box<CellGlobalIdEUTRA>>,
             time_conn_failure_r10: Option<u16>,
             connection_failure_type_r10: Option<
                 RLFReportR9ExtGroupLocationInfoR10ConnectionFailureTypeR10,
             >,
-            previous_pcell_id_r10: Option<CellGlobalIdEUTRA>,
+            previous_pcell_id_r10: Option<Box<CellGlobalIdEUTRA>>,
         ) -> Self {
             Self {
                 location_info_r10,
@@ -44700,11 +44797,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RLFReportR9ExtGroupFailedPCellIdV1090 {
         #[rasn(identifier = "failedPCellId-v1090")]
-        pub failed_pcell_id_v1090: Option<RLFReportR9ExtGroupFailedPCellIdV1090FailedPCellIdV1090>,
+        pub failed_pcell_id_v1090:
+            Option<Box<RLFReportR9ExtGroupFailedPCellIdV1090FailedPCellIdV1090>>,
     }
     impl RLFReportR9ExtGroupFailedPCellIdV1090 {
         pub fn new(
-            failed_pcell_id_v1090: Option<RLFReportR9ExtGroupFailedPCellIdV1090FailedPCellIdV1090>,
+            failed_pcell_id_v1090: Option<
+                Box<RLFReportR9ExtGroupFailedPCellIdV1090FailedPCellIdV1090>,
+            >,
         ) -> Self {
             Self {
                 failed_pcell_id_v1090,
@@ -44765,13 +44865,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "physCellId-r11")]
         pub phys_cell_id_r11: RLFReportR9ExtGroupBasicFieldsR11PreviousUTRACellIdR11PhysCellIdR11,
         #[rasn(identifier = "cellGlobalId-r11")]
-        pub cell_global_id_r11: Option<CellGlobalIdUTRA>,
+        pub cell_global_id_r11: Option<Box<CellGlobalIdUTRA>>,
     }
     impl RLFReportR9ExtGroupBasicFieldsR11PreviousUTRACellIdR11 {
         pub fn new(
             carrier_freq_r11: ARFCNValueUTRA,
             phys_cell_id_r11: RLFReportR9ExtGroupBasicFieldsR11PreviousUTRACellIdR11PhysCellIdR11,
-            cell_global_id_r11: Option<CellGlobalIdUTRA>,
+            cell_global_id_r11: Option<Box<CellGlobalIdUTRA>>,
         ) -> Self {
             Self {
                 carrier_freq_r11,
@@ -44814,22 +44914,22 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RLFReportR9ExtGroupBasicFieldsR11 {
         #[rasn(identifier = "basicFields-r11")]
-        pub basic_fields_r11: Option<RLFReportR9ExtGroupBasicFieldsR11BasicFieldsR11>,
+        pub basic_fields_r11: Option<Box<RLFReportR9ExtGroupBasicFieldsR11BasicFieldsR11>>,
         #[rasn(identifier = "previousUTRA-CellId-r11")]
         pub previous_utra_cell_id_r11:
-            Option<RLFReportR9ExtGroupBasicFieldsR11PreviousUTRACellIdR11>,
+            Option<Box<RLFReportR9ExtGroupBasicFieldsR11PreviousUTRACellIdR11>>,
         #[rasn(identifier = "selectedUTRA-CellId-r11")]
         pub selected_utra_cell_id_r11:
-            Option<RLFReportR9ExtGroupBasicFieldsR11SelectedUTRACellIdR11>,
+            Option<Box<RLFReportR9ExtGroupBasicFieldsR11SelectedUTRACellIdR11>>,
     }
     impl RLFReportR9ExtGroupBasicFieldsR11 {
         pub fn new(
-            basic_fields_r11: Option<RLFReportR9ExtGroupBasicFieldsR11BasicFieldsR11>,
+            basic_fields_r11: Option<Box<RLFReportR9ExtGroupBasicFieldsR11BasicFieldsR11>>,
             previous_utra_cell_id_r11: Option<
-                RLFReportR9ExtGroupBasicFieldsR11PreviousUTRACellIdR11,
+                Box<RLFReportR9ExtGroupBasicFieldsR11PreviousUTRACellIdR11>,
             >,
             selected_utra_cell_id_r11: Option<
-                RLFReportR9ExtGroupBasicFieldsR11SelectedUTRACellIdR11,
+                Box<RLFReportR9ExtGroupBasicFieldsR11SelectedUTRACellIdR11>,
             >,
         ) -> Self {
             Self {
@@ -44858,19 +44958,22 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RLFReportR9ExtGroupFailedPCellIdV1250 {
         #[rasn(identifier = "failedPCellId-v1250")]
-        pub failed_pcell_id_v1250: Option<RLFReportR9ExtGroupFailedPCellIdV1250FailedPCellIdV1250>,
+        pub failed_pcell_id_v1250:
+            Option<Box<RLFReportR9ExtGroupFailedPCellIdV1250FailedPCellIdV1250>>,
         #[rasn(identifier = "measResultLastServCell-v1250")]
         pub meas_result_last_serv_cell_v1250: Option<RSRQRangeV1250>,
         #[rasn(identifier = "lastServCellRSRQ-Type-r12")]
-        pub last_serv_cell_rsrq_type_r12: Option<RSRQTypeR12>,
+        pub last_serv_cell_rsrq_type_r12: Option<Box<RSRQTypeR12>>,
         #[rasn(identifier = "measResultListEUTRA-v1250")]
         pub meas_result_list_eutra_v1250: Option<MeasResultList2EUTRAV1250>,
     }
     impl RLFReportR9ExtGroupFailedPCellIdV1250 {
         pub fn new(
-            failed_pcell_id_v1250: Option<RLFReportR9ExtGroupFailedPCellIdV1250FailedPCellIdV1250>,
+            failed_pcell_id_v1250: Option<
+                Box<RLFReportR9ExtGroupFailedPCellIdV1250FailedPCellIdV1250>,
+            >,
             meas_result_last_serv_cell_v1250: Option<RSRQRangeV1250>,
-            last_serv_cell_rsrq_type_r12: Option<RSRQTypeR12>,
+            last_serv_cell_rsrq_type_r12: Option<Box<RSRQTypeR12>>,
             meas_result_list_eutra_v1250: Option<MeasResultList2EUTRAV1250>,
         ) -> Self {
             Self {
@@ -45005,7 +45108,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "measResultListNR-r16")]
         pub meas_result_list_nr_r16: Option<MeasResultCellListNRR15>,
         #[rasn(identifier = "previousNR-PCellId-r16")]
-        pub previous_nr_pcell_id_r16: Option<CellGlobalIdNRR16>,
+        pub previous_nr_pcell_id_r16: Option<Box<CellGlobalIdNRR16>>,
         #[rasn(identifier = "failedNR-PCellId-r16")]
         pub failed_nr_pcell_id_r16:
             Option<RLFReportR9ExtGroupMeasResultListNRR16FailedNRPCellIdR16>,
@@ -45017,7 +45120,7 @@ pub mod eutra_rrc_definitions {
     impl RLFReportR9ExtGroupMeasResultListNRR16 {
         pub fn new(
             meas_result_list_nr_r16: Option<MeasResultCellListNRR15>,
-            previous_nr_pcell_id_r16: Option<CellGlobalIdNRR16>,
+            previous_nr_pcell_id_r16: Option<Box<CellGlobalIdNRR16>>,
             failed_nr_pcell_id_r16: Option<
                 RLFReportR9ExtGroupMeasResultListNRR16FailedNRPCellIdR16,
             >,
@@ -45053,14 +45156,14 @@ pub mod eutra_rrc_definitions {
     pub struct RLFReportR9ExtGroupMeasResultListNRV1640 {
         #[rasn(identifier = "measResultListNR-v1640")]
         pub meas_result_list_nr_v1640:
-            Option<RLFReportR9ExtGroupMeasResultListNRV1640MeasResultListNRV1640>,
+            Option<Box<RLFReportR9ExtGroupMeasResultListNRV1640MeasResultListNRV1640>>,
         #[rasn(identifier = "measResultListExtNR-r16")]
         pub meas_result_list_ext_nr_r16: Option<MeasResultFreqListNRR16>,
     }
     impl RLFReportR9ExtGroupMeasResultListNRV1640 {
         pub fn new(
             meas_result_list_nr_v1640: Option<
-                RLFReportR9ExtGroupMeasResultListNRV1640MeasResultListNRV1640,
+                Box<RLFReportR9ExtGroupMeasResultListNRV1640MeasResultListNRV1640>,
             >,
             meas_result_list_ext_nr_r16: Option<MeasResultFreqListNRR16>,
         ) -> Self {
@@ -45100,7 +45203,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "measResultLastServCell-r9")]
         pub meas_result_last_serv_cell_r9: RLFReportR9MeasResultLastServCellR9,
         #[rasn(identifier = "measResultNeighCells-r9")]
-        pub meas_result_neigh_cells_r9: Option<RLFReportR9MeasResultNeighCellsR9>,
+        pub meas_result_neigh_cells_r9: Option<Box<RLFReportR9MeasResultNeighCellsR9>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_location_info_r10: Option<RLFReportR9ExtGroupLocationInfoR10>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -45128,7 +45231,7 @@ pub mod eutra_rrc_definitions {
     impl RLFReportR9 {
         pub fn new(
             meas_result_last_serv_cell_r9: RLFReportR9MeasResultLastServCellR9,
-            meas_result_neigh_cells_r9: Option<RLFReportR9MeasResultNeighCellsR9>,
+            meas_result_neigh_cells_r9: Option<Box<RLFReportR9MeasResultNeighCellsR9>>,
             ext_group_location_info_r10: Option<RLFReportR9ExtGroupLocationInfoR10>,
             ext_group_failed_pcell_id_v1090: Option<RLFReportR9ExtGroupFailedPCellIdV1090>,
             ext_group_basic_fields_r11: Option<RLFReportR9ExtGroupBasicFieldsR11>,
@@ -45822,12 +45925,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "subframeConfigPattern-r10")]
         pub subframe_config_pattern_r10: Option<RNSubframeConfigR10SubframeConfigPatternR10>,
         #[rasn(identifier = "rpdcch-Config-r10")]
-        pub rpdcch_config_r10: Option<RNSubframeConfigR10RpdcchConfigR10>,
+        pub rpdcch_config_r10: Option<Box<RNSubframeConfigR10RpdcchConfigR10>>,
     }
     impl RNSubframeConfigR10 {
         pub fn new(
             subframe_config_pattern_r10: Option<RNSubframeConfigR10SubframeConfigPatternR10>,
-            rpdcch_config_r10: Option<RNSubframeConfigR10RpdcchConfigR10>,
+            rpdcch_config_r10: Option<Box<RNSubframeConfigR10RpdcchConfigR10>>,
         ) -> Self {
             Self {
                 subframe_config_pattern_r10,
@@ -45842,12 +45945,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0.."), identifier = "systemInformationBlockType1-r10")]
         pub system_information_block_type1_r10: Option<OctetString>,
         #[rasn(identifier = "systemInformationBlockType2-r10")]
-        pub system_information_block_type2_r10: Option<SystemInformationBlockType2>,
+        pub system_information_block_type2_r10: Option<Box<SystemInformationBlockType2>>,
     }
     impl RNSystemInfoR10 {
         pub fn new(
             system_information_block_type1_r10: Option<OctetString>,
-            system_information_block_type2_r10: Option<SystemInformationBlockType2>,
+            system_information_block_type2_r10: Option<Box<SystemInformationBlockType2>>,
         ) -> Self {
             Self {
                 system_information_block_type1_r10,
@@ -45923,20 +46026,20 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "RNReconfiguration-r10-IEs")]
     pub struct RNReconfigurationR10IEs {
         #[rasn(identifier = "rn-SystemInfo-r10")]
-        pub rn_system_info_r10: Option<RNSystemInfoR10>,
+        pub rn_system_info_r10: Option<Box<RNSystemInfoR10>>,
         #[rasn(identifier = "rn-SubframeConfig-r10")]
-        pub rn_subframe_config_r10: Option<RNSubframeConfigR10>,
+        pub rn_subframe_config_r10: Option<Box<RNSubframeConfigR10>>,
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RNReconfigurationR10IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<RNReconfigurationR10IEsNonCriticalExtension>>,
     }
     impl RNReconfigurationR10IEs {
         pub fn new(
-            rn_system_info_r10: Option<RNSystemInfoR10>,
-            rn_subframe_config_r10: Option<RNSubframeConfigR10>,
+            rn_system_info_r10: Option<Box<RNSystemInfoR10>>,
+            rn_subframe_config_r10: Option<Box<RNSubframeConfigR10>>,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<RNReconfigurationR10IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<RNReconfigurationR10IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 rn_system_info_r10,
@@ -46020,12 +46123,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RNReconfigurationCompleteR10IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<RNReconfigurationCompleteR10IEsNonCriticalExtension>>,
     }
     impl RNReconfigurationCompleteR10IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<RNReconfigurationCompleteR10IEsNonCriticalExtension>,
+            non_critical_extension: Option<
+                Box<RNReconfigurationCompleteR10IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -46131,7 +46237,7 @@ pub mod eutra_rrc_definitions {
         pub periodic_rnau_timer_r15: Option<RRCInactiveConfigR15PeriodicRNAUTimerR15>,
         #[rasn(identifier = "nextHopChainingCount-r15")]
         pub next_hop_chaining_count_r15: Option<NextHopChainingCount>,
-        pub dummy: Option<RRCInactiveConfigR15Dummy>,
+        pub dummy: Option<Box<RRCInactiveConfigR15Dummy>>,
     }
     impl RRCInactiveConfigR15 {
         pub fn new(
@@ -46141,7 +46247,7 @@ pub mod eutra_rrc_definitions {
             ran_notification_area_info_r15: Option<RANNotificationAreaInfoR15>,
             periodic_rnau_timer_r15: Option<RRCInactiveConfigR15PeriodicRNAUTimerR15>,
             next_hop_chaining_count_r15: Option<NextHopChainingCount>,
-            dummy: Option<RRCInactiveConfigR15Dummy>,
+            dummy: Option<Box<RRCInactiveConfigR15Dummy>>,
         ) -> Self {
             Self {
                 full_i_rnti_r15,
@@ -46239,26 +46345,26 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "RRCConnectionReconfiguration-r8-IEs")]
     pub struct RRCConnectionReconfigurationR8IEs {
         #[rasn(identifier = "measConfig")]
-        pub meas_config: Option<MeasConfig>,
+        pub meas_config: Option<Box<MeasConfig>>,
         #[rasn(identifier = "mobilityControlInfo")]
-        pub mobility_control_info: Option<MobilityControlInfo>,
+        pub mobility_control_info: Option<Box<MobilityControlInfo>>,
         #[rasn(size("1..=11"), identifier = "dedicatedInfoNASList")]
         pub dedicated_info_naslist: Option<SequenceOf<DedicatedInfoNAS>>,
         #[rasn(identifier = "radioResourceConfigDedicated")]
-        pub radio_resource_config_dedicated: Option<RadioResourceConfigDedicated>,
+        pub radio_resource_config_dedicated: Option<Box<RadioResourceConfigDedicated>>,
         #[rasn(identifier = "securityConfigHO")]
-        pub security_config_ho: Option<SecurityConfigHO>,
+        pub security_config_ho: Option<Box<SecurityConfigHO>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationV890IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationV890IEs>>,
     }
     impl RRCConnectionReconfigurationR8IEs {
         pub fn new(
-            meas_config: Option<MeasConfig>,
-            mobility_control_info: Option<MobilityControlInfo>,
+            meas_config: Option<Box<MeasConfig>>,
+            mobility_control_info: Option<Box<MobilityControlInfo>>,
             dedicated_info_naslist: Option<SequenceOf<DedicatedInfoNAS>>,
-            radio_resource_config_dedicated: Option<RadioResourceConfigDedicated>,
-            security_config_ho: Option<SecurityConfigHO>,
-            non_critical_extension: Option<RRCConnectionReconfigurationV890IEs>,
+            radio_resource_config_dedicated: Option<Box<RadioResourceConfigDedicated>>,
+            security_config_ho: Option<Box<SecurityConfigHO>>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationV890IEs>>,
         ) -> Self {
             Self {
                 meas_config,
@@ -46278,13 +46384,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "sCellToAddModList-r10")]
         pub s_cell_to_add_mod_list_r10: Option<SCellToAddModListR10>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationV1130IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationV1130IEs>>,
     }
     impl RRCConnectionReconfigurationV1020IEs {
         pub fn new(
             s_cell_to_release_list_r10: Option<SCellToReleaseListR10>,
             s_cell_to_add_mod_list_r10: Option<SCellToAddModListR10>,
-            non_critical_extension: Option<RRCConnectionReconfigurationV1130IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationV1130IEs>>,
         ) -> Self {
             Self {
                 s_cell_to_release_list_r10,
@@ -46297,14 +46403,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "RRCConnectionReconfiguration-v10i0-IEs")]
     pub struct RRCConnectionReconfigurationV10i0IEs {
         #[rasn(identifier = "antennaInfoDedicatedPCell-v10i0")]
-        pub antenna_info_dedicated_pcell_v10i0: Option<AntennaInfoDedicatedV10i0>,
+        pub antenna_info_dedicated_pcell_v10i0: Option<Box<AntennaInfoDedicatedV10i0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationV10l0IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationV10l0IEs>>,
     }
     impl RRCConnectionReconfigurationV10i0IEs {
         pub fn new(
-            antenna_info_dedicated_pcell_v10i0: Option<AntennaInfoDedicatedV10i0>,
-            non_critical_extension: Option<RRCConnectionReconfigurationV10l0IEs>,
+            antenna_info_dedicated_pcell_v10i0: Option<Box<AntennaInfoDedicatedV10i0>>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationV10l0IEs>>,
         ) -> Self {
             Self {
                 antenna_info_dedicated_pcell_v10i0,
@@ -46316,20 +46422,20 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "RRCConnectionReconfiguration-v10l0-IEs")]
     pub struct RRCConnectionReconfigurationV10l0IEs {
         #[rasn(identifier = "mobilityControlInfo-v10l0")]
-        pub mobility_control_info_v10l0: Option<MobilityControlInfoV10l0>,
+        pub mobility_control_info_v10l0: Option<Box<MobilityControlInfoV10l0>>,
         #[rasn(identifier = "sCellToAddModList-v10l0")]
         pub s_cell_to_add_mod_list_v10l0: Option<SCellToAddModListV10l0>,
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationV12f0IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationV12f0IEs>>,
     }
     impl RRCConnectionReconfigurationV10l0IEs {
         pub fn new(
-            mobility_control_info_v10l0: Option<MobilityControlInfoV10l0>,
+            mobility_control_info_v10l0: Option<Box<MobilityControlInfoV10l0>>,
             s_cell_to_add_mod_list_v10l0: Option<SCellToAddModListV10l0>,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<RRCConnectionReconfigurationV12f0IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationV12f0IEs>>,
         ) -> Self {
             Self {
                 mobility_control_info_v10l0,
@@ -46345,12 +46451,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0.."), identifier = "systemInformationBlockType1Dedicated-r11")]
         pub system_information_block_type1_dedicated_r11: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationV1250IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationV1250IEs>>,
     }
     impl RRCConnectionReconfigurationV1130IEs {
         pub fn new(
             system_information_block_type1_dedicated_r11: Option<OctetString>,
-            non_critical_extension: Option<RRCConnectionReconfigurationV1250IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationV1250IEs>>,
         ) -> Self {
             Self {
                 system_information_block_type1_dedicated_r11,
@@ -46406,22 +46512,22 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "scg-Configuration-r12")]
         pub scg_configuration_r12: Option<SCGConfigurationR12>,
         #[rasn(identifier = "sl-SyncTxControl-r12")]
-        pub sl_sync_tx_control_r12: Option<SLSyncTxControlR12>,
+        pub sl_sync_tx_control_r12: Option<Box<SLSyncTxControlR12>>,
         #[rasn(identifier = "sl-DiscConfig-r12")]
-        pub sl_disc_config_r12: Option<SLDiscConfigR12>,
+        pub sl_disc_config_r12: Option<Box<SLDiscConfigR12>>,
         #[rasn(identifier = "sl-CommConfig-r12")]
-        pub sl_comm_config_r12: Option<SLCommConfigR12>,
+        pub sl_comm_config_r12: Option<Box<SLCommConfigR12>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationV1310IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationV1310IEs>>,
     }
     impl RRCConnectionReconfigurationV1250IEs {
         pub fn new(
             wlan_offload_info_r12: Option<RRCConnectionReconfigurationV1250IEsWlanOffloadInfoR12>,
             scg_configuration_r12: Option<SCGConfigurationR12>,
-            sl_sync_tx_control_r12: Option<SLSyncTxControlR12>,
-            sl_disc_config_r12: Option<SLDiscConfigR12>,
-            sl_comm_config_r12: Option<SLCommConfigR12>,
-            non_critical_extension: Option<RRCConnectionReconfigurationV1310IEs>,
+            sl_sync_tx_control_r12: Option<Box<SLSyncTxControlR12>>,
+            sl_disc_config_r12: Option<Box<SLDiscConfigR12>>,
+            sl_comm_config_r12: Option<Box<SLCommConfigR12>>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationV1310IEs>>,
         ) -> Self {
             Self {
                 wlan_offload_info_r12,
@@ -46441,13 +46547,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationV1370IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationV1370IEs>>,
     }
     impl RRCConnectionReconfigurationV12f0IEs {
         pub fn new(
             scg_configuration_v12f0: Option<SCGConfigurationV12f0>,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<RRCConnectionReconfigurationV1370IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationV1370IEs>>,
         ) -> Self {
             Self {
                 scg_configuration_v12f0,
@@ -46470,7 +46576,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "rclwi-Configuration-r13")]
         pub rclwi_configuration_r13: Option<RCLWIConfigurationR13>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationV1430IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationV1430IEs>>,
     }
     impl RRCConnectionReconfigurationV1310IEs {
         pub fn new(
@@ -46479,7 +46585,7 @@ pub mod eutra_rrc_definitions {
             lwa_configuration_r13: Option<LWAConfigurationR13>,
             lwip_configuration_r13: Option<LWIPConfigurationR13>,
             rclwi_configuration_r13: Option<RCLWIConfigurationR13>,
-            non_critical_extension: Option<RRCConnectionReconfigurationV1430IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationV1430IEs>>,
         ) -> Self {
             Self {
                 s_cell_to_release_list_ext_r13,
@@ -46495,17 +46601,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "RRCConnectionReconfiguration-v1370-IEs")]
     pub struct RRCConnectionReconfigurationV1370IEs {
         #[rasn(identifier = "radioResourceConfigDedicated-v1370")]
-        pub radio_resource_config_dedicated_v1370: Option<RadioResourceConfigDedicatedV1370>,
+        pub radio_resource_config_dedicated_v1370: Option<Box<RadioResourceConfigDedicatedV1370>>,
         #[rasn(identifier = "sCellToAddModListExt-v1370")]
         pub s_cell_to_add_mod_list_ext_v1370: Option<SCellToAddModListExtV1370>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationV13c0IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationV13c0IEs>>,
     }
     impl RRCConnectionReconfigurationV1370IEs {
         pub fn new(
-            radio_resource_config_dedicated_v1370: Option<RadioResourceConfigDedicatedV1370>,
+            radio_resource_config_dedicated_v1370: Option<Box<RadioResourceConfigDedicatedV1370>>,
             s_cell_to_add_mod_list_ext_v1370: Option<SCellToAddModListExtV1370>,
-            non_critical_extension: Option<RRCConnectionReconfigurationV13c0IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationV13c0IEs>>,
         ) -> Self {
             Self {
                 radio_resource_config_dedicated_v1370,
@@ -46532,7 +46638,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "RRCConnectionReconfiguration-v13c0-IEs")]
     pub struct RRCConnectionReconfigurationV13c0IEs {
         #[rasn(identifier = "radioResourceConfigDedicated-v13c0")]
-        pub radio_resource_config_dedicated_v13c0: Option<RadioResourceConfigDedicatedV13c0>,
+        pub radio_resource_config_dedicated_v13c0: Option<Box<RadioResourceConfigDedicatedV13c0>>,
         #[rasn(identifier = "sCellToAddModList-v13c0")]
         pub s_cell_to_add_mod_list_v13c0: Option<SCellToAddModListV13c0>,
         #[rasn(identifier = "sCellToAddModListExt-v13c0")]
@@ -46541,16 +46647,16 @@ pub mod eutra_rrc_definitions {
         pub scg_configuration_v13c0: Option<SCGConfigurationV13c0>,
         #[rasn(identifier = "nonCriticalExtension")]
         pub non_critical_extension:
-            Option<RRCConnectionReconfigurationV13c0IEsNonCriticalExtension>,
+            Option<Box<RRCConnectionReconfigurationV13c0IEsNonCriticalExtension>>,
     }
     impl RRCConnectionReconfigurationV13c0IEs {
         pub fn new(
-            radio_resource_config_dedicated_v13c0: Option<RadioResourceConfigDedicatedV13c0>,
+            radio_resource_config_dedicated_v13c0: Option<Box<RadioResourceConfigDedicatedV13c0>>,
             s_cell_to_add_mod_list_v13c0: Option<SCellToAddModListV13c0>,
             s_cell_to_add_mod_list_ext_v13c0: Option<SCellToAddModListExtV13c0>,
             scg_configuration_v13c0: Option<SCGConfigurationV13c0>,
             non_critical_extension: Option<
-                RRCConnectionReconfigurationV13c0IEsNonCriticalExtension,
+                Box<RRCConnectionReconfigurationV13c0IEsNonCriticalExtension>,
             >,
         ) -> Self {
             Self {
@@ -46573,7 +46679,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "RRCConnectionReconfiguration-v1430-IEs")]
     pub struct RRCConnectionReconfigurationV1430IEs {
         #[rasn(identifier = "sl-V2X-ConfigDedicated-r14")]
-        pub sl_v2_x_config_dedicated_r14: Option<SLV2XConfigDedicatedR14>,
+        pub sl_v2_x_config_dedicated_r14: Option<Box<SLV2XConfigDedicatedR14>>,
         #[rasn(identifier = "sCellToAddModListExt-v1430")]
         pub s_cell_to_add_mod_list_ext_v1430: Option<SCellToAddModListExtV1430>,
         #[rasn(identifier = "perCC-GapIndicationRequest-r14")]
@@ -46582,17 +46688,17 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0.."), identifier = "systemInformationBlockType2Dedicated-r14")]
         pub system_information_block_type2_dedicated_r14: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationV1510IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationV1510IEs>>,
     }
     impl RRCConnectionReconfigurationV1430IEs {
         pub fn new(
-            sl_v2_x_config_dedicated_r14: Option<SLV2XConfigDedicatedR14>,
+            sl_v2_x_config_dedicated_r14: Option<Box<SLV2XConfigDedicatedR14>>,
             s_cell_to_add_mod_list_ext_v1430: Option<SCellToAddModListExtV1430>,
             per_cc_gap_indication_request_r14: Option<
                 RRCConnectionReconfigurationV1430IEsPerCCGapIndicationRequestR14,
             >,
             system_information_block_type2_dedicated_r14: Option<OctetString>,
-            non_critical_extension: Option<RRCConnectionReconfigurationV1510IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationV1510IEs>>,
         ) -> Self {
             Self {
                 sl_v2_x_config_dedicated_r14,
@@ -46648,7 +46754,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "tdm-PatternConfig-r15")]
         pub tdm_pattern_config_r15: Option<TDMPatternConfigR15>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationV1530IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationV1530IEs>>,
     }
     impl RRCConnectionReconfigurationV1510IEs {
         pub fn new(
@@ -46657,7 +46763,7 @@ pub mod eutra_rrc_definitions {
             nr_radio_bearer_config1_r15: Option<OctetString>,
             nr_radio_bearer_config2_r15: Option<OctetString>,
             tdm_pattern_config_r15: Option<TDMPatternConfigR15>,
-            non_critical_extension: Option<RRCConnectionReconfigurationV1530IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationV1530IEs>>,
         ) -> Self {
             Self {
                 nr_config_r15,
@@ -46673,7 +46779,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "RRCConnectionReconfiguration-v1530-IEs")]
     pub struct RRCConnectionReconfigurationV1530IEs {
         #[rasn(identifier = "securityConfigHO-v1530")]
-        pub security_config_ho_v1530: Option<SecurityConfigHOV1530>,
+        pub security_config_ho_v1530: Option<Box<SecurityConfigHOV1530>>,
         #[rasn(identifier = "sCellGroupToReleaseList-r15")]
         pub s_cell_group_to_release_list_r15: Option<SCellGroupToReleaseListR15>,
         #[rasn(identifier = "sCellGroupToAddModList-r15")]
@@ -46683,19 +46789,19 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "p-MaxUE-FR1-r15")]
         pub p_max_ue_fr1_r15: Option<PMax>,
         #[rasn(identifier = "smtc-r15")]
-        pub smtc_r15: Option<MTCSSBNRR15>,
+        pub smtc_r15: Option<Box<MTCSSBNRR15>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationV1610IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationV1610IEs>>,
     }
     impl RRCConnectionReconfigurationV1530IEs {
         pub fn new(
-            security_config_ho_v1530: Option<SecurityConfigHOV1530>,
+            security_config_ho_v1530: Option<Box<SecurityConfigHOV1530>>,
             s_cell_group_to_release_list_r15: Option<SCellGroupToReleaseListR15>,
             s_cell_group_to_add_mod_list_r15: Option<SCellGroupToAddModListR15>,
             dedicated_info_naslist_r15: Option<SequenceOf<DedicatedInfoNAS>>,
             p_max_ue_fr1_r15: Option<PMax>,
-            smtc_r15: Option<MTCSSBNRR15>,
-            non_critical_extension: Option<RRCConnectionReconfigurationV1610IEs>,
+            smtc_r15: Option<Box<MTCSSBNRR15>>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationV1610IEs>>,
         ) -> Self {
             Self {
                 security_config_ho_v1530,
@@ -46719,7 +46825,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "RRCConnectionReconfiguration-v1610-IEs")]
     pub struct RRCConnectionReconfigurationV1610IEs {
         #[rasn(identifier = "conditionalReconfiguration-r16")]
-        pub conditional_reconfiguration_r16: Option<ConditionalReconfigurationR16>,
+        pub conditional_reconfiguration_r16: Option<Box<ConditionalReconfigurationR16>>,
         #[rasn(identifier = "daps-SourceRelease-r16")]
         pub daps_source_release_r16:
             Option<RRCConnectionReconfigurationV1610IEsDapsSourceReleaseR16>,
@@ -46730,18 +46836,18 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("1..=8"), identifier = "sl-SSB-PriorityEUTRA-r16")]
         pub sl_ssb_priority_eutra_r16: Option<u8>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationV1700IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationV1700IEs>>,
     }
     impl RRCConnectionReconfigurationV1610IEs {
         pub fn new(
-            conditional_reconfiguration_r16: Option<ConditionalReconfigurationR16>,
+            conditional_reconfiguration_r16: Option<Box<ConditionalReconfigurationR16>>,
             daps_source_release_r16: Option<
                 RRCConnectionReconfigurationV1610IEsDapsSourceReleaseR16,
             >,
             tdm_pattern_config2_r16: Option<TDMPatternConfigR15>,
             sl_config_dedicated_for_nr_r16: Option<OctetString>,
             sl_ssb_priority_eutra_r16: Option<u8>,
-            non_critical_extension: Option<RRCConnectionReconfigurationV1700IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationV1700IEs>>,
         ) -> Self {
             Self {
                 conditional_reconfiguration_r16,
@@ -46782,14 +46888,14 @@ pub mod eutra_rrc_definitions {
         pub scg_state_r17: Option<RRCConnectionReconfigurationV1700IEsScgStateR17>,
         #[rasn(identifier = "nonCriticalExtension")]
         pub non_critical_extension:
-            Option<RRCConnectionReconfigurationV1700IEsNonCriticalExtension>,
+            Option<Box<RRCConnectionReconfigurationV1700IEsNonCriticalExtension>>,
     }
     impl RRCConnectionReconfigurationV1700IEs {
         pub fn new(
             system_information_block_type31_dedicated_r17: Option<OctetString>,
             scg_state_r17: Option<RRCConnectionReconfigurationV1700IEsScgStateR17>,
             non_critical_extension: Option<
-                RRCConnectionReconfigurationV1700IEsNonCriticalExtension,
+                Box<RRCConnectionReconfigurationV1700IEsNonCriticalExtension>,
             >,
         ) -> Self {
             Self {
@@ -46805,12 +46911,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0.."), identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationV920IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationV920IEs>>,
     }
     impl RRCConnectionReconfigurationV890IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<RRCConnectionReconfigurationV920IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationV920IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -46825,12 +46931,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationV10i0IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationV10i0IEs>>,
     }
     impl RRCConnectionReconfigurationV8m0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<RRCConnectionReconfigurationV10i0IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationV10i0IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -46850,17 +46956,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "RRCConnectionReconfiguration-v920-IEs")]
     pub struct RRCConnectionReconfigurationV920IEs {
         #[rasn(identifier = "otherConfig-r9")]
-        pub other_config_r9: Option<OtherConfigR9>,
+        pub other_config_r9: Option<Box<OtherConfigR9>>,
         #[rasn(identifier = "fullConfig-r9")]
         pub full_config_r9: Option<RRCConnectionReconfigurationV920IEsFullConfigR9>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationV1020IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationV1020IEs>>,
     }
     impl RRCConnectionReconfigurationV920IEs {
         pub fn new(
-            other_config_r9: Option<OtherConfigR9>,
+            other_config_r9: Option<Box<OtherConfigR9>>,
             full_config_r9: Option<RRCConnectionReconfigurationV920IEsFullConfigR9>,
-            non_critical_extension: Option<RRCConnectionReconfigurationV1020IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationV1020IEs>>,
         ) -> Self {
             Self {
                 other_config_r9,
@@ -46921,11 +47027,11 @@ pub mod eutra_rrc_definitions {
     )]
     pub struct RRCConnectionReconfigurationCompleteR8IEs {
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationCompleteV8a0IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationCompleteV8a0IEs>>,
     }
     impl RRCConnectionReconfigurationCompleteR8IEs {
         pub fn new(
-            non_critical_extension: Option<RRCConnectionReconfigurationCompleteV8a0IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationCompleteV8a0IEs>>,
         ) -> Self {
             Self {
                 non_critical_extension,
@@ -46959,7 +47065,7 @@ pub mod eutra_rrc_definitions {
         pub log_meas_available_r10:
             Option<RRCConnectionReconfigurationCompleteV1020IEsLogMeasAvailableR10>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationCompleteV1130IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationCompleteV1130IEs>>,
     }
     impl RRCConnectionReconfigurationCompleteV1020IEs {
         pub fn new(
@@ -46969,7 +47075,7 @@ pub mod eutra_rrc_definitions {
             log_meas_available_r10: Option<
                 RRCConnectionReconfigurationCompleteV1020IEsLogMeasAvailableR10,
             >,
-            non_critical_extension: Option<RRCConnectionReconfigurationCompleteV1130IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationCompleteV1130IEs>>,
         ) -> Self {
             Self {
                 rlf_info_available_r10,
@@ -46995,14 +47101,14 @@ pub mod eutra_rrc_definitions {
         pub conn_est_fail_info_available_r11:
             Option<RRCConnectionReconfigurationCompleteV1130IEsConnEstFailInfoAvailableR11>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationCompleteV1250IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationCompleteV1250IEs>>,
     }
     impl RRCConnectionReconfigurationCompleteV1130IEs {
         pub fn new(
             conn_est_fail_info_available_r11: Option<
                 RRCConnectionReconfigurationCompleteV1130IEsConnEstFailInfoAvailableR11,
             >,
-            non_critical_extension: Option<RRCConnectionReconfigurationCompleteV1250IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationCompleteV1250IEs>>,
         ) -> Self {
             Self {
                 conn_est_fail_info_available_r11,
@@ -47027,14 +47133,14 @@ pub mod eutra_rrc_definitions {
         pub log_meas_available_mbsfn_r12:
             Option<RRCConnectionReconfigurationCompleteV1250IEsLogMeasAvailableMBSFNR12>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationCompleteV1430IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationCompleteV1430IEs>>,
     }
     impl RRCConnectionReconfigurationCompleteV1250IEs {
         pub fn new(
             log_meas_available_mbsfn_r12: Option<
                 RRCConnectionReconfigurationCompleteV1250IEsLogMeasAvailableMBSFNR12,
             >,
-            non_critical_extension: Option<RRCConnectionReconfigurationCompleteV1430IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationCompleteV1430IEs>>,
         ) -> Self {
             Self {
                 log_meas_available_mbsfn_r12,
@@ -47055,14 +47161,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("1..=12"), identifier = "numFreqEffectiveReduced-r14")]
         pub num_freq_effective_reduced_r14: Option<u8>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationCompleteV1510IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationCompleteV1510IEs>>,
     }
     impl RRCConnectionReconfigurationCompleteV1430IEs {
         pub fn new(
             per_cc_gap_indication_list_r14: Option<PerCCGapIndicationListR14>,
             num_freq_effective_r14: Option<u8>,
             num_freq_effective_reduced_r14: Option<u8>,
-            non_critical_extension: Option<RRCConnectionReconfigurationCompleteV1510IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationCompleteV1510IEs>>,
         ) -> Self {
             Self {
                 per_cc_gap_indication_list_r14,
@@ -47081,12 +47187,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "scg-ConfigResponseNR-r15")]
         pub scg_config_response_nr_r15: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationCompleteV1530IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationCompleteV1530IEs>>,
     }
     impl RRCConnectionReconfigurationCompleteV1510IEs {
         pub fn new(
             scg_config_response_nr_r15: Option<OctetString>,
-            non_critical_extension: Option<RRCConnectionReconfigurationCompleteV1530IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationCompleteV1530IEs>>,
         ) -> Self {
             Self {
                 scg_config_response_nr_r15,
@@ -47131,7 +47237,7 @@ pub mod eutra_rrc_definitions {
         pub flight_path_info_available_r15:
             Option<RRCConnectionReconfigurationCompleteV1530IEsFlightPathInfoAvailableR15>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationCompleteV1700IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationCompleteV1700IEs>>,
     }
     impl RRCConnectionReconfigurationCompleteV1530IEs {
         pub fn new(
@@ -47144,7 +47250,7 @@ pub mod eutra_rrc_definitions {
             flight_path_info_available_r15: Option<
                 RRCConnectionReconfigurationCompleteV1530IEsFlightPathInfoAvailableR15,
             >,
-            non_critical_extension: Option<RRCConnectionReconfigurationCompleteV1700IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationCompleteV1700IEs>>,
         ) -> Self {
             Self {
                 log_meas_available_bt_r15,
@@ -47163,12 +47269,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "selectedCondReconfigurationToApply-r17")]
         pub selected_cond_reconfiguration_to_apply_r17: Option<CondReconfigurationIdR16>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationCompleteV1710IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationCompleteV1710IEs>>,
     }
     impl RRCConnectionReconfigurationCompleteV1700IEs {
         pub fn new(
             selected_cond_reconfiguration_to_apply_r17: Option<CondReconfigurationIdR16>,
-            non_critical_extension: Option<RRCConnectionReconfigurationCompleteV1710IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationCompleteV1710IEs>>,
         ) -> Self {
             Self {
                 selected_cond_reconfiguration_to_apply_r17,
@@ -47185,12 +47291,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "gnss-ValidityDuration-r17")]
         pub gnss_validity_duration_r17: Option<GNSSValidityDurationR17>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationCompleteV1800IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationCompleteV1800IEs>>,
     }
     impl RRCConnectionReconfigurationCompleteV1710IEs {
         pub fn new(
             gnss_validity_duration_r17: Option<GNSSValidityDurationR17>,
-            non_critical_extension: Option<RRCConnectionReconfigurationCompleteV1800IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationCompleteV1800IEs>>,
         ) -> Self {
             Self {
                 gnss_validity_duration_r17,
@@ -47222,13 +47328,13 @@ pub mod eutra_rrc_definitions {
         pub gnss_position_fix_duration_r18: Option<GNSSPositionFixDurationR18>,
         #[rasn(identifier = "nonCriticalExtension")]
         pub non_critical_extension:
-            Option<RRCConnectionReconfigurationCompleteV1800IEsNonCriticalExtension>,
+            Option<Box<RRCConnectionReconfigurationCompleteV1800IEsNonCriticalExtension>>,
     }
     impl RRCConnectionReconfigurationCompleteV1800IEs {
         pub fn new(
             gnss_position_fix_duration_r18: Option<GNSSPositionFixDurationR18>,
             non_critical_extension: Option<
-                RRCConnectionReconfigurationCompleteV1800IEsNonCriticalExtension,
+                Box<RRCConnectionReconfigurationCompleteV1800IEsNonCriticalExtension>,
             >,
         ) -> Self {
             Self {
@@ -47246,12 +47352,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReconfigurationCompleteV1020IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReconfigurationCompleteV1020IEs>>,
     }
     impl RRCConnectionReconfigurationCompleteV8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<RRCConnectionReconfigurationCompleteV1020IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReconfigurationCompleteV1020IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -47325,13 +47431,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "nextHopChainingCount")]
         pub next_hop_chaining_count: NextHopChainingCount,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReestablishmentV8a0IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReestablishmentV8a0IEs>>,
     }
     impl RRCConnectionReestablishmentR8IEs {
         pub fn new(
             radio_resource_config_dedicated: RadioResourceConfigDedicated,
             next_hop_chaining_count: NextHopChainingCount,
-            non_critical_extension: Option<RRCConnectionReestablishmentV8a0IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReestablishmentV8a0IEs>>,
         ) -> Self {
             Self {
                 radio_resource_config_dedicated,
@@ -47360,12 +47466,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReestablishmentV8a0IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<RRCConnectionReestablishmentV8a0IEsNonCriticalExtension>>,
     }
     impl RRCConnectionReestablishmentV8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<RRCConnectionReestablishmentV8a0IEsNonCriticalExtension>,
+            non_critical_extension: Option<
+                Box<RRCConnectionReestablishmentV8a0IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -47425,11 +47534,11 @@ pub mod eutra_rrc_definitions {
     )]
     pub struct RRCConnectionReestablishmentCompleteR8IEs {
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReestablishmentCompleteV920IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReestablishmentCompleteV920IEs>>,
     }
     impl RRCConnectionReestablishmentCompleteR8IEs {
         pub fn new(
-            non_critical_extension: Option<RRCConnectionReestablishmentCompleteV920IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReestablishmentCompleteV920IEs>>,
         ) -> Self {
             Self {
                 non_critical_extension,
@@ -47453,14 +47562,14 @@ pub mod eutra_rrc_definitions {
         pub log_meas_available_r10:
             Option<RRCConnectionReestablishmentCompleteV1020IEsLogMeasAvailableR10>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReestablishmentCompleteV1130IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReestablishmentCompleteV1130IEs>>,
     }
     impl RRCConnectionReestablishmentCompleteV1020IEs {
         pub fn new(
             log_meas_available_r10: Option<
                 RRCConnectionReestablishmentCompleteV1020IEsLogMeasAvailableR10,
             >,
-            non_critical_extension: Option<RRCConnectionReestablishmentCompleteV1130IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReestablishmentCompleteV1130IEs>>,
         ) -> Self {
             Self {
                 log_meas_available_r10,
@@ -47485,14 +47594,14 @@ pub mod eutra_rrc_definitions {
         pub conn_est_fail_info_available_r11:
             Option<RRCConnectionReestablishmentCompleteV1130IEsConnEstFailInfoAvailableR11>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReestablishmentCompleteV1250IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReestablishmentCompleteV1250IEs>>,
     }
     impl RRCConnectionReestablishmentCompleteV1130IEs {
         pub fn new(
             conn_est_fail_info_available_r11: Option<
                 RRCConnectionReestablishmentCompleteV1130IEsConnEstFailInfoAvailableR11,
             >,
-            non_critical_extension: Option<RRCConnectionReestablishmentCompleteV1250IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReestablishmentCompleteV1250IEs>>,
         ) -> Self {
             Self {
                 conn_est_fail_info_available_r11,
@@ -47517,14 +47626,14 @@ pub mod eutra_rrc_definitions {
         pub log_meas_available_mbsfn_r12:
             Option<RRCConnectionReestablishmentCompleteV1250IEsLogMeasAvailableMBSFNR12>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReestablishmentCompleteV1530IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReestablishmentCompleteV1530IEs>>,
     }
     impl RRCConnectionReestablishmentCompleteV1250IEs {
         pub fn new(
             log_meas_available_mbsfn_r12: Option<
                 RRCConnectionReestablishmentCompleteV1250IEsLogMeasAvailableMBSFNR12,
             >,
-            non_critical_extension: Option<RRCConnectionReestablishmentCompleteV1530IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReestablishmentCompleteV1530IEs>>,
         ) -> Self {
             Self {
                 log_meas_available_mbsfn_r12,
@@ -47569,7 +47678,7 @@ pub mod eutra_rrc_definitions {
         pub flight_path_info_available_r15:
             Option<RRCConnectionReestablishmentCompleteV1530IEsFlightPathInfoAvailableR15>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReestablishmentCompleteV1710IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReestablishmentCompleteV1710IEs>>,
     }
     impl RRCConnectionReestablishmentCompleteV1530IEs {
         pub fn new(
@@ -47582,7 +47691,7 @@ pub mod eutra_rrc_definitions {
             flight_path_info_available_r15: Option<
                 RRCConnectionReestablishmentCompleteV1530IEsFlightPathInfoAvailableR15,
             >,
-            non_critical_extension: Option<RRCConnectionReestablishmentCompleteV1710IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReestablishmentCompleteV1710IEs>>,
         ) -> Self {
             Self {
                 log_meas_available_bt_r15,
@@ -47601,12 +47710,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "gnss-ValidityDuration-r17")]
         pub gnss_validity_duration_r17: Option<GNSSValidityDurationR17>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReestablishmentCompleteV1800IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReestablishmentCompleteV1800IEs>>,
     }
     impl RRCConnectionReestablishmentCompleteV1710IEs {
         pub fn new(
             gnss_validity_duration_r17: Option<GNSSValidityDurationR17>,
-            non_critical_extension: Option<RRCConnectionReestablishmentCompleteV1800IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReestablishmentCompleteV1800IEs>>,
         ) -> Self {
             Self {
                 gnss_validity_duration_r17,
@@ -47638,13 +47747,13 @@ pub mod eutra_rrc_definitions {
         pub gnss_position_fix_duration_r18: Option<GNSSPositionFixDurationR18>,
         #[rasn(identifier = "nonCriticalExtension")]
         pub non_critical_extension:
-            Option<RRCConnectionReestablishmentCompleteV1800IEsNonCriticalExtension>,
+            Option<Box<RRCConnectionReestablishmentCompleteV1800IEsNonCriticalExtension>>,
     }
     impl RRCConnectionReestablishmentCompleteV1800IEs {
         pub fn new(
             gnss_position_fix_duration_r18: Option<GNSSPositionFixDurationR18>,
             non_critical_extension: Option<
-                RRCConnectionReestablishmentCompleteV1800IEsNonCriticalExtension,
+                Box<RRCConnectionReestablishmentCompleteV1800IEsNonCriticalExtension>,
             >,
         ) -> Self {
             Self {
@@ -47662,12 +47771,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReestablishmentCompleteV1020IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReestablishmentCompleteV1020IEs>>,
     }
     impl RRCConnectionReestablishmentCompleteV8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<RRCConnectionReestablishmentCompleteV1020IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReestablishmentCompleteV1020IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -47692,14 +47801,14 @@ pub mod eutra_rrc_definitions {
         pub rlf_info_available_r9:
             Option<RRCConnectionReestablishmentCompleteV920IEsRlfInfoAvailableR9>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReestablishmentCompleteV8a0IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReestablishmentCompleteV8a0IEs>>,
     }
     impl RRCConnectionReestablishmentCompleteV920IEs {
         pub fn new(
             rlf_info_available_r9: Option<
                 RRCConnectionReestablishmentCompleteV920IEsRlfInfoAvailableR9,
             >,
-            non_critical_extension: Option<RRCConnectionReestablishmentCompleteV8a0IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReestablishmentCompleteV8a0IEs>>,
         ) -> Self {
             Self {
                 rlf_info_available_r9,
@@ -47755,11 +47864,11 @@ pub mod eutra_rrc_definitions {
     )]
     pub struct RRCConnectionReestablishmentRejectR8IEs {
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReestablishmentRejectV8a0IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReestablishmentRejectV8a0IEs>>,
     }
     impl RRCConnectionReestablishmentRejectR8IEs {
         pub fn new(
-            non_critical_extension: Option<RRCConnectionReestablishmentRejectV8a0IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReestablishmentRejectV8a0IEs>>,
         ) -> Self {
             Self {
                 non_critical_extension,
@@ -47790,13 +47899,13 @@ pub mod eutra_rrc_definitions {
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
         pub non_critical_extension:
-            Option<RRCConnectionReestablishmentRejectV8a0IEsNonCriticalExtension>,
+            Option<Box<RRCConnectionReestablishmentRejectV8a0IEsNonCriticalExtension>>,
     }
     impl RRCConnectionReestablishmentRejectV8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
             non_critical_extension: Option<
-                RRCConnectionReestablishmentRejectV8a0IEsNonCriticalExtension,
+                Box<RRCConnectionReestablishmentRejectV8a0IEsNonCriticalExtension>,
             >,
         ) -> Self {
             Self {
@@ -47922,12 +48031,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("1..=16"), identifier = "waitTime")]
         pub wait_time: u8,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionRejectV8a0IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionRejectV8a0IEs>>,
     }
     impl RRCConnectionRejectR8IEs {
         pub fn new(
             wait_time: u8,
-            non_critical_extension: Option<RRCConnectionRejectV8a0IEs>,
+            non_critical_extension: Option<Box<RRCConnectionRejectV8a0IEs>>,
         ) -> Self {
             Self {
                 wait_time,
@@ -47941,12 +48050,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("1..=1800"), identifier = "extendedWaitTime-r10")]
         pub extended_wait_time_r10: Option<u16>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionRejectV1130IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionRejectV1130IEs>>,
     }
     impl RRCConnectionRejectV1020IEs {
         pub fn new(
             extended_wait_time_r10: Option<u16>,
-            non_critical_extension: Option<RRCConnectionRejectV1130IEs>,
+            non_critical_extension: Option<Box<RRCConnectionRejectV1130IEs>>,
         ) -> Self {
             Self {
                 extended_wait_time_r10,
@@ -47997,14 +48106,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "RRCConnectionReject-v1130-IEs")]
     pub struct RRCConnectionRejectV1130IEs {
         #[rasn(identifier = "deprioritisationReq-r11")]
-        pub deprioritisation_req_r11: Option<RRCConnectionRejectV1130IEsDeprioritisationReqR11>,
+        pub deprioritisation_req_r11:
+            Option<Box<RRCConnectionRejectV1130IEsDeprioritisationReqR11>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionRejectV1320IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionRejectV1320IEs>>,
     }
     impl RRCConnectionRejectV1130IEs {
         pub fn new(
-            deprioritisation_req_r11: Option<RRCConnectionRejectV1130IEsDeprioritisationReqR11>,
-            non_critical_extension: Option<RRCConnectionRejectV1320IEs>,
+            deprioritisation_req_r11: Option<
+                Box<RRCConnectionRejectV1130IEsDeprioritisationReqR11>,
+            >,
+            non_critical_extension: Option<Box<RRCConnectionRejectV1320IEs>>,
         ) -> Self {
             Self {
                 deprioritisation_req_r11,
@@ -48039,12 +48151,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "rrc-SuspendIndication-r13")]
         pub rrc_suspend_indication_r13: Option<RRCConnectionRejectV1320IEsRrcSuspendIndicationR13>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionRejectV1320IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<RRCConnectionRejectV1320IEsNonCriticalExtension>>,
     }
     impl RRCConnectionRejectV1320IEs {
         pub fn new(
             rrc_suspend_indication_r13: Option<RRCConnectionRejectV1320IEsRrcSuspendIndicationR13>,
-            non_critical_extension: Option<RRCConnectionRejectV1320IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<RRCConnectionRejectV1320IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 rrc_suspend_indication_r13,
@@ -48058,12 +48170,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionRejectV1020IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionRejectV1020IEs>>,
     }
     impl RRCConnectionRejectV8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<RRCConnectionRejectV1020IEs>,
+            non_critical_extension: Option<Box<RRCConnectionRejectV1020IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -48129,16 +48241,16 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "redirectedCarrierInfo")]
         pub redirected_carrier_info: Option<RedirectedCarrierInfo>,
         #[rasn(identifier = "idleModeMobilityControlInfo")]
-        pub idle_mode_mobility_control_info: Option<IdleModeMobilityControlInfo>,
+        pub idle_mode_mobility_control_info: Option<Box<IdleModeMobilityControlInfo>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReleaseV890IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReleaseV890IEs>>,
     }
     impl RRCConnectionReleaseR8IEs {
         pub fn new(
             release_cause: ReleaseCause,
             redirected_carrier_info: Option<RedirectedCarrierInfo>,
-            idle_mode_mobility_control_info: Option<IdleModeMobilityControlInfo>,
-            non_critical_extension: Option<RRCConnectionReleaseV890IEs>,
+            idle_mode_mobility_control_info: Option<Box<IdleModeMobilityControlInfo>>,
+            non_critical_extension: Option<Box<RRCConnectionReleaseV890IEs>>,
         ) -> Self {
             Self {
                 release_cause,
@@ -48154,12 +48266,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("1..=1800"), identifier = "extendedWaitTime-r10")]
         pub extended_wait_time_r10: Option<u16>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReleaseV1320IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReleaseV1320IEs>>,
     }
     impl RRCConnectionReleaseV1020IEs {
         pub fn new(
             extended_wait_time_r10: Option<u16>,
-            non_critical_extension: Option<RRCConnectionReleaseV1320IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReleaseV1320IEs>>,
         ) -> Self {
             Self {
                 extended_wait_time_r10,
@@ -48173,12 +48285,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "resumeIdentity-r13")]
         pub resume_identity_r13: Option<ResumeIdentityR13>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReleaseV1530IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReleaseV1530IEs>>,
     }
     impl RRCConnectionReleaseV1320IEs {
         pub fn new(
             resume_identity_r13: Option<ResumeIdentityR13>,
-            non_critical_extension: Option<RRCConnectionReleaseV1530IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReleaseV1530IEs>>,
         ) -> Self {
             Self {
                 resume_identity_r13,
@@ -48208,22 +48320,22 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "nextHopChainingCount-r15")]
         pub next_hop_chaining_count_r15: Option<NextHopChainingCount>,
         #[rasn(identifier = "measIdleConfig-r15")]
-        pub meas_idle_config_r15: Option<MeasIdleConfigDedicatedR15>,
+        pub meas_idle_config_r15: Option<Box<MeasIdleConfigDedicatedR15>>,
         #[rasn(identifier = "rrc-InactiveConfig-r15")]
-        pub rrc_inactive_config_r15: Option<RRCInactiveConfigR15>,
+        pub rrc_inactive_config_r15: Option<Box<RRCInactiveConfigR15>>,
         #[rasn(identifier = "cn-Type-r15")]
         pub cn_type_r15: Option<RRCConnectionReleaseV1530IEsCnTypeR15>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReleaseV1540IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReleaseV1540IEs>>,
     }
     impl RRCConnectionReleaseV1530IEs {
         pub fn new(
             drb_continue_rohc_r15: Option<RRCConnectionReleaseV1530IEsDrbContinueROHCR15>,
             next_hop_chaining_count_r15: Option<NextHopChainingCount>,
-            meas_idle_config_r15: Option<MeasIdleConfigDedicatedR15>,
-            rrc_inactive_config_r15: Option<RRCInactiveConfigR15>,
+            meas_idle_config_r15: Option<Box<MeasIdleConfigDedicatedR15>>,
+            rrc_inactive_config_r15: Option<Box<RRCInactiveConfigR15>>,
             cn_type_r15: Option<RRCConnectionReleaseV1530IEsCnTypeR15>,
-            non_critical_extension: Option<RRCConnectionReleaseV1540IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReleaseV1540IEs>>,
         ) -> Self {
             Self {
                 drb_continue_rohc_r15,
@@ -48241,12 +48353,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("1..=16"), identifier = "waitTime")]
         pub wait_time: Option<u8>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReleaseV15b0IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReleaseV15b0IEs>>,
     }
     impl RRCConnectionReleaseV1540IEs {
         pub fn new(
             wait_time: Option<u8>,
-            non_critical_extension: Option<RRCConnectionReleaseV15b0IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReleaseV15b0IEs>>,
         ) -> Self {
             Self {
                 wait_time,
@@ -48267,12 +48379,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "noLastCellUpdate-r15")]
         pub no_last_cell_update_r15: Option<RRCConnectionReleaseV15b0IEsNoLastCellUpdateR15>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReleaseV1610IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReleaseV1610IEs>>,
     }
     impl RRCConnectionReleaseV15b0IEs {
         pub fn new(
             no_last_cell_update_r15: Option<RRCConnectionReleaseV15b0IEsNoLastCellUpdateR15>,
-            non_critical_extension: Option<RRCConnectionReleaseV1610IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReleaseV1610IEs>>,
         ) -> Self {
             Self {
                 no_last_cell_update_r15,
@@ -48324,7 +48436,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "pur-Config-r16")]
         pub pur_config_r16: Option<RRCConnectionReleaseV1610IEsPurConfigR16>,
         #[rasn(identifier = "rrc-InactiveConfig-v1610")]
-        pub rrc_inactive_config_v1610: Option<RRCInactiveConfigV1610>,
+        pub rrc_inactive_config_v1610: Option<Box<RRCInactiveConfigV1610>>,
         #[rasn(identifier = "releaseIdleMeasConfig-r16")]
         pub release_idle_meas_config_r16:
             Option<RRCConnectionReleaseV1610IEsReleaseIdleMeasConfigR16>,
@@ -48333,20 +48445,20 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "t323-r16")]
         pub t323_r16: Option<RRCConnectionReleaseV1610IEsT323R16>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReleaseV1650IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReleaseV1650IEs>>,
     }
     impl RRCConnectionReleaseV1610IEs {
         pub fn new(
             full_i_rnti_r16: Option<IRNTIR15>,
             short_i_rnti_r16: Option<ShortIRNTIR15>,
             pur_config_r16: Option<RRCConnectionReleaseV1610IEsPurConfigR16>,
-            rrc_inactive_config_v1610: Option<RRCInactiveConfigV1610>,
+            rrc_inactive_config_v1610: Option<Box<RRCInactiveConfigV1610>>,
             release_idle_meas_config_r16: Option<
                 RRCConnectionReleaseV1610IEsReleaseIdleMeasConfigR16,
             >,
             alt_freq_priorities_r16: Option<RRCConnectionReleaseV1610IEsAltFreqPrioritiesR16>,
             t323_r16: Option<RRCConnectionReleaseV1610IEsT323R16>,
-            non_critical_extension: Option<RRCConnectionReleaseV1650IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReleaseV1650IEs>>,
         ) -> Self {
             Self {
                 full_i_rnti_r16,
@@ -48388,14 +48500,14 @@ pub mod eutra_rrc_definitions {
         pub mps_priority_indication_r16:
             Option<RRCConnectionReleaseV1650IEsMpsPriorityIndicationR16>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReleaseV1650IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<RRCConnectionReleaseV1650IEsNonCriticalExtension>>,
     }
     impl RRCConnectionReleaseV1650IEs {
         pub fn new(
             mps_priority_indication_r16: Option<
                 RRCConnectionReleaseV1650IEsMpsPriorityIndicationR16,
             >,
-            non_critical_extension: Option<RRCConnectionReleaseV1650IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<RRCConnectionReleaseV1650IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 mps_priority_indication_r16,
@@ -48409,12 +48521,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0.."), identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReleaseV920IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReleaseV920IEs>>,
     }
     impl RRCConnectionReleaseV890IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<RRCConnectionReleaseV920IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReleaseV920IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -48443,12 +48555,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "cellInfoList-r9")]
         pub cell_info_list_r9: Option<RRCConnectionReleaseV920IEsCellInfoListR9>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReleaseV1020IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionReleaseV1020IEs>>,
     }
     impl RRCConnectionReleaseV920IEs {
         pub fn new(
             cell_info_list_r9: Option<RRCConnectionReleaseV920IEsCellInfoListR9>,
-            non_critical_extension: Option<RRCConnectionReleaseV1020IEs>,
+            non_critical_extension: Option<Box<RRCConnectionReleaseV1020IEs>>,
         ) -> Self {
             Self {
                 cell_info_list_r9,
@@ -48475,17 +48587,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "RRCConnectionRelease-v9e0-IEs")]
     pub struct RRCConnectionReleaseV9e0IEs {
         #[rasn(identifier = "redirectedCarrierInfo-v9e0")]
-        pub redirected_carrier_info_v9e0: Option<RedirectedCarrierInfoV9e0>,
+        pub redirected_carrier_info_v9e0: Option<Box<RedirectedCarrierInfoV9e0>>,
         #[rasn(identifier = "idleModeMobilityControlInfo-v9e0")]
-        pub idle_mode_mobility_control_info_v9e0: Option<IdleModeMobilityControlInfoV9e0>,
+        pub idle_mode_mobility_control_info_v9e0: Option<Box<IdleModeMobilityControlInfoV9e0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionReleaseV9e0IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<RRCConnectionReleaseV9e0IEsNonCriticalExtension>>,
     }
     impl RRCConnectionReleaseV9e0IEs {
         pub fn new(
-            redirected_carrier_info_v9e0: Option<RedirectedCarrierInfoV9e0>,
-            idle_mode_mobility_control_info_v9e0: Option<IdleModeMobilityControlInfoV9e0>,
-            non_critical_extension: Option<RRCConnectionReleaseV9e0IEsNonCriticalExtension>,
+            redirected_carrier_info_v9e0: Option<Box<RedirectedCarrierInfoV9e0>>,
+            idle_mode_mobility_control_info_v9e0: Option<Box<IdleModeMobilityControlInfoV9e0>>,
+            non_critical_extension: Option<Box<RRCConnectionReleaseV9e0IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 redirected_carrier_info_v9e0,
@@ -48623,29 +48735,29 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "RRCConnectionResume-r13-IEs")]
     pub struct RRCConnectionResumeR13IEs {
         #[rasn(identifier = "radioResourceConfigDedicated-r13")]
-        pub radio_resource_config_dedicated_r13: Option<RadioResourceConfigDedicated>,
+        pub radio_resource_config_dedicated_r13: Option<Box<RadioResourceConfigDedicated>>,
         #[rasn(identifier = "nextHopChainingCount-r13")]
         pub next_hop_chaining_count_r13: NextHopChainingCount,
         #[rasn(identifier = "measConfig-r13")]
-        pub meas_config_r13: Option<MeasConfig>,
+        pub meas_config_r13: Option<Box<MeasConfig>>,
         #[rasn(identifier = "antennaInfoDedicatedPCell-r13")]
-        pub antenna_info_dedicated_pcell_r13: Option<AntennaInfoDedicatedV10i0>,
+        pub antenna_info_dedicated_pcell_r13: Option<Box<AntennaInfoDedicatedV10i0>>,
         #[rasn(identifier = "drb-ContinueROHC-r13")]
         pub drb_continue_rohc_r13: Option<RRCConnectionResumeR13IEsDrbContinueROHCR13>,
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionResumeV1430IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionResumeV1430IEs>>,
     }
     impl RRCConnectionResumeR13IEs {
         pub fn new(
-            radio_resource_config_dedicated_r13: Option<RadioResourceConfigDedicated>,
+            radio_resource_config_dedicated_r13: Option<Box<RadioResourceConfigDedicated>>,
             next_hop_chaining_count_r13: NextHopChainingCount,
-            meas_config_r13: Option<MeasConfig>,
-            antenna_info_dedicated_pcell_r13: Option<AntennaInfoDedicatedV10i0>,
+            meas_config_r13: Option<Box<MeasConfig>>,
+            antenna_info_dedicated_pcell_r13: Option<Box<AntennaInfoDedicatedV10i0>>,
             drb_continue_rohc_r13: Option<RRCConnectionResumeR13IEsDrbContinueROHCR13>,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<RRCConnectionResumeV1430IEs>,
+            non_critical_extension: Option<Box<RRCConnectionResumeV1430IEs>>,
         ) -> Self {
             Self {
                 radio_resource_config_dedicated_r13,
@@ -48662,14 +48774,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "RRCConnectionResume-v1430-IEs")]
     pub struct RRCConnectionResumeV1430IEs {
         #[rasn(identifier = "otherConfig-r14")]
-        pub other_config_r14: Option<OtherConfigR9>,
+        pub other_config_r14: Option<Box<OtherConfigR9>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionResumeV1510IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionResumeV1510IEs>>,
     }
     impl RRCConnectionResumeV1430IEs {
         pub fn new(
-            other_config_r14: Option<OtherConfigR9>,
-            non_critical_extension: Option<RRCConnectionResumeV1510IEs>,
+            other_config_r14: Option<Box<OtherConfigR9>>,
+            non_critical_extension: Option<Box<RRCConnectionResumeV1510IEs>>,
         ) -> Self {
             Self {
                 other_config_r14,
@@ -48687,14 +48799,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "nr-RadioBearerConfig2-r15")]
         pub nr_radio_bearer_config2_r15: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionResumeV1530IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionResumeV1530IEs>>,
     }
     impl RRCConnectionResumeV1510IEs {
         pub fn new(
             sk_counter_r15: Option<u16>,
             nr_radio_bearer_config1_r15: Option<OctetString>,
             nr_radio_bearer_config2_r15: Option<OctetString>,
-            non_critical_extension: Option<RRCConnectionResumeV1530IEs>,
+            non_critical_extension: Option<Box<RRCConnectionResumeV1530IEs>>,
         ) -> Self {
             Self {
                 sk_counter_r15,
@@ -48717,12 +48829,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "fullConfig-r15")]
         pub full_config_r15: Option<RRCConnectionResumeV1530IEsFullConfigR15>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionResumeV1610IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionResumeV1610IEs>>,
     }
     impl RRCConnectionResumeV1530IEs {
         pub fn new(
             full_config_r15: Option<RRCConnectionResumeV1530IEsFullConfigR15>,
-            non_critical_extension: Option<RRCConnectionResumeV1610IEs>,
+            non_critical_extension: Option<Box<RRCConnectionResumeV1610IEs>>,
         ) -> Self {
             Self {
                 full_config_r15,
@@ -48780,7 +48892,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "tdm-PatternConfig2-r16")]
         pub tdm_pattern_config2_r16: Option<TDMPatternConfigR15>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionResumeV1700IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionResumeV1700IEs>>,
     }
     impl RRCConnectionResumeV1610IEs {
         pub fn new(
@@ -48798,7 +48910,7 @@ pub mod eutra_rrc_definitions {
             p_max_ue_fr1_r16: Option<PMax>,
             tdm_pattern_config_r16: Option<TDMPatternConfigR15>,
             tdm_pattern_config2_r16: Option<TDMPatternConfigR15>,
-            non_critical_extension: Option<RRCConnectionResumeV1700IEs>,
+            non_critical_extension: Option<Box<RRCConnectionResumeV1700IEs>>,
         ) -> Self {
             Self {
                 idle_mode_measurement_req_r16,
@@ -48843,12 +48955,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "scg-State-r17")]
         pub scg_state_r17: Option<RRCConnectionResumeV1700IEsScgStateR17>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionResumeV1700IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<RRCConnectionResumeV1700IEsNonCriticalExtension>>,
     }
     impl RRCConnectionResumeV1700IEs {
         pub fn new(
             scg_state_r17: Option<RRCConnectionResumeV1700IEsScgStateR17>,
-            non_critical_extension: Option<RRCConnectionResumeV1700IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<RRCConnectionResumeV1700IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 scg_state_r17,
@@ -48970,7 +49082,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionResumeCompleteV1530IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionResumeCompleteV1530IEs>>,
     }
     impl RRCConnectionResumeCompleteR13IEs {
         pub fn new(
@@ -48989,7 +49101,7 @@ pub mod eutra_rrc_definitions {
                 RRCConnectionResumeCompleteR13IEsLogMeasAvailableMBSFNR13,
             >,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<RRCConnectionResumeCompleteV1530IEs>,
+            non_critical_extension: Option<Box<RRCConnectionResumeCompleteV1530IEs>>,
         ) -> Self {
             Self {
                 selected_plmn_identity_r13,
@@ -49049,7 +49161,7 @@ pub mod eutra_rrc_definitions {
         pub flight_path_info_available_r15:
             Option<RRCConnectionResumeCompleteV1530IEsFlightPathInfoAvailableR15>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionResumeCompleteV1610IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionResumeCompleteV1610IEs>>,
     }
     impl RRCConnectionResumeCompleteV1530IEs {
         pub fn new(
@@ -49065,7 +49177,7 @@ pub mod eutra_rrc_definitions {
             flight_path_info_available_r15: Option<
                 RRCConnectionResumeCompleteV1530IEsFlightPathInfoAvailableR15,
             >,
-            non_critical_extension: Option<RRCConnectionResumeCompleteV1610IEs>,
+            non_critical_extension: Option<Box<RRCConnectionResumeCompleteV1610IEs>>,
         ) -> Self {
             Self {
                 log_meas_available_bt_r15,
@@ -49088,7 +49200,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "scg-ConfigResponseNR-r16")]
         pub scg_config_response_nr_r16: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionResumeCompleteV1710IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionResumeCompleteV1710IEs>>,
     }
     impl RRCConnectionResumeCompleteV1610IEs {
         pub fn new(
@@ -49096,7 +49208,7 @@ pub mod eutra_rrc_definitions {
             meas_result_list_ext_idle_r16: Option<MeasResultListExtIdleR16>,
             meas_result_list_idle_nr_r16: Option<MeasResultListIdleNRR16>,
             scg_config_response_nr_r16: Option<OctetString>,
-            non_critical_extension: Option<RRCConnectionResumeCompleteV1710IEs>,
+            non_critical_extension: Option<Box<RRCConnectionResumeCompleteV1710IEs>>,
         ) -> Self {
             Self {
                 meas_result_list_idle_r16,
@@ -49113,12 +49225,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "gnss-ValidityDuration-r17")]
         pub gnss_validity_duration_r17: Option<GNSSValidityDurationR17>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionResumeCompleteV1800IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionResumeCompleteV1800IEs>>,
     }
     impl RRCConnectionResumeCompleteV1710IEs {
         pub fn new(
             gnss_validity_duration_r17: Option<GNSSValidityDurationR17>,
-            non_critical_extension: Option<RRCConnectionResumeCompleteV1800IEs>,
+            non_critical_extension: Option<Box<RRCConnectionResumeCompleteV1800IEs>>,
         ) -> Self {
             Self {
                 gnss_validity_duration_r17,
@@ -49146,12 +49258,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "gnss-PositionFixDuration-r18")]
         pub gnss_position_fix_duration_r18: Option<GNSSPositionFixDurationR18>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionResumeCompleteV1800IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<RRCConnectionResumeCompleteV1800IEsNonCriticalExtension>>,
     }
     impl RRCConnectionResumeCompleteV1800IEs {
         pub fn new(
             gnss_position_fix_duration_r18: Option<GNSSPositionFixDurationR18>,
-            non_critical_extension: Option<RRCConnectionResumeCompleteV1800IEsNonCriticalExtension>,
+            non_critical_extension: Option<
+                Box<RRCConnectionResumeCompleteV1800IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 gnss_position_fix_duration_r18,
@@ -49313,12 +49428,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "radioResourceConfigDedicated")]
         pub radio_resource_config_dedicated: RadioResourceConfigDedicated,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionSetupV8a0IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionSetupV8a0IEs>>,
     }
     impl RRCConnectionSetupR8IEs {
         pub fn new(
             radio_resource_config_dedicated: RadioResourceConfigDedicated,
-            non_critical_extension: Option<RRCConnectionSetupV8a0IEs>,
+            non_critical_extension: Option<Box<RRCConnectionSetupV8a0IEs>>,
         ) -> Self {
             Self {
                 radio_resource_config_dedicated,
@@ -49346,12 +49461,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "dedicatedInfoNAS-r16")]
         pub dedicated_info_nas_r16: Option<DedicatedInfoNAS>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionSetupV1610IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<RRCConnectionSetupV1610IEsNonCriticalExtension>>,
     }
     impl RRCConnectionSetupV1610IEs {
         pub fn new(
             dedicated_info_nas_r16: Option<DedicatedInfoNAS>,
-            non_critical_extension: Option<RRCConnectionSetupV1610IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<RRCConnectionSetupV1610IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 dedicated_info_nas_r16,
@@ -49365,12 +49480,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionSetupV1610IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionSetupV1610IEs>>,
     }
     impl RRCConnectionSetupV8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<RRCConnectionSetupV1610IEs>,
+            non_critical_extension: Option<Box<RRCConnectionSetupV1610IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -49438,18 +49553,18 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("1..=6"), identifier = "selectedPLMN-Identity")]
         pub selected_plmn_identity: u8,
         #[rasn(identifier = "registeredMME")]
-        pub registered_mme: Option<RegisteredMME>,
+        pub registered_mme: Option<Box<RegisteredMME>>,
         #[rasn(identifier = "dedicatedInfoNAS")]
         pub dedicated_info_nas: DedicatedInfoNAS,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionSetupCompleteV8a0IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionSetupCompleteV8a0IEs>>,
     }
     impl RRCConnectionSetupCompleteR8IEs {
         pub fn new(
             selected_plmn_identity: u8,
-            registered_mme: Option<RegisteredMME>,
+            registered_mme: Option<Box<RegisteredMME>>,
             dedicated_info_nas: DedicatedInfoNAS,
-            non_critical_extension: Option<RRCConnectionSetupCompleteV8a0IEs>,
+            non_critical_extension: Option<Box<RRCConnectionSetupCompleteV8a0IEs>>,
         ) -> Self {
             Self {
                 selected_plmn_identity,
@@ -49501,7 +49616,7 @@ pub mod eutra_rrc_definitions {
         pub rn_subframe_config_req_r10:
             Option<RRCConnectionSetupCompleteV1020IEsRnSubframeConfigReqR10>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionSetupCompleteV1130IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1130IEs>>,
     }
     impl RRCConnectionSetupCompleteV1020IEs {
         pub fn new(
@@ -49511,7 +49626,7 @@ pub mod eutra_rrc_definitions {
             rn_subframe_config_req_r10: Option<
                 RRCConnectionSetupCompleteV1020IEsRnSubframeConfigReqR10,
             >,
-            non_critical_extension: Option<RRCConnectionSetupCompleteV1130IEs>,
+            non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1130IEs>>,
         ) -> Self {
             Self {
                 gummei_type_r10,
@@ -49536,14 +49651,14 @@ pub mod eutra_rrc_definitions {
         pub conn_est_fail_info_available_r11:
             Option<RRCConnectionSetupCompleteV1130IEsConnEstFailInfoAvailableR11>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionSetupCompleteV1250IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1250IEs>>,
     }
     impl RRCConnectionSetupCompleteV1130IEs {
         pub fn new(
             conn_est_fail_info_available_r11: Option<
                 RRCConnectionSetupCompleteV1130IEsConnEstFailInfoAvailableR11,
             >,
-            non_critical_extension: Option<RRCConnectionSetupCompleteV1250IEs>,
+            non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1250IEs>>,
         ) -> Self {
             Self {
                 conn_est_fail_info_available_r11,
@@ -49586,7 +49701,7 @@ pub mod eutra_rrc_definitions {
         pub log_meas_available_mbsfn_r12:
             Option<RRCConnectionSetupCompleteV1250IEsLogMeasAvailableMBSFNR12>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionSetupCompleteV1320IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1320IEs>>,
     }
     impl RRCConnectionSetupCompleteV1250IEs {
         pub fn new(
@@ -49597,7 +49712,7 @@ pub mod eutra_rrc_definitions {
             log_meas_available_mbsfn_r12: Option<
                 RRCConnectionSetupCompleteV1250IEsLogMeasAvailableMBSFNR12,
             >,
-            non_critical_extension: Option<RRCConnectionSetupCompleteV1320IEs>,
+            non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1320IEs>>,
         ) -> Self {
             Self {
                 mobility_state_r12,
@@ -49640,7 +49755,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ce-ModeB-r13")]
         pub ce_mode_b_r13: Option<RRCConnectionSetupCompleteV1320IEsCeModeBR13>,
         #[rasn(identifier = "s-TMSI-r13")]
-        pub s_tmsi_r13: Option<STMSI>,
+        pub s_tmsi_r13: Option<Box<STMSI>>,
         #[rasn(identifier = "attachWithoutPDN-Connectivity-r13")]
         pub attach_without_pdn_connectivity_r13:
             Option<RRCConnectionSetupCompleteV1320IEsAttachWithoutPDNConnectivityR13>,
@@ -49651,12 +49766,12 @@ pub mod eutra_rrc_definitions {
         pub cp_cio_t_eps_optimisation_r13:
             Option<RRCConnectionSetupCompleteV1320IEsCpCIoTEPSOptimisationR13>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionSetupCompleteV1330IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1330IEs>>,
     }
     impl RRCConnectionSetupCompleteV1320IEs {
         pub fn new(
             ce_mode_b_r13: Option<RRCConnectionSetupCompleteV1320IEsCeModeBR13>,
-            s_tmsi_r13: Option<STMSI>,
+            s_tmsi_r13: Option<Box<STMSI>>,
             attach_without_pdn_connectivity_r13: Option<
                 RRCConnectionSetupCompleteV1320IEsAttachWithoutPDNConnectivityR13,
             >,
@@ -49666,7 +49781,7 @@ pub mod eutra_rrc_definitions {
             cp_cio_t_eps_optimisation_r13: Option<
                 RRCConnectionSetupCompleteV1320IEsCpCIoTEPSOptimisationR13,
             >,
-            non_critical_extension: Option<RRCConnectionSetupCompleteV1330IEs>,
+            non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1330IEs>>,
         ) -> Self {
             Self {
                 ce_mode_b_r13,
@@ -49691,12 +49806,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ue-CE-NeedULGaps-r13")]
         pub ue_ce_need_ulgaps_r13: Option<RRCConnectionSetupCompleteV1330IEsUeCENeedULGapsR13>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionSetupCompleteV1430IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1430IEs>>,
     }
     impl RRCConnectionSetupCompleteV1330IEs {
         pub fn new(
             ue_ce_need_ulgaps_r13: Option<RRCConnectionSetupCompleteV1330IEsUeCENeedULGapsR13>,
-            non_critical_extension: Option<RRCConnectionSetupCompleteV1430IEs>,
+            non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1430IEs>>,
         ) -> Self {
             Self {
                 ue_ce_need_ulgaps_r13,
@@ -49710,12 +49825,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0..=65535"), identifier = "dcn-ID-r14")]
         pub dcn_id_r14: Option<u16>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionSetupCompleteV1530IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1530IEs>>,
     }
     impl RRCConnectionSetupCompleteV1430IEs {
         pub fn new(
             dcn_id_r14: Option<u16>,
-            non_critical_extension: Option<RRCConnectionSetupCompleteV1530IEs>,
+            non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1530IEs>>,
         ) -> Self {
             Self {
                 dcn_id_r14,
@@ -49784,13 +49899,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "connectTo5GC-r15")]
         pub connect_to5_gc_r15: Option<RRCConnectionSetupCompleteV1530IEsConnectTo5GCR15>,
         #[rasn(identifier = "registeredAMF-r15")]
-        pub registered_amf_r15: Option<RegisteredAMFR15>,
+        pub registered_amf_r15: Option<Box<RegisteredAMFR15>>,
         #[rasn(size("1..=8"), identifier = "s-NSSAI-list-r15")]
         pub s_nssai_list_r15: Option<SequenceOf<SNSSAIR15>>,
         #[rasn(identifier = "ng-5G-S-TMSI-Bits-r15")]
         pub ng_5_g_s_tmsi_bits_r15: Option<RRCConnectionSetupCompleteV1530IEsNg5GSTMSIBitsR15>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionSetupCompleteV1540IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1540IEs>>,
     }
     impl RRCConnectionSetupCompleteV1530IEs {
         pub fn new(
@@ -49805,10 +49920,10 @@ pub mod eutra_rrc_definitions {
                 RRCConnectionSetupCompleteV1530IEsFlightPathInfoAvailableR15,
             >,
             connect_to5_gc_r15: Option<RRCConnectionSetupCompleteV1530IEsConnectTo5GCR15>,
-            registered_amf_r15: Option<RegisteredAMFR15>,
+            registered_amf_r15: Option<Box<RegisteredAMFR15>>,
             s_nssai_list_r15: Option<SequenceOf<SNSSAIR15>>,
             ng_5_g_s_tmsi_bits_r15: Option<RRCConnectionSetupCompleteV1530IEsNg5GSTMSIBitsR15>,
-            non_critical_extension: Option<RRCConnectionSetupCompleteV1540IEs>,
+            non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1540IEs>>,
         ) -> Self {
             Self {
                 log_meas_available_bt_r15,
@@ -49845,13 +49960,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "guami-Type-r15")]
         pub guami_type_r15: Option<RRCConnectionSetupCompleteV1540IEsGuamiTypeR15>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionSetupCompleteV1610IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1610IEs>>,
     }
     impl RRCConnectionSetupCompleteV1540IEs {
         pub fn new(
             gummei_type_v1540: Option<RRCConnectionSetupCompleteV1540IEsGummeiTypeV1540>,
             guami_type_r15: Option<RRCConnectionSetupCompleteV1540IEsGuamiTypeR15>,
-            non_critical_extension: Option<RRCConnectionSetupCompleteV1610IEs>,
+            non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1610IEs>>,
         ) -> Self {
             Self {
                 gummei_type_v1540,
@@ -49913,7 +50028,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "iab-NodeIndication-r16")]
         pub iab_node_indication_r16: Option<RRCConnectionSetupCompleteV1610IEsIabNodeIndicationR16>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionSetupCompleteV1690IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1690IEs>>,
     }
     impl RRCConnectionSetupCompleteV1610IEs {
         pub fn new(
@@ -49927,7 +50042,7 @@ pub mod eutra_rrc_definitions {
             pur_config_id_r16: Option<PURConfigIDR16>,
             lte_m_r16: Option<RRCConnectionSetupCompleteV1610IEsLteMR16>,
             iab_node_indication_r16: Option<RRCConnectionSetupCompleteV1610IEsIabNodeIndicationR16>,
-            non_critical_extension: Option<RRCConnectionSetupCompleteV1690IEs>,
+            non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1690IEs>>,
         ) -> Self {
             Self {
                 rlos_request_r16,
@@ -49953,12 +50068,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ul-RRC-Segmentation-r16")]
         pub ul_rrc_segmentation_r16: Option<RRCConnectionSetupCompleteV1690IEsUlRRCSegmentationR16>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionSetupCompleteV1710IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1710IEs>>,
     }
     impl RRCConnectionSetupCompleteV1690IEs {
         pub fn new(
             ul_rrc_segmentation_r16: Option<RRCConnectionSetupCompleteV1690IEsUlRRCSegmentationR16>,
-            non_critical_extension: Option<RRCConnectionSetupCompleteV1710IEs>,
+            non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1710IEs>>,
         ) -> Self {
             Self {
                 ul_rrc_segmentation_r16,
@@ -49972,12 +50087,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "gnss-ValidityDuration-r17")]
         pub gnss_validity_duration_r17: Option<GNSSValidityDurationR17>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionSetupCompleteV1800IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1800IEs>>,
     }
     impl RRCConnectionSetupCompleteV1710IEs {
         pub fn new(
             gnss_validity_duration_r17: Option<GNSSValidityDurationR17>,
-            non_critical_extension: Option<RRCConnectionSetupCompleteV1800IEs>,
+            non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1800IEs>>,
         ) -> Self {
             Self {
                 gnss_validity_duration_r17,
@@ -50013,14 +50128,17 @@ pub mod eutra_rrc_definitions {
         pub ul_rrc_max_capa_segments_r17:
             Option<RRCConnectionSetupCompleteV17b0IEsUlRRCMaxCapaSegmentsR17>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionSetupCompleteV17b0IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<RRCConnectionSetupCompleteV17b0IEsNonCriticalExtension>>,
     }
     impl RRCConnectionSetupCompleteV17b0IEs {
         pub fn new(
             ul_rrc_max_capa_segments_r17: Option<
                 RRCConnectionSetupCompleteV17b0IEsUlRRCMaxCapaSegmentsR17,
             >,
-            non_critical_extension: Option<RRCConnectionSetupCompleteV17b0IEsNonCriticalExtension>,
+            non_critical_extension: Option<
+                Box<RRCConnectionSetupCompleteV17b0IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 ul_rrc_max_capa_segments_r17,
@@ -50048,12 +50166,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "gnss-PositionFixDuration-r18")]
         pub gnss_position_fix_duration_r18: Option<GNSSPositionFixDurationR18>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionSetupCompleteV1800IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<RRCConnectionSetupCompleteV1800IEsNonCriticalExtension>>,
     }
     impl RRCConnectionSetupCompleteV1800IEs {
         pub fn new(
             gnss_position_fix_duration_r18: Option<GNSSPositionFixDurationR18>,
-            non_critical_extension: Option<RRCConnectionSetupCompleteV1800IEsNonCriticalExtension>,
+            non_critical_extension: Option<
+                Box<RRCConnectionSetupCompleteV1800IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 gnss_position_fix_duration_r18,
@@ -50067,12 +50188,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0.."), identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionSetupCompleteV1020IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1020IEs>>,
     }
     impl RRCConnectionSetupCompleteV8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<RRCConnectionSetupCompleteV1020IEs>,
+            non_critical_extension: Option<Box<RRCConnectionSetupCompleteV1020IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -50087,12 +50208,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCConnectionSetupCompleteV17b0IEs>,
+        pub non_critical_extension: Option<Box<RRCConnectionSetupCompleteV17b0IEs>>,
     }
     impl RRCConnectionSetupCompleteV8x0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<RRCConnectionSetupCompleteV17b0IEs>,
+            non_critical_extension: Option<Box<RRCConnectionSetupCompleteV17b0IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -50143,22 +50264,22 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("1..=1800"), identifier = "extendedWaitTime-r15")]
         pub extended_wait_time_r15: Option<u16>,
         #[rasn(identifier = "idleModeMobilityControlInfo-r15")]
-        pub idle_mode_mobility_control_info_r15: Option<IdleModeMobilityControlInfo>,
+        pub idle_mode_mobility_control_info_r15: Option<Box<IdleModeMobilityControlInfo>>,
         #[rasn(identifier = "idleModeMobilityControlInfoExt-r15")]
-        pub idle_mode_mobility_control_info_ext_r15: Option<IdleModeMobilityControlInfoV9e0>,
+        pub idle_mode_mobility_control_info_ext_r15: Option<Box<IdleModeMobilityControlInfoV9e0>>,
         #[rasn(identifier = "redirectedCarrierInfo-r15")]
         pub redirected_carrier_info_r15: Option<RedirectedCarrierInfoR15IEs>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCEarlyDataCompleteV1590IEs>,
+        pub non_critical_extension: Option<Box<RRCEarlyDataCompleteV1590IEs>>,
     }
     impl RRCEarlyDataCompleteR15IEs {
         pub fn new(
             dedicated_info_nas_r15: Option<DedicatedInfoNAS>,
             extended_wait_time_r15: Option<u16>,
-            idle_mode_mobility_control_info_r15: Option<IdleModeMobilityControlInfo>,
-            idle_mode_mobility_control_info_ext_r15: Option<IdleModeMobilityControlInfoV9e0>,
+            idle_mode_mobility_control_info_r15: Option<Box<IdleModeMobilityControlInfo>>,
+            idle_mode_mobility_control_info_ext_r15: Option<Box<IdleModeMobilityControlInfoV9e0>>,
             redirected_carrier_info_r15: Option<RedirectedCarrierInfoR15IEs>,
-            non_critical_extension: Option<RRCEarlyDataCompleteV1590IEs>,
+            non_critical_extension: Option<Box<RRCEarlyDataCompleteV1590IEs>>,
         ) -> Self {
             Self {
                 dedicated_info_nas_r15,
@@ -50190,12 +50311,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCEarlyDataCompleteV1590IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<RRCEarlyDataCompleteV1590IEsNonCriticalExtension>>,
     }
     impl RRCEarlyDataCompleteV1590IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<RRCEarlyDataCompleteV1590IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<RRCEarlyDataCompleteV1590IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -50239,7 +50360,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCEarlyDataRequest5GCR16IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<RRCEarlyDataRequest5GCR16IEsNonCriticalExtension>>,
     }
     impl RRCEarlyDataRequest5GCR16IEs {
         pub fn new(
@@ -50247,7 +50368,7 @@ pub mod eutra_rrc_definitions {
             establishment_cause_r16: RRCEarlyDataRequest5GCR16IEsEstablishmentCauseR16,
             dedicated_info_nas_r16: DedicatedInfoNAS,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<RRCEarlyDataRequest5GCR16IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<RRCEarlyDataRequest5GCR16IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 ng_5_g_s_tmsi_r16,
@@ -50313,14 +50434,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "dedicatedInfoNAS-r15")]
         pub dedicated_info_nas_r15: DedicatedInfoNAS,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCEarlyDataRequestV1590IEs>,
+        pub non_critical_extension: Option<Box<RRCEarlyDataRequestV1590IEs>>,
     }
     impl RRCEarlyDataRequestR15IEs {
         pub fn new(
             s_tmsi_r15: STMSI,
             establishment_cause_r15: RRCEarlyDataRequestR15IEsEstablishmentCauseR15,
             dedicated_info_nas_r15: DedicatedInfoNAS,
-            non_critical_extension: Option<RRCEarlyDataRequestV1590IEs>,
+            non_critical_extension: Option<Box<RRCEarlyDataRequestV1590IEs>>,
         ) -> Self {
             Self {
                 s_tmsi_r15,
@@ -50336,12 +50457,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCEarlyDataRequestV1610IEs>,
+        pub non_critical_extension: Option<Box<RRCEarlyDataRequestV1610IEs>>,
     }
     impl RRCEarlyDataRequestV1590IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<RRCEarlyDataRequestV1610IEs>,
+            non_critical_extension: Option<Box<RRCEarlyDataRequestV1610IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -50379,12 +50500,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "establishmentCause-v1610")]
         pub establishment_cause_v1610: RRCEarlyDataRequestV1610IEsEstablishmentCauseV1610,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<RRCEarlyDataRequestV1610IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<RRCEarlyDataRequestV1610IEsNonCriticalExtension>>,
     }
     impl RRCEarlyDataRequestV1610IEs {
         pub fn new(
             establishment_cause_v1610: RRCEarlyDataRequestV1610IEsEstablishmentCauseV1610,
-            non_critical_extension: Option<RRCEarlyDataRequestV1610IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<RRCEarlyDataRequestV1610IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 establishment_cause_v1610,
@@ -50840,11 +50961,11 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonExtGroupUplinkPowerControlCommonV1020 {
         #[rasn(identifier = "uplinkPowerControlCommon-v1020")]
-        pub uplink_power_control_common_v1020: Option<UplinkPowerControlCommonV1020>,
+        pub uplink_power_control_common_v1020: Option<Box<UplinkPowerControlCommonV1020>>,
     }
     impl RadioResourceConfigCommonExtGroupUplinkPowerControlCommonV1020 {
         pub fn new(
-            uplink_power_control_common_v1020: Option<UplinkPowerControlCommonV1020>,
+            uplink_power_control_common_v1020: Option<Box<UplinkPowerControlCommonV1020>>,
         ) -> Self {
             Self {
                 uplink_power_control_common_v1020,
@@ -50856,10 +50977,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonExtGroupTddConfigV1130 {
         #[rasn(identifier = "tdd-Config-v1130")]
-        pub tdd_config_v1130: Option<TDDConfigV1130>,
+        pub tdd_config_v1130: Option<Box<TDDConfigV1130>>,
     }
     impl RadioResourceConfigCommonExtGroupTddConfigV1130 {
-        pub fn new(tdd_config_v1130: Option<TDDConfigV1130>) -> Self {
+        pub fn new(tdd_config_v1130: Option<Box<TDDConfigV1130>>) -> Self {
             Self { tdd_config_v1130 }
         }
     }
@@ -50868,10 +50989,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonExtGroupPuschConfigCommonV1270 {
         #[rasn(identifier = "pusch-ConfigCommon-v1270")]
-        pub pusch_config_common_v1270: Option<PUSCHConfigCommonV1270>,
+        pub pusch_config_common_v1270: Option<Box<PUSCHConfigCommonV1270>>,
     }
     impl RadioResourceConfigCommonExtGroupPuschConfigCommonV1270 {
-        pub fn new(pusch_config_common_v1270: Option<PUSCHConfigCommonV1270>) -> Self {
+        pub fn new(pusch_config_common_v1270: Option<Box<PUSCHConfigCommonV1270>>) -> Self {
             Self {
                 pusch_config_common_v1270,
             }
@@ -50882,26 +51003,26 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonExtGroupPrachConfigV1310 {
         #[rasn(identifier = "prach-Config-v1310")]
-        pub prach_config_v1310: Option<PRACHConfigV1310>,
+        pub prach_config_v1310: Option<Box<PRACHConfigV1310>>,
         #[rasn(identifier = "freqHoppingParameters-r13")]
-        pub freq_hopping_parameters_r13: Option<FreqHoppingParametersR13>,
+        pub freq_hopping_parameters_r13: Option<Box<FreqHoppingParametersR13>>,
         #[rasn(identifier = "pdsch-ConfigCommon-v1310")]
-        pub pdsch_config_common_v1310: Option<PDSCHConfigCommonV1310>,
+        pub pdsch_config_common_v1310: Option<Box<PDSCHConfigCommonV1310>>,
         #[rasn(identifier = "pucch-ConfigCommon-v1310")]
-        pub pucch_config_common_v1310: Option<PUCCHConfigCommonV1310>,
+        pub pucch_config_common_v1310: Option<Box<PUCCHConfigCommonV1310>>,
         #[rasn(identifier = "pusch-ConfigCommon-v1310")]
-        pub pusch_config_common_v1310: Option<PUSCHConfigCommonV1310>,
+        pub pusch_config_common_v1310: Option<Box<PUSCHConfigCommonV1310>>,
         #[rasn(identifier = "uplinkPowerControlCommon-v1310")]
-        pub uplink_power_control_common_v1310: Option<UplinkPowerControlCommonV1310>,
+        pub uplink_power_control_common_v1310: Option<Box<UplinkPowerControlCommonV1310>>,
     }
     impl RadioResourceConfigCommonExtGroupPrachConfigV1310 {
         pub fn new(
-            prach_config_v1310: Option<PRACHConfigV1310>,
-            freq_hopping_parameters_r13: Option<FreqHoppingParametersR13>,
-            pdsch_config_common_v1310: Option<PDSCHConfigCommonV1310>,
-            pucch_config_common_v1310: Option<PUCCHConfigCommonV1310>,
-            pusch_config_common_v1310: Option<PUSCHConfigCommonV1310>,
-            uplink_power_control_common_v1310: Option<UplinkPowerControlCommonV1310>,
+            prach_config_v1310: Option<Box<PRACHConfigV1310>>,
+            freq_hopping_parameters_r13: Option<Box<FreqHoppingParametersR13>>,
+            pdsch_config_common_v1310: Option<Box<PDSCHConfigCommonV1310>>,
+            pucch_config_common_v1310: Option<Box<PUCCHConfigCommonV1310>>,
+            pusch_config_common_v1310: Option<Box<PUSCHConfigCommonV1310>>,
+            uplink_power_control_common_v1310: Option<Box<UplinkPowerControlCommonV1310>>,
         ) -> Self {
             Self {
                 prach_config_v1310,
@@ -50918,20 +51039,20 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonExtGroupHighSpeedConfigR14 {
         #[rasn(identifier = "highSpeedConfig-r14")]
-        pub high_speed_config_r14: Option<HighSpeedConfigR14>,
+        pub high_speed_config_r14: Option<Box<HighSpeedConfigR14>>,
         #[rasn(identifier = "prach-Config-v1430")]
-        pub prach_config_v1430: Option<PRACHConfigV1430>,
+        pub prach_config_v1430: Option<Box<PRACHConfigV1430>>,
         #[rasn(identifier = "pucch-ConfigCommon-v1430")]
-        pub pucch_config_common_v1430: Option<PUCCHConfigCommonV1430>,
+        pub pucch_config_common_v1430: Option<Box<PUCCHConfigCommonV1430>>,
         #[rasn(identifier = "tdd-Config-v1430")]
-        pub tdd_config_v1430: Option<TDDConfigV1430>,
+        pub tdd_config_v1430: Option<Box<TDDConfigV1430>>,
     }
     impl RadioResourceConfigCommonExtGroupHighSpeedConfigR14 {
         pub fn new(
-            high_speed_config_r14: Option<HighSpeedConfigR14>,
-            prach_config_v1430: Option<PRACHConfigV1430>,
-            pucch_config_common_v1430: Option<PUCCHConfigCommonV1430>,
-            tdd_config_v1430: Option<TDDConfigV1430>,
+            high_speed_config_r14: Option<Box<HighSpeedConfigR14>>,
+            prach_config_v1430: Option<Box<PRACHConfigV1430>>,
+            pucch_config_common_v1430: Option<Box<PUCCHConfigCommonV1430>>,
+            tdd_config_v1430: Option<Box<TDDConfigV1430>>,
         ) -> Self {
             Self {
                 high_speed_config_r14,
@@ -50946,10 +51067,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonExtGroupTddConfigV1450 {
         #[rasn(identifier = "tdd-Config-v1450")]
-        pub tdd_config_v1450: Option<TDDConfigV1450>,
+        pub tdd_config_v1450: Option<Box<TDDConfigV1450>>,
     }
     impl RadioResourceConfigCommonExtGroupTddConfigV1450 {
-        pub fn new(tdd_config_v1450: Option<TDDConfigV1450>) -> Self {
+        pub fn new(tdd_config_v1450: Option<Box<TDDConfigV1450>>) -> Self {
             Self { tdd_config_v1450 }
         }
     }
@@ -50958,14 +51079,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonExtGroupUplinkPowerControlCommonV1530 {
         #[rasn(identifier = "uplinkPowerControlCommon-v1530")]
-        pub uplink_power_control_common_v1530: Option<UplinkPowerControlCommonV1530>,
+        pub uplink_power_control_common_v1530: Option<Box<UplinkPowerControlCommonV1530>>,
         #[rasn(identifier = "highSpeedConfig-v1530")]
-        pub high_speed_config_v1530: Option<HighSpeedConfigV1530>,
+        pub high_speed_config_v1530: Option<Box<HighSpeedConfigV1530>>,
     }
     impl RadioResourceConfigCommonExtGroupUplinkPowerControlCommonV1530 {
         pub fn new(
-            uplink_power_control_common_v1530: Option<UplinkPowerControlCommonV1530>,
-            high_speed_config_v1530: Option<HighSpeedConfigV1530>,
+            uplink_power_control_common_v1530: Option<Box<UplinkPowerControlCommonV1530>>,
+            high_speed_config_v1530: Option<Box<HighSpeedConfigV1530>>,
         ) -> Self {
             Self {
                 uplink_power_control_common_v1530,
@@ -50978,16 +51099,16 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonExtGroupHighSpeedConfigV1610 {
         #[rasn(identifier = "highSpeedConfig-v1610")]
-        pub high_speed_config_v1610: Option<HighSpeedConfigV1610>,
+        pub high_speed_config_v1610: Option<Box<HighSpeedConfigV1610>>,
         #[rasn(identifier = "uplinkPowerControlCommon-v1610")]
-        pub uplink_power_control_common_v1610: Option<UplinkPowerControlCommonV1610>,
+        pub uplink_power_control_common_v1610: Option<Box<UplinkPowerControlCommonV1610>>,
         #[rasn(identifier = "highSpeedInterRAT-NR-r16")]
         pub high_speed_inter_rat_nr_r16: Option<bool>,
     }
     impl RadioResourceConfigCommonExtGroupHighSpeedConfigV1610 {
         pub fn new(
-            high_speed_config_v1610: Option<HighSpeedConfigV1610>,
-            uplink_power_control_common_v1610: Option<UplinkPowerControlCommonV1610>,
+            high_speed_config_v1610: Option<Box<HighSpeedConfigV1610>>,
+            uplink_power_control_common_v1610: Option<Box<UplinkPowerControlCommonV1610>>,
             high_speed_inter_rat_nr_r16: Option<bool>,
         ) -> Self {
             Self {
@@ -51028,11 +51149,11 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "t318-r17")]
         pub t318_r17: RadioResourceConfigCommonExtGroupNtnConfigCommonR17NtnConfigCommonR17T318R17,
         #[rasn(identifier = "prach-TxDuration-r17")]
-        pub prach_tx_duration_r17: Option<PRACHTxDurationR17>,
+        pub prach_tx_duration_r17: Option<Box<PRACHTxDurationR17>>,
         #[rasn(identifier = "pucch-TxDuration-r17")]
-        pub pucch_tx_duration_r17: Option<PUCCHTxDurationR17>,
+        pub pucch_tx_duration_r17: Option<Box<PUCCHTxDurationR17>>,
         #[rasn(identifier = "pusch-TxDuration-r17")]
-        pub pusch_tx_duration_r17: Option<PUSCHTxDurationR17>,
+        pub pusch_tx_duration_r17: Option<Box<PUSCHTxDurationR17>>,
     }
     impl RadioResourceConfigCommonExtGroupNtnConfigCommonR17NtnConfigCommonR17 {
         pub fn new(
@@ -51040,9 +51161,9 @@ pub mod eutra_rrc_definitions {
                 RadioResourceConfigCommonExtGroupNtnConfigCommonR17NtnConfigCommonR17TaReportR17,
             >,
             t318_r17: RadioResourceConfigCommonExtGroupNtnConfigCommonR17NtnConfigCommonR17T318R17,
-            prach_tx_duration_r17: Option<PRACHTxDurationR17>,
-            pucch_tx_duration_r17: Option<PUCCHTxDurationR17>,
-            pusch_tx_duration_r17: Option<PUSCHTxDurationR17>,
+            prach_tx_duration_r17: Option<Box<PRACHTxDurationR17>>,
+            pucch_tx_duration_r17: Option<Box<PUCCHTxDurationR17>>,
+            pusch_tx_duration_r17: Option<Box<PUSCHTxDurationR17>>,
         ) -> Self {
             Self {
                 ta_report_r17,
@@ -51059,12 +51180,12 @@ pub mod eutra_rrc_definitions {
     pub struct RadioResourceConfigCommonExtGroupNtnConfigCommonR17 {
         #[rasn(identifier = "ntn-ConfigCommon-r17")]
         pub ntn_config_common_r17:
-            Option<RadioResourceConfigCommonExtGroupNtnConfigCommonR17NtnConfigCommonR17>,
+            Option<Box<RadioResourceConfigCommonExtGroupNtnConfigCommonR17NtnConfigCommonR17>>,
     }
     impl RadioResourceConfigCommonExtGroupNtnConfigCommonR17 {
         pub fn new(
             ntn_config_common_r17: Option<
-                RadioResourceConfigCommonExtGroupNtnConfigCommonR17NtnConfigCommonR17,
+                Box<RadioResourceConfigCommonExtGroupNtnConfigCommonR17NtnConfigCommonR17>,
             >,
         ) -> Self {
             Self {
@@ -51077,27 +51198,27 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct RadioResourceConfigCommon {
         #[rasn(identifier = "rach-ConfigCommon")]
-        pub rach_config_common: Option<RACHConfigCommon>,
+        pub rach_config_common: Option<Box<RACHConfigCommon>>,
         #[rasn(identifier = "prach-Config")]
         pub prach_config: PRACHConfig,
         #[rasn(identifier = "pdsch-ConfigCommon")]
-        pub pdsch_config_common: Option<PDSCHConfigCommon>,
+        pub pdsch_config_common: Option<Box<PDSCHConfigCommon>>,
         #[rasn(identifier = "pusch-ConfigCommon")]
         pub pusch_config_common: PUSCHConfigCommon,
         #[rasn(identifier = "phich-Config")]
-        pub phich_config: Option<PHICHConfig>,
+        pub phich_config: Option<Box<PHICHConfig>>,
         #[rasn(identifier = "pucch-ConfigCommon")]
-        pub pucch_config_common: Option<PUCCHConfigCommon>,
+        pub pucch_config_common: Option<Box<PUCCHConfigCommon>>,
         #[rasn(identifier = "soundingRS-UL-ConfigCommon")]
         pub sounding_rs_ul_config_common: Option<SoundingRSULConfigCommon>,
         #[rasn(identifier = "uplinkPowerControlCommon")]
-        pub uplink_power_control_common: Option<UplinkPowerControlCommon>,
+        pub uplink_power_control_common: Option<Box<UplinkPowerControlCommon>>,
         #[rasn(identifier = "antennaInfoCommon")]
-        pub antenna_info_common: Option<AntennaInfoCommon>,
+        pub antenna_info_common: Option<Box<AntennaInfoCommon>>,
         #[rasn(identifier = "p-Max")]
         pub p_max: Option<PMax>,
         #[rasn(identifier = "tdd-Config")]
-        pub tdd_config: Option<TDDConfig>,
+        pub tdd_config: Option<Box<TDDConfig>>,
         #[rasn(identifier = "ul-CyclicPrefixLength")]
         pub ul_cyclic_prefix_length: ULCyclicPrefixLength,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -51127,17 +51248,17 @@ pub mod eutra_rrc_definitions {
     }
     impl RadioResourceConfigCommon {
         pub fn new(
-            rach_config_common: Option<RACHConfigCommon>,
+            rach_config_common: Option<Box<RACHConfigCommon>>,
             prach_config: PRACHConfig,
-            pdsch_config_common: Option<PDSCHConfigCommon>,
+            pdsch_config_common: Option<Box<PDSCHConfigCommon>>,
             pusch_config_common: PUSCHConfigCommon,
-            phich_config: Option<PHICHConfig>,
-            pucch_config_common: Option<PUCCHConfigCommon>,
+            phich_config: Option<Box<PHICHConfig>>,
+            pucch_config_common: Option<Box<PUCCHConfigCommon>>,
             sounding_rs_ul_config_common: Option<SoundingRSULConfigCommon>,
-            uplink_power_control_common: Option<UplinkPowerControlCommon>,
-            antenna_info_common: Option<AntennaInfoCommon>,
+            uplink_power_control_common: Option<Box<UplinkPowerControlCommon>>,
+            antenna_info_common: Option<Box<AntennaInfoCommon>>,
             p_max: Option<PMax>,
-            tdd_config: Option<TDDConfig>,
+            tdd_config: Option<Box<TDDConfig>>,
             ul_cyclic_prefix_length: ULCyclicPrefixLength,
             ext_group_uplink_power_control_common_v1020: Option<
                 RadioResourceConfigCommonExtGroupUplinkPowerControlCommonV1020,
@@ -51191,11 +51312,11 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonPSCellR12ExtGroupUplinkPowerControlCommonPSCellV1310 {
         #[rasn(identifier = "uplinkPowerControlCommonPSCell-v1310")]
-        pub uplink_power_control_common_pscell_v1310: Option<UplinkPowerControlCommonV1310>,
+        pub uplink_power_control_common_pscell_v1310: Option<Box<UplinkPowerControlCommonV1310>>,
     }
     impl RadioResourceConfigCommonPSCellR12ExtGroupUplinkPowerControlCommonPSCellV1310 {
         pub fn new(
-            uplink_power_control_common_pscell_v1310: Option<UplinkPowerControlCommonV1310>,
+            uplink_power_control_common_pscell_v1310: Option<Box<UplinkPowerControlCommonV1310>>,
         ) -> Self {
             Self {
                 uplink_power_control_common_pscell_v1310,
@@ -51207,11 +51328,11 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonPSCellR12ExtGroupUplinkPowerControlCommonPSCellV1530 {
         #[rasn(identifier = "uplinkPowerControlCommonPSCell-v1530")]
-        pub uplink_power_control_common_pscell_v1530: Option<UplinkPowerControlCommonV1530>,
+        pub uplink_power_control_common_pscell_v1530: Option<Box<UplinkPowerControlCommonV1530>>,
     }
     impl RadioResourceConfigCommonPSCellR12ExtGroupUplinkPowerControlCommonPSCellV1530 {
         pub fn new(
-            uplink_power_control_common_pscell_v1530: Option<UplinkPowerControlCommonV1530>,
+            uplink_power_control_common_pscell_v1530: Option<Box<UplinkPowerControlCommonV1530>>,
         ) -> Self {
             Self {
                 uplink_power_control_common_pscell_v1530,
@@ -51308,7 +51429,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "pdsch-ConfigCommon-r10")]
         pub pdsch_config_common_r10: PDSCHConfigCommon,
         #[rasn(identifier = "tdd-Config-r10")]
-        pub tdd_config_r10: Option<TDDConfig>,
+        pub tdd_config_r10: Option<Box<TDDConfig>>,
     }
     impl RadioResourceConfigCommonSCellR10NonULConfigurationR10 {
         pub fn new(
@@ -51317,7 +51438,7 @@ pub mod eutra_rrc_definitions {
             mbsfn_subframe_config_list_r10: Option<MBSFNSubframeConfigList>,
             phich_config_r10: PHICHConfig,
             pdsch_config_common_r10: PDSCHConfigCommon,
-            tdd_config_r10: Option<TDDConfig>,
+            tdd_config_r10: Option<Box<TDDConfig>>,
         ) -> Self {
             Self {
                 dl_bandwidth_r10,
@@ -51382,7 +51503,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ul-CyclicPrefixLength-r10")]
         pub ul_cyclic_prefix_length_r10: ULCyclicPrefixLength,
         #[rasn(identifier = "prach-ConfigSCell-r10")]
-        pub prach_config_scell_r10: Option<PRACHConfigSCellR10>,
+        pub prach_config_scell_r10: Option<Box<PRACHConfigSCellR10>>,
         #[rasn(identifier = "pusch-ConfigCommon-r10")]
         pub pusch_config_common_r10: PUSCHConfigCommon,
     }
@@ -51393,7 +51514,7 @@ pub mod eutra_rrc_definitions {
             uplink_power_control_common_scell_r10: UplinkPowerControlCommonSCellR10,
             sounding_rs_ul_config_common_r10: SoundingRSULConfigCommon,
             ul_cyclic_prefix_length_r10: ULCyclicPrefixLength,
-            prach_config_scell_r10: Option<PRACHConfigSCellR10>,
+            prach_config_scell_r10: Option<Box<PRACHConfigSCellR10>>,
             pusch_config_common_r10: PUSCHConfigCommon,
         ) -> Self {
             Self {
@@ -51426,20 +51547,23 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonSCellR10ExtGroupRachConfigCommonSCellR11 {
         #[rasn(identifier = "rach-ConfigCommonSCell-r11")]
-        pub rach_config_common_scell_r11: Option<RACHConfigCommonSCellR11>,
+        pub rach_config_common_scell_r11: Option<Box<RACHConfigCommonSCellR11>>,
         #[rasn(identifier = "prach-ConfigSCell-r11")]
-        pub prach_config_scell_r11: Option<PRACHConfig>,
+        pub prach_config_scell_r11: Option<Box<PRACHConfig>>,
         #[rasn(identifier = "tdd-Config-v1130")]
-        pub tdd_config_v1130: Option<TDDConfigV1130>,
+        pub tdd_config_v1130: Option<Box<TDDConfigV1130>>,
         #[rasn(identifier = "uplinkPowerControlCommonSCell-v1130")]
-        pub uplink_power_control_common_scell_v1130: Option<UplinkPowerControlCommonSCellV1130>,
+        pub uplink_power_control_common_scell_v1130:
+            Option<Box<UplinkPowerControlCommonSCellV1130>>,
     }
     impl RadioResourceConfigCommonSCellR10ExtGroupRachConfigCommonSCellR11 {
         pub fn new(
-            rach_config_common_scell_r11: Option<RACHConfigCommonSCellR11>,
-            prach_config_scell_r11: Option<PRACHConfig>,
-            tdd_config_v1130: Option<TDDConfigV1130>,
-            uplink_power_control_common_scell_v1130: Option<UplinkPowerControlCommonSCellV1130>,
+            rach_config_common_scell_r11: Option<Box<RACHConfigCommonSCellR11>>,
+            prach_config_scell_r11: Option<Box<PRACHConfig>>,
+            tdd_config_v1130: Option<Box<TDDConfigV1130>>,
+            uplink_power_control_common_scell_v1130: Option<
+                Box<UplinkPowerControlCommonSCellV1130>,
+            >,
         ) -> Self {
             Self {
                 rach_config_common_scell_r11,
@@ -51454,10 +51578,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonSCellR10ExtGroupPuschConfigCommonV1270 {
         #[rasn(identifier = "pusch-ConfigCommon-v1270")]
-        pub pusch_config_common_v1270: Option<PUSCHConfigCommonV1270>,
+        pub pusch_config_common_v1270: Option<Box<PUSCHConfigCommonV1270>>,
     }
     impl RadioResourceConfigCommonSCellR10ExtGroupPuschConfigCommonV1270 {
-        pub fn new(pusch_config_common_v1270: Option<PUSCHConfigCommonV1270>) -> Self {
+        pub fn new(pusch_config_common_v1270: Option<Box<PUSCHConfigCommonV1270>>) -> Self {
             Self {
                 pusch_config_common_v1270,
             }
@@ -51468,14 +51592,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonSCellR10ExtGroupPucchConfigCommonR13 {
         #[rasn(identifier = "pucch-ConfigCommon-r13")]
-        pub pucch_config_common_r13: Option<PUCCHConfigCommon>,
+        pub pucch_config_common_r13: Option<Box<PUCCHConfigCommon>>,
         #[rasn(identifier = "uplinkPowerControlCommonSCell-v1310")]
-        pub uplink_power_control_common_scell_v1310: Option<UplinkPowerControlCommonSCellV1310>,
+        pub uplink_power_control_common_scell_v1310:
+            Option<Box<UplinkPowerControlCommonSCellV1310>>,
     }
     impl RadioResourceConfigCommonSCellR10ExtGroupPucchConfigCommonR13 {
         pub fn new(
-            pucch_config_common_r13: Option<PUCCHConfigCommon>,
-            uplink_power_control_common_scell_v1310: Option<UplinkPowerControlCommonSCellV1310>,
+            pucch_config_common_r13: Option<Box<PUCCHConfigCommon>>,
+            uplink_power_control_common_scell_v1310: Option<
+                Box<UplinkPowerControlCommonSCellV1310>,
+            >,
         ) -> Self {
             Self {
                 pucch_config_common_r13,
@@ -51503,16 +51630,16 @@ pub mod eutra_rrc_definitions {
     #[doc = " Inner type "]
     #[derive(Debug, AsnType, Encode, Decode, PartialEq, Clone)]
     #[rasn(automatic_tags)]
-    pub struct RadioResourceConfigCommonSCellR10ExtGroupHighSpeedConfigSCellR14UlConfigurationR14 { # [rasn (identifier = "ul-FreqInfo-r14")] pub ul_freq_info_r14 : RadioResourceConfigCommonSCellR10ExtGroupHighSpeedConfigSCellR14UlConfigurationR14UlFreqInfoR14 , # [rasn (identifier = "p-Max-r14")] pub p_max_r14 : Option < PMax > , # [rasn (identifier = "soundingRS-UL-ConfigCommon-r14")] pub sounding_rs_ul_config_common_r14 : SoundingRSULConfigCommon , # [rasn (identifier = "ul-CyclicPrefixLength-r14")] pub ul_cyclic_prefix_length_r14 : ULCyclicPrefixLength , # [rasn (identifier = "prach-ConfigSCell-r14")] pub prach_config_scell_r14 : Option < PRACHConfigSCellR10 > , # [rasn (identifier = "uplinkPowerControlCommonPUSCH-LessCell-v1430")] pub uplink_power_control_common_pusch_less_cell_v1430 : Option < UplinkPowerControlCommonPUSCHLessCellV1430 > , }
+    pub struct RadioResourceConfigCommonSCellR10ExtGroupHighSpeedConfigSCellR14UlConfigurationR14 { # [rasn (identifier = "ul-FreqInfo-r14")] pub ul_freq_info_r14 : RadioResourceConfigCommonSCellR10ExtGroupHighSpeedConfigSCellR14UlConfigurationR14UlFreqInfoR14 , # [rasn (identifier = "p-Max-r14")] pub p_max_r14 : Option < PMax > , # [rasn (identifier = "soundingRS-UL-ConfigCommon-r14")] pub sounding_rs_ul_config_common_r14 : SoundingRSULConfigCommon , # [rasn (identifier = "ul-CyclicPrefixLength-r14")] pub ul_cyclic_prefix_length_r14 : ULCyclicPrefixLength , # [rasn (identifier = "prach-ConfigSCell-r14")] pub prach_config_scell_r14 : Option<Box<PRACHConfigSCellR10>> , # [rasn (identifier = "uplinkPowerControlCommonPUSCH-LessCell-v1430")] pub uplink_power_control_common_pusch_less_cell_v1430 : Option<Box<UplinkPowerControlCommonPUSCHLessCellV1430>> , }
     impl RadioResourceConfigCommonSCellR10ExtGroupHighSpeedConfigSCellR14UlConfigurationR14 {
         pub fn new(
             ul_freq_info_r14 : RadioResourceConfigCommonSCellR10ExtGroupHighSpeedConfigSCellR14UlConfigurationR14UlFreqInfoR14,
             p_max_r14: Option<PMax>,
             sounding_rs_ul_config_common_r14: SoundingRSULConfigCommon,
             ul_cyclic_prefix_length_r14: ULCyclicPrefixLength,
-            prach_config_scell_r14: Option<PRACHConfigSCellR10>,
+            prach_config_scell_r14: Option<Box<PRACHConfigSCellR10>>,
             uplink_power_control_common_pusch_less_cell_v1430: Option<
-                UplinkPowerControlCommonPUSCHLessCellV1430,
+                Box<UplinkPowerControlCommonPUSCHLessCellV1430>,
             >,
         ) -> Self {
             Self {
@@ -51544,14 +51671,12 @@ pub mod eutra_rrc_definitions {
     #[doc = " Inner type "]
     #[derive(Debug, AsnType, Encode, Decode, PartialEq, Clone)]
     #[rasn(automatic_tags)]
-    pub struct RadioResourceConfigCommonSCellR10ExtGroupHighSpeedConfigSCellR14 { # [rasn (identifier = "highSpeedConfigSCell-r14")] pub high_speed_config_scell_r14 : Option < HighSpeedConfigSCellR14 > , # [rasn (identifier = "prach-Config-v1430")] pub prach_config_v1430 : Option < PRACHConfigV1430 > , # [rasn (identifier = "ul-Configuration-r14")] pub ul_configuration_r14 : Option < RadioResourceConfigCommonSCellR10ExtGroupHighSpeedConfigSCellR14UlConfigurationR14 > , # [rasn (identifier = "harq-ReferenceConfig-r14")] pub harq_reference_config_r14 : Option < RadioResourceConfigCommonSCellR10ExtGroupHighSpeedConfigSCellR14HarqReferenceConfigR14 > , # [rasn (identifier = "soundingRS-FlexibleTiming-r14")] pub sounding_rs_flexible_timing_r14 : Option < RadioResourceConfigCommonSCellR10ExtGroupHighSpeedConfigSCellR14SoundingRSFlexibleTimingR14 > , }
+    pub struct RadioResourceConfigCommonSCellR10ExtGroupHighSpeedConfigSCellR14 { # [rasn (identifier = "highSpeedConfigSCell-r14")] pub high_speed_config_scell_r14 : Option<Box<HighSpeedConfigSCellR14>> , # [rasn (identifier = "prach-Config-v1430")] pub prach_config_v1430 : Option<Box<PRACHConfigV1430>> , # [rasn (identifier = "ul-Configuration-r14")] pub ul_configuration_r14 : Option<Box<RadioResourceConfigCommonSCellR10ExtGroupHighSpeedConfigSCellR14UlConfigurationR14>> , # [rasn (identifier = "harq-ReferenceConfig-r14")] pub harq_reference_config_r14 : Option < RadioResourceConfigCommonSCellR10ExtGroupHighSpeedConfigSCellR14HarqReferenceConfigR14 > , # [rasn (identifier = "soundingRS-FlexibleTiming-r14")] pub sounding_rs_flexible_timing_r14 : Option < RadioResourceConfigCommonSCellR10ExtGroupHighSpeedConfigSCellR14SoundingRSFlexibleTimingR14 > , }
     impl RadioResourceConfigCommonSCellR10ExtGroupHighSpeedConfigSCellR14 {
         pub fn new(
-            high_speed_config_scell_r14: Option<HighSpeedConfigSCellR14>,
-            prach_config_v1430: Option<PRACHConfigV1430>,
-            ul_configuration_r14: Option<
-                RadioResourceConfigCommonSCellR10ExtGroupHighSpeedConfigSCellR14UlConfigurationR14,
-            >,
+            high_speed_config_scell_r14: Option<Box<HighSpeedConfigSCellR14>>,
+            prach_config_v1430: Option<Box<PRACHConfigV1430>>,
+            ul_configuration_r14: Option<Box<RadioResourceConfigCommonSCellR10ExtGroupHighSpeedConfigSCellR14UlConfigurationR14>>,
             harq_reference_config_r14 : Option < RadioResourceConfigCommonSCellR10ExtGroupHighSpeedConfigSCellR14HarqReferenceConfigR14 >,
             sounding_rs_flexible_timing_r14 : Option < RadioResourceConfigCommonSCellR10ExtGroupHighSpeedConfigSCellR14SoundingRSFlexibleTimingR14 >,
         ) -> Self {
@@ -51583,11 +51708,11 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonSCellR10ExtGroupUplinkPowerControlCommonSCellV1530 {
         #[rasn(identifier = "uplinkPowerControlCommonSCell-v1530")]
-        pub uplink_power_control_common_scell_v1530: Option<UplinkPowerControlCommonV1530>,
+        pub uplink_power_control_common_scell_v1530: Option<Box<UplinkPowerControlCommonV1530>>,
     }
     impl RadioResourceConfigCommonSCellR10ExtGroupUplinkPowerControlCommonSCellV1530 {
         pub fn new(
-            uplink_power_control_common_scell_v1530: Option<UplinkPowerControlCommonV1530>,
+            uplink_power_control_common_scell_v1530: Option<Box<UplinkPowerControlCommonV1530>>,
         ) -> Self {
             Self {
                 uplink_power_control_common_scell_v1530,
@@ -51615,7 +51740,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "nonUL-Configuration-r10")]
         pub non_ul_configuration_r10: RadioResourceConfigCommonSCellR10NonULConfigurationR10,
         #[rasn(identifier = "ul-Configuration-r10")]
-        pub ul_configuration_r10: Option<RadioResourceConfigCommonSCellR10UlConfigurationR10>,
+        pub ul_configuration_r10: Option<Box<RadioResourceConfigCommonSCellR10UlConfigurationR10>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_ul_carrier_freq_v1090:
             Option<RadioResourceConfigCommonSCellR10ExtGroupUlCarrierFreqV1090>,
@@ -51644,7 +51769,7 @@ pub mod eutra_rrc_definitions {
     impl RadioResourceConfigCommonSCellR10 {
         pub fn new(
             non_ul_configuration_r10: RadioResourceConfigCommonSCellR10NonULConfigurationR10,
-            ul_configuration_r10: Option<RadioResourceConfigCommonSCellR10UlConfigurationR10>,
+            ul_configuration_r10: Option<Box<RadioResourceConfigCommonSCellR10UlConfigurationR10>>,
             ext_group_ul_carrier_freq_v1090: Option<
                 RadioResourceConfigCommonSCellR10ExtGroupUlCarrierFreqV1090,
             >,
@@ -51766,11 +51891,11 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonSIBExtGroupUplinkPowerControlCommonV1020 {
         #[rasn(identifier = "uplinkPowerControlCommon-v1020")]
-        pub uplink_power_control_common_v1020: Option<UplinkPowerControlCommonV1020>,
+        pub uplink_power_control_common_v1020: Option<Box<UplinkPowerControlCommonV1020>>,
     }
     impl RadioResourceConfigCommonSIBExtGroupUplinkPowerControlCommonV1020 {
         pub fn new(
-            uplink_power_control_common_v1020: Option<UplinkPowerControlCommonV1020>,
+            uplink_power_control_common_v1020: Option<Box<UplinkPowerControlCommonV1020>>,
         ) -> Self {
             Self {
                 uplink_power_control_common_v1020,
@@ -51782,10 +51907,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonSIBExtGroupRachConfigCommonV1250 {
         #[rasn(identifier = "rach-ConfigCommon-v1250")]
-        pub rach_config_common_v1250: Option<RACHConfigCommonV1250>,
+        pub rach_config_common_v1250: Option<Box<RACHConfigCommonV1250>>,
     }
     impl RadioResourceConfigCommonSIBExtGroupRachConfigCommonV1250 {
-        pub fn new(rach_config_common_v1250: Option<RACHConfigCommonV1250>) -> Self {
+        pub fn new(rach_config_common_v1250: Option<Box<RACHConfigCommonV1250>>) -> Self {
             Self {
                 rach_config_common_v1250,
             }
@@ -51796,10 +51921,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonSIBExtGroupPuschConfigCommonV1270 {
         #[rasn(identifier = "pusch-ConfigCommon-v1270")]
-        pub pusch_config_common_v1270: Option<PUSCHConfigCommonV1270>,
+        pub pusch_config_common_v1270: Option<Box<PUSCHConfigCommonV1270>>,
     }
     impl RadioResourceConfigCommonSIBExtGroupPuschConfigCommonV1270 {
-        pub fn new(pusch_config_common_v1270: Option<PUSCHConfigCommonV1270>) -> Self {
+        pub fn new(pusch_config_common_v1270: Option<Box<PUSCHConfigCommonV1270>>) -> Self {
             Self {
                 pusch_config_common_v1270,
             }
@@ -51810,29 +51935,29 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonSIBExtGroupBcchConfigV1310 {
         #[rasn(identifier = "bcch-Config-v1310")]
-        pub bcch_config_v1310: Option<BCCHConfigV1310>,
+        pub bcch_config_v1310: Option<Box<BCCHConfigV1310>>,
         #[rasn(identifier = "pcch-Config-v1310")]
-        pub pcch_config_v1310: Option<PCCHConfigV1310>,
+        pub pcch_config_v1310: Option<Box<PCCHConfigV1310>>,
         #[rasn(identifier = "freqHoppingParameters-r13")]
-        pub freq_hopping_parameters_r13: Option<FreqHoppingParametersR13>,
+        pub freq_hopping_parameters_r13: Option<Box<FreqHoppingParametersR13>>,
         #[rasn(identifier = "pdsch-ConfigCommon-v1310")]
-        pub pdsch_config_common_v1310: Option<PDSCHConfigCommonV1310>,
+        pub pdsch_config_common_v1310: Option<Box<PDSCHConfigCommonV1310>>,
         #[rasn(identifier = "pusch-ConfigCommon-v1310")]
-        pub pusch_config_common_v1310: Option<PUSCHConfigCommonV1310>,
+        pub pusch_config_common_v1310: Option<Box<PUSCHConfigCommonV1310>>,
         #[rasn(identifier = "prach-ConfigCommon-v1310")]
-        pub prach_config_common_v1310: Option<PRACHConfigSIBV1310>,
+        pub prach_config_common_v1310: Option<Box<PRACHConfigSIBV1310>>,
         #[rasn(identifier = "pucch-ConfigCommon-v1310")]
-        pub pucch_config_common_v1310: Option<PUCCHConfigCommonV1310>,
+        pub pucch_config_common_v1310: Option<Box<PUCCHConfigCommonV1310>>,
     }
     impl RadioResourceConfigCommonSIBExtGroupBcchConfigV1310 {
         pub fn new(
-            bcch_config_v1310: Option<BCCHConfigV1310>,
-            pcch_config_v1310: Option<PCCHConfigV1310>,
-            freq_hopping_parameters_r13: Option<FreqHoppingParametersR13>,
-            pdsch_config_common_v1310: Option<PDSCHConfigCommonV1310>,
-            pusch_config_common_v1310: Option<PUSCHConfigCommonV1310>,
-            prach_config_common_v1310: Option<PRACHConfigSIBV1310>,
-            pucch_config_common_v1310: Option<PUCCHConfigCommonV1310>,
+            bcch_config_v1310: Option<Box<BCCHConfigV1310>>,
+            pcch_config_v1310: Option<Box<PCCHConfigV1310>>,
+            freq_hopping_parameters_r13: Option<Box<FreqHoppingParametersR13>>,
+            pdsch_config_common_v1310: Option<Box<PDSCHConfigCommonV1310>>,
+            pusch_config_common_v1310: Option<Box<PUSCHConfigCommonV1310>>,
+            prach_config_common_v1310: Option<Box<PRACHConfigSIBV1310>>,
+            pucch_config_common_v1310: Option<Box<PUCCHConfigCommonV1310>>,
         ) -> Self {
             Self {
                 bcch_config_v1310,
@@ -51850,17 +51975,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonSIBExtGroupHighSpeedConfigR14 {
         #[rasn(identifier = "highSpeedConfig-r14")]
-        pub high_speed_config_r14: Option<HighSpeedConfigR14>,
+        pub high_speed_config_r14: Option<Box<HighSpeedConfigR14>>,
         #[rasn(identifier = "prach-Config-v1430")]
-        pub prach_config_v1430: Option<PRACHConfigV1430>,
+        pub prach_config_v1430: Option<Box<PRACHConfigV1430>>,
         #[rasn(identifier = "pucch-ConfigCommon-v1430")]
-        pub pucch_config_common_v1430: Option<PUCCHConfigCommonV1430>,
+        pub pucch_config_common_v1430: Option<Box<PUCCHConfigCommonV1430>>,
     }
     impl RadioResourceConfigCommonSIBExtGroupHighSpeedConfigR14 {
         pub fn new(
-            high_speed_config_r14: Option<HighSpeedConfigR14>,
-            prach_config_v1430: Option<PRACHConfigV1430>,
-            pucch_config_common_v1430: Option<PUCCHConfigCommonV1430>,
+            high_speed_config_r14: Option<Box<HighSpeedConfigR14>>,
+            prach_config_v1430: Option<Box<PRACHConfigV1430>>,
+            pucch_config_common_v1430: Option<Box<PUCCHConfigCommonV1430>>,
         ) -> Self {
             Self {
                 high_speed_config_r14,
@@ -51874,20 +51999,20 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonSIBExtGroupPrachConfigV1530 {
         #[rasn(identifier = "prach-Config-v1530")]
-        pub prach_config_v1530: Option<PRACHConfigSIBV1530>,
+        pub prach_config_v1530: Option<Box<PRACHConfigSIBV1530>>,
         #[rasn(identifier = "ce-RSS-Config-r15")]
-        pub ce_rss_config_r15: Option<RSSConfigR15>,
+        pub ce_rss_config_r15: Option<Box<RSSConfigR15>>,
         #[rasn(identifier = "wus-Config-r15")]
-        pub wus_config_r15: Option<WUSConfigR15>,
+        pub wus_config_r15: Option<Box<WUSConfigR15>>,
         #[rasn(identifier = "highSpeedConfig-v1530")]
-        pub high_speed_config_v1530: Option<HighSpeedConfigV1530>,
+        pub high_speed_config_v1530: Option<Box<HighSpeedConfigV1530>>,
     }
     impl RadioResourceConfigCommonSIBExtGroupPrachConfigV1530 {
         pub fn new(
-            prach_config_v1530: Option<PRACHConfigSIBV1530>,
-            ce_rss_config_r15: Option<RSSConfigR15>,
-            wus_config_r15: Option<WUSConfigR15>,
-            high_speed_config_v1530: Option<HighSpeedConfigV1530>,
+            prach_config_v1530: Option<Box<PRACHConfigSIBV1530>>,
+            ce_rss_config_r15: Option<Box<RSSConfigR15>>,
+            wus_config_r15: Option<Box<WUSConfigR15>>,
+            high_speed_config_v1530: Option<Box<HighSpeedConfigV1530>>,
         ) -> Self {
             Self {
                 prach_config_v1530,
@@ -51902,11 +52027,11 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonSIBExtGroupUplinkPowerControlCommonV1540 {
         #[rasn(identifier = "uplinkPowerControlCommon-v1540")]
-        pub uplink_power_control_common_v1540: Option<UplinkPowerControlCommonV1530>,
+        pub uplink_power_control_common_v1540: Option<Box<UplinkPowerControlCommonV1530>>,
     }
     impl RadioResourceConfigCommonSIBExtGroupUplinkPowerControlCommonV1540 {
         pub fn new(
-            uplink_power_control_common_v1540: Option<UplinkPowerControlCommonV1530>,
+            uplink_power_control_common_v1540: Option<Box<UplinkPowerControlCommonV1530>>,
         ) -> Self {
             Self {
                 uplink_power_control_common_v1540,
@@ -51918,10 +52043,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonSIBExtGroupWusConfigV1560 {
         #[rasn(identifier = "wus-Config-v1560")]
-        pub wus_config_v1560: Option<WUSConfigV1560>,
+        pub wus_config_v1560: Option<Box<WUSConfigV1560>>,
     }
     impl RadioResourceConfigCommonSIBExtGroupWusConfigV1560 {
-        pub fn new(wus_config_v1560: Option<WUSConfigV1560>) -> Self {
+        pub fn new(wus_config_v1560: Option<Box<WUSConfigV1560>>) -> Self {
             Self { wus_config_v1560 }
         }
     }
@@ -51942,15 +52067,15 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonSIBExtGroupWusConfigV1610 {
         #[rasn(identifier = "wus-Config-v1610")]
-        pub wus_config_v1610: Option<WUSConfigV1610>,
+        pub wus_config_v1610: Option<Box<WUSConfigV1610>>,
         #[rasn(identifier = "highSpeedConfig-v1610")]
-        pub high_speed_config_v1610: Option<HighSpeedConfigV1610>,
+        pub high_speed_config_v1610: Option<Box<HighSpeedConfigV1610>>,
         #[rasn(identifier = "crs-ChEstMPDCCH-ConfigCommon-r16")]
-        pub crs_ch_est_mpdcch_config_common_r16: Option<CRSChEstMPDCCHConfigCommonR16>,
+        pub crs_ch_est_mpdcch_config_common_r16: Option<Box<CRSChEstMPDCCHConfigCommonR16>>,
         #[rasn(identifier = "gwus-Config-r16")]
-        pub gwus_config_r16: Option<GWUSConfigR16>,
+        pub gwus_config_r16: Option<Box<GWUSConfigR16>>,
         #[rasn(identifier = "uplinkPowerControlCommon-v1610")]
-        pub uplink_power_control_common_v1610: Option<UplinkPowerControlCommonV1610>,
+        pub uplink_power_control_common_v1610: Option<Box<UplinkPowerControlCommonV1610>>,
         #[rasn(identifier = "rss-MeasConfig-r16")]
         pub rss_meas_config_r16:
             Option<RadioResourceConfigCommonSIBExtGroupWusConfigV1610RssMeasConfigR16>,
@@ -51964,11 +52089,11 @@ pub mod eutra_rrc_definitions {
     }
     impl RadioResourceConfigCommonSIBExtGroupWusConfigV1610 {
         pub fn new(
-            wus_config_v1610: Option<WUSConfigV1610>,
-            high_speed_config_v1610: Option<HighSpeedConfigV1610>,
-            crs_ch_est_mpdcch_config_common_r16: Option<CRSChEstMPDCCHConfigCommonR16>,
-            gwus_config_r16: Option<GWUSConfigR16>,
-            uplink_power_control_common_v1610: Option<UplinkPowerControlCommonV1610>,
+            wus_config_v1610: Option<Box<WUSConfigV1610>>,
+            high_speed_config_v1610: Option<Box<HighSpeedConfigV1610>>,
+            crs_ch_est_mpdcch_config_common_r16: Option<Box<CRSChEstMPDCCHConfigCommonR16>>,
+            gwus_config_r16: Option<Box<GWUSConfigR16>>,
+            uplink_power_control_common_v1610: Option<Box<UplinkPowerControlCommonV1610>>,
             rss_meas_config_r16: Option<
                 RadioResourceConfigCommonSIBExtGroupWusConfigV1610RssMeasConfigR16,
             >,
@@ -52021,11 +52146,11 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "t318-r17")]
         pub t318_r17: RadioResourceConfigCommonSIBExtGroupPcchConfigV1700NtnConfigCommonR17T318R17,
         #[rasn(identifier = "prach-TxDuration-r17")]
-        pub prach_tx_duration_r17: Option<PRACHTxDurationR17>,
+        pub prach_tx_duration_r17: Option<Box<PRACHTxDurationR17>>,
         #[rasn(identifier = "pucch-TxDuration-r17")]
-        pub pucch_tx_duration_r17: Option<PUCCHTxDurationR17>,
+        pub pucch_tx_duration_r17: Option<Box<PUCCHTxDurationR17>>,
         #[rasn(identifier = "pusch-TxDuration-r17")]
-        pub pusch_tx_duration_r17: Option<PUSCHTxDurationR17>,
+        pub pusch_tx_duration_r17: Option<Box<PUSCHTxDurationR17>>,
     }
     impl RadioResourceConfigCommonSIBExtGroupPcchConfigV1700NtnConfigCommonR17 {
         pub fn new(
@@ -52033,9 +52158,9 @@ pub mod eutra_rrc_definitions {
                 RadioResourceConfigCommonSIBExtGroupPcchConfigV1700NtnConfigCommonR17TaReportR17,
             >,
             t318_r17: RadioResourceConfigCommonSIBExtGroupPcchConfigV1700NtnConfigCommonR17T318R17,
-            prach_tx_duration_r17: Option<PRACHTxDurationR17>,
-            pucch_tx_duration_r17: Option<PUCCHTxDurationR17>,
-            pusch_tx_duration_r17: Option<PUSCHTxDurationR17>,
+            prach_tx_duration_r17: Option<Box<PRACHTxDurationR17>>,
+            pucch_tx_duration_r17: Option<Box<PUCCHTxDurationR17>>,
+            pusch_tx_duration_r17: Option<Box<PUSCHTxDurationR17>>,
         ) -> Self {
             Self {
                 ta_report_r17,
@@ -52051,16 +52176,16 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigCommonSIBExtGroupPcchConfigV1700 {
         #[rasn(identifier = "pcch-Config-v1700")]
-        pub pcch_config_v1700: Option<PCCHConfigV1700>,
+        pub pcch_config_v1700: Option<Box<PCCHConfigV1700>>,
         #[rasn(identifier = "ntn-ConfigCommon-r17")]
         pub ntn_config_common_r17:
-            Option<RadioResourceConfigCommonSIBExtGroupPcchConfigV1700NtnConfigCommonR17>,
+            Option<Box<RadioResourceConfigCommonSIBExtGroupPcchConfigV1700NtnConfigCommonR17>>,
     }
     impl RadioResourceConfigCommonSIBExtGroupPcchConfigV1700 {
         pub fn new(
-            pcch_config_v1700: Option<PCCHConfigV1700>,
+            pcch_config_v1700: Option<Box<PCCHConfigV1700>>,
             ntn_config_common_r17: Option<
-                RadioResourceConfigCommonSIBExtGroupPcchConfigV1700NtnConfigCommonR17,
+                Box<RadioResourceConfigCommonSIBExtGroupPcchConfigV1700NtnConfigCommonR17>,
             >,
         ) -> Self {
             Self {
@@ -52271,10 +52396,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigDedicatedExtGroupSpsConfigV1430 {
         #[rasn(identifier = "sps-Config-v1430")]
-        pub sps_config_v1430: Option<SPSConfigV1430>,
+        pub sps_config_v1430: Option<Box<SPSConfigV1430>>,
     }
     impl RadioResourceConfigDedicatedExtGroupSpsConfigV1430 {
-        pub fn new(sps_config_v1430: Option<SPSConfigV1430>) -> Self {
+        pub fn new(sps_config_v1430: Option<Box<SPSConfigV1430>>) -> Self {
             Self { sps_config_v1430 }
         }
     }
@@ -52317,7 +52442,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("4"), identifier = "srb-ToReleaseListExt-r15")]
         pub srb_to_release_list_ext_r15: Option<u8>,
         #[rasn(identifier = "sps-Config-v1530")]
-        pub sps_config_v1530: Option<SPSConfigV1530>,
+        pub sps_config_v1530: Option<Box<SPSConfigV1530>>,
         #[rasn(identifier = "crs-IntfMitigConfig-r15")]
         pub crs_intf_mitig_config_r15:
             Option<RadioResourceConfigDedicatedExtGroupSrbToAddModListExtR15CrsIntfMitigConfigR15>,
@@ -52333,7 +52458,7 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             srb_to_add_mod_list_ext_r15: Option<SRBToAddModListExtR15>,
             srb_to_release_list_ext_r15: Option<u8>,
-            sps_config_v1530: Option<SPSConfigV1530>,
+            sps_config_v1530: Option<Box<SPSConfigV1530>>,
             crs_intf_mitig_config_r15: Option<
                 RadioResourceConfigDedicatedExtGroupSrbToAddModListExtR15CrsIntfMitigConfigR15,
             >,
@@ -52359,10 +52484,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigDedicatedExtGroupSpsConfigV1540 {
         #[rasn(identifier = "sps-Config-v1540")]
-        pub sps_config_v1540: Option<SPSConfigV1540>,
+        pub sps_config_v1540: Option<Box<SPSConfigV1540>>,
     }
     impl RadioResourceConfigDedicatedExtGroupSpsConfigV1540 {
-        pub fn new(sps_config_v1540: Option<SPSConfigV1540>) -> Self {
+        pub fn new(sps_config_v1540: Option<Box<SPSConfigV1540>>) -> Self {
             Self { sps_config_v1540 }
         }
     }
@@ -52460,9 +52585,9 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "mac-MainConfig")]
         pub mac_main_config: Option<RadioResourceConfigDedicatedMacMainConfig>,
         #[rasn(identifier = "sps-Config")]
-        pub sps_config: Option<SPSConfig>,
+        pub sps_config: Option<Box<SPSConfig>>,
         #[rasn(identifier = "physicalConfigDedicated")]
-        pub physical_config_dedicated: Option<PhysicalConfigDedicated>,
+        pub physical_config_dedicated: Option<Box<PhysicalConfigDedicated>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_rlf_timers_and_constants_r9:
             Option<RadioResourceConfigDedicatedExtGroupRlfTimersAndConstantsR9>,
@@ -52497,8 +52622,8 @@ pub mod eutra_rrc_definitions {
             drb_to_add_mod_list: Option<DRBToAddModList>,
             drb_to_release_list: Option<DRBToReleaseList>,
             mac_main_config: Option<RadioResourceConfigDedicatedMacMainConfig>,
-            sps_config: Option<SPSConfig>,
-            physical_config_dedicated: Option<PhysicalConfigDedicated>,
+            sps_config: Option<Box<SPSConfig>>,
+            physical_config_dedicated: Option<Box<PhysicalConfigDedicated>>,
             ext_group_rlf_timers_and_constants_r9: Option<
                 RadioResourceConfigDedicatedExtGroupRlfTimersAndConstantsR9,
             >,
@@ -52548,10 +52673,12 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "RadioResourceConfigDedicated-v1370")]
     pub struct RadioResourceConfigDedicatedV1370 {
         #[rasn(identifier = "physicalConfigDedicated-v1370")]
-        pub physical_config_dedicated_v1370: Option<PhysicalConfigDedicatedV1370>,
+        pub physical_config_dedicated_v1370: Option<Box<PhysicalConfigDedicatedV1370>>,
     }
     impl RadioResourceConfigDedicatedV1370 {
-        pub fn new(physical_config_dedicated_v1370: Option<PhysicalConfigDedicatedV1370>) -> Self {
+        pub fn new(
+            physical_config_dedicated_v1370: Option<Box<PhysicalConfigDedicatedV1370>>,
+        ) -> Self {
             Self {
                 physical_config_dedicated_v1370,
             }
@@ -52589,10 +52716,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigDedicatedPSCellR12ExtGroupSpsConfigV1430 {
         #[rasn(identifier = "sps-Config-v1430")]
-        pub sps_config_v1430: Option<SPSConfigV1430>,
+        pub sps_config_v1430: Option<Box<SPSConfigV1430>>,
     }
     impl RadioResourceConfigDedicatedPSCellR12ExtGroupSpsConfigV1430 {
-        pub fn new(sps_config_v1430: Option<SPSConfigV1430>) -> Self {
+        pub fn new(sps_config_v1430: Option<Box<SPSConfigV1430>>) -> Self {
             Self { sps_config_v1430 }
         }
     }
@@ -52601,7 +52728,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigDedicatedPSCellR12ExtGroupSpsConfigV1530 {
         #[rasn(identifier = "sps-Config-v1530")]
-        pub sps_config_v1530: Option<SPSConfigV1530>,
+        pub sps_config_v1530: Option<Box<SPSConfigV1530>>,
         #[rasn(identifier = "crs-IntfMitigEnabled-r15")]
         pub crs_intf_mitig_enabled_r15: Option<bool>,
         #[rasn(identifier = "neighCellsCRS-Info-r15")]
@@ -52609,7 +52736,7 @@ pub mod eutra_rrc_definitions {
     }
     impl RadioResourceConfigDedicatedPSCellR12ExtGroupSpsConfigV1530 {
         pub fn new(
-            sps_config_v1530: Option<SPSConfigV1530>,
+            sps_config_v1530: Option<Box<SPSConfigV1530>>,
             crs_intf_mitig_enabled_r15: Option<bool>,
             neigh_cells_crs_info_r15: Option<NeighCellsCRSInfoR15>,
         ) -> Self {
@@ -52625,10 +52752,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigDedicatedPSCellR12ExtGroupSpsConfigV1540 {
         #[rasn(identifier = "sps-Config-v1540")]
-        pub sps_config_v1540: Option<SPSConfigV1540>,
+        pub sps_config_v1540: Option<Box<SPSConfigV1540>>,
     }
     impl RadioResourceConfigDedicatedPSCellR12ExtGroupSpsConfigV1540 {
-        pub fn new(sps_config_v1540: Option<SPSConfigV1540>) -> Self {
+        pub fn new(sps_config_v1540: Option<Box<SPSConfigV1540>>) -> Self {
             Self { sps_config_v1540 }
         }
     }
@@ -52637,9 +52764,9 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct RadioResourceConfigDedicatedPSCellR12 {
         #[rasn(identifier = "physicalConfigDedicatedPSCell-r12")]
-        pub physical_config_dedicated_pscell_r12: Option<PhysicalConfigDedicated>,
+        pub physical_config_dedicated_pscell_r12: Option<Box<PhysicalConfigDedicated>>,
         #[rasn(identifier = "sps-Config-r12")]
-        pub sps_config_r12: Option<SPSConfig>,
+        pub sps_config_r12: Option<Box<SPSConfig>>,
         #[rasn(identifier = "naics-Info-r12")]
         pub naics_info_r12: Option<NAICSAssistanceInfoR12>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -52657,8 +52784,8 @@ pub mod eutra_rrc_definitions {
     }
     impl RadioResourceConfigDedicatedPSCellR12 {
         pub fn new(
-            physical_config_dedicated_pscell_r12: Option<PhysicalConfigDedicated>,
-            sps_config_r12: Option<SPSConfig>,
+            physical_config_dedicated_pscell_r12: Option<Box<PhysicalConfigDedicated>>,
+            sps_config_r12: Option<Box<SPSConfig>>,
             naics_info_r12: Option<NAICSAssistanceInfoR12>,
             ext_group_neigh_cells_crs_info_pscell_r13: Option<
                 RadioResourceConfigDedicatedPSCellR12ExtGroupNeighCellsCRSInfoPSCellR13,
@@ -52691,11 +52818,11 @@ pub mod eutra_rrc_definitions {
     )]
     pub struct RadioResourceConfigDedicatedPSCellV1370 {
         #[rasn(identifier = "physicalConfigDedicatedPSCell-v1370")]
-        pub physical_config_dedicated_pscell_v1370: Option<PhysicalConfigDedicatedV1370>,
+        pub physical_config_dedicated_pscell_v1370: Option<Box<PhysicalConfigDedicatedV1370>>,
     }
     impl RadioResourceConfigDedicatedPSCellV1370 {
         pub fn new(
-            physical_config_dedicated_pscell_v1370: Option<PhysicalConfigDedicatedV1370>,
+            physical_config_dedicated_pscell_v1370: Option<Box<PhysicalConfigDedicatedV1370>>,
         ) -> Self {
             Self {
                 physical_config_dedicated_pscell_v1370,
@@ -52773,7 +52900,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "drb-ToAddModListSCG-r12")]
         pub drb_to_add_mod_list_scg_r12: Option<DRBToAddModListSCGR12>,
         #[rasn(identifier = "mac-MainConfigSCG-r12")]
-        pub mac_main_config_scg_r12: Option<MACMainConfig>,
+        pub mac_main_config_scg_r12: Option<Box<MACMainConfig>>,
         #[rasn(identifier = "rlf-TimersAndConstantsSCG-r12")]
         pub rlf_timers_and_constants_scg_r12: Option<RLFTimersAndConstantsSCGR12>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -52789,7 +52916,7 @@ pub mod eutra_rrc_definitions {
     impl RadioResourceConfigDedicatedSCGR12 {
         pub fn new(
             drb_to_add_mod_list_scg_r12: Option<DRBToAddModListSCGR12>,
-            mac_main_config_scg_r12: Option<MACMainConfig>,
+            mac_main_config_scg_r12: Option<Box<MACMainConfig>>,
             rlf_timers_and_constants_scg_r12: Option<RLFTimersAndConstantsSCGR12>,
             ext_group_drb_to_add_mod_list_scg_r15: Option<
                 RadioResourceConfigDedicatedSCGR12ExtGroupDrbToAddModListSCGR15,
@@ -52816,10 +52943,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigDedicatedSCellR10ExtGroupMacMainConfigSCellR11 {
         #[rasn(identifier = "mac-MainConfigSCell-r11")]
-        pub mac_main_config_scell_r11: Option<MACMainConfigSCellR11>,
+        pub mac_main_config_scell_r11: Option<Box<MACMainConfigSCellR11>>,
     }
     impl RadioResourceConfigDedicatedSCellR10ExtGroupMacMainConfigSCellR11 {
-        pub fn new(mac_main_config_scell_r11: Option<MACMainConfigSCellR11>) -> Self {
+        pub fn new(mac_main_config_scell_r11: Option<Box<MACMainConfigSCellR11>>) -> Self {
             Self {
                 mac_main_config_scell_r11,
             }
@@ -52856,11 +52983,11 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigDedicatedSCellR10ExtGroupPhysicalConfigDedicatedSCellV1370 {
         #[rasn(identifier = "physicalConfigDedicatedSCell-v1370")]
-        pub physical_config_dedicated_scell_v1370: Option<PhysicalConfigDedicatedSCellV1370>,
+        pub physical_config_dedicated_scell_v1370: Option<Box<PhysicalConfigDedicatedSCellV1370>>,
     }
     impl RadioResourceConfigDedicatedSCellR10ExtGroupPhysicalConfigDedicatedSCellV1370 {
         pub fn new(
-            physical_config_dedicated_scell_v1370: Option<PhysicalConfigDedicatedSCellV1370>,
+            physical_config_dedicated_scell_v1370: Option<Box<PhysicalConfigDedicatedSCellV1370>>,
         ) -> Self {
             Self {
                 physical_config_dedicated_scell_v1370,
@@ -52876,13 +53003,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "neighCellsCRS-Info-r15")]
         pub neigh_cells_crs_info_r15: Option<NeighCellsCRSInfoR15>,
         #[rasn(identifier = "sps-Config-v1530")]
-        pub sps_config_v1530: Option<SPSConfigV1530>,
+        pub sps_config_v1530: Option<Box<SPSConfigV1530>>,
     }
     impl RadioResourceConfigDedicatedSCellR10ExtGroupCrsIntfMitigEnabledR15 {
         pub fn new(
             crs_intf_mitig_enabled_r15: Option<bool>,
             neigh_cells_crs_info_r15: Option<NeighCellsCRSInfoR15>,
-            sps_config_v1530: Option<SPSConfigV1530>,
+            sps_config_v1530: Option<Box<SPSConfigV1530>>,
         ) -> Self {
             Self {
                 crs_intf_mitig_enabled_r15,
@@ -52896,11 +53023,11 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RadioResourceConfigDedicatedSCellR10ExtGroupPhysicalConfigDedicatedSCellV1730 {
         #[rasn(identifier = "physicalConfigDedicatedSCell-v1730")]
-        pub physical_config_dedicated_scell_v1730: Option<PhysicalConfigDedicatedSCellV1730>,
+        pub physical_config_dedicated_scell_v1730: Option<Box<PhysicalConfigDedicatedSCellV1730>>,
     }
     impl RadioResourceConfigDedicatedSCellR10ExtGroupPhysicalConfigDedicatedSCellV1730 {
         pub fn new(
-            physical_config_dedicated_scell_v1730: Option<PhysicalConfigDedicatedSCellV1730>,
+            physical_config_dedicated_scell_v1730: Option<Box<PhysicalConfigDedicatedSCellV1730>>,
         ) -> Self {
             Self {
                 physical_config_dedicated_scell_v1730,
@@ -52912,7 +53039,7 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct RadioResourceConfigDedicatedSCellR10 {
         #[rasn(identifier = "physicalConfigDedicatedSCell-r10")]
-        pub physical_config_dedicated_scell_r10: Option<PhysicalConfigDedicatedSCellR10>,
+        pub physical_config_dedicated_scell_r10: Option<Box<PhysicalConfigDedicatedSCellR10>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_mac_main_config_scell_r11:
             Option<RadioResourceConfigDedicatedSCellR10ExtGroupMacMainConfigSCellR11>,
@@ -52934,7 +53061,7 @@ pub mod eutra_rrc_definitions {
     }
     impl RadioResourceConfigDedicatedSCellR10 {
         pub fn new(
-            physical_config_dedicated_scell_r10: Option<PhysicalConfigDedicatedSCellR10>,
+            physical_config_dedicated_scell_r10: Option<Box<PhysicalConfigDedicatedSCellR10>>,
             ext_group_mac_main_config_scell_r11: Option<
                 RadioResourceConfigDedicatedSCellR10ExtGroupMacMainConfigSCellR11,
             >,
@@ -53192,13 +53319,13 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "RegisteredAMF-r15")]
     pub struct RegisteredAMFR15 {
         #[rasn(identifier = "plmn-Identity-r15")]
-        pub plmn_identity_r15: Option<PLMNIdentity>,
+        pub plmn_identity_r15: Option<Box<PLMNIdentity>>,
         #[rasn(identifier = "amf-Identifier-r15")]
         pub amf_identifier_r15: AMFIdentifierR15,
     }
     impl RegisteredAMFR15 {
         pub fn new(
-            plmn_identity_r15: Option<PLMNIdentity>,
+            plmn_identity_r15: Option<Box<PLMNIdentity>>,
             amf_identifier_r15: AMFIdentifierR15,
         ) -> Self {
             Self {
@@ -53211,13 +53338,13 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct RegisteredMME {
         #[rasn(identifier = "plmn-Identity")]
-        pub plmn_identity: Option<PLMNIdentity>,
+        pub plmn_identity: Option<Box<PLMNIdentity>>,
         #[rasn(size("16"))]
         pub mmegi: BitString,
         pub mmec: MMEC,
     }
     impl RegisteredMME {
-        pub fn new(plmn_identity: Option<PLMNIdentity>, mmegi: BitString, mmec: MMEC) -> Self {
+        pub fn new(plmn_identity: Option<Box<PLMNIdentity>>, mmegi: BitString, mmec: MMEC) -> Self {
             Self {
                 plmn_identity,
                 mmegi,
@@ -53789,7 +53916,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "useAllowedCellList-r13")]
         pub use_allowed_cell_list_r13: Option<bool>,
         #[rasn(identifier = "measRSSI-ReportConfig-r13")]
-        pub meas_rssi_report_config_r13: Option<MeasRSSIReportConfigR13>,
+        pub meas_rssi_report_config_r13: Option<Box<MeasRSSIReportConfigR13>>,
         #[rasn(identifier = "includeMultiBandInfo-r13")]
         pub include_multi_band_info_r13:
             Option<ReportConfigEUTRAExtGroupReportSSTDMeasR13IncludeMultiBandInfoR13>,
@@ -53801,7 +53928,7 @@ pub mod eutra_rrc_definitions {
             report_sstd_meas_r13: Option<bool>,
             rs_sinr_config_r13: Option<ReportConfigEUTRAExtGroupReportSSTDMeasR13RsSinrConfigR13>,
             use_allowed_cell_list_r13: Option<bool>,
-            meas_rssi_report_config_r13: Option<MeasRSSIReportConfigR13>,
+            meas_rssi_report_config_r13: Option<Box<MeasRSSIReportConfigR13>>,
             include_multi_band_info_r13: Option<
                 ReportConfigEUTRAExtGroupReportSSTDMeasR13IncludeMultiBandInfoR13,
             >,
@@ -53911,13 +54038,13 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct ReportConfigEUTRAExtGroupCondReconfigurationTriggerEUTRAR16 {
         #[rasn(identifier = "condReconfigurationTriggerEUTRA-r16")]
-        pub cond_reconfiguration_trigger_eutra_r16: Option<CondReconfigurationTriggerEUTRAR16>,
+        pub cond_reconfiguration_trigger_eutra_r16: Option<Box<CondReconfigurationTriggerEUTRAR16>>,
         #[rasn(identifier = "ul-DelayValueConfig-r16")]
         pub ul_delay_value_config_r16: Option<ULDelayValueConfigR16>,
     }
     impl ReportConfigEUTRAExtGroupCondReconfigurationTriggerEUTRAR16 {
         pub fn new(
-            cond_reconfiguration_trigger_eutra_r16: Option<CondReconfigurationTriggerEUTRAR16>,
+            cond_reconfiguration_trigger_eutra_r16: Option<Box<CondReconfigurationTriggerEUTRAR16>>,
             ul_delay_value_config_r16: Option<ULDelayValueConfigR16>,
         ) -> Self {
             Self {
@@ -54366,10 +54493,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct ReportConfigInterRATExtGroupReportQuantityWLANR13 {
         #[rasn(identifier = "reportQuantityWLAN-r13")]
-        pub report_quantity_wlan_r13: Option<ReportQuantityWLANR13>,
+        pub report_quantity_wlan_r13: Option<Box<ReportQuantityWLANR13>>,
     }
     impl ReportConfigInterRATExtGroupReportQuantityWLANR13 {
-        pub fn new(report_quantity_wlan_r13: Option<ReportQuantityWLANR13>) -> Self {
+        pub fn new(report_quantity_wlan_r13: Option<Box<ReportQuantityWLANR13>>) -> Self {
             Self {
                 report_quantity_wlan_r13,
             }
@@ -54401,11 +54528,11 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct ReportConfigInterRATExtGroupReportQuantityCellNRR15 {
         #[rasn(identifier = "reportQuantityCellNR-r15")]
-        pub report_quantity_cell_nr_r15: Option<ReportQuantityNRR15>,
+        pub report_quantity_cell_nr_r15: Option<Box<ReportQuantityNRR15>>,
         #[rasn(value("0..=32"), identifier = "maxReportRS-Index-r15")]
         pub max_report_rs_index_r15: Option<u8>,
         #[rasn(identifier = "reportQuantityRS-IndexNR-r15")]
-        pub report_quantity_rs_index_nr_r15: Option<ReportQuantityNRR15>,
+        pub report_quantity_rs_index_nr_r15: Option<Box<ReportQuantityNRR15>>,
         #[rasn(identifier = "reportRS-IndexResultsNR")]
         pub report_rs_index_results_nr: Option<bool>,
         #[rasn(identifier = "reportSFTD-Meas-r15")]
@@ -54414,9 +54541,9 @@ pub mod eutra_rrc_definitions {
     }
     impl ReportConfigInterRATExtGroupReportQuantityCellNRR15 {
         pub fn new(
-            report_quantity_cell_nr_r15: Option<ReportQuantityNRR15>,
+            report_quantity_cell_nr_r15: Option<Box<ReportQuantityNRR15>>,
             max_report_rs_index_r15: Option<u8>,
-            report_quantity_rs_index_nr_r15: Option<ReportQuantityNRR15>,
+            report_quantity_rs_index_nr_r15: Option<Box<ReportQuantityNRR15>>,
             report_rs_index_results_nr: Option<bool>,
             report_sftd_meas_r15: Option<
                 ReportConfigInterRATExtGroupReportQuantityCellNRR15ReportSFTDMeasR15,
@@ -54445,14 +54572,14 @@ pub mod eutra_rrc_definitions {
         pub use_autonomous_gaps_nr_r16:
             Option<ReportConfigInterRATExtGroupUseAutonomousGapsNRR16UseAutonomousGapsNRR16>,
         #[rasn(identifier = "measRSSI-ReportConfigNR-r16")]
-        pub meas_rssi_report_config_nr_r16: Option<MeasRSSIReportConfigR13>,
+        pub meas_rssi_report_config_nr_r16: Option<Box<MeasRSSIReportConfigR13>>,
     }
     impl ReportConfigInterRATExtGroupUseAutonomousGapsNRR16 {
         pub fn new(
             use_autonomous_gaps_nr_r16: Option<
                 ReportConfigInterRATExtGroupUseAutonomousGapsNRR16UseAutonomousGapsNRR16,
             >,
-            meas_rssi_report_config_nr_r16: Option<MeasRSSIReportConfigR13>,
+            meas_rssi_report_config_nr_r16: Option<Box<MeasRSSIReportConfigR13>>,
         ) -> Self {
             Self {
                 use_autonomous_gaps_nr_r16,
@@ -54465,11 +54592,11 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct ReportConfigInterRATExtGroupCondReconfigurationTriggerNRR17 {
         #[rasn(identifier = "condReconfigurationTriggerNR-r17")]
-        pub cond_reconfiguration_trigger_nr_r17: Option<CondReconfigurationTriggerNRR17>,
+        pub cond_reconfiguration_trigger_nr_r17: Option<Box<CondReconfigurationTriggerNRR17>>,
     }
     impl ReportConfigInterRATExtGroupCondReconfigurationTriggerNRR17 {
         pub fn new(
-            cond_reconfiguration_trigger_nr_r17: Option<CondReconfigurationTriggerNRR17>,
+            cond_reconfiguration_trigger_nr_r17: Option<Box<CondReconfigurationTriggerNRR17>>,
         ) -> Self {
             Self {
                 cond_reconfiguration_trigger_nr_r17,
@@ -54875,11 +55002,11 @@ pub mod eutra_rrc_definitions {
     )]
     pub struct ResourceReservationConfigDedicatedDLR16 {
         #[rasn(identifier = "resourceReservationDedicatedDL-r16")]
-        pub resource_reservation_dedicated_dl_r16: Option<ResourceReservationConfigDLR16>,
+        pub resource_reservation_dedicated_dl_r16: Option<Box<ResourceReservationConfigDLR16>>,
     }
     impl ResourceReservationConfigDedicatedDLR16 {
         pub fn new(
-            resource_reservation_dedicated_dl_r16: Option<ResourceReservationConfigDLR16>,
+            resource_reservation_dedicated_dl_r16: Option<Box<ResourceReservationConfigDLR16>>,
         ) -> Self {
             Self {
                 resource_reservation_dedicated_dl_r16,
@@ -54893,11 +55020,11 @@ pub mod eutra_rrc_definitions {
     )]
     pub struct ResourceReservationConfigDedicatedULR16 {
         #[rasn(identifier = "resourceReservationDedicatedUL-r16")]
-        pub resource_reservation_dedicated_ul_r16: Option<ResourceReservationConfigULR16>,
+        pub resource_reservation_dedicated_ul_r16: Option<Box<ResourceReservationConfigULR16>>,
     }
     impl ResourceReservationConfigDedicatedULR16 {
         pub fn new(
-            resource_reservation_dedicated_ul_r16: Option<ResourceReservationConfigULR16>,
+            resource_reservation_dedicated_ul_r16: Option<Box<ResourceReservationConfigULR16>>,
         ) -> Self {
             Self {
                 resource_reservation_dedicated_ul_r16,
@@ -54967,12 +55094,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ssb-Index-r16")]
         pub ssb_index_r16: RSIndexNRR15,
         #[rasn(identifier = "ssb-Results-r16")]
-        pub ssb_results_r16: Option<ResultsPerSSBIndexIdleR16SsbResultsR16>,
+        pub ssb_results_r16: Option<Box<ResultsPerSSBIndexIdleR16SsbResultsR16>>,
     }
     impl ResultsPerSSBIndexIdleR16 {
         pub fn new(
             ssb_index_r16: RSIndexNRR15,
-            ssb_results_r16: Option<ResultsPerSSBIndexIdleR16SsbResultsR16>,
+            ssb_results_r16: Option<Box<ResultsPerSSBIndexIdleR16SsbResultsR16>>,
         ) -> Self {
             Self {
                 ssb_index_r16,
@@ -55340,7 +55467,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(size("16"), identifier = "g-RNTI-r14")]
         pub g_rnti_r14: BitString,
         #[rasn(identifier = "sc-mtch-schedulingInfo-r14")]
-        pub sc_mtch_scheduling_info_r14: Option<SCMTCHSchedulingInfoBRR14>,
+        pub sc_mtch_scheduling_info_r14: Option<Box<SCMTCHSchedulingInfoBRR14>>,
         #[rasn(size("8"), identifier = "sc-mtch-neighbourCell-r14")]
         pub sc_mtch_neighbour_cell_r14: Option<BitString>,
         #[rasn(value("1..=16"), identifier = "mpdcch-Narrowband-SC-MTCH-r14")]
@@ -55366,7 +55493,7 @@ pub mod eutra_rrc_definitions {
             sc_mtch_carrier_freq_r14: ARFCNValueEUTRAR9,
             mbms_session_info_r14: MBMSSessionInfoR13,
             g_rnti_r14: BitString,
-            sc_mtch_scheduling_info_r14: Option<SCMTCHSchedulingInfoBRR14>,
+            sc_mtch_scheduling_info_r14: Option<Box<SCMTCHSchedulingInfoBRR14>>,
             sc_mtch_neighbour_cell_r14: Option<BitString>,
             mpdcch_narrowband_sc_mtch_r14: u8,
             mpdcch_num_repetition_sc_mtch_r14: SCMTCHInfoBRR14MpdcchNumRepetitionSCMTCHR14,
@@ -55432,7 +55559,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(size("16"), identifier = "g-RNTI-r13")]
         pub g_rnti_r13: BitString,
         #[rasn(identifier = "sc-mtch-schedulingInfo-r13")]
-        pub sc_mtch_scheduling_info_r13: Option<SCMTCHSchedulingInfoR13>,
+        pub sc_mtch_scheduling_info_r13: Option<Box<SCMTCHSchedulingInfoR13>>,
         #[rasn(size("8"), identifier = "sc-mtch-neighbourCell-r13")]
         pub sc_mtch_neighbour_cell_r13: Option<BitString>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -55442,7 +55569,7 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             mbms_session_info_r13: MBMSSessionInfoR13,
             g_rnti_r13: BitString,
-            sc_mtch_scheduling_info_r13: Option<SCMTCHSchedulingInfoR13>,
+            sc_mtch_scheduling_info_r13: Option<Box<SCMTCHSchedulingInfoR13>>,
             sc_mtch_neighbour_cell_r13: Option<BitString>,
             ext_group_p_a_r13: Option<SCMTCHInfoR13ExtGroupPAR13>,
         ) -> Self {
@@ -55702,10 +55829,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SCGConfigPartSCGR12ExtGroupPSCellToAddModV1440 {
         #[rasn(identifier = "pSCellToAddMod-v1440")]
-        pub p_scell_to_add_mod_v1440: Option<PSCellToAddModV1440>,
+        pub p_scell_to_add_mod_v1440: Option<Box<PSCellToAddModV1440>>,
     }
     impl SCGConfigPartSCGR12ExtGroupPSCellToAddModV1440 {
-        pub fn new(p_scell_to_add_mod_v1440: Option<PSCellToAddModV1440>) -> Self {
+        pub fn new(p_scell_to_add_mod_v1440: Option<Box<PSCellToAddModV1440>>) -> Self {
             Self {
                 p_scell_to_add_mod_v1440,
             }
@@ -55736,13 +55863,13 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SCGConfigPartSCGR12ExtGroupMeasConfigSNR15 {
         #[rasn(identifier = "measConfigSN-r15")]
-        pub meas_config_sn_r15: Option<MeasConfig>,
+        pub meas_config_sn_r15: Option<Box<MeasConfig>>,
         #[rasn(identifier = "tdm-PatternConfigNE-DC-r15")]
         pub tdm_pattern_config_ne_dc_r15: Option<TDMPatternConfigR15>,
     }
     impl SCGConfigPartSCGR12ExtGroupMeasConfigSNR15 {
         pub fn new(
-            meas_config_sn_r15: Option<MeasConfig>,
+            meas_config_sn_r15: Option<Box<MeasConfig>>,
             tdm_pattern_config_ne_dc_r15: Option<TDMPatternConfigR15>,
         ) -> Self {
             Self {
@@ -55768,15 +55895,16 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct SCGConfigPartSCGR12 {
         #[rasn(identifier = "radioResourceConfigDedicatedSCG-r12")]
-        pub radio_resource_config_dedicated_scg_r12: Option<RadioResourceConfigDedicatedSCGR12>,
+        pub radio_resource_config_dedicated_scg_r12:
+            Option<Box<RadioResourceConfigDedicatedSCGR12>>,
         #[rasn(identifier = "sCellToReleaseListSCG-r12")]
         pub s_cell_to_release_list_scg_r12: Option<SCellToReleaseListR10>,
         #[rasn(identifier = "pSCellToAddMod-r12")]
-        pub p_scell_to_add_mod_r12: Option<PSCellToAddModR12>,
+        pub p_scell_to_add_mod_r12: Option<Box<PSCellToAddModR12>>,
         #[rasn(identifier = "sCellToAddModListSCG-r12")]
         pub s_cell_to_add_mod_list_scg_r12: Option<SCellToAddModListR10>,
         #[rasn(identifier = "mobilityControlInfoSCG-r12")]
-        pub mobility_control_info_scg_r12: Option<MobilityControlInfoSCGR12>,
+        pub mobility_control_info_scg_r12: Option<Box<MobilityControlInfoSCGR12>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_s_cell_to_release_list_scg_ext_r13:
             Option<SCGConfigPartSCGR12ExtGroupSCellToReleaseListSCGExtR13>,
@@ -55796,11 +55924,13 @@ pub mod eutra_rrc_definitions {
     }
     impl SCGConfigPartSCGR12 {
         pub fn new(
-            radio_resource_config_dedicated_scg_r12: Option<RadioResourceConfigDedicatedSCGR12>,
+            radio_resource_config_dedicated_scg_r12: Option<
+                Box<RadioResourceConfigDedicatedSCGR12>,
+            >,
             s_cell_to_release_list_scg_r12: Option<SCellToReleaseListR10>,
-            p_scell_to_add_mod_r12: Option<PSCellToAddModR12>,
+            p_scell_to_add_mod_r12: Option<Box<PSCellToAddModR12>>,
             s_cell_to_add_mod_list_scg_r12: Option<SCellToAddModListR10>,
-            mobility_control_info_scg_r12: Option<MobilityControlInfoSCGR12>,
+            mobility_control_info_scg_r12: Option<Box<MobilityControlInfoSCGR12>>,
             ext_group_s_cell_to_release_list_scg_ext_r13: Option<
                 SCGConfigPartSCGR12ExtGroupSCellToReleaseListSCGExtR13,
             >,
@@ -55835,13 +55965,13 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "SCG-ConfigPartSCG-v12f0")]
     pub struct SCGConfigPartSCGV12f0 {
         #[rasn(identifier = "pSCellToAddMod-v12f0")]
-        pub p_scell_to_add_mod_v12f0: Option<PSCellToAddModV12f0>,
+        pub p_scell_to_add_mod_v12f0: Option<Box<PSCellToAddModV12f0>>,
         #[rasn(identifier = "sCellToAddModListSCG-v12f0")]
         pub s_cell_to_add_mod_list_scg_v12f0: Option<SCellToAddModListV10l0>,
     }
     impl SCGConfigPartSCGV12f0 {
         pub fn new(
-            p_scell_to_add_mod_v12f0: Option<PSCellToAddModV12f0>,
+            p_scell_to_add_mod_v12f0: Option<Box<PSCellToAddModV12f0>>,
             s_cell_to_add_mod_list_scg_v12f0: Option<SCellToAddModListV10l0>,
         ) -> Self {
             Self {
@@ -55877,12 +56007,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0..=65535"), identifier = "scg-Counter-r12")]
         pub scg_counter_r12: Option<u16>,
         #[rasn(identifier = "powerCoordinationInfo-r12")]
-        pub power_coordination_info_r12: Option<PowerCoordinationInfoR12>,
+        pub power_coordination_info_r12: Option<Box<PowerCoordinationInfoR12>>,
     }
     impl SCGConfigurationR12SetupScgConfigPartMCGR12 {
         pub fn new(
             scg_counter_r12: Option<u16>,
-            power_coordination_info_r12: Option<PowerCoordinationInfoR12>,
+            power_coordination_info_r12: Option<Box<PowerCoordinationInfoR12>>,
         ) -> Self {
             Self {
                 scg_counter_r12,
@@ -55895,14 +56025,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SCGConfigurationR12Setup {
         #[rasn(identifier = "scg-ConfigPartMCG-r12")]
-        pub scg_config_part_mcg_r12: Option<SCGConfigurationR12SetupScgConfigPartMCGR12>,
+        pub scg_config_part_mcg_r12: Option<Box<SCGConfigurationR12SetupScgConfigPartMCGR12>>,
         #[rasn(identifier = "scg-ConfigPartSCG-r12")]
-        pub scg_config_part_scg_r12: Option<SCGConfigPartSCGR12>,
+        pub scg_config_part_scg_r12: Option<Box<SCGConfigPartSCGR12>>,
     }
     impl SCGConfigurationR12Setup {
         pub fn new(
-            scg_config_part_mcg_r12: Option<SCGConfigurationR12SetupScgConfigPartMCGR12>,
-            scg_config_part_scg_r12: Option<SCGConfigPartSCGR12>,
+            scg_config_part_mcg_r12: Option<Box<SCGConfigurationR12SetupScgConfigPartMCGR12>>,
+            scg_config_part_scg_r12: Option<Box<SCGConfigPartSCGR12>>,
         ) -> Self {
             Self {
                 scg_config_part_mcg_r12,
@@ -55921,10 +56051,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SCGConfigurationV12f0Setup {
         #[rasn(identifier = "scg-ConfigPartSCG-v12f0")]
-        pub scg_config_part_scg_v12f0: Option<SCGConfigPartSCGV12f0>,
+        pub scg_config_part_scg_v12f0: Option<Box<SCGConfigPartSCGV12f0>>,
     }
     impl SCGConfigurationV12f0Setup {
-        pub fn new(scg_config_part_scg_v12f0: Option<SCGConfigPartSCGV12f0>) -> Self {
+        pub fn new(scg_config_part_scg_v12f0: Option<Box<SCGConfigPartSCGV12f0>>) -> Self {
             Self {
                 scg_config_part_scg_v12f0,
             }
@@ -55941,10 +56071,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SCGConfigurationV13c0Setup {
         #[rasn(identifier = "scg-ConfigPartSCG-v13c0")]
-        pub scg_config_part_scg_v13c0: Option<SCGConfigPartSCGV13c0>,
+        pub scg_config_part_scg_v13c0: Option<Box<SCGConfigPartSCGV13c0>>,
     }
     impl SCGConfigurationV13c0Setup {
-        pub fn new(scg_config_part_scg_v13c0: Option<SCGConfigPartSCGV13c0>) -> Self {
+        pub fn new(scg_config_part_scg_v13c0: Option<Box<SCGConfigPartSCGV13c0>>) -> Self {
             Self {
                 scg_config_part_scg_v13c0,
             }
@@ -56043,14 +56173,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "SCGFailureInformation-r12-IEs")]
     pub struct SCGFailureInformationR12IEs {
         #[rasn(identifier = "failureReportSCG-r12")]
-        pub failure_report_scg_r12: Option<FailureReportSCGR12>,
+        pub failure_report_scg_r12: Option<Box<FailureReportSCGR12>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SCGFailureInformationV12d0aIEs>,
+        pub non_critical_extension: Option<Box<SCGFailureInformationV12d0aIEs>>,
     }
     impl SCGFailureInformationR12IEs {
         pub fn new(
-            failure_report_scg_r12: Option<FailureReportSCGR12>,
-            non_critical_extension: Option<SCGFailureInformationV12d0aIEs>,
+            failure_report_scg_r12: Option<Box<FailureReportSCGR12>>,
+            non_critical_extension: Option<Box<SCGFailureInformationV12d0aIEs>>,
         ) -> Self {
             Self {
                 failure_report_scg_r12,
@@ -56078,12 +56208,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0.."), identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SCGFailureInformationV12d0aIEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<SCGFailureInformationV12d0aIEsNonCriticalExtension>>,
     }
     impl SCGFailureInformationV12d0aIEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<SCGFailureInformationV12d0aIEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<SCGFailureInformationV12d0aIEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -56110,14 +56240,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "SCGFailureInformation-v12d0b-IEs")]
     pub struct SCGFailureInformationV12d0bIEs {
         #[rasn(identifier = "failureReportSCG-v12d0")]
-        pub failure_report_scg_v12d0: Option<FailureReportSCGV12d0>,
+        pub failure_report_scg_v12d0: Option<Box<FailureReportSCGV12d0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SCGFailureInformationV12d0bIEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<SCGFailureInformationV12d0bIEsNonCriticalExtension>>,
     }
     impl SCGFailureInformationV12d0bIEs {
         pub fn new(
-            failure_report_scg_v12d0: Option<FailureReportSCGV12d0>,
-            non_critical_extension: Option<SCGFailureInformationV12d0bIEsNonCriticalExtension>,
+            failure_report_scg_v12d0: Option<Box<FailureReportSCGV12d0>>,
+            non_critical_extension: Option<Box<SCGFailureInformationV12d0bIEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 failure_report_scg_v12d0,
@@ -56177,14 +56307,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "SCGFailureInformationNR-r15-IEs")]
     pub struct SCGFailureInformationNRR15IEs {
         #[rasn(identifier = "failureReportSCG-NR-r15")]
-        pub failure_report_scg_nr_r15: Option<FailureReportSCGNRR15>,
+        pub failure_report_scg_nr_r15: Option<Box<FailureReportSCGNRR15>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SCGFailureInformationNRV1590IEs>,
+        pub non_critical_extension: Option<Box<SCGFailureInformationNRV1590IEs>>,
     }
     impl SCGFailureInformationNRR15IEs {
         pub fn new(
-            failure_report_scg_nr_r15: Option<FailureReportSCGNRR15>,
-            non_critical_extension: Option<SCGFailureInformationNRV1590IEs>,
+            failure_report_scg_nr_r15: Option<Box<FailureReportSCGNRR15>>,
+            non_critical_extension: Option<Box<SCGFailureInformationNRV1590IEs>>,
         ) -> Self {
             Self {
                 failure_report_scg_nr_r15,
@@ -56212,12 +56342,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SCGFailureInformationNRV1590IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<SCGFailureInformationNRV1590IEsNonCriticalExtension>>,
     }
     impl SCGFailureInformationNRV1590IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<SCGFailureInformationNRV1590IEsNonCriticalExtension>,
+            non_critical_extension: Option<
+                Box<SCGFailureInformationNRV1590IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -56291,7 +56424,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SCPTMConfigurationBRV1610>,
+        pub non_critical_extension: Option<Box<SCPTMConfigurationBRV1610>>,
     }
     impl SCPTMConfigurationBRR14 {
         pub fn new(
@@ -56299,7 +56432,7 @@ pub mod eutra_rrc_definitions {
             scptm_neighbour_cell_list_r14: Option<SCPTMNeighbourCellListR13>,
             p_b_r14: Option<u8>,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<SCPTMConfigurationBRV1610>,
+            non_critical_extension: Option<Box<SCPTMConfigurationBRV1610>>,
         ) -> Self {
             Self {
                 sc_mtch_info_list_r14,
@@ -56345,13 +56478,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "multiTB-Gap-r16")]
         pub multi_tb_gap_r16: Option<SCPTMConfigurationBRV1610MultiTBGapR16>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SCPTMConfigurationBRV1610NonCriticalExtension>,
+        pub non_critical_extension: Option<Box<SCPTMConfigurationBRV1610NonCriticalExtension>>,
     }
     impl SCPTMConfigurationBRV1610 {
         pub fn new(
             sc_mtch_info_list_multi_tb_r16: SCMTCHInfoListBRR14,
             multi_tb_gap_r16: Option<SCPTMConfigurationBRV1610MultiTBGapR16>,
-            non_critical_extension: Option<SCPTMConfigurationBRV1610NonCriticalExtension>,
+            non_critical_extension: Option<Box<SCPTMConfigurationBRV1610NonCriticalExtension>>,
         ) -> Self {
             Self {
                 sc_mtch_info_list_multi_tb_r16,
@@ -56370,14 +56503,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SCPTMConfigurationV1340>,
+        pub non_critical_extension: Option<Box<SCPTMConfigurationV1340>>,
     }
     impl SCPTMConfigurationR13 {
         pub fn new(
             sc_mtch_info_list_r13: SCMTCHInfoListR13,
             scptm_neighbour_cell_list_r13: Option<SCPTMNeighbourCellListR13>,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<SCPTMConfigurationV1340>,
+            non_critical_extension: Option<Box<SCPTMConfigurationV1340>>,
         ) -> Self {
             Self {
                 sc_mtch_info_list_r13,
@@ -56407,12 +56540,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0..=3"), identifier = "p-b-r13")]
         pub p_b_r13: Option<u8>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SCPTMConfigurationV1340NonCriticalExtension>,
+        pub non_critical_extension: Option<Box<SCPTMConfigurationV1340NonCriticalExtension>>,
     }
     impl SCPTMConfigurationV1340 {
         pub fn new(
             p_b_r13: Option<u8>,
-            non_critical_extension: Option<SCPTMConfigurationV1340NonCriticalExtension>,
+            non_critical_extension: Option<Box<SCPTMConfigurationV1340NonCriticalExtension>>,
         ) -> Self {
             Self {
                 p_b_r13,
@@ -56424,17 +56557,20 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "SCellConfigCommon-r15")]
     pub struct SCellConfigCommonR15 {
         #[rasn(identifier = "radioResourceConfigCommonSCell-r15")]
-        pub radio_resource_config_common_scell_r15: Option<RadioResourceConfigCommonSCellR10>,
+        pub radio_resource_config_common_scell_r15: Option<Box<RadioResourceConfigCommonSCellR10>>,
         #[rasn(identifier = "radioResourceConfigDedicatedSCell-r15")]
-        pub radio_resource_config_dedicated_scell_r15: Option<RadioResourceConfigDedicatedSCellR10>,
+        pub radio_resource_config_dedicated_scell_r15:
+            Option<Box<RadioResourceConfigDedicatedSCellR10>>,
         #[rasn(identifier = "antennaInfoDedicatedSCell-r15")]
-        pub antenna_info_dedicated_scell_r15: Option<AntennaInfoDedicatedV10i0>,
+        pub antenna_info_dedicated_scell_r15: Option<Box<AntennaInfoDedicatedV10i0>>,
     }
     impl SCellConfigCommonR15 {
         pub fn new(
-            radio_resource_config_common_scell_r15: Option<RadioResourceConfigCommonSCellR10>,
-            radio_resource_config_dedicated_scell_r15: Option<RadioResourceConfigDedicatedSCellR10>,
-            antenna_info_dedicated_scell_r15: Option<AntennaInfoDedicatedV10i0>,
+            radio_resource_config_common_scell_r15: Option<Box<RadioResourceConfigCommonSCellR10>>,
+            radio_resource_config_dedicated_scell_r15: Option<
+                Box<RadioResourceConfigDedicatedSCellR10>,
+            >,
+            antenna_info_dedicated_scell_r15: Option<Box<AntennaInfoDedicatedV10i0>>,
         ) -> Self {
             Self {
                 radio_resource_config_common_scell_r15,
@@ -56452,7 +56588,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "sCellGroupIndex-r15")]
         pub s_cell_group_index_r15: SCellGroupIndexR15,
         #[rasn(identifier = "sCellConfigCommon-r15")]
-        pub s_cell_config_common_r15: Option<SCellConfigCommonR15>,
+        pub s_cell_config_common_r15: Option<Box<SCellConfigCommonR15>>,
         #[rasn(identifier = "sCellToReleaseList-r15")]
         pub s_cell_to_release_list_r15: Option<SCellToReleaseListExtR13>,
         #[rasn(identifier = "sCellToAddModList-r15")]
@@ -56461,7 +56597,7 @@ pub mod eutra_rrc_definitions {
     impl SCellGroupToAddModR15 {
         pub fn new(
             s_cell_group_index_r15: SCellGroupIndexR15,
-            s_cell_config_common_r15: Option<SCellConfigCommonR15>,
+            s_cell_config_common_r15: Option<Box<SCellConfigCommonR15>>,
             s_cell_to_release_list_r15: Option<SCellToReleaseListExtR13>,
             s_cell_to_add_mod_list_r15: Option<SCellToAddModListExtR13>,
         ) -> Self {
@@ -56521,10 +56657,12 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SCellToAddModR10ExtGroupAntennaInfoDedicatedSCellV10i0 {
         #[rasn(identifier = "antennaInfoDedicatedSCell-v10i0")]
-        pub antenna_info_dedicated_scell_v10i0: Option<AntennaInfoDedicatedV10i0>,
+        pub antenna_info_dedicated_scell_v10i0: Option<Box<AntennaInfoDedicatedV10i0>>,
     }
     impl SCellToAddModR10ExtGroupAntennaInfoDedicatedSCellV10i0 {
-        pub fn new(antenna_info_dedicated_scell_v10i0: Option<AntennaInfoDedicatedV10i0>) -> Self {
+        pub fn new(
+            antenna_info_dedicated_scell_v10i0: Option<Box<AntennaInfoDedicatedV10i0>>,
+        ) -> Self {
             Self {
                 antenna_info_dedicated_scell_v10i0,
             }
@@ -56572,11 +56710,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "sCellIndex-r10")]
         pub s_cell_index_r10: SCellIndexR10,
         #[rasn(identifier = "cellIdentification-r10")]
-        pub cell_identification_r10: Option<SCellToAddModR10CellIdentificationR10>,
+        pub cell_identification_r10: Option<Box<SCellToAddModR10CellIdentificationR10>>,
         #[rasn(identifier = "radioResourceConfigCommonSCell-r10")]
-        pub radio_resource_config_common_scell_r10: Option<RadioResourceConfigCommonSCellR10>,
+        pub radio_resource_config_common_scell_r10: Option<Box<RadioResourceConfigCommonSCellR10>>,
         #[rasn(identifier = "radioResourceConfigDedicatedSCell-r10")]
-        pub radio_resource_config_dedicated_scell_r10: Option<RadioResourceConfigDedicatedSCellR10>,
+        pub radio_resource_config_dedicated_scell_r10:
+            Option<Box<RadioResourceConfigDedicatedSCellR10>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_dl_carrier_freq_v1090: Option<SCellToAddModR10ExtGroupDlCarrierFreqV1090>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -56591,9 +56730,11 @@ pub mod eutra_rrc_definitions {
     impl SCellToAddModR10 {
         pub fn new(
             s_cell_index_r10: SCellIndexR10,
-            cell_identification_r10: Option<SCellToAddModR10CellIdentificationR10>,
-            radio_resource_config_common_scell_r10: Option<RadioResourceConfigCommonSCellR10>,
-            radio_resource_config_dedicated_scell_r10: Option<RadioResourceConfigDedicatedSCellR10>,
+            cell_identification_r10: Option<Box<SCellToAddModR10CellIdentificationR10>>,
+            radio_resource_config_common_scell_r10: Option<Box<RadioResourceConfigCommonSCellR10>>,
+            radio_resource_config_dedicated_scell_r10: Option<
+                Box<RadioResourceConfigDedicatedSCellR10>,
+            >,
             ext_group_dl_carrier_freq_v1090: Option<SCellToAddModR10ExtGroupDlCarrierFreqV1090>,
             ext_group_antenna_info_dedicated_scell_v10i0: Option<
                 SCellToAddModR10ExtGroupAntennaInfoDedicatedSCellV10i0,
@@ -56646,13 +56787,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "sCellIndex-r16")]
         pub s_cell_index_r16: SCellIndexR13,
         #[rasn(identifier = "cellIdentification-r16")]
-        pub cell_identification_r16: Option<SCellToAddModR16CellIdentificationR16>,
+        pub cell_identification_r16: Option<Box<SCellToAddModR16CellIdentificationR16>>,
         #[rasn(identifier = "radioResourceConfigCommonSCell-r16")]
-        pub radio_resource_config_common_scell_r16: Option<RadioResourceConfigCommonSCellR10>,
+        pub radio_resource_config_common_scell_r16: Option<Box<RadioResourceConfigCommonSCellR10>>,
         #[rasn(identifier = "radioResourceConfigDedicatedSCell-r16")]
-        pub radio_resource_config_dedicated_scell_r16: Option<RadioResourceConfigDedicatedSCellR10>,
+        pub radio_resource_config_dedicated_scell_r16:
+            Option<Box<RadioResourceConfigDedicatedSCellR10>>,
         #[rasn(identifier = "antennaInfoDedicatedSCell-r16")]
-        pub antenna_info_dedicated_scell_r16: Option<AntennaInfoDedicatedV10i0>,
+        pub antenna_info_dedicated_scell_r16: Option<Box<AntennaInfoDedicatedV10i0>>,
         #[rasn(value("0..=31"), identifier = "srs-SwitchFromServCellIndex-r16")]
         pub srs_switch_from_serv_cell_index_r16: Option<u8>,
         #[rasn(identifier = "sCellState-r16")]
@@ -56661,10 +56803,12 @@ pub mod eutra_rrc_definitions {
     impl SCellToAddModR16 {
         pub fn new(
             s_cell_index_r16: SCellIndexR13,
-            cell_identification_r16: Option<SCellToAddModR16CellIdentificationR16>,
-            radio_resource_config_common_scell_r16: Option<RadioResourceConfigCommonSCellR10>,
-            radio_resource_config_dedicated_scell_r16: Option<RadioResourceConfigDedicatedSCellR10>,
-            antenna_info_dedicated_scell_r16: Option<AntennaInfoDedicatedV10i0>,
+            cell_identification_r16: Option<Box<SCellToAddModR16CellIdentificationR16>>,
+            radio_resource_config_common_scell_r16: Option<Box<RadioResourceConfigCommonSCellR10>>,
+            radio_resource_config_dedicated_scell_r16: Option<
+                Box<RadioResourceConfigDedicatedSCellR10>,
+            >,
+            antenna_info_dedicated_scell_r16: Option<Box<AntennaInfoDedicatedV10i0>>,
             srs_switch_from_serv_cell_index_r16: Option<u8>,
             s_cell_state_r16: Option<SCellToAddModR16SCellStateR16>,
         ) -> Self {
@@ -56683,11 +56827,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "SCellToAddMod-v10l0")]
     pub struct SCellToAddModV10l0 {
         #[rasn(identifier = "radioResourceConfigCommonSCell-v10l0")]
-        pub radio_resource_config_common_scell_v10l0: Option<RadioResourceConfigCommonSCellV10l0>,
+        pub radio_resource_config_common_scell_v10l0:
+            Option<Box<RadioResourceConfigCommonSCellV10l0>>,
     }
     impl SCellToAddModV10l0 {
         pub fn new(
-            radio_resource_config_common_scell_v10l0: Option<RadioResourceConfigCommonSCellV10l0>,
+            radio_resource_config_common_scell_v10l0: Option<
+                Box<RadioResourceConfigCommonSCellV10l0>,
+            >,
         ) -> Self {
             Self {
                 radio_resource_config_common_scell_v10l0,
@@ -56699,12 +56846,12 @@ pub mod eutra_rrc_definitions {
     pub struct SCellToAddModV13c0 {
         #[rasn(identifier = "radioResourceConfigDedicatedSCell-v13c0")]
         pub radio_resource_config_dedicated_scell_v13c0:
-            Option<RadioResourceConfigDedicatedSCellV13c0>,
+            Option<Box<RadioResourceConfigDedicatedSCellV13c0>>,
     }
     impl SCellToAddModV13c0 {
         pub fn new(
             radio_resource_config_dedicated_scell_v13c0: Option<
-                RadioResourceConfigDedicatedSCellV13c0,
+                Box<RadioResourceConfigDedicatedSCellV13c0>,
             >,
         ) -> Self {
             Self {
@@ -56735,21 +56882,24 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "sCellIndex-r13")]
         pub s_cell_index_r13: SCellIndexR13,
         #[rasn(identifier = "cellIdentification-r13")]
-        pub cell_identification_r13: Option<SCellToAddModExtR13CellIdentificationR13>,
+        pub cell_identification_r13: Option<Box<SCellToAddModExtR13CellIdentificationR13>>,
         #[rasn(identifier = "radioResourceConfigCommonSCell-r13")]
-        pub radio_resource_config_common_scell_r13: Option<RadioResourceConfigCommonSCellR10>,
+        pub radio_resource_config_common_scell_r13: Option<Box<RadioResourceConfigCommonSCellR10>>,
         #[rasn(identifier = "radioResourceConfigDedicatedSCell-r13")]
-        pub radio_resource_config_dedicated_scell_r13: Option<RadioResourceConfigDedicatedSCellR10>,
+        pub radio_resource_config_dedicated_scell_r13:
+            Option<Box<RadioResourceConfigDedicatedSCellR10>>,
         #[rasn(identifier = "antennaInfoDedicatedSCell-r13")]
-        pub antenna_info_dedicated_scell_r13: Option<AntennaInfoDedicatedV10i0>,
+        pub antenna_info_dedicated_scell_r13: Option<Box<AntennaInfoDedicatedV10i0>>,
     }
     impl SCellToAddModExtR13 {
         pub fn new(
             s_cell_index_r13: SCellIndexR13,
-            cell_identification_r13: Option<SCellToAddModExtR13CellIdentificationR13>,
-            radio_resource_config_common_scell_r13: Option<RadioResourceConfigCommonSCellR10>,
-            radio_resource_config_dedicated_scell_r13: Option<RadioResourceConfigDedicatedSCellR10>,
-            antenna_info_dedicated_scell_r13: Option<AntennaInfoDedicatedV10i0>,
+            cell_identification_r13: Option<Box<SCellToAddModExtR13CellIdentificationR13>>,
+            radio_resource_config_common_scell_r13: Option<Box<RadioResourceConfigCommonSCellR10>>,
+            radio_resource_config_dedicated_scell_r13: Option<
+                Box<RadioResourceConfigDedicatedSCellR10>,
+            >,
+            antenna_info_dedicated_scell_r13: Option<Box<AntennaInfoDedicatedV10i0>>,
         ) -> Self {
             Self {
                 s_cell_index_r13,
@@ -56764,11 +56914,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "SCellToAddModExt-v1370")]
     pub struct SCellToAddModExtV1370 {
         #[rasn(identifier = "radioResourceConfigCommonSCell-v1370")]
-        pub radio_resource_config_common_scell_v1370: Option<RadioResourceConfigCommonSCellV10l0>,
+        pub radio_resource_config_common_scell_v1370:
+            Option<Box<RadioResourceConfigCommonSCellV10l0>>,
     }
     impl SCellToAddModExtV1370 {
         pub fn new(
-            radio_resource_config_common_scell_v1370: Option<RadioResourceConfigCommonSCellV10l0>,
+            radio_resource_config_common_scell_v1370: Option<
+                Box<RadioResourceConfigCommonSCellV10l0>,
+            >,
         ) -> Self {
             Self {
                 radio_resource_config_common_scell_v1370,
@@ -57013,15 +57166,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "a2x-FreqBandEUTRA-r18")]
         pub a2x_freq_band_eutra_r18: FreqBandIndicatorR11,
         #[rasn(identifier = "a2x-BandParametersTxSL-r18")]
-        pub a2x_band_parameters_tx_sl_r18: Option<BandParametersTxA2XR18>,
+        pub a2x_band_parameters_tx_sl_r18: Option<Box<BandParametersTxA2XR18>>,
         #[rasn(identifier = "a2x-BandParametersRxSL-r18")]
-        pub a2x_band_parameters_rx_sl_r18: Option<BandParametersRxA2XR18>,
+        pub a2x_band_parameters_rx_sl_r18: Option<Box<BandParametersRxA2XR18>>,
     }
     impl SLA2XBandParametersR18 {
         pub fn new(
             a2x_freq_band_eutra_r18: FreqBandIndicatorR11,
-            a2x_band_parameters_tx_sl_r18: Option<BandParametersTxA2XR18>,
-            a2x_band_parameters_rx_sl_r18: Option<BandParametersRxA2XR18>,
+            a2x_band_parameters_tx_sl_r18: Option<Box<BandParametersTxA2XR18>>,
+            a2x_band_parameters_rx_sl_r18: Option<Box<BandParametersRxA2XR18>>,
         ) -> Self {
             Self {
                 a2x_freq_band_eutra_r18,
@@ -57162,17 +57315,17 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct SLCarrierFreqInfoV1310 {
         #[rasn(identifier = "discResourcesNonPS-r13")]
-        pub disc_resources_non_ps_r13: Option<SLResourcesInterFreqR13>,
+        pub disc_resources_non_ps_r13: Option<Box<SLResourcesInterFreqR13>>,
         #[rasn(identifier = "discResourcesPS-r13")]
-        pub disc_resources_ps_r13: Option<SLResourcesInterFreqR13>,
+        pub disc_resources_ps_r13: Option<Box<SLResourcesInterFreqR13>>,
         #[rasn(identifier = "discConfigOther-r13")]
-        pub disc_config_other_r13: Option<SLDiscConfigOtherInterFreqR13>,
+        pub disc_config_other_r13: Option<Box<SLDiscConfigOtherInterFreqR13>>,
     }
     impl SLCarrierFreqInfoV1310 {
         pub fn new(
-            disc_resources_non_ps_r13: Option<SLResourcesInterFreqR13>,
-            disc_resources_ps_r13: Option<SLResourcesInterFreqR13>,
-            disc_config_other_r13: Option<SLDiscConfigOtherInterFreqR13>,
+            disc_resources_non_ps_r13: Option<Box<SLResourcesInterFreqR13>>,
+            disc_resources_ps_r13: Option<Box<SLResourcesInterFreqR13>>,
+            disc_config_other_r13: Option<Box<SLDiscConfigOtherInterFreqR13>>,
         ) -> Self {
             Self {
                 disc_resources_non_ps_r13,
@@ -57400,12 +57553,12 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SLCommResourcePoolR12RxParametersNCellR12 {
         #[rasn(identifier = "tdd-Config-r12")]
-        pub tdd_config_r12: Option<TDDConfig>,
+        pub tdd_config_r12: Option<Box<TDDConfig>>,
         #[rasn(value("0..=15"), identifier = "syncConfigIndex-r12")]
         pub sync_config_index_r12: u8,
     }
     impl SLCommResourcePoolR12RxParametersNCellR12 {
-        pub fn new(tdd_config_r12: Option<TDDConfig>, sync_config_index_r12: u8) -> Self {
+        pub fn new(tdd_config_r12: Option<Box<TDDConfig>>, sync_config_index_r12: u8) -> Self {
             Self {
                 tdd_config_r12,
                 sync_config_index_r12,
@@ -57460,11 +57613,11 @@ pub mod eutra_rrc_definitions {
         pub data_hopping_config_r12: SLHoppingConfigCommR12,
         #[rasn(identifier = "ue-SelectedResourceConfig-r12")]
         pub ue_selected_resource_config_r12:
-            Option<SLCommResourcePoolR12UeSelectedResourceConfigR12>,
+            Option<Box<SLCommResourcePoolR12UeSelectedResourceConfigR12>>,
         #[rasn(identifier = "rxParametersNCell-r12")]
-        pub rx_parameters_ncell_r12: Option<SLCommResourcePoolR12RxParametersNCellR12>,
+        pub rx_parameters_ncell_r12: Option<Box<SLCommResourcePoolR12RxParametersNCellR12>>,
         #[rasn(identifier = "txParameters-r12")]
-        pub tx_parameters_r12: Option<SLCommResourcePoolR12TxParametersR12>,
+        pub tx_parameters_r12: Option<Box<SLCommResourcePoolR12TxParametersR12>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_priority_list_r13: Option<SLCommResourcePoolR12ExtGroupPriorityListR13>,
     }
@@ -57476,10 +57629,10 @@ pub mod eutra_rrc_definitions {
             data_cp_len_r12: SLCPLenR12,
             data_hopping_config_r12: SLHoppingConfigCommR12,
             ue_selected_resource_config_r12: Option<
-                SLCommResourcePoolR12UeSelectedResourceConfigR12,
+                Box<SLCommResourcePoolR12UeSelectedResourceConfigR12>,
             >,
-            rx_parameters_ncell_r12: Option<SLCommResourcePoolR12RxParametersNCellR12>,
-            tx_parameters_r12: Option<SLCommResourcePoolR12TxParametersR12>,
+            rx_parameters_ncell_r12: Option<Box<SLCommResourcePoolR12RxParametersNCellR12>>,
+            tx_parameters_r12: Option<Box<SLCommResourcePoolR12TxParametersR12>>,
             ext_group_priority_list_r13: Option<SLCommResourcePoolR12ExtGroupPriorityListR13>,
         ) -> Self {
             Self {
@@ -57550,12 +57703,12 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SLCommResourcePoolV2XR14RxParametersNCellR14 {
         #[rasn(identifier = "tdd-Config-r14")]
-        pub tdd_config_r14: Option<TDDConfig>,
+        pub tdd_config_r14: Option<Box<TDDConfig>>,
         #[rasn(value("0..=15"), identifier = "syncConfigIndex-r14")]
         pub sync_config_index_r14: u8,
     }
     impl SLCommResourcePoolV2XR14RxParametersNCellR14 {
-        pub fn new(tdd_config_r14: Option<TDDConfig>, sync_config_index_r14: u8) -> Self {
+        pub fn new(tdd_config_r14: Option<Box<TDDConfig>>, sync_config_index_r14: u8) -> Self {
             Self {
                 tdd_config_r14,
                 sync_config_index_r14,
@@ -57629,9 +57782,9 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0..=99"), identifier = "startRB-PSCCH-Pool-r14")]
         pub start_rb_pscch_pool_r14: Option<u8>,
         #[rasn(identifier = "rxParametersNCell-r14")]
-        pub rx_parameters_ncell_r14: Option<SLCommResourcePoolV2XR14RxParametersNCellR14>,
+        pub rx_parameters_ncell_r14: Option<Box<SLCommResourcePoolV2XR14RxParametersNCellR14>>,
         #[rasn(identifier = "dataTxParameters-r14")]
-        pub data_tx_parameters_r14: Option<SLTxParametersR12>,
+        pub data_tx_parameters_r14: Option<Box<SLTxParametersR12>>,
         #[rasn(value("0..=7"), identifier = "zoneID-r14")]
         pub zone_id_r14: Option<u8>,
         #[rasn(value("0..=45"), identifier = "threshS-RSSI-CBR-r14")]
@@ -57641,9 +57794,9 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "cbr-pssch-TxConfigList-r14")]
         pub cbr_pssch_tx_config_list_r14: Option<SLCBRPPPPTxConfigListR14>,
         #[rasn(identifier = "resourceSelectionConfigP2X-r14")]
-        pub resource_selection_config_p2_x_r14: Option<SLP2XResourceSelectionConfigR14>,
+        pub resource_selection_config_p2_x_r14: Option<Box<SLP2XResourceSelectionConfigR14>>,
         #[rasn(identifier = "syncAllowed-r14")]
-        pub sync_allowed_r14: Option<SLSyncAllowedR14>,
+        pub sync_allowed_r14: Option<Box<SLSyncAllowedR14>>,
         #[rasn(identifier = "restrictResourceReservationPeriod-r14")]
         pub restrict_resource_reservation_period_r14:
             Option<SLRestrictResourceReservationPeriodListR14>,
@@ -57662,14 +57815,14 @@ pub mod eutra_rrc_definitions {
             num_subchannel_r14: SLCommResourcePoolV2XR14NumSubchannelR14,
             start_rb_subchannel_r14: u8,
             start_rb_pscch_pool_r14: Option<u8>,
-            rx_parameters_ncell_r14: Option<SLCommResourcePoolV2XR14RxParametersNCellR14>,
-            data_tx_parameters_r14: Option<SLTxParametersR12>,
+            rx_parameters_ncell_r14: Option<Box<SLCommResourcePoolV2XR14RxParametersNCellR14>>,
+            data_tx_parameters_r14: Option<Box<SLTxParametersR12>>,
             zone_id_r14: Option<u8>,
             thresh_s_rssi_cbr_r14: Option<u8>,
             pool_report_id_r14: Option<SLV2XTxPoolReportIdentityR14>,
             cbr_pssch_tx_config_list_r14: Option<SLCBRPPPPTxConfigListR14>,
-            resource_selection_config_p2_x_r14: Option<SLP2XResourceSelectionConfigR14>,
-            sync_allowed_r14: Option<SLSyncAllowedR14>,
+            resource_selection_config_p2_x_r14: Option<Box<SLP2XResourceSelectionConfigR14>>,
+            sync_allowed_r14: Option<Box<SLSyncAllowedR14>>,
             restrict_resource_reservation_period_r14: Option<
                 SLRestrictResourceReservationPeriodListR14,
             >,
@@ -57779,7 +57932,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "probResourceKeep-r14")]
         pub prob_resource_keep_r14: SLCommTxPoolSensingConfigR14ProbResourceKeepR14,
         #[rasn(identifier = "p2x-SensingConfig-r14")]
-        pub p2x_sensing_config_r14: Option<SLCommTxPoolSensingConfigR14P2xSensingConfigR14>,
+        pub p2x_sensing_config_r14: Option<Box<SLCommTxPoolSensingConfigR14P2xSensingConfigR14>>,
         #[rasn(identifier = "sl-ReselectAfter-r14")]
         pub sl_reselect_after_r14: Option<SLCommTxPoolSensingConfigR14SlReselectAfterR14>,
     }
@@ -57791,7 +57944,7 @@ pub mod eutra_rrc_definitions {
                 SLRestrictResourceReservationPeriodListR14,
             >,
             prob_resource_keep_r14: SLCommTxPoolSensingConfigR14ProbResourceKeepR14,
-            p2x_sensing_config_r14: Option<SLCommTxPoolSensingConfigR14P2xSensingConfigR14>,
+            p2x_sensing_config_r14: Option<Box<SLCommTxPoolSensingConfigR14P2xSensingConfigR14>>,
             sl_reselect_after_r14: Option<SLCommTxPoolSensingConfigR14SlReselectAfterR14>,
         ) -> Self {
             Self {
@@ -57882,17 +58035,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SLDiscConfigR12DiscTxResourcesR12SetupScheduledR12 {
         #[rasn(identifier = "discTxConfig-r12")]
-        pub disc_tx_config_r12: Option<SLDiscResourcePoolR12>,
+        pub disc_tx_config_r12: Option<Box<SLDiscResourcePoolR12>>,
         #[rasn(identifier = "discTF-IndexList-r12")]
         pub disc_tf_index_list_r12: Option<SLTFIndexPairListR12>,
         #[rasn(identifier = "discHoppingConfig-r12")]
-        pub disc_hopping_config_r12: Option<SLHoppingConfigDiscR12>,
+        pub disc_hopping_config_r12: Option<Box<SLHoppingConfigDiscR12>>,
     }
     impl SLDiscConfigR12DiscTxResourcesR12SetupScheduledR12 {
         pub fn new(
-            disc_tx_config_r12: Option<SLDiscResourcePoolR12>,
+            disc_tx_config_r12: Option<Box<SLDiscResourcePoolR12>>,
             disc_tf_index_list_r12: Option<SLTFIndexPairListR12>,
-            disc_hopping_config_r12: Option<SLHoppingConfigDiscR12>,
+            disc_hopping_config_r12: Option<Box<SLHoppingConfigDiscR12>>,
         ) -> Self {
             Self {
                 disc_tx_config_r12,
@@ -57927,12 +58080,12 @@ pub mod eutra_rrc_definitions {
     pub struct SLDiscConfigR12DiscTxResourcesR12SetupUeSelectedR12 {
         #[rasn(identifier = "discTxPoolDedicated-r12")]
         pub disc_tx_pool_dedicated_r12:
-            Option<SLDiscConfigR12DiscTxResourcesR12SetupUeSelectedR12DiscTxPoolDedicatedR12>,
+            Option<Box<SLDiscConfigR12DiscTxResourcesR12SetupUeSelectedR12DiscTxPoolDedicatedR12>>,
     }
     impl SLDiscConfigR12DiscTxResourcesR12SetupUeSelectedR12 {
         pub fn new(
             disc_tx_pool_dedicated_r12: Option<
-                SLDiscConfigR12DiscTxResourcesR12SetupUeSelectedR12DiscTxPoolDedicatedR12,
+                Box<SLDiscConfigR12DiscTxResourcesR12SetupUeSelectedR12DiscTxPoolDedicatedR12>,
             >,
         ) -> Self {
             Self {
@@ -58037,13 +58190,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "discTxRefCarrierDedicated-r13")]
         pub disc_tx_ref_carrier_dedicated_r13: Option<SLDiscTxRefCarrierDedicatedR13>,
         #[rasn(identifier = "discTxInfoInterFreqListAdd-r13")]
-        pub disc_tx_info_inter_freq_list_add_r13: Option<SLDiscTxInfoInterFreqListAddR13>,
+        pub disc_tx_info_inter_freq_list_add_r13: Option<Box<SLDiscTxInfoInterFreqListAddR13>>,
     }
     impl SLDiscConfigR12ExtGroupDiscTxResourcesPSR13DiscTxInterFreqInfoR13Setup {
         pub fn new(
             disc_tx_carrier_freq_r13: Option<ARFCNValueEUTRAR9>,
             disc_tx_ref_carrier_dedicated_r13: Option<SLDiscTxRefCarrierDedicatedR13>,
-            disc_tx_info_inter_freq_list_add_r13: Option<SLDiscTxInfoInterFreqListAddR13>,
+            disc_tx_info_inter_freq_list_add_r13: Option<Box<SLDiscTxInfoInterFreqListAddR13>>,
         ) -> Self {
             Self {
                 disc_tx_carrier_freq_r13,
@@ -58171,14 +58324,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "discSyncConfig-r13")]
         pub disc_sync_config_r13: Option<SLSyncConfigListNFreqR13>,
         #[rasn(identifier = "discCellSelectionInfo-r13")]
-        pub disc_cell_selection_info_r13: Option<CellSelectionInfoNFreqR13>,
+        pub disc_cell_selection_info_r13: Option<Box<CellSelectionInfoNFreqR13>>,
     }
     impl SLDiscConfigOtherInterFreqR13 {
         pub fn new(
             tx_power_info_r13: Option<SLDiscTxPowerInfoListR12>,
             ref_carrier_common_r13: Option<SLDiscConfigOtherInterFreqR13RefCarrierCommonR13>,
             disc_sync_config_r13: Option<SLSyncConfigListNFreqR13>,
-            disc_cell_selection_info_r13: Option<CellSelectionInfoNFreqR13>,
+            disc_cell_selection_info_r13: Option<Box<CellSelectionInfoNFreqR13>>,
         ) -> Self {
             Self {
                 tx_power_info_r13,
@@ -58331,13 +58484,13 @@ pub mod eutra_rrc_definitions {
         pub tx_parameters_general_r12: SLTxParametersR12,
         #[rasn(identifier = "ue-SelectedResourceConfig-r12")]
         pub ue_selected_resource_config_r12:
-            Option<SLDiscResourcePoolR12TxParametersR12UeSelectedResourceConfigR12>,
+            Option<Box<SLDiscResourcePoolR12TxParametersR12UeSelectedResourceConfigR12>>,
     }
     impl SLDiscResourcePoolR12TxParametersR12 {
         pub fn new(
             tx_parameters_general_r12: SLTxParametersR12,
             ue_selected_resource_config_r12: Option<
-                SLDiscResourcePoolR12TxParametersR12UeSelectedResourceConfigR12,
+                Box<SLDiscResourcePoolR12TxParametersR12UeSelectedResourceConfigR12>,
             >,
         ) -> Self {
             Self {
@@ -58351,12 +58504,12 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SLDiscResourcePoolR12RxParametersR12 {
         #[rasn(identifier = "tdd-Config-r12")]
-        pub tdd_config_r12: Option<TDDConfig>,
+        pub tdd_config_r12: Option<Box<TDDConfig>>,
         #[rasn(value("0..=15"), identifier = "syncConfigIndex-r12")]
         pub sync_config_index_r12: u8,
     }
     impl SLDiscResourcePoolR12RxParametersR12 {
-        pub fn new(tdd_config_r12: Option<TDDConfig>, sync_config_index_r12: u8) -> Self {
+        pub fn new(tdd_config_r12: Option<Box<TDDConfig>>, sync_config_index_r12: u8) -> Self {
             Self {
                 tdd_config_r12,
                 sync_config_index_r12,
@@ -58440,9 +58593,9 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "p-Max")]
         pub p_max: Option<PMax>,
         #[rasn(identifier = "tdd-Config-r13")]
-        pub tdd_config_r13: Option<TDDConfig>,
+        pub tdd_config_r13: Option<Box<TDDConfig>>,
         #[rasn(identifier = "tdd-Config-v1130")]
-        pub tdd_config_v1130: Option<TDDConfigV1130>,
+        pub tdd_config_v1130: Option<Box<TDDConfigV1130>>,
         #[rasn(identifier = "freqInfo")]
         pub freq_info:
             SLDiscResourcePoolR12ExtGroupDiscPeriodV1310TxParamsAddNeighFreqR13SetupFreqInfo,
@@ -58455,8 +58608,8 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             phys_cell_id_r13: PhysCellIdListR13,
             p_max: Option<PMax>,
-            tdd_config_r13: Option<TDDConfig>,
-            tdd_config_v1130: Option<TDDConfigV1130>,
+            tdd_config_r13: Option<Box<TDDConfig>>,
+            tdd_config_v1130: Option<Box<TDDConfigV1130>>,
             freq_info : SLDiscResourcePoolR12ExtGroupDiscPeriodV1310TxParamsAddNeighFreqR13SetupFreqInfo,
             reference_signal_power: i8,
             sync_config_index_r13: Option<u8>,
@@ -58570,9 +58723,9 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "tf-ResourceConfig-r12")]
         pub tf_resource_config_r12: SLTFResourceConfigR12,
         #[rasn(identifier = "txParameters-r12")]
-        pub tx_parameters_r12: Option<SLDiscResourcePoolR12TxParametersR12>,
+        pub tx_parameters_r12: Option<Box<SLDiscResourcePoolR12TxParametersR12>>,
         #[rasn(identifier = "rxParameters-r12")]
-        pub rx_parameters_r12: Option<SLDiscResourcePoolR12RxParametersR12>,
+        pub rx_parameters_r12: Option<Box<SLDiscResourcePoolR12RxParametersR12>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_disc_period_v1310: Option<SLDiscResourcePoolR12ExtGroupDiscPeriodV1310>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -58586,8 +58739,8 @@ pub mod eutra_rrc_definitions {
             num_retx_r12: u8,
             num_repetition_r12: u8,
             tf_resource_config_r12: SLTFResourceConfigR12,
-            tx_parameters_r12: Option<SLDiscResourcePoolR12TxParametersR12>,
-            rx_parameters_r12: Option<SLDiscResourcePoolR12RxParametersR12>,
+            tx_parameters_r12: Option<Box<SLDiscResourcePoolR12TxParametersR12>>,
+            rx_parameters_r12: Option<Box<SLDiscResourcePoolR12RxParametersR12>>,
             ext_group_disc_period_v1310: Option<SLDiscResourcePoolR12ExtGroupDiscPeriodV1310>,
             ext_group_tx_params_add_neigh_freq_v1370: Option<
                 SLDiscResourcePoolR12ExtGroupTxParamsAddNeighFreqV1370,
@@ -58725,11 +58878,11 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SLDiscSysInfoReportR13ExtGroupFreqInfoV1370 {
         #[rasn(identifier = "freqInfo-v1370")]
-        pub freq_info_v1370: Option<SLDiscSysInfoReportR13ExtGroupFreqInfoV1370FreqInfoV1370>,
+        pub freq_info_v1370: Option<Box<SLDiscSysInfoReportR13ExtGroupFreqInfoV1370FreqInfoV1370>>,
     }
     impl SLDiscSysInfoReportR13ExtGroupFreqInfoV1370 {
         pub fn new(
-            freq_info_v1370: Option<SLDiscSysInfoReportR13ExtGroupFreqInfoV1370FreqInfoV1370>,
+            freq_info_v1370: Option<Box<SLDiscSysInfoReportR13ExtGroupFreqInfoV1370FreqInfoV1370>>,
         ) -> Self {
             Self { freq_info_v1370 }
         }
@@ -58751,15 +58904,16 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "discTxPowerInfo-r13")]
         pub disc_tx_power_info_r13: Option<SLDiscTxPowerInfoListR12>,
         #[rasn(identifier = "discSyncConfig-r13")]
-        pub disc_sync_config_r13: Option<SLSyncConfigNFreqR13>,
+        pub disc_sync_config_r13: Option<Box<SLSyncConfigNFreqR13>>,
         #[rasn(identifier = "discCellSelectionInfo-r13")]
-        pub disc_cell_selection_info_r13: Option<SLDiscSysInfoReportR13DiscCellSelectionInfoR13>,
+        pub disc_cell_selection_info_r13:
+            Option<Box<SLDiscSysInfoReportR13DiscCellSelectionInfoR13>>,
         #[rasn(identifier = "cellReselectionInfo-r13")]
-        pub cell_reselection_info_r13: Option<SLDiscSysInfoReportR13CellReselectionInfoR13>,
+        pub cell_reselection_info_r13: Option<Box<SLDiscSysInfoReportR13CellReselectionInfoR13>>,
         #[rasn(identifier = "tdd-Config-r13")]
-        pub tdd_config_r13: Option<TDDConfig>,
+        pub tdd_config_r13: Option<Box<TDDConfig>>,
         #[rasn(identifier = "freqInfo-r13")]
-        pub freq_info_r13: Option<SLDiscSysInfoReportR13FreqInfoR13>,
+        pub freq_info_r13: Option<Box<SLDiscSysInfoReportR13FreqInfoR13>>,
         #[rasn(identifier = "p-Max-r13")]
         pub p_max_r13: Option<PMax>,
         #[rasn(value("-60..=50"), identifier = "referenceSignalPower-r13")]
@@ -58775,11 +58929,13 @@ pub mod eutra_rrc_definitions {
             disc_rx_resources_r13: Option<SLDiscRxPoolListR12>,
             disc_tx_pool_common_r13: Option<SLDiscTxPoolListR12>,
             disc_tx_power_info_r13: Option<SLDiscTxPowerInfoListR12>,
-            disc_sync_config_r13: Option<SLSyncConfigNFreqR13>,
-            disc_cell_selection_info_r13: Option<SLDiscSysInfoReportR13DiscCellSelectionInfoR13>,
-            cell_reselection_info_r13: Option<SLDiscSysInfoReportR13CellReselectionInfoR13>,
-            tdd_config_r13: Option<TDDConfig>,
-            freq_info_r13: Option<SLDiscSysInfoReportR13FreqInfoR13>,
+            disc_sync_config_r13: Option<Box<SLSyncConfigNFreqR13>>,
+            disc_cell_selection_info_r13: Option<
+                Box<SLDiscSysInfoReportR13DiscCellSelectionInfoR13>,
+            >,
+            cell_reselection_info_r13: Option<Box<SLDiscSysInfoReportR13CellReselectionInfoR13>>,
+            tdd_config_r13: Option<Box<TDDConfig>>,
+            freq_info_r13: Option<Box<SLDiscSysInfoReportR13FreqInfoR13>>,
             p_max_r13: Option<PMax>,
             reference_signal_power_r13: Option<i8>,
             ext_group_freq_info_v1370: Option<SLDiscSysInfoReportR13ExtGroupFreqInfoV1370>,
@@ -58821,17 +58977,17 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct SLDiscTxConfigScheduledR13 {
         #[rasn(identifier = "discTxConfig-r13")]
-        pub disc_tx_config_r13: Option<SLDiscResourcePoolR12>,
+        pub disc_tx_config_r13: Option<Box<SLDiscResourcePoolR12>>,
         #[rasn(identifier = "discTF-IndexList-r13")]
         pub disc_tf_index_list_r13: Option<SLTFIndexPairListR12b>,
         #[rasn(identifier = "discHoppingConfig-r13")]
-        pub disc_hopping_config_r13: Option<SLHoppingConfigDiscR12>,
+        pub disc_hopping_config_r13: Option<Box<SLHoppingConfigDiscR12>>,
     }
     impl SLDiscTxConfigScheduledR13 {
         pub fn new(
-            disc_tx_config_r13: Option<SLDiscResourcePoolR12>,
+            disc_tx_config_r13: Option<Box<SLDiscResourcePoolR12>>,
             disc_tf_index_list_r13: Option<SLTFIndexPairListR12b>,
-            disc_hopping_config_r13: Option<SLHoppingConfigDiscR12>,
+            disc_hopping_config_r13: Option<Box<SLHoppingConfigDiscR12>>,
         ) -> Self {
             Self {
                 disc_tx_config_r13,
@@ -58959,7 +59115,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "discTxRefCarrierDedicated-r13")]
         pub disc_tx_ref_carrier_dedicated_r13: Option<SLDiscTxRefCarrierDedicatedR13>,
         #[rasn(identifier = "discCellSelectionInfo-r13")]
-        pub disc_cell_selection_info_r13: Option<CellSelectionInfoNFreqR13>,
+        pub disc_cell_selection_info_r13: Option<Box<CellSelectionInfoNFreqR13>>,
     }
     impl SLDiscTxResourceInfoPerFreqR13 {
         pub fn new(
@@ -58967,7 +59123,7 @@ pub mod eutra_rrc_definitions {
             disc_tx_resources_r13: Option<SLDiscTxResourceR13>,
             disc_tx_resources_ps_r13: Option<SLDiscTxResourceR13>,
             disc_tx_ref_carrier_dedicated_r13: Option<SLDiscTxRefCarrierDedicatedR13>,
-            disc_cell_selection_info_r13: Option<CellSelectionInfoNFreqR13>,
+            disc_cell_selection_info_r13: Option<Box<CellSelectionInfoNFreqR13>>,
         ) -> Self {
             Self {
                 disc_tx_carrier_freq_r13,
@@ -59218,7 +59374,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "sl-Bandwidth-r14")]
         pub sl_bandwidth_r14: Option<SLInterFreqInfoV2XR14SlBandwidthR14>,
         #[rasn(identifier = "v2x-SchedulingPool-r14")]
-        pub v2x_scheduling_pool_r14: Option<SLCommResourcePoolV2XR14>,
+        pub v2x_scheduling_pool_r14: Option<Box<SLCommResourcePoolV2XR14>>,
         #[rasn(identifier = "v2x-UE-ConfigList-r14")]
         pub v2x_ue_config_list_r14: Option<SLV2XUEConfigListR14>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -59234,7 +59390,7 @@ pub mod eutra_rrc_definitions {
             v2x_comm_carrier_freq_r14: ARFCNValueEUTRAR9,
             sl_max_tx_power_r14: Option<PMax>,
             sl_bandwidth_r14: Option<SLInterFreqInfoV2XR14SlBandwidthR14>,
-            v2x_scheduling_pool_r14: Option<SLCommResourcePoolV2XR14>,
+            v2x_scheduling_pool_r14: Option<Box<SLCommResourcePoolV2XR14>>,
             v2x_ue_config_list_r14: Option<SLV2XUEConfigListR14>,
             ext_group_additional_spectrum_emission_v2_x_r14: Option<
                 SLInterFreqInfoV2XR14ExtGroupAdditionalSpectrumEmissionV2XR14,
@@ -59412,12 +59568,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "destinationInfoList-r15")]
         pub destination_info_list_r15: Option<SLDestinationInfoListR12>,
         #[rasn(identifier = "allowedCarrierFreqList-r15")]
-        pub allowed_carrier_freq_list_r15: Option<SLAllowedCarrierFreqListR15>,
+        pub allowed_carrier_freq_list_r15: Option<Box<SLAllowedCarrierFreqListR15>>,
     }
     impl SLPPPRDestCarrierFreq {
         pub fn new(
             destination_info_list_r15: Option<SLDestinationInfoListR12>,
-            allowed_carrier_freq_list_r15: Option<SLAllowedCarrierFreqListR15>,
+            allowed_carrier_freq_list_r15: Option<Box<SLAllowedCarrierFreqListR15>>,
         ) -> Self {
             Self {
                 destination_info_list_r15,
@@ -59450,14 +59606,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SLPSSCHTxConfigR14ExtGroupParametersAboveThresV1530 {
         #[rasn(identifier = "parametersAboveThres-v1530")]
-        pub parameters_above_thres_v1530: Option<SLPSSCHTxParametersV1530>,
+        pub parameters_above_thres_v1530: Option<Box<SLPSSCHTxParametersV1530>>,
         #[rasn(identifier = "parametersBelowThres-v1530")]
-        pub parameters_below_thres_v1530: Option<SLPSSCHTxParametersV1530>,
+        pub parameters_below_thres_v1530: Option<Box<SLPSSCHTxParametersV1530>>,
     }
     impl SLPSSCHTxConfigR14ExtGroupParametersAboveThresV1530 {
         pub fn new(
-            parameters_above_thres_v1530: Option<SLPSSCHTxParametersV1530>,
-            parameters_below_thres_v1530: Option<SLPSSCHTxParametersV1530>,
+            parameters_above_thres_v1530: Option<Box<SLPSSCHTxParametersV1530>>,
+            parameters_below_thres_v1530: Option<Box<SLPSSCHTxParametersV1530>>,
         ) -> Self {
             Self {
                 parameters_above_thres_v1530,
@@ -59814,7 +59970,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "sl-TxDiversity-r15")]
         pub sl_tx_diversity_r15: Option<SLParametersV1530SlTxDiversityR15>,
         #[rasn(identifier = "ue-CategorySL-r15")]
-        pub ue_category_sl_r15: Option<UECategorySLR15>,
+        pub ue_category_sl_r15: Option<Box<UECategorySLR15>>,
         #[rasn(identifier = "v2x-SupportedBandCombinationList-v1530")]
         pub v2x_supported_band_combination_list_v1530: Option<V2XSupportedBandCombinationV1530>,
     }
@@ -59823,7 +59979,7 @@ pub mod eutra_rrc_definitions {
             slss_supported_tx_freq_r15: Option<SLParametersV1530SlssSupportedTxFreqR15>,
             sl_64_qam_tx_r15: Option<SLParametersV1530Sl64QAMTxR15>,
             sl_tx_diversity_r15: Option<SLParametersV1530SlTxDiversityR15>,
-            ue_category_sl_r15: Option<UECategorySLR15>,
+            ue_category_sl_r15: Option<Box<UECategorySLR15>>,
             v2x_supported_band_combination_list_v1530: Option<V2XSupportedBandCombinationV1530>,
         ) -> Self {
             Self {
@@ -60262,9 +60418,9 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "slssid-r12")]
         pub slssid_r12: SLSSIDR12,
         #[rasn(identifier = "txParameters-r12")]
-        pub tx_parameters_r12: Option<SLSyncConfigR12TxParametersR12>,
+        pub tx_parameters_r12: Option<Box<SLSyncConfigR12TxParametersR12>>,
         #[rasn(identifier = "rxParamsNCell-r12")]
-        pub rx_params_ncell_r12: Option<SLSyncConfigR12RxParamsNCellR12>,
+        pub rx_params_ncell_r12: Option<Box<SLSyncConfigR12RxParamsNCellR12>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_sync_tx_periodic_r13: Option<SLSyncConfigR12ExtGroupSyncTxPeriodicR13>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -60281,8 +60437,8 @@ pub mod eutra_rrc_definitions {
             sync_cp_len_r12: SLCPLenR12,
             sync_offset_indicator_r12: SLOffsetIndicatorSyncR12,
             slssid_r12: SLSSIDR12,
-            tx_parameters_r12: Option<SLSyncConfigR12TxParametersR12>,
-            rx_params_ncell_r12: Option<SLSyncConfigR12RxParamsNCellR12>,
+            tx_parameters_r12: Option<Box<SLSyncConfigR12TxParametersR12>>,
+            rx_params_ncell_r12: Option<Box<SLSyncConfigR12RxParamsNCellR12>>,
             ext_group_sync_tx_periodic_r13: Option<SLSyncConfigR12ExtGroupSyncTxPeriodicR13>,
             ext_group_sync_offset_indicator_v1430: Option<
                 SLSyncConfigR12ExtGroupSyncOffsetIndicatorV1430,
@@ -60477,11 +60633,11 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct SLSyncConfigNFreqR13 {
         #[rasn(identifier = "asyncParameters-r13")]
-        pub async_parameters_r13: Option<SLSyncConfigNFreqR13AsyncParametersR13>,
+        pub async_parameters_r13: Option<Box<SLSyncConfigNFreqR13AsyncParametersR13>>,
         #[rasn(identifier = "txParameters-r13")]
-        pub tx_parameters_r13: Option<SLSyncConfigNFreqR13TxParametersR13>,
+        pub tx_parameters_r13: Option<Box<SLSyncConfigNFreqR13TxParametersR13>>,
         #[rasn(identifier = "rxParameters-r13")]
-        pub rx_parameters_r13: Option<SLSyncConfigNFreqR13RxParametersR13>,
+        pub rx_parameters_r13: Option<Box<SLSyncConfigNFreqR13RxParametersR13>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_sync_offset_indicator_v1430:
             Option<SLSyncConfigNFreqR13ExtGroupSyncOffsetIndicatorV1430>,
@@ -60493,9 +60649,9 @@ pub mod eutra_rrc_definitions {
     }
     impl SLSyncConfigNFreqR13 {
         pub fn new(
-            async_parameters_r13: Option<SLSyncConfigNFreqR13AsyncParametersR13>,
-            tx_parameters_r13: Option<SLSyncConfigNFreqR13TxParametersR13>,
-            rx_parameters_r13: Option<SLSyncConfigNFreqR13RxParametersR13>,
+            async_parameters_r13: Option<Box<SLSyncConfigNFreqR13AsyncParametersR13>>,
+            tx_parameters_r13: Option<Box<SLSyncConfigNFreqR13TxParametersR13>>,
+            rx_parameters_r13: Option<Box<SLSyncConfigNFreqR13RxParametersR13>>,
             ext_group_sync_offset_indicator_v1430: Option<
                 SLSyncConfigNFreqR13ExtGroupSyncOffsetIndicatorV1430,
             >,
@@ -60722,15 +60878,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "p2x-CommTxPoolNormalCommon-r14")]
         pub p2x_comm_tx_pool_normal_common_r14: Option<SLCommTxPoolListV2XR14>,
         #[rasn(identifier = "v2x-CommTxPoolExceptional-r14")]
-        pub v2x_comm_tx_pool_exceptional_r14: Option<SLCommResourcePoolV2XR14>,
+        pub v2x_comm_tx_pool_exceptional_r14: Option<Box<SLCommResourcePoolV2XR14>>,
         #[rasn(identifier = "v2x-SyncConfig-r14")]
         pub v2x_sync_config_r14: Option<SLSyncConfigListV2XR14>,
         #[rasn(identifier = "v2x-InterFreqInfoList-r14")]
         pub v2x_inter_freq_info_list_r14: Option<SLInterFreqInfoListV2XR14>,
         #[rasn(identifier = "v2x-ResourceSelectionConfig-r14")]
-        pub v2x_resource_selection_config_r14: Option<SLCommTxPoolSensingConfigR14>,
+        pub v2x_resource_selection_config_r14: Option<Box<SLCommTxPoolSensingConfigR14>>,
         #[rasn(identifier = "zoneConfig-r14")]
-        pub zone_config_r14: Option<SLZoneConfigR14>,
+        pub zone_config_r14: Option<Box<SLZoneConfigR14>>,
         #[rasn(identifier = "typeTxSync-r14")]
         pub type_tx_sync_r14: Option<SLTypeTxSyncR14>,
         #[rasn(identifier = "thresSL-TxPrioritization-r14")]
@@ -60740,23 +60896,23 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0..=1000"), identifier = "offsetDFN-r14")]
         pub offset_dfn_r14: Option<u16>,
         #[rasn(identifier = "cbr-CommonTxConfigList-r14")]
-        pub cbr_common_tx_config_list_r14: Option<SLCBRCommonTxConfigListR14>,
+        pub cbr_common_tx_config_list_r14: Option<Box<SLCBRCommonTxConfigListR14>>,
     }
     impl SLV2XConfigCommonR14 {
         pub fn new(
             v2x_comm_rx_pool_r14: Option<SLCommRxPoolListV2XR14>,
             v2x_comm_tx_pool_normal_common_r14: Option<SLCommTxPoolListV2XR14>,
             p2x_comm_tx_pool_normal_common_r14: Option<SLCommTxPoolListV2XR14>,
-            v2x_comm_tx_pool_exceptional_r14: Option<SLCommResourcePoolV2XR14>,
+            v2x_comm_tx_pool_exceptional_r14: Option<Box<SLCommResourcePoolV2XR14>>,
             v2x_sync_config_r14: Option<SLSyncConfigListV2XR14>,
             v2x_inter_freq_info_list_r14: Option<SLInterFreqInfoListV2XR14>,
-            v2x_resource_selection_config_r14: Option<SLCommTxPoolSensingConfigR14>,
-            zone_config_r14: Option<SLZoneConfigR14>,
+            v2x_resource_selection_config_r14: Option<Box<SLCommTxPoolSensingConfigR14>>,
+            zone_config_r14: Option<Box<SLZoneConfigR14>>,
             type_tx_sync_r14: Option<SLTypeTxSyncR14>,
             thres_sl_tx_prioritization_r14: Option<SLPriorityR13>,
             anchor_carrier_freq_list_r14: Option<SLAnchorCarrierFreqListV2XR14>,
             offset_dfn_r14: Option<u16>,
-            cbr_common_tx_config_list_r14: Option<SLCBRCommonTxConfigListR14>,
+            cbr_common_tx_config_list_r14: Option<Box<SLCBRCommonTxConfigListR14>>,
         ) -> Self {
             Self {
                 v2x_comm_rx_pool_r14,
@@ -60784,7 +60940,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "mac-MainConfig-r14")]
         pub mac_main_config_r14: MACMainConfigSLR12,
         #[rasn(identifier = "v2x-SchedulingPool-r14")]
-        pub v2x_scheduling_pool_r14: Option<SLCommResourcePoolV2XR14>,
+        pub v2x_scheduling_pool_r14: Option<Box<SLCommResourcePoolV2XR14>>,
         #[rasn(value("0..=31"), identifier = "mcs-r14")]
         pub mcs_r14: Option<u8>,
         #[rasn(identifier = "logicalChGroupInfoList-r14")]
@@ -60794,7 +60950,7 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             sl_v_rnti_r14: CRNTI,
             mac_main_config_r14: MACMainConfigSLR12,
-            v2x_scheduling_pool_r14: Option<SLCommResourcePoolV2XR14>,
+            v2x_scheduling_pool_r14: Option<Box<SLCommResourcePoolV2XR14>>,
             mcs_r14: Option<u8>,
             logical_ch_group_info_list_r14: LogicalChGroupInfoListR13,
         ) -> Self {
@@ -60817,13 +60973,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "poolToAddModList-r14")]
         pub pool_to_add_mod_list_r14: Option<SLTxPoolToAddModListV2XR14>,
         #[rasn(identifier = "v2x-CommTxPoolSensingConfig-r14")]
-        pub v2x_comm_tx_pool_sensing_config_r14: Option<SLCommTxPoolSensingConfigR14>,
+        pub v2x_comm_tx_pool_sensing_config_r14: Option<Box<SLCommTxPoolSensingConfigR14>>,
     }
     impl SLV2XConfigDedicatedR14CommTxResourcesR14SetupUeSelectedR14V2xCommTxPoolNormalDedicatedR14 {
         pub fn new(
             pool_to_release_list_r14: Option<SLTxPoolToReleaseListV2XR14>,
             pool_to_add_mod_list_r14: Option<SLTxPoolToAddModListV2XR14>,
-            v2x_comm_tx_pool_sensing_config_r14: Option<SLCommTxPoolSensingConfigR14>,
+            v2x_comm_tx_pool_sensing_config_r14: Option<Box<SLCommTxPoolSensingConfigR14>>,
         ) -> Self {
             Self {
                 pool_to_release_list_r14,
@@ -60926,7 +61082,7 @@ pub mod eutra_rrc_definitions {
         pub comm_tx_resources_v1530:
             Option<SLV2XConfigDedicatedR14ExtGroupCommTxResourcesV1530CommTxResourcesV1530>,
         #[rasn(identifier = "v2x-PacketDuplicationConfig-r15")]
-        pub v2x_packet_duplication_config_r15: Option<SLV2XPacketDuplicationConfigR15>,
+        pub v2x_packet_duplication_config_r15: Option<Box<SLV2XPacketDuplicationConfigR15>>,
         #[rasn(identifier = "syncFreqList-r15")]
         pub sync_freq_list_r15: Option<SLV2XSyncFreqListR15>,
         #[rasn(identifier = "slss-TxMultiFreq-r15")]
@@ -60938,7 +61094,7 @@ pub mod eutra_rrc_definitions {
             comm_tx_resources_v1530: Option<
                 SLV2XConfigDedicatedR14ExtGroupCommTxResourcesV1530CommTxResourcesV1530,
             >,
-            v2x_packet_duplication_config_r15: Option<SLV2XPacketDuplicationConfigR15>,
+            v2x_packet_duplication_config_r15: Option<Box<SLV2XPacketDuplicationConfigR15>>,
             sync_freq_list_r15: Option<SLV2XSyncFreqListR15>,
             slss_tx_multi_freq_r15: Option<
                 SLV2XConfigDedicatedR14ExtGroupCommTxResourcesV1530SlssTxMultiFreqR15,
@@ -60991,7 +61147,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "typeTxSync-r14")]
         pub type_tx_sync_r14: Option<SLTypeTxSyncR14>,
         #[rasn(identifier = "cbr-DedicatedTxConfigList-r14")]
-        pub cbr_dedicated_tx_config_list_r14: Option<SLCBRCommonTxConfigListR14>,
+        pub cbr_dedicated_tx_config_list_r14: Option<Box<SLCBRCommonTxConfigListR14>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_comm_tx_resources_v1530:
             Option<SLV2XConfigDedicatedR14ExtGroupCommTxResourcesV1530>,
@@ -61005,7 +61161,7 @@ pub mod eutra_rrc_definitions {
             v2x_inter_freq_info_list_r14: Option<SLInterFreqInfoListV2XR14>,
             thres_sl_tx_prioritization_r14: Option<SLPriorityR13>,
             type_tx_sync_r14: Option<SLTypeTxSyncR14>,
-            cbr_dedicated_tx_config_list_r14: Option<SLCBRCommonTxConfigListR14>,
+            cbr_dedicated_tx_config_list_r14: Option<Box<SLCBRCommonTxConfigListR14>>,
             ext_group_comm_tx_resources_v1530: Option<
                 SLV2XConfigDedicatedR14ExtGroupCommTxResourcesV1530,
             >,
@@ -61071,11 +61227,11 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "p2x-CommTxPoolNormal-r14")]
         pub p2x_comm_tx_pool_normal_r14: Option<SLCommTxPoolListV2XR14>,
         #[rasn(identifier = "v2x-CommTxPoolExceptional-r14")]
-        pub v2x_comm_tx_pool_exceptional_r14: Option<SLCommResourcePoolV2XR14>,
+        pub v2x_comm_tx_pool_exceptional_r14: Option<Box<SLCommResourcePoolV2XR14>>,
         #[rasn(identifier = "v2x-ResourceSelectionConfig-r14")]
-        pub v2x_resource_selection_config_r14: Option<SLCommTxPoolSensingConfigR14>,
+        pub v2x_resource_selection_config_r14: Option<Box<SLCommTxPoolSensingConfigR14>>,
         #[rasn(identifier = "zoneConfig-r14")]
-        pub zone_config_r14: Option<SLZoneConfigR14>,
+        pub zone_config_r14: Option<Box<SLZoneConfigR14>>,
         #[rasn(value("0..=1000"), identifier = "offsetDFN-r14")]
         pub offset_dfn_r14: Option<u16>,
     }
@@ -61087,9 +61243,9 @@ pub mod eutra_rrc_definitions {
             v2x_comm_rx_pool_r14: Option<SLCommRxPoolListV2XR14>,
             v2x_comm_tx_pool_normal_r14: Option<SLCommTxPoolListV2XR14>,
             p2x_comm_tx_pool_normal_r14: Option<SLCommTxPoolListV2XR14>,
-            v2x_comm_tx_pool_exceptional_r14: Option<SLCommResourcePoolV2XR14>,
-            v2x_resource_selection_config_r14: Option<SLCommTxPoolSensingConfigR14>,
-            zone_config_r14: Option<SLZoneConfigR14>,
+            v2x_comm_tx_pool_exceptional_r14: Option<Box<SLCommResourcePoolV2XR14>>,
+            v2x_resource_selection_config_r14: Option<Box<SLCommTxPoolSensingConfigR14>>,
+            zone_config_r14: Option<Box<SLZoneConfigR14>>,
             offset_dfn_r14: Option<u16>,
         ) -> Self {
             Self {
@@ -61363,7 +61519,8 @@ pub mod eutra_rrc_definitions {
         #[rasn(size("1..=2"), identifier = "dci7-CandidateSetsPerAL-SPDCCH-r15")]
         pub dci7_candidate_sets_per_al_spdcch_r15: Option<SequenceOf<DCI7CandidatesPerALSPDCCHR15>>,
         #[rasn(identifier = "resourceBlockAssignment-r15")]
-        pub resource_block_assignment_r15: Option<SPDCCHElementsR15SetupResourceBlockAssignmentR15>,
+        pub resource_block_assignment_r15:
+            Option<Box<SPDCCHElementsR15SetupResourceBlockAssignmentR15>>,
         #[rasn(size("5"), identifier = "subslotApplicability-r15")]
         pub subslot_applicability_r15: Option<BitString>,
         #[rasn(identifier = "al-StartingPointSPDCCH-r15")]
@@ -61382,7 +61539,9 @@ pub mod eutra_rrc_definitions {
             dmrs_scrambling_sequence_int_r15: Option<u16>,
             dci7_candidates_per_al_pdcch_r15: Option<SequenceOf<DCI7CandidatesR15>>,
             dci7_candidate_sets_per_al_spdcch_r15: Option<SequenceOf<DCI7CandidatesPerALSPDCCHR15>>,
-            resource_block_assignment_r15: Option<SPDCCHElementsR15SetupResourceBlockAssignmentR15>,
+            resource_block_assignment_r15: Option<
+                Box<SPDCCHElementsR15SetupResourceBlockAssignmentR15>,
+            >,
             subslot_applicability_r15: Option<BitString>,
             al_starting_point_spdcch_r15: Option<SPDCCHElementsR15SetupAlStartingPointSPDCCHR15>,
             subframe_type_r15: Option<SPDCCHElementsR15SetupSubframeTypeR15>,
@@ -62020,7 +62179,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "implicitReleaseAfter")]
         pub implicit_release_after: SPSConfigULSetupImplicitReleaseAfter,
         #[rasn(identifier = "p0-Persistent")]
-        pub p0_persistent: Option<SPSConfigULSetupP0Persistent>,
+        pub p0_persistent: Option<Box<SPSConfigULSetupP0Persistent>>,
         #[rasn(identifier = "twoIntervalsConfig")]
         pub two_intervals_config: Option<SPSConfigULSetupTwoIntervalsConfig>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -62039,7 +62198,7 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             semi_persist_sched_interval_ul: SPSConfigULSetupSemiPersistSchedIntervalUL,
             implicit_release_after: SPSConfigULSetupImplicitReleaseAfter,
-            p0_persistent: Option<SPSConfigULSetupP0Persistent>,
+            p0_persistent: Option<Box<SPSConfigULSetupP0Persistent>>,
             two_intervals_config: Option<SPSConfigULSetupTwoIntervalsConfig>,
             ext_group_p0_persistent_subframe_set2_r12: Option<
                 SPSConfigULSetupExtGroupP0PersistentSubframeSet2R12,
@@ -62219,7 +62378,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "implicitReleaseAfter")]
         pub implicit_release_after: SPSConfigULSTTIR15SetupImplicitReleaseAfter,
         #[rasn(identifier = "p0-Persistent-r15")]
-        pub p0_persistent_r15: Option<SPSConfigULSTTIR15SetupP0PersistentR15>,
+        pub p0_persistent_r15: Option<Box<SPSConfigULSTTIR15SetupP0PersistentR15>>,
         #[rasn(identifier = "twoIntervalsConfig-r15")]
         pub two_intervals_config_r15: Option<SPSConfigULSTTIR15SetupTwoIntervalsConfigR15>,
         #[rasn(identifier = "p0-PersistentSubframeSet2-r15")]
@@ -62253,7 +62412,7 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             semi_persist_sched_interval_ul_stti_r15 : SPSConfigULSTTIR15SetupSemiPersistSchedIntervalULSTTIR15,
             implicit_release_after: SPSConfigULSTTIR15SetupImplicitReleaseAfter,
-            p0_persistent_r15: Option<SPSConfigULSTTIR15SetupP0PersistentR15>,
+            p0_persistent_r15: Option<Box<SPSConfigULSTTIR15SetupP0PersistentR15>>,
             two_intervals_config_r15: Option<SPSConfigULSTTIR15SetupTwoIntervalsConfigR15>,
             p0_persistent_subframe_set2_r15: Option<
                 SPSConfigULSTTIR15SetupP0PersistentSubframeSet2R15,
@@ -62597,10 +62756,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SRBToAddModExtGroupRlcConfigV1560 {
         #[rasn(identifier = "rlc-Config-v1560")]
-        pub rlc_config_v1560: Option<RLCConfigV1510>,
+        pub rlc_config_v1560: Option<Box<RLCConfigV1510>>,
     }
     impl SRBToAddModExtGroupRlcConfigV1560 {
-        pub fn new(rlc_config_v1560: Option<RLCConfigV1510>) -> Self {
+        pub fn new(rlc_config_v1560: Option<Box<RLCConfigV1510>>) -> Self {
             Self { rlc_config_v1560 }
         }
     }
@@ -62609,10 +62768,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SRBToAddModExtGroupRlcConfigV1700 {
         #[rasn(identifier = "rlc-Config-v1700")]
-        pub rlc_config_v1700: Option<RLCConfigV1700>,
+        pub rlc_config_v1700: Option<Box<RLCConfigV1700>>,
     }
     impl SRBToAddModExtGroupRlcConfigV1700 {
-        pub fn new(rlc_config_v1700: Option<RLCConfigV1700>) -> Self {
+        pub fn new(rlc_config_v1700: Option<Box<RLCConfigV1700>>) -> Self {
             Self { rlc_config_v1700 }
         }
     }
@@ -63333,17 +63492,17 @@ pub mod eutra_rrc_definitions {
         pub simultaneous_tx_different_tx_duration_r15:
             Option<STTISPTBandParametersR15SimultaneousTxDifferentTxDurationR15>,
         #[rasn(identifier = "sTTI-CA-MIMO-ParametersDL-r15")]
-        pub s_tti_ca_mimo_parameters_dl_r15: Option<CAMIMOParametersDLR15>,
+        pub s_tti_ca_mimo_parameters_dl_r15: Option<Box<CAMIMOParametersDLR15>>,
         #[rasn(identifier = "sTTI-CA-MIMO-ParametersUL-r15")]
         pub s_tti_ca_mimo_parameters_ul_r15: CAMIMOParametersULR15,
         #[rasn(identifier = "sTTI-FD-MIMO-Coexistence")]
         pub s_tti_fd_mimo_coexistence: Option<STTISPTBandParametersR15STTIFDMIMOCoexistence>,
         #[rasn(identifier = "sTTI-MIMO-CA-ParametersPerBoBCs-r15")]
-        pub s_tti_mimo_ca_parameters_per_bo_bcs_r15: Option<MIMOCAParametersPerBoBCR13>,
+        pub s_tti_mimo_ca_parameters_per_bo_bcs_r15: Option<Box<MIMOCAParametersPerBoBCR13>>,
         #[rasn(identifier = "sTTI-MIMO-CA-ParametersPerBoBCs-v1530")]
-        pub s_tti_mimo_ca_parameters_per_bo_bcs_v1530: Option<MIMOCAParametersPerBoBCV1430>,
+        pub s_tti_mimo_ca_parameters_per_bo_bcs_v1530: Option<Box<MIMOCAParametersPerBoBCV1430>>,
         #[rasn(identifier = "sTTI-SupportedCombinations-r15")]
-        pub s_tti_supported_combinations_r15: Option<STTISupportedCombinationsR15>,
+        pub s_tti_supported_combinations_r15: Option<Box<STTISupportedCombinationsR15>>,
         #[rasn(identifier = "sTTI-SupportedCSI-Proc-r15")]
         pub s_tti_supported_csi_proc_r15: Option<STTISPTBandParametersR15STTISupportedCSIProcR15>,
         #[rasn(identifier = "ul-256QAM-Slot-r15")]
@@ -63359,12 +63518,12 @@ pub mod eutra_rrc_definitions {
             simultaneous_tx_different_tx_duration_r15: Option<
                 STTISPTBandParametersR15SimultaneousTxDifferentTxDurationR15,
             >,
-            s_tti_ca_mimo_parameters_dl_r15: Option<CAMIMOParametersDLR15>,
+            s_tti_ca_mimo_parameters_dl_r15: Option<Box<CAMIMOParametersDLR15>>,
             s_tti_ca_mimo_parameters_ul_r15: CAMIMOParametersULR15,
             s_tti_fd_mimo_coexistence: Option<STTISPTBandParametersR15STTIFDMIMOCoexistence>,
-            s_tti_mimo_ca_parameters_per_bo_bcs_r15: Option<MIMOCAParametersPerBoBCR13>,
-            s_tti_mimo_ca_parameters_per_bo_bcs_v1530: Option<MIMOCAParametersPerBoBCV1430>,
-            s_tti_supported_combinations_r15: Option<STTISupportedCombinationsR15>,
+            s_tti_mimo_ca_parameters_per_bo_bcs_r15: Option<Box<MIMOCAParametersPerBoBCR13>>,
+            s_tti_mimo_ca_parameters_per_bo_bcs_v1530: Option<Box<MIMOCAParametersPerBoBCV1430>>,
+            s_tti_supported_combinations_r15: Option<Box<STTISupportedCombinationsR15>>,
             s_tti_supported_csi_proc_r15: Option<STTISPTBandParametersR15STTISupportedCSIProcR15>,
             ul_256_qam_slot_r15: Option<STTISPTBandParametersR15Ul256QAMSlotR15>,
             ul_256_qam_subslot_r15: Option<STTISPTBandParametersR15Ul256QAMSubslotR15>,
@@ -63390,11 +63549,11 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "STTI-SupportedCombinations-r15")]
     pub struct STTISupportedCombinationsR15 {
         #[rasn(identifier = "combination-22-r15")]
-        pub combination_22_r15: Option<DLULCCsR15>,
+        pub combination_22_r15: Option<Box<DLULCCsR15>>,
         #[rasn(identifier = "combination-77-r15")]
-        pub combination_77_r15: Option<DLULCCsR15>,
+        pub combination_77_r15: Option<Box<DLULCCsR15>>,
         #[rasn(identifier = "combination-27-r15")]
-        pub combination_27_r15: Option<DLULCCsR15>,
+        pub combination_27_r15: Option<Box<DLULCCsR15>>,
         #[rasn(size("1..=2"), identifier = "combination-22-27-r15")]
         pub combination_22_27_r15: Option<SequenceOf<DLULCCsR15>>,
         #[rasn(size("1..=2"), identifier = "combination-77-22-r15")]
@@ -63404,9 +63563,9 @@ pub mod eutra_rrc_definitions {
     }
     impl STTISupportedCombinationsR15 {
         pub fn new(
-            combination_22_r15: Option<DLULCCsR15>,
-            combination_77_r15: Option<DLULCCsR15>,
-            combination_27_r15: Option<DLULCCsR15>,
+            combination_22_r15: Option<Box<DLULCCsR15>>,
+            combination_77_r15: Option<Box<DLULCCsR15>>,
+            combination_27_r15: Option<Box<DLULCCsR15>>,
             combination_22_27_r15: Option<SequenceOf<DLULCCsR15>>,
             combination_77_22_r15: Option<SequenceOf<DLULCCsR15>>,
             combination_77_27_r15: Option<SequenceOf<DLULCCsR15>>,
@@ -63429,13 +63588,13 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SatelliteInfoR17ServiceInfoR17 {
         #[rasn(identifier = "tle-EphemerisParameters-r17")]
-        pub tle_ephemeris_parameters_r17: Option<TLEEphemerisParametersR17>,
+        pub tle_ephemeris_parameters_r17: Option<Box<TLEEphemerisParametersR17>>,
         #[rasn(identifier = "t-ServiceStart-r17")]
         pub t_service_start_r17: Option<TimeOffsetUTCR17>,
     }
     impl SatelliteInfoR17ServiceInfoR17 {
         pub fn new(
-            tle_ephemeris_parameters_r17: Option<TLEEphemerisParametersR17>,
+            tle_ephemeris_parameters_r17: Option<Box<TLEEphemerisParametersR17>>,
             t_service_start_r17: Option<TimeOffsetUTCR17>,
         ) -> Self {
             Self {
@@ -63483,16 +63642,16 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SatelliteInfoR17FootprintInfoR17 {
         #[rasn(identifier = "referencePoint-r17")]
-        pub reference_point_r17: Option<SatelliteInfoR17FootprintInfoR17ReferencePointR17>,
+        pub reference_point_r17: Option<Box<SatelliteInfoR17FootprintInfoR17ReferencePointR17>>,
         #[rasn(identifier = "elevationAngles-r17")]
-        pub elevation_angles_r17: Option<SatelliteInfoR17FootprintInfoR17ElevationAnglesR17>,
+        pub elevation_angles_r17: Option<Box<SatelliteInfoR17FootprintInfoR17ElevationAnglesR17>>,
         #[rasn(value("1..=256"), identifier = "radius-r17")]
         pub radius_r17: Option<u16>,
     }
     impl SatelliteInfoR17FootprintInfoR17 {
         pub fn new(
-            reference_point_r17: Option<SatelliteInfoR17FootprintInfoR17ReferencePointR17>,
-            elevation_angles_r17: Option<SatelliteInfoR17FootprintInfoR17ElevationAnglesR17>,
+            reference_point_r17: Option<Box<SatelliteInfoR17FootprintInfoR17ReferencePointR17>>,
+            elevation_angles_r17: Option<Box<SatelliteInfoR17FootprintInfoR17ElevationAnglesR17>>,
             radius_r17: Option<u16>,
         ) -> Self {
             Self {
@@ -63871,7 +64030,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SecurityConfigHOHandoverTypeIntraLTE {
         #[rasn(identifier = "securityAlgorithmConfig")]
-        pub security_algorithm_config: Option<SecurityAlgorithmConfig>,
+        pub security_algorithm_config: Option<Box<SecurityAlgorithmConfig>>,
         #[rasn(identifier = "keyChangeIndicator")]
         pub key_change_indicator: bool,
         #[rasn(identifier = "nextHopChainingCount")]
@@ -63879,7 +64038,7 @@ pub mod eutra_rrc_definitions {
     }
     impl SecurityConfigHOHandoverTypeIntraLTE {
         pub fn new(
-            security_algorithm_config: Option<SecurityAlgorithmConfig>,
+            security_algorithm_config: Option<Box<SecurityAlgorithmConfig>>,
             key_change_indicator: bool,
             next_hop_chaining_count: NextHopChainingCount,
         ) -> Self {
@@ -63934,7 +64093,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SecurityConfigHOV1530HandoverTypeV1530Intra5GC {
         #[rasn(identifier = "securityAlgorithmConfig-r15")]
-        pub security_algorithm_config_r15: Option<SecurityAlgorithmConfig>,
+        pub security_algorithm_config_r15: Option<Box<SecurityAlgorithmConfig>>,
         #[rasn(identifier = "keyChangeIndicator-r15")]
         pub key_change_indicator_r15: bool,
         #[rasn(identifier = "nextHopChainingCount-r15")]
@@ -63944,7 +64103,7 @@ pub mod eutra_rrc_definitions {
     }
     impl SecurityConfigHOV1530HandoverTypeV1530Intra5GC {
         pub fn new(
-            security_algorithm_config_r15: Option<SecurityAlgorithmConfig>,
+            security_algorithm_config_r15: Option<Box<SecurityAlgorithmConfig>>,
             key_change_indicator_r15: bool,
             next_hop_chaining_count_r15: NextHopChainingCount,
             nas_container_r15: Option<OctetString>,
@@ -64091,12 +64250,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "securityConfigSMC")]
         pub security_config_smc: SecurityConfigSMC,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SecurityModeCommandV8a0IEs>,
+        pub non_critical_extension: Option<Box<SecurityModeCommandV8a0IEs>>,
     }
     impl SecurityModeCommandR8IEs {
         pub fn new(
             security_config_smc: SecurityConfigSMC,
-            non_critical_extension: Option<SecurityModeCommandV8a0IEs>,
+            non_critical_extension: Option<Box<SecurityModeCommandV8a0IEs>>,
         ) -> Self {
             Self {
                 security_config_smc,
@@ -64124,12 +64283,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SecurityModeCommandV8a0IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<SecurityModeCommandV8a0IEsNonCriticalExtension>>,
     }
     impl SecurityModeCommandV8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<SecurityModeCommandV8a0IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<SecurityModeCommandV8a0IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -64182,10 +64341,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "SecurityModeComplete-r8-IEs")]
     pub struct SecurityModeCompleteR8IEs {
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SecurityModeCompleteV8a0IEs>,
+        pub non_critical_extension: Option<Box<SecurityModeCompleteV8a0IEs>>,
     }
     impl SecurityModeCompleteR8IEs {
-        pub fn new(non_critical_extension: Option<SecurityModeCompleteV8a0IEs>) -> Self {
+        pub fn new(non_critical_extension: Option<Box<SecurityModeCompleteV8a0IEs>>) -> Self {
             Self {
                 non_critical_extension,
             }
@@ -64211,12 +64370,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SecurityModeCompleteV8a0IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<SecurityModeCompleteV8a0IEsNonCriticalExtension>>,
     }
     impl SecurityModeCompleteV8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<SecurityModeCompleteV8a0IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<SecurityModeCompleteV8a0IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -64269,10 +64428,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "SecurityModeFailure-r8-IEs")]
     pub struct SecurityModeFailureR8IEs {
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SecurityModeFailureV8a0IEs>,
+        pub non_critical_extension: Option<Box<SecurityModeFailureV8a0IEs>>,
     }
     impl SecurityModeFailureR8IEs {
-        pub fn new(non_critical_extension: Option<SecurityModeFailureV8a0IEs>) -> Self {
+        pub fn new(non_critical_extension: Option<Box<SecurityModeFailureV8a0IEs>>) -> Self {
             Self {
                 non_critical_extension,
             }
@@ -64298,12 +64457,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SecurityModeFailureV8a0IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<SecurityModeFailureV8a0IEsNonCriticalExtension>>,
     }
     impl SecurityModeFailureV8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<SecurityModeFailureV8a0IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<SecurityModeFailureV8a0IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -64408,7 +64567,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ul-SyncValidityDuration-r17")]
         pub ul_sync_validity_duration_r17: ServingSatelliteInfoR17UlSyncValidityDurationR17,
         #[rasn(identifier = "epochTime-r17")]
-        pub epoch_time_r17: Option<ServingSatelliteInfoR17EpochTimeR17>,
+        pub epoch_time_r17: Option<Box<ServingSatelliteInfoR17EpochTimeR17>>,
         #[rasn(value("0..=1023"), identifier = "k-Offset-r17")]
         pub k_offset_r17: u16,
         #[rasn(value("1..=512"), identifier = "k-Mac-r17")]
@@ -64419,7 +64578,7 @@ pub mod eutra_rrc_definitions {
             ephemeris_info_r17: ServingSatelliteInfoR17EphemerisInfoR17,
             nta_common_parameters_r17: ServingSatelliteInfoR17NtaCommonParametersR17,
             ul_sync_validity_duration_r17: ServingSatelliteInfoR17UlSyncValidityDurationR17,
-            epoch_time_r17: Option<ServingSatelliteInfoR17EpochTimeR17>,
+            epoch_time_r17: Option<Box<ServingSatelliteInfoR17EpochTimeR17>>,
             k_offset_r17: u16,
             k_mac_r17: Option<u16>,
         ) -> Self {
@@ -64568,7 +64727,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "commRxInterestedFreq-r12")]
         pub comm_rx_interested_freq_r12: Option<ARFCNValueEUTRAR9>,
         #[rasn(identifier = "commTxResourceReq-r12")]
-        pub comm_tx_resource_req_r12: Option<SLCommTxResourceReqR12>,
+        pub comm_tx_resource_req_r12: Option<Box<SLCommTxResourceReqR12>>,
         #[rasn(identifier = "discRxInterest-r12")]
         pub disc_rx_interest_r12: Option<SidelinkUEInformationR12IEsDiscRxInterestR12>,
         #[rasn(value("1..=63"), identifier = "discTxResourceReq-r12")]
@@ -64576,16 +64735,16 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SidelinkUEInformationV1310IEs>,
+        pub non_critical_extension: Option<Box<SidelinkUEInformationV1310IEs>>,
     }
     impl SidelinkUEInformationR12IEs {
         pub fn new(
             comm_rx_interested_freq_r12: Option<ARFCNValueEUTRAR9>,
-            comm_tx_resource_req_r12: Option<SLCommTxResourceReqR12>,
+            comm_tx_resource_req_r12: Option<Box<SLCommTxResourceReqR12>>,
             disc_rx_interest_r12: Option<SidelinkUEInformationR12IEsDiscRxInterestR12>,
             disc_tx_resource_req_r12: Option<u8>,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<SidelinkUEInformationV1310IEs>,
+            non_critical_extension: Option<Box<SidelinkUEInformationV1310IEs>>,
         ) -> Self {
             Self {
                 comm_rx_interested_freq_r12,
@@ -64609,16 +64768,16 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SidelinkUEInformationV1310IEsCommTxResourceInfoReqRelayR13 {
         #[rasn(identifier = "commTxResourceReqRelay-r13")]
-        pub comm_tx_resource_req_relay_r13: Option<SLCommTxResourceReqR12>,
+        pub comm_tx_resource_req_relay_r13: Option<Box<SLCommTxResourceReqR12>>,
         #[rasn(identifier = "commTxResourceReqRelayUC-r13")]
-        pub comm_tx_resource_req_relay_uc_r13: Option<SLCommTxResourceReqR12>,
+        pub comm_tx_resource_req_relay_uc_r13: Option<Box<SLCommTxResourceReqR12>>,
         #[rasn(identifier = "ue-Type-r13")]
         pub ue_type_r13: SidelinkUEInformationV1310IEsCommTxResourceInfoReqRelayR13UeTypeR13,
     }
     impl SidelinkUEInformationV1310IEsCommTxResourceInfoReqRelayR13 {
         pub fn new(
-            comm_tx_resource_req_relay_r13: Option<SLCommTxResourceReqR12>,
-            comm_tx_resource_req_relay_uc_r13: Option<SLCommTxResourceReqR12>,
+            comm_tx_resource_req_relay_r13: Option<Box<SLCommTxResourceReqR12>>,
+            comm_tx_resource_req_relay_uc_r13: Option<Box<SLCommTxResourceReqR12>>,
             ue_type_r13: SidelinkUEInformationV1310IEsCommTxResourceInfoReqRelayR13UeTypeR13,
         ) -> Self {
             Self {
@@ -64652,14 +64811,15 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "SidelinkUEInformation-v1310-IEs")]
     pub struct SidelinkUEInformationV1310IEs {
         #[rasn(identifier = "commTxResourceReqUC-r13")]
-        pub comm_tx_resource_req_uc_r13: Option<SLCommTxResourceReqR12>,
+        pub comm_tx_resource_req_uc_r13: Option<Box<SLCommTxResourceReqR12>>,
         #[rasn(identifier = "commTxResourceInfoReqRelay-r13")]
         pub comm_tx_resource_info_req_relay_r13:
-            Option<SidelinkUEInformationV1310IEsCommTxResourceInfoReqRelayR13>,
+            Option<Box<SidelinkUEInformationV1310IEsCommTxResourceInfoReqRelayR13>>,
         #[rasn(identifier = "discTxResourceReq-v1310")]
-        pub disc_tx_resource_req_v1310: Option<SidelinkUEInformationV1310IEsDiscTxResourceReqV1310>,
+        pub disc_tx_resource_req_v1310:
+            Option<Box<SidelinkUEInformationV1310IEsDiscTxResourceReqV1310>>,
         #[rasn(identifier = "discTxResourceReqPS-r13")]
-        pub disc_tx_resource_req_ps_r13: Option<SLDiscTxResourceReqR13>,
+        pub disc_tx_resource_req_ps_r13: Option<Box<SLDiscTxResourceReqR13>>,
         #[rasn(identifier = "discRxGapReq-r13")]
         pub disc_rx_gap_req_r13: Option<SLGapRequestR13>,
         #[rasn(identifier = "discTxGapReq-r13")]
@@ -64667,20 +64827,22 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "discSysInfoReportFreqList-r13")]
         pub disc_sys_info_report_freq_list_r13: Option<SLDiscSysInfoReportFreqListR13>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SidelinkUEInformationV1430IEs>,
+        pub non_critical_extension: Option<Box<SidelinkUEInformationV1430IEs>>,
     }
     impl SidelinkUEInformationV1310IEs {
         pub fn new(
-            comm_tx_resource_req_uc_r13: Option<SLCommTxResourceReqR12>,
+            comm_tx_resource_req_uc_r13: Option<Box<SLCommTxResourceReqR12>>,
             comm_tx_resource_info_req_relay_r13: Option<
-                SidelinkUEInformationV1310IEsCommTxResourceInfoReqRelayR13,
+                Box<SidelinkUEInformationV1310IEsCommTxResourceInfoReqRelayR13>,
             >,
-            disc_tx_resource_req_v1310: Option<SidelinkUEInformationV1310IEsDiscTxResourceReqV1310>,
-            disc_tx_resource_req_ps_r13: Option<SLDiscTxResourceReqR13>,
+            disc_tx_resource_req_v1310: Option<
+                Box<SidelinkUEInformationV1310IEsDiscTxResourceReqV1310>,
+            >,
+            disc_tx_resource_req_ps_r13: Option<Box<SLDiscTxResourceReqR13>>,
             disc_rx_gap_req_r13: Option<SLGapRequestR13>,
             disc_tx_gap_req_r13: Option<SLGapRequestR13>,
             disc_sys_info_report_freq_list_r13: Option<SLDiscSysInfoReportFreqListR13>,
-            non_critical_extension: Option<SidelinkUEInformationV1430IEs>,
+            non_critical_extension: Option<Box<SidelinkUEInformationV1430IEs>>,
         ) -> Self {
             Self {
                 comm_tx_resource_req_uc_r13,
@@ -64711,14 +64873,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "v2x-CommTxResourceReq-r14")]
         pub v2x_comm_tx_resource_req_r14: Option<SLV2XCommTxFreqListR14>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SidelinkUEInformationV1530IEs>,
+        pub non_critical_extension: Option<Box<SidelinkUEInformationV1530IEs>>,
     }
     impl SidelinkUEInformationV1430IEs {
         pub fn new(
             v2x_comm_rx_interested_freq_list_r14: Option<SLV2XCommFreqListR14>,
             p2x_comm_tx_type_r14: Option<SidelinkUEInformationV1430IEsP2xCommTxTypeR14>,
             v2x_comm_tx_resource_req_r14: Option<SLV2XCommTxFreqListR14>,
-            non_critical_extension: Option<SidelinkUEInformationV1530IEs>,
+            non_critical_extension: Option<Box<SidelinkUEInformationV1530IEs>>,
         ) -> Self {
             Self {
                 v2x_comm_rx_interested_freq_list_r14,
@@ -64748,12 +64910,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "reliabilityInfoListSL-r15")]
         pub reliability_info_list_sl_r15: Option<SLReliabilityListR15>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SidelinkUEInformationV1530IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<SidelinkUEInformationV1530IEsNonCriticalExtension>>,
     }
     impl SidelinkUEInformationV1530IEs {
         pub fn new(
             reliability_info_list_sl_r15: Option<SLReliabilityListR15>,
-            non_critical_extension: Option<SidelinkUEInformationV1530IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<SidelinkUEInformationV1530IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 reliability_info_list_sl_r15,
@@ -65359,14 +65521,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SoundingRSULConfigDedicatedAperiodicV1310SetupSrsActivateApV1310Setup {
         #[rasn(identifier = "srs-ConfigApDCI-Format0-v1310")]
-        pub srs_config_ap_dci_format0_v1310: Option<SRSConfigApV1310>,
+        pub srs_config_ap_dci_format0_v1310: Option<Box<SRSConfigApV1310>>,
         #[rasn(identifier = "srs-ConfigApDCI-Format1a2b2c-v1310")]
-        pub srs_config_ap_dci_format1a2b2c_v1310: Option<SRSConfigApV1310>,
+        pub srs_config_ap_dci_format1a2b2c_v1310: Option<Box<SRSConfigApV1310>>,
     }
     impl SoundingRSULConfigDedicatedAperiodicV1310SetupSrsActivateApV1310Setup {
         pub fn new(
-            srs_config_ap_dci_format0_v1310: Option<SRSConfigApV1310>,
-            srs_config_ap_dci_format1a2b2c_v1310: Option<SRSConfigApV1310>,
+            srs_config_ap_dci_format0_v1310: Option<Box<SRSConfigApV1310>>,
+            srs_config_ap_dci_format1a2b2c_v1310: Option<Box<SRSConfigApV1310>>,
         ) -> Self {
             Self {
                 srs_config_ap_dci_format0_v1310,
@@ -66405,12 +66567,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "supportedStandardDic-r15")]
         pub supported_standard_dic_r15: Option<SupportedUDCR15SupportedStandardDicR15>,
         #[rasn(identifier = "supportedOperatorDic-r15")]
-        pub supported_operator_dic_r15: Option<SupportedOperatorDicR15>,
+        pub supported_operator_dic_r15: Option<Box<SupportedOperatorDicR15>>,
     }
     impl SupportedUDCR15 {
         pub fn new(
             supported_standard_dic_r15: Option<SupportedUDCR15SupportedStandardDicR15>,
-            supported_operator_dic_r15: Option<SupportedOperatorDicR15>,
+            supported_operator_dic_r15: Option<Box<SupportedOperatorDicR15>>,
         ) -> Self {
             Self {
                 supported_standard_dic_r15,
@@ -66558,12 +66720,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "sib-TypeAndInfo")]
         pub sib_type_and_info: SystemInformationR8IEsSibTypeAndInfo,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationV8a0IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationV8a0IEs>>,
     }
     impl SystemInformationR8IEs {
         pub fn new(
             sib_type_and_info: SystemInformationR8IEsSibTypeAndInfo,
-            non_critical_extension: Option<SystemInformationV8a0IEs>,
+            non_critical_extension: Option<Box<SystemInformationV8a0IEs>>,
         ) -> Self {
             Self {
                 sib_type_and_info,
@@ -66591,12 +66753,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationV8a0IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<SystemInformationV8a0IEsNonCriticalExtension>>,
     }
     impl SystemInformationV8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<SystemInformationV8a0IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<SystemInformationV8a0IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -66722,13 +66884,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "schedulingInfoList")]
         pub scheduling_info_list: SchedulingInfoList,
         #[rasn(identifier = "tdd-Config")]
-        pub tdd_config: Option<TDDConfig>,
+        pub tdd_config: Option<Box<TDDConfig>>,
         #[rasn(identifier = "si-WindowLength")]
         pub si_window_length: SystemInformationBlockType1SiWindowLength,
         #[rasn(value("0..=31"), identifier = "systemInfoValueTag")]
         pub system_info_value_tag: u8,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V890IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V890IEs>>,
     }
     impl SystemInformationBlockType1 {
         pub fn new(
@@ -66737,10 +66899,10 @@ pub mod eutra_rrc_definitions {
             p_max: Option<PMax>,
             freq_band_indicator: FreqBandIndicator,
             scheduling_info_list: SchedulingInfoList,
-            tdd_config: Option<TDDConfig>,
+            tdd_config: Option<Box<TDDConfig>>,
             si_window_length: SystemInformationBlockType1SiWindowLength,
             system_info_value_tag: u8,
-            non_critical_extension: Option<SystemInformationBlockType1V890IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V890IEs>>,
         ) -> Self {
             Self {
                 cell_access_related_info,
@@ -66826,15 +66988,16 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0..=31"), identifier = "systemInfoValueTag-r14")]
         pub system_info_value_tag_r14: u8,
         #[rasn(identifier = "nonMBSFN-SubframeConfig-r14")]
-        pub non_mbsfn_subframe_config_r14: Option<NonMBSFNSubframeConfigR14>,
+        pub non_mbsfn_subframe_config_r14: Option<Box<NonMBSFNSubframeConfigR14>>,
         #[rasn(identifier = "pdsch-ConfigCommon-r14")]
         pub pdsch_config_common_r14: PDSCHConfigCommon,
         #[rasn(identifier = "systemInformationBlockType13-r14")]
-        pub system_information_block_type13_r14: Option<SystemInformationBlockType13R9>,
+        pub system_information_block_type13_r14: Option<Box<SystemInformationBlockType13R9>>,
         #[rasn(size("1..=5"), identifier = "cellAccessRelatedInfoList-r14")]
         pub cell_access_related_info_list_r14: Option<SequenceOf<CellAccessRelatedInfoR14>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1MBMSR14NonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<SystemInformationBlockType1MBMSR14NonCriticalExtension>>,
     }
     impl SystemInformationBlockType1MBMSR14 {
         pub fn new(
@@ -66844,11 +67007,13 @@ pub mod eutra_rrc_definitions {
             scheduling_info_list_mbms_r14: SchedulingInfoListMBMSR14,
             si_window_length_r14: SystemInformationBlockType1MBMSR14SiWindowLengthR14,
             system_info_value_tag_r14: u8,
-            non_mbsfn_subframe_config_r14: Option<NonMBSFNSubframeConfigR14>,
+            non_mbsfn_subframe_config_r14: Option<Box<NonMBSFNSubframeConfigR14>>,
             pdsch_config_common_r14: PDSCHConfigCommon,
-            system_information_block_type13_r14: Option<SystemInformationBlockType13R9>,
+            system_information_block_type13_r14: Option<Box<SystemInformationBlockType13R9>>,
             cell_access_related_info_list_r14: Option<SequenceOf<CellAccessRelatedInfoR14>>,
-            non_critical_extension: Option<SystemInformationBlockType1MBMSR14NonCriticalExtension>,
+            non_critical_extension: Option<
+                Box<SystemInformationBlockType1MBMSR14NonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 cell_access_related_info_r14,
@@ -66873,13 +67038,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "multiBandInfoList-v10j0")]
         pub multi_band_info_list_v10j0: Option<MultiBandInfoListV10j0>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V10l0IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V10l0IEs>>,
     }
     impl SystemInformationBlockType1V10j0IEs {
         pub fn new(
             freq_band_info_r10: Option<NSPmaxListR10>,
             multi_band_info_list_v10j0: Option<MultiBandInfoListV10j0>,
-            non_critical_extension: Option<SystemInformationBlockType1V10l0IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V10l0IEs>>,
         ) -> Self {
             Self {
                 freq_band_info_r10,
@@ -66896,13 +67061,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "multiBandInfoList-v10l0")]
         pub multi_band_info_list_v10l0: Option<MultiBandInfoListV10l0>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V10x0IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V10x0IEs>>,
     }
     impl SystemInformationBlockType1V10l0IEs {
         pub fn new(
             freq_band_info_v10l0: Option<NSPmaxListV10l0>,
             multi_band_info_list_v10l0: Option<MultiBandInfoListV10l0>,
-            non_critical_extension: Option<SystemInformationBlockType1V10x0IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V10x0IEs>>,
         ) -> Self {
             Self {
                 freq_band_info_v10l0,
@@ -66917,12 +67082,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V12j0IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V12j0IEs>>,
     }
     impl SystemInformationBlockType1V10x0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<SystemInformationBlockType1V12j0IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V12j0IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -66934,17 +67099,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "SystemInformationBlockType1-v1130-IEs")]
     pub struct SystemInformationBlockType1V1130IEs {
         #[rasn(identifier = "tdd-Config-v1130")]
-        pub tdd_config_v1130: Option<TDDConfigV1130>,
+        pub tdd_config_v1130: Option<Box<TDDConfigV1130>>,
         #[rasn(identifier = "cellSelectionInfo-v1130")]
-        pub cell_selection_info_v1130: Option<CellSelectionInfoV1130>,
+        pub cell_selection_info_v1130: Option<Box<CellSelectionInfoV1130>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V1250IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V1250IEs>>,
     }
     impl SystemInformationBlockType1V1130IEs {
         pub fn new(
-            tdd_config_v1130: Option<TDDConfigV1130>,
-            cell_selection_info_v1130: Option<CellSelectionInfoV1130>,
-            non_critical_extension: Option<SystemInformationBlockType1V1250IEs>,
+            tdd_config_v1130: Option<Box<TDDConfigV1130>>,
+            cell_selection_info_v1130: Option<Box<CellSelectionInfoV1130>>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V1250IEs>>,
         ) -> Self {
             Self {
                 tdd_config_v1130,
@@ -66994,21 +67159,21 @@ pub mod eutra_rrc_definitions {
         pub cell_access_related_info_v1250:
             SystemInformationBlockType1V1250IEsCellAccessRelatedInfoV1250,
         #[rasn(identifier = "cellSelectionInfo-v1250")]
-        pub cell_selection_info_v1250: Option<CellSelectionInfoV1250>,
+        pub cell_selection_info_v1250: Option<Box<CellSelectionInfoV1250>>,
         #[rasn(identifier = "freqBandIndicatorPriority-r12")]
         pub freq_band_indicator_priority_r12:
             Option<SystemInformationBlockType1V1250IEsFreqBandIndicatorPriorityR12>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V1310IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V1310IEs>>,
     }
     impl SystemInformationBlockType1V1250IEs {
         pub fn new(
             cell_access_related_info_v1250 : SystemInformationBlockType1V1250IEsCellAccessRelatedInfoV1250,
-            cell_selection_info_v1250: Option<CellSelectionInfoV1250>,
+            cell_selection_info_v1250: Option<Box<CellSelectionInfoV1250>>,
             freq_band_indicator_priority_r12: Option<
                 SystemInformationBlockType1V1250IEsFreqBandIndicatorPriorityR12,
             >,
-            non_critical_extension: Option<SystemInformationBlockType1V1310IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V1310IEs>>,
         ) -> Self {
             Self {
                 cell_access_related_info_v1250,
@@ -67026,13 +67191,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "schedulingInfoListExt-r12")]
         pub scheduling_info_list_ext_r12: Option<SchedulingInfoListExtR12>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V15g0IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V15g0IEs>>,
     }
     impl SystemInformationBlockType1V12j0IEs {
         pub fn new(
             scheduling_info_list_v12j0: Option<SchedulingInfoListV12j0>,
             scheduling_info_list_ext_r12: Option<SchedulingInfoListExtR12>,
-            non_critical_extension: Option<SystemInformationBlockType1V15g0IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V15g0IEs>>,
         ) -> Self {
             Self {
                 scheduling_info_list_v12j0,
@@ -67134,22 +67299,22 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "eDRX-Allowed-r13")]
         pub e_drx_allowed_r13: Option<SystemInformationBlockType1V1310IEsEDRXAllowedR13>,
         #[rasn(identifier = "cellSelectionInfoCE-r13")]
-        pub cell_selection_info_ce_r13: Option<CellSelectionInfoCER13>,
+        pub cell_selection_info_ce_r13: Option<Box<CellSelectionInfoCER13>>,
         #[rasn(identifier = "bandwidthReducedAccessRelatedInfo-r13")]
         pub bandwidth_reduced_access_related_info_r13:
-            Option<SystemInformationBlockType1V1310IEsBandwidthReducedAccessRelatedInfoR13>,
+            Option<Box<SystemInformationBlockType1V1310IEsBandwidthReducedAccessRelatedInfoR13>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V1320IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V1320IEs>>,
     }
     impl SystemInformationBlockType1V1310IEs {
         pub fn new(
             hyper_sfn_r13: Option<BitString>,
             e_drx_allowed_r13: Option<SystemInformationBlockType1V1310IEsEDRXAllowedR13>,
-            cell_selection_info_ce_r13: Option<CellSelectionInfoCER13>,
+            cell_selection_info_ce_r13: Option<Box<CellSelectionInfoCER13>>,
             bandwidth_reduced_access_related_info_r13: Option<
-                SystemInformationBlockType1V1310IEsBandwidthReducedAccessRelatedInfoR13,
+                Box<SystemInformationBlockType1V1310IEsBandwidthReducedAccessRelatedInfoR13>,
             >,
-            non_critical_extension: Option<SystemInformationBlockType1V1320IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V1320IEs>>,
         ) -> Self {
             Self {
                 hyper_sfn_r13,
@@ -67243,16 +67408,16 @@ pub mod eutra_rrc_definitions {
     pub struct SystemInformationBlockType1V1320IEs {
         #[rasn(identifier = "freqHoppingParametersDL-r13")]
         pub freq_hopping_parameters_dl_r13:
-            Option<SystemInformationBlockType1V1320IEsFreqHoppingParametersDLR13>,
+            Option<Box<SystemInformationBlockType1V1320IEsFreqHoppingParametersDLR13>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V1350IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V1350IEs>>,
     }
     impl SystemInformationBlockType1V1320IEs {
         pub fn new(
             freq_hopping_parameters_dl_r13: Option<
-                SystemInformationBlockType1V1320IEsFreqHoppingParametersDLR13,
+                Box<SystemInformationBlockType1V1320IEsFreqHoppingParametersDLR13>,
             >,
-            non_critical_extension: Option<SystemInformationBlockType1V1350IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V1350IEs>>,
         ) -> Self {
             Self {
                 freq_hopping_parameters_dl_r13,
@@ -67264,14 +67429,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "SystemInformationBlockType1-v1350-IEs")]
     pub struct SystemInformationBlockType1V1350IEs {
         #[rasn(identifier = "cellSelectionInfoCE1-r13")]
-        pub cell_selection_info_ce1_r13: Option<CellSelectionInfoCE1R13>,
+        pub cell_selection_info_ce1_r13: Option<Box<CellSelectionInfoCE1R13>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V1360IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V1360IEs>>,
     }
     impl SystemInformationBlockType1V1350IEs {
         pub fn new(
-            cell_selection_info_ce1_r13: Option<CellSelectionInfoCE1R13>,
-            non_critical_extension: Option<SystemInformationBlockType1V1360IEs>,
+            cell_selection_info_ce1_r13: Option<Box<CellSelectionInfoCE1R13>>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V1360IEs>>,
         ) -> Self {
             Self {
                 cell_selection_info_ce1_r13,
@@ -67283,14 +67448,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "SystemInformationBlockType1-v1360-IEs")]
     pub struct SystemInformationBlockType1V1360IEs {
         #[rasn(identifier = "cellSelectionInfoCE1-v1360")]
-        pub cell_selection_info_ce1_v1360: Option<CellSelectionInfoCE1V1360>,
+        pub cell_selection_info_ce1_v1360: Option<Box<CellSelectionInfoCE1V1360>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V1430IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V1430IEs>>,
     }
     impl SystemInformationBlockType1V1360IEs {
         pub fn new(
-            cell_selection_info_ce1_v1360: Option<CellSelectionInfoCE1V1360>,
-            non_critical_extension: Option<SystemInformationBlockType1V1430IEs>,
+            cell_selection_info_ce1_v1360: Option<Box<CellSelectionInfoCE1V1360>>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V1430IEs>>,
         ) -> Self {
             Self {
                 cell_selection_info_ce1_v1360,
@@ -67312,20 +67477,20 @@ pub mod eutra_rrc_definitions {
         pub e_call_over_ims_support_r14:
             Option<SystemInformationBlockType1V1430IEsECallOverIMSSupportR14>,
         #[rasn(identifier = "tdd-Config-v1430")]
-        pub tdd_config_v1430: Option<TDDConfigV1430>,
+        pub tdd_config_v1430: Option<Box<TDDConfigV1430>>,
         #[rasn(size("1..=5"), identifier = "cellAccessRelatedInfoList-r14")]
         pub cell_access_related_info_list_r14: Option<SequenceOf<CellAccessRelatedInfoR14>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V1450IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V1450IEs>>,
     }
     impl SystemInformationBlockType1V1430IEs {
         pub fn new(
             e_call_over_ims_support_r14: Option<
                 SystemInformationBlockType1V1430IEsECallOverIMSSupportR14,
             >,
-            tdd_config_v1430: Option<TDDConfigV1430>,
+            tdd_config_v1430: Option<Box<TDDConfigV1430>>,
             cell_access_related_info_list_r14: Option<SequenceOf<CellAccessRelatedInfoR14>>,
-            non_critical_extension: Option<SystemInformationBlockType1V1450IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V1450IEs>>,
         ) -> Self {
             Self {
                 e_call_over_ims_support_r14,
@@ -67339,14 +67504,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "SystemInformationBlockType1-v1450-IEs")]
     pub struct SystemInformationBlockType1V1450IEs {
         #[rasn(identifier = "tdd-Config-v1450")]
-        pub tdd_config_v1450: Option<TDDConfigV1450>,
+        pub tdd_config_v1450: Option<Box<TDDConfigV1450>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V1530IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V1530IEs>>,
     }
     impl SystemInformationBlockType1V1450IEs {
         pub fn new(
-            tdd_config_v1450: Option<TDDConfigV1450>,
-            non_critical_extension: Option<SystemInformationBlockType1V1530IEs>,
+            tdd_config_v1450: Option<Box<TDDConfigV1450>>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V1530IEs>>,
         ) -> Self {
             Self {
                 tdd_config_v1450,
@@ -67446,7 +67611,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "hsdn-Cell-r15")]
         pub hsdn_cell_r15: Option<SystemInformationBlockType1V1530IEsHsdnCellR15>,
         #[rasn(identifier = "cellSelectionInfoCE-v1530")]
-        pub cell_selection_info_ce_v1530: Option<CellSelectionInfoCEV1530>,
+        pub cell_selection_info_ce_v1530: Option<Box<CellSelectionInfoCEV1530>>,
         #[rasn(identifier = "crs-IntfMitigConfig-r15")]
         pub crs_intf_mitig_config_r15:
             Option<SystemInformationBlockType1V1530IEsCrsIntfMitigConfigR15>,
@@ -67458,7 +67623,7 @@ pub mod eutra_rrc_definitions {
         pub pos_scheduling_info_list_r15: Option<PosSchedulingInfoListR15>,
         #[rasn(identifier = "cellAccessRelatedInfo-5GC-r15")]
         pub cell_access_related_info_5_gc_r15:
-            Option<SystemInformationBlockType1V1530IEsCellAccessRelatedInfo5GCR15>,
+            Option<Box<SystemInformationBlockType1V1530IEsCellAccessRelatedInfo5GCR15>>,
         #[rasn(identifier = "ims-EmergencySupport5GC-r15")]
         pub ims_emergency_support5_gc_r15:
             Option<SystemInformationBlockType1V1530IEsImsEmergencySupport5GCR15>,
@@ -67466,12 +67631,12 @@ pub mod eutra_rrc_definitions {
         pub e_call_over_ims_support5_gc_r15:
             Option<SystemInformationBlockType1V1530IEsECallOverIMSSupport5GCR15>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V1540IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V1540IEs>>,
     }
     impl SystemInformationBlockType1V1530IEs {
         pub fn new(
             hsdn_cell_r15: Option<SystemInformationBlockType1V1530IEsHsdnCellR15>,
-            cell_selection_info_ce_v1530: Option<CellSelectionInfoCEV1530>,
+            cell_selection_info_ce_v1530: Option<Box<CellSelectionInfoCEV1530>>,
             crs_intf_mitig_config_r15: Option<
                 SystemInformationBlockType1V1530IEsCrsIntfMitigConfigR15,
             >,
@@ -67479,7 +67644,7 @@ pub mod eutra_rrc_definitions {
             plmn_identity_list_v1530: Option<PLMNIdentityListV1530>,
             pos_scheduling_info_list_r15: Option<PosSchedulingInfoListR15>,
             cell_access_related_info_5_gc_r15: Option<
-                SystemInformationBlockType1V1530IEsCellAccessRelatedInfo5GCR15,
+                Box<SystemInformationBlockType1V1530IEsCellAccessRelatedInfo5GCR15>,
             >,
             ims_emergency_support5_gc_r15: Option<
                 SystemInformationBlockType1V1530IEsImsEmergencySupport5GCR15,
@@ -67487,7 +67652,7 @@ pub mod eutra_rrc_definitions {
             e_call_over_ims_support5_gc_r15: Option<
                 SystemInformationBlockType1V1530IEsECallOverIMSSupport5GCR15,
             >,
-            non_critical_extension: Option<SystemInformationBlockType1V1540IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V1540IEs>>,
         ) -> Self {
             Self {
                 hsdn_cell_r15,
@@ -67516,12 +67681,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "si-posOffset-r15")]
         pub si_pos_offset_r15: Option<SystemInformationBlockType1V1540IEsSiPosOffsetR15>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V1610IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V1610IEs>>,
     }
     impl SystemInformationBlockType1V1540IEs {
         pub fn new(
             si_pos_offset_r15: Option<SystemInformationBlockType1V1540IEsSiPosOffsetR15>,
-            non_critical_extension: Option<SystemInformationBlockType1V1610IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V1610IEs>>,
         ) -> Self {
             Self {
                 si_pos_offset_r15,
@@ -67562,16 +67727,19 @@ pub mod eutra_rrc_definitions {
     pub struct SystemInformationBlockType1V15g0IEs {
         #[rasn(identifier = "bandwidthReducedAccessRelatedInfo-v15g0")]
         pub bandwidth_reduced_access_related_info_v15g0:
-            Option<SystemInformationBlockType1V15g0IEsBandwidthReducedAccessRelatedInfoV15g0>,
+            Option<Box<SystemInformationBlockType1V15g0IEsBandwidthReducedAccessRelatedInfoV15g0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V15g0IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<SystemInformationBlockType1V15g0IEsNonCriticalExtension>>,
     }
     impl SystemInformationBlockType1V15g0IEs {
         pub fn new(
             bandwidth_reduced_access_related_info_v15g0: Option<
-                SystemInformationBlockType1V15g0IEsBandwidthReducedAccessRelatedInfoV15g0,
+                Box<SystemInformationBlockType1V15g0IEsBandwidthReducedAccessRelatedInfoV15g0>,
             >,
-            non_critical_extension: Option<SystemInformationBlockType1V15g0IEsNonCriticalExtension>,
+            non_critical_extension: Option<
+                Box<SystemInformationBlockType1V15g0IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 bandwidth_reduced_access_related_info_v15g0,
@@ -67614,7 +67782,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "plmn-IdentityList-v1610")]
         pub plmn_identity_list_v1610: Option<PLMNIdentityListV1610>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V1700IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V1700IEs>>,
     }
     impl SystemInformationBlockType1V1610IEs {
         pub fn new(
@@ -67626,7 +67794,7 @@ pub mod eutra_rrc_definitions {
                 SystemInformationBlockType1V1610IEsCampingAllowedInCER16,
             >,
             plmn_identity_list_v1610: Option<PLMNIdentityListV1610>,
-            non_critical_extension: Option<SystemInformationBlockType1V1700IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V1700IEs>>,
         ) -> Self {
             Self {
                 e_drx_allowed_5_gc_r16,
@@ -67670,16 +67838,16 @@ pub mod eutra_rrc_definitions {
     pub struct SystemInformationBlockType1V1700IEs {
         #[rasn(identifier = "cellAccessRelatedInfo-NTN-r17")]
         pub cell_access_related_info_ntn_r17:
-            Option<SystemInformationBlockType1V1700IEsCellAccessRelatedInfoNTNR17>,
+            Option<Box<SystemInformationBlockType1V1700IEsCellAccessRelatedInfoNTNR17>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V1800IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V1800IEs>>,
     }
     impl SystemInformationBlockType1V1700IEs {
         pub fn new(
             cell_access_related_info_ntn_r17: Option<
-                SystemInformationBlockType1V1700IEsCellAccessRelatedInfoNTNR17,
+                Box<SystemInformationBlockType1V1700IEsCellAccessRelatedInfoNTNR17>,
             >,
-            non_critical_extension: Option<SystemInformationBlockType1V1800IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V1800IEs>>,
         ) -> Self {
             Self {
                 cell_access_related_info_ntn_r17,
@@ -67711,14 +67879,17 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "multiBandInfoListAerial-r18")]
         pub multi_band_info_list_aerial_r18: Option<MultiBandInfoListAerialR18>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V1800IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<SystemInformationBlockType1V1800IEsNonCriticalExtension>>,
     }
     impl SystemInformationBlockType1V1800IEs {
         pub fn new(
             freq_band_indicator_aerial_r18: Option<FreqBandIndicatorR11>,
             freq_band_info_aerial_r18: Option<NSPmaxListAerialR18>,
             multi_band_info_list_aerial_r18: Option<MultiBandInfoListAerialR18>,
-            non_critical_extension: Option<SystemInformationBlockType1V1800IEsNonCriticalExtension>,
+            non_critical_extension: Option<
+                Box<SystemInformationBlockType1V1800IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 freq_band_indicator_aerial_r18,
@@ -67734,12 +67905,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0.."), identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V920IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V920IEs>>,
     }
     impl SystemInformationBlockType1V890IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<SystemInformationBlockType1V920IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V920IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -67754,12 +67925,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "multiBandInfoList")]
         pub multi_band_info_list: Option<MultiBandInfoList>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V9e0IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V9e0IEs>>,
     }
     impl SystemInformationBlockType1V8h0IEs {
         pub fn new(
             multi_band_info_list: Option<MultiBandInfoList>,
-            non_critical_extension: Option<SystemInformationBlockType1V9e0IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V9e0IEs>>,
         ) -> Self {
             Self {
                 multi_band_info_list,
@@ -67782,17 +67953,17 @@ pub mod eutra_rrc_definitions {
         pub ims_emergency_support_r9:
             Option<SystemInformationBlockType1V920IEsImsEmergencySupportR9>,
         #[rasn(identifier = "cellSelectionInfo-v920")]
-        pub cell_selection_info_v920: Option<CellSelectionInfoV920>,
+        pub cell_selection_info_v920: Option<Box<CellSelectionInfoV920>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V1130IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V1130IEs>>,
     }
     impl SystemInformationBlockType1V920IEs {
         pub fn new(
             ims_emergency_support_r9: Option<
                 SystemInformationBlockType1V920IEsImsEmergencySupportR9,
             >,
-            cell_selection_info_v920: Option<CellSelectionInfoV920>,
-            non_critical_extension: Option<SystemInformationBlockType1V1130IEs>,
+            cell_selection_info_v920: Option<Box<CellSelectionInfoV920>>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V1130IEs>>,
         ) -> Self {
             Self {
                 ims_emergency_support_r9,
@@ -67809,13 +67980,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "multiBandInfoList-v9e0")]
         pub multi_band_info_list_v9e0: Option<MultiBandInfoListV9e0>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType1V10j0IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType1V10j0IEs>>,
     }
     impl SystemInformationBlockType1V9e0IEs {
         pub fn new(
             freq_band_indicator_v9e0: Option<FreqBandIndicatorV9e0>,
             multi_band_info_list_v9e0: Option<MultiBandInfoListV9e0>,
-            non_critical_extension: Option<SystemInformationBlockType1V10j0IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType1V10j0IEs>>,
         ) -> Self {
             Self {
                 freq_band_indicator_v9e0,
@@ -67977,10 +68148,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SystemInformationBlockType13R9ExtGroupNotificationConfigV1430 {
         #[rasn(identifier = "notificationConfig-v1430")]
-        pub notification_config_v1430: Option<MBMSNotificationConfigV1430>,
+        pub notification_config_v1430: Option<Box<MBMSNotificationConfigV1430>>,
     }
     impl SystemInformationBlockType13R9ExtGroupNotificationConfigV1430 {
-        pub fn new(notification_config_v1430: Option<MBMSNotificationConfigV1430>) -> Self {
+        pub fn new(notification_config_v1430: Option<Box<MBMSNotificationConfigV1430>>) -> Self {
             Self {
                 notification_config_v1430,
             }
@@ -68140,13 +68311,13 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SystemInformationBlockType15R11ExtGroupMbmsIntraFreqCarrierTypeR14 {
         #[rasn(identifier = "mbms-IntraFreqCarrierType-r14")]
-        pub mbms_intra_freq_carrier_type_r14: Option<MBMSCarrierTypeR14>,
+        pub mbms_intra_freq_carrier_type_r14: Option<Box<MBMSCarrierTypeR14>>,
         #[rasn(identifier = "mbms-InterFreqCarrierTypeList-r14")]
         pub mbms_inter_freq_carrier_type_list_r14: Option<MBMSInterFreqCarrierTypeListR14>,
     }
     impl SystemInformationBlockType15R11ExtGroupMbmsIntraFreqCarrierTypeR14 {
         pub fn new(
-            mbms_intra_freq_carrier_type_r14: Option<MBMSCarrierTypeR14>,
+            mbms_intra_freq_carrier_type_r14: Option<Box<MBMSCarrierTypeR14>>,
             mbms_inter_freq_carrier_type_list_r14: Option<MBMSInterFreqCarrierTypeListR14>,
         ) -> Self {
             Self {
@@ -68226,10 +68397,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SystemInformationBlockType16R11ExtGroupTimeReferenceInfoR15 {
         #[rasn(identifier = "timeReferenceInfo-r15")]
-        pub time_reference_info_r15: Option<TimeReferenceInfoR15>,
+        pub time_reference_info_r15: Option<Box<TimeReferenceInfoR15>>,
     }
     impl SystemInformationBlockType16R11ExtGroupTimeReferenceInfoR15 {
-        pub fn new(time_reference_info_r15: Option<TimeReferenceInfoR15>) -> Self {
+        pub fn new(time_reference_info_r15: Option<Box<TimeReferenceInfoR15>>) -> Self {
             Self {
                 time_reference_info_r15,
             }
@@ -68240,7 +68411,7 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct SystemInformationBlockType16R11 {
         #[rasn(identifier = "timeInfo-r11")]
-        pub time_info_r11: Option<SystemInformationBlockType16R11TimeInfoR11>,
+        pub time_info_r11: Option<Box<SystemInformationBlockType16R11TimeInfoR11>>,
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -68249,7 +68420,7 @@ pub mod eutra_rrc_definitions {
     }
     impl SystemInformationBlockType16R11 {
         pub fn new(
-            time_info_r11: Option<SystemInformationBlockType16R11TimeInfoR11>,
+            time_info_r11: Option<Box<SystemInformationBlockType16R11TimeInfoR11>>,
             late_non_critical_extension: Option<OctetString>,
             ext_group_time_reference_info_r15: Option<
                 SystemInformationBlockType16R11ExtGroupTimeReferenceInfoR15,
@@ -68348,7 +68519,7 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct SystemInformationBlockType18R12 {
         #[rasn(identifier = "commConfig-r12")]
-        pub comm_config_r12: Option<SystemInformationBlockType18R12CommConfigR12>,
+        pub comm_config_r12: Option<Box<SystemInformationBlockType18R12CommConfigR12>>,
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -68357,7 +68528,7 @@ pub mod eutra_rrc_definitions {
     }
     impl SystemInformationBlockType18R12 {
         pub fn new(
-            comm_config_r12: Option<SystemInformationBlockType18R12CommConfigR12>,
+            comm_config_r12: Option<Box<SystemInformationBlockType18R12CommConfigR12>>,
             late_non_critical_extension: Option<OctetString>,
             ext_group_comm_tx_pool_normal_common_ext_r13: Option<
                 SystemInformationBlockType18R12ExtGroupCommTxPoolNormalCommonExtR13,
@@ -68467,24 +68638,24 @@ pub mod eutra_rrc_definitions {
     pub struct SystemInformationBlockType19R12ExtGroupDiscConfigV1310 {
         #[rasn(identifier = "discConfig-v1310")]
         pub disc_config_v1310:
-            Option<SystemInformationBlockType19R12ExtGroupDiscConfigV1310DiscConfigV1310>,
+            Option<Box<SystemInformationBlockType19R12ExtGroupDiscConfigV1310DiscConfigV1310>>,
         #[rasn(identifier = "discConfigRelay-r13")]
         pub disc_config_relay_r13:
-            Option<SystemInformationBlockType19R12ExtGroupDiscConfigV1310DiscConfigRelayR13>,
+            Option<Box<SystemInformationBlockType19R12ExtGroupDiscConfigV1310DiscConfigRelayR13>>,
         #[rasn(identifier = "discConfigPS-13")]
         pub disc_config_ps_13:
-            Option<SystemInformationBlockType19R12ExtGroupDiscConfigV1310DiscConfigPS13>,
+            Option<Box<SystemInformationBlockType19R12ExtGroupDiscConfigV1310DiscConfigPS13>>,
     }
     impl SystemInformationBlockType19R12ExtGroupDiscConfigV1310 {
         pub fn new(
             disc_config_v1310: Option<
-                SystemInformationBlockType19R12ExtGroupDiscConfigV1310DiscConfigV1310,
+                Box<SystemInformationBlockType19R12ExtGroupDiscConfigV1310DiscConfigV1310>,
             >,
             disc_config_relay_r13: Option<
-                SystemInformationBlockType19R12ExtGroupDiscConfigV1310DiscConfigRelayR13,
+                Box<SystemInformationBlockType19R12ExtGroupDiscConfigV1310DiscConfigRelayR13>,
             >,
             disc_config_ps_13: Option<
-                SystemInformationBlockType19R12ExtGroupDiscConfigV1310DiscConfigPS13,
+                Box<SystemInformationBlockType19R12ExtGroupDiscConfigV1310DiscConfigPS13>,
             >,
         ) -> Self {
             Self {
@@ -68499,7 +68670,7 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct SystemInformationBlockType19R12 {
         #[rasn(identifier = "discConfig-r12")]
-        pub disc_config_r12: Option<SystemInformationBlockType19R12DiscConfigR12>,
+        pub disc_config_r12: Option<Box<SystemInformationBlockType19R12DiscConfigR12>>,
         #[rasn(identifier = "discInterFreqList-r12")]
         pub disc_inter_freq_list_r12: Option<SLCarrierFreqInfoListR12>,
         #[rasn(identifier = "lateNonCriticalExtension")]
@@ -68510,7 +68681,7 @@ pub mod eutra_rrc_definitions {
     }
     impl SystemInformationBlockType19R12 {
         pub fn new(
-            disc_config_r12: Option<SystemInformationBlockType19R12DiscConfigR12>,
+            disc_config_r12: Option<Box<SystemInformationBlockType19R12DiscConfigR12>>,
             disc_inter_freq_list_r12: Option<SLCarrierFreqInfoListR12>,
             late_non_critical_extension: Option<OctetString>,
             ext_group_disc_config_v1310: Option<
@@ -68532,15 +68703,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ac-BarringForEmergency")]
         pub ac_barring_for_emergency: bool,
         #[rasn(identifier = "ac-BarringForMO-Signalling")]
-        pub ac_barring_for_mo_signalling: Option<ACBarringConfig>,
+        pub ac_barring_for_mo_signalling: Option<Box<ACBarringConfig>>,
         #[rasn(identifier = "ac-BarringForMO-Data")]
-        pub ac_barring_for_mo_data: Option<ACBarringConfig>,
+        pub ac_barring_for_mo_data: Option<Box<ACBarringConfig>>,
     }
     impl SystemInformationBlockType2AcBarringInfo {
         pub fn new(
             ac_barring_for_emergency: bool,
-            ac_barring_for_mo_signalling: Option<ACBarringConfig>,
-            ac_barring_for_mo_data: Option<ACBarringConfig>,
+            ac_barring_for_mo_signalling: Option<Box<ACBarringConfig>>,
+            ac_barring_for_mo_data: Option<Box<ACBarringConfig>>,
         ) -> Self {
             Self {
                 ac_barring_for_emergency,
@@ -68589,14 +68760,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SystemInformationBlockType2ExtGroupSsacBarringForMMTELVoiceR9 {
         #[rasn(identifier = "ssac-BarringForMMTEL-Voice-r9")]
-        pub ssac_barring_for_mmtel_voice_r9: Option<ACBarringConfig>,
+        pub ssac_barring_for_mmtel_voice_r9: Option<Box<ACBarringConfig>>,
         #[rasn(identifier = "ssac-BarringForMMTEL-Video-r9")]
-        pub ssac_barring_for_mmtel_video_r9: Option<ACBarringConfig>,
+        pub ssac_barring_for_mmtel_video_r9: Option<Box<ACBarringConfig>>,
     }
     impl SystemInformationBlockType2ExtGroupSsacBarringForMMTELVoiceR9 {
         pub fn new(
-            ssac_barring_for_mmtel_voice_r9: Option<ACBarringConfig>,
-            ssac_barring_for_mmtel_video_r9: Option<ACBarringConfig>,
+            ssac_barring_for_mmtel_voice_r9: Option<Box<ACBarringConfig>>,
+            ssac_barring_for_mmtel_video_r9: Option<Box<ACBarringConfig>>,
         ) -> Self {
             Self {
                 ssac_barring_for_mmtel_voice_r9,
@@ -68609,10 +68780,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SystemInformationBlockType2ExtGroupAcBarringForCSFBR10 {
         #[rasn(identifier = "ac-BarringForCSFB-r10")]
-        pub ac_barring_for_csfb_r10: Option<ACBarringConfig>,
+        pub ac_barring_for_csfb_r10: Option<Box<ACBarringConfig>>,
     }
     impl SystemInformationBlockType2ExtGroupAcBarringForCSFBR10 {
-        pub fn new(ac_barring_for_csfb_r10: Option<ACBarringConfig>) -> Self {
+        pub fn new(ac_barring_for_csfb_r10: Option<Box<ACBarringConfig>>) -> Self {
             Self {
                 ac_barring_for_csfb_r10,
             }
@@ -68686,13 +68857,13 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SystemInformationBlockType2ExtGroupAcdcBarringForCommonR13 {
         #[rasn(identifier = "acdc-BarringForCommon-r13")]
-        pub acdc_barring_for_common_r13: Option<ACDCBarringForCommonR13>,
+        pub acdc_barring_for_common_r13: Option<Box<ACDCBarringForCommonR13>>,
         #[rasn(identifier = "acdc-BarringPerPLMN-List-r13")]
         pub acdc_barring_per_plmn_list_r13: Option<ACDCBarringPerPLMNListR13>,
     }
     impl SystemInformationBlockType2ExtGroupAcdcBarringForCommonR13 {
         pub fn new(
-            acdc_barring_for_common_r13: Option<ACDCBarringForCommonR13>,
+            acdc_barring_for_common_r13: Option<Box<ACDCBarringForCommonR13>>,
             acdc_barring_per_plmn_list_r13: Option<ACDCBarringPerPLMNListR13>,
         ) -> Self {
             Self {
@@ -68713,7 +68884,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SystemInformationBlockType2ExtGroupUdtRestrictingForCommonR13 {
         #[rasn(identifier = "udt-RestrictingForCommon-r13")]
-        pub udt_restricting_for_common_r13: Option<UDTRestrictingR13>,
+        pub udt_restricting_for_common_r13: Option<Box<UDTRestrictingR13>>,
         #[rasn(identifier = "udt-RestrictingPerPLMN-List-r13")]
         pub udt_restricting_per_plmn_list_r13: Option<UDTRestrictingPerPLMNListR13>,
         #[rasn(identifier = "cIoT-EPS-OptimisationInfo-r13")]
@@ -68724,7 +68895,7 @@ pub mod eutra_rrc_definitions {
     }
     impl SystemInformationBlockType2ExtGroupUdtRestrictingForCommonR13 {
         pub fn new(
-            udt_restricting_for_common_r13: Option<UDTRestrictingR13>,
+            udt_restricting_for_common_r13: Option<Box<UDTRestrictingR13>>,
             udt_restricting_per_plmn_list_r13: Option<UDTRestrictingPerPLMNListR13>,
             c_io_t_eps_optimisation_info_r13: Option<CIOTEPSOptimisationInfoR13>,
             use_full_resume_id_r13: Option<
@@ -69063,7 +69234,7 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct SystemInformationBlockType2 {
         #[rasn(identifier = "ac-BarringInfo")]
-        pub ac_barring_info: Option<SystemInformationBlockType2AcBarringInfo>,
+        pub ac_barring_info: Option<Box<SystemInformationBlockType2AcBarringInfo>>,
         #[rasn(identifier = "radioResourceConfigCommon")]
         pub radio_resource_config_common: RadioResourceConfigCommonSIB,
         #[rasn(identifier = "ue-TimersAndConstants")]
@@ -69120,7 +69291,7 @@ pub mod eutra_rrc_definitions {
     }
     impl SystemInformationBlockType2 {
         pub fn new(
-            ac_barring_info: Option<SystemInformationBlockType2AcBarringInfo>,
+            ac_barring_info: Option<Box<SystemInformationBlockType2AcBarringInfo>>,
             radio_resource_config_common: RadioResourceConfigCommonSIB,
             ue_timers_and_constants: UETimersAndConstants,
             freq_info: SystemInformationBlockType2FreqInfo,
@@ -69205,17 +69376,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "SystemInformationBlockType2-v10m0-IEs")]
     pub struct SystemInformationBlockType2V10m0IEs {
         #[rasn(identifier = "freqInfo-v10l0")]
-        pub freq_info_v10l0: Option<SystemInformationBlockType2V10m0IEsFreqInfoV10l0>,
+        pub freq_info_v10l0: Option<Box<SystemInformationBlockType2V10m0IEsFreqInfoV10l0>>,
         #[rasn(size("1..=8"), identifier = "multiBandInfoList-v10l0")]
         pub multi_band_info_list_v10l0: Option<SequenceOf<AdditionalSpectrumEmissionV10l0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType2V10n0IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType2V10n0IEs>>,
     }
     impl SystemInformationBlockType2V10m0IEs {
         pub fn new(
-            freq_info_v10l0: Option<SystemInformationBlockType2V10m0IEsFreqInfoV10l0>,
+            freq_info_v10l0: Option<Box<SystemInformationBlockType2V10m0IEsFreqInfoV10l0>>,
             multi_band_info_list_v10l0: Option<SequenceOf<AdditionalSpectrumEmissionV10l0>>,
-            non_critical_extension: Option<SystemInformationBlockType2V10n0IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType2V10n0IEs>>,
         ) -> Self {
             Self {
                 freq_info_v10l0,
@@ -69230,12 +69401,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType2V13c0IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType2V13c0IEs>>,
     }
     impl SystemInformationBlockType2V10n0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<SystemInformationBlockType2V13c0IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType2V13c0IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -69261,14 +69432,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "SystemInformationBlockType2-v13c0-IEs")]
     pub struct SystemInformationBlockType2V13c0IEs {
         #[rasn(identifier = "uplinkPowerControlCommon-v13c0")]
-        pub uplink_power_control_common_v13c0: Option<UplinkPowerControlCommonV1310>,
+        pub uplink_power_control_common_v13c0: Option<Box<UplinkPowerControlCommonV1310>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType2V13c0IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<SystemInformationBlockType2V13c0IEsNonCriticalExtension>>,
     }
     impl SystemInformationBlockType2V13c0IEs {
         pub fn new(
-            uplink_power_control_common_v13c0: Option<UplinkPowerControlCommonV1310>,
-            non_critical_extension: Option<SystemInformationBlockType2V13c0IEsNonCriticalExtension>,
+            uplink_power_control_common_v13c0: Option<Box<UplinkPowerControlCommonV1310>>,
+            non_critical_extension: Option<
+                Box<SystemInformationBlockType2V13c0IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 uplink_power_control_common_v13c0,
@@ -69282,12 +69456,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(size("1..=8"), identifier = "multiBandInfoList")]
         pub multi_band_info_list: Option<SequenceOf<AdditionalSpectrumEmission>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType2V9e0IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType2V9e0IEs>>,
     }
     impl SystemInformationBlockType2V8h0IEs {
         pub fn new(
             multi_band_info_list: Option<SequenceOf<AdditionalSpectrumEmission>>,
-            non_critical_extension: Option<SystemInformationBlockType2V9e0IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType2V9e0IEs>>,
         ) -> Self {
             Self {
                 multi_band_info_list,
@@ -69301,12 +69475,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ul-CarrierFreq-v9e0")]
         pub ul_carrier_freq_v9e0: Option<ARFCNValueEUTRAV9e0>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType2V9i0IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType2V9i0IEs>>,
     }
     impl SystemInformationBlockType2V9e0IEs {
         pub fn new(
             ul_carrier_freq_v9e0: Option<ARFCNValueEUTRAV9e0>,
-            non_critical_extension: Option<SystemInformationBlockType2V9i0IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType2V9i0IEs>>,
         ) -> Self {
             Self {
                 ul_carrier_freq_v9e0,
@@ -69333,12 +69507,12 @@ pub mod eutra_rrc_definitions {
     pub struct SystemInformationBlockType2V9i0IEs {
         #[rasn(value("0.."), identifier = "nonCriticalExtension")]
         pub non_critical_extension: Option<OctetString>,
-        pub dummy: Option<SystemInformationBlockType2V9i0IEsDummy>,
+        pub dummy: Option<Box<SystemInformationBlockType2V9i0IEsDummy>>,
     }
     impl SystemInformationBlockType2V9i0IEs {
         pub fn new(
             non_critical_extension: Option<OctetString>,
-            dummy: Option<SystemInformationBlockType2V9i0IEsDummy>,
+            dummy: Option<Box<SystemInformationBlockType2V9i0IEsDummy>>,
         ) -> Self {
             Self {
                 non_critical_extension,
@@ -69542,13 +69716,13 @@ pub mod eutra_rrc_definitions {
     #[doc = " Inner type "]
     #[derive(Debug, AsnType, Encode, Decode, PartialEq, Clone)]
     #[rasn(automatic_tags)]
-    pub struct SystemInformationBlockType20R13ExtGroupBrBCCHConfigR14 { # [rasn (identifier = "br-BCCH-Config-r14")] pub br_bcch_config_r14 : Option < SystemInformationBlockType20R13ExtGroupBrBCCHConfigR14BrBCCHConfigR14 > , # [rasn (identifier = "sc-mcch-SchedulingInfo-r14")] pub sc_mcch_scheduling_info_r14 : Option < SCMCCHSchedulingInfoR14 > , # [rasn (identifier = "pdsch-maxNumRepetitionCEmodeA-SC-MTCH-r14")] pub pdsch_max_num_repetition_cemode_a_sc_mtch_r14 : Option < SystemInformationBlockType20R13ExtGroupBrBCCHConfigR14PdschMaxNumRepetitionCEmodeASCMTCHR14 > , # [rasn (identifier = "pdsch-maxNumRepetitionCEmodeB-SC-MTCH-r14")] pub pdsch_max_num_repetition_cemode_b_sc_mtch_r14 : Option < SystemInformationBlockType20R13ExtGroupBrBCCHConfigR14PdschMaxNumRepetitionCEmodeBSCMTCHR14 > , }
+    pub struct SystemInformationBlockType20R13ExtGroupBrBCCHConfigR14 { # [rasn (identifier = "br-BCCH-Config-r14")] pub br_bcch_config_r14 : Option<Box<SystemInformationBlockType20R13ExtGroupBrBCCHConfigR14BrBCCHConfigR14>> , # [rasn (identifier = "sc-mcch-SchedulingInfo-r14")] pub sc_mcch_scheduling_info_r14 : Option<Box<SCMCCHSchedulingInfoR14>> , # [rasn (identifier = "pdsch-maxNumRepetitionCEmodeA-SC-MTCH-r14")] pub pdsch_max_num_repetition_cemode_a_sc_mtch_r14 : Option < SystemInformationBlockType20R13ExtGroupBrBCCHConfigR14PdschMaxNumRepetitionCEmodeASCMTCHR14 > , # [rasn (identifier = "pdsch-maxNumRepetitionCEmodeB-SC-MTCH-r14")] pub pdsch_max_num_repetition_cemode_b_sc_mtch_r14 : Option < SystemInformationBlockType20R13ExtGroupBrBCCHConfigR14PdschMaxNumRepetitionCEmodeBSCMTCHR14 > , }
     impl SystemInformationBlockType20R13ExtGroupBrBCCHConfigR14 {
         pub fn new(
             br_bcch_config_r14: Option<
-                SystemInformationBlockType20R13ExtGroupBrBCCHConfigR14BrBCCHConfigR14,
+                Box<SystemInformationBlockType20R13ExtGroupBrBCCHConfigR14BrBCCHConfigR14>,
             >,
-            sc_mcch_scheduling_info_r14: Option<SCMCCHSchedulingInfoR14>,
+            sc_mcch_scheduling_info_r14: Option<Box<SCMCCHSchedulingInfoR14>>,
             pdsch_max_num_repetition_cemode_a_sc_mtch_r14 : Option < SystemInformationBlockType20R13ExtGroupBrBCCHConfigR14PdschMaxNumRepetitionCEmodeASCMTCHR14 >,
             pdsch_max_num_repetition_cemode_b_sc_mtch_r14 : Option < SystemInformationBlockType20R13ExtGroupBrBCCHConfigR14PdschMaxNumRepetitionCEmodeBSCMTCHR14 >,
         ) -> Self {
@@ -69659,10 +69833,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SystemInformationBlockType21R14ExtGroupSlA2XConfigCommonR18 {
         #[rasn(identifier = "sl-A2X-ConfigCommon-r18")]
-        pub sl_a2_x_config_common_r18: Option<SLA2XConfigCommonR18>,
+        pub sl_a2_x_config_common_r18: Option<Box<SLA2XConfigCommonR18>>,
     }
     impl SystemInformationBlockType21R14ExtGroupSlA2XConfigCommonR18 {
-        pub fn new(sl_a2_x_config_common_r18: Option<SLA2XConfigCommonR18>) -> Self {
+        pub fn new(sl_a2_x_config_common_r18: Option<Box<SLA2XConfigCommonR18>>) -> Self {
             Self {
                 sl_a2_x_config_common_r18,
             }
@@ -69673,7 +69847,7 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct SystemInformationBlockType21R14 {
         #[rasn(identifier = "sl-V2X-ConfigCommon-r14")]
-        pub sl_v2_x_config_common_r14: Option<SLV2XConfigCommonR14>,
+        pub sl_v2_x_config_common_r14: Option<Box<SLV2XConfigCommonR14>>,
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -69685,7 +69859,7 @@ pub mod eutra_rrc_definitions {
     }
     impl SystemInformationBlockType21R14 {
         pub fn new(
-            sl_v2_x_config_common_r14: Option<SLV2XConfigCommonR14>,
+            sl_v2_x_config_common_r14: Option<Box<SLV2XConfigCommonR14>>,
             late_non_critical_extension: Option<OctetString>,
             ext_group_anchor_carrier_freq_list_nr_r16: Option<
                 SystemInformationBlockType21R14ExtGroupAnchorCarrierFreqListNRR16,
@@ -69767,7 +69941,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "t-ReselectionNR-r15")]
         pub t_reselection_nr_r15: TReselection,
         #[rasn(identifier = "t-ReselectionNR-SF-r15")]
-        pub t_reselection_nr_sf_r15: Option<SpeedStateScaleFactors>,
+        pub t_reselection_nr_sf_r15: Option<Box<SpeedStateScaleFactors>>,
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -69787,7 +69961,7 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             carrier_freq_list_nr_r15: Option<CarrierFreqListNRR15>,
             t_reselection_nr_r15: TReselection,
-            t_reselection_nr_sf_r15: Option<SpeedStateScaleFactors>,
+            t_reselection_nr_sf_r15: Option<Box<SpeedStateScaleFactors>>,
             late_non_critical_extension: Option<OctetString>,
             ext_group_carrier_freq_list_nr_v1610: Option<
                 SystemInformationBlockType24R15ExtGroupCarrierFreqListNRV1610,
@@ -69948,7 +70122,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "cbr-pssch-TxConfigList-r15")]
         pub cbr_pssch_tx_config_list_r15: Option<SLCBRPPPPTxConfigListR15>,
         #[rasn(identifier = "v2x-PacketDuplicationConfig-r15")]
-        pub v2x_packet_duplication_config_r15: Option<SLV2XPacketDuplicationConfigR15>,
+        pub v2x_packet_duplication_config_r15: Option<Box<SLV2XPacketDuplicationConfigR15>>,
         #[rasn(identifier = "syncFreqList-r15")]
         pub sync_freq_list_r15: Option<SLV2XSyncFreqListR15>,
         #[rasn(identifier = "slss-TxMultiFreq-r15")]
@@ -69964,7 +70138,7 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             v2x_inter_freq_info_list_r15: Option<SLInterFreqInfoListV2XR14>,
             cbr_pssch_tx_config_list_r15: Option<SLCBRPPPPTxConfigListR15>,
-            v2x_packet_duplication_config_r15: Option<SLV2XPacketDuplicationConfigR15>,
+            v2x_packet_duplication_config_r15: Option<Box<SLV2XPacketDuplicationConfigR15>>,
             sync_freq_list_r15: Option<SLV2XSyncFreqListR15>,
             slss_tx_multi_freq_r15: Option<SystemInformationBlockType26R15SlssTxMultiFreqR15>,
             v2x_freq_selection_config_list_r15: Option<SLV2XFreqSelectionConfigListR15>,
@@ -70067,16 +70241,16 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct SystemInformationBlockType29R16 {
         #[rasn(identifier = "resourceReservationConfigCommonDL-r16")]
-        pub resource_reservation_config_common_dl_r16: Option<ResourceReservationConfigDLR16>,
+        pub resource_reservation_config_common_dl_r16: Option<Box<ResourceReservationConfigDLR16>>,
         #[rasn(identifier = "resourceReservationConfigCommonUL-r16")]
-        pub resource_reservation_config_common_ul_r16: Option<ResourceReservationConfigULR16>,
+        pub resource_reservation_config_common_ul_r16: Option<Box<ResourceReservationConfigULR16>>,
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
     }
     impl SystemInformationBlockType29R16 {
         pub fn new(
-            resource_reservation_config_common_dl_r16: Option<ResourceReservationConfigDLR16>,
-            resource_reservation_config_common_ul_r16: Option<ResourceReservationConfigULR16>,
+            resource_reservation_config_common_dl_r16: Option<Box<ResourceReservationConfigDLR16>>,
+            resource_reservation_config_common_ul_r16: Option<Box<ResourceReservationConfigULR16>>,
             late_non_critical_extension: Option<OctetString>,
         ) -> Self {
             Self {
@@ -70173,14 +70347,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "q-Hyst")]
         pub q_hyst: SystemInformationBlockType3CellReselectionInfoCommonQHyst,
         #[rasn(identifier = "speedStateReselectionPars")]
-        pub speed_state_reselection_pars:
-            Option<SystemInformationBlockType3CellReselectionInfoCommonSpeedStateReselectionPars>,
+        pub speed_state_reselection_pars: Option<
+            Box<SystemInformationBlockType3CellReselectionInfoCommonSpeedStateReselectionPars>,
+        >,
     }
     impl SystemInformationBlockType3CellReselectionInfoCommon {
         pub fn new(
             q_hyst: SystemInformationBlockType3CellReselectionInfoCommonQHyst,
             speed_state_reselection_pars: Option<
-                SystemInformationBlockType3CellReselectionInfoCommonSpeedStateReselectionPars,
+                Box<SystemInformationBlockType3CellReselectionInfoCommonSpeedStateReselectionPars>,
             >,
         ) -> Self {
             Self {
@@ -70232,7 +70407,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "t-ReselectionEUTRA")]
         pub t_reselection_eutra: TReselection,
         #[rasn(identifier = "t-ReselectionEUTRA-SF")]
-        pub t_reselection_eutra_sf: Option<SpeedStateScaleFactors>,
+        pub t_reselection_eutra_sf: Option<Box<SpeedStateScaleFactors>>,
     }
     impl SystemInformationBlockType3IntraFreqCellReselectionInfo {
         pub fn new(
@@ -70243,7 +70418,7 @@ pub mod eutra_rrc_definitions {
             presence_antenna_port1: PresenceAntennaPort1,
             neigh_cell_config: NeighCellConfig,
             t_reselection_eutra: TReselection,
-            t_reselection_eutra_sf: Option<SpeedStateScaleFactors>,
+            t_reselection_eutra_sf: Option<Box<SpeedStateScaleFactors>>,
         ) -> Self {
             Self {
                 q_rx_lev_min,
@@ -70303,10 +70478,10 @@ pub mod eutra_rrc_definitions {
     pub struct SystemInformationBlockType3ExtGroupSIntraSearchV920 {
         #[rasn(identifier = "s-IntraSearch-v920")]
         pub s_intra_search_v920:
-            Option<SystemInformationBlockType3ExtGroupSIntraSearchV920SIntraSearchV920>,
+            Option<Box<SystemInformationBlockType3ExtGroupSIntraSearchV920SIntraSearchV920>>,
         #[rasn(identifier = "s-NonIntraSearch-v920")]
         pub s_non_intra_search_v920:
-            Option<SystemInformationBlockType3ExtGroupSIntraSearchV920SNonIntraSearchV920>,
+            Option<Box<SystemInformationBlockType3ExtGroupSIntraSearchV920SNonIntraSearchV920>>,
         #[rasn(identifier = "q-QualMin-r9")]
         pub q_qual_min_r9: Option<QQualMinR9>,
         #[rasn(identifier = "threshServingLowQ-r9")]
@@ -70315,10 +70490,10 @@ pub mod eutra_rrc_definitions {
     impl SystemInformationBlockType3ExtGroupSIntraSearchV920 {
         pub fn new(
             s_intra_search_v920: Option<
-                SystemInformationBlockType3ExtGroupSIntraSearchV920SIntraSearchV920,
+                Box<SystemInformationBlockType3ExtGroupSIntraSearchV920SIntraSearchV920>,
             >,
             s_non_intra_search_v920: Option<
-                SystemInformationBlockType3ExtGroupSIntraSearchV920SNonIntraSearchV920,
+                Box<SystemInformationBlockType3ExtGroupSIntraSearchV920SNonIntraSearchV920>,
             >,
             q_qual_min_r9: Option<QQualMinR9>,
             thresh_serving_low_q_r9: Option<ReselectionThresholdQR9>,
@@ -70362,19 +70537,22 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SystemInformationBlockType3ExtGroupCellReselectionServingFreqInfoV1310 {
         #[rasn(identifier = "cellReselectionServingFreqInfo-v1310")]
-        pub cell_reselection_serving_freq_info_v1310: Option<CellReselectionServingFreqInfoV1310>,
+        pub cell_reselection_serving_freq_info_v1310:
+            Option<Box<CellReselectionServingFreqInfoV1310>>,
         #[rasn(identifier = "redistributionServingInfo-r13")]
-        pub redistribution_serving_info_r13: Option<RedistributionServingInfoR13>,
+        pub redistribution_serving_info_r13: Option<Box<RedistributionServingInfoR13>>,
         #[rasn(identifier = "cellSelectionInfoCE-r13")]
-        pub cell_selection_info_ce_r13: Option<CellSelectionInfoCER13>,
+        pub cell_selection_info_ce_r13: Option<Box<CellSelectionInfoCER13>>,
         #[rasn(identifier = "t-ReselectionEUTRA-CE-r13")]
         pub t_reselection_eutra_ce_r13: Option<TReselectionEUTRACER13>,
     }
     impl SystemInformationBlockType3ExtGroupCellReselectionServingFreqInfoV1310 {
         pub fn new(
-            cell_reselection_serving_freq_info_v1310: Option<CellReselectionServingFreqInfoV1310>,
-            redistribution_serving_info_r13: Option<RedistributionServingInfoR13>,
-            cell_selection_info_ce_r13: Option<CellSelectionInfoCER13>,
+            cell_reselection_serving_freq_info_v1310: Option<
+                Box<CellReselectionServingFreqInfoV1310>,
+            >,
+            redistribution_serving_info_r13: Option<Box<RedistributionServingInfoR13>>,
+            cell_selection_info_ce_r13: Option<Box<CellSelectionInfoCER13>>,
             t_reselection_eutra_ce_r13: Option<TReselectionEUTRACER13>,
         ) -> Self {
             Self {
@@ -70390,10 +70568,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SystemInformationBlockType3ExtGroupCellSelectionInfoCE1R13 {
         #[rasn(identifier = "cellSelectionInfoCE1-r13")]
-        pub cell_selection_info_ce1_r13: Option<CellSelectionInfoCE1R13>,
+        pub cell_selection_info_ce1_r13: Option<Box<CellSelectionInfoCE1R13>>,
     }
     impl SystemInformationBlockType3ExtGroupCellSelectionInfoCE1R13 {
-        pub fn new(cell_selection_info_ce1_r13: Option<CellSelectionInfoCE1R13>) -> Self {
+        pub fn new(cell_selection_info_ce1_r13: Option<Box<CellSelectionInfoCE1R13>>) -> Self {
             Self {
                 cell_selection_info_ce1_r13,
             }
@@ -70404,10 +70582,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SystemInformationBlockType3ExtGroupCellSelectionInfoCE1V1360 {
         #[rasn(identifier = "cellSelectionInfoCE1-v1360")]
-        pub cell_selection_info_ce1_v1360: Option<CellSelectionInfoCE1V1360>,
+        pub cell_selection_info_ce1_v1360: Option<Box<CellSelectionInfoCE1V1360>>,
     }
     impl SystemInformationBlockType3ExtGroupCellSelectionInfoCE1V1360 {
-        pub fn new(cell_selection_info_ce1_v1360: Option<CellSelectionInfoCE1V1360>) -> Self {
+        pub fn new(cell_selection_info_ce1_v1360: Option<Box<CellSelectionInfoCE1V1360>>) -> Self {
             Self {
                 cell_selection_info_ce1_v1360,
             }
@@ -70418,11 +70596,11 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SystemInformationBlockType3ExtGroupCellReselectionInfoCommonV1460 {
         #[rasn(identifier = "cellReselectionInfoCommon-v1460")]
-        pub cell_reselection_info_common_v1460: Option<CellReselectionInfoCommonV1460>,
+        pub cell_reselection_info_common_v1460: Option<Box<CellReselectionInfoCommonV1460>>,
     }
     impl SystemInformationBlockType3ExtGroupCellReselectionInfoCommonV1460 {
         pub fn new(
-            cell_reselection_info_common_v1460: Option<CellReselectionInfoCommonV1460>,
+            cell_reselection_info_common_v1460: Option<Box<CellReselectionInfoCommonV1460>>,
         ) -> Self {
             Self {
                 cell_reselection_info_common_v1460,
@@ -70438,11 +70616,11 @@ pub mod eutra_rrc_definitions {
     #[doc = " Inner type "]
     #[derive(Debug, AsnType, Encode, Decode, PartialEq, Clone)]
     #[rasn(automatic_tags)]
-    pub struct SystemInformationBlockType3ExtGroupCellReselectionInfoHSDNR15 { # [rasn (identifier = "cellReselectionInfoHSDN-r15")] pub cell_reselection_info_hsdn_r15 : Option < CellReselectionInfoHSDNR15 > , # [rasn (identifier = "cellSelectionInfoCE-v1530")] pub cell_selection_info_ce_v1530 : Option < CellSelectionInfoCEV1530 > , # [rasn (identifier = "crs-IntfMitigNeighCellsCE-r15")] pub crs_intf_mitig_neigh_cells_ce_r15 : Option < SystemInformationBlockType3ExtGroupCellReselectionInfoHSDNR15CrsIntfMitigNeighCellsCER15 > , }
+    pub struct SystemInformationBlockType3ExtGroupCellReselectionInfoHSDNR15 { # [rasn (identifier = "cellReselectionInfoHSDN-r15")] pub cell_reselection_info_hsdn_r15 : Option<Box<CellReselectionInfoHSDNR15>> , # [rasn (identifier = "cellSelectionInfoCE-v1530")] pub cell_selection_info_ce_v1530 : Option<Box<CellSelectionInfoCEV1530>> , # [rasn (identifier = "crs-IntfMitigNeighCellsCE-r15")] pub crs_intf_mitig_neigh_cells_ce_r15 : Option < SystemInformationBlockType3ExtGroupCellReselectionInfoHSDNR15CrsIntfMitigNeighCellsCER15 > , }
     impl SystemInformationBlockType3ExtGroupCellReselectionInfoHSDNR15 {
         pub fn new(
-            cell_reselection_info_hsdn_r15: Option<CellReselectionInfoHSDNR15>,
-            cell_selection_info_ce_v1530: Option<CellSelectionInfoCEV1530>,
+            cell_reselection_info_hsdn_r15: Option<Box<CellReselectionInfoHSDNR15>>,
+            cell_selection_info_ce_v1530: Option<Box<CellSelectionInfoCEV1530>>,
             crs_intf_mitig_neigh_cells_ce_r15 : Option < SystemInformationBlockType3ExtGroupCellReselectionInfoHSDNR15CrsIntfMitigNeighCellsCER15 >,
         ) -> Self {
             Self {
@@ -70457,11 +70635,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SystemInformationBlockType3ExtGroupCellReselectionServingFreqInfoV1610 {
         #[rasn(identifier = "cellReselectionServingFreqInfo-v1610")]
-        pub cell_reselection_serving_freq_info_v1610: Option<CellReselectionServingFreqInfoV1610>,
+        pub cell_reselection_serving_freq_info_v1610:
+            Option<Box<CellReselectionServingFreqInfoV1610>>,
     }
     impl SystemInformationBlockType3ExtGroupCellReselectionServingFreqInfoV1610 {
         pub fn new(
-            cell_reselection_serving_freq_info_v1610: Option<CellReselectionServingFreqInfoV1610>,
+            cell_reselection_serving_freq_info_v1610: Option<
+                Box<CellReselectionServingFreqInfoV1610>,
+            >,
         ) -> Self {
             Self {
                 cell_reselection_serving_freq_info_v1610,
@@ -70618,13 +70799,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "multiBandInfoList-v10j0")]
         pub multi_band_info_list_v10j0: Option<MultiBandInfoListV10j0>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType3V10l0IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType3V10l0IEs>>,
     }
     impl SystemInformationBlockType3V10j0IEs {
         pub fn new(
             freq_band_info_r10: Option<NSPmaxListR10>,
             multi_band_info_list_v10j0: Option<MultiBandInfoListV10j0>,
-            non_critical_extension: Option<SystemInformationBlockType3V10l0IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType3V10l0IEs>>,
         ) -> Self {
             Self {
                 freq_band_info_r10,
@@ -70655,13 +70836,16 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "multiBandInfoList-v10l0")]
         pub multi_band_info_list_v10l0: Option<MultiBandInfoListV10l0>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType3V10l0IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<SystemInformationBlockType3V10l0IEsNonCriticalExtension>>,
     }
     impl SystemInformationBlockType3V10l0IEs {
         pub fn new(
             freq_band_info_v10l0: Option<NSPmaxListV10l0>,
             multi_band_info_list_v10l0: Option<MultiBandInfoListV10l0>,
-            non_critical_extension: Option<SystemInformationBlockType3V10l0IEsNonCriticalExtension>,
+            non_critical_extension: Option<
+                Box<SystemInformationBlockType3V10l0IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 freq_band_info_v10l0,
@@ -70699,10 +70883,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SystemInformationBlockType31R17ExtGroupServingSatelliteInfoV1820 {
         #[rasn(identifier = "servingSatelliteInfo-v1820")]
-        pub serving_satellite_info_v1820: Option<ServingSatelliteInfoV1820>,
+        pub serving_satellite_info_v1820: Option<Box<ServingSatelliteInfoV1820>>,
     }
     impl SystemInformationBlockType31R17ExtGroupServingSatelliteInfoV1820 {
-        pub fn new(serving_satellite_info_v1820: Option<ServingSatelliteInfoV1820>) -> Self {
+        pub fn new(serving_satellite_info_v1820: Option<Box<ServingSatelliteInfoV1820>>) -> Self {
             Self {
                 serving_satellite_info_v1820,
             }
@@ -70866,13 +71050,13 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SystemInformationBlockType4ExtGroupRssConfigCarrierInfoR16 {
         #[rasn(identifier = "rss-ConfigCarrierInfo-r16")]
-        pub rss_config_carrier_info_r16: Option<RSSConfigCarrierInfoR16>,
+        pub rss_config_carrier_info_r16: Option<Box<RSSConfigCarrierInfoR16>>,
         #[rasn(identifier = "intraFreqNeighCellList-v1610")]
         pub intra_freq_neigh_cell_list_v1610: Option<IntraFreqNeighCellListV1610>,
     }
     impl SystemInformationBlockType4ExtGroupRssConfigCarrierInfoR16 {
         pub fn new(
-            rss_config_carrier_info_r16: Option<RSSConfigCarrierInfoR16>,
+            rss_config_carrier_info_r16: Option<Box<RSSConfigCarrierInfoR16>>,
             intra_freq_neigh_cell_list_v1610: Option<IntraFreqNeighCellListV1610>,
         ) -> Self {
             Self {
@@ -70890,7 +71074,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "intraFreqExcludedCellList")]
         pub intra_freq_excluded_cell_list: Option<IntraFreqExcludedCellList>,
         #[rasn(identifier = "csg-PhysCellIdRange")]
-        pub csg_phys_cell_id_range: Option<PhysCellIdRange>,
+        pub csg_phys_cell_id_range: Option<Box<PhysCellIdRange>>,
         #[rasn(extension_addition, identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -70904,7 +71088,7 @@ pub mod eutra_rrc_definitions {
         pub fn new(
             intra_freq_neigh_cell_list: Option<IntraFreqNeighCellList>,
             intra_freq_excluded_cell_list: Option<IntraFreqExcludedCellList>,
-            csg_phys_cell_id_range: Option<PhysCellIdRange>,
+            csg_phys_cell_id_range: Option<Box<PhysCellIdRange>>,
             late_non_critical_extension: Option<OctetString>,
             ext_group_intra_freq_neigh_hsdn_cell_list_r15: Option<
                 SystemInformationBlockType4ExtGroupIntraFreqNeighHSDNCellListR15,
@@ -71038,13 +71222,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "interFreqCarrierFreqListExt-v1530")]
         pub inter_freq_carrier_freq_list_ext_v1530: Option<InterFreqCarrierFreqListExtV1530>,
         #[rasn(identifier = "measIdleConfigSIB-r15")]
-        pub meas_idle_config_sib_r15: Option<MeasIdleConfigSIBR15>,
+        pub meas_idle_config_sib_r15: Option<Box<MeasIdleConfigSIBR15>>,
     }
     impl SystemInformationBlockType5ExtGroupInterFreqCarrierFreqListV1530 {
         pub fn new(
             inter_freq_carrier_freq_list_v1530: Option<InterFreqCarrierFreqListV1530>,
             inter_freq_carrier_freq_list_ext_v1530: Option<InterFreqCarrierFreqListExtV1530>,
-            meas_idle_config_sib_r15: Option<MeasIdleConfigSIBR15>,
+            meas_idle_config_sib_r15: Option<Box<MeasIdleConfigSIBR15>>,
         ) -> Self {
             Self {
                 inter_freq_carrier_freq_list_v1530,
@@ -71062,13 +71246,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "interFreqCarrierFreqListExt-v1610")]
         pub inter_freq_carrier_freq_list_ext_v1610: Option<InterFreqCarrierFreqListExtV1610>,
         #[rasn(identifier = "measIdleConfigSIB-NR-r16")]
-        pub meas_idle_config_sib_nr_r16: Option<MeasIdleConfigSIBNRR16>,
+        pub meas_idle_config_sib_nr_r16: Option<Box<MeasIdleConfigSIBNRR16>>,
     }
     impl SystemInformationBlockType5ExtGroupInterFreqCarrierFreqListV1610 {
         pub fn new(
             inter_freq_carrier_freq_list_v1610: Option<InterFreqCarrierFreqListV1610>,
             inter_freq_carrier_freq_list_ext_v1610: Option<InterFreqCarrierFreqListExtV1610>,
-            meas_idle_config_sib_nr_r16: Option<MeasIdleConfigSIBNRR16>,
+            meas_idle_config_sib_nr_r16: Option<Box<MeasIdleConfigSIBNRR16>>,
         ) -> Self {
             Self {
                 inter_freq_carrier_freq_list_v1610,
@@ -71190,12 +71374,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(size("1..=8"), identifier = "interFreqCarrierFreqList-v10j0")]
         pub inter_freq_carrier_freq_list_v10j0: Option<SequenceOf<InterFreqCarrierFreqInfoV10j0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType5V10l0IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType5V10l0IEs>>,
     }
     impl SystemInformationBlockType5V10j0IEs {
         pub fn new(
             inter_freq_carrier_freq_list_v10j0: Option<SequenceOf<InterFreqCarrierFreqInfoV10j0>>,
-            non_critical_extension: Option<SystemInformationBlockType5V10l0IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType5V10l0IEs>>,
         ) -> Self {
             Self {
                 inter_freq_carrier_freq_list_v10j0,
@@ -71209,12 +71393,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(size("1..=8"), identifier = "interFreqCarrierFreqList-v10l0")]
         pub inter_freq_carrier_freq_list_v10l0: Option<SequenceOf<InterFreqCarrierFreqInfoV10l0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType5V13a0IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType5V13a0IEs>>,
     }
     impl SystemInformationBlockType5V10l0IEs {
         pub fn new(
             inter_freq_carrier_freq_list_v10l0: Option<SequenceOf<InterFreqCarrierFreqInfoV10l0>>,
-            non_critical_extension: Option<SystemInformationBlockType5V13a0IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType5V13a0IEs>>,
         ) -> Self {
             Self {
                 inter_freq_carrier_freq_list_v10l0,
@@ -71244,13 +71428,16 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "interFreqCarrierFreqList-v13a0")]
         pub inter_freq_carrier_freq_list_v13a0: Option<InterFreqCarrierFreqListV13a0>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType5V13a0IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<SystemInformationBlockType5V13a0IEsNonCriticalExtension>>,
     }
     impl SystemInformationBlockType5V13a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
             inter_freq_carrier_freq_list_v13a0: Option<InterFreqCarrierFreqListV13a0>,
-            non_critical_extension: Option<SystemInformationBlockType5V13a0IEsNonCriticalExtension>,
+            non_critical_extension: Option<
+                Box<SystemInformationBlockType5V13a0IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -71266,12 +71453,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(size("1..=8"), identifier = "interFreqCarrierFreqList-v8h0")]
         pub inter_freq_carrier_freq_list_v8h0: Option<SequenceOf<InterFreqCarrierFreqInfoV8h0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType5V9e0IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType5V9e0IEs>>,
     }
     impl SystemInformationBlockType5V8h0IEs {
         pub fn new(
             inter_freq_carrier_freq_list_v8h0: Option<SequenceOf<InterFreqCarrierFreqInfoV8h0>>,
-            non_critical_extension: Option<SystemInformationBlockType5V9e0IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType5V9e0IEs>>,
         ) -> Self {
             Self {
                 inter_freq_carrier_freq_list_v8h0,
@@ -71285,12 +71472,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(size("1..=8"), identifier = "interFreqCarrierFreqList-v9e0")]
         pub inter_freq_carrier_freq_list_v9e0: Option<SequenceOf<InterFreqCarrierFreqInfoV9e0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType5V10j0IEs>,
+        pub non_critical_extension: Option<Box<SystemInformationBlockType5V10j0IEs>>,
     }
     impl SystemInformationBlockType5V9e0IEs {
         pub fn new(
             inter_freq_carrier_freq_list_v9e0: Option<SequenceOf<InterFreqCarrierFreqInfoV9e0>>,
-            non_critical_extension: Option<SystemInformationBlockType5V10j0IEs>,
+            non_critical_extension: Option<Box<SystemInformationBlockType5V10j0IEs>>,
         ) -> Self {
             Self {
                 inter_freq_carrier_freq_list_v9e0,
@@ -71337,7 +71524,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "t-ReselectionUTRA")]
         pub t_reselection_utra: TReselection,
         #[rasn(identifier = "t-ReselectionUTRA-SF")]
-        pub t_reselection_utra_sf: Option<SpeedStateScaleFactors>,
+        pub t_reselection_utra_sf: Option<Box<SpeedStateScaleFactors>>,
         #[rasn(
             extension_addition,
             value("0.."),
@@ -71353,7 +71540,7 @@ pub mod eutra_rrc_definitions {
             carrier_freq_list_utra_fdd: Option<CarrierFreqListUTRAFDD>,
             carrier_freq_list_utra_tdd: Option<CarrierFreqListUTRATDD>,
             t_reselection_utra: TReselection,
-            t_reselection_utra_sf: Option<SpeedStateScaleFactors>,
+            t_reselection_utra_sf: Option<Box<SpeedStateScaleFactors>>,
             late_non_critical_extension: Option<OctetString>,
             ext_group_carrier_freq_list_utra_fdd_v1250: Option<
                 SystemInformationBlockType6ExtGroupCarrierFreqListUTRAFDDV1250,
@@ -71389,12 +71576,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(size("1..=16"), identifier = "carrierFreqListUTRA-FDD-v8h0")]
         pub carrier_freq_list_utra_fdd_v8h0: Option<SequenceOf<CarrierFreqInfoUTRAFDDV8h0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<SystemInformationBlockType6V8h0IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<SystemInformationBlockType6V8h0IEsNonCriticalExtension>>,
     }
     impl SystemInformationBlockType6V8h0IEs {
         pub fn new(
             carrier_freq_list_utra_fdd_v8h0: Option<SequenceOf<CarrierFreqInfoUTRAFDDV8h0>>,
-            non_critical_extension: Option<SystemInformationBlockType6V8h0IEsNonCriticalExtension>,
+            non_critical_extension: Option<
+                Box<SystemInformationBlockType6V8h0IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 carrier_freq_list_utra_fdd_v8h0,
@@ -71409,7 +71599,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "t-ReselectionGERAN")]
         pub t_reselection_geran: TReselection,
         #[rasn(identifier = "t-ReselectionGERAN-SF")]
-        pub t_reselection_geran_sf: Option<SpeedStateScaleFactors>,
+        pub t_reselection_geran_sf: Option<Box<SpeedStateScaleFactors>>,
         #[rasn(identifier = "carrierFreqsInfoList")]
         pub carrier_freqs_info_list: Option<CarrierFreqsInfoListGERAN>,
         #[rasn(extension_addition, identifier = "lateNonCriticalExtension")]
@@ -71418,7 +71608,7 @@ pub mod eutra_rrc_definitions {
     impl SystemInformationBlockType7 {
         pub fn new(
             t_reselection_geran: TReselection,
-            t_reselection_geran_sf: Option<SpeedStateScaleFactors>,
+            t_reselection_geran_sf: Option<Box<SpeedStateScaleFactors>>,
             carrier_freqs_info_list: Option<CarrierFreqsInfoListGERAN>,
             late_non_critical_extension: Option<OctetString>,
         ) -> Self {
@@ -71437,12 +71627,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "preRegistrationInfoHRPD")]
         pub pre_registration_info_hrpd: PreRegistrationInfoHRPD,
         #[rasn(identifier = "cellReselectionParametersHRPD")]
-        pub cell_reselection_parameters_hrpd: Option<CellReselectionParametersCDMA2000>,
+        pub cell_reselection_parameters_hrpd: Option<Box<CellReselectionParametersCDMA2000>>,
     }
     impl SystemInformationBlockType8ParametersHRPD {
         pub fn new(
             pre_registration_info_hrpd: PreRegistrationInfoHRPD,
-            cell_reselection_parameters_hrpd: Option<CellReselectionParametersCDMA2000>,
+            cell_reselection_parameters_hrpd: Option<Box<CellReselectionParametersCDMA2000>>,
         ) -> Self {
             Self {
                 pre_registration_info_hrpd,
@@ -71455,17 +71645,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct SystemInformationBlockType8Parameters1XRTT {
         #[rasn(identifier = "csfb-RegistrationParam1XRTT")]
-        pub csfb_registration_param1_xrtt: Option<CSFBRegistrationParam1XRTT>,
+        pub csfb_registration_param1_xrtt: Option<Box<CSFBRegistrationParam1XRTT>>,
         #[rasn(size("42"), identifier = "longCodeState1XRTT")]
         pub long_code_state1_xrtt: Option<BitString>,
         #[rasn(identifier = "cellReselectionParameters1XRTT")]
-        pub cell_reselection_parameters1_xrtt: Option<CellReselectionParametersCDMA2000>,
+        pub cell_reselection_parameters1_xrtt: Option<Box<CellReselectionParametersCDMA2000>>,
     }
     impl SystemInformationBlockType8Parameters1XRTT {
         pub fn new(
-            csfb_registration_param1_xrtt: Option<CSFBRegistrationParam1XRTT>,
+            csfb_registration_param1_xrtt: Option<Box<CSFBRegistrationParam1XRTT>>,
             long_code_state1_xrtt: Option<BitString>,
-            cell_reselection_parameters1_xrtt: Option<CellReselectionParametersCDMA2000>,
+            cell_reselection_parameters1_xrtt: Option<Box<CellReselectionParametersCDMA2000>>,
         ) -> Self {
             Self {
                 csfb_registration_param1_xrtt,
@@ -71481,21 +71671,27 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "csfb-SupportForDualRxUEs-r9")]
         pub csfb_support_for_dual_rx_ues_r9: Option<bool>,
         #[rasn(identifier = "cellReselectionParametersHRPD-v920")]
-        pub cell_reselection_parameters_hrpd_v920: Option<CellReselectionParametersCDMA2000V920>,
+        pub cell_reselection_parameters_hrpd_v920:
+            Option<Box<CellReselectionParametersCDMA2000V920>>,
         #[rasn(identifier = "cellReselectionParameters1XRTT-v920")]
-        pub cell_reselection_parameters1_xrtt_v920: Option<CellReselectionParametersCDMA2000V920>,
+        pub cell_reselection_parameters1_xrtt_v920:
+            Option<Box<CellReselectionParametersCDMA2000V920>>,
         #[rasn(identifier = "csfb-RegistrationParam1XRTT-v920")]
-        pub csfb_registration_param1_xrtt_v920: Option<CSFBRegistrationParam1XRTTV920>,
+        pub csfb_registration_param1_xrtt_v920: Option<Box<CSFBRegistrationParam1XRTTV920>>,
         #[rasn(identifier = "ac-BarringConfig1XRTT-r9")]
-        pub ac_barring_config1_xrtt_r9: Option<ACBarringConfig1XRTTR9>,
+        pub ac_barring_config1_xrtt_r9: Option<Box<ACBarringConfig1XRTTR9>>,
     }
     impl SystemInformationBlockType8ExtGroupCsfbSupportForDualRxUEsR9 {
         pub fn new(
             csfb_support_for_dual_rx_ues_r9: Option<bool>,
-            cell_reselection_parameters_hrpd_v920: Option<CellReselectionParametersCDMA2000V920>,
-            cell_reselection_parameters1_xrtt_v920: Option<CellReselectionParametersCDMA2000V920>,
-            csfb_registration_param1_xrtt_v920: Option<CSFBRegistrationParam1XRTTV920>,
-            ac_barring_config1_xrtt_r9: Option<ACBarringConfig1XRTTR9>,
+            cell_reselection_parameters_hrpd_v920: Option<
+                Box<CellReselectionParametersCDMA2000V920>,
+            >,
+            cell_reselection_parameters1_xrtt_v920: Option<
+                Box<CellReselectionParametersCDMA2000V920>,
+            >,
+            csfb_registration_param1_xrtt_v920: Option<Box<CSFBRegistrationParam1XRTTV920>>,
+            ac_barring_config1_xrtt_r9: Option<Box<ACBarringConfig1XRTTR9>>,
         ) -> Self {
             Self {
                 csfb_support_for_dual_rx_ues_r9,
@@ -71551,13 +71747,13 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct SystemInformationBlockType8 {
         #[rasn(identifier = "systemTimeInfo")]
-        pub system_time_info: Option<SystemTimeInfoCDMA2000>,
+        pub system_time_info: Option<Box<SystemTimeInfoCDMA2000>>,
         #[rasn(value("0..=15"), identifier = "searchWindowSize")]
         pub search_window_size: Option<u8>,
         #[rasn(identifier = "parametersHRPD")]
-        pub parameters_hrpd: Option<SystemInformationBlockType8ParametersHRPD>,
+        pub parameters_hrpd: Option<Box<SystemInformationBlockType8ParametersHRPD>>,
         #[rasn(identifier = "parameters1XRTT")]
-        pub parameters1_xrtt: Option<SystemInformationBlockType8Parameters1XRTT>,
+        pub parameters1_xrtt: Option<Box<SystemInformationBlockType8Parameters1XRTT>>,
         #[rasn(extension_addition, identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
@@ -71572,10 +71768,10 @@ pub mod eutra_rrc_definitions {
     }
     impl SystemInformationBlockType8 {
         pub fn new(
-            system_time_info: Option<SystemTimeInfoCDMA2000>,
+            system_time_info: Option<Box<SystemTimeInfoCDMA2000>>,
             search_window_size: Option<u8>,
-            parameters_hrpd: Option<SystemInformationBlockType8ParametersHRPD>,
-            parameters1_xrtt: Option<SystemInformationBlockType8Parameters1XRTT>,
+            parameters_hrpd: Option<Box<SystemInformationBlockType8ParametersHRPD>>,
+            parameters1_xrtt: Option<Box<SystemInformationBlockType8Parameters1XRTT>>,
             late_non_critical_extension: Option<OctetString>,
             ext_group_csfb_support_for_dual_rx_ues_r9: Option<
                 SystemInformationBlockType8ExtGroupCsfbSupportForDualRxUEsR9,
@@ -72767,12 +72963,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("1..=6"), identifier = "plmn-IdentityIndex-r13")]
         pub plmn_identity_index_r13: u8,
         #[rasn(identifier = "udt-Restricting-r13")]
-        pub udt_restricting_r13: Option<UDTRestrictingR13>,
+        pub udt_restricting_r13: Option<Box<UDTRestrictingR13>>,
     }
     impl UDTRestrictingPerPLMNR13 {
         pub fn new(
             plmn_identity_index_r13: u8,
-            udt_restricting_r13: Option<UDTRestrictingR13>,
+            udt_restricting_r13: Option<Box<UDTRestrictingR13>>,
         ) -> Self {
             Self {
                 plmn_identity_index_r13,
@@ -73062,28 +73258,28 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct UEEUTRACapabilityInterRATParameters {
         #[rasn(identifier = "utraFDD")]
-        pub utra_fdd: Option<IRATParametersUTRAFDD>,
+        pub utra_fdd: Option<Box<IRATParametersUTRAFDD>>,
         #[rasn(identifier = "utraTDD128")]
-        pub utra_tdd128: Option<IRATParametersUTRATDD128>,
+        pub utra_tdd128: Option<Box<IRATParametersUTRATDD128>>,
         #[rasn(identifier = "utraTDD384")]
-        pub utra_tdd384: Option<IRATParametersUTRATDD384>,
+        pub utra_tdd384: Option<Box<IRATParametersUTRATDD384>>,
         #[rasn(identifier = "utraTDD768")]
-        pub utra_tdd768: Option<IRATParametersUTRATDD768>,
-        pub geran: Option<IRATParametersGERAN>,
+        pub utra_tdd768: Option<Box<IRATParametersUTRATDD768>>,
+        pub geran: Option<Box<IRATParametersGERAN>>,
         #[rasn(identifier = "cdma2000-HRPD")]
-        pub cdma2000_hrpd: Option<IRATParametersCDMA2000HRPD>,
+        pub cdma2000_hrpd: Option<Box<IRATParametersCDMA2000HRPD>>,
         #[rasn(identifier = "cdma2000-1xRTT")]
-        pub cdma2000_1x_rtt: Option<IRATParametersCDMA20001XRTT>,
+        pub cdma2000_1x_rtt: Option<Box<IRATParametersCDMA20001XRTT>>,
     }
     impl UEEUTRACapabilityInterRATParameters {
         pub fn new(
-            utra_fdd: Option<IRATParametersUTRAFDD>,
-            utra_tdd128: Option<IRATParametersUTRATDD128>,
-            utra_tdd384: Option<IRATParametersUTRATDD384>,
-            utra_tdd768: Option<IRATParametersUTRATDD768>,
-            geran: Option<IRATParametersGERAN>,
-            cdma2000_hrpd: Option<IRATParametersCDMA2000HRPD>,
-            cdma2000_1x_rtt: Option<IRATParametersCDMA20001XRTT>,
+            utra_fdd: Option<Box<IRATParametersUTRAFDD>>,
+            utra_tdd128: Option<Box<IRATParametersUTRATDD128>>,
+            utra_tdd384: Option<Box<IRATParametersUTRATDD384>>,
+            utra_tdd768: Option<Box<IRATParametersUTRATDD768>>,
+            geran: Option<Box<IRATParametersGERAN>>,
+            cdma2000_hrpd: Option<Box<IRATParametersCDMA2000HRPD>>,
+            cdma2000_1x_rtt: Option<Box<IRATParametersCDMA20001XRTT>>,
         ) -> Self {
             Self {
                 utra_fdd,
@@ -73116,7 +73312,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "interRAT-Parameters")]
         pub inter_rat_parameters: UEEUTRACapabilityInterRATParameters,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV920IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV920IEs>>,
     }
     impl UEEUTRACapability {
         pub fn new(
@@ -73128,7 +73324,7 @@ pub mod eutra_rrc_definitions {
             meas_parameters: MeasParameters,
             feature_group_indicators: Option<BitString>,
             inter_rat_parameters: UEEUTRACapabilityInterRATParameters,
-            non_critical_extension: Option<UEEUTRACapabilityV920IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV920IEs>>,
         ) -> Self {
             Self {
                 access_stratum_release,
@@ -73149,33 +73345,33 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("6..=8"), identifier = "ue-Category-v1020")]
         pub ue_category_v1020: Option<u8>,
         #[rasn(identifier = "phyLayerParameters-v1020")]
-        pub phy_layer_parameters_v1020: Option<PhyLayerParametersV1020>,
+        pub phy_layer_parameters_v1020: Option<Box<PhyLayerParametersV1020>>,
         #[rasn(identifier = "rf-Parameters-v1020")]
-        pub rf_parameters_v1020: Option<RFParametersV1020>,
+        pub rf_parameters_v1020: Option<Box<RFParametersV1020>>,
         #[rasn(identifier = "measParameters-v1020")]
-        pub meas_parameters_v1020: Option<MeasParametersV1020>,
+        pub meas_parameters_v1020: Option<Box<MeasParametersV1020>>,
         #[rasn(size("32"), identifier = "featureGroupIndRel10-r10")]
         pub feature_group_ind_rel10_r10: Option<BitString>,
         #[rasn(identifier = "interRAT-ParametersCDMA2000-v1020")]
-        pub inter_rat_parameters_cdma2000_v1020: Option<IRATParametersCDMA20001XRTTV1020>,
+        pub inter_rat_parameters_cdma2000_v1020: Option<Box<IRATParametersCDMA20001XRTTV1020>>,
         #[rasn(identifier = "ue-BasedNetwPerfMeasParameters-r10")]
-        pub ue_based_netw_perf_meas_parameters_r10: Option<UEBasedNetwPerfMeasParametersR10>,
+        pub ue_based_netw_perf_meas_parameters_r10: Option<Box<UEBasedNetwPerfMeasParametersR10>>,
         #[rasn(identifier = "interRAT-ParametersUTRA-TDD-v1020")]
-        pub inter_rat_parameters_utra_tdd_v1020: Option<IRATParametersUTRATDDV1020>,
+        pub inter_rat_parameters_utra_tdd_v1020: Option<Box<IRATParametersUTRATDDV1020>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1060IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1060IEs>>,
     }
     impl UEEUTRACapabilityV1020IEs {
         pub fn new(
             ue_category_v1020: Option<u8>,
-            phy_layer_parameters_v1020: Option<PhyLayerParametersV1020>,
-            rf_parameters_v1020: Option<RFParametersV1020>,
-            meas_parameters_v1020: Option<MeasParametersV1020>,
+            phy_layer_parameters_v1020: Option<Box<PhyLayerParametersV1020>>,
+            rf_parameters_v1020: Option<Box<RFParametersV1020>>,
+            meas_parameters_v1020: Option<Box<MeasParametersV1020>>,
             feature_group_ind_rel10_r10: Option<BitString>,
-            inter_rat_parameters_cdma2000_v1020: Option<IRATParametersCDMA20001XRTTV1020>,
-            ue_based_netw_perf_meas_parameters_r10: Option<UEBasedNetwPerfMeasParametersR10>,
-            inter_rat_parameters_utra_tdd_v1020: Option<IRATParametersUTRATDDV1020>,
-            non_critical_extension: Option<UEEUTRACapabilityV1060IEs>,
+            inter_rat_parameters_cdma2000_v1020: Option<Box<IRATParametersCDMA20001XRTTV1020>>,
+            ue_based_netw_perf_meas_parameters_r10: Option<Box<UEBasedNetwPerfMeasParametersR10>>,
+            inter_rat_parameters_utra_tdd_v1020: Option<Box<IRATParametersUTRATDDV1020>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1060IEs>>,
         ) -> Self {
             Self {
                 ue_category_v1020,
@@ -73194,20 +73390,20 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1060-IEs")]
     pub struct UEEUTRACapabilityV1060IEs {
         #[rasn(identifier = "fdd-Add-UE-EUTRA-Capabilities-v1060")]
-        pub fdd_add_ue_eutra_capabilities_v1060: Option<UEEUTRACapabilityAddXDDModeV1060>,
+        pub fdd_add_ue_eutra_capabilities_v1060: Option<Box<UEEUTRACapabilityAddXDDModeV1060>>,
         #[rasn(identifier = "tdd-Add-UE-EUTRA-Capabilities-v1060")]
-        pub tdd_add_ue_eutra_capabilities_v1060: Option<UEEUTRACapabilityAddXDDModeV1060>,
+        pub tdd_add_ue_eutra_capabilities_v1060: Option<Box<UEEUTRACapabilityAddXDDModeV1060>>,
         #[rasn(identifier = "rf-Parameters-v1060")]
-        pub rf_parameters_v1060: Option<RFParametersV1060>,
+        pub rf_parameters_v1060: Option<Box<RFParametersV1060>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1090IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1090IEs>>,
     }
     impl UEEUTRACapabilityV1060IEs {
         pub fn new(
-            fdd_add_ue_eutra_capabilities_v1060: Option<UEEUTRACapabilityAddXDDModeV1060>,
-            tdd_add_ue_eutra_capabilities_v1060: Option<UEEUTRACapabilityAddXDDModeV1060>,
-            rf_parameters_v1060: Option<RFParametersV1060>,
-            non_critical_extension: Option<UEEUTRACapabilityV1090IEs>,
+            fdd_add_ue_eutra_capabilities_v1060: Option<Box<UEEUTRACapabilityAddXDDModeV1060>>,
+            tdd_add_ue_eutra_capabilities_v1060: Option<Box<UEEUTRACapabilityAddXDDModeV1060>>,
+            rf_parameters_v1060: Option<Box<RFParametersV1060>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1090IEs>>,
         ) -> Self {
             Self {
                 fdd_add_ue_eutra_capabilities_v1060,
@@ -73221,14 +73417,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1090-IEs")]
     pub struct UEEUTRACapabilityV1090IEs {
         #[rasn(identifier = "rf-Parameters-v1090")]
-        pub rf_parameters_v1090: Option<RFParametersV1090>,
+        pub rf_parameters_v1090: Option<Box<RFParametersV1090>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1130IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1130IEs>>,
     }
     impl UEEUTRACapabilityV1090IEs {
         pub fn new(
-            rf_parameters_v1090: Option<RFParametersV1090>,
-            non_critical_extension: Option<UEEUTRACapabilityV1130IEs>,
+            rf_parameters_v1090: Option<Box<RFParametersV1090>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1130IEs>>,
         ) -> Self {
             Self {
                 rf_parameters_v1090,
@@ -73240,14 +73436,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v10c0-IEs")]
     pub struct UEEUTRACapabilityV10c0IEs {
         #[rasn(identifier = "otdoa-PositioningCapabilities-r10")]
-        pub otdoa_positioning_capabilities_r10: Option<OTDOAPositioningCapabilitiesR10>,
+        pub otdoa_positioning_capabilities_r10: Option<Box<OTDOAPositioningCapabilitiesR10>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV10f0IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV10f0IEs>>,
     }
     impl UEEUTRACapabilityV10c0IEs {
         pub fn new(
-            otdoa_positioning_capabilities_r10: Option<OTDOAPositioningCapabilitiesR10>,
-            non_critical_extension: Option<UEEUTRACapabilityV10f0IEs>,
+            otdoa_positioning_capabilities_r10: Option<Box<OTDOAPositioningCapabilitiesR10>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV10f0IEs>>,
         ) -> Self {
             Self {
                 otdoa_positioning_capabilities_r10,
@@ -73259,14 +73455,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v10f0-IEs")]
     pub struct UEEUTRACapabilityV10f0IEs {
         #[rasn(identifier = "rf-Parameters-v10f0")]
-        pub rf_parameters_v10f0: Option<RFParametersV10f0>,
+        pub rf_parameters_v10f0: Option<Box<RFParametersV10f0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV10i0IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV10i0IEs>>,
     }
     impl UEEUTRACapabilityV10f0IEs {
         pub fn new(
-            rf_parameters_v10f0: Option<RFParametersV10f0>,
-            non_critical_extension: Option<UEEUTRACapabilityV10i0IEs>,
+            rf_parameters_v10f0: Option<Box<RFParametersV10f0>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV10i0IEs>>,
         ) -> Self {
             Self {
                 rf_parameters_v10f0,
@@ -73278,17 +73474,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v10i0-IEs")]
     pub struct UEEUTRACapabilityV10i0IEs {
         #[rasn(identifier = "rf-Parameters-v10i0")]
-        pub rf_parameters_v10i0: Option<RFParametersV10i0>,
+        pub rf_parameters_v10i0: Option<Box<RFParametersV10i0>>,
         #[rasn(value("0.."), identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV11d0IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV11d0IEs>>,
     }
     impl UEEUTRACapabilityV10i0IEs {
         pub fn new(
-            rf_parameters_v10i0: Option<RFParametersV10i0>,
+            rf_parameters_v10i0: Option<Box<RFParametersV10i0>>,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<UEEUTRACapabilityV11d0IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV11d0IEs>>,
         ) -> Self {
             Self {
                 rf_parameters_v10i0,
@@ -73315,14 +73511,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v10j0-IEs")]
     pub struct UEEUTRACapabilityV10j0IEs {
         #[rasn(identifier = "rf-Parameters-v10j0")]
-        pub rf_parameters_v10j0: Option<RFParametersV10j0>,
+        pub rf_parameters_v10j0: Option<Box<RFParametersV10j0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV10j0IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV10j0IEsNonCriticalExtension>>,
     }
     impl UEEUTRACapabilityV10j0IEs {
         pub fn new(
-            rf_parameters_v10j0: Option<RFParametersV10j0>,
-            non_critical_extension: Option<UEEUTRACapabilityV10j0IEsNonCriticalExtension>,
+            rf_parameters_v10j0: Option<Box<RFParametersV10j0>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV10j0IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 rf_parameters_v10j0,
@@ -73336,7 +73532,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "pdcp-Parameters-v1130")]
         pub pdcp_parameters_v1130: PDCPParametersV1130,
         #[rasn(identifier = "phyLayerParameters-v1130")]
-        pub phy_layer_parameters_v1130: Option<PhyLayerParametersV1130>,
+        pub phy_layer_parameters_v1130: Option<Box<PhyLayerParametersV1130>>,
         #[rasn(identifier = "rf-Parameters-v1130")]
         pub rf_parameters_v1130: RFParametersV1130,
         #[rasn(identifier = "measParameters-v1130")]
@@ -73346,23 +73542,23 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "otherParameters-r11")]
         pub other_parameters_r11: OtherParametersR11,
         #[rasn(identifier = "fdd-Add-UE-EUTRA-Capabilities-v1130")]
-        pub fdd_add_ue_eutra_capabilities_v1130: Option<UEEUTRACapabilityAddXDDModeV1130>,
+        pub fdd_add_ue_eutra_capabilities_v1130: Option<Box<UEEUTRACapabilityAddXDDModeV1130>>,
         #[rasn(identifier = "tdd-Add-UE-EUTRA-Capabilities-v1130")]
-        pub tdd_add_ue_eutra_capabilities_v1130: Option<UEEUTRACapabilityAddXDDModeV1130>,
+        pub tdd_add_ue_eutra_capabilities_v1130: Option<Box<UEEUTRACapabilityAddXDDModeV1130>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1170IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1170IEs>>,
     }
     impl UEEUTRACapabilityV1130IEs {
         pub fn new(
             pdcp_parameters_v1130: PDCPParametersV1130,
-            phy_layer_parameters_v1130: Option<PhyLayerParametersV1130>,
+            phy_layer_parameters_v1130: Option<Box<PhyLayerParametersV1130>>,
             rf_parameters_v1130: RFParametersV1130,
             meas_parameters_v1130: MeasParametersV1130,
             inter_rat_parameters_cdma2000_v1130: IRATParametersCDMA2000V1130,
             other_parameters_r11: OtherParametersR11,
-            fdd_add_ue_eutra_capabilities_v1130: Option<UEEUTRACapabilityAddXDDModeV1130>,
-            tdd_add_ue_eutra_capabilities_v1130: Option<UEEUTRACapabilityAddXDDModeV1130>,
-            non_critical_extension: Option<UEEUTRACapabilityV1170IEs>,
+            fdd_add_ue_eutra_capabilities_v1130: Option<Box<UEEUTRACapabilityAddXDDModeV1130>>,
+            tdd_add_ue_eutra_capabilities_v1130: Option<Box<UEEUTRACapabilityAddXDDModeV1130>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1170IEs>>,
         ) -> Self {
             Self {
                 pdcp_parameters_v1130,
@@ -73381,17 +73577,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1170-IEs")]
     pub struct UEEUTRACapabilityV1170IEs {
         #[rasn(identifier = "phyLayerParameters-v1170")]
-        pub phy_layer_parameters_v1170: Option<PhyLayerParametersV1170>,
+        pub phy_layer_parameters_v1170: Option<Box<PhyLayerParametersV1170>>,
         #[rasn(value("9..=10"), identifier = "ue-Category-v1170")]
         pub ue_category_v1170: Option<u8>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1180IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1180IEs>>,
     }
     impl UEEUTRACapabilityV1170IEs {
         pub fn new(
-            phy_layer_parameters_v1170: Option<PhyLayerParametersV1170>,
+            phy_layer_parameters_v1170: Option<Box<PhyLayerParametersV1170>>,
             ue_category_v1170: Option<u8>,
-            non_critical_extension: Option<UEEUTRACapabilityV1180IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1180IEs>>,
         ) -> Self {
             Self {
                 phy_layer_parameters_v1170,
@@ -73404,23 +73600,23 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1180-IEs")]
     pub struct UEEUTRACapabilityV1180IEs {
         #[rasn(identifier = "rf-Parameters-v1180")]
-        pub rf_parameters_v1180: Option<RFParametersV1180>,
+        pub rf_parameters_v1180: Option<Box<RFParametersV1180>>,
         #[rasn(identifier = "mbms-Parameters-r11")]
-        pub mbms_parameters_r11: Option<MBMSParametersR11>,
+        pub mbms_parameters_r11: Option<Box<MBMSParametersR11>>,
         #[rasn(identifier = "fdd-Add-UE-EUTRA-Capabilities-v1180")]
-        pub fdd_add_ue_eutra_capabilities_v1180: Option<UEEUTRACapabilityAddXDDModeV1180>,
+        pub fdd_add_ue_eutra_capabilities_v1180: Option<Box<UEEUTRACapabilityAddXDDModeV1180>>,
         #[rasn(identifier = "tdd-Add-UE-EUTRA-Capabilities-v1180")]
-        pub tdd_add_ue_eutra_capabilities_v1180: Option<UEEUTRACapabilityAddXDDModeV1180>,
+        pub tdd_add_ue_eutra_capabilities_v1180: Option<Box<UEEUTRACapabilityAddXDDModeV1180>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV11a0IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV11a0IEs>>,
     }
     impl UEEUTRACapabilityV1180IEs {
         pub fn new(
-            rf_parameters_v1180: Option<RFParametersV1180>,
-            mbms_parameters_r11: Option<MBMSParametersR11>,
-            fdd_add_ue_eutra_capabilities_v1180: Option<UEEUTRACapabilityAddXDDModeV1180>,
-            tdd_add_ue_eutra_capabilities_v1180: Option<UEEUTRACapabilityAddXDDModeV1180>,
-            non_critical_extension: Option<UEEUTRACapabilityV11a0IEs>,
+            rf_parameters_v1180: Option<Box<RFParametersV1180>>,
+            mbms_parameters_r11: Option<Box<MBMSParametersR11>>,
+            fdd_add_ue_eutra_capabilities_v1180: Option<Box<UEEUTRACapabilityAddXDDModeV1180>>,
+            tdd_add_ue_eutra_capabilities_v1180: Option<Box<UEEUTRACapabilityAddXDDModeV1180>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV11a0IEs>>,
         ) -> Self {
             Self {
                 rf_parameters_v1180,
@@ -73437,15 +73633,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("11..=12"), identifier = "ue-Category-v11a0")]
         pub ue_category_v11a0: Option<u8>,
         #[rasn(identifier = "measParameters-v11a0")]
-        pub meas_parameters_v11a0: Option<MeasParametersV11a0>,
+        pub meas_parameters_v11a0: Option<Box<MeasParametersV11a0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1250IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1250IEs>>,
     }
     impl UEEUTRACapabilityV11a0IEs {
         pub fn new(
             ue_category_v11a0: Option<u8>,
-            meas_parameters_v11a0: Option<MeasParametersV11a0>,
-            non_critical_extension: Option<UEEUTRACapabilityV1250IEs>,
+            meas_parameters_v11a0: Option<Box<MeasParametersV11a0>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1250IEs>>,
         ) -> Self {
             Self {
                 ue_category_v11a0,
@@ -73458,17 +73654,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v11d0-IEs")]
     pub struct UEEUTRACapabilityV11d0IEs {
         #[rasn(identifier = "rf-Parameters-v11d0")]
-        pub rf_parameters_v11d0: Option<RFParametersV11d0>,
+        pub rf_parameters_v11d0: Option<Box<RFParametersV11d0>>,
         #[rasn(identifier = "otherParameters-v11d0")]
-        pub other_parameters_v11d0: Option<OtherParametersV11d0>,
+        pub other_parameters_v11d0: Option<Box<OtherParametersV11d0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV11x0IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV11x0IEs>>,
     }
     impl UEEUTRACapabilityV11d0IEs {
         pub fn new(
-            rf_parameters_v11d0: Option<RFParametersV11d0>,
-            other_parameters_v11d0: Option<OtherParametersV11d0>,
-            non_critical_extension: Option<UEEUTRACapabilityV11x0IEs>,
+            rf_parameters_v11d0: Option<Box<RFParametersV11d0>>,
+            other_parameters_v11d0: Option<Box<OtherParametersV11d0>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV11x0IEs>>,
         ) -> Self {
             Self {
                 rf_parameters_v11d0,
@@ -73483,12 +73679,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV12b0IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV12b0IEs>>,
     }
     impl UEEUTRACapabilityV11x0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<UEEUTRACapabilityV12b0IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV12b0IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -73500,53 +73696,56 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1250-IEs")]
     pub struct UEEUTRACapabilityV1250IEs {
         #[rasn(identifier = "phyLayerParameters-v1250")]
-        pub phy_layer_parameters_v1250: Option<PhyLayerParametersV1250>,
+        pub phy_layer_parameters_v1250: Option<Box<PhyLayerParametersV1250>>,
         #[rasn(identifier = "rf-Parameters-v1250")]
-        pub rf_parameters_v1250: Option<RFParametersV1250>,
+        pub rf_parameters_v1250: Option<Box<RFParametersV1250>>,
         #[rasn(identifier = "rlc-Parameters-r12")]
-        pub rlc_parameters_r12: Option<RLCParametersR12>,
+        pub rlc_parameters_r12: Option<Box<RLCParametersR12>>,
         #[rasn(identifier = "ue-BasedNetwPerfMeasParameters-v1250")]
-        pub ue_based_netw_perf_meas_parameters_v1250: Option<UEBasedNetwPerfMeasParametersV1250>,
+        pub ue_based_netw_perf_meas_parameters_v1250:
+            Option<Box<UEBasedNetwPerfMeasParametersV1250>>,
         #[rasn(value("0..=14"), identifier = "ue-CategoryDL-r12")]
         pub ue_category_dl_r12: Option<u8>,
         #[rasn(value("0..=13"), identifier = "ue-CategoryUL-r12")]
         pub ue_category_ul_r12: Option<u8>,
         #[rasn(identifier = "wlan-IW-Parameters-r12")]
-        pub wlan_iw_parameters_r12: Option<WLANIWParametersR12>,
+        pub wlan_iw_parameters_r12: Option<Box<WLANIWParametersR12>>,
         #[rasn(identifier = "measParameters-v1250")]
-        pub meas_parameters_v1250: Option<MeasParametersV1250>,
+        pub meas_parameters_v1250: Option<Box<MeasParametersV1250>>,
         #[rasn(identifier = "dc-Parameters-r12")]
-        pub dc_parameters_r12: Option<DCParametersR12>,
+        pub dc_parameters_r12: Option<Box<DCParametersR12>>,
         #[rasn(identifier = "mbms-Parameters-v1250")]
-        pub mbms_parameters_v1250: Option<MBMSParametersV1250>,
+        pub mbms_parameters_v1250: Option<Box<MBMSParametersV1250>>,
         #[rasn(identifier = "mac-Parameters-r12")]
-        pub mac_parameters_r12: Option<MACParametersR12>,
+        pub mac_parameters_r12: Option<Box<MACParametersR12>>,
         #[rasn(identifier = "fdd-Add-UE-EUTRA-Capabilities-v1250")]
-        pub fdd_add_ue_eutra_capabilities_v1250: Option<UEEUTRACapabilityAddXDDModeV1250>,
+        pub fdd_add_ue_eutra_capabilities_v1250: Option<Box<UEEUTRACapabilityAddXDDModeV1250>>,
         #[rasn(identifier = "tdd-Add-UE-EUTRA-Capabilities-v1250")]
-        pub tdd_add_ue_eutra_capabilities_v1250: Option<UEEUTRACapabilityAddXDDModeV1250>,
+        pub tdd_add_ue_eutra_capabilities_v1250: Option<Box<UEEUTRACapabilityAddXDDModeV1250>>,
         #[rasn(identifier = "sl-Parameters-r12")]
-        pub sl_parameters_r12: Option<SLParametersR12>,
+        pub sl_parameters_r12: Option<Box<SLParametersR12>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1260IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1260IEs>>,
     }
     impl UEEUTRACapabilityV1250IEs {
         pub fn new(
-            phy_layer_parameters_v1250: Option<PhyLayerParametersV1250>,
-            rf_parameters_v1250: Option<RFParametersV1250>,
-            rlc_parameters_r12: Option<RLCParametersR12>,
-            ue_based_netw_perf_meas_parameters_v1250: Option<UEBasedNetwPerfMeasParametersV1250>,
+            phy_layer_parameters_v1250: Option<Box<PhyLayerParametersV1250>>,
+            rf_parameters_v1250: Option<Box<RFParametersV1250>>,
+            rlc_parameters_r12: Option<Box<RLCParametersR12>>,
+            ue_based_netw_perf_meas_parameters_v1250: Option<
+                Box<UEBasedNetwPerfMeasParametersV1250>,
+            >,
             ue_category_dl_r12: Option<u8>,
             ue_category_ul_r12: Option<u8>,
-            wlan_iw_parameters_r12: Option<WLANIWParametersR12>,
-            meas_parameters_v1250: Option<MeasParametersV1250>,
-            dc_parameters_r12: Option<DCParametersR12>,
-            mbms_parameters_v1250: Option<MBMSParametersV1250>,
-            mac_parameters_r12: Option<MACParametersR12>,
-            fdd_add_ue_eutra_capabilities_v1250: Option<UEEUTRACapabilityAddXDDModeV1250>,
-            tdd_add_ue_eutra_capabilities_v1250: Option<UEEUTRACapabilityAddXDDModeV1250>,
-            sl_parameters_r12: Option<SLParametersR12>,
-            non_critical_extension: Option<UEEUTRACapabilityV1260IEs>,
+            wlan_iw_parameters_r12: Option<Box<WLANIWParametersR12>>,
+            meas_parameters_v1250: Option<Box<MeasParametersV1250>>,
+            dc_parameters_r12: Option<Box<DCParametersR12>>,
+            mbms_parameters_v1250: Option<Box<MBMSParametersV1250>>,
+            mac_parameters_r12: Option<Box<MACParametersR12>>,
+            fdd_add_ue_eutra_capabilities_v1250: Option<Box<UEEUTRACapabilityAddXDDModeV1250>>,
+            tdd_add_ue_eutra_capabilities_v1250: Option<Box<UEEUTRACapabilityAddXDDModeV1250>>,
+            sl_parameters_r12: Option<Box<SLParametersR12>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1260IEs>>,
         ) -> Self {
             Self {
                 phy_layer_parameters_v1250,
@@ -73573,12 +73772,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("15..=16"), identifier = "ue-CategoryDL-v1260")]
         pub ue_category_dl_v1260: Option<u8>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1270IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1270IEs>>,
     }
     impl UEEUTRACapabilityV1260IEs {
         pub fn new(
             ue_category_dl_v1260: Option<u8>,
-            non_critical_extension: Option<UEEUTRACapabilityV1270IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1270IEs>>,
         ) -> Self {
             Self {
                 ue_category_dl_v1260,
@@ -73590,14 +73789,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1270-IEs")]
     pub struct UEEUTRACapabilityV1270IEs {
         #[rasn(identifier = "rf-Parameters-v1270")]
-        pub rf_parameters_v1270: Option<RFParametersV1270>,
+        pub rf_parameters_v1270: Option<Box<RFParametersV1270>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1280IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1280IEs>>,
     }
     impl UEEUTRACapabilityV1270IEs {
         pub fn new(
-            rf_parameters_v1270: Option<RFParametersV1270>,
-            non_critical_extension: Option<UEEUTRACapabilityV1280IEs>,
+            rf_parameters_v1270: Option<Box<RFParametersV1270>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1280IEs>>,
         ) -> Self {
             Self {
                 rf_parameters_v1270,
@@ -73609,14 +73808,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1280-IEs")]
     pub struct UEEUTRACapabilityV1280IEs {
         #[rasn(identifier = "phyLayerParameters-v1280")]
-        pub phy_layer_parameters_v1280: Option<PhyLayerParametersV1280>,
+        pub phy_layer_parameters_v1280: Option<Box<PhyLayerParametersV1280>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1310IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1310IEs>>,
     }
     impl UEEUTRACapabilityV1280IEs {
         pub fn new(
-            phy_layer_parameters_v1280: Option<PhyLayerParametersV1280>,
-            non_critical_extension: Option<UEEUTRACapabilityV1310IEs>,
+            phy_layer_parameters_v1280: Option<Box<PhyLayerParametersV1280>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1310IEs>>,
         ) -> Self {
             Self {
                 phy_layer_parameters_v1280,
@@ -73628,14 +73827,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v12b0-IEs")]
     pub struct UEEUTRACapabilityV12b0IEs {
         #[rasn(identifier = "rf-Parameters-v12b0")]
-        pub rf_parameters_v12b0: Option<RFParametersV12b0>,
+        pub rf_parameters_v12b0: Option<Box<RFParametersV12b0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV12x0IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV12x0IEs>>,
     }
     impl UEEUTRACapabilityV12b0IEs {
         pub fn new(
-            rf_parameters_v12b0: Option<RFParametersV12b0>,
-            non_critical_extension: Option<UEEUTRACapabilityV12x0IEs>,
+            rf_parameters_v12b0: Option<Box<RFParametersV12b0>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV12x0IEs>>,
         ) -> Self {
             Self {
                 rf_parameters_v12b0,
@@ -73649,12 +73848,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1370IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1370IEs>>,
     }
     impl UEEUTRACapabilityV12x0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<UEEUTRACapabilityV1370IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1370IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -73688,37 +73887,37 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "rlc-Parameters-v1310")]
         pub rlc_parameters_v1310: RLCParametersV1310,
         #[rasn(identifier = "mac-Parameters-v1310")]
-        pub mac_parameters_v1310: Option<MACParametersV1310>,
+        pub mac_parameters_v1310: Option<Box<MACParametersV1310>>,
         #[rasn(identifier = "phyLayerParameters-v1310")]
-        pub phy_layer_parameters_v1310: Option<PhyLayerParametersV1310>,
+        pub phy_layer_parameters_v1310: Option<Box<PhyLayerParametersV1310>>,
         #[rasn(identifier = "rf-Parameters-v1310")]
-        pub rf_parameters_v1310: Option<RFParametersV1310>,
+        pub rf_parameters_v1310: Option<Box<RFParametersV1310>>,
         #[rasn(identifier = "measParameters-v1310")]
-        pub meas_parameters_v1310: Option<MeasParametersV1310>,
+        pub meas_parameters_v1310: Option<Box<MeasParametersV1310>>,
         #[rasn(identifier = "dc-Parameters-v1310")]
-        pub dc_parameters_v1310: Option<DCParametersV1310>,
+        pub dc_parameters_v1310: Option<Box<DCParametersV1310>>,
         #[rasn(identifier = "sl-Parameters-v1310")]
-        pub sl_parameters_v1310: Option<SLParametersV1310>,
+        pub sl_parameters_v1310: Option<Box<SLParametersV1310>>,
         #[rasn(identifier = "scptm-Parameters-r13")]
-        pub scptm_parameters_r13: Option<SCPTMParametersR13>,
+        pub scptm_parameters_r13: Option<Box<SCPTMParametersR13>>,
         #[rasn(identifier = "ce-Parameters-r13")]
-        pub ce_parameters_r13: Option<CEParametersR13>,
+        pub ce_parameters_r13: Option<Box<CEParametersR13>>,
         #[rasn(identifier = "interRAT-ParametersWLAN-r13")]
         pub inter_rat_parameters_wlan_r13: IRATParametersWLANR13,
         #[rasn(identifier = "laa-Parameters-r13")]
-        pub laa_parameters_r13: Option<LAAParametersR13>,
+        pub laa_parameters_r13: Option<Box<LAAParametersR13>>,
         #[rasn(identifier = "lwa-Parameters-r13")]
-        pub lwa_parameters_r13: Option<LWAParametersR13>,
+        pub lwa_parameters_r13: Option<Box<LWAParametersR13>>,
         #[rasn(identifier = "wlan-IW-Parameters-v1310")]
         pub wlan_iw_parameters_v1310: WLANIWParametersV1310,
         #[rasn(identifier = "lwip-Parameters-r13")]
         pub lwip_parameters_r13: LWIPParametersR13,
         #[rasn(identifier = "fdd-Add-UE-EUTRA-Capabilities-v1310")]
-        pub fdd_add_ue_eutra_capabilities_v1310: Option<UEEUTRACapabilityAddXDDModeV1310>,
+        pub fdd_add_ue_eutra_capabilities_v1310: Option<Box<UEEUTRACapabilityAddXDDModeV1310>>,
         #[rasn(identifier = "tdd-Add-UE-EUTRA-Capabilities-v1310")]
-        pub tdd_add_ue_eutra_capabilities_v1310: Option<UEEUTRACapabilityAddXDDModeV1310>,
+        pub tdd_add_ue_eutra_capabilities_v1310: Option<Box<UEEUTRACapabilityAddXDDModeV1310>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1320IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1320IEs>>,
     }
     impl UEEUTRACapabilityV1310IEs {
         pub fn new(
@@ -73726,22 +73925,22 @@ pub mod eutra_rrc_definitions {
             ue_category_ul_v1310: Option<UEEUTRACapabilityV1310IEsUeCategoryULV1310>,
             pdcp_parameters_v1310: PDCPParametersV1310,
             rlc_parameters_v1310: RLCParametersV1310,
-            mac_parameters_v1310: Option<MACParametersV1310>,
-            phy_layer_parameters_v1310: Option<PhyLayerParametersV1310>,
-            rf_parameters_v1310: Option<RFParametersV1310>,
-            meas_parameters_v1310: Option<MeasParametersV1310>,
-            dc_parameters_v1310: Option<DCParametersV1310>,
-            sl_parameters_v1310: Option<SLParametersV1310>,
-            scptm_parameters_r13: Option<SCPTMParametersR13>,
-            ce_parameters_r13: Option<CEParametersR13>,
+            mac_parameters_v1310: Option<Box<MACParametersV1310>>,
+            phy_layer_parameters_v1310: Option<Box<PhyLayerParametersV1310>>,
+            rf_parameters_v1310: Option<Box<RFParametersV1310>>,
+            meas_parameters_v1310: Option<Box<MeasParametersV1310>>,
+            dc_parameters_v1310: Option<Box<DCParametersV1310>>,
+            sl_parameters_v1310: Option<Box<SLParametersV1310>>,
+            scptm_parameters_r13: Option<Box<SCPTMParametersR13>>,
+            ce_parameters_r13: Option<Box<CEParametersR13>>,
             inter_rat_parameters_wlan_r13: IRATParametersWLANR13,
-            laa_parameters_r13: Option<LAAParametersR13>,
-            lwa_parameters_r13: Option<LWAParametersR13>,
+            laa_parameters_r13: Option<Box<LAAParametersR13>>,
+            lwa_parameters_r13: Option<Box<LWAParametersR13>>,
             wlan_iw_parameters_v1310: WLANIWParametersV1310,
             lwip_parameters_r13: LWIPParametersR13,
-            fdd_add_ue_eutra_capabilities_v1310: Option<UEEUTRACapabilityAddXDDModeV1310>,
-            tdd_add_ue_eutra_capabilities_v1310: Option<UEEUTRACapabilityAddXDDModeV1310>,
-            non_critical_extension: Option<UEEUTRACapabilityV1320IEs>,
+            fdd_add_ue_eutra_capabilities_v1310: Option<Box<UEEUTRACapabilityAddXDDModeV1310>>,
+            tdd_add_ue_eutra_capabilities_v1310: Option<Box<UEEUTRACapabilityAddXDDModeV1310>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1320IEs>>,
         ) -> Self {
             Self {
                 ue_category_dl_v1310,
@@ -73771,26 +73970,26 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1320-IEs")]
     pub struct UEEUTRACapabilityV1320IEs {
         #[rasn(identifier = "ce-Parameters-v1320")]
-        pub ce_parameters_v1320: Option<CEParametersV1320>,
+        pub ce_parameters_v1320: Option<Box<CEParametersV1320>>,
         #[rasn(identifier = "phyLayerParameters-v1320")]
-        pub phy_layer_parameters_v1320: Option<PhyLayerParametersV1320>,
+        pub phy_layer_parameters_v1320: Option<Box<PhyLayerParametersV1320>>,
         #[rasn(identifier = "rf-Parameters-v1320")]
-        pub rf_parameters_v1320: Option<RFParametersV1320>,
+        pub rf_parameters_v1320: Option<Box<RFParametersV1320>>,
         #[rasn(identifier = "fdd-Add-UE-EUTRA-Capabilities-v1320")]
-        pub fdd_add_ue_eutra_capabilities_v1320: Option<UEEUTRACapabilityAddXDDModeV1320>,
+        pub fdd_add_ue_eutra_capabilities_v1320: Option<Box<UEEUTRACapabilityAddXDDModeV1320>>,
         #[rasn(identifier = "tdd-Add-UE-EUTRA-Capabilities-v1320")]
-        pub tdd_add_ue_eutra_capabilities_v1320: Option<UEEUTRACapabilityAddXDDModeV1320>,
+        pub tdd_add_ue_eutra_capabilities_v1320: Option<Box<UEEUTRACapabilityAddXDDModeV1320>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1330IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1330IEs>>,
     }
     impl UEEUTRACapabilityV1320IEs {
         pub fn new(
-            ce_parameters_v1320: Option<CEParametersV1320>,
-            phy_layer_parameters_v1320: Option<PhyLayerParametersV1320>,
-            rf_parameters_v1320: Option<RFParametersV1320>,
-            fdd_add_ue_eutra_capabilities_v1320: Option<UEEUTRACapabilityAddXDDModeV1320>,
-            tdd_add_ue_eutra_capabilities_v1320: Option<UEEUTRACapabilityAddXDDModeV1320>,
-            non_critical_extension: Option<UEEUTRACapabilityV1330IEs>,
+            ce_parameters_v1320: Option<Box<CEParametersV1320>>,
+            phy_layer_parameters_v1320: Option<Box<PhyLayerParametersV1320>>,
+            rf_parameters_v1320: Option<Box<RFParametersV1320>>,
+            fdd_add_ue_eutra_capabilities_v1320: Option<Box<UEEUTRACapabilityAddXDDModeV1320>>,
+            tdd_add_ue_eutra_capabilities_v1320: Option<Box<UEEUTRACapabilityAddXDDModeV1320>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1330IEs>>,
         ) -> Self {
             Self {
                 ce_parameters_v1320,
@@ -73815,18 +74014,18 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("18..=19"), identifier = "ue-CategoryDL-v1330")]
         pub ue_category_dl_v1330: Option<u8>,
         #[rasn(identifier = "phyLayerParameters-v1330")]
-        pub phy_layer_parameters_v1330: Option<PhyLayerParametersV1330>,
+        pub phy_layer_parameters_v1330: Option<Box<PhyLayerParametersV1330>>,
         #[rasn(identifier = "ue-CE-NeedULGaps-r13")]
         pub ue_ce_need_ulgaps_r13: Option<UEEUTRACapabilityV1330IEsUeCENeedULGapsR13>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1340IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1340IEs>>,
     }
     impl UEEUTRACapabilityV1330IEs {
         pub fn new(
             ue_category_dl_v1330: Option<u8>,
-            phy_layer_parameters_v1330: Option<PhyLayerParametersV1330>,
+            phy_layer_parameters_v1330: Option<Box<PhyLayerParametersV1330>>,
             ue_ce_need_ulgaps_r13: Option<UEEUTRACapabilityV1330IEsUeCENeedULGapsR13>,
-            non_critical_extension: Option<UEEUTRACapabilityV1340IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1340IEs>>,
         ) -> Self {
             Self {
                 ue_category_dl_v1330,
@@ -73842,12 +74041,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("15"), identifier = "ue-CategoryUL-v1340")]
         pub ue_category_ul_v1340: Option<u8>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1350IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1350IEs>>,
     }
     impl UEEUTRACapabilityV1340IEs {
         pub fn new(
             ue_category_ul_v1340: Option<u8>,
-            non_critical_extension: Option<UEEUTRACapabilityV1350IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1350IEs>>,
         ) -> Self {
             Self {
                 ue_category_ul_v1340,
@@ -73877,14 +74076,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ce-Parameters-v1350")]
         pub ce_parameters_v1350: CEParametersV1350,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1360IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1360IEs>>,
     }
     impl UEEUTRACapabilityV1350IEs {
         pub fn new(
             ue_category_dl_v1350: Option<UEEUTRACapabilityV1350IEsUeCategoryDLV1350>,
             ue_category_ul_v1350: Option<UEEUTRACapabilityV1350IEsUeCategoryULV1350>,
             ce_parameters_v1350: CEParametersV1350,
-            non_critical_extension: Option<UEEUTRACapabilityV1360IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1360IEs>>,
         ) -> Self {
             Self {
                 ue_category_dl_v1350,
@@ -73898,14 +74097,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1360-IEs")]
     pub struct UEEUTRACapabilityV1360IEs {
         #[rasn(identifier = "other-Parameters-v1360")]
-        pub other_parameters_v1360: Option<OtherParametersV1360>,
+        pub other_parameters_v1360: Option<Box<OtherParametersV1360>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1430IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1430IEs>>,
     }
     impl UEEUTRACapabilityV1360IEs {
         pub fn new(
-            other_parameters_v1360: Option<OtherParametersV1360>,
-            non_critical_extension: Option<UEEUTRACapabilityV1430IEs>,
+            other_parameters_v1360: Option<Box<OtherParametersV1360>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1430IEs>>,
         ) -> Self {
             Self {
                 other_parameters_v1360,
@@ -73917,20 +74116,20 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1370-IEs")]
     pub struct UEEUTRACapabilityV1370IEs {
         #[rasn(identifier = "ce-Parameters-v1370")]
-        pub ce_parameters_v1370: Option<CEParametersV1370>,
+        pub ce_parameters_v1370: Option<Box<CEParametersV1370>>,
         #[rasn(identifier = "fdd-Add-UE-EUTRA-Capabilities-v1370")]
-        pub fdd_add_ue_eutra_capabilities_v1370: Option<UEEUTRACapabilityAddXDDModeV1370>,
+        pub fdd_add_ue_eutra_capabilities_v1370: Option<Box<UEEUTRACapabilityAddXDDModeV1370>>,
         #[rasn(identifier = "tdd-Add-UE-EUTRA-Capabilities-v1370")]
-        pub tdd_add_ue_eutra_capabilities_v1370: Option<UEEUTRACapabilityAddXDDModeV1370>,
+        pub tdd_add_ue_eutra_capabilities_v1370: Option<Box<UEEUTRACapabilityAddXDDModeV1370>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1380IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1380IEs>>,
     }
     impl UEEUTRACapabilityV1370IEs {
         pub fn new(
-            ce_parameters_v1370: Option<CEParametersV1370>,
-            fdd_add_ue_eutra_capabilities_v1370: Option<UEEUTRACapabilityAddXDDModeV1370>,
-            tdd_add_ue_eutra_capabilities_v1370: Option<UEEUTRACapabilityAddXDDModeV1370>,
-            non_critical_extension: Option<UEEUTRACapabilityV1380IEs>,
+            ce_parameters_v1370: Option<Box<CEParametersV1370>>,
+            fdd_add_ue_eutra_capabilities_v1370: Option<Box<UEEUTRACapabilityAddXDDModeV1370>>,
+            tdd_add_ue_eutra_capabilities_v1370: Option<Box<UEEUTRACapabilityAddXDDModeV1370>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1380IEs>>,
         ) -> Self {
             Self {
                 ce_parameters_v1370,
@@ -73944,7 +74143,7 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1380-IEs")]
     pub struct UEEUTRACapabilityV1380IEs {
         #[rasn(identifier = "rf-Parameters-v1380")]
-        pub rf_parameters_v1380: Option<RFParametersV1380>,
+        pub rf_parameters_v1380: Option<Box<RFParametersV1380>>,
         #[rasn(identifier = "ce-Parameters-v1380")]
         pub ce_parameters_v1380: CEParametersV1380,
         #[rasn(identifier = "fdd-Add-UE-EUTRA-Capabilities-v1380")]
@@ -73952,15 +74151,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "tdd-Add-UE-EUTRA-Capabilities-v1380")]
         pub tdd_add_ue_eutra_capabilities_v1380: UEEUTRACapabilityAddXDDModeV1380,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1390IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1390IEs>>,
     }
     impl UEEUTRACapabilityV1380IEs {
         pub fn new(
-            rf_parameters_v1380: Option<RFParametersV1380>,
+            rf_parameters_v1380: Option<Box<RFParametersV1380>>,
             ce_parameters_v1380: CEParametersV1380,
             fdd_add_ue_eutra_capabilities_v1380: UEEUTRACapabilityAddXDDModeV1380,
             tdd_add_ue_eutra_capabilities_v1380: UEEUTRACapabilityAddXDDModeV1380,
-            non_critical_extension: Option<UEEUTRACapabilityV1390IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1390IEs>>,
         ) -> Self {
             Self {
                 rf_parameters_v1380,
@@ -73975,14 +74174,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1390-IEs")]
     pub struct UEEUTRACapabilityV1390IEs {
         #[rasn(identifier = "rf-Parameters-v1390")]
-        pub rf_parameters_v1390: Option<RFParametersV1390>,
+        pub rf_parameters_v1390: Option<Box<RFParametersV1390>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV13e0aIEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV13e0aIEs>>,
     }
     impl UEEUTRACapabilityV1390IEs {
         pub fn new(
-            rf_parameters_v1390: Option<RFParametersV1390>,
-            non_critical_extension: Option<UEEUTRACapabilityV13e0aIEs>,
+            rf_parameters_v1390: Option<Box<RFParametersV1390>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV13e0aIEs>>,
         ) -> Self {
             Self {
                 rf_parameters_v1390,
@@ -73996,12 +74195,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0.."), identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1470IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1470IEs>>,
     }
     impl UEEUTRACapabilityV13e0aIEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<UEEUTRACapabilityV1470IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1470IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -74029,12 +74228,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "phyLayerParameters-v13e0")]
         pub phy_layer_parameters_v13e0: PhyLayerParametersV13e0,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV13e0bIEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV13e0bIEsNonCriticalExtension>>,
     }
     impl UEEUTRACapabilityV13e0bIEs {
         pub fn new(
             phy_layer_parameters_v13e0: PhyLayerParametersV13e0,
-            non_critical_extension: Option<UEEUTRACapabilityV13e0bIEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV13e0bIEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 phy_layer_parameters_v13e0,
@@ -74077,43 +74276,44 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ue-CategoryUL-v1430b")]
         pub ue_category_ul_v1430b: Option<UEEUTRACapabilityV1430IEsUeCategoryULV1430b>,
         #[rasn(identifier = "mac-Parameters-v1430")]
-        pub mac_parameters_v1430: Option<MACParametersV1430>,
+        pub mac_parameters_v1430: Option<Box<MACParametersV1430>>,
         #[rasn(identifier = "measParameters-v1430")]
-        pub meas_parameters_v1430: Option<MeasParametersV1430>,
+        pub meas_parameters_v1430: Option<Box<MeasParametersV1430>>,
         #[rasn(identifier = "pdcp-Parameters-v1430")]
-        pub pdcp_parameters_v1430: Option<PDCPParametersV1430>,
+        pub pdcp_parameters_v1430: Option<Box<PDCPParametersV1430>>,
         #[rasn(identifier = "rlc-Parameters-v1430")]
         pub rlc_parameters_v1430: RLCParametersV1430,
         #[rasn(identifier = "rf-Parameters-v1430")]
-        pub rf_parameters_v1430: Option<RFParametersV1430>,
+        pub rf_parameters_v1430: Option<Box<RFParametersV1430>>,
         #[rasn(identifier = "laa-Parameters-v1430")]
-        pub laa_parameters_v1430: Option<LAAParametersV1430>,
+        pub laa_parameters_v1430: Option<Box<LAAParametersV1430>>,
         #[rasn(identifier = "lwa-Parameters-v1430")]
-        pub lwa_parameters_v1430: Option<LWAParametersV1430>,
+        pub lwa_parameters_v1430: Option<Box<LWAParametersV1430>>,
         #[rasn(identifier = "lwip-Parameters-v1430")]
-        pub lwip_parameters_v1430: Option<LWIPParametersV1430>,
+        pub lwip_parameters_v1430: Option<Box<LWIPParametersV1430>>,
         #[rasn(identifier = "otherParameters-v1430")]
         pub other_parameters_v1430: OtherParametersV1430,
         #[rasn(identifier = "mmtel-Parameters-r14")]
-        pub mmtel_parameters_r14: Option<MMTELParametersR14>,
+        pub mmtel_parameters_r14: Option<Box<MMTELParametersR14>>,
         #[rasn(identifier = "mobilityParameters-r14")]
-        pub mobility_parameters_r14: Option<MobilityParametersR14>,
+        pub mobility_parameters_r14: Option<Box<MobilityParametersR14>>,
         #[rasn(identifier = "ce-Parameters-v1430")]
         pub ce_parameters_v1430: CEParametersV1430,
         #[rasn(identifier = "fdd-Add-UE-EUTRA-Capabilities-v1430")]
-        pub fdd_add_ue_eutra_capabilities_v1430: Option<UEEUTRACapabilityAddXDDModeV1430>,
+        pub fdd_add_ue_eutra_capabilities_v1430: Option<Box<UEEUTRACapabilityAddXDDModeV1430>>,
         #[rasn(identifier = "tdd-Add-UE-EUTRA-Capabilities-v1430")]
-        pub tdd_add_ue_eutra_capabilities_v1430: Option<UEEUTRACapabilityAddXDDModeV1430>,
+        pub tdd_add_ue_eutra_capabilities_v1430: Option<Box<UEEUTRACapabilityAddXDDModeV1430>>,
         #[rasn(identifier = "mbms-Parameters-v1430")]
-        pub mbms_parameters_v1430: Option<MBMSParametersV1430>,
+        pub mbms_parameters_v1430: Option<Box<MBMSParametersV1430>>,
         #[rasn(identifier = "sl-Parameters-v1430")]
-        pub sl_parameters_v1430: Option<SLParametersV1430>,
+        pub sl_parameters_v1430: Option<Box<SLParametersV1430>>,
         #[rasn(identifier = "ue-BasedNetwPerfMeasParameters-v1430")]
-        pub ue_based_netw_perf_meas_parameters_v1430: Option<UEBasedNetwPerfMeasParametersV1430>,
+        pub ue_based_netw_perf_meas_parameters_v1430:
+            Option<Box<UEBasedNetwPerfMeasParametersV1430>>,
         #[rasn(identifier = "highSpeedEnhParameters-r14")]
-        pub high_speed_enh_parameters_r14: Option<HighSpeedEnhParametersR14>,
+        pub high_speed_enh_parameters_r14: Option<Box<HighSpeedEnhParametersR14>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1440IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1440IEs>>,
     }
     impl UEEUTRACapabilityV1430IEs {
         pub fn new(
@@ -74121,25 +74321,27 @@ pub mod eutra_rrc_definitions {
             ue_category_dl_v1430: Option<UEEUTRACapabilityV1430IEsUeCategoryDLV1430>,
             ue_category_ul_v1430: Option<UEEUTRACapabilityV1430IEsUeCategoryULV1430>,
             ue_category_ul_v1430b: Option<UEEUTRACapabilityV1430IEsUeCategoryULV1430b>,
-            mac_parameters_v1430: Option<MACParametersV1430>,
-            meas_parameters_v1430: Option<MeasParametersV1430>,
-            pdcp_parameters_v1430: Option<PDCPParametersV1430>,
+            mac_parameters_v1430: Option<Box<MACParametersV1430>>,
+            meas_parameters_v1430: Option<Box<MeasParametersV1430>>,
+            pdcp_parameters_v1430: Option<Box<PDCPParametersV1430>>,
             rlc_parameters_v1430: RLCParametersV1430,
-            rf_parameters_v1430: Option<RFParametersV1430>,
-            laa_parameters_v1430: Option<LAAParametersV1430>,
-            lwa_parameters_v1430: Option<LWAParametersV1430>,
-            lwip_parameters_v1430: Option<LWIPParametersV1430>,
+            rf_parameters_v1430: Option<Box<RFParametersV1430>>,
+            laa_parameters_v1430: Option<Box<LAAParametersV1430>>,
+            lwa_parameters_v1430: Option<Box<LWAParametersV1430>>,
+            lwip_parameters_v1430: Option<Box<LWIPParametersV1430>>,
             other_parameters_v1430: OtherParametersV1430,
-            mmtel_parameters_r14: Option<MMTELParametersR14>,
-            mobility_parameters_r14: Option<MobilityParametersR14>,
+            mmtel_parameters_r14: Option<Box<MMTELParametersR14>>,
+            mobility_parameters_r14: Option<Box<MobilityParametersR14>>,
             ce_parameters_v1430: CEParametersV1430,
-            fdd_add_ue_eutra_capabilities_v1430: Option<UEEUTRACapabilityAddXDDModeV1430>,
-            tdd_add_ue_eutra_capabilities_v1430: Option<UEEUTRACapabilityAddXDDModeV1430>,
-            mbms_parameters_v1430: Option<MBMSParametersV1430>,
-            sl_parameters_v1430: Option<SLParametersV1430>,
-            ue_based_netw_perf_meas_parameters_v1430: Option<UEBasedNetwPerfMeasParametersV1430>,
-            high_speed_enh_parameters_r14: Option<HighSpeedEnhParametersR14>,
-            non_critical_extension: Option<UEEUTRACapabilityV1440IEs>,
+            fdd_add_ue_eutra_capabilities_v1430: Option<Box<UEEUTRACapabilityAddXDDModeV1430>>,
+            tdd_add_ue_eutra_capabilities_v1430: Option<Box<UEEUTRACapabilityAddXDDModeV1430>>,
+            mbms_parameters_v1430: Option<Box<MBMSParametersV1430>>,
+            sl_parameters_v1430: Option<Box<SLParametersV1430>>,
+            ue_based_netw_perf_meas_parameters_v1430: Option<
+                Box<UEBasedNetwPerfMeasParametersV1430>,
+            >,
+            high_speed_enh_parameters_r14: Option<Box<HighSpeedEnhParametersR14>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1440IEs>>,
         ) -> Self {
             Self {
                 phy_layer_parameters_v1430,
@@ -74176,13 +74378,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "mac-Parameters-v1440")]
         pub mac_parameters_v1440: MACParametersV1440,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1450IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1450IEs>>,
     }
     impl UEEUTRACapabilityV1440IEs {
         pub fn new(
             lwa_parameters_v1440: LWAParametersV1440,
             mac_parameters_v1440: MACParametersV1440,
-            non_critical_extension: Option<UEEUTRACapabilityV1450IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1450IEs>>,
         ) -> Self {
             Self {
                 lwa_parameters_v1440,
@@ -74195,23 +74397,23 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1450-IEs")]
     pub struct UEEUTRACapabilityV1450IEs {
         #[rasn(identifier = "phyLayerParameters-v1450")]
-        pub phy_layer_parameters_v1450: Option<PhyLayerParametersV1450>,
+        pub phy_layer_parameters_v1450: Option<Box<PhyLayerParametersV1450>>,
         #[rasn(identifier = "rf-Parameters-v1450")]
-        pub rf_parameters_v1450: Option<RFParametersV1450>,
+        pub rf_parameters_v1450: Option<Box<RFParametersV1450>>,
         #[rasn(identifier = "otherParameters-v1450")]
         pub other_parameters_v1450: OtherParametersV1450,
         #[rasn(value("20"), identifier = "ue-CategoryDL-v1450")]
         pub ue_category_dl_v1450: Option<u8>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1460IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1460IEs>>,
     }
     impl UEEUTRACapabilityV1450IEs {
         pub fn new(
-            phy_layer_parameters_v1450: Option<PhyLayerParametersV1450>,
-            rf_parameters_v1450: Option<RFParametersV1450>,
+            phy_layer_parameters_v1450: Option<Box<PhyLayerParametersV1450>>,
+            rf_parameters_v1450: Option<Box<RFParametersV1450>>,
             other_parameters_v1450: OtherParametersV1450,
             ue_category_dl_v1450: Option<u8>,
-            non_critical_extension: Option<UEEUTRACapabilityV1460IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1460IEs>>,
         ) -> Self {
             Self {
                 phy_layer_parameters_v1450,
@@ -74230,13 +74432,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "otherParameters-v1460")]
         pub other_parameters_v1460: OtherParametersV1460,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1510IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1510IEs>>,
     }
     impl UEEUTRACapabilityV1460IEs {
         pub fn new(
             ue_category_dl_v1460: Option<u8>,
             other_parameters_v1460: OtherParametersV1460,
-            non_critical_extension: Option<UEEUTRACapabilityV1510IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1510IEs>>,
         ) -> Self {
             Self {
                 ue_category_dl_v1460,
@@ -74249,20 +74451,20 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1470-IEs")]
     pub struct UEEUTRACapabilityV1470IEs {
         #[rasn(identifier = "mbms-Parameters-v1470")]
-        pub mbms_parameters_v1470: Option<MBMSParametersV1470>,
+        pub mbms_parameters_v1470: Option<Box<MBMSParametersV1470>>,
         #[rasn(identifier = "phyLayerParameters-v1470")]
-        pub phy_layer_parameters_v1470: Option<PhyLayerParametersV1470>,
+        pub phy_layer_parameters_v1470: Option<Box<PhyLayerParametersV1470>>,
         #[rasn(identifier = "rf-Parameters-v1470")]
-        pub rf_parameters_v1470: Option<RFParametersV1470>,
+        pub rf_parameters_v1470: Option<Box<RFParametersV1470>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV14a0IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV14a0IEs>>,
     }
     impl UEEUTRACapabilityV1470IEs {
         pub fn new(
-            mbms_parameters_v1470: Option<MBMSParametersV1470>,
-            phy_layer_parameters_v1470: Option<PhyLayerParametersV1470>,
-            rf_parameters_v1470: Option<RFParametersV1470>,
-            non_critical_extension: Option<UEEUTRACapabilityV14a0IEs>,
+            mbms_parameters_v1470: Option<Box<MBMSParametersV1470>>,
+            phy_layer_parameters_v1470: Option<Box<PhyLayerParametersV1470>>,
+            rf_parameters_v1470: Option<Box<RFParametersV1470>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV14a0IEs>>,
         ) -> Self {
             Self {
                 mbms_parameters_v1470,
@@ -74278,12 +74480,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "phyLayerParameters-v14a0")]
         pub phy_layer_parameters_v14a0: PhyLayerParametersV14a0,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV14b0IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV14b0IEs>>,
     }
     impl UEEUTRACapabilityV14a0IEs {
         pub fn new(
             phy_layer_parameters_v14a0: PhyLayerParametersV14a0,
-            non_critical_extension: Option<UEEUTRACapabilityV14b0IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV14b0IEs>>,
         ) -> Self {
             Self {
                 phy_layer_parameters_v14a0,
@@ -74295,14 +74497,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v14b0-IEs")]
     pub struct UEEUTRACapabilityV14b0IEs {
         #[rasn(identifier = "rf-Parameters-v14b0")]
-        pub rf_parameters_v14b0: Option<RFParametersV14b0>,
+        pub rf_parameters_v14b0: Option<Box<RFParametersV14b0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV14x0IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV14x0IEs>>,
     }
     impl UEEUTRACapabilityV14b0IEs {
         pub fn new(
-            rf_parameters_v14b0: Option<RFParametersV14b0>,
-            non_critical_extension: Option<UEEUTRACapabilityV14x0IEs>,
+            rf_parameters_v14b0: Option<Box<RFParametersV14b0>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV14x0IEs>>,
         ) -> Self {
             Self {
                 rf_parameters_v14b0,
@@ -74316,12 +74518,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV15x0IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV15x0IEs>>,
     }
     impl UEEUTRACapabilityV14x0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<UEEUTRACapabilityV15x0IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV15x0IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -74333,26 +74535,26 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1510-IEs")]
     pub struct UEEUTRACapabilityV1510IEs {
         #[rasn(identifier = "irat-ParametersNR-r15")]
-        pub irat_parameters_nr_r15: Option<IRATParametersNRR15>,
+        pub irat_parameters_nr_r15: Option<Box<IRATParametersNRR15>>,
         #[rasn(identifier = "featureSetsEUTRA-r15")]
-        pub feature_sets_eutra_r15: Option<FeatureSetsEUTRAR15>,
+        pub feature_sets_eutra_r15: Option<Box<FeatureSetsEUTRAR15>>,
         #[rasn(identifier = "pdcp-ParametersNR-r15")]
-        pub pdcp_parameters_nr_r15: Option<PDCPParametersNRR15>,
+        pub pdcp_parameters_nr_r15: Option<Box<PDCPParametersNRR15>>,
         #[rasn(identifier = "fdd-Add-UE-EUTRA-Capabilities-v1510")]
-        pub fdd_add_ue_eutra_capabilities_v1510: Option<UEEUTRACapabilityAddXDDModeV1510>,
+        pub fdd_add_ue_eutra_capabilities_v1510: Option<Box<UEEUTRACapabilityAddXDDModeV1510>>,
         #[rasn(identifier = "tdd-Add-UE-EUTRA-Capabilities-v1510")]
-        pub tdd_add_ue_eutra_capabilities_v1510: Option<UEEUTRACapabilityAddXDDModeV1510>,
+        pub tdd_add_ue_eutra_capabilities_v1510: Option<Box<UEEUTRACapabilityAddXDDModeV1510>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1520IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1520IEs>>,
     }
     impl UEEUTRACapabilityV1510IEs {
         pub fn new(
-            irat_parameters_nr_r15: Option<IRATParametersNRR15>,
-            feature_sets_eutra_r15: Option<FeatureSetsEUTRAR15>,
-            pdcp_parameters_nr_r15: Option<PDCPParametersNRR15>,
-            fdd_add_ue_eutra_capabilities_v1510: Option<UEEUTRACapabilityAddXDDModeV1510>,
-            tdd_add_ue_eutra_capabilities_v1510: Option<UEEUTRACapabilityAddXDDModeV1510>,
-            non_critical_extension: Option<UEEUTRACapabilityV1520IEs>,
+            irat_parameters_nr_r15: Option<Box<IRATParametersNRR15>>,
+            feature_sets_eutra_r15: Option<Box<FeatureSetsEUTRAR15>>,
+            pdcp_parameters_nr_r15: Option<Box<PDCPParametersNRR15>>,
+            fdd_add_ue_eutra_capabilities_v1510: Option<Box<UEEUTRACapabilityAddXDDModeV1510>>,
+            tdd_add_ue_eutra_capabilities_v1510: Option<Box<UEEUTRACapabilityAddXDDModeV1510>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1520IEs>>,
         ) -> Self {
             Self {
                 irat_parameters_nr_r15,
@@ -74370,12 +74572,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "measParameters-v1520")]
         pub meas_parameters_v1520: MeasParametersV1520,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1530IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1530IEs>>,
     }
     impl UEEUTRACapabilityV1520IEs {
         pub fn new(
             meas_parameters_v1520: MeasParametersV1520,
-            non_critical_extension: Option<UEEUTRACapabilityV1530IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1530IEs>>,
         ) -> Self {
             Self {
                 meas_parameters_v1520,
@@ -74399,65 +74601,68 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1530-IEs")]
     pub struct UEEUTRACapabilityV1530IEs {
         #[rasn(identifier = "measParameters-v1530")]
-        pub meas_parameters_v1530: Option<MeasParametersV1530>,
+        pub meas_parameters_v1530: Option<Box<MeasParametersV1530>>,
         #[rasn(identifier = "otherParameters-v1530")]
-        pub other_parameters_v1530: Option<OtherParametersV1530>,
+        pub other_parameters_v1530: Option<Box<OtherParametersV1530>>,
         #[rasn(identifier = "neighCellSI-AcquisitionParameters-v1530")]
         pub neigh_cell_si_acquisition_parameters_v1530:
-            Option<NeighCellSIAcquisitionParametersV1530>,
+            Option<Box<NeighCellSIAcquisitionParametersV1530>>,
         #[rasn(identifier = "mac-Parameters-v1530")]
-        pub mac_parameters_v1530: Option<MACParametersV1530>,
+        pub mac_parameters_v1530: Option<Box<MACParametersV1530>>,
         #[rasn(identifier = "phyLayerParameters-v1530")]
-        pub phy_layer_parameters_v1530: Option<PhyLayerParametersV1530>,
+        pub phy_layer_parameters_v1530: Option<Box<PhyLayerParametersV1530>>,
         #[rasn(identifier = "rf-Parameters-v1530")]
-        pub rf_parameters_v1530: Option<RFParametersV1530>,
+        pub rf_parameters_v1530: Option<Box<RFParametersV1530>>,
         #[rasn(identifier = "pdcp-Parameters-v1530")]
-        pub pdcp_parameters_v1530: Option<PDCPParametersV1530>,
+        pub pdcp_parameters_v1530: Option<Box<PDCPParametersV1530>>,
         #[rasn(value("22..=26"), identifier = "ue-CategoryDL-v1530")]
         pub ue_category_dl_v1530: Option<u8>,
         #[rasn(identifier = "ue-BasedNetwPerfMeasParameters-v1530")]
-        pub ue_based_netw_perf_meas_parameters_v1530: Option<UEBasedNetwPerfMeasParametersV1530>,
+        pub ue_based_netw_perf_meas_parameters_v1530:
+            Option<Box<UEBasedNetwPerfMeasParametersV1530>>,
         #[rasn(identifier = "rlc-Parameters-v1530")]
-        pub rlc_parameters_v1530: Option<RLCParametersV1530>,
+        pub rlc_parameters_v1530: Option<Box<RLCParametersV1530>>,
         #[rasn(identifier = "sl-Parameters-v1530")]
-        pub sl_parameters_v1530: Option<SLParametersV1530>,
+        pub sl_parameters_v1530: Option<Box<SLParametersV1530>>,
         #[rasn(identifier = "extendedNumberOfDRBs-r15")]
         pub extended_number_of_drbs_r15: Option<UEEUTRACapabilityV1530IEsExtendedNumberOfDRBsR15>,
         #[rasn(identifier = "reducedCP-Latency-r15")]
         pub reduced_cp_latency_r15: Option<UEEUTRACapabilityV1530IEsReducedCPLatencyR15>,
         #[rasn(identifier = "laa-Parameters-v1530")]
-        pub laa_parameters_v1530: Option<LAAParametersV1530>,
+        pub laa_parameters_v1530: Option<Box<LAAParametersV1530>>,
         #[rasn(value("22..=26"), identifier = "ue-CategoryUL-v1530")]
         pub ue_category_ul_v1530: Option<u8>,
         #[rasn(identifier = "fdd-Add-UE-EUTRA-Capabilities-v1530")]
-        pub fdd_add_ue_eutra_capabilities_v1530: Option<UEEUTRACapabilityAddXDDModeV1530>,
+        pub fdd_add_ue_eutra_capabilities_v1530: Option<Box<UEEUTRACapabilityAddXDDModeV1530>>,
         #[rasn(identifier = "tdd-Add-UE-EUTRA-Capabilities-v1530")]
-        pub tdd_add_ue_eutra_capabilities_v1530: Option<UEEUTRACapabilityAddXDDModeV1530>,
+        pub tdd_add_ue_eutra_capabilities_v1530: Option<Box<UEEUTRACapabilityAddXDDModeV1530>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1540IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1540IEs>>,
     }
     impl UEEUTRACapabilityV1530IEs {
         pub fn new(
-            meas_parameters_v1530: Option<MeasParametersV1530>,
-            other_parameters_v1530: Option<OtherParametersV1530>,
+            meas_parameters_v1530: Option<Box<MeasParametersV1530>>,
+            other_parameters_v1530: Option<Box<OtherParametersV1530>>,
             neigh_cell_si_acquisition_parameters_v1530: Option<
-                NeighCellSIAcquisitionParametersV1530,
+                Box<NeighCellSIAcquisitionParametersV1530>,
             >,
-            mac_parameters_v1530: Option<MACParametersV1530>,
-            phy_layer_parameters_v1530: Option<PhyLayerParametersV1530>,
-            rf_parameters_v1530: Option<RFParametersV1530>,
-            pdcp_parameters_v1530: Option<PDCPParametersV1530>,
+            mac_parameters_v1530: Option<Box<MACParametersV1530>>,
+            phy_layer_parameters_v1530: Option<Box<PhyLayerParametersV1530>>,
+            rf_parameters_v1530: Option<Box<RFParametersV1530>>,
+            pdcp_parameters_v1530: Option<Box<PDCPParametersV1530>>,
             ue_category_dl_v1530: Option<u8>,
-            ue_based_netw_perf_meas_parameters_v1530: Option<UEBasedNetwPerfMeasParametersV1530>,
-            rlc_parameters_v1530: Option<RLCParametersV1530>,
-            sl_parameters_v1530: Option<SLParametersV1530>,
+            ue_based_netw_perf_meas_parameters_v1530: Option<
+                Box<UEBasedNetwPerfMeasParametersV1530>,
+            >,
+            rlc_parameters_v1530: Option<Box<RLCParametersV1530>>,
+            sl_parameters_v1530: Option<Box<SLParametersV1530>>,
             extended_number_of_drbs_r15: Option<UEEUTRACapabilityV1530IEsExtendedNumberOfDRBsR15>,
             reduced_cp_latency_r15: Option<UEEUTRACapabilityV1530IEsReducedCPLatencyR15>,
-            laa_parameters_v1530: Option<LAAParametersV1530>,
+            laa_parameters_v1530: Option<Box<LAAParametersV1530>>,
             ue_category_ul_v1530: Option<u8>,
-            fdd_add_ue_eutra_capabilities_v1530: Option<UEEUTRACapabilityAddXDDModeV1530>,
-            tdd_add_ue_eutra_capabilities_v1530: Option<UEEUTRACapabilityAddXDDModeV1530>,
-            non_critical_extension: Option<UEEUTRACapabilityV1540IEs>,
+            fdd_add_ue_eutra_capabilities_v1530: Option<Box<UEEUTRACapabilityAddXDDModeV1530>>,
+            tdd_add_ue_eutra_capabilities_v1530: Option<Box<UEEUTRACapabilityAddXDDModeV1530>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1540IEs>>,
         ) -> Self {
             Self {
                 meas_parameters_v1530,
@@ -74485,29 +74690,29 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1540-IEs")]
     pub struct UEEUTRACapabilityV1540IEs {
         #[rasn(identifier = "phyLayerParameters-v1540")]
-        pub phy_layer_parameters_v1540: Option<PhyLayerParametersV1540>,
+        pub phy_layer_parameters_v1540: Option<Box<PhyLayerParametersV1540>>,
         #[rasn(identifier = "otherParameters-v1540")]
         pub other_parameters_v1540: OtherParametersV1540,
         #[rasn(identifier = "fdd-Add-UE-EUTRA-Capabilities-v1540")]
-        pub fdd_add_ue_eutra_capabilities_v1540: Option<UEEUTRACapabilityAddXDDModeV1540>,
+        pub fdd_add_ue_eutra_capabilities_v1540: Option<Box<UEEUTRACapabilityAddXDDModeV1540>>,
         #[rasn(identifier = "tdd-Add-UE-EUTRA-Capabilities-v1540")]
-        pub tdd_add_ue_eutra_capabilities_v1540: Option<UEEUTRACapabilityAddXDDModeV1540>,
+        pub tdd_add_ue_eutra_capabilities_v1540: Option<Box<UEEUTRACapabilityAddXDDModeV1540>>,
         #[rasn(identifier = "sl-Parameters-v1540")]
-        pub sl_parameters_v1540: Option<SLParametersV1540>,
+        pub sl_parameters_v1540: Option<Box<SLParametersV1540>>,
         #[rasn(identifier = "irat-ParametersNR-v1540")]
-        pub irat_parameters_nr_v1540: Option<IRATParametersNRV1540>,
+        pub irat_parameters_nr_v1540: Option<Box<IRATParametersNRV1540>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1550IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1550IEs>>,
     }
     impl UEEUTRACapabilityV1540IEs {
         pub fn new(
-            phy_layer_parameters_v1540: Option<PhyLayerParametersV1540>,
+            phy_layer_parameters_v1540: Option<Box<PhyLayerParametersV1540>>,
             other_parameters_v1540: OtherParametersV1540,
-            fdd_add_ue_eutra_capabilities_v1540: Option<UEEUTRACapabilityAddXDDModeV1540>,
-            tdd_add_ue_eutra_capabilities_v1540: Option<UEEUTRACapabilityAddXDDModeV1540>,
-            sl_parameters_v1540: Option<SLParametersV1540>,
-            irat_parameters_nr_v1540: Option<IRATParametersNRV1540>,
-            non_critical_extension: Option<UEEUTRACapabilityV1550IEs>,
+            fdd_add_ue_eutra_capabilities_v1540: Option<Box<UEEUTRACapabilityAddXDDModeV1540>>,
+            tdd_add_ue_eutra_capabilities_v1540: Option<Box<UEEUTRACapabilityAddXDDModeV1540>>,
+            sl_parameters_v1540: Option<Box<SLParametersV1540>>,
+            irat_parameters_nr_v1540: Option<Box<IRATParametersNRV1540>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1550IEs>>,
         ) -> Self {
             Self {
                 phy_layer_parameters_v1540,
@@ -74525,7 +74730,7 @@ pub mod eutra_rrc_definitions {
     pub struct UEEUTRACapabilityV1550IEs {
         #[rasn(identifier = "neighCellSI-AcquisitionParameters-v1550")]
         pub neigh_cell_si_acquisition_parameters_v1550:
-            Option<NeighCellSIAcquisitionParametersV1550>,
+            Option<Box<NeighCellSIAcquisitionParametersV1550>>,
         #[rasn(identifier = "phyLayerParameters-v1550")]
         pub phy_layer_parameters_v1550: PhyLayerParametersV1550,
         #[rasn(identifier = "mac-Parameters-v1550")]
@@ -74535,18 +74740,18 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "tdd-Add-UE-EUTRA-Capabilities-v1550")]
         pub tdd_add_ue_eutra_capabilities_v1550: UEEUTRACapabilityAddXDDModeV1550,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1560IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1560IEs>>,
     }
     impl UEEUTRACapabilityV1550IEs {
         pub fn new(
             neigh_cell_si_acquisition_parameters_v1550: Option<
-                NeighCellSIAcquisitionParametersV1550,
+                Box<NeighCellSIAcquisitionParametersV1550>,
             >,
             phy_layer_parameters_v1550: PhyLayerParametersV1550,
             mac_parameters_v1550: MACParametersV1550,
             fdd_add_ue_eutra_capabilities_v1550: UEEUTRACapabilityAddXDDModeV1550,
             tdd_add_ue_eutra_capabilities_v1550: UEEUTRACapabilityAddXDDModeV1550,
-            non_critical_extension: Option<UEEUTRACapabilityV1560IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1560IEs>>,
         ) -> Self {
             Self {
                 neigh_cell_si_acquisition_parameters_v1550,
@@ -74572,7 +74777,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "tdd-Add-UE-EUTRA-Capabilities-v1560")]
         pub tdd_add_ue_eutra_capabilities_v1560: UEEUTRACapabilityAddXDDModeV1560,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1570IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1570IEs>>,
     }
     impl UEEUTRACapabilityV1560IEs {
         pub fn new(
@@ -74581,7 +74786,7 @@ pub mod eutra_rrc_definitions {
             applied_capability_filter_common_r15: Option<OctetString>,
             fdd_add_ue_eutra_capabilities_v1560: UEEUTRACapabilityAddXDDModeV1560,
             tdd_add_ue_eutra_capabilities_v1560: UEEUTRACapabilityAddXDDModeV1560,
-            non_critical_extension: Option<UEEUTRACapabilityV1570IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1570IEs>>,
         ) -> Self {
             Self {
                 pdcp_parameters_nr_v1560,
@@ -74597,17 +74802,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1570-IEs")]
     pub struct UEEUTRACapabilityV1570IEs {
         #[rasn(identifier = "rf-Parameters-v1570")]
-        pub rf_parameters_v1570: Option<RFParametersV1570>,
+        pub rf_parameters_v1570: Option<Box<RFParametersV1570>>,
         #[rasn(identifier = "irat-ParametersNR-v1570")]
-        pub irat_parameters_nr_v1570: Option<IRATParametersNRV1570>,
+        pub irat_parameters_nr_v1570: Option<Box<IRATParametersNRV1570>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV15a0IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV15a0IEs>>,
     }
     impl UEEUTRACapabilityV1570IEs {
         pub fn new(
-            rf_parameters_v1570: Option<RFParametersV1570>,
-            irat_parameters_nr_v1570: Option<IRATParametersNRV1570>,
-            non_critical_extension: Option<UEEUTRACapabilityV15a0IEs>,
+            rf_parameters_v1570: Option<Box<RFParametersV1570>>,
+            irat_parameters_nr_v1570: Option<Box<IRATParametersNRV1570>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV15a0IEs>>,
         ) -> Self {
             Self {
                 rf_parameters_v1570,
@@ -74622,21 +74827,21 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "neighCellSI-AcquisitionParameters-v15a0")]
         pub neigh_cell_si_acquisition_parameters_v15a0: NeighCellSIAcquisitionParametersV15a0,
         #[rasn(identifier = "eutra-5GC-Parameters-r15")]
-        pub eutra_5_gc_parameters_r15: Option<EUTRA5GCParametersR15>,
+        pub eutra_5_gc_parameters_r15: Option<Box<EUTRA5GCParametersR15>>,
         #[rasn(identifier = "fdd-Add-UE-EUTRA-Capabilities-v15a0")]
-        pub fdd_add_ue_eutra_capabilities_v15a0: Option<UEEUTRACapabilityAddXDDModeV15a0>,
+        pub fdd_add_ue_eutra_capabilities_v15a0: Option<Box<UEEUTRACapabilityAddXDDModeV15a0>>,
         #[rasn(identifier = "tdd-Add-UE-EUTRA-Capabilities-v15a0")]
-        pub tdd_add_ue_eutra_capabilities_v15a0: Option<UEEUTRACapabilityAddXDDModeV15a0>,
+        pub tdd_add_ue_eutra_capabilities_v15a0: Option<Box<UEEUTRACapabilityAddXDDModeV15a0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1610IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1610IEs>>,
     }
     impl UEEUTRACapabilityV15a0IEs {
         pub fn new(
             neigh_cell_si_acquisition_parameters_v15a0: NeighCellSIAcquisitionParametersV15a0,
-            eutra_5_gc_parameters_r15: Option<EUTRA5GCParametersR15>,
-            fdd_add_ue_eutra_capabilities_v15a0: Option<UEEUTRACapabilityAddXDDModeV15a0>,
-            tdd_add_ue_eutra_capabilities_v15a0: Option<UEEUTRACapabilityAddXDDModeV15a0>,
-            non_critical_extension: Option<UEEUTRACapabilityV1610IEs>,
+            eutra_5_gc_parameters_r15: Option<Box<EUTRA5GCParametersR15>>,
+            fdd_add_ue_eutra_capabilities_v15a0: Option<Box<UEEUTRACapabilityAddXDDModeV15a0>>,
+            tdd_add_ue_eutra_capabilities_v15a0: Option<Box<UEEUTRACapabilityAddXDDModeV15a0>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1610IEs>>,
         ) -> Self {
             Self {
                 neigh_cell_si_acquisition_parameters_v15a0,
@@ -74667,12 +74872,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "measParameters-v15o0")]
         pub meas_parameters_v15o0: MeasParametersV15o0,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV15o0IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV15o0IEsNonCriticalExtension>>,
     }
     impl UEEUTRACapabilityV15o0IEs {
         pub fn new(
             meas_parameters_v15o0: MeasParametersV15o0,
-            non_critical_extension: Option<UEEUTRACapabilityV15o0IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV15o0IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 meas_parameters_v15o0,
@@ -74686,12 +74891,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0.."), identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV16c0IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV16c0IEs>>,
     }
     impl UEEUTRACapabilityV15x0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<UEEUTRACapabilityV16c0IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV16c0IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -74709,74 +74914,74 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1610-IEs")]
     pub struct UEEUTRACapabilityV1610IEs {
         #[rasn(identifier = "highSpeedEnhParameters-v1610")]
-        pub high_speed_enh_parameters_v1610: Option<HighSpeedEnhParametersV1610>,
+        pub high_speed_enh_parameters_v1610: Option<Box<HighSpeedEnhParametersV1610>>,
         #[rasn(identifier = "neighCellSI-AcquisitionParameters-v1610")]
         pub neigh_cell_si_acquisition_parameters_v1610:
-            Option<NeighCellSIAcquisitionParametersV1610>,
+            Option<Box<NeighCellSIAcquisitionParametersV1610>>,
         #[rasn(identifier = "mbms-Parameters-v1610")]
-        pub mbms_parameters_v1610: Option<MBMSParametersV1610>,
+        pub mbms_parameters_v1610: Option<Box<MBMSParametersV1610>>,
         #[rasn(identifier = "pdcp-Parameters-v1610")]
-        pub pdcp_parameters_v1610: Option<PDCPParametersV1610>,
+        pub pdcp_parameters_v1610: Option<Box<PDCPParametersV1610>>,
         #[rasn(identifier = "mac-Parameters-v1610")]
-        pub mac_parameters_v1610: Option<MACParametersV1610>,
+        pub mac_parameters_v1610: Option<Box<MACParametersV1610>>,
         #[rasn(identifier = "phyLayerParameters-v1610")]
-        pub phy_layer_parameters_v1610: Option<PhyLayerParametersV1610>,
+        pub phy_layer_parameters_v1610: Option<Box<PhyLayerParametersV1610>>,
         #[rasn(identifier = "measParameters-v1610")]
-        pub meas_parameters_v1610: Option<MeasParametersV1610>,
+        pub meas_parameters_v1610: Option<Box<MeasParametersV1610>>,
         #[rasn(identifier = "pur-Parameters-r16")]
-        pub pur_parameters_r16: Option<PURParametersR16>,
+        pub pur_parameters_r16: Option<Box<PURParametersR16>>,
         #[rasn(identifier = "eutra-5GC-Parameters-v1610")]
-        pub eutra_5_gc_parameters_v1610: Option<EUTRA5GCParametersV1610>,
+        pub eutra_5_gc_parameters_v1610: Option<Box<EUTRA5GCParametersV1610>>,
         #[rasn(identifier = "otherParameters-v1610")]
-        pub other_parameters_v1610: Option<OtherParametersV1610>,
+        pub other_parameters_v1610: Option<Box<OtherParametersV1610>>,
         #[rasn(identifier = "dl-DedicatedMessageSegmentation-r16")]
         pub dl_dedicated_message_segmentation_r16:
             Option<UEEUTRACapabilityV1610IEsDlDedicatedMessageSegmentationR16>,
         #[rasn(identifier = "mmtel-Parameters-v1610")]
         pub mmtel_parameters_v1610: MMTELParametersV1610,
         #[rasn(identifier = "irat-ParametersNR-v1610")]
-        pub irat_parameters_nr_v1610: Option<IRATParametersNRV1610>,
+        pub irat_parameters_nr_v1610: Option<Box<IRATParametersNRV1610>>,
         #[rasn(identifier = "rf-Parameters-v1610")]
-        pub rf_parameters_v1610: Option<RFParametersV1610>,
+        pub rf_parameters_v1610: Option<Box<RFParametersV1610>>,
         #[rasn(identifier = "mobilityParameters-v1610")]
-        pub mobility_parameters_v1610: Option<MobilityParametersV1610>,
+        pub mobility_parameters_v1610: Option<Box<MobilityParametersV1610>>,
         #[rasn(identifier = "ue-BasedNetwPerfMeasParameters-v1610")]
         pub ue_based_netw_perf_meas_parameters_v1610: UEBasedNetwPerfMeasParametersV1610,
         #[rasn(identifier = "sl-Parameters-v1610")]
-        pub sl_parameters_v1610: Option<SLParametersV1610>,
+        pub sl_parameters_v1610: Option<Box<SLParametersV1610>>,
         #[rasn(identifier = "fdd-Add-UE-EUTRA-Capabilities-v1610")]
-        pub fdd_add_ue_eutra_capabilities_v1610: Option<UEEUTRACapabilityAddXDDModeV1610>,
+        pub fdd_add_ue_eutra_capabilities_v1610: Option<Box<UEEUTRACapabilityAddXDDModeV1610>>,
         #[rasn(identifier = "tdd-Add-UE-EUTRA-Capabilities-v1610")]
-        pub tdd_add_ue_eutra_capabilities_v1610: Option<UEEUTRACapabilityAddXDDModeV1610>,
+        pub tdd_add_ue_eutra_capabilities_v1610: Option<Box<UEEUTRACapabilityAddXDDModeV1610>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1630IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1630IEs>>,
     }
     impl UEEUTRACapabilityV1610IEs {
         pub fn new(
-            high_speed_enh_parameters_v1610: Option<HighSpeedEnhParametersV1610>,
+            high_speed_enh_parameters_v1610: Option<Box<HighSpeedEnhParametersV1610>>,
             neigh_cell_si_acquisition_parameters_v1610: Option<
-                NeighCellSIAcquisitionParametersV1610,
+                Box<NeighCellSIAcquisitionParametersV1610>,
             >,
-            mbms_parameters_v1610: Option<MBMSParametersV1610>,
-            pdcp_parameters_v1610: Option<PDCPParametersV1610>,
-            mac_parameters_v1610: Option<MACParametersV1610>,
-            phy_layer_parameters_v1610: Option<PhyLayerParametersV1610>,
-            meas_parameters_v1610: Option<MeasParametersV1610>,
-            pur_parameters_r16: Option<PURParametersR16>,
-            eutra_5_gc_parameters_v1610: Option<EUTRA5GCParametersV1610>,
-            other_parameters_v1610: Option<OtherParametersV1610>,
+            mbms_parameters_v1610: Option<Box<MBMSParametersV1610>>,
+            pdcp_parameters_v1610: Option<Box<PDCPParametersV1610>>,
+            mac_parameters_v1610: Option<Box<MACParametersV1610>>,
+            phy_layer_parameters_v1610: Option<Box<PhyLayerParametersV1610>>,
+            meas_parameters_v1610: Option<Box<MeasParametersV1610>>,
+            pur_parameters_r16: Option<Box<PURParametersR16>>,
+            eutra_5_gc_parameters_v1610: Option<Box<EUTRA5GCParametersV1610>>,
+            other_parameters_v1610: Option<Box<OtherParametersV1610>>,
             dl_dedicated_message_segmentation_r16: Option<
                 UEEUTRACapabilityV1610IEsDlDedicatedMessageSegmentationR16,
             >,
             mmtel_parameters_v1610: MMTELParametersV1610,
-            irat_parameters_nr_v1610: Option<IRATParametersNRV1610>,
-            rf_parameters_v1610: Option<RFParametersV1610>,
-            mobility_parameters_v1610: Option<MobilityParametersV1610>,
+            irat_parameters_nr_v1610: Option<Box<IRATParametersNRV1610>>,
+            rf_parameters_v1610: Option<Box<RFParametersV1610>>,
+            mobility_parameters_v1610: Option<Box<MobilityParametersV1610>>,
             ue_based_netw_perf_meas_parameters_v1610: UEBasedNetwPerfMeasParametersV1610,
-            sl_parameters_v1610: Option<SLParametersV1610>,
-            fdd_add_ue_eutra_capabilities_v1610: Option<UEEUTRACapabilityAddXDDModeV1610>,
-            tdd_add_ue_eutra_capabilities_v1610: Option<UEEUTRACapabilityAddXDDModeV1610>,
-            non_critical_extension: Option<UEEUTRACapabilityV1630IEs>,
+            sl_parameters_v1610: Option<Box<SLParametersV1610>>,
+            fdd_add_ue_eutra_capabilities_v1610: Option<Box<UEEUTRACapabilityAddXDDModeV1610>>,
+            tdd_add_ue_eutra_capabilities_v1610: Option<Box<UEEUTRACapabilityAddXDDModeV1610>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1630IEs>>,
         ) -> Self {
             Self {
                 high_speed_enh_parameters_v1610,
@@ -74812,35 +75017,35 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1630-IEs")]
     pub struct UEEUTRACapabilityV1630IEs {
         #[rasn(identifier = "rf-Parameters-v1630")]
-        pub rf_parameters_v1630: Option<RFParametersV1630>,
+        pub rf_parameters_v1630: Option<Box<RFParametersV1630>>,
         #[rasn(identifier = "sl-Parameters-v1630")]
-        pub sl_parameters_v1630: Option<SLParametersV1630>,
+        pub sl_parameters_v1630: Option<Box<SLParametersV1630>>,
         #[rasn(identifier = "earlySecurityReactivation-r16")]
         pub early_security_reactivation_r16:
             Option<UEEUTRACapabilityV1630IEsEarlySecurityReactivationR16>,
         #[rasn(identifier = "mac-Parameters-v1630")]
         pub mac_parameters_v1630: MACParametersV1630,
         #[rasn(identifier = "measParameters-v1630")]
-        pub meas_parameters_v1630: Option<MeasParametersV1630>,
+        pub meas_parameters_v1630: Option<Box<MeasParametersV1630>>,
         #[rasn(identifier = "fdd-Add-UE-EUTRA-Capabilities-v1630")]
         pub fdd_add_ue_eutra_capabilities_v1630: UEEUTRACapabilityAddXDDModeV1630,
         #[rasn(identifier = "tdd-Add-UE-EUTRA-Capabilities-v1630")]
         pub tdd_add_ue_eutra_capabilities_v1630: UEEUTRACapabilityAddXDDModeV1630,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1650IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1650IEs>>,
     }
     impl UEEUTRACapabilityV1630IEs {
         pub fn new(
-            rf_parameters_v1630: Option<RFParametersV1630>,
-            sl_parameters_v1630: Option<SLParametersV1630>,
+            rf_parameters_v1630: Option<Box<RFParametersV1630>>,
+            sl_parameters_v1630: Option<Box<SLParametersV1630>>,
             early_security_reactivation_r16: Option<
                 UEEUTRACapabilityV1630IEsEarlySecurityReactivationR16,
             >,
             mac_parameters_v1630: MACParametersV1630,
-            meas_parameters_v1630: Option<MeasParametersV1630>,
+            meas_parameters_v1630: Option<Box<MeasParametersV1630>>,
             fdd_add_ue_eutra_capabilities_v1630: UEEUTRACapabilityAddXDDModeV1630,
             tdd_add_ue_eutra_capabilities_v1630: UEEUTRACapabilityAddXDDModeV1630,
-            non_critical_extension: Option<UEEUTRACapabilityV1650IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1650IEs>>,
         ) -> Self {
             Self {
                 rf_parameters_v1630,
@@ -74858,14 +75063,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1650-IEs")]
     pub struct UEEUTRACapabilityV1650IEs {
         #[rasn(identifier = "otherParameters-v1650")]
-        pub other_parameters_v1650: Option<OtherParametersV1650>,
+        pub other_parameters_v1650: Option<Box<OtherParametersV1650>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1660IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1660IEs>>,
     }
     impl UEEUTRACapabilityV1650IEs {
         pub fn new(
-            other_parameters_v1650: Option<OtherParametersV1650>,
-            non_critical_extension: Option<UEEUTRACapabilityV1660IEs>,
+            other_parameters_v1650: Option<Box<OtherParametersV1650>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1660IEs>>,
         ) -> Self {
             Self {
                 other_parameters_v1650,
@@ -74879,12 +75084,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "irat-ParametersNR-v1660")]
         pub irat_parameters_nr_v1660: IRATParametersNRV1660,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1690IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1690IEs>>,
     }
     impl UEEUTRACapabilityV1660IEs {
         pub fn new(
             irat_parameters_nr_v1660: IRATParametersNRV1660,
-            non_critical_extension: Option<UEEUTRACapabilityV1690IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1690IEs>>,
         ) -> Self {
             Self {
                 irat_parameters_nr_v1660,
@@ -74898,12 +75103,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "other-Parameters-v1690")]
         pub other_parameters_v1690: OtherParametersV1690,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1700IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1700IEs>>,
     }
     impl UEEUTRACapabilityV1690IEs {
         pub fn new(
             other_parameters_v1690: OtherParametersV1690,
-            non_critical_extension: Option<UEEUTRACapabilityV1700IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1700IEs>>,
         ) -> Self {
             Self {
                 other_parameters_v1690,
@@ -74919,13 +75124,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV17b0IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV17b0IEs>>,
     }
     impl UEEUTRACapabilityV16c0IEs {
         pub fn new(
             meas_parameters_v16c0: MeasParametersV16c0,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<UEEUTRACapabilityV17b0IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV17b0IEs>>,
         ) -> Self {
             Self {
                 meas_parameters_v16c0,
@@ -74938,29 +75143,32 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1700-IEs")]
     pub struct UEEUTRACapabilityV1700IEs {
         #[rasn(identifier = "measParameters-v1700")]
-        pub meas_parameters_v1700: Option<MeasParametersV1700>,
+        pub meas_parameters_v1700: Option<Box<MeasParametersV1700>>,
         #[rasn(identifier = "ue-BasedNetwPerfMeasParameters-v1700")]
-        pub ue_based_netw_perf_meas_parameters_v1700: Option<UEBasedNetwPerfMeasParametersV1700>,
+        pub ue_based_netw_perf_meas_parameters_v1700:
+            Option<Box<UEBasedNetwPerfMeasParametersV1700>>,
         #[rasn(identifier = "phyLayerParameters-v1700")]
         pub phy_layer_parameters_v1700: PhyLayerParametersV1700,
         #[rasn(identifier = "ntn-Parameters-r17")]
-        pub ntn_parameters_r17: Option<NTNParametersR17>,
+        pub ntn_parameters_r17: Option<Box<NTNParametersR17>>,
         #[rasn(identifier = "irat-ParametersNR-v1700")]
-        pub irat_parameters_nr_v1700: Option<IRATParametersNRV1700>,
+        pub irat_parameters_nr_v1700: Option<Box<IRATParametersNRV1700>>,
         #[rasn(identifier = "mbms-Parameters-v1700")]
         pub mbms_parameters_v1700: MBMSParametersV1700,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1710IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1710IEs>>,
     }
     impl UEEUTRACapabilityV1700IEs {
         pub fn new(
-            meas_parameters_v1700: Option<MeasParametersV1700>,
-            ue_based_netw_perf_meas_parameters_v1700: Option<UEBasedNetwPerfMeasParametersV1700>,
+            meas_parameters_v1700: Option<Box<MeasParametersV1700>>,
+            ue_based_netw_perf_meas_parameters_v1700: Option<
+                Box<UEBasedNetwPerfMeasParametersV1700>,
+            >,
             phy_layer_parameters_v1700: PhyLayerParametersV1700,
-            ntn_parameters_r17: Option<NTNParametersR17>,
-            irat_parameters_nr_v1700: Option<IRATParametersNRV1700>,
+            ntn_parameters_r17: Option<Box<NTNParametersR17>>,
+            irat_parameters_nr_v1700: Option<Box<IRATParametersNRV1700>>,
             mbms_parameters_v1700: MBMSParametersV1700,
-            non_critical_extension: Option<UEEUTRACapabilityV1710IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1710IEs>>,
         ) -> Self {
             Self {
                 meas_parameters_v1700,
@@ -74987,23 +75195,23 @@ pub mod eutra_rrc_definitions {
         pub irat_parameters_nr_v1710: IRATParametersNRV1710,
         #[rasn(identifier = "neighCellSI-AcquisitionParameters-v1710")]
         pub neigh_cell_si_acquisition_parameters_v1710:
-            Option<NeighCellSIAcquisitionParametersV1710>,
+            Option<Box<NeighCellSIAcquisitionParametersV1710>>,
         #[rasn(identifier = "sl-Parameters-v1710")]
-        pub sl_parameters_v1710: Option<SLParametersV1710>,
+        pub sl_parameters_v1710: Option<Box<SLParametersV1710>>,
         #[rasn(identifier = "sidelinkRequested-r17")]
         pub sidelink_requested_r17: Option<UEEUTRACapabilityV1710IEsSidelinkRequestedR17>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1720IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1720IEs>>,
     }
     impl UEEUTRACapabilityV1710IEs {
         pub fn new(
             irat_parameters_nr_v1710: IRATParametersNRV1710,
             neigh_cell_si_acquisition_parameters_v1710: Option<
-                NeighCellSIAcquisitionParametersV1710,
+                Box<NeighCellSIAcquisitionParametersV1710>,
             >,
-            sl_parameters_v1710: Option<SLParametersV1710>,
+            sl_parameters_v1710: Option<Box<SLParametersV1710>>,
             sidelink_requested_r17: Option<UEEUTRACapabilityV1710IEsSidelinkRequestedR17>,
-            non_critical_extension: Option<UEEUTRACapabilityV1720IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1720IEs>>,
         ) -> Self {
             Self {
                 irat_parameters_nr_v1710,
@@ -75020,12 +75228,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ntn-Parameters-v1720")]
         pub ntn_parameters_v1720: NTNParametersV1720,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1730IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1730IEs>>,
     }
     impl UEEUTRACapabilityV1720IEs {
         pub fn new(
             ntn_parameters_v1720: NTNParametersV1720,
-            non_critical_extension: Option<UEEUTRACapabilityV1730IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1730IEs>>,
         ) -> Self {
             Self {
                 ntn_parameters_v1720,
@@ -75039,12 +75247,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "phyLayerParameters-v1730")]
         pub phy_layer_parameters_v1730: PhyLayerParametersV1730,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1770IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1770IEs>>,
     }
     impl UEEUTRACapabilityV1730IEs {
         pub fn new(
             phy_layer_parameters_v1730: PhyLayerParametersV1730,
-            non_critical_extension: Option<UEEUTRACapabilityV1770IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1770IEs>>,
         ) -> Self {
             Self {
                 phy_layer_parameters_v1730,
@@ -75058,12 +75266,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "measParameters-v1770")]
         pub meas_parameters_v1770: MeasParametersV1770,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1800IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1800IEs>>,
     }
     impl UEEUTRACapabilityV1770IEs {
         pub fn new(
             meas_parameters_v1770: MeasParametersV1770,
-            non_critical_extension: Option<UEEUTRACapabilityV1800IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1800IEs>>,
         ) -> Self {
             Self {
                 meas_parameters_v1770,
@@ -75097,12 +75305,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ul-RRC-MaxCapaSegments-r17")]
         pub ul_rrc_max_capa_segments_r17: Option<UEEUTRACapabilityV17b0IEsUlRRCMaxCapaSegmentsR17>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV17b0IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV17b0IEsNonCriticalExtension>>,
     }
     impl UEEUTRACapabilityV17b0IEs {
         pub fn new(
             ul_rrc_max_capa_segments_r17: Option<UEEUTRACapabilityV17b0IEsUlRRCMaxCapaSegmentsR17>,
-            non_critical_extension: Option<UEEUTRACapabilityV17b0IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV17b0IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 ul_rrc_max_capa_segments_r17,
@@ -75114,29 +75322,29 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v1800-IEs")]
     pub struct UEEUTRACapabilityV1800IEs {
         #[rasn(identifier = "measParameters-v1800")]
-        pub meas_parameters_v1800: Option<MeasParametersV1800>,
+        pub meas_parameters_v1800: Option<Box<MeasParametersV1800>>,
         #[rasn(identifier = "rf-Parameters-v1800")]
-        pub rf_parameters_v1800: Option<RFParametersV1800>,
+        pub rf_parameters_v1800: Option<Box<RFParametersV1800>>,
         #[rasn(identifier = "ntn-Parameters-v1800")]
-        pub ntn_parameters_v1800: Option<NTNParametersV1800>,
+        pub ntn_parameters_v1800: Option<Box<NTNParametersV1800>>,
         #[rasn(identifier = "sl-Parameters-v1800")]
-        pub sl_parameters_v1800: Option<SLParametersV1800>,
+        pub sl_parameters_v1800: Option<Box<SLParametersV1800>>,
         #[rasn(identifier = "son-Parameters-v1800")]
         pub son_parameters_v1800: SONParametersV1800,
         #[rasn(identifier = "ue-BasedNetwPerfMeasParameters-v1800")]
         pub ue_based_netw_perf_meas_parameters_v1800: UEBasedNetwPerfMeasParametersV1800,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1830IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1830IEs>>,
     }
     impl UEEUTRACapabilityV1800IEs {
         pub fn new(
-            meas_parameters_v1800: Option<MeasParametersV1800>,
-            rf_parameters_v1800: Option<RFParametersV1800>,
-            ntn_parameters_v1800: Option<NTNParametersV1800>,
-            sl_parameters_v1800: Option<SLParametersV1800>,
+            meas_parameters_v1800: Option<Box<MeasParametersV1800>>,
+            rf_parameters_v1800: Option<Box<RFParametersV1800>>,
+            ntn_parameters_v1800: Option<Box<NTNParametersV1800>>,
+            sl_parameters_v1800: Option<Box<SLParametersV1800>>,
             son_parameters_v1800: SONParametersV1800,
             ue_based_netw_perf_meas_parameters_v1800: UEBasedNetwPerfMeasParametersV1800,
-            non_critical_extension: Option<UEEUTRACapabilityV1830IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1830IEs>>,
         ) -> Self {
             Self {
                 meas_parameters_v1800,
@@ -75155,12 +75363,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ntn-Parameters-v1830")]
         pub ntn_parameters_v1830: NTNParametersV1830,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1840IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1840IEs>>,
     }
     impl UEEUTRACapabilityV1830IEs {
         pub fn new(
             ntn_parameters_v1830: NTNParametersV1830,
-            non_critical_extension: Option<UEEUTRACapabilityV1840IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1840IEs>>,
         ) -> Self {
             Self {
                 ntn_parameters_v1830,
@@ -75188,12 +75396,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "measParameters-v1840")]
         pub meas_parameters_v1840: MeasParametersV1840,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1840IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1840IEsNonCriticalExtension>>,
     }
     impl UEEUTRACapabilityV1840IEs {
         pub fn new(
             meas_parameters_v1840: MeasParametersV1840,
-            non_critical_extension: Option<UEEUTRACapabilityV1840IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1840IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 meas_parameters_v1840,
@@ -75216,9 +75424,9 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "interRAT-ParametersGERAN-v920")]
         pub inter_rat_parameters_geran_v920: IRATParametersGERANV920,
         #[rasn(identifier = "interRAT-ParametersUTRA-v920")]
-        pub inter_rat_parameters_utra_v920: Option<IRATParametersUTRAV920>,
+        pub inter_rat_parameters_utra_v920: Option<Box<IRATParametersUTRAV920>>,
         #[rasn(identifier = "interRAT-ParametersCDMA2000-v920")]
-        pub inter_rat_parameters_cdma2000_v920: Option<IRATParametersCDMA20001XRTTV920>,
+        pub inter_rat_parameters_cdma2000_v920: Option<Box<IRATParametersCDMA20001XRTTV920>>,
         #[rasn(identifier = "deviceType-r9")]
         pub device_type_r9: Option<UEEUTRACapabilityV920IEsDeviceTypeR9>,
         #[rasn(identifier = "csg-ProximityIndicationParameters-r9")]
@@ -75228,19 +75436,19 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "son-Parameters-r9")]
         pub son_parameters_r9: SONParametersR9,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV940IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV940IEs>>,
     }
     impl UEEUTRACapabilityV920IEs {
         pub fn new(
             phy_layer_parameters_v920: PhyLayerParametersV920,
             inter_rat_parameters_geran_v920: IRATParametersGERANV920,
-            inter_rat_parameters_utra_v920: Option<IRATParametersUTRAV920>,
-            inter_rat_parameters_cdma2000_v920: Option<IRATParametersCDMA20001XRTTV920>,
+            inter_rat_parameters_utra_v920: Option<Box<IRATParametersUTRAV920>>,
+            inter_rat_parameters_cdma2000_v920: Option<Box<IRATParametersCDMA20001XRTTV920>>,
             device_type_r9: Option<UEEUTRACapabilityV920IEsDeviceTypeR9>,
             csg_proximity_indication_parameters_r9: CSGProximityIndicationParametersR9,
             neigh_cell_si_acquisition_parameters_r9: NeighCellSIAcquisitionParametersR9,
             son_parameters_r9: SONParametersR9,
-            non_critical_extension: Option<UEEUTRACapabilityV940IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV940IEs>>,
         ) -> Self {
             Self {
                 phy_layer_parameters_v920,
@@ -75261,12 +75469,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0.."), identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV1020IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV1020IEs>>,
     }
     impl UEEUTRACapabilityV940IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<UEEUTRACapabilityV1020IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV1020IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -75281,18 +75489,18 @@ pub mod eutra_rrc_definitions {
         #[rasn(size("32"), identifier = "featureGroupIndRel9Add-r9")]
         pub feature_group_ind_rel9_add_r9: Option<BitString>,
         #[rasn(identifier = "fdd-Add-UE-EUTRA-Capabilities-r9")]
-        pub fdd_add_ue_eutra_capabilities_r9: Option<UEEUTRACapabilityAddXDDModeR9>,
+        pub fdd_add_ue_eutra_capabilities_r9: Option<Box<UEEUTRACapabilityAddXDDModeR9>>,
         #[rasn(identifier = "tdd-Add-UE-EUTRA-Capabilities-r9")]
-        pub tdd_add_ue_eutra_capabilities_r9: Option<UEEUTRACapabilityAddXDDModeR9>,
+        pub tdd_add_ue_eutra_capabilities_r9: Option<Box<UEEUTRACapabilityAddXDDModeR9>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV9c0IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV9c0IEs>>,
     }
     impl UEEUTRACapabilityV9a0IEs {
         pub fn new(
             feature_group_ind_rel9_add_r9: Option<BitString>,
-            fdd_add_ue_eutra_capabilities_r9: Option<UEEUTRACapabilityAddXDDModeR9>,
-            tdd_add_ue_eutra_capabilities_r9: Option<UEEUTRACapabilityAddXDDModeR9>,
-            non_critical_extension: Option<UEEUTRACapabilityV9c0IEs>,
+            fdd_add_ue_eutra_capabilities_r9: Option<Box<UEEUTRACapabilityAddXDDModeR9>>,
+            tdd_add_ue_eutra_capabilities_r9: Option<Box<UEEUTRACapabilityAddXDDModeR9>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV9c0IEs>>,
         ) -> Self {
             Self {
                 feature_group_ind_rel9_add_r9,
@@ -75306,14 +75514,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v9c0-IEs")]
     pub struct UEEUTRACapabilityV9c0IEs {
         #[rasn(identifier = "interRAT-ParametersUTRA-v9c0")]
-        pub inter_rat_parameters_utra_v9c0: Option<IRATParametersUTRAV9c0>,
+        pub inter_rat_parameters_utra_v9c0: Option<Box<IRATParametersUTRAV9c0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV9d0IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV9d0IEs>>,
     }
     impl UEEUTRACapabilityV9c0IEs {
         pub fn new(
-            inter_rat_parameters_utra_v9c0: Option<IRATParametersUTRAV9c0>,
-            non_critical_extension: Option<UEEUTRACapabilityV9d0IEs>,
+            inter_rat_parameters_utra_v9c0: Option<Box<IRATParametersUTRAV9c0>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV9d0IEs>>,
         ) -> Self {
             Self {
                 inter_rat_parameters_utra_v9c0,
@@ -75325,14 +75533,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v9d0-IEs")]
     pub struct UEEUTRACapabilityV9d0IEs {
         #[rasn(identifier = "phyLayerParameters-v9d0")]
-        pub phy_layer_parameters_v9d0: Option<PhyLayerParametersV9d0>,
+        pub phy_layer_parameters_v9d0: Option<Box<PhyLayerParametersV9d0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV9e0IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV9e0IEs>>,
     }
     impl UEEUTRACapabilityV9d0IEs {
         pub fn new(
-            phy_layer_parameters_v9d0: Option<PhyLayerParametersV9d0>,
-            non_critical_extension: Option<UEEUTRACapabilityV9e0IEs>,
+            phy_layer_parameters_v9d0: Option<Box<PhyLayerParametersV9d0>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV9e0IEs>>,
         ) -> Self {
             Self {
                 phy_layer_parameters_v9d0,
@@ -75344,14 +75552,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v9e0-IEs")]
     pub struct UEEUTRACapabilityV9e0IEs {
         #[rasn(identifier = "rf-Parameters-v9e0")]
-        pub rf_parameters_v9e0: Option<RFParametersV9e0>,
+        pub rf_parameters_v9e0: Option<Box<RFParametersV9e0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV9h0IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV9h0IEs>>,
     }
     impl UEEUTRACapabilityV9e0IEs {
         pub fn new(
-            rf_parameters_v9e0: Option<RFParametersV9e0>,
-            non_critical_extension: Option<UEEUTRACapabilityV9h0IEs>,
+            rf_parameters_v9e0: Option<Box<RFParametersV9e0>>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV9h0IEs>>,
         ) -> Self {
             Self {
                 rf_parameters_v9e0,
@@ -75363,17 +75571,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-Capability-v9h0-IEs")]
     pub struct UEEUTRACapabilityV9h0IEs {
         #[rasn(identifier = "interRAT-ParametersUTRA-v9h0")]
-        pub inter_rat_parameters_utra_v9h0: Option<IRATParametersUTRAV9h0>,
+        pub inter_rat_parameters_utra_v9h0: Option<Box<IRATParametersUTRAV9h0>>,
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEEUTRACapabilityV10c0IEs>,
+        pub non_critical_extension: Option<Box<UEEUTRACapabilityV10c0IEs>>,
     }
     impl UEEUTRACapabilityV9h0IEs {
         pub fn new(
-            inter_rat_parameters_utra_v9h0: Option<IRATParametersUTRAV9h0>,
+            inter_rat_parameters_utra_v9h0: Option<Box<IRATParametersUTRAV9h0>>,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<UEEUTRACapabilityV10c0IEs>,
+            non_critical_extension: Option<Box<UEEUTRACapabilityV10c0IEs>>,
         ) -> Self {
             Self {
                 inter_rat_parameters_utra_v9h0,
@@ -75387,29 +75595,32 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct UEEUTRACapabilityAddXDDModeR9 {
         #[rasn(identifier = "phyLayerParameters-r9")]
-        pub phy_layer_parameters_r9: Option<PhyLayerParameters>,
+        pub phy_layer_parameters_r9: Option<Box<PhyLayerParameters>>,
         #[rasn(size("32"), identifier = "featureGroupIndicators-r9")]
         pub feature_group_indicators_r9: Option<BitString>,
         #[rasn(size("32"), identifier = "featureGroupIndRel9Add-r9")]
         pub feature_group_ind_rel9_add_r9: Option<BitString>,
         #[rasn(identifier = "interRAT-ParametersGERAN-r9")]
-        pub inter_rat_parameters_geran_r9: Option<IRATParametersGERAN>,
+        pub inter_rat_parameters_geran_r9: Option<Box<IRATParametersGERAN>>,
         #[rasn(identifier = "interRAT-ParametersUTRA-r9")]
-        pub inter_rat_parameters_utra_r9: Option<IRATParametersUTRAV920>,
+        pub inter_rat_parameters_utra_r9: Option<Box<IRATParametersUTRAV920>>,
         #[rasn(identifier = "interRAT-ParametersCDMA2000-r9")]
-        pub inter_rat_parameters_cdma2000_r9: Option<IRATParametersCDMA20001XRTTV920>,
+        pub inter_rat_parameters_cdma2000_r9: Option<Box<IRATParametersCDMA20001XRTTV920>>,
         #[rasn(identifier = "neighCellSI-AcquisitionParameters-r9")]
-        pub neigh_cell_si_acquisition_parameters_r9: Option<NeighCellSIAcquisitionParametersR9>,
+        pub neigh_cell_si_acquisition_parameters_r9:
+            Option<Box<NeighCellSIAcquisitionParametersR9>>,
     }
     impl UEEUTRACapabilityAddXDDModeR9 {
         pub fn new(
-            phy_layer_parameters_r9: Option<PhyLayerParameters>,
+            phy_layer_parameters_r9: Option<Box<PhyLayerParameters>>,
             feature_group_indicators_r9: Option<BitString>,
             feature_group_ind_rel9_add_r9: Option<BitString>,
-            inter_rat_parameters_geran_r9: Option<IRATParametersGERAN>,
-            inter_rat_parameters_utra_r9: Option<IRATParametersUTRAV920>,
-            inter_rat_parameters_cdma2000_r9: Option<IRATParametersCDMA20001XRTTV920>,
-            neigh_cell_si_acquisition_parameters_r9: Option<NeighCellSIAcquisitionParametersR9>,
+            inter_rat_parameters_geran_r9: Option<Box<IRATParametersGERAN>>,
+            inter_rat_parameters_utra_r9: Option<Box<IRATParametersUTRAV920>>,
+            inter_rat_parameters_cdma2000_r9: Option<Box<IRATParametersCDMA20001XRTTV920>>,
+            neigh_cell_si_acquisition_parameters_r9: Option<
+                Box<NeighCellSIAcquisitionParametersR9>,
+            >,
         ) -> Self {
             Self {
                 phy_layer_parameters_r9,
@@ -75427,11 +75638,11 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct UEEUTRACapabilityAddXDDModeV1060ExtGroupOtdoaPositioningCapabilitiesR10 {
         #[rasn(identifier = "otdoa-PositioningCapabilities-r10")]
-        pub otdoa_positioning_capabilities_r10: Option<OTDOAPositioningCapabilitiesR10>,
+        pub otdoa_positioning_capabilities_r10: Option<Box<OTDOAPositioningCapabilitiesR10>>,
     }
     impl UEEUTRACapabilityAddXDDModeV1060ExtGroupOtdoaPositioningCapabilitiesR10 {
         pub fn new(
-            otdoa_positioning_capabilities_r10: Option<OTDOAPositioningCapabilitiesR10>,
+            otdoa_positioning_capabilities_r10: Option<Box<OTDOAPositioningCapabilitiesR10>>,
         ) -> Self {
             Self {
                 otdoa_positioning_capabilities_r10,
@@ -75443,23 +75654,23 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct UEEUTRACapabilityAddXDDModeV1060 {
         #[rasn(identifier = "phyLayerParameters-v1060")]
-        pub phy_layer_parameters_v1060: Option<PhyLayerParametersV1020>,
+        pub phy_layer_parameters_v1060: Option<Box<PhyLayerParametersV1020>>,
         #[rasn(size("32"), identifier = "featureGroupIndRel10-v1060")]
         pub feature_group_ind_rel10_v1060: Option<BitString>,
         #[rasn(identifier = "interRAT-ParametersCDMA2000-v1060")]
-        pub inter_rat_parameters_cdma2000_v1060: Option<IRATParametersCDMA20001XRTTV1020>,
+        pub inter_rat_parameters_cdma2000_v1060: Option<Box<IRATParametersCDMA20001XRTTV1020>>,
         #[rasn(identifier = "interRAT-ParametersUTRA-TDD-v1060")]
-        pub inter_rat_parameters_utra_tdd_v1060: Option<IRATParametersUTRATDDV1020>,
+        pub inter_rat_parameters_utra_tdd_v1060: Option<Box<IRATParametersUTRATDDV1020>>,
         #[rasn(extension_addition_group, identifier = "SEQUENCE")]
         pub ext_group_otdoa_positioning_capabilities_r10:
             Option<UEEUTRACapabilityAddXDDModeV1060ExtGroupOtdoaPositioningCapabilitiesR10>,
     }
     impl UEEUTRACapabilityAddXDDModeV1060 {
         pub fn new(
-            phy_layer_parameters_v1060: Option<PhyLayerParametersV1020>,
+            phy_layer_parameters_v1060: Option<Box<PhyLayerParametersV1020>>,
             feature_group_ind_rel10_v1060: Option<BitString>,
-            inter_rat_parameters_cdma2000_v1060: Option<IRATParametersCDMA20001XRTTV1020>,
-            inter_rat_parameters_utra_tdd_v1060: Option<IRATParametersUTRATDDV1020>,
+            inter_rat_parameters_cdma2000_v1060: Option<Box<IRATParametersCDMA20001XRTTV1020>>,
+            inter_rat_parameters_utra_tdd_v1060: Option<Box<IRATParametersUTRATDDV1020>>,
             ext_group_otdoa_positioning_capabilities_r10: Option<
                 UEEUTRACapabilityAddXDDModeV1060ExtGroupOtdoaPositioningCapabilitiesR10,
             >,
@@ -75478,17 +75689,17 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct UEEUTRACapabilityAddXDDModeV1130 {
         #[rasn(identifier = "phyLayerParameters-v1130")]
-        pub phy_layer_parameters_v1130: Option<PhyLayerParametersV1130>,
+        pub phy_layer_parameters_v1130: Option<Box<PhyLayerParametersV1130>>,
         #[rasn(identifier = "measParameters-v1130")]
-        pub meas_parameters_v1130: Option<MeasParametersV1130>,
+        pub meas_parameters_v1130: Option<Box<MeasParametersV1130>>,
         #[rasn(identifier = "otherParameters-r11")]
-        pub other_parameters_r11: Option<OtherParametersR11>,
+        pub other_parameters_r11: Option<Box<OtherParametersR11>>,
     }
     impl UEEUTRACapabilityAddXDDModeV1130 {
         pub fn new(
-            phy_layer_parameters_v1130: Option<PhyLayerParametersV1130>,
-            meas_parameters_v1130: Option<MeasParametersV1130>,
-            other_parameters_r11: Option<OtherParametersR11>,
+            phy_layer_parameters_v1130: Option<Box<PhyLayerParametersV1130>>,
+            meas_parameters_v1130: Option<Box<MeasParametersV1130>>,
+            other_parameters_r11: Option<Box<OtherParametersR11>>,
         ) -> Self {
             Self {
                 phy_layer_parameters_v1130,
@@ -75514,14 +75725,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-CapabilityAddXDD-Mode-v1250")]
     pub struct UEEUTRACapabilityAddXDDModeV1250 {
         #[rasn(identifier = "phyLayerParameters-v1250")]
-        pub phy_layer_parameters_v1250: Option<PhyLayerParametersV1250>,
+        pub phy_layer_parameters_v1250: Option<Box<PhyLayerParametersV1250>>,
         #[rasn(identifier = "measParameters-v1250")]
-        pub meas_parameters_v1250: Option<MeasParametersV1250>,
+        pub meas_parameters_v1250: Option<Box<MeasParametersV1250>>,
     }
     impl UEEUTRACapabilityAddXDDModeV1250 {
         pub fn new(
-            phy_layer_parameters_v1250: Option<PhyLayerParametersV1250>,
-            meas_parameters_v1250: Option<MeasParametersV1250>,
+            phy_layer_parameters_v1250: Option<Box<PhyLayerParametersV1250>>,
+            meas_parameters_v1250: Option<Box<MeasParametersV1250>>,
         ) -> Self {
             Self {
                 phy_layer_parameters_v1250,
@@ -75533,10 +75744,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-CapabilityAddXDD-Mode-v1310")]
     pub struct UEEUTRACapabilityAddXDDModeV1310 {
         #[rasn(identifier = "phyLayerParameters-v1310")]
-        pub phy_layer_parameters_v1310: Option<PhyLayerParametersV1310>,
+        pub phy_layer_parameters_v1310: Option<Box<PhyLayerParametersV1310>>,
     }
     impl UEEUTRACapabilityAddXDDModeV1310 {
-        pub fn new(phy_layer_parameters_v1310: Option<PhyLayerParametersV1310>) -> Self {
+        pub fn new(phy_layer_parameters_v1310: Option<Box<PhyLayerParametersV1310>>) -> Self {
             Self {
                 phy_layer_parameters_v1310,
             }
@@ -75546,14 +75757,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-CapabilityAddXDD-Mode-v1320")]
     pub struct UEEUTRACapabilityAddXDDModeV1320 {
         #[rasn(identifier = "phyLayerParameters-v1320")]
-        pub phy_layer_parameters_v1320: Option<PhyLayerParametersV1320>,
+        pub phy_layer_parameters_v1320: Option<Box<PhyLayerParametersV1320>>,
         #[rasn(identifier = "scptm-Parameters-r13")]
-        pub scptm_parameters_r13: Option<SCPTMParametersR13>,
+        pub scptm_parameters_r13: Option<Box<SCPTMParametersR13>>,
     }
     impl UEEUTRACapabilityAddXDDModeV1320 {
         pub fn new(
-            phy_layer_parameters_v1320: Option<PhyLayerParametersV1320>,
-            scptm_parameters_r13: Option<SCPTMParametersR13>,
+            phy_layer_parameters_v1320: Option<Box<PhyLayerParametersV1320>>,
+            scptm_parameters_r13: Option<Box<SCPTMParametersR13>>,
         ) -> Self {
             Self {
                 phy_layer_parameters_v1320,
@@ -75565,10 +75776,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-CapabilityAddXDD-Mode-v1370")]
     pub struct UEEUTRACapabilityAddXDDModeV1370 {
         #[rasn(identifier = "ce-Parameters-v1370")]
-        pub ce_parameters_v1370: Option<CEParametersV1370>,
+        pub ce_parameters_v1370: Option<Box<CEParametersV1370>>,
     }
     impl UEEUTRACapabilityAddXDDModeV1370 {
-        pub fn new(ce_parameters_v1370: Option<CEParametersV1370>) -> Self {
+        pub fn new(ce_parameters_v1370: Option<Box<CEParametersV1370>>) -> Self {
             Self {
                 ce_parameters_v1370,
             }
@@ -75591,14 +75802,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-CapabilityAddXDD-Mode-v1430")]
     pub struct UEEUTRACapabilityAddXDDModeV1430 {
         #[rasn(identifier = "phyLayerParameters-v1430")]
-        pub phy_layer_parameters_v1430: Option<PhyLayerParametersV1430>,
+        pub phy_layer_parameters_v1430: Option<Box<PhyLayerParametersV1430>>,
         #[rasn(identifier = "mmtel-Parameters-r14")]
-        pub mmtel_parameters_r14: Option<MMTELParametersR14>,
+        pub mmtel_parameters_r14: Option<Box<MMTELParametersR14>>,
     }
     impl UEEUTRACapabilityAddXDDModeV1430 {
         pub fn new(
-            phy_layer_parameters_v1430: Option<PhyLayerParametersV1430>,
-            mmtel_parameters_r14: Option<MMTELParametersR14>,
+            phy_layer_parameters_v1430: Option<Box<PhyLayerParametersV1430>>,
+            mmtel_parameters_r14: Option<Box<MMTELParametersR14>>,
         ) -> Self {
             Self {
                 phy_layer_parameters_v1430,
@@ -75610,10 +75821,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-CapabilityAddXDD-Mode-v1510")]
     pub struct UEEUTRACapabilityAddXDDModeV1510 {
         #[rasn(identifier = "pdcp-ParametersNR-r15")]
-        pub pdcp_parameters_nr_r15: Option<PDCPParametersNRR15>,
+        pub pdcp_parameters_nr_r15: Option<Box<PDCPParametersNRR15>>,
     }
     impl UEEUTRACapabilityAddXDDModeV1510 {
-        pub fn new(pdcp_parameters_nr_r15: Option<PDCPParametersNRR15>) -> Self {
+        pub fn new(pdcp_parameters_nr_r15: Option<Box<PDCPParametersNRR15>>) -> Self {
             Self {
                 pdcp_parameters_nr_r15,
             }
@@ -75630,14 +75841,14 @@ pub mod eutra_rrc_definitions {
     pub struct UEEUTRACapabilityAddXDDModeV1530 {
         #[rasn(identifier = "neighCellSI-AcquisitionParameters-v1530")]
         pub neigh_cell_si_acquisition_parameters_v1530:
-            Option<NeighCellSIAcquisitionParametersV1530>,
+            Option<Box<NeighCellSIAcquisitionParametersV1530>>,
         #[rasn(identifier = "reducedCP-Latency-r15")]
         pub reduced_cp_latency_r15: Option<UEEUTRACapabilityAddXDDModeV1530ReducedCPLatencyR15>,
     }
     impl UEEUTRACapabilityAddXDDModeV1530 {
         pub fn new(
             neigh_cell_si_acquisition_parameters_v1530: Option<
-                NeighCellSIAcquisitionParametersV1530,
+                Box<NeighCellSIAcquisitionParametersV1530>,
             >,
             reduced_cp_latency_r15: Option<UEEUTRACapabilityAddXDDModeV1530ReducedCPLatencyR15>,
         ) -> Self {
@@ -75651,14 +75862,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-CapabilityAddXDD-Mode-v1540")]
     pub struct UEEUTRACapabilityAddXDDModeV1540 {
         #[rasn(identifier = "eutra-5GC-Parameters-r15")]
-        pub eutra_5_gc_parameters_r15: Option<EUTRA5GCParametersR15>,
+        pub eutra_5_gc_parameters_r15: Option<Box<EUTRA5GCParametersR15>>,
         #[rasn(identifier = "irat-ParametersNR-v1540")]
-        pub irat_parameters_nr_v1540: Option<IRATParametersNRV1540>,
+        pub irat_parameters_nr_v1540: Option<Box<IRATParametersNRV1540>>,
     }
     impl UEEUTRACapabilityAddXDDModeV1540 {
         pub fn new(
-            eutra_5_gc_parameters_r15: Option<EUTRA5GCParametersR15>,
-            irat_parameters_nr_v1540: Option<IRATParametersNRV1540>,
+            eutra_5_gc_parameters_r15: Option<Box<EUTRA5GCParametersR15>>,
+            irat_parameters_nr_v1540: Option<Box<IRATParametersNRV1540>>,
         ) -> Self {
             Self {
                 eutra_5_gc_parameters_r15,
@@ -75671,12 +75882,12 @@ pub mod eutra_rrc_definitions {
     pub struct UEEUTRACapabilityAddXDDModeV1550 {
         #[rasn(identifier = "neighCellSI-AcquisitionParameters-v1550")]
         pub neigh_cell_si_acquisition_parameters_v1550:
-            Option<NeighCellSIAcquisitionParametersV1550>,
+            Option<Box<NeighCellSIAcquisitionParametersV1550>>,
     }
     impl UEEUTRACapabilityAddXDDModeV1550 {
         pub fn new(
             neigh_cell_si_acquisition_parameters_v1550: Option<
-                NeighCellSIAcquisitionParametersV1550,
+                Box<NeighCellSIAcquisitionParametersV1550>,
             >,
         ) -> Self {
             Self {
@@ -75701,19 +75912,19 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-CapabilityAddXDD-Mode-v15a0")]
     pub struct UEEUTRACapabilityAddXDDModeV15a0 {
         #[rasn(identifier = "phyLayerParameters-v1530")]
-        pub phy_layer_parameters_v1530: Option<PhyLayerParametersV1530>,
+        pub phy_layer_parameters_v1530: Option<Box<PhyLayerParametersV1530>>,
         #[rasn(identifier = "phyLayerParameters-v1540")]
-        pub phy_layer_parameters_v1540: Option<PhyLayerParametersV1540>,
+        pub phy_layer_parameters_v1540: Option<Box<PhyLayerParametersV1540>>,
         #[rasn(identifier = "phyLayerParameters-v1550")]
-        pub phy_layer_parameters_v1550: Option<PhyLayerParametersV1550>,
+        pub phy_layer_parameters_v1550: Option<Box<PhyLayerParametersV1550>>,
         #[rasn(identifier = "neighCellSI-AcquisitionParameters-v15a0")]
         pub neigh_cell_si_acquisition_parameters_v15a0: NeighCellSIAcquisitionParametersV15a0,
     }
     impl UEEUTRACapabilityAddXDDModeV15a0 {
         pub fn new(
-            phy_layer_parameters_v1530: Option<PhyLayerParametersV1530>,
-            phy_layer_parameters_v1540: Option<PhyLayerParametersV1540>,
-            phy_layer_parameters_v1550: Option<PhyLayerParametersV1550>,
+            phy_layer_parameters_v1530: Option<Box<PhyLayerParametersV1530>>,
+            phy_layer_parameters_v1540: Option<Box<PhyLayerParametersV1540>>,
+            phy_layer_parameters_v1550: Option<Box<PhyLayerParametersV1550>>,
             neigh_cell_si_acquisition_parameters_v15a0: NeighCellSIAcquisitionParametersV15a0,
         ) -> Self {
             Self {
@@ -75728,32 +75939,32 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UE-EUTRA-CapabilityAddXDD-Mode-v1610")]
     pub struct UEEUTRACapabilityAddXDDModeV1610 {
         #[rasn(identifier = "phyLayerParameters-v1610")]
-        pub phy_layer_parameters_v1610: Option<PhyLayerParametersV1610>,
+        pub phy_layer_parameters_v1610: Option<Box<PhyLayerParametersV1610>>,
         #[rasn(identifier = "pur-Parameters-r16")]
-        pub pur_parameters_r16: Option<PURParametersR16>,
+        pub pur_parameters_r16: Option<Box<PURParametersR16>>,
         #[rasn(identifier = "measParameters-v1610")]
-        pub meas_parameters_v1610: Option<MeasParametersV1610>,
+        pub meas_parameters_v1610: Option<Box<MeasParametersV1610>>,
         #[rasn(identifier = "eutra-5GC-Parameters-v1610")]
-        pub eutra_5_gc_parameters_v1610: Option<EUTRA5GCParametersV1610>,
+        pub eutra_5_gc_parameters_v1610: Option<Box<EUTRA5GCParametersV1610>>,
         #[rasn(identifier = "irat-ParametersNR-v1610")]
-        pub irat_parameters_nr_v1610: Option<IRATParametersNRV1610>,
+        pub irat_parameters_nr_v1610: Option<Box<IRATParametersNRV1610>>,
         #[rasn(identifier = "neighCellSI-AcquisitionParameters-v1610")]
         pub neigh_cell_si_acquisition_parameters_v1610:
-            Option<NeighCellSIAcquisitionParametersV1610>,
+            Option<Box<NeighCellSIAcquisitionParametersV1610>>,
         #[rasn(identifier = "mobilityParameters-v1610")]
-        pub mobility_parameters_v1610: Option<MobilityParametersV1610>,
+        pub mobility_parameters_v1610: Option<Box<MobilityParametersV1610>>,
     }
     impl UEEUTRACapabilityAddXDDModeV1610 {
         pub fn new(
-            phy_layer_parameters_v1610: Option<PhyLayerParametersV1610>,
-            pur_parameters_r16: Option<PURParametersR16>,
-            meas_parameters_v1610: Option<MeasParametersV1610>,
-            eutra_5_gc_parameters_v1610: Option<EUTRA5GCParametersV1610>,
-            irat_parameters_nr_v1610: Option<IRATParametersNRV1610>,
+            phy_layer_parameters_v1610: Option<Box<PhyLayerParametersV1610>>,
+            pur_parameters_r16: Option<Box<PURParametersR16>>,
+            meas_parameters_v1610: Option<Box<MeasParametersV1610>>,
+            eutra_5_gc_parameters_v1610: Option<Box<EUTRA5GCParametersV1610>>,
+            irat_parameters_nr_v1610: Option<Box<IRATParametersNRV1610>>,
             neigh_cell_si_acquisition_parameters_v1610: Option<
-                NeighCellSIAcquisitionParametersV1610,
+                Box<NeighCellSIAcquisitionParametersV1610>,
             >,
-            mobility_parameters_v1610: Option<MobilityParametersV1610>,
+            mobility_parameters_v1610: Option<Box<MobilityParametersV1610>>,
         ) -> Self {
             Self {
                 phy_layer_parameters_v1610,
@@ -76303,13 +76514,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEAssistanceInformationV1430IEs>,
+        pub non_critical_extension: Option<Box<UEAssistanceInformationV1430IEs>>,
     }
     impl UEAssistanceInformationR11IEs {
         pub fn new(
             power_pref_indication_r11: Option<UEAssistanceInformationR11IEsPowerPrefIndicationR11>,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<UEAssistanceInformationV1430IEs>,
+            non_critical_extension: Option<Box<UEAssistanceInformationV1430IEs>>,
         ) -> Self {
             Self {
                 power_pref_indication_r11,
@@ -76379,26 +76590,26 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UEAssistanceInformation-v1430-IEs")]
     pub struct UEAssistanceInformationV1430IEs {
         #[rasn(identifier = "bw-Preference-r14")]
-        pub bw_preference_r14: Option<BWPreferenceR14>,
+        pub bw_preference_r14: Option<Box<BWPreferenceR14>>,
         #[rasn(identifier = "sps-AssistanceInformation-r14")]
         pub sps_assistance_information_r14:
-            Option<UEAssistanceInformationV1430IEsSpsAssistanceInformationR14>,
+            Option<Box<UEAssistanceInformationV1430IEsSpsAssistanceInformationR14>>,
         #[rasn(identifier = "rlm-Report-r14")]
-        pub rlm_report_r14: Option<UEAssistanceInformationV1430IEsRlmReportR14>,
+        pub rlm_report_r14: Option<Box<UEAssistanceInformationV1430IEsRlmReportR14>>,
         #[rasn(identifier = "delayBudgetReport-r14")]
         pub delay_budget_report_r14: Option<DelayBudgetReportR14>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEAssistanceInformationV1450IEs>,
+        pub non_critical_extension: Option<Box<UEAssistanceInformationV1450IEs>>,
     }
     impl UEAssistanceInformationV1430IEs {
         pub fn new(
-            bw_preference_r14: Option<BWPreferenceR14>,
+            bw_preference_r14: Option<Box<BWPreferenceR14>>,
             sps_assistance_information_r14: Option<
-                UEAssistanceInformationV1430IEsSpsAssistanceInformationR14,
+                Box<UEAssistanceInformationV1430IEsSpsAssistanceInformationR14>,
             >,
-            rlm_report_r14: Option<UEAssistanceInformationV1430IEsRlmReportR14>,
+            rlm_report_r14: Option<Box<UEAssistanceInformationV1430IEsRlmReportR14>>,
             delay_budget_report_r14: Option<DelayBudgetReportR14>,
-            non_critical_extension: Option<UEAssistanceInformationV1450IEs>,
+            non_critical_extension: Option<Box<UEAssistanceInformationV1450IEs>>,
         ) -> Self {
             Self {
                 bw_preference_r14,
@@ -76413,14 +76624,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UEAssistanceInformation-v1450-IEs")]
     pub struct UEAssistanceInformationV1450IEs {
         #[rasn(identifier = "overheatingAssistance-r14")]
-        pub overheating_assistance_r14: Option<OverheatingAssistanceR14>,
+        pub overheating_assistance_r14: Option<Box<OverheatingAssistanceR14>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEAssistanceInformationV1530IEs>,
+        pub non_critical_extension: Option<Box<UEAssistanceInformationV1530IEs>>,
     }
     impl UEAssistanceInformationV1450IEs {
         pub fn new(
-            overheating_assistance_r14: Option<OverheatingAssistanceR14>,
-            non_critical_extension: Option<UEAssistanceInformationV1530IEs>,
+            overheating_assistance_r14: Option<Box<OverheatingAssistanceR14>>,
+            non_critical_extension: Option<Box<UEAssistanceInformationV1530IEs>>,
         ) -> Self {
             Self {
                 overheating_assistance_r14,
@@ -76447,16 +76658,16 @@ pub mod eutra_rrc_definitions {
     pub struct UEAssistanceInformationV1530IEs {
         #[rasn(identifier = "sps-AssistanceInformation-v1530")]
         pub sps_assistance_information_v1530:
-            Option<UEAssistanceInformationV1530IEsSpsAssistanceInformationV1530>,
+            Option<Box<UEAssistanceInformationV1530IEsSpsAssistanceInformationV1530>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEAssistanceInformationV1610IEs>,
+        pub non_critical_extension: Option<Box<UEAssistanceInformationV1610IEs>>,
     }
     impl UEAssistanceInformationV1530IEs {
         pub fn new(
             sps_assistance_information_v1530: Option<
-                UEAssistanceInformationV1530IEsSpsAssistanceInformationV1530,
+                Box<UEAssistanceInformationV1530IEsSpsAssistanceInformationV1530>,
             >,
-            non_critical_extension: Option<UEAssistanceInformationV1610IEs>,
+            non_critical_extension: Option<Box<UEAssistanceInformationV1610IEs>>,
         ) -> Self {
             Self {
                 sps_assistance_information_v1530,
@@ -76468,14 +76679,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UEAssistanceInformation-v1610-IEs")]
     pub struct UEAssistanceInformationV1610IEs {
         #[rasn(identifier = "overheatingAssistance-v1610")]
-        pub overheating_assistance_v1610: Option<OverheatingAssistanceV1610>,
+        pub overheating_assistance_v1610: Option<Box<OverheatingAssistanceV1610>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEAssistanceInformationV1700IEs>,
+        pub non_critical_extension: Option<Box<UEAssistanceInformationV1700IEs>>,
     }
     impl UEAssistanceInformationV1610IEs {
         pub fn new(
-            overheating_assistance_v1610: Option<OverheatingAssistanceV1610>,
-            non_critical_extension: Option<UEAssistanceInformationV1700IEs>,
+            overheating_assistance_v1610: Option<Box<OverheatingAssistanceV1610>>,
+            non_critical_extension: Option<Box<UEAssistanceInformationV1700IEs>>,
         ) -> Self {
             Self {
                 overheating_assistance_v1610,
@@ -76506,7 +76717,7 @@ pub mod eutra_rrc_definitions {
         pub scg_deactivation_preference_r17:
             Option<UEAssistanceInformationV1700IEsScgDeactivationPreferenceR17>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEAssistanceInformationV1710IEs>,
+        pub non_critical_extension: Option<Box<UEAssistanceInformationV1710IEs>>,
     }
     impl UEAssistanceInformationV1700IEs {
         pub fn new(
@@ -76514,7 +76725,7 @@ pub mod eutra_rrc_definitions {
             scg_deactivation_preference_r17: Option<
                 UEAssistanceInformationV1700IEsScgDeactivationPreferenceR17,
             >,
-            non_critical_extension: Option<UEAssistanceInformationV1710IEs>,
+            non_critical_extension: Option<Box<UEAssistanceInformationV1710IEs>>,
         ) -> Self {
             Self {
                 uplink_data_r17,
@@ -76541,14 +76752,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UEAssistanceInformation-v1710-IEs")]
     pub struct UEAssistanceInformationV1710IEs {
         #[rasn(identifier = "overheatingAssistance-v1710")]
-        pub overheating_assistance_v1710: Option<OverheatingAssistanceV1710>,
+        pub overheating_assistance_v1710: Option<Box<OverheatingAssistanceV1710>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEAssistanceInformationV1710IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<UEAssistanceInformationV1710IEsNonCriticalExtension>>,
     }
     impl UEAssistanceInformationV1710IEs {
         pub fn new(
-            overheating_assistance_v1710: Option<OverheatingAssistanceV1710>,
-            non_critical_extension: Option<UEAssistanceInformationV1710IEsNonCriticalExtension>,
+            overheating_assistance_v1710: Option<Box<OverheatingAssistanceV1710>>,
+            non_critical_extension: Option<
+                Box<UEAssistanceInformationV1710IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 overheating_assistance_v1710,
@@ -76612,12 +76826,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ue-CapabilityRequest")]
         pub ue_capability_request: UECapabilityRequest,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UECapabilityEnquiryV8a0IEs>,
+        pub non_critical_extension: Option<Box<UECapabilityEnquiryV8a0IEs>>,
     }
     impl UECapabilityEnquiryR8IEs {
         pub fn new(
             ue_capability_request: UECapabilityRequest,
-            non_critical_extension: Option<UECapabilityEnquiryV8a0IEs>,
+            non_critical_extension: Option<Box<UECapabilityEnquiryV8a0IEs>>,
         ) -> Self {
             Self {
                 ue_capability_request,
@@ -76631,12 +76845,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(size("1..=16"), identifier = "requestedFrequencyBands-r11")]
         pub requested_frequency_bands_r11: Option<SequenceOf<FreqBandIndicatorR11>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UECapabilityEnquiryV1310IEs>,
+        pub non_critical_extension: Option<Box<UECapabilityEnquiryV1310IEs>>,
     }
     impl UECapabilityEnquiryV1180IEs {
         pub fn new(
             requested_frequency_bands_r11: Option<SequenceOf<FreqBandIndicatorR11>>,
-            non_critical_extension: Option<UECapabilityEnquiryV1310IEs>,
+            non_critical_extension: Option<Box<UECapabilityEnquiryV1310IEs>>,
         ) -> Self {
             Self {
                 requested_frequency_bands_r11,
@@ -76681,7 +76895,7 @@ pub mod eutra_rrc_definitions {
         pub request_reduced_int_non_cont_comb_r13:
             Option<UECapabilityEnquiryV1310IEsRequestReducedIntNonContCombR13>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UECapabilityEnquiryV1430IEs>,
+        pub non_critical_extension: Option<Box<UECapabilityEnquiryV1430IEs>>,
     }
     impl UECapabilityEnquiryV1310IEs {
         pub fn new(
@@ -76694,7 +76908,7 @@ pub mod eutra_rrc_definitions {
             request_reduced_int_non_cont_comb_r13: Option<
                 UECapabilityEnquiryV1310IEsRequestReducedIntNonContCombR13,
             >,
-            non_critical_extension: Option<UECapabilityEnquiryV1430IEs>,
+            non_critical_extension: Option<Box<UECapabilityEnquiryV1430IEs>>,
         ) -> Self {
             Self {
                 request_reduced_format_r13,
@@ -76712,12 +76926,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "requestDiffFallbackCombList-r14")]
         pub request_diff_fallback_comb_list_r14: Option<BandCombinationListR14>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UECapabilityEnquiryV1510IEs>,
+        pub non_critical_extension: Option<Box<UECapabilityEnquiryV1510IEs>>,
     }
     impl UECapabilityEnquiryV1430IEs {
         pub fn new(
             request_diff_fallback_comb_list_r14: Option<BandCombinationListR14>,
-            non_critical_extension: Option<UECapabilityEnquiryV1510IEs>,
+            non_critical_extension: Option<Box<UECapabilityEnquiryV1510IEs>>,
         ) -> Self {
             Self {
                 request_diff_fallback_comb_list_r14,
@@ -76731,12 +76945,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "requestedFreqBandsNR-MRDC-r15")]
         pub requested_freq_bands_nr_mrdc_r15: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UECapabilityEnquiryV1530IEs>,
+        pub non_critical_extension: Option<Box<UECapabilityEnquiryV1530IEs>>,
     }
     impl UECapabilityEnquiryV1510IEs {
         pub fn new(
             requested_freq_bands_nr_mrdc_r15: Option<OctetString>,
-            non_critical_extension: Option<UECapabilityEnquiryV1530IEs>,
+            non_critical_extension: Option<Box<UECapabilityEnquiryV1530IEs>>,
         ) -> Self {
             Self {
                 requested_freq_bands_nr_mrdc_r15,
@@ -76767,7 +76981,7 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "eutra-nr-only-r15")]
         pub eutra_nr_only_r15: Option<UECapabilityEnquiryV1530IEsEutraNrOnlyR15>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UECapabilityEnquiryV1550IEs>,
+        pub non_critical_extension: Option<Box<UECapabilityEnquiryV1550IEs>>,
     }
     impl UECapabilityEnquiryV1530IEs {
         pub fn new(
@@ -76775,7 +76989,7 @@ pub mod eutra_rrc_definitions {
                 UECapabilityEnquiryV1530IEsRequestSTTISPTCapabilityR15,
             >,
             eutra_nr_only_r15: Option<UECapabilityEnquiryV1530IEsEutraNrOnlyR15>,
-            non_critical_extension: Option<UECapabilityEnquiryV1550IEs>,
+            non_critical_extension: Option<Box<UECapabilityEnquiryV1550IEs>>,
         ) -> Self {
             Self {
                 request_stti_spt_capability_r15,
@@ -76790,12 +77004,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "requestedCapabilityNR-r15")]
         pub requested_capability_nr_r15: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UECapabilityEnquiryV1560IEs>,
+        pub non_critical_extension: Option<Box<UECapabilityEnquiryV1560IEs>>,
     }
     impl UECapabilityEnquiryV1550IEs {
         pub fn new(
             requested_capability_nr_r15: Option<OctetString>,
-            non_critical_extension: Option<UECapabilityEnquiryV1560IEs>,
+            non_critical_extension: Option<Box<UECapabilityEnquiryV1560IEs>>,
         ) -> Self {
             Self {
                 requested_capability_nr_r15,
@@ -76809,12 +77023,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "requestedCapabilityCommon-r15")]
         pub requested_capability_common_r15: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UECapabilityEnquiryV1610IEs>,
+        pub non_critical_extension: Option<Box<UECapabilityEnquiryV1610IEs>>,
     }
     impl UECapabilityEnquiryV1560IEs {
         pub fn new(
             requested_capability_common_r15: Option<OctetString>,
-            non_critical_extension: Option<UECapabilityEnquiryV1610IEs>,
+            non_critical_extension: Option<Box<UECapabilityEnquiryV1610IEs>>,
         ) -> Self {
             Self {
                 requested_capability_common_r15,
@@ -76834,12 +77048,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "rrc-SegAllowed-r16")]
         pub rrc_seg_allowed_r16: Option<UECapabilityEnquiryV1610IEsRrcSegAllowedR16>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UECapabilityEnquiryV1710IEs>,
+        pub non_critical_extension: Option<Box<UECapabilityEnquiryV1710IEs>>,
     }
     impl UECapabilityEnquiryV1610IEs {
         pub fn new(
             rrc_seg_allowed_r16: Option<UECapabilityEnquiryV1610IEsRrcSegAllowedR16>,
-            non_critical_extension: Option<UECapabilityEnquiryV1710IEs>,
+            non_critical_extension: Option<Box<UECapabilityEnquiryV1710IEs>>,
         ) -> Self {
             Self {
                 rrc_seg_allowed_r16,
@@ -76860,12 +77074,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "sidelinkRequest-r17")]
         pub sidelink_request_r17: Option<UECapabilityEnquiryV1710IEsSidelinkRequestR17>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UECapabilityEnquiryV17b0IEs>,
+        pub non_critical_extension: Option<Box<UECapabilityEnquiryV17b0IEs>>,
     }
     impl UECapabilityEnquiryV1710IEs {
         pub fn new(
             sidelink_request_r17: Option<UECapabilityEnquiryV1710IEsSidelinkRequestR17>,
-            non_critical_extension: Option<UECapabilityEnquiryV17b0IEs>,
+            non_critical_extension: Option<Box<UECapabilityEnquiryV17b0IEs>>,
         ) -> Self {
             Self {
                 sidelink_request_r17,
@@ -76893,12 +77107,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("2..=16"), identifier = "rrc-MaxCapaSegAllowed-r17")]
         pub rrc_max_capa_seg_allowed_r17: Option<u8>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UECapabilityEnquiryV17b0IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<UECapabilityEnquiryV17b0IEsNonCriticalExtension>>,
     }
     impl UECapabilityEnquiryV17b0IEs {
         pub fn new(
             rrc_max_capa_seg_allowed_r17: Option<u8>,
-            non_critical_extension: Option<UECapabilityEnquiryV17b0IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<UECapabilityEnquiryV17b0IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 rrc_max_capa_seg_allowed_r17,
@@ -76912,12 +77126,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UECapabilityEnquiryV1180IEs>,
+        pub non_critical_extension: Option<Box<UECapabilityEnquiryV1180IEs>>,
     }
     impl UECapabilityEnquiryV8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<UECapabilityEnquiryV1180IEs>,
+            non_critical_extension: Option<Box<UECapabilityEnquiryV1180IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -76985,12 +77199,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "ue-CapabilityRAT-ContainerList")]
         pub ue_capability_rat_container_list: UECapabilityRATContainerList,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UECapabilityInformationV8a0IEs>,
+        pub non_critical_extension: Option<Box<UECapabilityInformationV8a0IEs>>,
     }
     impl UECapabilityInformationR8IEs {
         pub fn new(
             ue_capability_rat_container_list: UECapabilityRATContainerList,
-            non_critical_extension: Option<UECapabilityInformationV8a0IEs>,
+            non_critical_extension: Option<Box<UECapabilityInformationV8a0IEs>>,
         ) -> Self {
             Self {
                 ue_capability_rat_container_list,
@@ -77016,14 +77230,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UECapabilityInformation-v1250-IEs")]
     pub struct UECapabilityInformationV1250IEs {
         #[rasn(identifier = "ue-RadioPagingInfo-r12")]
-        pub ue_radio_paging_info_r12: Option<UERadioPagingInfoR12>,
+        pub ue_radio_paging_info_r12: Option<Box<UERadioPagingInfoR12>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UECapabilityInformationV1250IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<UECapabilityInformationV1250IEsNonCriticalExtension>>,
     }
     impl UECapabilityInformationV1250IEs {
         pub fn new(
-            ue_radio_paging_info_r12: Option<UERadioPagingInfoR12>,
-            non_critical_extension: Option<UECapabilityInformationV1250IEsNonCriticalExtension>,
+            ue_radio_paging_info_r12: Option<Box<UERadioPagingInfoR12>>,
+            non_critical_extension: Option<
+                Box<UECapabilityInformationV1250IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 ue_radio_paging_info_r12,
@@ -77037,12 +77254,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UECapabilityInformationV1250IEs>,
+        pub non_critical_extension: Option<Box<UECapabilityInformationV1250IEs>>,
     }
     impl UECapabilityInformationV8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<UECapabilityInformationV1250IEs>,
+            non_critical_extension: Option<Box<UECapabilityInformationV1250IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -77108,13 +77325,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "rlf-ReportReq-r9")]
         pub rlf_report_req_r9: bool,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEInformationRequestV930IEs>,
+        pub non_critical_extension: Option<Box<UEInformationRequestV930IEs>>,
     }
     impl UEInformationRequestR9IEs {
         pub fn new(
             rach_report_req_r9: bool,
             rlf_report_req_r9: bool,
-            non_critical_extension: Option<UEInformationRequestV930IEs>,
+            non_critical_extension: Option<Box<UEInformationRequestV930IEs>>,
         ) -> Self {
             Self {
                 rach_report_req_r9,
@@ -77136,12 +77353,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "logMeasReportReq-r10")]
         pub log_meas_report_req_r10: Option<UEInformationRequestV1020IEsLogMeasReportReqR10>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEInformationRequestV1130IEs>,
+        pub non_critical_extension: Option<Box<UEInformationRequestV1130IEs>>,
     }
     impl UEInformationRequestV1020IEs {
         pub fn new(
             log_meas_report_req_r10: Option<UEInformationRequestV1020IEsLogMeasReportReqR10>,
-            non_critical_extension: Option<UEInformationRequestV1130IEs>,
+            non_critical_extension: Option<Box<UEInformationRequestV1130IEs>>,
         ) -> Self {
             Self {
                 log_meas_report_req_r10,
@@ -77163,14 +77380,14 @@ pub mod eutra_rrc_definitions {
         pub conn_est_fail_report_req_r11:
             Option<UEInformationRequestV1130IEsConnEstFailReportReqR11>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEInformationRequestV1250IEs>,
+        pub non_critical_extension: Option<Box<UEInformationRequestV1250IEs>>,
     }
     impl UEInformationRequestV1130IEs {
         pub fn new(
             conn_est_fail_report_req_r11: Option<
                 UEInformationRequestV1130IEsConnEstFailReportReqR11,
             >,
-            non_critical_extension: Option<UEInformationRequestV1250IEs>,
+            non_critical_extension: Option<Box<UEInformationRequestV1250IEs>>,
         ) -> Self {
             Self {
                 conn_est_fail_report_req_r11,
@@ -77192,14 +77409,14 @@ pub mod eutra_rrc_definitions {
         pub mobility_history_report_req_r12:
             Option<UEInformationRequestV1250IEsMobilityHistoryReportReqR12>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEInformationRequestV1530IEs>,
+        pub non_critical_extension: Option<Box<UEInformationRequestV1530IEs>>,
     }
     impl UEInformationRequestV1250IEs {
         pub fn new(
             mobility_history_report_req_r12: Option<
                 UEInformationRequestV1250IEsMobilityHistoryReportReqR12,
             >,
-            non_critical_extension: Option<UEInformationRequestV1530IEs>,
+            non_critical_extension: Option<Box<UEInformationRequestV1530IEs>>,
         ) -> Self {
             Self {
                 mobility_history_report_req_r12,
@@ -77221,17 +77438,17 @@ pub mod eutra_rrc_definitions {
         pub idle_mode_measurement_req_r15:
             Option<UEInformationRequestV1530IEsIdleModeMeasurementReqR15>,
         #[rasn(identifier = "flightPathInfoReq-r15")]
-        pub flight_path_info_req_r15: Option<FlightPathInfoReportConfigR15>,
+        pub flight_path_info_req_r15: Option<Box<FlightPathInfoReportConfigR15>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEInformationRequestV1710IEs>,
+        pub non_critical_extension: Option<Box<UEInformationRequestV1710IEs>>,
     }
     impl UEInformationRequestV1530IEs {
         pub fn new(
             idle_mode_measurement_req_r15: Option<
                 UEInformationRequestV1530IEsIdleModeMeasurementReqR15,
             >,
-            flight_path_info_req_r15: Option<FlightPathInfoReportConfigR15>,
-            non_critical_extension: Option<UEInformationRequestV1710IEs>,
+            flight_path_info_req_r15: Option<Box<FlightPathInfoReportConfigR15>>,
+            non_critical_extension: Option<Box<UEInformationRequestV1710IEs>>,
         ) -> Self {
             Self {
                 idle_mode_measurement_req_r15,
@@ -77253,12 +77470,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "coarseLocationReq-r17")]
         pub coarse_location_req_r17: Option<UEInformationRequestV1710IEsCoarseLocationReqR17>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEInformationRequestV1800IEs>,
+        pub non_critical_extension: Option<Box<UEInformationRequestV1800IEs>>,
     }
     impl UEInformationRequestV1710IEs {
         pub fn new(
             coarse_location_req_r17: Option<UEInformationRequestV1710IEsCoarseLocationReqR17>,
-            non_critical_extension: Option<UEInformationRequestV1800IEs>,
+            non_critical_extension: Option<Box<UEInformationRequestV1800IEs>>,
         ) -> Self {
             Self {
                 coarse_location_req_r17,
@@ -77293,12 +77510,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "rach-ReportReqNR-r18")]
         pub rach_report_req_nr_r18: Option<UEInformationRequestV1800IEsRachReportReqNRR18>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEInformationRequestV1800IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<UEInformationRequestV1800IEsNonCriticalExtension>>,
     }
     impl UEInformationRequestV1800IEs {
         pub fn new(
             rach_report_req_nr_r18: Option<UEInformationRequestV1800IEsRachReportReqNRR18>,
-            non_critical_extension: Option<UEInformationRequestV1800IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<UEInformationRequestV1800IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 rach_report_req_nr_r18,
@@ -77312,12 +77529,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEInformationRequestV1020IEs>,
+        pub non_critical_extension: Option<Box<UEInformationRequestV1020IEs>>,
     }
     impl UEInformationRequestV930IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<UEInformationRequestV1020IEs>,
+            non_critical_extension: Option<Box<UEInformationRequestV1020IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -77379,17 +77596,17 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UEInformationResponse-r9-IEs")]
     pub struct UEInformationResponseR9IEs {
         #[rasn(identifier = "rach-Report-r9")]
-        pub rach_report_r9: Option<RACHReportR16>,
+        pub rach_report_r9: Option<Box<RACHReportR16>>,
         #[rasn(identifier = "rlf-Report-r9")]
-        pub rlf_report_r9: Option<RLFReportR9>,
+        pub rlf_report_r9: Option<Box<RLFReportR9>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEInformationResponseV930IEs>,
+        pub non_critical_extension: Option<Box<UEInformationResponseV930IEs>>,
     }
     impl UEInformationResponseR9IEs {
         pub fn new(
-            rach_report_r9: Option<RACHReportR16>,
-            rlf_report_r9: Option<RLFReportR9>,
-            non_critical_extension: Option<UEInformationResponseV930IEs>,
+            rach_report_r9: Option<Box<RACHReportR16>>,
+            rlf_report_r9: Option<Box<RLFReportR9>>,
+            non_critical_extension: Option<Box<UEInformationResponseV930IEs>>,
         ) -> Self {
             Self {
                 rach_report_r9,
@@ -77402,14 +77619,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UEInformationResponse-v1020-IEs")]
     pub struct UEInformationResponseV1020IEs {
         #[rasn(identifier = "logMeasReport-r10")]
-        pub log_meas_report_r10: Option<LogMeasReportR10>,
+        pub log_meas_report_r10: Option<Box<LogMeasReportR10>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEInformationResponseV1130IEs>,
+        pub non_critical_extension: Option<Box<UEInformationResponseV1130IEs>>,
     }
     impl UEInformationResponseV1020IEs {
         pub fn new(
-            log_meas_report_r10: Option<LogMeasReportR10>,
-            non_critical_extension: Option<UEInformationResponseV1130IEs>,
+            log_meas_report_r10: Option<Box<LogMeasReportR10>>,
+            non_critical_extension: Option<Box<UEInformationResponseV1130IEs>>,
         ) -> Self {
             Self {
                 log_meas_report_r10,
@@ -77421,14 +77638,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UEInformationResponse-v1130-IEs")]
     pub struct UEInformationResponseV1130IEs {
         #[rasn(identifier = "connEstFailReport-r11")]
-        pub conn_est_fail_report_r11: Option<ConnEstFailReportR11>,
+        pub conn_est_fail_report_r11: Option<Box<ConnEstFailReportR11>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEInformationResponseV1250IEs>,
+        pub non_critical_extension: Option<Box<UEInformationResponseV1250IEs>>,
     }
     impl UEInformationResponseV1130IEs {
         pub fn new(
-            conn_est_fail_report_r11: Option<ConnEstFailReportR11>,
-            non_critical_extension: Option<UEInformationResponseV1250IEs>,
+            conn_est_fail_report_r11: Option<Box<ConnEstFailReportR11>>,
+            non_critical_extension: Option<Box<UEInformationResponseV1250IEs>>,
         ) -> Self {
             Self {
                 conn_est_fail_report_r11,
@@ -77442,12 +77659,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "mobilityHistoryReport-r12")]
         pub mobility_history_report_r12: Option<MobilityHistoryReportR12>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEInformationResponseV1530IEs>,
+        pub non_critical_extension: Option<Box<UEInformationResponseV1530IEs>>,
     }
     impl UEInformationResponseV1250IEs {
         pub fn new(
             mobility_history_report_r12: Option<MobilityHistoryReportR12>,
-            non_critical_extension: Option<UEInformationResponseV1530IEs>,
+            non_critical_extension: Option<Box<UEInformationResponseV1530IEs>>,
         ) -> Self {
             Self {
                 mobility_history_report_r12,
@@ -77461,15 +77678,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "measResultListIdle-r15")]
         pub meas_result_list_idle_r15: Option<MeasResultListIdleR15>,
         #[rasn(identifier = "flightPathInfoReport-r15")]
-        pub flight_path_info_report_r15: Option<FlightPathInfoReportR15>,
+        pub flight_path_info_report_r15: Option<Box<FlightPathInfoReportR15>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEInformationResponseV1610IEs>,
+        pub non_critical_extension: Option<Box<UEInformationResponseV1610IEs>>,
     }
     impl UEInformationResponseV1530IEs {
         pub fn new(
             meas_result_list_idle_r15: Option<MeasResultListIdleR15>,
-            flight_path_info_report_r15: Option<FlightPathInfoReportR15>,
-            non_critical_extension: Option<UEInformationResponseV1610IEs>,
+            flight_path_info_report_r15: Option<Box<FlightPathInfoReportR15>>,
+            non_critical_extension: Option<Box<UEInformationResponseV1610IEs>>,
         ) -> Self {
             Self {
                 meas_result_list_idle_r15,
@@ -77482,20 +77699,20 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UEInformationResponse-v1610-IEs")]
     pub struct UEInformationResponseV1610IEs {
         #[rasn(identifier = "rach-Report-v1610")]
-        pub rach_report_v1610: Option<RACHReportV1610>,
+        pub rach_report_v1610: Option<Box<RACHReportV1610>>,
         #[rasn(identifier = "measResultListExtIdle-r16")]
         pub meas_result_list_ext_idle_r16: Option<MeasResultListExtIdleR16>,
         #[rasn(identifier = "measResultListIdleNR-r16")]
         pub meas_result_list_idle_nr_r16: Option<MeasResultListIdleNRR16>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEInformationResponseV1710IEs>,
+        pub non_critical_extension: Option<Box<UEInformationResponseV1710IEs>>,
     }
     impl UEInformationResponseV1610IEs {
         pub fn new(
-            rach_report_v1610: Option<RACHReportV1610>,
+            rach_report_v1610: Option<Box<RACHReportV1610>>,
             meas_result_list_ext_idle_r16: Option<MeasResultListExtIdleR16>,
             meas_result_list_idle_nr_r16: Option<MeasResultListIdleNRR16>,
-            non_critical_extension: Option<UEInformationResponseV1710IEs>,
+            non_critical_extension: Option<Box<UEInformationResponseV1710IEs>>,
         ) -> Self {
             Self {
                 rach_report_v1610,
@@ -77511,12 +77728,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "coarseLocationInfo-r17")]
         pub coarse_location_info_r17: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEInformationResponseV1800IEs>,
+        pub non_critical_extension: Option<Box<UEInformationResponseV1800IEs>>,
     }
     impl UEInformationResponseV1710IEs {
         pub fn new(
             coarse_location_info_r17: Option<OctetString>,
-            non_critical_extension: Option<UEInformationResponseV1800IEs>,
+            non_critical_extension: Option<Box<UEInformationResponseV1800IEs>>,
         ) -> Self {
             Self {
                 coarse_location_info_r17,
@@ -77542,14 +77759,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UEInformationResponse-v1800-IEs")]
     pub struct UEInformationResponseV1800IEs {
         #[rasn(identifier = "rach-ReportNR-r18")]
-        pub rach_report_nr_r18: Option<RACHReportNRR18>,
+        pub rach_report_nr_r18: Option<Box<RACHReportNRR18>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEInformationResponseV1800IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<UEInformationResponseV1800IEsNonCriticalExtension>>,
     }
     impl UEInformationResponseV1800IEs {
         pub fn new(
-            rach_report_nr_r18: Option<RACHReportNRR18>,
-            non_critical_extension: Option<UEInformationResponseV1800IEsNonCriticalExtension>,
+            rach_report_nr_r18: Option<Box<RACHReportNRR18>>,
+            non_critical_extension: Option<Box<UEInformationResponseV1800IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 rach_report_nr_r18,
@@ -77564,12 +77781,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("0.."), identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEInformationResponseV1020IEs>,
+        pub non_critical_extension: Option<Box<UEInformationResponseV1020IEs>>,
     }
     impl UEInformationResponseV930IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<UEInformationResponseV1020IEs>,
+            non_critical_extension: Option<Box<UEInformationResponseV1020IEs>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -77596,14 +77813,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UEInformationResponse-v9e0-IEs")]
     pub struct UEInformationResponseV9e0IEs {
         #[rasn(identifier = "rlf-Report-v9e0")]
-        pub rlf_report_v9e0: Option<RLFReportV9e0>,
+        pub rlf_report_v9e0: Option<Box<RLFReportV9e0>>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<UEInformationResponseV9e0IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<UEInformationResponseV9e0IEsNonCriticalExtension>>,
     }
     impl UEInformationResponseV9e0IEs {
         pub fn new(
-            rlf_report_v9e0: Option<RLFReportV9e0>,
-            non_critical_extension: Option<UEInformationResponseV9e0IEsNonCriticalExtension>,
+            rlf_report_v9e0: Option<Box<RLFReportV9e0>>,
+            non_critical_extension: Option<Box<UEInformationResponseV9e0IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 rlf_report_v9e0,
@@ -78113,7 +78330,8 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<ULDedicatedMessageSegmentR16IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<ULDedicatedMessageSegmentR16IEsNonCriticalExtension>>,
     }
     impl ULDedicatedMessageSegmentR16IEs {
         pub fn new(
@@ -78121,7 +78339,9 @@ pub mod eutra_rrc_definitions {
             rrc_message_segment_container_r16: OctetString,
             rrc_message_segment_type_r16: ULDedicatedMessageSegmentR16IEsRrcMessageSegmentTypeR16,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<ULDedicatedMessageSegmentR16IEsNonCriticalExtension>,
+            non_critical_extension: Option<
+                Box<ULDedicatedMessageSegmentR16IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 segment_number_r16,
@@ -78190,14 +78410,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "dedicatedInfo")]
         pub dedicated_info: DedicatedInfoCDMA2000,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<ULHandoverPreparationTransferV8a0IEs>,
+        pub non_critical_extension: Option<Box<ULHandoverPreparationTransferV8a0IEs>>,
     }
     impl ULHandoverPreparationTransferR8IEs {
         pub fn new(
             cdma2000_type: CDMA2000Type,
             meid: Option<BitString>,
             dedicated_info: DedicatedInfoCDMA2000,
-            non_critical_extension: Option<ULHandoverPreparationTransferV8a0IEs>,
+            non_critical_extension: Option<Box<ULHandoverPreparationTransferV8a0IEs>>,
         ) -> Self {
             Self {
                 cdma2000_type,
@@ -78228,13 +78448,13 @@ pub mod eutra_rrc_definitions {
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
         pub non_critical_extension:
-            Option<ULHandoverPreparationTransferV8a0IEsNonCriticalExtension>,
+            Option<Box<ULHandoverPreparationTransferV8a0IEsNonCriticalExtension>>,
     }
     impl ULHandoverPreparationTransferV8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
             non_critical_extension: Option<
-                ULHandoverPreparationTransferV8a0IEsNonCriticalExtension,
+                Box<ULHandoverPreparationTransferV8a0IEsNonCriticalExtension>,
             >,
         ) -> Self {
             Self {
@@ -78307,13 +78527,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "dedicatedInfoF1c-r16")]
         pub dedicated_info_f1c_r16: Option<DedicatedInfoF1cR16>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<ULInformationTransferV8a0IEs>,
+        pub non_critical_extension: Option<Box<ULInformationTransferV8a0IEs>>,
     }
     impl ULInformationTransferR16IEs {
         pub fn new(
             dedicated_info_type_r16: Option<ULInformationTransferR16IEsDedicatedInfoTypeR16>,
             dedicated_info_f1c_r16: Option<DedicatedInfoF1cR16>,
-            non_critical_extension: Option<ULInformationTransferV8a0IEs>,
+            non_critical_extension: Option<Box<ULInformationTransferV8a0IEs>>,
         ) -> Self {
             Self {
                 dedicated_info_type_r16,
@@ -78338,12 +78558,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "dedicatedInfoType")]
         pub dedicated_info_type: ULInformationTransferR8IEsDedicatedInfoType,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<ULInformationTransferV8a0IEs>,
+        pub non_critical_extension: Option<Box<ULInformationTransferV8a0IEs>>,
     }
     impl ULInformationTransferR8IEs {
         pub fn new(
             dedicated_info_type: ULInformationTransferR8IEsDedicatedInfoType,
-            non_critical_extension: Option<ULInformationTransferV8a0IEs>,
+            non_critical_extension: Option<Box<ULInformationTransferV8a0IEs>>,
         ) -> Self {
             Self {
                 dedicated_info_type,
@@ -78371,12 +78591,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<ULInformationTransferV8a0IEsNonCriticalExtension>,
+        pub non_critical_extension: Option<Box<ULInformationTransferV8a0IEsNonCriticalExtension>>,
     }
     impl ULInformationTransferV8a0IEs {
         pub fn new(
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<ULInformationTransferV8a0IEsNonCriticalExtension>,
+            non_critical_extension: Option<Box<ULInformationTransferV8a0IEsNonCriticalExtension>>,
         ) -> Self {
             Self {
                 late_non_critical_extension,
@@ -78454,13 +78674,16 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<ULInformationTransferIRATR16IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<ULInformationTransferIRATR16IEsNonCriticalExtension>>,
     }
     impl ULInformationTransferIRATR16IEs {
         pub fn new(
             ul_dcch_message_nr_r16: Option<OctetString>,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<ULInformationTransferIRATR16IEsNonCriticalExtension>,
+            non_critical_extension: Option<
+                Box<ULInformationTransferIRATR16IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 ul_dcch_message_nr_r16,
@@ -78539,13 +78762,16 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<ULInformationTransferMRDCR15IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<ULInformationTransferMRDCR15IEsNonCriticalExtension>>,
     }
     impl ULInformationTransferMRDCR15IEs {
         pub fn new(
             ul_dcch_message_nr_r15: Option<OctetString>,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<ULInformationTransferMRDCR15IEsNonCriticalExtension>,
+            non_critical_extension: Option<
+                Box<ULInformationTransferMRDCR15IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 ul_dcch_message_nr_r15,
@@ -79008,13 +79234,13 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags, identifier = "UplinkPowerControlDedicated-v1020")]
     pub struct UplinkPowerControlDedicatedV1020 {
         #[rasn(identifier = "deltaTxD-OffsetListPUCCH-r10")]
-        pub delta_tx_d_offset_list_pucch_r10: Option<DeltaTxDOffsetListPUCCHR10>,
+        pub delta_tx_d_offset_list_pucch_r10: Option<Box<DeltaTxDOffsetListPUCCHR10>>,
         #[rasn(value("0..=15"), identifier = "pSRS-OffsetAp-r10")]
         pub p_srs_offset_ap_r10: Option<u8>,
     }
     impl UplinkPowerControlDedicatedV1020 {
         pub fn new(
-            delta_tx_d_offset_list_pucch_r10: Option<DeltaTxDOffsetListPUCCHR10>,
+            delta_tx_d_offset_list_pucch_r10: Option<Box<DeltaTxDOffsetListPUCCHR10>>,
             p_srs_offset_ap_r10: Option<u8>,
         ) -> Self {
             Self {
@@ -79031,13 +79257,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("16..=31"), identifier = "pSRS-OffsetAp-v1130")]
         pub p_srs_offset_ap_v1130: Option<u8>,
         #[rasn(identifier = "deltaTxD-OffsetListPUCCH-v1130")]
-        pub delta_tx_d_offset_list_pucch_v1130: Option<DeltaTxDOffsetListPUCCHV1130>,
+        pub delta_tx_d_offset_list_pucch_v1130: Option<Box<DeltaTxDOffsetListPUCCHV1130>>,
     }
     impl UplinkPowerControlDedicatedV1130 {
         pub fn new(
             p_srs_offset_v1130: Option<u8>,
             p_srs_offset_ap_v1130: Option<u8>,
-            delta_tx_d_offset_list_pucch_v1130: Option<DeltaTxDOffsetListPUCCHV1130>,
+            delta_tx_d_offset_list_pucch_v1130: Option<Box<DeltaTxDOffsetListPUCCHV1130>>,
         ) -> Self {
             Self {
                 p_srs_offset_v1130,
@@ -79172,12 +79398,12 @@ pub mod eutra_rrc_definitions {
         #[rasn(value("-8..=7"), identifier = "p0-UE-PUCCH")]
         pub p0_ue_pucch: i8,
         #[rasn(identifier = "deltaTxD-OffsetListPUCCH-r10")]
-        pub delta_tx_d_offset_list_pucch_r10: Option<DeltaTxDOffsetListPUCCHR10>,
+        pub delta_tx_d_offset_list_pucch_r10: Option<Box<DeltaTxDOffsetListPUCCHR10>>,
     }
     impl UplinkPowerControlDedicatedSCellV1310 {
         pub fn new(
             p0_ue_pucch: i8,
-            delta_tx_d_offset_list_pucch_r10: Option<DeltaTxDOffsetListPUCCHR10>,
+            delta_tx_d_offset_list_pucch_r10: Option<Box<DeltaTxDOffsetListPUCCHR10>>,
         ) -> Self {
             Self {
                 p0_ue_pucch,
@@ -79191,14 +79417,14 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "accumulationEnabledSTTI-r15")]
         pub accumulation_enabled_stti_r15: bool,
         #[rasn(identifier = "deltaTxD-OffsetListSPUCCH-r15")]
-        pub delta_tx_d_offset_list_spucch_r15: Option<DeltaTxDOffsetListSPUCCHR15>,
+        pub delta_tx_d_offset_list_spucch_r15: Option<Box<DeltaTxDOffsetListSPUCCHR15>>,
         #[rasn(identifier = "uplinkPower-CSIPayload")]
         pub uplink_power_csipayload: bool,
     }
     impl UplinkPowerControlDedicatedSTTIR15 {
         pub fn new(
             accumulation_enabled_stti_r15: bool,
-            delta_tx_d_offset_list_spucch_r15: Option<DeltaTxDOffsetListSPUCCHR15>,
+            delta_tx_d_offset_list_spucch_r15: Option<Box<DeltaTxDOffsetListSPUCCHR15>>,
             uplink_power_csipayload: bool,
         ) -> Self {
             Self {
@@ -79259,15 +79485,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "v2x-FreqBandEUTRA-r14")]
         pub v2x_freq_band_eutra_r14: FreqBandIndicatorR11,
         #[rasn(identifier = "bandParametersTxSL-r14")]
-        pub band_parameters_tx_sl_r14: Option<BandParametersTxSLR14>,
+        pub band_parameters_tx_sl_r14: Option<Box<BandParametersTxSLR14>>,
         #[rasn(identifier = "bandParametersRxSL-r14")]
-        pub band_parameters_rx_sl_r14: Option<BandParametersRxSLR14>,
+        pub band_parameters_rx_sl_r14: Option<Box<BandParametersRxSLR14>>,
     }
     impl V2XBandParametersR14 {
         pub fn new(
             v2x_freq_band_eutra_r14: FreqBandIndicatorR11,
-            band_parameters_tx_sl_r14: Option<BandParametersTxSLR14>,
-            band_parameters_rx_sl_r14: Option<BandParametersRxSLR14>,
+            band_parameters_tx_sl_r14: Option<Box<BandParametersTxSLR14>>,
+            band_parameters_rx_sl_r14: Option<Box<BandParametersRxSLR14>>,
         ) -> Self {
             Self {
                 v2x_freq_band_eutra_r14,
@@ -79305,14 +79531,14 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct V2XBandParametersEUTRANRR16Eutra {
         #[rasn(identifier = "v2x-BandParameters1-r16")]
-        pub v2x_band_parameters1_r16: Option<V2XBandParametersR14>,
+        pub v2x_band_parameters1_r16: Option<Box<V2XBandParametersR14>>,
         #[rasn(identifier = "v2x-BandParameters2-r16")]
-        pub v2x_band_parameters2_r16: Option<V2XBandParametersV1530>,
+        pub v2x_band_parameters2_r16: Option<Box<V2XBandParametersV1530>>,
     }
     impl V2XBandParametersEUTRANRR16Eutra {
         pub fn new(
-            v2x_band_parameters1_r16: Option<V2XBandParametersR14>,
-            v2x_band_parameters2_r16: Option<V2XBandParametersV1530>,
+            v2x_band_parameters1_r16: Option<Box<V2XBandParametersR14>>,
+            v2x_band_parameters2_r16: Option<Box<V2XBandParametersV1530>>,
         ) -> Self {
             Self {
                 v2x_band_parameters1_r16,
@@ -79780,10 +80006,10 @@ pub mod eutra_rrc_definitions {
     #[rasn(automatic_tags)]
     pub struct WLANMobilityConfigR13ExtGroupWlanSuspendConfigR14 {
         #[rasn(identifier = "wlan-SuspendConfig-r14")]
-        pub wlan_suspend_config_r14: Option<WLANSuspendConfigR14>,
+        pub wlan_suspend_config_r14: Option<Box<WLANSuspendConfigR14>>,
     }
     impl WLANMobilityConfigR13ExtGroupWlanSuspendConfigR14 {
-        pub fn new(wlan_suspend_config_r14: Option<WLANSuspendConfigR14>) -> Self {
+        pub fn new(wlan_suspend_config_r14: Option<Box<WLANSuspendConfigR14>>) -> Self {
             Self {
                 wlan_suspend_config_r14,
             }
@@ -80000,25 +80226,25 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct WLANOffloadConfigR12 {
         #[rasn(identifier = "thresholdRSRP-r12")]
-        pub threshold_rsrp_r12: Option<WLANOffloadConfigR12ThresholdRSRPR12>,
+        pub threshold_rsrp_r12: Option<Box<WLANOffloadConfigR12ThresholdRSRPR12>>,
         #[rasn(identifier = "thresholdRSRQ-r12")]
-        pub threshold_rsrq_r12: Option<WLANOffloadConfigR12ThresholdRSRQR12>,
+        pub threshold_rsrq_r12: Option<Box<WLANOffloadConfigR12ThresholdRSRQR12>>,
         #[rasn(identifier = "thresholdRSRQ-OnAllSymbolsWithWB-r12")]
         pub threshold_rsrq_on_all_symbols_with_wb_r12:
-            Option<WLANOffloadConfigR12ThresholdRSRQOnAllSymbolsWithWBR12>,
+            Option<Box<WLANOffloadConfigR12ThresholdRSRQOnAllSymbolsWithWBR12>>,
         #[rasn(identifier = "thresholdRSRQ-OnAllSymbols-r12")]
         pub threshold_rsrq_on_all_symbols_r12:
-            Option<WLANOffloadConfigR12ThresholdRSRQOnAllSymbolsR12>,
+            Option<Box<WLANOffloadConfigR12ThresholdRSRQOnAllSymbolsR12>>,
         #[rasn(identifier = "thresholdRSRQ-WB-r12")]
-        pub threshold_rsrq_wb_r12: Option<WLANOffloadConfigR12ThresholdRSRQWBR12>,
+        pub threshold_rsrq_wb_r12: Option<Box<WLANOffloadConfigR12ThresholdRSRQWBR12>>,
         #[rasn(identifier = "thresholdChannelUtilization-r12")]
         pub threshold_channel_utilization_r12:
-            Option<WLANOffloadConfigR12ThresholdChannelUtilizationR12>,
+            Option<Box<WLANOffloadConfigR12ThresholdChannelUtilizationR12>>,
         #[rasn(identifier = "thresholdBackhaul-Bandwidth-r12")]
         pub threshold_backhaul_bandwidth_r12:
-            Option<WLANOffloadConfigR12ThresholdBackhaulBandwidthR12>,
+            Option<Box<WLANOffloadConfigR12ThresholdBackhaulBandwidthR12>>,
         #[rasn(identifier = "thresholdWLAN-RSSI-r12")]
-        pub threshold_wlan_rssi_r12: Option<WLANOffloadConfigR12ThresholdWLANRSSIR12>,
+        pub threshold_wlan_rssi_r12: Option<Box<WLANOffloadConfigR12ThresholdWLANRSSIR12>>,
         #[rasn(size("16"), identifier = "offloadPreferenceIndicator-r12")]
         pub offload_preference_indicator_r12: Option<BitString>,
         #[rasn(identifier = "t-SteeringWLAN-r12")]
@@ -80026,22 +80252,22 @@ pub mod eutra_rrc_definitions {
     }
     impl WLANOffloadConfigR12 {
         pub fn new(
-            threshold_rsrp_r12: Option<WLANOffloadConfigR12ThresholdRSRPR12>,
-            threshold_rsrq_r12: Option<WLANOffloadConfigR12ThresholdRSRQR12>,
+            threshold_rsrp_r12: Option<Box<WLANOffloadConfigR12ThresholdRSRPR12>>,
+            threshold_rsrq_r12: Option<Box<WLANOffloadConfigR12ThresholdRSRQR12>>,
             threshold_rsrq_on_all_symbols_with_wb_r12: Option<
-                WLANOffloadConfigR12ThresholdRSRQOnAllSymbolsWithWBR12,
+                Box<WLANOffloadConfigR12ThresholdRSRQOnAllSymbolsWithWBR12>,
             >,
             threshold_rsrq_on_all_symbols_r12: Option<
-                WLANOffloadConfigR12ThresholdRSRQOnAllSymbolsR12,
+                Box<WLANOffloadConfigR12ThresholdRSRQOnAllSymbolsR12>,
             >,
-            threshold_rsrq_wb_r12: Option<WLANOffloadConfigR12ThresholdRSRQWBR12>,
+            threshold_rsrq_wb_r12: Option<Box<WLANOffloadConfigR12ThresholdRSRQWBR12>>,
             threshold_channel_utilization_r12: Option<
-                WLANOffloadConfigR12ThresholdChannelUtilizationR12,
+                Box<WLANOffloadConfigR12ThresholdChannelUtilizationR12>,
             >,
             threshold_backhaul_bandwidth_r12: Option<
-                WLANOffloadConfigR12ThresholdBackhaulBandwidthR12,
+                Box<WLANOffloadConfigR12ThresholdBackhaulBandwidthR12>,
             >,
-            threshold_wlan_rssi_r12: Option<WLANOffloadConfigR12ThresholdWLANRSSIR12>,
+            threshold_wlan_rssi_r12: Option<Box<WLANOffloadConfigR12ThresholdWLANRSSIR12>>,
             offload_preference_indicator_r12: Option<BitString>,
             t_steering_wlan_r12: Option<TReselection>,
         ) -> Self {
@@ -80064,13 +80290,13 @@ pub mod eutra_rrc_definitions {
     #[non_exhaustive]
     pub struct WLANOffloadInfoPerPLMNR12 {
         #[rasn(identifier = "wlan-OffloadConfigCommon-r12")]
-        pub wlan_offload_config_common_r12: Option<WLANOffloadConfigR12>,
+        pub wlan_offload_config_common_r12: Option<Box<WLANOffloadConfigR12>>,
         #[rasn(identifier = "wlan-Id-List-r12")]
         pub wlan_id_list_r12: Option<WLANIdListR12>,
     }
     impl WLANOffloadInfoPerPLMNR12 {
         pub fn new(
-            wlan_offload_config_common_r12: Option<WLANOffloadConfigR12>,
+            wlan_offload_config_common_r12: Option<Box<WLANOffloadConfigR12>>,
             wlan_id_list_r12: Option<WLANIdListR12>,
         ) -> Self {
             Self {
@@ -80242,13 +80468,13 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "lateNonCriticalExtension")]
         pub late_non_critical_extension: Option<OctetString>,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<WLANConnectionStatusReportV1430IEs>,
+        pub non_critical_extension: Option<Box<WLANConnectionStatusReportV1430IEs>>,
     }
     impl WLANConnectionStatusReportR13IEs {
         pub fn new(
             wlan_status_r13: WLANStatusR13,
             late_non_critical_extension: Option<OctetString>,
-            non_critical_extension: Option<WLANConnectionStatusReportV1430IEs>,
+            non_critical_extension: Option<Box<WLANConnectionStatusReportV1430IEs>>,
         ) -> Self {
             Self {
                 wlan_status_r13,
@@ -80277,12 +80503,15 @@ pub mod eutra_rrc_definitions {
         #[rasn(identifier = "wlan-Status-v1430")]
         pub wlan_status_v1430: WLANStatusV1430,
         #[rasn(identifier = "nonCriticalExtension")]
-        pub non_critical_extension: Option<WLANConnectionStatusReportV1430IEsNonCriticalExtension>,
+        pub non_critical_extension:
+            Option<Box<WLANConnectionStatusReportV1430IEsNonCriticalExtension>>,
     }
     impl WLANConnectionStatusReportV1430IEs {
         pub fn new(
             wlan_status_v1430: WLANStatusV1430,
-            non_critical_extension: Option<WLANConnectionStatusReportV1430IEsNonCriticalExtension>,
+            non_critical_extension: Option<
+                Box<WLANConnectionStatusReportV1430IEsNonCriticalExtension>,
+            >,
         ) -> Self {
             Self {
                 wlan_status_v1430,

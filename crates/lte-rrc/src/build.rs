@@ -274,18 +274,18 @@ pub fn system_information_block_type1(sib1: &Sib1) -> Result<EncodedPdu, BuildEr
         _ => {
             let v8h0 = asn::SystemInformationBlockType1V8h0IEs {
                 multi_band_info_list: None,
-                non_critical_extension: Some(asn::SystemInformationBlockType1V9e0IEs {
+                non_critical_extension: Some(Box::new(asn::SystemInformationBlockType1V9e0IEs {
                     freq_band_indicator_v9e0: Some(asn::FreqBandIndicatorV9e0(band)),
                     multi_band_info_list_v9e0: None,
                     non_critical_extension: None,
-                }),
+                })),
             };
             (
                 64,
-                Some(asn::SystemInformationBlockType1V890IEs {
+                Some(Box::new(asn::SystemInformationBlockType1V890IEs {
                     late_non_critical_extension: Some(encode_nested(&v8h0)?),
                     non_critical_extension: None,
-                }),
+                })),
             )
         }
     };
@@ -559,10 +559,10 @@ fn sib5(carriers: &[EutraCarrier]) -> Result<asn::SystemInformationBlockType5, B
     let late = if v9e0.iter().any(|e| e.dl_carrier_freq_v9e0.is_some()) {
         Some(encode_nested(&asn::SystemInformationBlockType5V8h0IEs {
             inter_freq_carrier_freq_list_v8h0: None,
-            non_critical_extension: Some(asn::SystemInformationBlockType5V9e0IEs {
+            non_critical_extension: Some(Box::new(asn::SystemInformationBlockType5V9e0IEs {
                 inter_freq_carrier_freq_list_v9e0: Some(v9e0),
                 non_critical_extension: None,
-            }),
+            })),
         })?)
     } else {
         None
@@ -1187,23 +1187,25 @@ pub fn rrc_connection_release(
     let (idle_mode_mobility_control_info, idle_v9e0) = match priorities {
         Some(p) => {
             let (info, ext) = idle_mode_info(p)?;
-            (Some(info), ext)
+            (Some(Box::new(info)), ext)
         }
         None => (None, None),
     };
     // EARFCNs above 65535 go in the v9e0 extension, carried as late non-critical extension.
     let non_critical_extension = if redirect_v9e0.is_some() || idle_v9e0.is_some() {
         let v9e0 = asn::RRCConnectionReleaseV9e0IEs {
-            redirected_carrier_info_v9e0: redirect_v9e0.map(|e| asn::RedirectedCarrierInfoV9e0 {
-                eutra_v9e0: asn::ARFCNValueEUTRAV9e0(e),
+            redirected_carrier_info_v9e0: redirect_v9e0.map(|e| {
+                Box::new(asn::RedirectedCarrierInfoV9e0 {
+                    eutra_v9e0: asn::ARFCNValueEUTRAV9e0(e),
+                })
             }),
-            idle_mode_mobility_control_info_v9e0: idle_v9e0,
+            idle_mode_mobility_control_info_v9e0: idle_v9e0.map(Box::new),
             non_critical_extension: None,
         };
-        Some(asn::RRCConnectionReleaseV890IEs {
+        Some(Box::new(asn::RRCConnectionReleaseV890IEs {
             late_non_critical_extension: Some(encode_nested(&v9e0)?),
             non_critical_extension: None,
-        })
+        }))
     } else {
         None
     };
@@ -1238,10 +1240,10 @@ pub fn rrc_connection_reconfiguration_handover(
         Some(e) => {
             let (base, ext) = earfcn_parts(e)?;
             (
-                Some(asn::CarrierFreqEUTRA {
+                Some(Box::new(asn::CarrierFreqEUTRA {
                     dl_carrier_freq: base,
                     ul_carrier_freq: None,
-                }),
+                })),
                 ext,
             )
         }
@@ -1251,7 +1253,7 @@ pub fn rrc_connection_reconfiguration_handover(
         None,
         asn::PRACHConfig {
             root_sequence_index: 0,
-            prach_config_info: Some(prach_config_info()),
+            prach_config_info: Some(Box::new(prach_config_info())),
         },
         None,
         pusch_config_common(),
@@ -1283,10 +1285,10 @@ pub fn rrc_connection_reconfiguration_handover(
         radio,
         None,
         ext.map(|e| asn::MobilityControlInfoExtGroupCarrierFreqV9e0 {
-            carrier_freq_v9e0: Some(asn::CarrierFreqEUTRAV9e0 {
+            carrier_freq_v9e0: Some(Box::new(asn::CarrierFreqEUTRAV9e0 {
                 dl_carrier_freq_v9e0: asn::ARFCNValueEUTRAR9(e),
                 ul_carrier_freq_v9e0: None,
-            }),
+            })),
         }),
         None,
         None,
@@ -1300,7 +1302,7 @@ pub fn rrc_connection_reconfiguration_handover(
             asn::RRCConnectionReconfigurationCriticalExtensionsC1::rrcConnectionReconfiguration_r8(
                 asn::RRCConnectionReconfigurationR8IEs {
                     meas_config: None,
-                    mobility_control_info: Some(mci),
+                    mobility_control_info: Some(Box::new(mci)),
                     dedicated_info_naslist: None,
                     radio_resource_config_dedicated: None,
                     security_config_ho: None,

@@ -957,7 +957,7 @@ fn release(r: &asn::RRCConnectionRelease, s: &mut RrcSummary) {
     if let Some(i) = &ies.idle_mode_mobility_control_info {
         let ext = v9e0
             .as_ref()
-            .and_then(|v| v.idle_mode_mobility_control_info_v9e0.as_ref());
+            .and_then(|v| v.idle_mode_mobility_control_info_v9e0.as_deref());
         s.idle_mode_priorities = Some(idle_mode(i, ext));
     }
 }
