@@ -81,7 +81,10 @@ pub fn decode_ahead<T: Send>(
                         Err(_) => break,
                     };
                     let Ok((seq, batch)) = job else { break };
-                    if done_tx.send((seq, decode_batch(&mut decoder, batch))).is_err() {
+                    if done_tx
+                        .send((seq, decode_batch(&mut decoder, batch)))
+                        .is_err()
+                    {
                         break;
                     }
                 }
@@ -176,7 +179,10 @@ mod tests {
                     .collect::<Vec<_>>()
             })
             .collect();
-        assert!(input.len() > 3 * AHEAD_BATCH, "too few messages to fill batches");
+        assert!(
+            input.len() > 3 * AHEAD_BATCH,
+            "too few messages to fill batches"
+        );
         let expected: Vec<String> = input
             .iter()
             .map(|item| match item {
@@ -189,7 +195,10 @@ mod tests {
             let mut it = input.clone().into_iter();
             decode_ahead(workers, || it.next(), |a| got.push(describe(&a)));
             assert_eq!(got.len(), expected.len(), "{workers} workers");
-            assert!(got == expected, "{workers} workers: order or decoding differs");
+            assert!(
+                got == expected,
+                "{workers} workers: order or decoding differs"
+            );
         }
     }
 

@@ -268,40 +268,44 @@ pub fn run_analyze(opts: AnalyzeOptions) -> Result<ExitCode> {
     let report =
         Report::new(env!("CARGO_PKG_VERSION"), inputs, findings, cells).with_timeline(timeline);
 
-    let rendered = match opts.format {
-        AnalyzeFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&report).context("serializing report")?;
-            s.push('\n');
-            s
-        }
-        AnalyzeFormat::Ndjson => {
-            let mut s = String::new();
-            for f in &report.findings {
-                s.push_str(&serde_json::to_string(f).context("serializing finding")?);
-                s.push('\n');
-            }
-            let tail = serde_json::json!({
-                "record": "summary",
-                "schema_version": report.schema_version,
-                "inputs": report.inputs,
-                "summary": report.summary,
-            });
-            s.push_str(&tail.to_string());
-            s.push('\n');
-            s
-        }
-        AnalyzeFormat::Text => {
-            let to_tty = opts.output.is_none() && io::stdout().is_terminal();
-            let color = to_tty && std::env::var_os("NO_COLOR").is_none();
-            render_text(&report, color)
-        }
-        AnalyzeFormat::Html => render_html(&report),
-        AnalyzeFormat::Pcapng => String::new(),
-    };
     if let Some(input) = &annotate_path {
         write_annotated(input, opts.output.as_deref(), &report)?;
     } else {
-        write_rendered(opts.output.as_deref(), &rendered)?;
+        // JSON goes straight to the output: the report of a long recording (timeline of up to
+        // 10,000 segments) is megabytes, and building it as one string first doubled the peak
+        // memory of a whole run.
+        match opts.format {
+            AnalyzeFormat::Json => write_report(opts.output.as_deref(), |w| {
+                serde_json::to_writer_pretty(&mut *w, &report)?;
+                w.write_all(b"\n")
+            })?,
+            AnalyzeFormat::Ndjson => write_report(opts.output.as_deref(), |w| {
+                for f in &report.findings {
+                    serde_json::to_writer(&mut *w, f)?;
+                    w.write_all(b"\n")?;
+                }
+                let tail = serde_json::json!({
+                    "record": "summary",
+                    "schema_version": report.schema_version,
+                    "inputs": report.inputs,
+                    "summary": report.summary,
+                });
+                serde_json::to_writer(&mut *w, &tail)?;
+                w.write_all(b"\n")
+            })?,
+            AnalyzeFormat::Text => {
+                let to_tty = opts.output.is_none() && io::stdout().is_terminal();
+                let color = to_tty && std::env::var_os("NO_COLOR").is_none();
+                let text = render_text(&report, color);
+                write_report(opts.output.as_deref(), |w| w.write_all(text.as_bytes()))?;
+            }
+            AnalyzeFormat::Html => {
+                let html = render_html(&report);
+                write_report(opts.output.as_deref(), |w| w.write_all(html.as_bytes()))?;
+            }
+            // Written by write_annotated above.
+            AnalyzeFormat::Pcapng => {}
+        }
     }
     if input_failed {
         for i in report.inputs.iter().filter(|i| i.format.is_none()) {
@@ -318,14 +322,24 @@ pub fn run_analyze(opts: AnalyzeOptions) -> Result<ExitCode> {
     })
 }
 
-/// Write a rendered report to `output`, or to stdout (a closed pipe is not an error).
-fn write_rendered(output: Option<&Path>, rendered: &str) -> Result<()> {
+/// Write a report through `write` to `output`, or to stdout, buffered (a closed pipe is not an
+/// error).
+fn write_report(
+    output: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
     match output {
-        Some(p) => std::fs::write(p, rendered)
-            .with_context(|| format!("{}: cannot write report", p.display()))?,
+        Some(p) => {
+            let file =
+                File::create(p).with_context(|| format!("{}: cannot write report", p.display()))?;
+            let mut w = BufWriter::new(file);
+            write(&mut w)
+                .and_then(|_| w.flush())
+                .with_context(|| format!("{}: cannot write report", p.display()))?;
+        }
         None => {
-            let mut out = io::stdout().lock();
-            if let Err(e) = out.write_all(rendered.as_bytes()).and_then(|_| out.flush()) {
+            let mut out = BufWriter::new(io::stdout().lock());
+            if let Err(e) = write(&mut out).and_then(|_| out.flush()) {
                 if e.kind() != io::ErrorKind::BrokenPipe {
                     return Err(e).context("writing report");
                 }
