@@ -7,12 +7,8 @@
 
 #![forbid(unsafe_code)]
 
-mod ahead;
-
-pub use ahead::{decode_ahead, Ahead, AHEAD_BATCH};
-
 use stingwatch_analysis::{Analysis, KnownCells};
-use stingwatch_decode::{DecodedMessage, Decoder};
+use stingwatch_decode::Decoder;
 use stingwatch_events::{CellRef, EventDeriver};
 use stingwatch_model::RadioMessage;
 use stingwatch_report::{CellRecord, CellTable, FileFinding, TimelineBuilder, TimelineSegment};
@@ -78,12 +74,6 @@ impl Pipeline {
     /// Take one message through every stage.
     pub fn push(&mut self, msg: RadioMessage) -> Pushed {
         let m = self.decoder.decode(msg);
-        self.push_decoded(&m)
-    }
-
-    /// Take one message that was already decoded (by [`decode_ahead`]) through the stages
-    /// after decoding.
-    pub fn push_decoded(&mut self, m: &DecodedMessage) -> Pushed {
         let undecoded = m.rrc.is_none() && m.nas.is_empty();
         if undecoded {
             self.undecoded += 1;
@@ -92,7 +82,7 @@ impl Pipeline {
             undecoded,
             ..Pushed::default()
         };
-        for ev in self.deriver.derive(m) {
+        for ev in self.deriver.derive(&m) {
             self.cells.observe(&self.name, &ev);
             self.timeline.observe(&self.name, &ev);
             self.analysis.observe(&ev);

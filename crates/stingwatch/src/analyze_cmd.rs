@@ -20,7 +20,7 @@ use stingwatch_analysis::{KnownCells, Severity};
 use stingwatch_capture::PcapngWriter;
 use stingwatch_decode::{CaptureReader, OpenError};
 use stingwatch_model::ReadItem;
-use stingwatch_pipeline::{decode_ahead, Ahead, Pipeline};
+use stingwatch_pipeline::Pipeline;
 use stingwatch_report::{
     packet_comments, render_html, render_text, CellRecord, FileFinding, InputReport, Report,
     TimelineSegment,
@@ -145,14 +145,12 @@ fn advance(bar: &ProgressBar, reader: &CaptureReader, done: &mut u64) {
 /// stay bounded. The rest are counted in one closing line.
 const MAX_REPORTED_ERRORS: usize = 100;
 
-/// Read, decode, derive events and analyse one opened input; with `decode_workers` > 1 the
-/// RRC/NAS decoding runs on that many threads ahead of the analysis.
+/// Read, decode, derive events and analyse one opened input.
 fn analyze_reader(
     path: &Path,
     mut reader: CaptureReader,
     known: Option<&KnownCells>,
     bar: &ProgressBar,
-    decode_workers: usize,
 ) -> FileResult {
     let name = path.display().to_string();
     let mut pipeline = Pipeline::new(name.clone(), known);
@@ -160,30 +158,25 @@ fn analyze_reader(
     let mut errors_omitted = 0u64;
     let mut done = 0u64;
     let mut since_update = 0u64;
-    let next = || {
-        let item = reader.next()?;
+    while let Some(item) = reader.next() {
+        match item {
+            ReadItem::Message(msg) => {
+                pipeline.push(msg);
+            }
+            ReadItem::Damage(d) => {
+                if errors.len() < MAX_REPORTED_ERRORS {
+                    errors.push(format!("damaged input at {d}"));
+                } else {
+                    errors_omitted += 1;
+                }
+            }
+        }
         since_update += 1;
         if since_update >= PROGRESS_EVERY {
             since_update = 0;
             advance(bar, &reader, &mut done);
         }
-        Some(match item {
-            ReadItem::Message(msg) => Ok(msg),
-            ReadItem::Damage(d) => Err(d),
-        })
-    };
-    decode_ahead(decode_workers, next, |item| match item {
-        Ahead::Message(m) => {
-            pipeline.push_decoded(&m);
-        }
-        Ahead::Other(d) => {
-            if errors.len() < MAX_REPORTED_ERRORS {
-                errors.push(format!("damaged input at {d}"));
-            } else {
-                errors_omitted += 1;
-            }
-        }
-    });
+    }
     advance(bar, &reader, &mut done);
     if errors_omitted > 0 {
         errors.push(format!(
@@ -431,19 +424,17 @@ fn write_annotated(input: &Path, output: Option<&Path>, report: &Report) -> Resu
     Ok(())
 }
 
-/// Analyse inputs on up to one thread per core; results keep the input order. Cores left
-/// over when there are fewer inputs than cores decode ahead within each input.
+/// Analyse inputs on up to one thread per core; results keep the input order.
 fn analyze_parallel(
     inputs: Vec<(PathBuf, CaptureReader)>,
     known: Option<&KnownCells>,
     bar: &ProgressBar,
 ) -> Vec<FileResult> {
     let n = inputs.len();
-    let cores = std::thread::available_parallelism()
+    let workers = std::thread::available_parallelism()
         .map(|p| p.get())
-        .unwrap_or(1);
-    let workers = cores.min(n.max(1));
-    let decode_workers = cores / workers;
+        .unwrap_or(1)
+        .min(n.max(1));
     let queue: Vec<Mutex<Option<(PathBuf, CaptureReader)>>> =
         inputs.into_iter().map(|i| Mutex::new(Some(i))).collect();
     let results: Vec<Mutex<Option<FileResult>>> = (0..n).map(|_| Mutex::new(None)).collect();
@@ -455,7 +446,7 @@ fn analyze_parallel(
                 let Some(slot) = queue.get(i) else { break };
                 let job = slot.lock().map(|mut g| g.take()).unwrap_or(None);
                 if let Some((path, reader)) = job {
-                    let r = analyze_reader(&path, reader, known, bar, decode_workers);
+                    let r = analyze_reader(&path, reader, known, bar);
                     if let Some(out) = results.get(i) {
                         if let Ok(mut g) = out.lock() {
                             *g = Some(r);
