@@ -15,6 +15,7 @@ use stingwatch_decode::decode_message;
 use stingwatch_lte_rrc::build;
 use stingwatch_lte_rrc::MAX_RRC_PDU;
 use stingwatch_model::{Direction, LteRrcChannel, PayloadKind, RadioContext, RadioMessage, Rat};
+use stingwatch_testsupport::Rng;
 
 /// Bytes allocated and not yet freed, by anyone in the process.
 static LIVE: AtomicUsize = AtomicUsize::new(0);
@@ -87,44 +88,13 @@ static ALLOCATOR: Counting = Counting;
 /// (a 16-bit length field alone can ask for 64 KiB times the element size) goes past it.
 const PEAK_BOUND: usize = 1 << 20;
 
-/// The LTE RRC channels, in GSMTAP sub-type order.
-const CHANNELS: [LteRrcChannel; 19] = [
-    LteRrcChannel::BcchBch,
-    LteRrcChannel::BcchDlSch,
-    LteRrcChannel::BcchDlSchBr,
-    LteRrcChannel::Pcch,
-    LteRrcChannel::DlCcch,
-    LteRrcChannel::DlDcch,
-    LteRrcChannel::UlCcch,
-    LteRrcChannel::UlDcch,
-    LteRrcChannel::Mcch,
-    LteRrcChannel::ScMcch,
-    LteRrcChannel::BcchBchMbms,
-    LteRrcChannel::BcchDlSchMbms,
-    LteRrcChannel::BcchBchNb,
-    LteRrcChannel::BcchDlSchNb,
-    LteRrcChannel::PcchNb,
-    LteRrcChannel::DlCcchNb,
-    LteRrcChannel::DlDcchNb,
-    LteRrcChannel::UlCcchNb,
-    LteRrcChannel::UlDcchNb,
-];
+/// Lengths and byte strings for the cases below.
+trait Draw {
+    fn length(&mut self, max: usize) -> usize;
+    fn bytes(&mut self, len: usize) -> Vec<u8>;
+}
 
-/// xorshift64*: deterministic, so a failure reproduces.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
+impl Draw for Rng {
     /// A length from 1 to `max`: short most of the time, up to `max` often enough.
     fn length(&mut self, max: usize) -> usize {
         let cap = match self.below(4) {
@@ -136,7 +106,7 @@ impl Rng {
     }
 
     fn bytes(&mut self, len: usize) -> Vec<u8> {
-        (0..len).map(|_| self.next() as u8).collect()
+        (0..len).map(|_| self.next_u64() as u8).collect()
     }
 }
 
@@ -171,7 +141,7 @@ fn peak_of(msg: RadioMessage) -> usize {
 fn cases() -> Vec<(String, RadioMessage)> {
     let mut rng = Rng(0x5eed_a110_c0de_0001);
     let mut out = Vec::new();
-    for channel in CHANNELS {
+    for channel in LteRrcChannel::ALL {
         for i in 0..150 {
             let len = rng.length(MAX_RRC_PDU);
             let what = format!("{channel:?} random #{i}, {len} bytes");

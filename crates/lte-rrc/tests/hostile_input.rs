@@ -3,52 +3,15 @@
 
 use stingwatch_lte_rrc::build::{self, SibContent};
 use stingwatch_lte_rrc::{decode, LteRrcChannel, MAX_RRC_PDU};
-
-const CHANNELS: [LteRrcChannel; 19] = [
-    LteRrcChannel::BcchBch,
-    LteRrcChannel::BcchDlSch,
-    LteRrcChannel::BcchDlSchBr,
-    LteRrcChannel::Pcch,
-    LteRrcChannel::DlCcch,
-    LteRrcChannel::DlDcch,
-    LteRrcChannel::UlCcch,
-    LteRrcChannel::UlDcch,
-    LteRrcChannel::Mcch,
-    LteRrcChannel::ScMcch,
-    LteRrcChannel::BcchBchMbms,
-    LteRrcChannel::BcchDlSchMbms,
-    LteRrcChannel::BcchBchNb,
-    LteRrcChannel::BcchDlSchNb,
-    LteRrcChannel::PcchNb,
-    LteRrcChannel::DlCcchNb,
-    LteRrcChannel::DlDcchNb,
-    LteRrcChannel::UlCcchNb,
-    LteRrcChannel::UlDcchNb,
-];
-
-/// xorshift64*: deterministic, so a failure reproduces.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use stingwatch_testsupport::Rng;
 
 #[test]
 fn random_bytes_never_panic() {
     let mut rng = Rng(0x5eed_1234_abcd_0001);
     for _ in 0..4000 {
         let len = 1 + rng.below(96);
-        let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
-        for c in CHANNELS {
+        let bytes: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
+        for c in LteRrcChannel::ALL {
             let _ = decode(c, &bytes);
         }
     }
@@ -59,7 +22,7 @@ fn all_ones_and_long_inputs_never_panic() {
     for len in [1, 2, 3, 8, 64, 512, MAX_RRC_PDU] {
         for fill in [0x00u8, 0xff, 0xaa, 0x55] {
             let bytes = vec![fill; len];
-            for c in CHANNELS {
+            for c in LteRrcChannel::ALL {
                 let _ = decode(c, &bytes);
             }
         }
@@ -96,8 +59,8 @@ fn damaged_valid_messages_never_panic() {
                 1 => b.truncate(1 + rng.below(b.len())),
                 _ => {
                     let i = rng.below(b.len());
-                    b[i] = rng.next() as u8;
-                    b.push(rng.next() as u8);
+                    b[i] = rng.next_u64() as u8;
+                    b.push(rng.next_u64() as u8);
                 }
             }
             let _ = decode(*channel, &b);

@@ -103,6 +103,29 @@ pub enum LteRrcChannel {
 }
 
 impl LteRrcChannel {
+    /// Every channel, in declaration (GSMTAP sub-type) order.
+    pub const ALL: [LteRrcChannel; 19] = [
+        LteRrcChannel::BcchBch,
+        LteRrcChannel::BcchDlSch,
+        LteRrcChannel::BcchDlSchBr,
+        LteRrcChannel::Pcch,
+        LteRrcChannel::DlCcch,
+        LteRrcChannel::DlDcch,
+        LteRrcChannel::UlCcch,
+        LteRrcChannel::UlDcch,
+        LteRrcChannel::Mcch,
+        LteRrcChannel::ScMcch,
+        LteRrcChannel::BcchBchMbms,
+        LteRrcChannel::BcchDlSchMbms,
+        LteRrcChannel::BcchBchNb,
+        LteRrcChannel::BcchDlSchNb,
+        LteRrcChannel::PcchNb,
+        LteRrcChannel::DlCcchNb,
+        LteRrcChannel::DlDcchNb,
+        LteRrcChannel::UlCcchNb,
+        LteRrcChannel::UlDcchNb,
+    ];
+
     /// Short name used in reports (matches the ASN.1 top-level type, lower-case, e.g. `bcch-dl-sch`).
     pub fn as_str(self) -> &'static str {
         match self {
