@@ -451,16 +451,9 @@ mod tests {
     /// A good frame as (offset, raw length, payload), or a damaged region.
     type Item = Result<(u64, u64, Vec<u8>), FrameDamage>;
 
+    /// Every item of `input` read whole, recovering any frame start.
     fn all_items(input: &[u8]) -> Vec<Item> {
-        let mut d = Deframer::new(input, |_, _| true);
-        let mut out = Vec::new();
-        while let Some(item) = d.next_item() {
-            out.push(match item {
-                DeframeItem::Frame(f) => Ok((f.offset, f.raw_len, f.payload.to_vec())),
-                DeframeItem::Damage(x) => Err(x),
-            });
-        }
-        out
+        items_in_pieces(input, input.len().max(1), |_, _| true).0
     }
 
     #[test]
