@@ -63,6 +63,8 @@ impl<R: Read> QmdlReader<R> {
             );
         }
         self.pending_frames = 0;
+        // Counted as handed out, so the summary counts merged regions, as the caller sees them.
+        self.state.summary.damaged_regions += 1;
         Some(ReadItem::Damage(d))
     }
 
@@ -118,8 +120,6 @@ impl<R: Read> Iterator for QmdlReader<R> {
                         if p.length > 0 && d.offset >= end && d.offset - end <= 1 {
                             p.length = d.offset.saturating_add(d.length) - p.offset;
                             self.pending_frames += 1;
-                            self.state.summary.damaged_regions =
-                                self.state.summary.damaged_regions.saturating_sub(1);
                             continue;
                         }
                     }
@@ -158,7 +158,6 @@ impl State {
     }
 
     fn damage(&mut self, offset: u64, length: u64, reason: String) -> ReadItem {
-        self.summary.damaged_regions += 1;
         ReadItem::Damage(Damage {
             offset,
             length,
