@@ -103,7 +103,7 @@ pub enum LteRrcChannel {
 }
 
 impl LteRrcChannel {
-    /// Every channel, in declaration (GSMTAP sub-type) order.
+    /// Every channel, in declaration order (not GSMTAP sub-type order).
     pub const ALL: [LteRrcChannel; 19] = [
         LteRrcChannel::BcchBch,
         LteRrcChannel::BcchDlSch,
