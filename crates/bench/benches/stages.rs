@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use divan::{black_box, Bencher};
 use stingwatch_analysis::Analysis;
 use stingwatch_decode::{decode_message, DecodedMessage, Decoder};
+use stingwatch_diag::hdlc::{DeframeItem, Deframer};
 use stingwatch_diag::QmdlReader;
 use stingwatch_events::{Event, EventDeriver};
 use stingwatch_model::{PayloadKind, RadioMessage, ReadItem};
@@ -62,6 +63,32 @@ fn events() -> &'static [Event] {
         let mut d = EventDeriver::new();
         decoded().iter().flat_map(|m| d.derive(m)).collect()
     })
+}
+
+/// HDLC deframing alone: flag search, unescaping and the CRC-16 check of every frame.
+#[divan::bench]
+fn hdlc_deframe(b: Bencher) {
+    fn never(_: &[u8], _: usize) -> bool {
+        false
+    }
+    b.counter(divan::counter::BytesCount::new(recording().len()))
+        .bench(|| {
+            let mut d = Deframer::new(black_box(recording()), never);
+            let mut frames = 0usize;
+            while let Some(item) = d.next_item() {
+                if let DeframeItem::Frame(_) = item {
+                    frames += 1;
+                }
+            }
+            frames
+        });
+}
+
+/// CRC-16/X-25 over the recording's bytes (the checksum alone).
+#[divan::bench]
+fn crc16(b: Bencher) {
+    b.counter(divan::counter::BytesCount::new(recording().len()))
+        .bench(|| stingwatch_diag::hdlc::crc16(black_box(recording())));
 }
 
 /// HDLC deframing, CRC check and DIAG log parsing of the whole recording.

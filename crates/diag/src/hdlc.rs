@@ -376,6 +376,13 @@ impl<R: Read> Deframer<R> {
 
     /// Checks the frame `buf[at..at + len]` found at input `offset`.
     fn check_frame(&mut self, at: usize, len: usize, offset: u64) -> DeframeItem<'_> {
+        if let Some(body_len) = self.unescaped_payload_len(at, len) {
+            return DeframeItem::Frame(Frame {
+                offset,
+                raw_len: len as u64,
+                payload: self.buf.get(at..at + body_len).unwrap_or(&[]),
+            });
+        }
         let raw = self.buf.get(at..at + len).unwrap_or(&[]);
         match decode_frame(raw, &mut self.frame) {
             Ok(()) => DeframeItem::Frame(Frame {
@@ -398,6 +405,25 @@ impl<R: Read> Deframer<R> {
                 })
             }
         }
+    }
+}
+
+impl<R> Deframer<R> {
+    /// Payload length of the frame `buf[at..at + len]` when it has no escape and a right
+    /// checksum. Most frames have no escape, and they are then used where they lie in the read
+    /// buffer instead of being copied out; anything else takes the general path.
+    fn unescaped_payload_len(&self, at: usize, len: usize) -> Option<usize> {
+        let raw = self.buf.get(at..at + len)?;
+        if memchr::memchr(ESCAPE, raw).is_some() || len > MAX_FRAME {
+            return None;
+        }
+        let body_len = len.checked_sub(CRC_LEN).filter(|&n| n > 0)?;
+        let (body, crc) = raw.split_at(body_len);
+        let found = match crc {
+            [lo, hi] => u16::from_le_bytes([*lo, *hi]),
+            _ => return None,
+        };
+        (crc16(body) == found).then_some(body_len)
     }
 }
 
