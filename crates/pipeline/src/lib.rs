@@ -8,7 +8,7 @@
 #![forbid(unsafe_code)]
 
 use stingwatch_analysis::{Analysis, KnownCells};
-use stingwatch_decode::Decoder;
+use stingwatch_decode::{decode_message, Decoder};
 use stingwatch_events::{CellRef, EventDeriver};
 use stingwatch_model::RadioMessage;
 use stingwatch_report::{CellRecord, CellTable, FileFinding, TimelineBuilder, TimelineSegment};
@@ -46,6 +46,8 @@ pub struct Pipeline {
     cells: CellTable,
     timeline: TimelineBuilder,
     undecoded: u64,
+    /// Decode every message in full instead of reusing repeated broadcast PDUs.
+    full_decoding: bool,
 }
 
 impl Pipeline {
@@ -63,7 +65,16 @@ impl Pipeline {
             cells: CellTable::new(),
             timeline: TimelineBuilder::new(),
             undecoded: 0,
+            full_decoding: false,
         }
+    }
+
+    /// The same pipeline on the straightforward path: every message decoded in full by
+    /// [`decode_message`], nothing reused. Slower; its findings are the reference the fast path
+    /// is tested against.
+    pub fn with_full_decoding(mut self) -> Self {
+        self.full_decoding = true;
+        self
     }
 
     /// The recording's name.
@@ -73,7 +84,11 @@ impl Pipeline {
 
     /// Take one message through every stage.
     pub fn push(&mut self, msg: RadioMessage) -> Pushed {
-        let m = self.decoder.decode(msg);
+        let m = if self.full_decoding {
+            decode_message(msg)
+        } else {
+            self.decoder.decode(msg)
+        };
         let undecoded = m.rrc.is_none() && m.nas.is_empty();
         if undecoded {
             self.undecoded += 1;

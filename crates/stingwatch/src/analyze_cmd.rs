@@ -82,6 +82,8 @@ pub struct AnalyzeOptions {
     pub known_cells: Option<PathBuf>,
     /// Write the report here instead of stdout.
     pub output: Option<PathBuf>,
+    /// Decode every message in full (the straightforward path) instead of reusing broadcasts.
+    pub full_decode: bool,
 }
 
 /// Expand directories (recursively, sorted) into the capture files below them.
@@ -150,10 +152,14 @@ fn analyze_reader(
     path: &Path,
     mut reader: CaptureReader,
     known: Option<&KnownCells>,
+    full_decode: bool,
     bar: &ProgressBar,
 ) -> FileResult {
     let name = path.display().to_string();
     let mut pipeline = Pipeline::new(name.clone(), known);
+    if full_decode {
+        pipeline = pipeline.with_full_decoding();
+    }
     let mut errors = Vec::new();
     let mut errors_omitted = 0u64;
     let mut done = 0u64;
@@ -245,7 +251,7 @@ pub fn run_analyze(opts: AnalyzeOptions) -> Result<ExitCode> {
         .map(|m| m.len())
         .sum();
     let bar = progress_bar(total, "analysing");
-    let results = analyze_parallel(opened, known.as_ref(), &bar);
+    let results = analyze_parallel(opened, known.as_ref(), opts.full_decode, &bar);
     bar.finish_and_clear();
     let mut inputs = Vec::new();
     let mut findings = Vec::new();
@@ -428,6 +434,7 @@ fn write_annotated(input: &Path, output: Option<&Path>, report: &Report) -> Resu
 fn analyze_parallel(
     inputs: Vec<(PathBuf, CaptureReader)>,
     known: Option<&KnownCells>,
+    full_decode: bool,
     bar: &ProgressBar,
 ) -> Vec<FileResult> {
     let n = inputs.len();
@@ -446,7 +453,7 @@ fn analyze_parallel(
                 let Some(slot) = queue.get(i) else { break };
                 let job = slot.lock().map(|mut g| g.take()).unwrap_or(None);
                 if let Some((path, reader)) = job {
-                    let r = analyze_reader(&path, reader, known, bar);
+                    let r = analyze_reader(&path, reader, known, full_decode, bar);
                     if let Some(out) = results.get(i) {
                         if let Ok(mut g) = out.lock() {
                             *g = Some(r);

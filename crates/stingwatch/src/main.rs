@@ -58,6 +58,10 @@ enum Command {
         /// Write the report to this file instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Decode every message in full instead of reusing repeated broadcast messages (slower,
+        /// same findings; for checking and measuring the fast path).
+        #[arg(long)]
+        full_decode: bool,
     },
     /// Write a labeled attack or benign scenario capture built by the project itself.
     Scenario {
@@ -116,12 +120,14 @@ fn main() -> ExitCode {
             fail_on,
             known_cells,
             output,
+            full_decode,
         } => analyze_cmd::run_analyze(analyze_cmd::AnalyzeOptions {
             paths,
             format,
             fail_on,
             known_cells,
             output,
+            full_decode,
         }),
         Command::Scenario { list: true, .. } => scenario_cmd::run_list(),
         Command::Scenario {
