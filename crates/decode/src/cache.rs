@@ -8,6 +8,7 @@
 //! channels carry per-connection content and are always decoded in full.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use stingwatch_lte_rrc::{RrcError, RrcMessage};
 use stingwatch_model::{LteRrcChannel, PayloadKind, RadioMessage};
@@ -33,7 +34,7 @@ pub struct CacheStats {
 }
 
 /// Decoded PDUs of one channel, by their bytes.
-type ChannelCache = HashMap<Box<[u8]>, Result<RrcMessage, RrcError>>;
+type ChannelCache = HashMap<Box<[u8]>, Result<Arc<RrcMessage>, RrcError>>;
 
 /// Decodes radio messages exactly as [`crate::decode_message`] does, reusing the result for
 /// repeated broadcast and paging PDUs.
@@ -88,7 +89,7 @@ impl Decoder {
             return from_rrc(source, channel, hit);
         }
         self.stats.misses += 1;
-        let rrc = stingwatch_lte_rrc::decode(channel, &source.payload);
+        let rrc = stingwatch_lte_rrc::decode(channel, &source.payload).map(Arc::new);
         if self.entries >= MAX_CACHE_ENTRIES {
             self.cache.clear();
             self.entries = 0;

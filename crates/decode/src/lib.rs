@@ -13,6 +13,9 @@ mod input;
 pub use cache::{CacheStats, Decoder, MAX_CACHED_PDU, MAX_CACHE_ENTRIES};
 pub use input::{CaptureReader, OpenError};
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use serde::Serialize;
 use stingwatch_lte_rrc::RrcMessage;
 use stingwatch_model::{PayloadKind, RadioMessage, Rat};
@@ -56,9 +59,10 @@ pub struct DecodedMessage {
     pub protocol: Protocol,
     /// 3GPP message name of the outer message (e.g. `SystemInformationBlockType1`,
     /// `Attach request`), or a description when it could not be decoded.
-    pub message: String,
-    /// The decoded RRC message, for LTE RRC payloads that decoded.
-    pub rrc: Option<RrcMessage>,
+    pub message: Cow<'static, str>,
+    /// The decoded RRC message, for LTE RRC payloads that decoded (shared with the decoder's
+    /// cache when the PDU was a repeat).
+    pub rrc: Option<Arc<RrcMessage>>,
     /// NAS messages: the payload itself for NAS records, or every `dedicatedInfoNAS` carried
     /// inside an RRC message, in order.
     pub nas: Vec<NasMessage>,
@@ -77,7 +81,7 @@ impl DecodedMessage {
 fn from_rrc(
     source: RadioMessage,
     channel: stingwatch_model::LteRrcChannel,
-    rrc: Result<RrcMessage, stingwatch_lte_rrc::RrcError>,
+    rrc: Result<Arc<RrcMessage>, stingwatch_lte_rrc::RrcError>,
 ) -> DecodedMessage {
     match rrc {
         Ok(rrc) => {
@@ -94,7 +98,7 @@ fn from_rrc(
             }
             DecodedMessage {
                 protocol: Protocol::LteRrc,
-                message: rrc.name.to_string(),
+                message: Cow::Borrowed(rrc.name),
                 rrc: Some(rrc),
                 nas,
                 error,
@@ -103,7 +107,7 @@ fn from_rrc(
         }
         Err(e) => DecodedMessage {
             protocol: Protocol::LteRrc,
-            message: format!("undecodable {} message", channel.as_str()),
+            message: Cow::Owned(format!("undecodable {} message", channel.as_str())),
             rrc: None,
             nas: Vec::new(),
             error: Some(e.to_string()),
@@ -119,14 +123,14 @@ fn from_rrc(
 pub fn decode_message(source: RadioMessage) -> DecodedMessage {
     match source.kind {
         PayloadKind::LteRrc { channel } => {
-            let rrc = stingwatch_lte_rrc::decode(channel, &source.payload);
+            let rrc = stingwatch_lte_rrc::decode(channel, &source.payload).map(Arc::new);
             from_rrc(source, channel, rrc)
         }
         PayloadKind::LteNas => {
             let m = stingwatch_nas::decode(&source.payload);
             DecodedMessage {
                 protocol: Protocol::NasEps,
-                message: m.name.to_string(),
+                message: Cow::Borrowed(m.name),
                 error: m.error.clone(),
                 rrc: None,
                 nas: vec![m],
@@ -137,7 +141,7 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
             let (message, error) = gsm::message_name(channel_type, &source.payload);
             DecodedMessage {
                 protocol: Protocol::GsmUm,
-                message,
+                message: Cow::Owned(message),
                 rrc: None,
                 nas: Vec::new(),
                 error,
@@ -149,7 +153,9 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
             sub_type,
         } => DecodedMessage {
             protocol: Protocol::Other,
-            message: format!("GSMTAP type {gsmtap_type:#04x} sub-type {sub_type}"),
+            message: Cow::Owned(format!(
+                "GSMTAP type {gsmtap_type:#04x} sub-type {sub_type}"
+            )),
             rrc: None,
             nas: Vec::new(),
             error: None,

@@ -46,7 +46,7 @@ fn tshark_names(info: &str) -> Vec<String> {
 
 /// Our names, outer first, in the same shape as tshark's Info column.
 fn our_names(m: &DecodedMessage) -> Vec<String> {
-    let mut names = vec![m.message.clone()];
+    let mut names = vec![m.message.to_string()];
     let nas_list: Vec<_> = if m.protocol == Protocol::NasEps {
         m.nas.iter().flat_map(|n| n.inner.as_deref()).collect()
     } else {
