@@ -102,6 +102,56 @@ impl Evidence {
     }
 }
 
+/// The latest sighting of something an analyzer may cite later, e.g. the last SIB that carried
+/// a cell's old content.
+///
+/// Broadcasts repeat every few tens of milliseconds, and writing evidence text for each repeat
+/// cost more than the rest of the analysis. The text is written when the event's content
+/// differs from the last sighting's; a repeat with equal content only moves the packet and
+/// time. `detail` must therefore depend on the event's kind alone.
+#[derive(Debug, Clone)]
+pub(crate) struct Sighting {
+    kind: EventKind,
+    evidence: Evidence,
+}
+
+impl Sighting {
+    /// A first sighting.
+    pub(crate) fn new(event: &Event, detail: impl FnOnce() -> String) -> Self {
+        Sighting {
+            kind: event.kind.clone(),
+            evidence: Evidence::of(event, detail()),
+        }
+    }
+
+    /// Make `event` the latest sighting.
+    pub(crate) fn update(&mut self, event: &Event, detail: impl FnOnce() -> String) {
+        if self.kind == event.kind {
+            self.evidence.packet = event.packet;
+            self.evidence.time = event.time;
+        } else {
+            *self = Sighting::new(event, detail);
+        }
+    }
+
+    /// Make `event` the latest sighting in `slot`, empty or not.
+    pub(crate) fn record(
+        slot: &mut Option<Sighting>,
+        event: &Event,
+        detail: impl FnOnce() -> String,
+    ) {
+        match slot {
+            Some(s) => s.update(event, detail),
+            None => *slot = Some(Sighting::new(event, detail)),
+        }
+    }
+
+    /// Evidence of the latest sighting, exactly as `Evidence::of` would have written it then.
+    pub(crate) fn evidence(&self) -> &Evidence {
+        &self.evidence
+    }
+}
+
 /// Most evidence entries one finding keeps; the rest are only counted.
 pub const MAX_EVIDENCE: usize = 50;
 

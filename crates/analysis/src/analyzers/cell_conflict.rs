@@ -1,7 +1,7 @@
 //! One (EARFCN, PCI) broadcasting different PLMN, TAC or cell identity within a recording.
 
 use super::BoundedMap;
-use crate::{Analyzer, Evidence, EvidenceRole, Finding, Severity};
+use crate::{Analyzer, Evidence, EvidenceRole, Finding, Severity, Sighting};
 use stingwatch_events::{CaptureTime, CellIdentity, CellRef, Event, EventKind};
 
 const KIND: &str = "cell-identity-conflict";
@@ -13,7 +13,7 @@ const NEAR_MICROS: i64 = 15 * 60 * 1_000_000;
 struct Seen {
     identity: Option<CellIdentity>,
     time: Option<CaptureTime>,
-    evidence: Option<Evidence>,
+    evidence: Option<Sighting>,
 }
 
 /// Detects a radio channel (EARFCN, PCI) whose SIB1 identity changes.
@@ -59,10 +59,13 @@ impl Analyzer for CellIdentityConflict {
         let seen = self.radios.entry(&(earfcn, pci));
         let before = seen.identity;
         let before_time = seen.time;
-        let before_ev = seen.evidence.clone();
+        let before_ev = match before {
+            Some(b) if b != now => seen.evidence.as_ref().map(|s| s.evidence().clone()),
+            _ => None,
+        };
         seen.identity = Some(now);
         seen.time = event.time;
-        seen.evidence = Some(Evidence::of(event, format!("identity {now}")));
+        Sighting::record(&mut seen.evidence, event, || format!("identity {now}"));
         let Some(before) = before else { return };
         if before == now {
             return;

@@ -1,7 +1,7 @@
 //! Broadcast reselection priorities that rank 2G/3G above the serving LTE frequency.
 
 use super::{benign, BoundedMap};
-use crate::{Analyzer, Evidence, EvidenceRole, Finding, Severity};
+use crate::{Analyzer, Evidence, EvidenceRole, Finding, Severity, Sighting};
 use stingwatch_events::{AccessTechnology, CellRef, Event, EventKind};
 
 const KIND: &str = "broadcast-priority-downgrade";
@@ -9,7 +9,7 @@ const VERSION: u32 = 1;
 
 #[derive(Debug, Default)]
 struct CellPriorities {
-    serving: Option<(u8, Evidence)>,
+    serving: Option<(u8, Sighting)>,
     eutra: Option<u8>,
     legacy: Vec<(AccessTechnology, u8)>,
 }
@@ -51,7 +51,14 @@ impl Analyzer for BroadcastPriorityDowngrade {
         let key = event.cell.unwrap_or_default();
         let state = self.cells.entry(&key);
         if let Some(p) = serving_priority {
-            state.serving = Some((*p, Evidence::of(event, format!("serving LTE priority {p}"))));
+            let detail = || format!("serving LTE priority {p}");
+            match &mut state.serving {
+                Some((q, sighting)) => {
+                    *q = *p;
+                    sighting.update(event, detail);
+                }
+                None => state.serving = Some((*p, Sighting::new(event, detail))),
+            }
         }
         let eutra = neighbour_priorities
             .iter()
@@ -75,9 +82,10 @@ impl Analyzer for BroadcastPriorityDowngrade {
         if serving_priority.is_none() && !carries_legacy {
             return;
         }
-        let Some((serving, serving_ev)) = state.serving.clone() else {
+        let Some((serving, serving_sighting)) = &state.serving else {
             return;
         };
+        let serving = *serving;
         // The strongest lure: 2G before 3G, then the highest priority.
         let Some(&(rat, prio)) = state
             .legacy
@@ -87,6 +95,7 @@ impl Analyzer for BroadcastPriorityDowngrade {
         else {
             return;
         };
+        let serving_ev = serving_sighting.evidence().clone();
         let lte_above = state.eutra.is_some_and(|e| e > prio);
         let severity = if rat == AccessTechnology::Geran && !lte_above {
             Severity::Medium

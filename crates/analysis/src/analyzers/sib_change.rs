@@ -2,7 +2,7 @@
 //! that announces a change.
 
 use super::BoundedMap;
-use crate::{Analyzer, Evidence, EvidenceRole, Finding, Severity};
+use crate::{Analyzer, Evidence, EvidenceRole, Finding, Severity, Sighting};
 use std::collections::BTreeMap;
 use stingwatch_events::{AccessTechnology, CellRef, Event, EventKind, Plmn};
 
@@ -20,7 +20,7 @@ struct Sib1Content {
 struct Remembered<T> {
     content: T,
     value_tag: Option<u8>,
-    evidence: Evidence,
+    sighting: Sighting,
 }
 
 /// (carrier, priority) pairs of one technology, sorted.
@@ -50,26 +50,42 @@ fn sib_of(rat: AccessTechnology) -> u8 {
     }
 }
 
-/// Compare new content with the remembered one; describe the change when there is one.
-fn compare<T: PartialEq + Clone>(
+/// Compare new content with the remembered one; describe the change when there is one. The
+/// new content, with `event` as its latest sighting, is remembered either way.
+fn compare<T: PartialEq>(
     slot: &mut Option<Remembered<T>>,
     content: T,
     value_tag: Option<u8>,
-    evidence: Evidence,
+    event: &Event,
+    detail: impl FnOnce(&T) -> String,
 ) -> Option<(Evidence, bool)> {
-    let change = match slot {
-        Some(old) if old.content != content => {
-            let unannounced = old.value_tag.is_some() && old.value_tag == value_tag;
-            Some((old.evidence.clone(), unannounced))
+    match slot {
+        Some(old) if old.content == content => {
+            old.value_tag = value_tag;
+            old.sighting.update(event, || detail(&content));
+            None
         }
-        _ => None,
-    };
-    *slot = Some(Remembered {
-        content,
-        value_tag,
-        evidence,
-    });
-    change
+        Some(old) => {
+            let unannounced = old.value_tag.is_some() && old.value_tag == value_tag;
+            let before = old.sighting.evidence().clone();
+            let sighting = Sighting::new(event, || detail(&content));
+            *slot = Some(Remembered {
+                content,
+                value_tag,
+                sighting,
+            });
+            Some((before, unannounced))
+        }
+        None => {
+            let sighting = Sighting::new(event, || detail(&content));
+            *slot = Some(Remembered {
+                content,
+                value_tag,
+                sighting,
+            });
+            None
+        }
+    }
 }
 
 impl Analyzer for SibContentChange {
@@ -113,8 +129,10 @@ impl Analyzer for SibContentChange {
                     additional_plmns: additional_plmns.clone(),
                 };
                 state.value_tag = *value_tag;
-                let ev = Evidence::of(event, "new SIB1 content");
-                if let Some((old, un)) = compare(&mut state.sib1, content, *value_tag, ev) {
+                let detail = |_: &Sib1Content| "new SIB1 content".to_string();
+                if let Some((old, un)) =
+                    compare(&mut state.sib1, content, *value_tag, event, detail)
+                {
                     changes.push(("SIB1 scheduling or shared networks".into(), old, un));
                 }
             }
@@ -125,8 +143,8 @@ impl Analyzer for SibContentChange {
             } => {
                 let tag = state.value_tag;
                 if let Some(p) = serving_priority {
-                    let ev = Evidence::of(event, format!("serving priority {p}"));
-                    if let Some((old, un)) = compare(&mut state.serving, *p, tag, ev) {
+                    let detail = |p: &u8| format!("serving priority {p}");
+                    if let Some((old, un)) = compare(&mut state.serving, *p, tag, event, detail) {
                         changes.push(("SIB3 serving priority".into(), old, un));
                     }
                 }
@@ -147,9 +165,9 @@ impl Analyzer for SibContentChange {
                         .map(|p| (p.arfcn, p.priority))
                         .collect();
                     list.sort_unstable();
-                    let ev = Evidence::of(event, format!("SIB{sib} priorities {list:?}"));
+                    let detail = |list: &PriorityList| format!("SIB{sib} priorities {list:?}");
                     let mut slot = state.neighbours.remove(&rat);
-                    let change = compare(&mut slot, list, tag, ev);
+                    let change = compare(&mut slot, list, tag, event, detail);
                     if let Some(s) = slot {
                         state.neighbours.insert(rat, s);
                     }
