@@ -1,5 +1,5 @@
 //! The caching [`Decoder`] must give exactly what the straightforward `decode_message` gives,
-//! message for message, on real recordings (each read twice in a row so the second pass is
+//! message for message, on real recordings (each read three times in a row so later passes are
 //! answered from the cache), and at its limits (`MAX_CACHE_ENTRIES`, `MAX_CACHED_PDU`).
 
 use stingwatch_decode::{
@@ -16,7 +16,11 @@ fn cached_decoding_equals_full_decoding_on_real_recordings() {
     for path in paths {
         let mut decoder = Decoder::new();
         let mut compared = 0u64;
-        for _pass in 0..2 {
+        let mut first_pass = None;
+        for pass in 0..3 {
+            if pass == 1 {
+                first_pass = Some(decoder.stats());
+            }
             let reader = CaptureReader::open(&path).expect("opens");
             for item in reader {
                 let ReadItem::Message(m) = item else { continue };
@@ -33,12 +37,17 @@ fn cached_decoding_equals_full_decoding_on_real_recordings() {
             }
         }
         let stats = decoder.stats();
+        let first = first_pass.unwrap_or_default();
         eprintln!(
-            "{}: {compared} messages, cache {} hits / {} misses / {} uncached",
+            "{}: {compared} messages, cache {} hits / {} misses / {} uncached \
+             (first pass {} / {} / {})",
             path.display(),
             stats.hits,
             stats.misses,
-            stats.uncached
+            stats.uncached,
+            first.hits,
+            first.misses,
+            first.uncached
         );
         assert!(stats.hits > 0 || stats.misses == 0, "{}", path.display());
     }
@@ -75,7 +84,7 @@ fn decode_same(decoder: &mut Decoder, msg: RadioMessage) {
 }
 
 #[test]
-fn cache_starts_over_past_max_cache_entries() {
+fn full_cache_replaces_one_entry_per_new_pdu() {
     // Distinct paging PDUs (most do not decode; errors are remembered as well).
     let pdu = |i: usize| broadcast(LteRrcChannel::Pcch, vec![0x40, (i >> 8) as u8, i as u8, 0]);
     let stats = |hits, misses| CacheStats {
@@ -89,15 +98,33 @@ fn cache_starts_over_past_max_cache_entries() {
     }
     let max = MAX_CACHE_ENTRIES as u64;
     assert_eq!(d.stats(), stats(0, max));
+    assert_eq!(d.remembered(), MAX_CACHE_ENTRIES);
     // All MAX_CACHE_ENTRIES are remembered, the first one too.
     decode_same(&mut d, pdu(0));
     assert_eq!(d.stats(), stats(1, max));
-    // One entry more: the cache starts over with only that one.
+    // One entry more is remembered (the second decode is a hit) in place of exactly one
+    // earlier entry (the count stays at the limit).
     decode_same(&mut d, pdu(MAX_CACHE_ENTRIES));
     decode_same(&mut d, pdu(MAX_CACHE_ENTRIES));
     assert_eq!(d.stats(), stats(2, max + 1));
-    decode_same(&mut d, pdu(0));
-    assert_eq!(d.stats(), stats(2, max + 2));
+    assert_eq!(d.remembered(), MAX_CACHE_ENTRIES);
+    // Many more distinct PDUs never grow the cache past its limit.
+    for i in 0..3 * MAX_CACHE_ENTRIES {
+        decode_same(&mut d, pdu(i % 4096));
+        assert!(d.remembered() <= MAX_CACHE_ENTRIES);
+    }
+}
+
+#[test]
+fn repeated_dedicated_pdus_are_cached() {
+    // RRCConnectionReconfigurationComplete (transaction 0) on UL-DCCH, checked with pycrate.
+    let complete = || broadcast(LteRrcChannel::UlDcch, vec![0x10, 0x00]);
+    let mut d = Decoder::new();
+    for _ in 0..3 {
+        decode_same(&mut d, complete());
+    }
+    let s = d.stats();
+    assert_eq!((s.hits, s.misses, s.uncached), (2, 1, 0));
 }
 
 #[test]
@@ -105,16 +132,16 @@ fn pdus_up_to_max_cached_pdu_are_cached() {
     let mut sib1 = hex(SIB1);
     sib1.resize(MAX_CACHED_PDU, 0);
     let mut d = Decoder::new();
-    for _ in 0..2 {
+    for _ in 0..3 {
         decode_same(&mut d, broadcast(LteRrcChannel::BcchDlSch, sib1.clone()));
     }
     let s = d.stats();
-    assert_eq!((s.hits, s.misses, s.uncached), (1, 1, 0));
+    assert_eq!((s.hits, s.misses, s.uncached), (2, 1, 0));
     // Zero padding is ignored by the decoder, but a PDU one byte longer is not remembered.
     sib1.push(0);
     for _ in 0..2 {
         decode_same(&mut d, broadcast(LteRrcChannel::BcchDlSch, sib1.clone()));
     }
     let s = d.stats();
-    assert_eq!((s.hits, s.misses, s.uncached), (1, 1, 2));
+    assert_eq!((s.hits, s.misses, s.uncached), (2, 1, 2));
 }
