@@ -216,16 +216,25 @@ pub fn check_packet_numbers(items: &[ReadItem], consecutive: bool) {
 
 #[cfg(feature = "rrc")]
 /// Runs radio messages through decoding, event derivation and every analyzer, checking that
-/// each stage stays bounded by its input and that its output serializes.
+/// each stage stays bounded by its input, that its output serializes, and that the caching
+/// decoder agrees with full decoding.
 pub fn run_pipeline(messages: impl IntoIterator<Item = RadioMessage>) {
     let mut deriver = EventDeriver::new();
     let mut analysis = Analysis::new();
+    let mut cached = stingwatch_decode::Decoder::new();
     let mut events_total = 0usize;
     let mut messages_total = 0usize;
     for message in messages {
         messages_total += 1;
         let payload_len = message.payload.len();
+        // The fast path must decode exactly as the straightforward one, repeats included.
+        let fast = cached.decode(message.clone());
         let decoded = stingwatch_decode::decode_message(message);
+        assert_eq!(
+            format!("{fast:?}"),
+            format!("{decoded:?}"),
+            "the caching decoder differs from full decoding"
+        );
         assert!(
             !decoded.message.is_empty(),
             "decoded message without a name"
