@@ -9,7 +9,9 @@ const VERSION: u32 = 1;
 
 #[derive(Debug, Default)]
 struct CellPriorities {
-    serving: Option<(u8, Sighting)>,
+    serving: Option<u8>,
+    /// The latest SIB3 that set `serving`.
+    serving_sighting: Option<Sighting>,
     eutra: Option<u8>,
     legacy: Vec<(AccessTechnology, u8)>,
 }
@@ -51,14 +53,10 @@ impl Analyzer for BroadcastPriorityDowngrade {
         let key = event.cell.unwrap_or_default();
         let state = self.cells.entry(&key);
         if let Some(p) = serving_priority {
-            let detail = || format!("serving LTE priority {p}");
-            match &mut state.serving {
-                Some((q, sighting)) => {
-                    *q = *p;
-                    sighting.update(event, detail);
-                }
-                None => state.serving = Some((*p, Sighting::new(event, detail))),
-            }
+            state.serving = Some(*p);
+            Sighting::record(&mut state.serving_sighting, event, || {
+                format!("serving LTE priority {p}")
+            });
         }
         let eutra = neighbour_priorities
             .iter()
@@ -82,10 +80,10 @@ impl Analyzer for BroadcastPriorityDowngrade {
         if serving_priority.is_none() && !carries_legacy {
             return;
         }
-        let Some((serving, serving_sighting)) = &state.serving else {
+        let (Some(serving), Some(serving_sighting)) = (state.serving, &state.serving_sighting)
+        else {
             return;
         };
-        let serving = *serving;
         // The strongest lure: 2G before 3G, then the highest priority.
         let Some(&(rat, prio)) = state
             .legacy

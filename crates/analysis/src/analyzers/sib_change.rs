@@ -59,33 +59,24 @@ fn compare<T: PartialEq>(
     event: &Event,
     detail: impl FnOnce(&T) -> String,
 ) -> Option<(Evidence, bool)> {
-    match slot {
-        Some(old) if old.content == content => {
+    if let Some(old) = slot.as_mut() {
+        if old.content == content {
             old.value_tag = value_tag;
             old.sighting.update(event, || detail(&content));
-            None
-        }
-        Some(old) => {
-            let unannounced = old.value_tag.is_some() && old.value_tag == value_tag;
-            let before = old.sighting.evidence().clone();
-            let sighting = Sighting::new(event, || detail(&content));
-            *slot = Some(Remembered {
-                content,
-                value_tag,
-                sighting,
-            });
-            Some((before, unannounced))
-        }
-        None => {
-            let sighting = Sighting::new(event, || detail(&content));
-            *slot = Some(Remembered {
-                content,
-                value_tag,
-                sighting,
-            });
-            None
+            return None;
         }
     }
+    let change = slot.as_ref().map(|old| {
+        let unannounced = old.value_tag.is_some() && old.value_tag == value_tag;
+        (old.sighting.evidence().clone(), unannounced)
+    });
+    let sighting = Sighting::new(event, || detail(&content));
+    *slot = Some(Remembered {
+        content,
+        value_tag,
+        sighting,
+    });
+    change
 }
 
 impl Analyzer for SibContentChange {
