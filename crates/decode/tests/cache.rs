@@ -6,14 +6,11 @@ use stingwatch_decode::{
     decode_message, CacheStats, CaptureReader, Decoder, MAX_CACHED_PDU, MAX_CACHE_ENTRIES,
 };
 use stingwatch_model::{LteRrcChannel, PayloadKind, RadioContext, RadioMessage, Rat, ReadItem};
-use stingwatch_testsupport::shared_captures;
+use stingwatch_testsupport::shared_recordings;
 
 #[test]
 fn cached_decoding_equals_full_decoding_on_real_recordings() {
-    let mut paths = shared_captures("rayhunter-traces", "qmdl");
-    paths.extend(shared_captures("rayhunter-traces", "pcap"));
-    paths.extend(shared_captures("mobileinsight", "mi2log"));
-    for path in paths {
+    for path in shared_recordings() {
         let mut decoder = Decoder::new();
         let mut compared = 0u64;
         let mut first_pass = None;

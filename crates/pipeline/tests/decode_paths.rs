@@ -6,7 +6,7 @@
 use stingwatch_decode::CaptureReader;
 use stingwatch_model::{RadioMessage, ReadItem};
 use stingwatch_pipeline::Pipeline;
-use stingwatch_testsupport::shared_captures;
+use stingwatch_testsupport::shared_recordings;
 
 /// Everything a finished pipeline reports, in a comparable form.
 fn outcome(name: &str, messages: &[RadioMessage], full: bool) -> String {
@@ -37,10 +37,7 @@ fn messages_of(path: &std::path::Path) -> Vec<RadioMessage> {
 
 #[test]
 fn fast_path_findings_equal_full_decoding_on_real_recordings() {
-    let mut paths = shared_captures("rayhunter-traces", "qmdl");
-    paths.extend(shared_captures("rayhunter-traces", "pcap"));
-    paths.extend(shared_captures("mobileinsight", "mi2log"));
-    for path in paths {
+    for path in shared_recordings() {
         let once = messages_of(&path);
         // The recording twice, numbered on as one longer recording.
         let last = once.iter().map(|m| m.packet).max().unwrap_or(0);

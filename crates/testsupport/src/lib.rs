@@ -55,6 +55,15 @@ pub fn shared_captures(sub: &str, ext: &str) -> Vec<PathBuf> {
     out
 }
 
+/// Every real recording the capture readers open: the rayhunter QMDL files and their pcapng
+/// twins, and the MobileInsight logs.
+pub fn shared_recordings() -> Vec<PathBuf> {
+    let mut paths = shared_captures("rayhunter-traces", "qmdl");
+    paths.extend(shared_captures("rayhunter-traces", "pcap"));
+    paths.extend(shared_captures("mobileinsight", "mi2log"));
+    paths
+}
+
 /// True when an external program answers `--version`; in CI a missing oracle is a failure.
 pub fn have_tool(program: &str) -> bool {
     let ok = Command::new(program)
