@@ -46,7 +46,7 @@ pub struct Pipeline {
     cells: CellTable,
     timeline: TimelineBuilder,
     undecoded: u64,
-    /// Decode every message in full instead of reusing repeated broadcast PDUs.
+    /// Decode every message in full instead of reusing repeated RRC PDUs.
     full_decoding: bool,
 }
 

@@ -82,7 +82,7 @@ pub struct AnalyzeOptions {
     pub known_cells: Option<PathBuf>,
     /// Write the report here instead of stdout.
     pub output: Option<PathBuf>,
-    /// Decode every message in full (the straightforward path) instead of reusing broadcasts.
+    /// Decode every message in full (the straightforward path) instead of reusing repeats.
     pub full_decode: bool,
 }
 

@@ -58,8 +58,8 @@ enum Command {
         /// Write the report to this file instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
-        /// Decode every message in full instead of reusing repeated broadcast messages (slower,
-        /// same findings; for checking and measuring the fast path).
+        /// Decode every message in full instead of reusing repeated RRC messages (slower, same
+        /// findings; for checking and measuring the fast path).
         #[arg(long)]
         full_decode: bool,
     },
