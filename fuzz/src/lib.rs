@@ -249,7 +249,7 @@ pub fn run_pipeline(messages: impl IntoIterator<Item = RadioMessage>) {
             nas_bytes <= payload_len,
             "RRC gave more NAS bytes than its PDU has"
         );
-        for nas in &decoded.nas {
+        for nas in decoded.nas.iter() {
             assert!(
                 serde_json::to_vec(nas).is_ok(),
                 "NAS message does not serialize"

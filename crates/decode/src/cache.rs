@@ -13,16 +13,20 @@
 //! of a working set slightly larger than the cache each time round; this keeps most of it.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use stingwatch_lte_rrc::{RrcError, RrcMessage};
 use stingwatch_model::{LteRrcChannel, PayloadKind, RadioMessage};
 
-use crate::{decode_message, from_rrc, DecodedMessage};
+use crate::{decode_message, DecodedMessage, RrcOutcome};
 
 /// Most PDUs remembered at once; when full, each new PDU replaces one, so memory stays bounded
-/// whatever a transmitter sends.
-pub const MAX_CACHE_ENTRIES: usize = 1024;
+/// whatever a transmitter sends. A device on a few cells sees about a thousand distinct PDUs
+/// per hour of real recording; 1,024 entries were measured to thrash on that working set.
+pub const MAX_CACHE_ENTRIES: usize = 4096;
+
+/// Most PDU bytes remembered at once (the keys): real PDUs average 40-70 bytes, so this only
+/// binds when a transmitter sends many large distinct PDUs, and holds the cache to what 1,024
+/// PDUs of [`MAX_CACHED_PDU`] bytes would take.
+pub const MAX_CACHE_BYTES: usize = 512 * 1024;
 
 /// Largest PDU remembered, in bytes (system information messages are a few hundred bytes).
 pub const MAX_CACHED_PDU: usize = 512;
@@ -38,17 +42,27 @@ pub struct CacheStats {
     pub uncached: u64,
 }
 
-/// Decoded PDUs of one channel, by their bytes.
-type ChannelCache = HashMap<Box<[u8]>, Result<Arc<RrcMessage>, RrcError>>;
+/// Decoded PDUs of one channel, by their bytes. foldhash is seeded per process; even if a
+/// transmitter made its PDUs collide, a table of at most [`MAX_CACHE_ENTRIES`] bounds the cost
+/// of a lookup.
+type ChannelCache = HashMap<Box<[u8]>, RrcOutcome, foldhash::fast::RandomState>;
 
 /// Decodes radio messages exactly as [`crate::decode_message`] does, reusing the result for
 /// repeated LTE RRC PDUs.
 #[derive(Debug, Default)]
 pub struct Decoder {
-    /// Per channel, so entries are found by borrowed bytes without allocating a key.
-    cache: HashMap<LteRrcChannel, ChannelCache>,
+    /// One table per channel (indexed by [`channel_index`]), so entries are found by borrowed
+    /// bytes without building a key.
+    cache: [ChannelCache; LteRrcChannel::ALL.len()],
     entries: usize,
+    /// Sum of the remembered PDUs' lengths.
+    bytes: usize,
     stats: CacheStats,
+}
+
+/// Position of `channel` in [`LteRrcChannel::ALL`].
+fn channel_index(channel: LteRrcChannel) -> usize {
+    channel as usize
 }
 
 impl Decoder {
@@ -62,23 +76,29 @@ impl Decoder {
         self.entries
     }
 
-    /// Forgets one remembered PDU, of `channel` when it has any.
-    fn forget_one(&mut self, channel: LteRrcChannel) {
-        let victim = match self.cache.get(&channel) {
-            Some(m) if !m.is_empty() => Some(channel),
-            _ => self
-                .cache
-                .iter()
-                .find(|(_, m)| !m.is_empty())
-                .map(|(c, _)| *c),
+    /// Bytes of the PDUs remembered now.
+    pub fn remembered_bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Forgets one remembered PDU, of `channel` when it has any; false when the cache is empty.
+    fn forget_one(&mut self, channel: LteRrcChannel) -> bool {
+        let own = channel_index(channel);
+        let victim = if self.cache.get(own).is_some_and(|m| !m.is_empty()) {
+            Some(own)
+        } else {
+            self.cache.iter().position(|m| !m.is_empty())
         };
-        let Some(m) = victim.and_then(|c| self.cache.get_mut(&c)) else {
-            return;
+        let Some(m) = victim.and_then(|i| self.cache.get_mut(i)) else {
+            return false;
         };
-        if let Some(key) = m.keys().next().cloned() {
-            m.remove(&key);
-            self.entries = self.entries.saturating_sub(1);
-        }
+        let Some(key) = m.keys().next().cloned() else {
+            return false;
+        };
+        m.remove(&key);
+        self.entries = self.entries.saturating_sub(1);
+        self.bytes = self.bytes.saturating_sub(key.len());
+        true
     }
 
     /// Counters since the decoder was made.
@@ -95,25 +115,44 @@ impl Decoder {
             self.stats.uncached += 1;
             return decode_message(source);
         }
-        let hit = self
+        let index = channel_index(channel);
+        if let Some(hit) = self
             .cache
-            .get(&channel)
+            .get(index)
             .and_then(|m| m.get(source.payload.as_slice()))
-            .cloned();
-        if let Some(hit) = hit {
+        {
             self.stats.hits += 1;
-            return from_rrc(source, channel, hit);
+            return hit.message_for(source);
         }
         self.stats.misses += 1;
-        let rrc = stingwatch_lte_rrc::decode(channel, &source.payload).map(Arc::new);
-        if self.entries >= MAX_CACHE_ENTRIES {
-            self.forget_one(channel);
+        let outcome = RrcOutcome::new(
+            channel,
+            stingwatch_lte_rrc::decode(channel, &source.payload),
+        );
+        let decoded = outcome.message_for(source);
+        let len = decoded.source.payload.len();
+        while self.entries >= MAX_CACHE_ENTRIES || self.bytes + len > MAX_CACHE_BYTES {
+            if !self.forget_one(channel) {
+                break;
+            }
         }
-        self.cache
-            .entry(channel)
-            .or_default()
-            .insert(source.payload.clone().into_boxed_slice(), rrc.clone());
-        self.entries += 1;
-        from_rrc(source, channel, rrc)
+        if let Some(m) = self.cache.get_mut(index) {
+            m.insert(decoded.source.payload.clone().into_boxed_slice(), outcome);
+            self.entries += 1;
+            self.bytes += len;
+        }
+        decoded
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_index_is_position_in_all() {
+        for (i, c) in LteRrcChannel::ALL.iter().enumerate() {
+            assert_eq!(channel_index(*c), i, "{c:?}");
+        }
     }
 }

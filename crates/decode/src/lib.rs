@@ -10,7 +10,7 @@ mod cache;
 mod gsm;
 mod input;
 
-pub use cache::{CacheStats, Decoder, MAX_CACHED_PDU, MAX_CACHE_ENTRIES};
+pub use cache::{CacheStats, Decoder, MAX_CACHED_PDU, MAX_CACHE_BYTES, MAX_CACHE_ENTRIES};
 pub use input::{CaptureReader, OpenError};
 
 use std::borrow::Cow;
@@ -64,8 +64,9 @@ pub struct DecodedMessage {
     /// cache when the PDU was a repeat).
     pub rrc: Option<Arc<RrcMessage>>,
     /// NAS messages: the payload itself for NAS records, or every `dedicatedInfoNAS` carried
-    /// inside an RRC message, in order.
-    pub nas: Vec<NasMessage>,
+    /// inside an RRC message, in order (shared with the decoder's cache when the PDU was a
+    /// repeat).
+    pub nas: Arc<[NasMessage]>,
     /// Why the outer message (or a nested one) could not be decoded, if it could not.
     pub error: Option<String>,
 }
@@ -77,42 +78,64 @@ impl DecodedMessage {
     }
 }
 
-/// Wrap an RRC decoding result (and decode the NAS it carries) into a [`DecodedMessage`].
-fn from_rrc(
-    source: RadioMessage,
-    channel: stingwatch_model::LteRrcChannel,
-    rrc: Result<Arc<RrcMessage>, stingwatch_lte_rrc::RrcError>,
-) -> DecodedMessage {
-    match rrc {
-        Ok(rrc) => {
-            let mut error = None;
-            let mut nas = Vec::with_capacity(rrc.nas_pdus.len());
-            for pdu in &rrc.nas_pdus {
-                let m = stingwatch_nas::decode(pdu);
-                if error.is_none() {
-                    if let Some(e) = &m.error {
-                        error = Some(format!("embedded NAS {}: {e}", m.name));
-                    }
+/// Everything an LTE RRC PDU decodes to, apart from the message it arrived in: the same for
+/// every repeat of the PDU, so the decoder's cache keeps it whole.
+#[derive(Debug, Clone)]
+struct RrcOutcome {
+    message: Cow<'static, str>,
+    rrc: Option<Arc<RrcMessage>>,
+    nas: Arc<[NasMessage]>,
+    error: Option<String>,
+}
+
+impl RrcOutcome {
+    /// Wrap an RRC decoding result, decoding the NAS it carries.
+    fn new(
+        channel: stingwatch_model::LteRrcChannel,
+        rrc: Result<RrcMessage, stingwatch_lte_rrc::RrcError>,
+    ) -> Self {
+        match rrc {
+            Ok(rrc) => {
+                let mut error = None;
+                let nas: Arc<[NasMessage]> = rrc
+                    .nas_pdus
+                    .iter()
+                    .map(|pdu| {
+                        let m = stingwatch_nas::decode(pdu);
+                        if error.is_none() {
+                            if let Some(e) = &m.error {
+                                error = Some(format!("embedded NAS {}: {e}", m.name));
+                            }
+                        }
+                        m
+                    })
+                    .collect();
+                RrcOutcome {
+                    message: Cow::Borrowed(rrc.name),
+                    rrc: Some(Arc::new(rrc)),
+                    nas,
+                    error,
                 }
-                nas.push(m);
             }
-            DecodedMessage {
-                protocol: Protocol::LteRrc,
-                message: Cow::Borrowed(rrc.name),
-                rrc: Some(rrc),
-                nas,
-                error,
-                source,
-            }
+            Err(e) => RrcOutcome {
+                message: Cow::Owned(format!("undecodable {} message", channel.as_str())),
+                rrc: None,
+                nas: Arc::new([]),
+                error: Some(e.to_string()),
+            },
         }
-        Err(e) => DecodedMessage {
-            protocol: Protocol::LteRrc,
-            message: Cow::Owned(format!("undecodable {} message", channel.as_str())),
-            rrc: None,
-            nas: Vec::new(),
-            error: Some(e.to_string()),
+    }
+
+    /// The decoded form of `source`, whose payload this is the outcome of.
+    fn message_for(&self, source: RadioMessage) -> DecodedMessage {
+        DecodedMessage {
             source,
-        },
+            protocol: Protocol::LteRrc,
+            message: self.message.clone(),
+            rrc: self.rrc.clone(),
+            nas: self.nas.clone(),
+            error: self.error.clone(),
+        }
     }
 }
 
@@ -122,10 +145,11 @@ fn from_rrc(
 /// same results faster on long recordings.
 pub fn decode_message(source: RadioMessage) -> DecodedMessage {
     match source.kind {
-        PayloadKind::LteRrc { channel } => {
-            let rrc = stingwatch_lte_rrc::decode(channel, &source.payload).map(Arc::new);
-            from_rrc(source, channel, rrc)
-        }
+        PayloadKind::LteRrc { channel } => RrcOutcome::new(
+            channel,
+            stingwatch_lte_rrc::decode(channel, &source.payload),
+        )
+        .message_for(source),
         PayloadKind::LteNas => {
             let m = stingwatch_nas::decode(&source.payload);
             DecodedMessage {
@@ -133,7 +157,7 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
                 message: Cow::Borrowed(m.name),
                 error: m.error.clone(),
                 rrc: None,
-                nas: vec![m],
+                nas: Arc::new([m]),
                 source,
             }
         }
@@ -143,7 +167,7 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
                 protocol: Protocol::GsmUm,
                 message: Cow::Owned(message),
                 rrc: None,
-                nas: Vec::new(),
+                nas: Arc::new([]),
                 error,
                 source,
             }
@@ -157,7 +181,7 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
                 "GSMTAP type {gsmtap_type:#04x} sub-type {sub_type}"
             )),
             rrc: None,
-            nas: Vec::new(),
+            nas: Arc::new([]),
             error: None,
             source,
         },

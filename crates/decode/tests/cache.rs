@@ -3,7 +3,8 @@
 //! answered from the cache), and at its limits (`MAX_CACHE_ENTRIES`, `MAX_CACHED_PDU`).
 
 use stingwatch_decode::{
-    decode_message, CacheStats, CaptureReader, Decoder, MAX_CACHED_PDU, MAX_CACHE_ENTRIES,
+    decode_message, CacheStats, CaptureReader, Decoder, MAX_CACHED_PDU, MAX_CACHE_BYTES,
+    MAX_CACHE_ENTRIES,
 };
 use stingwatch_model::{LteRrcChannel, PayloadKind, RadioContext, RadioMessage, Rat, ReadItem};
 use stingwatch_testsupport::shared_recordings;
@@ -107,7 +108,7 @@ fn full_cache_replaces_one_entry_per_new_pdu() {
     assert_eq!(d.remembered(), MAX_CACHE_ENTRIES);
     // Many more distinct PDUs never grow the cache past its limit.
     for i in 0..3 * MAX_CACHE_ENTRIES {
-        decode_same(&mut d, pdu(i % 4096));
+        decode_same(&mut d, pdu(i % (2 * MAX_CACHE_ENTRIES)));
         assert!(d.remembered() <= MAX_CACHE_ENTRIES);
     }
 }
@@ -141,4 +142,36 @@ fn pdus_up_to_max_cached_pdu_are_cached() {
     }
     let s = d.stats();
     assert_eq!((s.hits, s.misses, s.uncached), (2, 1, 2));
+}
+
+#[test]
+fn large_pdus_are_bounded_by_bytes() {
+    // Distinct SIB1-sized PDUs of MAX_CACHED_PDU bytes: the byte budget binds before the
+    // entry count, and every answer still equals uncached decoding.
+    let fits = MAX_CACHE_BYTES / MAX_CACHED_PDU;
+    assert!(fits < MAX_CACHE_ENTRIES);
+    let pdu = |i: usize| {
+        let mut p = hex(SIB1);
+        p.resize(MAX_CACHED_PDU, 0);
+        p[MAX_CACHED_PDU - 2] = (i >> 8) as u8;
+        p[MAX_CACHED_PDU - 1] = i as u8;
+        broadcast(LteRrcChannel::BcchDlSch, p)
+    };
+    let mut d = Decoder::new();
+    for i in 0..fits {
+        decode_same(&mut d, pdu(i));
+    }
+    assert_eq!(d.remembered(), fits);
+    assert_eq!(d.remembered_bytes(), MAX_CACHE_BYTES);
+    // One more replaces one: the budget is never passed.
+    decode_same(&mut d, pdu(fits));
+    assert_eq!(d.remembered(), fits);
+    assert_eq!(d.remembered_bytes(), MAX_CACHE_BYTES);
+    // A small PDU then fits beside them only by replacing one as well.
+    decode_same(&mut d, broadcast(LteRrcChannel::UlDcch, vec![0x10, 0x00]));
+    assert!(d.remembered_bytes() <= MAX_CACHE_BYTES);
+    for i in 0..3 * fits {
+        decode_same(&mut d, pdu(i));
+        assert!(d.remembered_bytes() <= MAX_CACHE_BYTES);
+    }
 }

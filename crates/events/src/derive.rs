@@ -112,7 +112,7 @@ impl EventDeriver {
                     }
                     out.push(self.event(packet, time, radio, kind));
                 }
-                for nas in &msg.nas {
+                for nas in msg.nas.iter() {
                     for kind in nas_kinds(nas, uplink) {
                         if self.is_copy(packet, time, NasSource::Rrc, &kind) {
                             continue;
@@ -129,7 +129,7 @@ impl EventDeriver {
                     radio = serving;
                 }
                 let uplink = msg.source.direction == Direction::Uplink;
-                for nas in &msg.nas {
+                for nas in msg.nas.iter() {
                     for kind in nas_kinds(nas, uplink) {
                         if self.is_copy(packet, time, NasSource::Record, &kind) {
                             continue;

@@ -62,7 +62,7 @@ pub fn message_json(file: &Path, m: &DecodedMessage) -> Value {
             if !m.nas.is_empty() {
                 obj.insert(
                     "nas".into(),
-                    serde_json::to_value(&m.nas).unwrap_or(Value::Null),
+                    serde_json::to_value(&*m.nas).unwrap_or(Value::Null),
                 );
             }
         } else if let Some(n) = m.nas.first() {
@@ -94,7 +94,7 @@ fn message_text(file: &Path, m: &DecodedMessage) -> String {
         channel_label(&src.kind),
         m.message
     );
-    for n in &m.nas {
+    for n in m.nas.iter() {
         if m.rrc.is_some() {
             line.push_str(&format!(" / {}", n.name));
         }
