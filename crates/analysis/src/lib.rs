@@ -146,6 +146,11 @@ impl Sighting {
         }
     }
 
+    /// Kind of the event last sighted.
+    pub(crate) fn kind(&self) -> &EventKind {
+        &self.kind
+    }
+
     /// Evidence of the latest sighting, exactly as `Evidence::of` would have written it then.
     pub(crate) fn evidence(&self) -> &Evidence {
         &self.evidence

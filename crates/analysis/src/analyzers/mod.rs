@@ -25,6 +25,8 @@ pub use sib_change::SibContentChange;
 pub use tac_outlier::TacOutlier;
 
 use crate::Analyzer;
+use std::collections::HashMap;
+use std::hash::Hash;
 
 /// Every built-in analyzer, in a fixed order.
 pub fn all() -> Vec<Box<dyn Analyzer>> {
@@ -47,27 +49,29 @@ pub fn all() -> Vec<Box<dyn Analyzer>> {
 pub(crate) const MAX_CELLS: usize = 512;
 
 /// A map with at most `MAX_CELLS` entries: inserting into a full map forgets the entry that
-/// was touched least recently, so per-cell state stays bounded on hostile input.
+/// was touched least recently, so per-cell state stays bounded on hostile input. A hash table
+/// (foldhash, seeded per process) because every broadcast event looks its cell up; ordered
+/// iteration sorts on demand.
 #[derive(Debug)]
-pub(crate) struct BoundedMap<K: Ord + Clone, V> {
-    entries: std::collections::BTreeMap<K, (u64, V)>,
+pub(crate) struct BoundedMap<K: Ord + Hash + Clone, V> {
+    entries: HashMap<K, (u64, V), foldhash::fast::RandomState>,
     clock: u64,
 }
 
-impl<K: Ord + Clone, V> Default for BoundedMap<K, V> {
+impl<K: Ord + Hash + Clone, V> Default for BoundedMap<K, V> {
     fn default() -> Self {
         BoundedMap {
-            entries: std::collections::BTreeMap::new(),
+            entries: HashMap::default(),
             clock: 0,
         }
     }
 }
 
-impl<K: Ord + Clone, V: Default> BoundedMap<K, V> {
+impl<K: Ord + Hash + Clone, V: Default> BoundedMap<K, V> {
     /// The entry for `key`, created empty when missing.
     pub fn entry(&mut self, key: &K) -> &mut V {
         self.clock = self.clock.saturating_add(1);
-        if !self.entries.contains_key(key) && self.entries.len() >= MAX_CELLS {
+        if self.entries.len() >= MAX_CELLS && !self.entries.contains_key(key) {
             let oldest = self
                 .entries
                 .iter()
@@ -87,10 +91,12 @@ impl<K: Ord + Clone, V: Default> BoundedMap<K, V> {
     }
 }
 
-impl<K: Ord + Clone, V> BoundedMap<K, V> {
+impl<K: Ord + Hash + Clone, V> BoundedMap<K, V> {
     /// All entries in key order.
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
-        self.entries.iter().map(|(k, (_, v))| (k, v))
+        let mut all: Vec<(&K, &V)> = self.entries.iter().map(|(k, (_, v))| (k, v)).collect();
+        all.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        all.into_iter()
     }
 
     /// Number of entries.

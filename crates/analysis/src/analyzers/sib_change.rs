@@ -34,10 +34,97 @@ struct CellState {
     neighbours: BTreeMap<AccessTechnology, Remembered<PriorityList>>,
 }
 
+impl<T> Remembered<T> {
+    /// Whether this content was remembered from an event of exactly `kind`: each content is a
+    /// function of the event kind, and a slot's sighting is always the last event that
+    /// touched it, so such an event brings the same content again.
+    fn last_seen_as(&self, kind: &EventKind) -> bool {
+        self.sighting.kind() == kind
+    }
+
+    /// What [`compare`] does with content equal to the remembered one.
+    fn seen_again(&mut self, value_tag: Option<u8>, event: &Event) {
+        self.value_tag = value_tag;
+        self.sighting.update(event, String::new);
+    }
+}
+
+impl CellState {
+    /// Handles a broadcast that repeats, in every slot it touches, the event that last touched
+    /// that slot (the common case: the same SIB every 80-640 ms) exactly as the full comparison
+    /// would, without building its content; false, changing nothing, for any other event.
+    fn repeat(&mut self, event: &Event) -> bool {
+        match &event.kind {
+            EventKind::CellObserved { value_tag, .. } => {
+                let Some(r) = self.sib1.as_mut().filter(|r| r.last_seen_as(&event.kind)) else {
+                    return false;
+                };
+                r.seen_again(*value_tag, event);
+                self.value_tag = *value_tag;
+                true
+            }
+            EventKind::SystemInfo {
+                sibs,
+                serving_priority,
+                ..
+            } => {
+                let touched = |rat: &AccessTechnology| sibs.contains(&sib_of(*rat));
+                let serving_ok = serving_priority.is_none()
+                    || self
+                        .serving
+                        .as_ref()
+                        .is_some_and(|r| r.last_seen_as(&event.kind));
+                let neighbours_ok = ALL_RATS.iter().filter(|r| touched(r)).all(|rat| {
+                    self.neighbours
+                        .get(rat)
+                        .is_some_and(|r| r.last_seen_as(&event.kind))
+                });
+                if !(serving_ok && neighbours_ok) {
+                    return false;
+                }
+                let tag = self.value_tag;
+                if serving_priority.is_some() {
+                    if let Some(r) = self.serving.as_mut() {
+                        r.seen_again(tag, event);
+                    }
+                }
+                for rat in ALL_RATS.iter().filter(|r| touched(r)) {
+                    if let Some(r) = self.neighbours.get_mut(rat) {
+                        r.seen_again(tag, event);
+                    }
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Every technology whose priorities a SIB carries, in the order they are compared.
+const ALL_RATS: [AccessTechnology; 5] = [
+    AccessTechnology::Eutra,
+    AccessTechnology::Utra,
+    AccessTechnology::Geran,
+    AccessTechnology::Cdma2000,
+    AccessTechnology::Nr,
+];
+
 /// Detects SIB content that changes within a recording.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SibContentChange {
     cells: BoundedMap<CellRef, CellState>,
+    /// Take [`CellState::repeat`] for repeated broadcasts (off only in the test that holds it
+    /// to the full comparison).
+    shortcut: bool,
+}
+
+impl Default for SibContentChange {
+    fn default() -> Self {
+        SibContentChange {
+            cells: BoundedMap::default(),
+            shortcut: true,
+        }
+    }
 }
 
 fn sib_of(rat: AccessTechnology) -> u8 {
@@ -99,11 +186,20 @@ impl Analyzer for SibContentChange {
     }
 
     fn observe(&mut self, event: &Event, out: &mut Vec<Finding>) {
+        if !matches!(
+            event.kind,
+            EventKind::CellObserved { .. } | EventKind::SystemInfo { .. }
+        ) {
+            return;
+        }
         let key = match event.cell {
             Some(c) if !c.is_unknown() => c,
             _ => return,
         };
         let state = self.cells.entry(&key);
+        if self.shortcut && state.repeat(event) {
+            return;
+        }
         let mut changes: Vec<(String, Evidence, bool)> = Vec::new();
         match &event.kind {
             EventKind::CellObserved {
@@ -139,13 +235,7 @@ impl Analyzer for SibContentChange {
                         changes.push(("SIB3 serving priority".into(), old, un));
                     }
                 }
-                for rat in [
-                    AccessTechnology::Eutra,
-                    AccessTechnology::Utra,
-                    AccessTechnology::Geran,
-                    AccessTechnology::Cdma2000,
-                    AccessTechnology::Nr,
-                ] {
+                for rat in ALL_RATS {
                     let sib = sib_of(rat);
                     if !sibs.contains(&sib) {
                         continue;
@@ -265,5 +355,75 @@ mod tests {
             worst(&run(&mut SibContentChange::default(), &events)),
             Some(Severity::Low)
         );
+    }
+
+    /// Random streams of a few SIB1 and SystemInformation kinds on two cells (so repeats,
+    /// changes, value tag changes and returns to older content interleave): the repeat
+    /// shortcut gives exactly the findings of the full comparison.
+    #[test]
+    fn repeat_shortcut_equals_full_comparison() {
+        let geran = |p| FreqPriority {
+            rat: AccessTechnology::Geran,
+            arfcn: Some(1),
+            priority: p,
+        };
+        let eutra = |p| FreqPriority {
+            rat: AccessTechnology::Eutra,
+            arfcn: Some(9),
+            priority: p,
+        };
+        let kinds = vec![
+            sib1(4, vec![2, 3, 5, 7]),
+            sib1(5, vec![2, 3, 5, 7]),
+            sib1(4, vec![2, 3]),
+            sib7(1),
+            sib7(6),
+            EventKind::SystemInfo {
+                sibs: vec![3, 5],
+                serving_priority: Some(4),
+                neighbour_priorities: vec![eutra(5)],
+            },
+            EventKind::SystemInfo {
+                sibs: vec![3, 5, 7],
+                serving_priority: Some(4),
+                neighbour_priorities: vec![eutra(5), geran(1)],
+            },
+            EventKind::SystemInfo {
+                sibs: vec![3],
+                serving_priority: Some(7),
+                neighbour_priorities: vec![],
+            },
+            EventKind::SystemInfo {
+                sibs: vec![5],
+                serving_priority: None,
+                neighbour_priorities: vec![eutra(2)],
+            },
+            EventKind::ConnectionSetup,
+        ];
+        let cells = [cell(100, 1, 1, 1), cell(100, 2, 1, 2)];
+        let mut rng = stingwatch_testsupport::Rng(7);
+        let mut compared = 0;
+        for _ in 0..300 {
+            let mut events = Vec::new();
+            let mut k = 0;
+            for p in 0..60 {
+                // Mostly repeats of the previous kind, as real broadcasts are.
+                if rng.below(3) == 0 {
+                    k = rng.below(kinds.len());
+                }
+                let kind = kinds.get(k).cloned().unwrap_or(EventKind::ConnectionSetup);
+                let c = cells.get(rng.below(2)).copied().unwrap_or_default();
+                events.extend(seq(p + 1, c, vec![kind]));
+            }
+            let fast = run(&mut SibContentChange::default(), &events);
+            let mut full_analyzer = SibContentChange {
+                shortcut: false,
+                ..SibContentChange::default()
+            };
+            let full = run(&mut full_analyzer, &events);
+            assert_eq!(fast, full, "{events:?}");
+            compared += fast.len();
+        }
+        assert!(compared > 0, "the streams raised no finding at all");
     }
 }
