@@ -1,12 +1,14 @@
-//! A decoder that remembers what recently repeated RRC PDUs decoded to.
+//! A decoder that remembers what recently repeated RRC and NAS PDUs decoded to.
 //!
 //! A cell repeats its MasterInformationBlock every 40 ms and its system information every
 //! 80–640 ms, byte for byte, for as long as it is configured the same way; idle devices also
 //! hear the same paging messages over and over. Dedicated messages repeat too: in the real
 //! recordings 37–42% of DL-DCCH and UL-DCCH PDUs are byte-for-byte repeats of an earlier one
 //! (reconfiguration and security mode completions, the device's own capabilities, the same
-//! connection setup from the same cell). Decoding is a pure function of (channel, bytes), so
-//! the decoded form of a repeated PDU can be reused.
+//! connection setup from the same cell), and so do NAS records (attach and tracking area
+//! update requests of the same device, plain copies of integrity-protected messages).
+//! Decoding is a pure function of (channel, bytes), so the decoded form of a repeated PDU can
+//! be reused.
 //!
 //! When full, the cache forgets one entry for each new one, chosen by the order of the hash
 //! table (keyed per process). Clearing everything, or forgetting the oldest, would forget all
@@ -16,7 +18,7 @@ use std::collections::HashMap;
 
 use stingwatch_model::{LteRrcChannel, PayloadKind, RadioMessage};
 
-use crate::{decode_message, DecodedMessage, RrcOutcome};
+use crate::{decode_message, DecodedMessage, Outcome};
 
 /// Most PDUs remembered at once; when full, each new PDU replaces one, so memory stays bounded
 /// whatever a transmitter sends. A device on a few cells sees about a thousand distinct PDUs
@@ -38,27 +40,30 @@ pub struct CacheStats {
     pub hits: u64,
     /// Cacheable PDUs decoded in full.
     pub misses: u64,
-    /// LTE RRC PDUs longer than [`MAX_CACHED_PDU`], never cached.
+    /// LTE RRC and NAS PDUs longer than [`MAX_CACHED_PDU`], never cached.
     pub uncached: u64,
 }
 
-/// Decoded PDUs of one channel, by their bytes. foldhash is seeded per process; even if a
+/// Decoded PDUs of one channel (or of NAS records), by their bytes. foldhash is seeded per process; even if a
 /// transmitter made its PDUs collide, a table of at most [`MAX_CACHE_ENTRIES`] bounds the cost
 /// of a lookup.
-type ChannelCache = HashMap<Box<[u8]>, RrcOutcome, foldhash::fast::RandomState>;
+type ChannelCache = HashMap<Box<[u8]>, Outcome, foldhash::fast::RandomState>;
 
 /// Decodes radio messages exactly as [`crate::decode_message`] does, reusing the result for
-/// repeated LTE RRC PDUs.
+/// repeated LTE RRC and NAS PDUs.
 #[derive(Debug, Default)]
 pub struct Decoder {
-    /// One table per channel (indexed by [`channel_index`]), so entries are found by borrowed
-    /// bytes without building a key.
-    cache: [ChannelCache; LteRrcChannel::ALL.len()],
+    /// One table per LTE RRC channel (indexed by [`channel_index`]) and one for NAS records
+    /// ([`NAS_TABLE`]), so entries are found by borrowed bytes without building a key.
+    cache: [ChannelCache; LteRrcChannel::ALL.len() + 1],
     entries: usize,
     /// Sum of the remembered PDUs' lengths.
     bytes: usize,
     stats: CacheStats,
 }
+
+/// Table of NAS records (EPS NAS PDUs logged on their own), after the RRC channels'.
+const NAS_TABLE: usize = LteRrcChannel::ALL.len();
 
 /// Position of `channel` in [`LteRrcChannel::ALL`].
 fn channel_index(channel: LteRrcChannel) -> usize {
@@ -81,9 +86,9 @@ impl Decoder {
         self.bytes
     }
 
-    /// Forgets one remembered PDU, of `channel` when it has any; false when the cache is empty.
-    fn forget_one(&mut self, channel: LteRrcChannel) -> bool {
-        let own = channel_index(channel);
+    /// Forgets one remembered PDU, of table `own` when it has any; false when the cache is
+    /// empty.
+    fn forget_one(&mut self, own: usize) -> bool {
         let victim = if self.cache.get(own).is_some_and(|m| !m.is_empty()) {
             Some(own)
         } else {
@@ -108,14 +113,15 @@ impl Decoder {
 
     /// Decode one radio message; the result equals `decode_message(source)`.
     pub fn decode(&mut self, source: RadioMessage) -> DecodedMessage {
-        let PayloadKind::LteRrc { channel } = source.kind else {
-            return decode_message(source);
+        let (index, channel) = match source.kind {
+            PayloadKind::LteRrc { channel } => (channel_index(channel), Some(channel)),
+            PayloadKind::LteNas => (NAS_TABLE, None),
+            _ => return decode_message(source),
         };
         if source.payload.len() > MAX_CACHED_PDU {
             self.stats.uncached += 1;
             return decode_message(source);
         }
-        let index = channel_index(channel);
         if let Some(hit) = self
             .cache
             .get(index)
@@ -125,14 +131,17 @@ impl Decoder {
             return hit.message_for(source);
         }
         self.stats.misses += 1;
-        let outcome = RrcOutcome::new(
-            channel,
-            stingwatch_lte_rrc::decode(channel, &source.payload),
-        );
+        let outcome = match channel {
+            Some(channel) => Outcome::new(
+                channel,
+                stingwatch_lte_rrc::decode(channel, &source.payload),
+            ),
+            None => Outcome::nas(&source.payload),
+        };
         let decoded = outcome.message_for(source);
         let len = decoded.source.payload.len();
         while self.entries >= MAX_CACHE_ENTRIES || self.bytes + len > MAX_CACHE_BYTES {
-            if !self.forget_one(channel) {
+            if !self.forget_one(index) {
                 break;
             }
         }

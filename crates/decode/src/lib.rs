@@ -78,17 +78,18 @@ impl DecodedMessage {
     }
 }
 
-/// Everything an LTE RRC PDU decodes to, apart from the message it arrived in: the same for
-/// every repeat of the PDU, so the decoder's cache keeps it whole.
+/// Everything an LTE RRC or NAS PDU decodes to, apart from the message it arrived in: the same
+/// for every repeat of the PDU, so the decoder's cache keeps it whole.
 #[derive(Debug, Clone)]
-struct RrcOutcome {
+struct Outcome {
+    protocol: Protocol,
     message: Cow<'static, str>,
     rrc: Option<Arc<RrcMessage>>,
     nas: Arc<[NasMessage]>,
     error: Option<String>,
 }
 
-impl RrcOutcome {
+impl Outcome {
     /// Wrap an RRC decoding result, decoding the NAS it carries.
     fn new(
         channel: stingwatch_model::LteRrcChannel,
@@ -110,14 +111,16 @@ impl RrcOutcome {
                         m
                     })
                     .collect();
-                RrcOutcome {
+                Outcome {
+                    protocol: Protocol::LteRrc,
                     message: Cow::Borrowed(rrc.name),
                     rrc: Some(Arc::new(rrc)),
                     nas,
                     error,
                 }
             }
-            Err(e) => RrcOutcome {
+            Err(e) => Outcome {
+                protocol: Protocol::LteRrc,
                 message: Cow::Owned(format!("undecodable {} message", channel.as_str())),
                 rrc: None,
                 nas: Arc::new([]),
@@ -126,11 +129,23 @@ impl RrcOutcome {
         }
     }
 
+    /// Decode a NAS PDU carried on its own (a NAS record).
+    fn nas(payload: &[u8]) -> Self {
+        let m = stingwatch_nas::decode(payload);
+        Outcome {
+            protocol: Protocol::NasEps,
+            message: Cow::Borrowed(m.name),
+            rrc: None,
+            error: m.error.clone(),
+            nas: Arc::new([m]),
+        }
+    }
+
     /// The decoded form of `source`, whose payload this is the outcome of.
     fn message_for(&self, source: RadioMessage) -> DecodedMessage {
         DecodedMessage {
             source,
-            protocol: Protocol::LteRrc,
+            protocol: self.protocol,
             message: self.message.clone(),
             rrc: self.rrc.clone(),
             nas: self.nas.clone(),
@@ -145,22 +160,12 @@ impl RrcOutcome {
 /// same results faster on long recordings.
 pub fn decode_message(source: RadioMessage) -> DecodedMessage {
     match source.kind {
-        PayloadKind::LteRrc { channel } => RrcOutcome::new(
+        PayloadKind::LteRrc { channel } => Outcome::new(
             channel,
             stingwatch_lte_rrc::decode(channel, &source.payload),
         )
         .message_for(source),
-        PayloadKind::LteNas => {
-            let m = stingwatch_nas::decode(&source.payload);
-            DecodedMessage {
-                protocol: Protocol::NasEps,
-                message: Cow::Borrowed(m.name),
-                error: m.error.clone(),
-                rrc: None,
-                nas: Arc::new([m]),
-                source,
-            }
-        }
+        PayloadKind::LteNas => Outcome::nas(&source.payload).message_for(source),
         PayloadKind::GsmUm { channel_type } => {
             let (message, error) = gsm::message_name(channel_type, &source.payload);
             DecodedMessage {

@@ -175,3 +175,24 @@ fn large_pdus_are_bounded_by_bytes() {
         assert!(d.remembered_bytes() <= MAX_CACHE_BYTES);
     }
 }
+
+#[test]
+fn repeated_nas_records_are_cached() {
+    // An Identity request (IMSI), plain EMM, logged on its own three times.
+    let record = || RadioMessage {
+        kind: PayloadKind::LteNas,
+        ..broadcast(LteRrcChannel::DlDcch, vec![0x07, 0x55, 0x01])
+    };
+    let mut d = Decoder::new();
+    for _ in 0..3 {
+        decode_same(&mut d, record());
+    }
+    let s = d.stats();
+    assert_eq!((s.hits, s.misses, s.uncached), (2, 1, 0));
+    // The same bytes as an RRC PDU are another table's entry, not a hit.
+    decode_same(
+        &mut d,
+        broadcast(LteRrcChannel::DlDcch, vec![0x07, 0x55, 0x01]),
+    );
+    assert_eq!(d.stats().misses, 2);
+}

@@ -20,7 +20,8 @@ use crate::{
     AccessTechnology, CellIdentity, CellRef, EstablishmentCause, Event, EventKind, FreqPriority,
     IdentityType, Layer, Plmn, Redirect, ReleaseCause,
 };
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 use stingwatch_decode::{DecodedMessage, Protocol};
 use stingwatch_lte_rrc::{PagingIdentity, RedirectTarget, RrcMessage, RrcSummary};
 use stingwatch_model::{CaptureTime, Direction};
@@ -39,6 +40,19 @@ pub const EARLIEST_PLAUSIBLE_TIME: CaptureTime = CaptureTime(946_684_800_000_000
 pub const DEDUP_MICROS: i64 = 2_000_000;
 /// Most radios whose SIB1 identity is remembered.
 pub const MAX_REMEMBERED_CELLS: usize = 1024;
+/// Most decoded RRC messages whose event kinds are remembered (see [`EventDeriver`]).
+pub const MAX_REMEMBERED_KINDS: usize = 1024;
+
+/// Radio context of a message: (EARFCN, PCI).
+type Radio = (Option<u32>, Option<u16>);
+
+/// Event kinds of one shared decoded RRC message on one EARFCN. The message is held so its
+/// address, part of the key, cannot be reused by another message while the entry lives.
+#[derive(Debug)]
+struct KindsOf {
+    _rrc: Arc<RrcMessage>,
+    kinds: Vec<EventKind>,
+}
 
 /// Where a NAS-derived event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,12 +72,17 @@ struct RecentNas {
 }
 
 /// Derives events from decoded messages, remembering cells and recent NAS events.
+///
+/// The decoder hands out one shared decoded form for every repeat of an RRC PDU, and the kinds
+/// of an RRC message's own events are a function of that form (and the EARFCN, for handovers),
+/// so they are worked out once per shared form and reused, up to [`MAX_REMEMBERED_KINDS`].
 #[derive(Debug, Default)]
 pub struct EventDeriver {
-    identities: BTreeMap<(Option<u32>, Option<u16>), CellIdentity>,
-    identity_order: VecDeque<(Option<u32>, Option<u16>)>,
-    serving: Option<(Option<u32>, Option<u16>)>,
+    identities: HashMap<Radio, CellIdentity, foldhash::fast::RandomState>,
+    identity_order: VecDeque<Radio>,
+    serving: Option<Radio>,
     recent: VecDeque<RecentNas>,
+    kinds: HashMap<(usize, Option<u32>), KindsOf, foldhash::fast::RandomState>,
 }
 
 /// Events of one decoded message, without any memory of earlier messages (no SIB1 identity
@@ -80,10 +99,35 @@ impl EventDeriver {
 
     /// Events of one decoded message, in the order they happened.
     pub fn derive(&mut self, msg: &DecodedMessage) -> Vec<Event> {
+        let mut out = Vec::new();
+        self.derive_into(msg, &mut out);
+        out
+    }
+
+    /// Kinds of the events of `rrc` itself (not of its NAS), remembered per shared form.
+    fn rrc_kinds(&mut self, rrc: &Arc<RrcMessage>, earfcn: Option<u32>) -> &[EventKind] {
+        let key = (Arc::as_ptr(rrc) as usize, earfcn);
+        if !self.kinds.contains_key(&key) {
+            if self.kinds.len() >= MAX_REMEMBERED_KINDS {
+                // Any entry: the decoder's cache decides what repeats; this only follows it.
+                if let Some(victim) = self.kinds.keys().next().copied() {
+                    self.kinds.remove(&victim);
+                }
+            }
+            let kinds = KindsOf {
+                _rrc: Arc::clone(rrc),
+                kinds: rrc_kinds(rrc, earfcn),
+            };
+            self.kinds.insert(key, kinds);
+        }
+        self.kinds.get(&key).map_or(&[], |k| k.kinds.as_slice())
+    }
+
+    /// Appends the events of one decoded message to `out`, in the order they happened.
+    pub fn derive_into(&mut self, msg: &DecodedMessage, out: &mut Vec<Event>) {
         let packet = msg.source.packet;
         let time = msg.source.time.filter(|t| t.0 >= EARLIEST_PLAUSIBLE_TIME.0);
         let mut radio = (msg.source.context.arfcn, msg.source.context.pci);
-        let mut out = Vec::new();
         match msg.protocol {
             Protocol::LteRrc => {
                 if radio == (None, None) {
@@ -92,11 +136,14 @@ impl EventDeriver {
                     self.serving = Some(radio);
                 }
                 let Some(rrc) = &msg.rrc else {
-                    return out;
+                    return;
                 };
                 let uplink = rrc.channel.direction() == Direction::Uplink;
-                let kinds = rrc_kinds(rrc, radio.0);
-                for kind in kinds {
+                let n = self.rrc_kinds(rrc, radio.0).len();
+                for i in 0..n {
+                    let Some(kind) = self.rrc_kinds(rrc, radio.0).get(i).cloned() else {
+                        break;
+                    };
                     if let EventKind::CellObserved {
                         plmn, tac, cell_id, ..
                     } = &kind
@@ -140,14 +187,13 @@ impl EventDeriver {
             }
             Protocol::GsmUm | Protocol::Other => {}
         }
-        out
     }
 
     fn event(
         &self,
         packet: u64,
         time: Option<CaptureTime>,
-        radio: (Option<u32>, Option<u16>),
+        radio: Radio,
         kind: EventKind,
     ) -> Event {
         let cell = CellRef {
@@ -163,7 +209,7 @@ impl EventDeriver {
         }
     }
 
-    fn remember(&mut self, radio: (Option<u32>, Option<u16>), id: CellIdentity) {
+    fn remember(&mut self, radio: Radio, id: CellIdentity) {
         if self.identities.insert(radio, id).is_none() {
             self.identity_order.push_back(radio);
             if self.identity_order.len() > MAX_REMEMBERED_CELLS {

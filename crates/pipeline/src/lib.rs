@@ -48,6 +48,8 @@ pub struct Pipeline {
     undecoded: u64,
     /// Decode every message in full instead of reusing repeated RRC PDUs.
     full_decoding: bool,
+    /// Events of the message being pushed (kept to reuse its allocation).
+    events: Vec<stingwatch_events::Event>,
 }
 
 impl Pipeline {
@@ -66,6 +68,7 @@ impl Pipeline {
             timeline: TimelineBuilder::new(),
             undecoded: 0,
             full_decoding: false,
+            events: Vec::new(),
         }
     }
 
@@ -97,7 +100,9 @@ impl Pipeline {
             undecoded,
             ..Pushed::default()
         };
-        for ev in self.deriver.derive(&m) {
+        let mut events = std::mem::take(&mut self.events);
+        self.deriver.derive_into(&m, &mut events);
+        for ev in events.drain(..) {
             self.cells.observe(&self.name, &ev);
             self.timeline.observe(&self.name, &ev);
             self.analysis.observe(&ev);
@@ -106,6 +111,7 @@ impl Pipeline {
                 pushed.cell = ev.cell;
             }
         }
+        self.events = events;
         pushed
     }
 
