@@ -55,7 +55,7 @@ impl CaptureReader {
             return Err(OpenError::IsDirectory(path.to_path_buf()));
         }
         let file = File::open(path).map_err(|e| OpenError::Io(path.to_path_buf(), e))?;
-        Self::from_reader(path, BufReader::with_capacity(256 * 1024, file))
+        Self::from_reader(path, file)
     }
 
     /// Read from any byte source; `name` is only used in error messages.
@@ -78,11 +78,17 @@ impl CaptureReader {
         } else {
             return Err(OpenError::UnknownFormat(name.to_path_buf()));
         };
-        let rest: Box<dyn Read + Send> = Box::new(reader);
-        let source = Cursor::new(prefix).chain(rest);
         let inner = match format {
-            CaptureFormat::Qmdl => Inner::Qmdl(QmdlReader::new(source)),
+            // The deframer reads in 64 KiB chunks of its own: a buffer in between would only
+            // copy every byte once more.
+            CaptureFormat::Qmdl => {
+                let rest: Box<dyn Read + Send> = Box::new(reader);
+                Inner::Qmdl(QmdlReader::new(Cursor::new(prefix).chain(rest)))
+            }
             CaptureFormat::Pcap | CaptureFormat::Pcapng => {
+                let rest: Box<dyn Read + Send> =
+                    Box::new(BufReader::with_capacity(256 * 1024, reader));
+                let source = Cursor::new(prefix).chain(rest);
                 Inner::Pcap(PcapReader::new(source).map_err(|e| match e {
                     stingwatch_capture::OpenError::Io(e) => OpenError::Io(name.to_path_buf(), e),
                     stingwatch_capture::OpenError::UnknownFormat => {
@@ -108,7 +114,7 @@ impl CaptureReader {
     }
 
     /// Every DIAG log code seen with its count (DIAG inputs only).
-    pub fn log_codes(&self) -> Option<&std::collections::BTreeMap<u16, u64>> {
+    pub fn log_codes(&self) -> Option<std::collections::BTreeMap<u16, u64>> {
         match &self.inner {
             Inner::Qmdl(r) => Some(r.log_codes()),
             Inner::Pcap(_) => None,

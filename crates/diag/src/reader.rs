@@ -32,7 +32,10 @@ pub struct QmdlReader<R: Read> {
 /// Everything but the deframer, so a borrowed frame can be handled while counters change.
 struct State {
     summary: ReadSummary,
-    log_codes: BTreeMap<u16, u64>,
+    /// Count per log code, indexed by the code: looked up for every frame, so a flat table
+    /// rather than a search (allocated zeroed on first use; only the pages of codes that occur
+    /// are ever touched).
+    log_codes: Vec<u64>,
     /// Scratch for skip keys, so counting a skipped frame allocates only for a new key.
     key: String,
 }
@@ -44,7 +47,7 @@ impl<R: Read> QmdlReader<R> {
             deframer: Deframer::new(reader, DiagLogPacket::plausible),
             state: State {
                 summary: ReadSummary::default(),
-                log_codes: BTreeMap::new(),
+                log_codes: Vec::new(),
                 key: String::new(),
             },
             pending: None,
@@ -98,8 +101,12 @@ impl<R: Read> QmdlReader<R> {
     }
 
     /// How many DIAG log packets of each log code were seen, decoded ones included.
-    pub fn log_codes(&self) -> &BTreeMap<u16, u64> {
-        &self.state.log_codes
+    pub fn log_codes(&self) -> BTreeMap<u16, u64> {
+        (0..=u16::MAX)
+            .zip(self.state.log_codes.iter())
+            .filter(|(_, n)| **n > 0)
+            .map(|(code, n)| (code, *n))
+            .collect()
     }
 }
 
@@ -197,7 +204,12 @@ impl State {
             }
         };
         let code = log.log_code();
-        *self.log_codes.entry(code).or_insert(0) += 1;
+        if self.log_codes.is_empty() {
+            self.log_codes = vec![0; usize::from(u16::MAX) + 1];
+        }
+        if let Some(n) = self.log_codes.get_mut(usize::from(code)) {
+            *n += 1;
+        }
         let parsed = if code == LOG_LTE_RRC_OTA {
             rrc_message(&log)
         } else if is_lte_nas_log_code(code) {

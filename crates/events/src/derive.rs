@@ -46,12 +46,12 @@ pub const MAX_REMEMBERED_KINDS: usize = 1024;
 /// Radio context of a message: (EARFCN, PCI).
 type Radio = (Option<u32>, Option<u16>);
 
-/// Event kinds of one shared decoded RRC message on one EARFCN. The message is held so its
+/// Event kind of one shared decoded RRC message on one EARFCN. The message is held so its
 /// address, part of the key, cannot be reused by another message while the entry lives.
 #[derive(Debug)]
-struct KindsOf {
+struct KindOf {
     _rrc: Arc<RrcMessage>,
-    kinds: Vec<EventKind>,
+    kind: Option<EventKind>,
 }
 
 /// Where a NAS-derived event came from.
@@ -82,7 +82,7 @@ pub struct EventDeriver {
     identity_order: VecDeque<Radio>,
     serving: Option<Radio>,
     recent: VecDeque<RecentNas>,
-    kinds: HashMap<(usize, Option<u32>), KindsOf, foldhash::fast::RandomState>,
+    kinds: HashMap<(usize, Option<u32>), KindOf, foldhash::fast::RandomState>,
 }
 
 /// Events of one decoded message, without any memory of earlier messages (no SIB1 identity
@@ -104,23 +104,26 @@ impl EventDeriver {
         out
     }
 
-    /// Kinds of the events of `rrc` itself (not of its NAS), remembered per shared form.
-    fn rrc_kinds(&mut self, rrc: &Arc<RrcMessage>, earfcn: Option<u32>) -> &[EventKind] {
+    /// Kind of the event of `rrc` itself (not of its NAS), if it has one, remembered per
+    /// shared form.
+    fn rrc_kind(&mut self, rrc: &Arc<RrcMessage>, earfcn: Option<u32>) -> Option<EventKind> {
         let key = (Arc::as_ptr(rrc) as usize, earfcn);
-        if !self.kinds.contains_key(&key) {
-            if self.kinds.len() >= MAX_REMEMBERED_KINDS {
-                // Any entry: the decoder's cache decides what repeats; this only follows it.
-                if let Some(victim) = self.kinds.keys().next().copied() {
-                    self.kinds.remove(&victim);
-                }
-            }
-            let kinds = KindsOf {
-                _rrc: Arc::clone(rrc),
-                kinds: rrc_kinds(rrc, earfcn),
-            };
-            self.kinds.insert(key, kinds);
+        if let Some(k) = self.kinds.get(&key) {
+            return k.kind.clone();
         }
-        self.kinds.get(&key).map_or(&[], |k| k.kinds.as_slice())
+        if self.kinds.len() >= MAX_REMEMBERED_KINDS {
+            // Any entry: the decoder's cache decides what repeats; this only follows it.
+            if let Some(victim) = self.kinds.keys().next().copied() {
+                self.kinds.remove(&victim);
+            }
+        }
+        let kind = rrc_kind(rrc, earfcn);
+        let remembered = KindOf {
+            _rrc: Arc::clone(rrc),
+            kind: kind.clone(),
+        };
+        self.kinds.insert(key, remembered);
+        kind
     }
 
     /// Appends the events of one decoded message to `out`, in the order they happened.
@@ -139,11 +142,7 @@ impl EventDeriver {
                     return;
                 };
                 let uplink = rrc.channel.direction() == Direction::Uplink;
-                let n = self.rrc_kinds(rrc, radio.0).len();
-                for i in 0..n {
-                    let Some(kind) = self.rrc_kinds(rrc, radio.0).get(i).cloned() else {
-                        break;
-                    };
+                if let Some(kind) = self.rrc_kind(rrc, radio.0) {
                     if let EventKind::CellObserved {
                         plmn, tac, cell_id, ..
                     } = &kind
@@ -364,8 +363,8 @@ fn priorities(s: &RrcSummary) -> Vec<FreqPriority> {
     out
 }
 
-/// Events of an RRC message itself (not of the NAS it carries).
-fn rrc_kinds(rrc: &RrcMessage, earfcn: Option<u32>) -> Vec<EventKind> {
+/// The event of an RRC message itself (not of the NAS it carries), if it makes one.
+fn rrc_kind(rrc: &RrcMessage, earfcn: Option<u32>) -> Option<EventKind> {
     let s = &rrc.summary;
     let kind = match rrc.name {
         "SystemInformationBlockType1" => {
@@ -373,7 +372,7 @@ fn rrc_kinds(rrc: &RrcMessage, earfcn: Option<u32>) -> Vec<EventKind> {
             let (Some(plmn), Some(tac), Some(cell_id)) =
                 (plmns.first().copied(), s.tac, s.cell_identity)
             else {
-                return Vec::new();
+                return None;
             };
             EventKind::CellObserved {
                 plmn,
@@ -437,11 +436,11 @@ fn rrc_kinds(rrc: &RrcMessage, earfcn: Option<u32>) -> Vec<EventKind> {
                 arfcn: h.earfcn.or(earfcn),
                 pci: Some(h.pci),
             },
-            None => return Vec::new(),
+            None => return None,
         },
-        _ => return Vec::new(),
+        _ => return None,
     };
-    vec![kind]
+    Some(kind)
 }
 
 fn identity_of(kind: IdentityKind) -> IdentityType {
