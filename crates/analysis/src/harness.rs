@@ -5,7 +5,7 @@ use crate::analyzers;
 use crate::{Analyzer, EvidenceRole, Finding, KnownCells, Severity};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
-use stingwatch_events::{AccessTechnology, CellRef, Event, Plmn};
+use stingwatch_events::{AccessTechnology, CellRef, Event, EventKind, Plmn};
 
 /// Most episodes kept; past this, findings merge into an existing episode of their kind.
 pub const MAX_EPISODES: usize = 10_000;
@@ -46,6 +46,11 @@ pub struct Analysis {
     episodes: Vec<Finding>,
     open: BTreeMap<(&'static str, Option<CellRef>), usize>,
     scratch: Vec<Finding>,
+    /// Per event variant ([`EventKind::ordinal`]), the analyzers that read it, in order; filled
+    /// the first time a variant is seen.
+    routes: Vec<Option<Vec<usize>>>,
+    /// Hand every event to every analyzer instead (see [`Analysis::without_routing`]).
+    unrouted: bool,
 }
 
 impl Default for Analysis {
@@ -76,7 +81,16 @@ impl Analysis {
             episodes: Vec::new(),
             open: BTreeMap::new(),
             scratch: Vec::new(),
+            routes: vec![None; EventKind::VARIANTS],
+            unrouted: false,
         }
+    }
+
+    /// Hand every event to every analyzer, whatever [`Analyzer::reads`] says: slower, and the
+    /// reference the routing is tested against.
+    pub fn without_routing(mut self) -> Self {
+        self.unrouted = true;
+        self
     }
 
     /// Use a list of known genuine cells to weigh findings.
@@ -110,8 +124,25 @@ impl Analysis {
     /// Feed one event to every analyzer.
     pub fn observe(&mut self, event: &Event) {
         let mut out = std::mem::take(&mut self.scratch);
-        for a in &mut self.analyzers {
-            a.observe(event, &mut out);
+        let ordinal = event.kind.ordinal();
+        match self.routes.get_mut(ordinal) {
+            Some(route) if !self.unrouted => {
+                let readers = route.get_or_insert_with(|| {
+                    (0..self.analyzers.len())
+                        .filter(|&i| self.analyzers.get(i).is_some_and(|a| a.reads(&event.kind)))
+                        .collect()
+                });
+                for &i in readers.iter() {
+                    if let Some(a) = self.analyzers.get_mut(i) {
+                        a.observe(event, &mut out);
+                    }
+                }
+            }
+            _ => {
+                for a in &mut self.analyzers {
+                    a.observe(event, &mut out);
+                }
+            }
         }
         for f in out.drain(..) {
             self.merge(f);

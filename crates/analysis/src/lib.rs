@@ -326,6 +326,13 @@ pub trait Analyzer {
     fn explained_by_subscription(&self) -> bool {
         false
     }
+    /// Whether `observe` can do anything at all (change state, push a finding) with events of
+    /// `kind`'s variant. The harness asks once per variant and then hands the analyzer only the
+    /// events it reads, so the answer must depend on the variant alone. Every event by default.
+    fn reads(&self, kind: &EventKind) -> bool {
+        let _ = kind;
+        true
+    }
     /// Read one event; push any findings it completes.
     fn observe(&mut self, event: &Event, out: &mut Vec<Finding>);
     /// The recording ended; push findings that needed the whole recording.

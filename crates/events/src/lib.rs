@@ -467,6 +467,45 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Number of variants, the length of a table indexed by [`EventKind::ordinal`].
+    pub const VARIANTS: usize = 29;
+
+    /// Position of this event's variant in the declaration (0 to `VARIANTS - 1`), for tables
+    /// indexed by kind of event.
+    pub fn ordinal(&self) -> usize {
+        match self {
+            EventKind::CellObserved { .. } => 0,
+            EventKind::SystemInfo { .. } => 1,
+            EventKind::ConnectionRequested { .. } => 2,
+            EventKind::ConnectionSetup => 3,
+            EventKind::ConnectionSetupComplete => 4,
+            EventKind::ConnectionRejected { .. } => 5,
+            EventKind::ConnectionReleased { .. } => 6,
+            EventKind::IdentityRequested { .. } => 7,
+            EventKind::IdentitySent { .. } => 8,
+            EventKind::AuthRequested => 9,
+            EventKind::AuthAnswered => 10,
+            EventKind::AuthRejected => 11,
+            EventKind::AuthFailure { .. } => 12,
+            EventKind::SecurityModeCommand { .. } => 13,
+            EventKind::SecurityModeComplete { .. } => 14,
+            EventKind::SecurityModeReject { .. } => 15,
+            EventKind::ProtectedNas { .. } => 16,
+            EventKind::AttachRequest { .. } => 17,
+            EventKind::AttachAccept => 18,
+            EventKind::AttachComplete => 19,
+            EventKind::AttachReject { .. } => 20,
+            EventKind::TauRequest { .. } => 21,
+            EventKind::TauAccept => 22,
+            EventKind::TauReject { .. } => 23,
+            EventKind::ServiceRequest => 24,
+            EventKind::ServiceReject { .. } => 25,
+            EventKind::DetachRequest { .. } => 26,
+            EventKind::Paging { .. } => 27,
+            EventKind::Handover { .. } => 28,
+        }
+    }
+
     /// Short name a reader understands, e.g. `Identity request (IMSI)`.
     pub fn describe(&self) -> String {
         match self {

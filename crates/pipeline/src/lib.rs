@@ -73,10 +73,12 @@ impl Pipeline {
     }
 
     /// The same pipeline on the straightforward path: every message decoded in full by
-    /// [`decode_message`], nothing reused. Slower; its findings are the reference the fast path
-    /// is tested against.
+    /// [`decode_message`], nothing reused, and every event handed to every analyzer
+    /// ([`Analysis::without_routing`]). Slower; its findings are the reference the fast path is
+    /// tested against.
     pub fn with_full_decoding(mut self) -> Self {
         self.full_decoding = true;
+        self.analysis = self.analysis.without_routing();
         self
     }
 

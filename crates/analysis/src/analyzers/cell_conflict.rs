@@ -41,6 +41,10 @@ impl Analyzer for CellIdentityConflict {
         EvidenceRole::Broadcast
     }
 
+    fn reads(&self, kind: &EventKind) -> bool {
+        matches!(kind, EventKind::CellObserved { .. })
+    }
+
     fn observe(&mut self, event: &Event, out: &mut Vec<Finding>) {
         let EventKind::CellObserved {
             plmn, tac, cell_id, ..

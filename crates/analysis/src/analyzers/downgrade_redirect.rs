@@ -69,6 +69,16 @@ impl Analyzer for DowngradeRedirect {
          network authenticated the device."
     }
 
+    fn reads(&self, kind: &EventKind) -> bool {
+        // Broadcasts and paging change neither the connection state it reads nor its own.
+        !matches!(
+            kind,
+            EventKind::CellObserved { .. }
+                | EventKind::SystemInfo { .. }
+                | EventKind::Paging { .. }
+        )
+    }
+
     fn observe(&mut self, event: &Event, out: &mut Vec<Finding>) {
         self.conn.apply(event);
         if self.conn.authenticated() {

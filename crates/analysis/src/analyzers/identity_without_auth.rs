@@ -214,6 +214,16 @@ impl Analyzer for IdentityRequestWithoutAuth {
          tracking area update or attach reject that made the device reveal its IMSI."
     }
 
+    fn reads(&self, kind: &EventKind) -> bool {
+        // Broadcasts and paging change neither the connection state it reads nor its own.
+        !matches!(
+            kind,
+            EventKind::CellObserved { .. }
+                | EventKind::SystemInfo { .. }
+                | EventKind::Paging { .. }
+        )
+    }
+
     fn observe(&mut self, event: &Event, out: &mut Vec<Finding>) {
         if self.conn.starts_new(event) && self.conn.active {
             // The previous connection ended without a recorded release.

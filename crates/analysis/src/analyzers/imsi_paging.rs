@@ -30,6 +30,10 @@ impl Analyzer for ImsiPaging {
         EvidenceRole::Standalone
     }
 
+    fn reads(&self, kind: &EventKind) -> bool {
+        matches!(kind, EventKind::Paging { .. })
+    }
+
     fn observe(&mut self, event: &Event, out: &mut Vec<Finding>) {
         let EventKind::Paging { identities, .. } = &event.kind else {
             return;

@@ -27,6 +27,13 @@ impl Analyzer for NullSecurity {
          the null integrity algorithm (EIA0), outside an emergency call."
     }
 
+    fn reads(&self, kind: &EventKind) -> bool {
+        matches!(
+            kind,
+            EventKind::ConnectionRequested { .. } | EventKind::SecurityModeCommand { .. }
+        )
+    }
+
     fn observe(&mut self, event: &Event, out: &mut Vec<Finding>) {
         let (layer, cipher, integrity) = match &event.kind {
             EventKind::ConnectionRequested { cause } => {

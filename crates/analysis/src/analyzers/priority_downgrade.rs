@@ -41,6 +41,10 @@ impl Analyzer for BroadcastPriorityDowngrade {
         EvidenceRole::Broadcast
     }
 
+    fn reads(&self, kind: &EventKind) -> bool {
+        matches!(kind, EventKind::SystemInfo { .. })
+    }
+
     fn observe(&mut self, event: &Event, out: &mut Vec<Finding>) {
         let EventKind::SystemInfo {
             serving_priority,

@@ -29,6 +29,10 @@ impl Analyzer for IncompleteSibChain {
         EvidenceRole::Broadcast
     }
 
+    fn reads(&self, kind: &EventKind) -> bool {
+        matches!(kind, EventKind::CellObserved { .. })
+    }
+
     fn observe(&mut self, event: &Event, out: &mut Vec<Finding>) {
         let EventKind::CellObserved { scheduled_sibs, .. } = &event.kind else {
             return;

@@ -185,6 +185,13 @@ impl Analyzer for SibContentChange {
         EvidenceRole::Broadcast
     }
 
+    fn reads(&self, kind: &EventKind) -> bool {
+        matches!(
+            kind,
+            EventKind::CellObserved { .. } | EventKind::SystemInfo { .. }
+        )
+    }
+
     fn observe(&mut self, event: &Event, out: &mut Vec<Finding>) {
         if !matches!(
             event.kind,

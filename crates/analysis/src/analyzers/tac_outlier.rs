@@ -44,6 +44,10 @@ impl Analyzer for TacOutlier {
         EvidenceRole::Broadcast
     }
 
+    fn reads(&self, kind: &EventKind) -> bool {
+        matches!(kind, EventKind::CellObserved { .. })
+    }
+
     fn observe(&mut self, event: &Event, _out: &mut Vec<Finding>) {
         let EventKind::CellObserved {
             plmn, tac, cell_id, ..
