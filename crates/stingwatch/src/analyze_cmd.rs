@@ -1,7 +1,8 @@
 //! `analyze`: recordings in, findings out.
 //!
 //! Each input is read, decoded, turned into events and analysed on its own; inputs are
-//! spread over worker threads so several files use every core.
+//! spread over worker threads so several files use every core, and a single input is read on
+//! one core while it is analysed on another.
 //!
 //! The annotated pcapng needs the findings before the first packet is written, so that
 //! format reads its one input twice rather than holding every message in memory.
@@ -147,12 +148,21 @@ fn advance(bar: &ProgressBar, reader: &CaptureReader, done: &mut u64) {
 /// stay bounded. The rest are counted in one closing line.
 const MAX_REPORTED_ERRORS: usize = 100;
 
-/// Read, decode, derive events and analyse one opened input.
+/// Messages handed from the reading thread to the analysing one at a time (see
+/// [`analyze_reader`]): large enough that the hand-over costs nothing per message.
+const READ_AHEAD_BATCH: usize = 1024;
+/// Batches the reading thread may be ahead by; bounds the memory between the two threads.
+const READ_AHEAD_BATCHES: usize = 4;
+
+/// Read, decode, derive events and analyse one opened input. With `read_ahead`, a second
+/// thread reads and deframes the input while this one decodes and analyses: the same items in
+/// the same order, on two cores.
 fn analyze_reader(
     path: &Path,
-    mut reader: CaptureReader,
+    reader: CaptureReader,
     known: Option<&KnownCells>,
     full_decode: bool,
+    read_ahead: bool,
     bar: &ProgressBar,
 ) -> FileResult {
     let name = path.display().to_string();
@@ -162,28 +172,62 @@ fn analyze_reader(
     }
     let mut errors = Vec::new();
     let mut errors_omitted = 0u64;
-    let mut done = 0u64;
-    let mut since_update = 0u64;
-    while let Some(item) = reader.next() {
-        match item {
-            ReadItem::Message(msg) => {
-                pipeline.push(msg);
+    let mut take = |item: ReadItem| match item {
+        ReadItem::Message(msg) => {
+            pipeline.push(msg);
+        }
+        ReadItem::Damage(d) => {
+            if errors.len() < MAX_REPORTED_ERRORS {
+                errors.push(format!("damaged input at {d}"));
+            } else {
+                errors_omitted += 1;
             }
-            ReadItem::Damage(d) => {
-                if errors.len() < MAX_REPORTED_ERRORS {
-                    errors.push(format!("damaged input at {d}"));
-                } else {
-                    errors_omitted += 1;
+        }
+    };
+    let reader = if read_ahead {
+        std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ReadItem>>(READ_AHEAD_BATCHES);
+            let reading = s.spawn(move || {
+                let mut reader = reader;
+                let mut done = 0u64;
+                let mut batch = Vec::with_capacity(READ_AHEAD_BATCH);
+                while let Some(item) = reader.next() {
+                    batch.push(item);
+                    if batch.len() >= READ_AHEAD_BATCH {
+                        let full =
+                            std::mem::replace(&mut batch, Vec::with_capacity(READ_AHEAD_BATCH));
+                        if tx.send(full).is_err() {
+                            break;
+                        }
+                        advance(bar, &reader, &mut done);
+                    }
                 }
+                let _ = tx.send(batch);
+                advance(bar, &reader, &mut done);
+                reader
+            });
+            for batch in rx {
+                batch.into_iter().for_each(&mut take);
+            }
+            reading
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    } else {
+        let mut reader = reader;
+        let mut done = 0u64;
+        let mut since_update = 0u64;
+        while let Some(item) = reader.next() {
+            take(item);
+            since_update += 1;
+            if since_update >= PROGRESS_EVERY {
+                since_update = 0;
+                advance(bar, &reader, &mut done);
             }
         }
-        since_update += 1;
-        if since_update >= PROGRESS_EVERY {
-            since_update = 0;
-            advance(bar, &reader, &mut done);
-        }
-    }
-    advance(bar, &reader, &mut done);
+        advance(bar, &reader, &mut done);
+        reader
+    };
     if errors_omitted > 0 {
         errors.push(format!(
             "{errors_omitted} more damaged regions not listed (see `stingwatch decode --summary`)"
@@ -438,10 +482,12 @@ fn analyze_parallel(
     bar: &ProgressBar,
 ) -> Vec<FileResult> {
     let n = inputs.len();
-    let workers = std::thread::available_parallelism()
+    let cores = std::thread::available_parallelism()
         .map(|p| p.get())
-        .unwrap_or(1)
-        .min(n.max(1));
+        .unwrap_or(1);
+    let workers = cores.min(n.max(1));
+    // One input and a spare core: read it on a thread of its own.
+    let read_ahead = n == 1 && cores > 1;
     let queue: Vec<Mutex<Option<(PathBuf, CaptureReader)>>> =
         inputs.into_iter().map(|i| Mutex::new(Some(i))).collect();
     let results: Vec<Mutex<Option<FileResult>>> = (0..n).map(|_| Mutex::new(None)).collect();
@@ -453,7 +499,7 @@ fn analyze_parallel(
                 let Some(slot) = queue.get(i) else { break };
                 let job = slot.lock().map(|mut g| g.take()).unwrap_or(None);
                 if let Some((path, reader)) = job {
-                    let r = analyze_reader(&path, reader, known, full_decode, bar);
+                    let r = analyze_reader(&path, reader, known, full_decode, read_ahead, bar);
                     if let Some(out) = results.get(i) {
                         if let Ok(mut g) = out.lock() {
                             *g = Some(r);
