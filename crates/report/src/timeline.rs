@@ -54,9 +54,15 @@ impl TimelineBuilder {
                 return;
             }
         }
-        if self.segments.len() >= MAX_SEGMENTS {
+        let len = self.segments.len();
+        if len >= MAX_SEGMENTS {
             self.full = true;
             return;
+        }
+        if len == self.segments.capacity() {
+            // Doubling, but never past the limit: doubling from 8,192 would leave room for
+            // 6,384 segments that can never be used.
+            self.segments.reserve_exact(len.max(8).min(MAX_SEGMENTS - len));
         }
         self.segments.push(TimelineSegment {
             file: file.to_string(),
@@ -123,6 +129,9 @@ mod tests {
             t.observe("f", &ev(p, Some(CellRef::radio(Some(p as u32 % 2), None))));
         }
         assert!(t.truncated());
-        assert_eq!(t.into_segments().len(), MAX_SEGMENTS);
+        let segments = t.into_segments();
+        assert_eq!(segments.len(), MAX_SEGMENTS);
+        // Grown to the limit and no further: no room kept for segments that cannot come.
+        assert_eq!(segments.capacity(), MAX_SEGMENTS);
     }
 }
