@@ -165,7 +165,7 @@ fn render_timeline(out: &mut String, report: &Report) {
     for f in report
         .timeline
         .iter()
-        .map(|t| t.file.as_str())
+        .map(|t| &*t.file)
         .chain(report.findings.iter().map(|f| f.file.as_str()))
     {
         if !files.contains(&f) {
@@ -179,7 +179,7 @@ fn render_timeline(out: &mut String, report: &Report) {
         let segs: Vec<_> = report
             .timeline
             .iter()
-            .filter(|t| t.file == file)
+            .filter(|t| &*t.file == file)
             .cloned()
             .collect();
         let marks: Vec<(usize, &FileFinding)> = report

@@ -1,6 +1,7 @@
 //! Which cell the device was on over time, as runs of consecutive events on one cell.
 
 use serde::Serialize;
+use std::sync::Arc;
 use stingwatch_events::{CaptureTime, CellRef, Event};
 
 /// Most segments kept per input; a recording that changes cell more often keeps the first ones.
@@ -9,8 +10,8 @@ pub const MAX_SEGMENTS: usize = 10_000;
 /// A stretch of the recording during which every event with a known cell was on one cell.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TimelineSegment {
-    /// Input the segment comes from.
-    pub file: String,
+    /// Input the segment comes from (one allocation shared by the input's segments).
+    pub file: Arc<str>,
     /// The cell, as far as the events knew it.
     pub cell: CellRef,
     /// Packet of the first event on the cell in this stretch.
@@ -32,6 +33,8 @@ pub struct TimelineSegment {
 pub struct TimelineBuilder {
     segments: Vec<TimelineSegment>,
     full: bool,
+    /// The name the latest segment was given, shared with the next ones of the same input.
+    file: Option<Arc<str>>,
 }
 
 impl TimelineBuilder {
@@ -47,7 +50,7 @@ impl TimelineBuilder {
             return;
         };
         if let Some(last) = self.segments.last_mut() {
-            if last.cell == cell && last.file == file {
+            if last.cell == cell && &*last.file == file {
                 last.last_packet = event.packet;
                 last.last_time = event.time.or(last.last_time);
                 last.events = last.events.saturating_add(1);
@@ -62,10 +65,19 @@ impl TimelineBuilder {
         if len == self.segments.capacity() {
             // Doubling, but never past the limit: doubling from 8,192 would leave room for
             // 6,384 segments that can never be used.
-            self.segments.reserve_exact(len.max(8).min(MAX_SEGMENTS - len));
+            self.segments
+                .reserve_exact(len.max(8).min(MAX_SEGMENTS - len));
         }
+        let name = match &self.file {
+            Some(f) if &**f == file => Arc::clone(f),
+            _ => {
+                let f: Arc<str> = Arc::from(file);
+                self.file = Some(Arc::clone(&f));
+                f
+            }
+        };
         self.segments.push(TimelineSegment {
-            file: file.to_string(),
+            file: name,
             cell,
             first_packet: event.packet,
             last_packet: event.packet,
