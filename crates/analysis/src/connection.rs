@@ -109,6 +109,16 @@ impl Connection {
     }
 }
 
+/// Whether an analyzer that reads only a [`Connection`] and its own state can react to events
+/// of `kind`: broadcasts and paging neither open nor move a connection (they only fill in its
+/// cell, which such analyzers do not read).
+pub(crate) fn concerns_connection(kind: &EventKind) -> bool {
+    !matches!(
+        kind,
+        EventKind::CellObserved { .. } | EventKind::SystemInfo { .. } | EventKind::Paging { .. }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -690,6 +690,34 @@ pub fn emm_cause_name(cause: u8) -> &'static str {
 mod tests {
     use super::*;
 
+    /// Ordinals index tables of `VARIANTS` entries: in range, and distinct per variant.
+    #[test]
+    fn ordinals_are_distinct_and_in_range() {
+        let kinds = [
+            EventKind::ConnectionSetup,
+            EventKind::AuthRequested,
+            EventKind::AttachAccept,
+            EventKind::ServiceRequest,
+            EventKind::Handover {
+                rat: AccessTechnology::Eutra,
+                arfcn: None,
+                pci: None,
+            },
+            EventKind::Paging {
+                identities: vec![],
+                system_info_modification: false,
+            },
+        ];
+        let ordinals: Vec<usize> = kinds.iter().map(EventKind::ordinal).collect();
+        assert!(ordinals.iter().all(|&o| o < EventKind::VARIANTS));
+        let mut distinct = ordinals.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), ordinals.len());
+        // The last variant declared takes the last slot.
+        assert_eq!(kinds[4].ordinal(), EventKind::VARIANTS - 1);
+    }
+
     #[test]
     fn plmn_display_keeps_mnc_width() {
         assert_eq!(Plmn::new(1, 1, 2).to_string(), "001-01");

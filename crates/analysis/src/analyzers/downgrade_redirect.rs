@@ -70,13 +70,7 @@ impl Analyzer for DowngradeRedirect {
     }
 
     fn reads(&self, kind: &EventKind) -> bool {
-        // Broadcasts and paging change neither the connection state it reads nor its own.
-        !matches!(
-            kind,
-            EventKind::CellObserved { .. }
-                | EventKind::SystemInfo { .. }
-                | EventKind::Paging { .. }
-        )
+        crate::connection::concerns_connection(kind)
     }
 
     fn observe(&mut self, event: &Event, out: &mut Vec<Finding>) {
