@@ -104,6 +104,12 @@ impl EventDeriver {
         out
     }
 
+    /// Number of decoded RRC messages whose event kind is remembered now (at most
+    /// [`MAX_REMEMBERED_KINDS`]).
+    pub fn remembered_kinds(&self) -> usize {
+        self.kinds.len()
+    }
+
     /// Kind of the event of `rrc` itself (not of its NAS), if it has one, remembered per
     /// shared form.
     fn rrc_kind(&mut self, rrc: &Arc<RrcMessage>, earfcn: Option<u32>) -> Option<EventKind> {

@@ -13,7 +13,7 @@ mod derive;
 
 pub use derive::{
     from_decoded, EventDeriver, DEDUP_MICROS, DEDUP_PACKETS, EARLIEST_PLAUSIBLE_TIME,
-    MAX_REMEMBERED_CELLS,
+    MAX_REMEMBERED_CELLS, MAX_REMEMBERED_KINDS,
 };
 
 use serde::Serialize;

@@ -324,3 +324,34 @@ fn nas_copies_merge_only_within_dedup_packets_and_dedup_micros() {
     assert_eq!(events(1, -DEDUP_MICROS - 1), 2);
     assert_eq!(events(1, -3_600_000_000), 2);
 }
+
+/// A handover on the current frequency makes an event whose target EARFCN is the serving one,
+/// so its kind depends on the message's EARFCN as well as its (shared) decoded form. Repeats
+/// through the caching decoder on more EARFCNs than the deriver remembers kinds for give
+/// exactly the events of decoding every message afresh, and the memory stays bounded.
+#[test]
+fn remembered_kinds_follow_the_earfcn_and_stay_bounded() {
+    let pdu = rrc::rrc_connection_reconfiguration_handover(7, None).unwrap();
+    let mut decoder = stingwatch_decode::Decoder::new();
+    let mut cached = EventDeriver::new();
+    let mut fresh = EventDeriver::new();
+    let n = MAX_REMEMBERED_KINDS as u64 + 50;
+    for packet in 1..=2 * n {
+        let ctx = RadioContext {
+            arfcn: Some(1000 + (packet % n) as u32),
+            pci: Some(PCI),
+            sfn: None,
+        };
+        let kind = PayloadKind::LteRrc { channel: pdu.0 };
+        let msg = radio(packet, kind, pdu.1.clone(), ctx);
+        let shared = decoder.decode(msg.source.clone());
+        assert_eq!(
+            cached.derive(&shared),
+            fresh.derive(&msg),
+            "packet {packet}"
+        );
+        assert!(cached.remembered_kinds() <= MAX_REMEMBERED_KINDS);
+    }
+    assert_eq!(cached.remembered_kinds(), MAX_REMEMBERED_KINDS);
+    assert_eq!(decoder.stats().misses, 1);
+}
