@@ -165,7 +165,7 @@ impl EventDeriver {
                     out.push(self.event(packet, time, radio, kind));
                 }
                 for nas in msg.nas.iter() {
-                    for kind in nas_kinds(nas, uplink) {
+                    if let Some(kind) = nas_kind(nas, uplink) {
                         if self.is_copy(packet, time, NasSource::Rrc, &kind) {
                             continue;
                         }
@@ -182,7 +182,7 @@ impl EventDeriver {
                 }
                 let uplink = msg.source.direction == Direction::Uplink;
                 for nas in msg.nas.iter() {
-                    for kind in nas_kinds(nas, uplink) {
+                    if let Some(kind) = nas_kind(nas, uplink) {
                         if self.is_copy(packet, time, NasSource::Record, &kind) {
                             continue;
                         }
@@ -472,17 +472,18 @@ fn requested_identity(t: stingwatch_nas::IdentityType) -> IdentityType {
     }
 }
 
-/// Events of one NAS message (EMM only; ESM carries nothing detection reads).
-fn nas_kinds(m: &NasMessage, uplink: bool) -> Vec<EventKind> {
+/// The event of one NAS message, if it has one (EMM only; ESM carries nothing detection
+/// reads).
+fn nas_kind(m: &NasMessage, uplink: bool) -> Option<EventKind> {
     if m.ciphered {
-        return vec![EventKind::ProtectedNas { uplink }];
+        return Some(EventKind::ProtectedNas { uplink });
     }
     let p = m.plain();
     if p.name == stingwatch_nas::tables::SERVICE_REQUEST_NAME {
-        return vec![EventKind::ServiceRequest];
+        return Some(EventKind::ServiceRequest);
     }
     if p.protocol != stingwatch_nas::ProtocolDiscriminator::Emm {
-        return Vec::new();
+        return None;
     }
     let f = &p.fields;
     let cause = f.emm_cause.map(|c| c.value);
@@ -490,9 +491,7 @@ fn nas_kinds(m: &NasMessage, uplink: bool) -> Vec<EventKind> {
         .mobile_identity
         .as_ref()
         .map_or(IdentityType::Unknown(0), |i| identity_of(i.kind));
-    let Some(t) = p.message_type else {
-        return Vec::new();
-    };
+    let t = p.message_type?;
     let kind = match t {
         emm::ATTACH_REQUEST => EventKind::AttachRequest { identity },
         emm::ATTACH_ACCEPT => EventKind::AttachAccept,
@@ -536,7 +535,7 @@ fn nas_kinds(m: &NasMessage, uplink: bool) -> Vec<EventKind> {
         },
         emm::SECURITY_MODE_COMPLETE => EventKind::SecurityModeComplete { layer: Layer::Nas },
         emm::SECURITY_MODE_REJECT => EventKind::SecurityModeReject { layer: Layer::Nas },
-        _ => return Vec::new(),
+        _ => return None,
     };
-    vec![kind]
+    Some(kind)
 }
