@@ -204,6 +204,9 @@ pub struct Deframer<R> {
     base: u64,
     /// Where in `buf[start..]` the flag search resumes (bytes before it hold no flag).
     scanned: usize,
+    /// Whether `buf[start..start + scanned]` holds an escape byte. The flag search looks for
+    /// both bytes at once, so a frame without escapes (most of them) is read once, not twice.
+    escaped: bool,
     eof: bool,
     /// Start offset of a run longer than [`MAX_RAW_FRAME`] that is being discarded.
     discarding: Option<u64>,
@@ -227,6 +230,7 @@ impl<R: Read> Deframer<R> {
             end: 0,
             base: 0,
             scanned: 0,
+            escaped: false,
             eof: false,
             discarding: None,
             frame: Vec::new(),
@@ -286,16 +290,27 @@ impl<R: Read> Deframer<R> {
         }
         loop {
             let pending = self.buf.get(self.start..self.end).unwrap_or(&[]);
-            let found = pending
-                .get(self.scanned..)
-                .and_then(|p| memchr::memchr(FLAG, p))
-                .map(|i| i + self.scanned);
+            let unscanned = pending.get(self.scanned..).unwrap_or(&[]);
+            let found = if self.escaped {
+                memchr::memchr(FLAG, unscanned)
+            } else {
+                match memchr::memchr2(FLAG, ESCAPE, unscanned) {
+                    Some(i) if unscanned.get(i) == Some(&ESCAPE) => {
+                        self.escaped = true;
+                        let after = unscanned.get(i + 1..).unwrap_or(&[]);
+                        memchr::memchr(FLAG, after).map(|j| i + 1 + j)
+                    }
+                    other => other,
+                }
+            }
+            .map(|i| i + self.scanned);
             match found {
                 Some(pos) => {
                     let offset = self.pending_offset();
                     let frame_start = self.start;
                     self.start = self.start + pos + 1;
                     self.scanned = 0;
+                    let escaped = std::mem::take(&mut self.escaped);
                     if let Some(d_start) = self.discarding.take() {
                         let end = offset + pos as u64;
                         return Some(DeframeItem::Damage(FrameDamage {
@@ -318,7 +333,7 @@ impl<R: Read> Deframer<R> {
                             error: FrameError::Oversize,
                         }));
                     }
-                    return Some(self.check_frame(frame_start, pos, offset));
+                    return Some(self.check_frame(frame_start, pos, offset, escaped));
                 }
                 None => {
                     self.scanned = pending.len();
@@ -328,6 +343,7 @@ impl<R: Read> Deframer<R> {
                         }
                         self.start = self.end;
                         self.scanned = 0;
+                        self.escaped = false;
                     }
                     if self.eof {
                         return self.finish();
@@ -339,6 +355,8 @@ impl<R: Read> Deframer<R> {
                             self.eof = true;
                             let offset = self.pending_offset();
                             self.start = self.end;
+                            self.scanned = 0;
+                            self.escaped = false;
                             self.discarding = None;
                             return Some(DeframeItem::Damage(FrameDamage {
                                 offset,
@@ -357,6 +375,8 @@ impl<R: Read> Deframer<R> {
         let offset = self.pending_offset();
         let left = self.end.saturating_sub(self.start) as u64;
         self.start = self.end;
+        self.scanned = 0;
+        self.escaped = false;
         if let Some(d_start) = self.discarding.take() {
             return Some(DeframeItem::Damage(FrameDamage {
                 offset: d_start,
@@ -374,9 +394,19 @@ impl<R: Read> Deframer<R> {
         }))
     }
 
-    /// Checks the frame `buf[at..at + len]` found at input `offset`.
-    fn check_frame(&mut self, at: usize, len: usize, offset: u64) -> DeframeItem<'_> {
-        if let Some(body_len) = self.unescaped_payload_len(at, len) {
+    /// Checks the frame `buf[at..at + len]` found at input `offset`; `escaped` says whether it
+    /// holds an escape byte.
+    fn check_frame(
+        &mut self,
+        at: usize,
+        len: usize,
+        offset: u64,
+        escaped: bool,
+    ) -> DeframeItem<'_> {
+        if let Some(body_len) = (!escaped)
+            .then(|| self.unescaped_payload_len(at, len))
+            .flatten()
+        {
             return DeframeItem::Frame(Frame {
                 offset,
                 raw_len: len as u64,
@@ -409,12 +439,12 @@ impl<R: Read> Deframer<R> {
 }
 
 impl<R> Deframer<R> {
-    /// Payload length of the frame `buf[at..at + len]` when it has no escape and a right
-    /// checksum. Most frames have no escape, and they are then used where they lie in the read
-    /// buffer instead of being copied out; anything else takes the general path.
+    /// Payload length of the frame `buf[at..at + len]`, which holds no escape, when its
+    /// checksum is right. Most frames have no escape, and they are then used where they lie in
+    /// the read buffer instead of being copied out; anything else takes the general path.
     fn unescaped_payload_len(&self, at: usize, len: usize) -> Option<usize> {
         let raw = self.buf.get(at..at + len)?;
-        if memchr::memchr(ESCAPE, raw).is_some() || len > MAX_FRAME {
+        if len > MAX_FRAME {
             return None;
         }
         let body_len = len.checked_sub(CRC_LEN).filter(|&n| n > 0)?;
@@ -833,5 +863,52 @@ mod tests {
         assert_eq!(items.len(), 1);
         assert!(matches!(&items[0], Err(d) if d.length == MAX_RAW_FRAME as u64));
         assert_eq!(ACCEPTED.with(|c| c.get()), MAX_RECOVERY_CANDIDATES);
+    }
+
+    /// Frames with and without escapes, a bad escape and a wrong checksum give the same items
+    /// whatever the read sizes, including reads that split a frame between an escape and its
+    /// closing flag.
+    #[test]
+    fn escapes_are_found_across_read_boundaries() {
+        let mut input = Vec::new();
+        let mut seed = 0x2545_f491_u32;
+        for n in 0..40u32 {
+            let len = 3 + (n as usize * 7) % 60;
+            let payload: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 17;
+                    seed ^= seed << 5;
+                    // One byte in eight needs escaping.
+                    match seed % 16 {
+                        0 => FLAG,
+                        1 => ESCAPE,
+                        _ => (seed >> 8) as u8,
+                    }
+                })
+                .collect();
+            encode_frame(&payload, &mut input);
+            match n % 10 {
+                3 => input.extend_from_slice(&[0x10, ESCAPE, 0x11, FLAG]),
+                7 => {
+                    // Flip a payload byte of the frame just written (not the flag).
+                    let at = input.len() - 3;
+                    input[at] ^= 0x01;
+                }
+                _ => {}
+            }
+        }
+        let whole = items_in_pieces(&input, input.len(), |_, _| false).0;
+        assert!(whole.iter().filter(|i| i.is_ok()).count() >= 30);
+        assert!(whole
+            .iter()
+            .any(|i| matches!(i, Err(d) if d.error == FrameError::BadEscape)));
+        for piece in 1..=9 {
+            assert_eq!(
+                items_in_pieces(&input, piece, |_, _| false).0,
+                whole,
+                "reads of {piece} bytes"
+            );
+        }
     }
 }
