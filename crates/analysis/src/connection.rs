@@ -156,7 +156,7 @@ mod tests {
             EventKind::ConnectionReleased {
                 cause: None,
                 redirect: None,
-                idle_priorities: vec![],
+                idle_priorities: [].into(),
             },
         ));
         assert!(!c.active);

@@ -57,10 +57,10 @@ fn sib1(c: &CellRef, sibs: Vec<u8>) -> EventKind {
     let id = c.identity.unwrap();
     EventKind::CellObserved {
         plmn: id.plmn,
-        additional_plmns: vec![],
+        additional_plmns: [].into(),
         tac: id.tac,
         cell_id: id.cell_id,
-        scheduled_sibs: sibs,
+        scheduled_sibs: sibs.into(),
         barred: false,
         value_tag: Some(3),
     }
@@ -68,13 +68,14 @@ fn sib1(c: &CellRef, sibs: Vec<u8>) -> EventKind {
 
 fn sysinfo(serving: u8, rat: AccessTechnology, prio: u8) -> EventKind {
     EventKind::SystemInfo {
-        sibs: vec![3, if rat == AccessTechnology::Geran { 7 } else { 6 }],
+        sibs: vec![3, if rat == AccessTechnology::Geran { 7 } else { 6 }].into(),
         serving_priority: Some(serving),
         neighbour_priorities: vec![FreqPriority {
             rat,
             arfcn: Some(10),
             priority: prio,
-        }],
+        }]
+        .into(),
     }
 }
 
@@ -88,7 +89,7 @@ fn release() -> EventKind {
     EventKind::ConnectionReleased {
         cause: Some(ReleaseCause::Other),
         redirect: None,
-        idle_priorities: vec![],
+        idle_priorities: [].into(),
     }
 }
 
@@ -109,7 +110,7 @@ fn smc(layer: Layer, c: u8, i: u8) -> EventKind {
 
 fn paging(ids: Vec<IdentityType>) -> EventKind {
     EventKind::Paging {
-        identities: ids,
+        identities: ids.into(),
         system_info_modification: false,
     }
 }
@@ -248,7 +249,7 @@ fn identity_and_geran_redirect_corroborate() {
                     rat: AccessTechnology::Geran,
                     arfcn: Some(30),
                 }),
-                idle_priorities: vec![],
+                idle_priorities: [].into(),
             },
         ],
     );

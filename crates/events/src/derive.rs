@@ -382,18 +382,18 @@ fn rrc_kind(rrc: &RrcMessage, earfcn: Option<u32>) -> Option<EventKind> {
             };
             EventKind::CellObserved {
                 plmn,
-                additional_plmns: plmns.get(1..).unwrap_or(&[]).to_vec(),
+                additional_plmns: plmns.get(1..).unwrap_or(&[]).into(),
                 tac: u32::from(tac),
                 cell_id,
-                scheduled_sibs: s.scheduled_sibs.clone(),
+                scheduled_sibs: s.scheduled_sibs.as_slice().into(),
                 barred: s.cell_barred.unwrap_or(false),
                 value_tag: None,
             }
         }
         "SystemInformation" if !s.sibs.is_empty() => EventKind::SystemInfo {
-            sibs: s.sibs.clone(),
+            sibs: s.sibs.as_slice().into(),
             serving_priority: s.serving_priority,
-            neighbour_priorities: priorities(s),
+            neighbour_priorities: priorities(s).into(),
         },
         "Paging" if !s.paging_records.is_empty() => EventKind::Paging {
             identities: s
@@ -424,9 +424,9 @@ fn rrc_kind(rrc: &RrcMessage, earfcn: Option<u32>) -> Option<EventKind> {
             cause: s.release_cause.map(release_cause),
             redirect: s.redirect.as_ref().map(redirect),
             idle_priorities: if s.idle_mode_priorities.is_some() {
-                priorities(s)
+                priorities(s).into()
             } else {
-                Vec::new()
+                Arc::new([])
             },
         },
         "SecurityModeCommand" => EventKind::SecurityModeCommand {

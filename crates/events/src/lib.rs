@@ -18,6 +18,7 @@ pub use derive::{
 
 use serde::Serialize;
 use std::fmt;
+use std::sync::Arc;
 
 pub use stingwatch_model::CaptureTime;
 
@@ -314,13 +315,13 @@ pub enum EventKind {
         /// Primary PLMN.
         plmn: Plmn,
         /// Further PLMNs the cell is shared with.
-        additional_plmns: Vec<Plmn>,
+        additional_plmns: Arc<[Plmn]>,
         /// Tracking area code.
         tac: u32,
         /// E-UTRAN cell identity.
         cell_id: u32,
         /// SIB numbers the scheduling list announces, SIB2 included (SIB2 is always first).
-        scheduled_sibs: Vec<u8>,
+        scheduled_sibs: Arc<[u8]>,
         /// Whether the cell says it is barred.
         barred: bool,
         /// systemInfoValueTag, which changes when system information changes.
@@ -329,11 +330,11 @@ pub enum EventKind {
     /// A SystemInformation message (SIB2 and later) with the reselection data detection needs.
     SystemInfo {
         /// SIB numbers this message carries.
-        sibs: Vec<u8>,
+        sibs: Arc<[u8]>,
         /// SIB3 priority of the serving LTE frequency.
         serving_priority: Option<u8>,
         /// SIB5 (LTE), SIB6 (UTRA), SIB7 (GERAN), SIB8 (CDMA2000), SIB24 (NR) priorities.
-        neighbour_priorities: Vec<FreqPriority>,
+        neighbour_priorities: Arc<[FreqPriority]>,
     },
     /// The device asked for an RRC connection.
     ConnectionRequested {
@@ -356,7 +357,7 @@ pub enum EventKind {
         /// Redirection to another carrier or technology, when given.
         redirect: Option<Redirect>,
         /// Dedicated idle-mode reselection priorities, overriding broadcast ones.
-        idle_priorities: Vec<FreqPriority>,
+        idle_priorities: Arc<[FreqPriority]>,
     },
     /// The network asked the device for an identity.
     IdentityRequested {
@@ -451,7 +452,7 @@ pub enum EventKind {
     /// A paging message with the identities it pages.
     Paging {
         /// Identity type of each paging record.
-        identities: Vec<IdentityType>,
+        identities: Arc<[IdentityType]>,
         /// The page announces a system information change.
         system_info_modification: bool,
     },
@@ -704,7 +705,7 @@ mod tests {
                 pci: None,
             },
             EventKind::Paging {
-                identities: vec![],
+                identities: Arc::new([]),
                 system_info_modification: false,
             },
         ];

@@ -100,7 +100,7 @@ fn sib1_becomes_cell_observed_and_names_later_events() {
     assert_eq!(
         kinds(&ev),
         vec![EventKind::Paging {
-            identities: vec![IdentityType::Imsi],
+            identities: vec![IdentityType::Imsi].into(),
             system_info_modification: false
         }]
     );
@@ -190,7 +190,7 @@ fn rrc_procedures_map_to_events() {
                 rat: AccessTechnology::Geran,
                 arfcn: Some(20)
             }),
-            idle_priorities: vec![],
+            idle_priorities: [].into(),
         }]
     );
     let ev = d.derive(&rrc_msg(6, rrc::security_mode_command(0, 2).unwrap()));

@@ -1,6 +1,6 @@
 //! The table of cells seen in a recording, built from `CellObserved` events.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde::Serialize;
 use stingwatch_events::{CaptureTime, Event, EventKind, Plmn};
@@ -48,7 +48,9 @@ type CellKey = (Plmn, u32, u32, Option<u32>, Option<u16>);
 /// Collects [`CellRecord`]s from events.
 #[derive(Debug, Default)]
 pub struct CellTable {
-    cells: BTreeMap<CellKey, CellRecord>,
+    /// Hashed: a lookup per SIB1 is on the per-message path, and the records are sorted by
+    /// first sighting (unique per cell) when they are taken out.
+    cells: HashMap<CellKey, CellRecord, foldhash::fast::RandomState>,
 }
 
 impl CellTable {
@@ -94,7 +96,7 @@ impl CellTable {
                 cell_id: *cell_id,
                 earfcn,
                 pci,
-                scheduled_sibs: scheduled_sibs.clone(),
+                scheduled_sibs: scheduled_sibs.to_vec(),
                 barred: *barred,
                 sightings: 1,
                 first_packet: event.packet,
@@ -123,10 +125,10 @@ mod tests {
             packet,
             EventKind::CellObserved {
                 plmn: Plmn::new(310, 260, 3),
-                additional_plmns: vec![],
+                additional_plmns: [].into(),
                 tac: 7,
                 cell_id,
-                scheduled_sibs: vec![3],
+                scheduled_sibs: vec![3].into(),
                 barred: false,
                 value_tag: None,
             },

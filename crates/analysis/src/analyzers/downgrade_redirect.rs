@@ -143,7 +143,7 @@ mod tests {
                 rat,
                 arfcn: Some(10),
             }),
-            idle_priorities: vec![],
+            idle_priorities: [].into(),
         }
     }
 

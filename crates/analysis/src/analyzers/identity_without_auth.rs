@@ -398,7 +398,7 @@ mod tests {
                         rat: AccessTechnology::Geran,
                         arfcn: Some(20),
                     }),
-                    idle_priorities: vec![],
+                    idle_priorities: [].into(),
                 },
             ],
         );

@@ -82,7 +82,7 @@ mod tests {
 
     fn paging(ids: Vec<IdentityType>) -> EventKind {
         EventKind::Paging {
-            identities: ids,
+            identities: ids.into(),
             system_info_modification: false,
         }
     }

@@ -187,10 +187,10 @@ pub(crate) mod testkit {
     ) -> EventKind {
         EventKind::CellObserved {
             plmn: Plmn::new(310, 260, 3),
-            additional_plmns: vec![],
+            additional_plmns: [].into(),
             tac,
             cell_id,
-            scheduled_sibs,
+            scheduled_sibs: scheduled_sibs.into(),
             barred: false,
             value_tag: Some(value_tag),
         }
@@ -226,7 +226,7 @@ pub(crate) mod testkit {
         EventKind::ConnectionReleased {
             cause: Some(ReleaseCause::Other),
             redirect: None,
-            idle_priorities: vec![],
+            idle_priorities: [].into(),
         }
     }
 

@@ -152,21 +152,22 @@ mod tests {
 
     fn sib3(p: u8) -> EventKind {
         EventKind::SystemInfo {
-            sibs: vec![3],
+            sibs: vec![3].into(),
             serving_priority: Some(p),
-            neighbour_priorities: vec![],
+            neighbour_priorities: [].into(),
         }
     }
 
     fn neighbours(rat: AccessTechnology, p: u8) -> EventKind {
         EventKind::SystemInfo {
-            sibs: vec![if rat == AccessTechnology::Geran { 7 } else { 6 }],
+            sibs: vec![if rat == AccessTechnology::Geran { 7 } else { 6 }].into(),
             serving_priority: None,
             neighbour_priorities: vec![FreqPriority {
                 rat,
                 arfcn: Some(1),
                 priority: p,
-            }],
+            }]
+            .into(),
         }
     }
 

@@ -215,12 +215,12 @@ impl Analyzer for SibContentChange {
                 value_tag,
                 ..
             } => {
-                let mut scheduled = scheduled_sibs.clone();
+                let mut scheduled = scheduled_sibs.to_vec();
                 scheduled.sort_unstable();
                 scheduled.dedup();
                 let content = Sib1Content {
                     scheduled,
-                    additional_plmns: additional_plmns.clone(),
+                    additional_plmns: additional_plmns.to_vec(),
                 };
                 state.value_tag = *value_tag;
                 let detail = |_: &Sib1Content| "new SIB1 content".to_string();
@@ -325,13 +325,14 @@ mod tests {
 
     fn sib7(p: u8) -> EventKind {
         EventKind::SystemInfo {
-            sibs: vec![7],
+            sibs: vec![7].into(),
             serving_priority: None,
             neighbour_priorities: vec![FreqPriority {
                 rat: AccessTechnology::Geran,
                 arfcn: Some(1),
                 priority: p,
-            }],
+            }]
+            .into(),
         }
     }
 
@@ -386,24 +387,24 @@ mod tests {
             sib7(1),
             sib7(6),
             EventKind::SystemInfo {
-                sibs: vec![3, 5],
+                sibs: vec![3, 5].into(),
                 serving_priority: Some(4),
-                neighbour_priorities: vec![eutra(5)],
+                neighbour_priorities: vec![eutra(5)].into(),
             },
             EventKind::SystemInfo {
-                sibs: vec![3, 5, 7],
+                sibs: vec![3, 5, 7].into(),
                 serving_priority: Some(4),
-                neighbour_priorities: vec![eutra(5), geran(1)],
+                neighbour_priorities: vec![eutra(5), geran(1)].into(),
             },
             EventKind::SystemInfo {
-                sibs: vec![3],
+                sibs: vec![3].into(),
                 serving_priority: Some(7),
-                neighbour_priorities: vec![],
+                neighbour_priorities: [].into(),
             },
             EventKind::SystemInfo {
-                sibs: vec![5],
+                sibs: vec![5].into(),
                 serving_priority: None,
-                neighbour_priorities: vec![eutra(2)],
+                neighbour_priorities: vec![eutra(2)].into(),
             },
             EventKind::ConnectionSetup,
         ];
