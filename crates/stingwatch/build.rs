@@ -8,56 +8,78 @@
 //! stale list costs memory, never correctness.
 
 use std::env;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 fn main() {
     println!("cargo:rerun-if-changed=code-layout.txt");
-    println!("cargo:rerun-if-env-changed=STINGWATCH_CODE_LAYOUT");
-    if let Some(arg) = ordering_arg() {
-        println!("cargo:rustc-link-arg-bins={arg}");
+    for var in [
+        "STINGWATCH_CODE_LAYOUT",
+        "RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS",
+        "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER",
+    ] {
+        println!("cargo:rerun-if-env-changed={var}");
+    }
+    if let Some(list) = layout_list() {
+        println!("cargo:rustc-link-arg-bins={}", ordering_arg(&list));
         println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
     }
 }
 
-/// The linker argument that applies the list, when this build links with LLD.
-fn ordering_arg() -> Option<String> {
+/// The list to apply, when this is an optimised x86_64 Linux build whose linker takes it.
+fn layout_list() -> Option<PathBuf> {
     if env::var("STINGWATCH_CODE_LAYOUT").as_deref() == Ok("0")
         || env::var("PROFILE").as_deref() != Ok("release")
-        // rustc links this target with its own LLD from 1.90 on; other targets and a linker
-        // chosen by configuration may be GNU ld, which does not know the option.
         || env::var("TARGET").as_deref() != Ok("x86_64-unknown-linux-gnu")
-        || env::var_os("RUSTC_LINKER").is_some()
-        || env::var("CARGO_ENCODED_RUSTFLAGS").is_ok_and(|f| {
-            f.contains("linker") || f.contains("fuse-ld") || f.contains("link-self-contained")
-        })
-        || !rustc_links_with_lld()
     {
         return None;
     }
-    let list = env::var("CARGO_MANIFEST_DIR").ok()? + "/code-layout.txt";
-    if list.contains(',') || !std::path::Path::new(&list).is_file() {
-        return None;
-    }
-    Some(format!("-Wl,--symbol-ordering-file={list}"))
+    let list = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR")?).join("code-layout.txt");
+    let usable = list.is_file() && list.to_str().is_some_and(|s| !s.contains(','));
+    (usable && linker_takes_ordering()).then_some(list)
 }
 
-/// True when the compiler is 1.90 or later, whose default linker on this target is LLD.
-fn rustc_links_with_lld() -> bool {
-    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
-    let Ok(out) = Command::new(rustc).arg("-vV").output() else {
+/// The linker argument that applies `list`.
+fn ordering_arg(list: &Path) -> String {
+    format!("-Wl,--symbol-ordering-file={}", list.display())
+}
+
+/// Whether the linker this build uses accepts a symbol ordering file. rustup's compilers link
+/// this target with their own LLD, which does; GNU ld, which a distribution's compiler or a
+/// configured linker may use, does not. So an empty program is linked the way this build links,
+/// with an empty ordering file, and the list is used only if that works.
+fn linker_takes_ordering() -> bool {
+    let (Some(out), Some(rustc)) = (env::var_os("OUT_DIR"), env::var_os("RUSTC")) else {
         return false;
     };
-    let text = String::from_utf8_lossy(&out.stdout);
-    let Some(version) = text
-        .lines()
-        .find_map(|l| l.strip_prefix("release: "))
-        .map(str::trim)
-    else {
+    let dir = PathBuf::from(out);
+    let (source, empty, exe) = (
+        dir.join("probe.rs"),
+        dir.join("empty-layout.txt"),
+        dir.join("probe"),
+    );
+    if std::fs::write(&source, "fn main() {}\n").is_err() || std::fs::write(&empty, "").is_err() {
         return false;
-    };
-    let mut parts = version
-        .split(['.', '-'])
-        .map(|p| p.parse::<u32>().unwrap_or(0));
-    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-    (major, minor) >= (1, 90)
+    }
+    let mut cmd = Command::new(rustc);
+    cmd.arg("--target")
+        .arg("x86_64-unknown-linux-gnu")
+        .arg("-o")
+        .arg(&exe)
+        .arg("-C")
+        .arg(format!("link-arg={}", ordering_arg(&empty)))
+        .arg(&source);
+    if let Some(linker) = env::var_os("RUSTC_LINKER") {
+        cmd.arg("-C")
+            .arg(format!("linker={}", linker.to_string_lossy()));
+    }
+    if let Ok(flags) = env::var("CARGO_ENCODED_RUSTFLAGS") {
+        cmd.args(flags.split('\x1f').filter(|f| !f.is_empty()));
+    }
+    cmd.stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
