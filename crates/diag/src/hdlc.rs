@@ -444,6 +444,10 @@ impl<R> Deframer<R> {
     /// the read buffer instead of being copied out; anything else takes the general path.
     fn unescaped_payload_len(&self, at: usize, len: usize) -> Option<usize> {
         let raw = self.buf.get(at..at + len)?;
+        debug_assert!(
+            memchr::memchr(ESCAPE, raw).is_none(),
+            "frame with an escape taken as escape-free"
+        );
         if len > MAX_FRAME {
             return None;
         }
@@ -891,7 +895,8 @@ mod tests {
             match n % 10 {
                 3 => input.extend_from_slice(&[0x10, ESCAPE, 0x11, FLAG]),
                 7 => {
-                    // Flip a payload byte of the frame just written (not the flag).
+                    // Flip the byte before the checksum's last byte (the checksum's first
+                    // byte or half an escape pair): a checksum mismatch or a bad escape.
                     let at = input.len() - 3;
                     input[at] ^= 0x01;
                 }
@@ -908,6 +913,36 @@ mod tests {
                 items_in_pieces(&input, piece, |_, _| false).0,
                 whole,
                 "reads of {piece} bytes"
+            );
+        }
+    }
+
+    /// A frame whose escaped bytes, read as they lie, carry a right checksum: only unescaping
+    /// shows the checksum is wrong, so the frame must be damage however the reads split it. A
+    /// deframer that lost track of the escape would hand out the escaped bytes as a frame.
+    #[test]
+    fn escaped_frame_is_never_checked_as_it_lies() {
+        // Escaped bytes 10 7D 5E 42 (unescaped 10 7E 42), with the checksum of the escaped form.
+        let mut frame = vec![0x10, ESCAPE, FLAG ^ ESCAPE_XOR, 0x42];
+        let crc = crc16(&frame).to_le_bytes();
+        assert!(crc.iter().all(|b| *b != FLAG && *b != ESCAPE));
+        frame.extend_from_slice(&crc);
+        frame.push(FLAG);
+        let mut input = Vec::new();
+        encode_frame(b"\x10before", &mut input);
+        input.extend_from_slice(&frame);
+        encode_frame(b"\x10after", &mut input);
+        for piece in 1..=9 {
+            let items = items_in_pieces(&input, piece, |_, _| false).0;
+            assert_eq!(items.len(), 3, "reads of {piece} bytes");
+            assert!(
+                matches!(&items[1], Err(d) if matches!(d.error, FrameError::CrcMismatch { .. })),
+                "reads of {piece} bytes: {:?}",
+                items[1]
+            );
+            assert_eq!(
+                items[2].as_ref().map(|x| x.2.clone()),
+                Ok(b"\x10after".to_vec())
             );
         }
     }

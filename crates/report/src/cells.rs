@@ -110,7 +110,18 @@ impl CellTable {
     /// The cells, in order of first sighting.
     pub fn into_records(self) -> Vec<CellRecord> {
         let mut v: Vec<CellRecord> = self.cells.into_values().collect();
-        v.sort_by_key(|c| c.first_packet);
+        // First sightings are unique within a recording; the rest of the key only keeps the
+        // order fixed for a caller that repeats packet numbers.
+        v.sort_by(|a, b| {
+            (a.first_packet, a.tac, a.cell_id, a.earfcn, a.pci, &a.plmn).cmp(&(
+                b.first_packet,
+                b.tac,
+                b.cell_id,
+                b.earfcn,
+                b.pci,
+                &b.plmn,
+            ))
+        });
         v
     }
 }
