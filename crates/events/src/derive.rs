@@ -112,7 +112,11 @@ impl EventDeriver {
 
     /// Kind of the event of `rrc` itself (not of its NAS), if it has one, remembered per
     /// shared form.
-    fn rrc_kind(&mut self, rrc: &Arc<RrcMessage>, earfcn: Option<u32>) -> Option<EventKind> {
+    fn remembered_rrc_kind(
+        &mut self,
+        rrc: &Arc<RrcMessage>,
+        earfcn: Option<u32>,
+    ) -> Option<EventKind> {
         let key = (Arc::as_ptr(rrc) as usize, earfcn);
         if let Some(k) = self.kinds.get(&key) {
             return k.kind.clone();
@@ -148,7 +152,7 @@ impl EventDeriver {
                     return;
                 };
                 let uplink = rrc.channel.direction() == Direction::Uplink;
-                if let Some(kind) = self.rrc_kind(rrc, radio.0) {
+                if let Some(kind) = self.remembered_rrc_kind(rrc, radio.0) {
                     if let EventKind::CellObserved {
                         plmn, tac, cell_id, ..
                     } = &kind
