@@ -7,7 +7,14 @@
 //! [`Connection::starts_new`] before [`Connection::apply`] so they can close the previous
 //! connection (whose release may not have been recorded) with its own state.
 
-use stingwatch_events::{CellRef, Event, EventKind, Layer};
+use stingwatch_events::{CaptureTime, CellRef, Event, EventKind, Layer};
+
+/// An RRC connection request this soon after the initial NAS message that opened a connection
+/// carries that message: a DIAG log records the NAS message before the RRC request that sets
+/// up the connection for it.
+const NAS_BEFORE_RRC_MICROS: i64 = 2_000_000;
+/// Without capture times, the same within this many packets.
+const NAS_BEFORE_RRC_PACKETS: u64 = 16;
 
 /// Authentication and security state of the device's current (or last) connection.
 #[derive(Debug, Clone, Default)]
@@ -30,6 +37,9 @@ pub(crate) struct Connection {
     pub rrc_secured: bool,
     /// The NAS procedure that opened the connection ended (accept or reject).
     pub procedure_done: bool,
+    /// Packet and time of the initial NAS message that opened this connection, while nothing
+    /// else of the connection has followed it (the RRC request that carries it may still come).
+    awaiting_rrc: Option<(u64, Option<CaptureTime>)>,
 }
 
 impl Connection {
@@ -49,7 +59,7 @@ impl Connection {
     /// True when `event` opens a new connection.
     pub fn starts_new(&self, event: &Event) -> bool {
         match &event.kind {
-            EventKind::ConnectionRequested { .. } => true,
+            EventKind::ConnectionRequested { .. } => !self.carries_opening_nas(event),
             EventKind::AttachRequest { .. }
             | EventKind::TauRequest { .. }
             | EventKind::ServiceRequest
@@ -61,15 +71,33 @@ impl Connection {
         }
     }
 
+    /// True when `event`, an RRC connection request, sets up the connection for the initial
+    /// NAS message that opened the current one.
+    fn carries_opening_nas(&self, event: &Event) -> bool {
+        let Some((packet, time)) = self.awaiting_rrc else {
+            return false;
+        };
+        match (time, event.time) {
+            (Some(a), Some(b)) => (0..=NAS_BEFORE_RRC_MICROS).contains(&b.0.saturating_sub(a.0)),
+            _ => event.packet.saturating_sub(packet) <= NAS_BEFORE_RRC_PACKETS,
+        }
+    }
+
     /// Update the state with `event` (call after handling [`Connection::starts_new`]).
     pub fn apply(&mut self, event: &Event) {
         if self.starts_new(event) {
+            let opened_by_nas = !matches!(event.kind, EventKind::ConnectionRequested { .. });
             *self = Connection {
                 active: true,
                 ordinal: self.ordinal.saturating_add(1),
                 cell: event.cell,
+                awaiting_rrc: opened_by_nas.then_some((event.packet, event.time)),
                 ..Connection::default()
             };
+        } else if concerns_connection(&event.kind) {
+            // The RRC request carrying the opening message, or anything else of the
+            // connection: a later RRC request opens a connection of its own.
+            self.awaiting_rrc = None;
         }
         if self.cell.is_none() {
             self.cell = event.cell;
@@ -115,7 +143,11 @@ impl Connection {
 pub(crate) fn concerns_connection(kind: &EventKind) -> bool {
     !matches!(
         kind,
-        EventKind::CellObserved { .. } | EventKind::SystemInfo { .. } | EventKind::Paging { .. }
+        EventKind::CellObserved { .. }
+            | EventKind::SystemInfo { .. }
+            | EventKind::Paging { .. }
+            | EventKind::DeviceNetwork { .. }
+            | EventKind::EquivalentNetworks { .. }
     )
 }
 
@@ -161,6 +193,52 @@ mod tests {
         ));
         assert!(!c.active);
         assert_eq!(c.ordinal, 1);
+    }
+
+    #[test]
+    fn rrc_request_right_after_the_opening_nas_message_carries_it() {
+        let at =
+            |p: u64, ms: i64, kind| ev(p, kind).at(CaptureTime(1_700_000_000_000_000 + ms * 1000));
+        let mut c = Connection::default();
+        let attach = at(
+            1,
+            0,
+            EventKind::AttachRequest {
+                identity: IdentityType::Imsi,
+            },
+        );
+        c.apply(&attach);
+        let rrc = at(
+            2,
+            2,
+            EventKind::ConnectionRequested {
+                cause: EstablishmentCause::MoSignalling,
+            },
+        );
+        assert!(!c.starts_new(&rrc));
+        c.apply(&rrc);
+        c.apply(&at(3, 40, EventKind::AuthAnswered));
+        assert!(c.authenticated());
+        assert_eq!(c.ordinal, 1);
+        // Once the connection has gone on, an RRC request is a connection of its own.
+        let again = at(
+            4,
+            60,
+            EventKind::ConnectionRequested {
+                cause: EstablishmentCause::MoData,
+            },
+        );
+        assert!(c.starts_new(&again));
+        // And so is one long after an opening NAS message that never got its RRC request.
+        let mut d = Connection::default();
+        d.apply(&attach);
+        assert!(d.starts_new(&at(
+            5,
+            3_000,
+            EventKind::ConnectionRequested {
+                cause: EstablishmentCause::MoSignalling,
+            }
+        )));
     }
 
     #[test]

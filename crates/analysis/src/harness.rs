@@ -2,7 +2,9 @@
 //! evidence as a whole (operator configuration, corroboration, known cells).
 
 use crate::analyzers;
-use crate::{Analyzer, EvidenceRole, Finding, KnownCells, Severity};
+use crate::home::{CellNetwork, HomeNetwork};
+use crate::neighbourhood::Neighbourhood;
+use crate::{Analyzer, Evidence, EvidenceRole, Finding, KnownCells, Severity};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use stingwatch_events::{AccessTechnology, CellRef, Event, EventKind, Plmn};
@@ -43,6 +45,8 @@ pub struct Analysis {
     roles: BTreeMap<&'static str, EvidenceRole>,
     subscription_kinds: BTreeSet<&'static str>,
     known: Option<KnownCells>,
+    home: HomeNetwork,
+    around: Neighbourhood,
     episodes: Vec<Finding>,
     open: BTreeMap<(&'static str, Option<CellRef>), usize>,
     scratch: Vec<Finding>,
@@ -78,6 +82,8 @@ impl Analysis {
             roles,
             subscription_kinds,
             known: None,
+            home: HomeNetwork::default(),
+            around: Neighbourhood::default(),
             episodes: Vec::new(),
             open: BTreeMap::new(),
             scratch: Vec::new(),
@@ -96,6 +102,13 @@ impl Analysis {
     /// Use a list of known genuine cells to weigh findings.
     pub fn with_known_cells(mut self, known: KnownCells) -> Self {
         self.known = Some(known);
+        self
+    }
+
+    /// Take `plmn` as the network of the phone's SIM, whatever the recording shows (for
+    /// recordings in which the phone never sends its IMSI).
+    pub fn with_home_network(mut self, plmn: Plmn) -> Self {
+        self.home = HomeNetwork::configured(plmn);
         self
     }
 
@@ -123,6 +136,12 @@ impl Analysis {
 
     /// Feed one event to every analyzer.
     pub fn observe(&mut self, event: &Event) {
+        if HomeNetwork::reads(&event.kind) {
+            self.home.observe(event);
+        }
+        if Neighbourhood::reads(&event.kind) {
+            self.around.observe(event);
+        }
         let mut out = std::mem::take(&mut self.scratch);
         let ordinal = event.kind.ordinal();
         match self.routes.get_mut(ordinal) {
@@ -152,12 +171,17 @@ impl Analysis {
 
     /// Findings so far, weighed as if the recording ended now (for live monitoring).
     pub fn snapshot(&self) -> Vec<Finding> {
-        weigh(
-            self.episodes.clone(),
-            &self.roles,
-            &self.subscription_kinds,
-            self.known.as_ref(),
-        )
+        weigh(self.episodes.clone(), &self.context())
+    }
+
+    fn context(&self) -> Context<'_> {
+        Context {
+            roles: &self.roles,
+            subscription_kinds: &self.subscription_kinds,
+            known: self.known.as_ref(),
+            home: &self.home,
+            around: &self.around,
+        }
     }
 
     /// End of the recording: final findings, most severe first.
@@ -169,12 +193,8 @@ impl Analysis {
         for f in out {
             self.merge(f);
         }
-        weigh(
-            self.episodes,
-            &self.roles,
-            &self.subscription_kinds,
-            self.known.as_ref(),
-        )
+        let episodes = std::mem::take(&mut self.episodes);
+        weigh(episodes, &self.context())
     }
 
     fn merge(&mut self, f: Finding) {
@@ -277,15 +297,23 @@ fn format_minutes(micros: i64) -> String {
     }
 }
 
-fn weigh(
-    episodes: Vec<Finding>,
-    roles: &BTreeMap<&'static str, EvidenceRole>,
-    subscription_kinds: &BTreeSet<&'static str>,
-    known: Option<&KnownCells>,
-) -> Vec<Finding> {
-    let mut episodes = collapse_patterns(episodes, subscription_kinds);
-    corroborate(&mut episodes, roles);
-    if let Some(known) = known {
+/// Everything weighing reads besides the episodes.
+struct Context<'a> {
+    roles: &'a BTreeMap<&'static str, EvidenceRole>,
+    subscription_kinds: &'a BTreeSet<&'static str>,
+    known: Option<&'a KnownCells>,
+    home: &'a HomeNetwork,
+    around: &'a Neighbourhood,
+}
+
+fn weigh(episodes: Vec<Finding>, cx: &Context<'_>) -> Vec<Finding> {
+    let mut episodes = collapse_patterns(episodes, cx.subscription_kinds);
+    weigh_visited_networks(&mut episodes, cx.home, cx.roles);
+    if let Some(diagnosis) = weigh_refused_subscription(&mut episodes, cx) {
+        episodes.push(diagnosis);
+    }
+    corroborate(&mut episodes, cx.roles);
+    if let Some(known) = cx.known {
         weigh_known_cells(&mut episodes, known);
     }
     episodes.sort_by(|a, b| {
@@ -424,6 +452,266 @@ fn collapse_patterns(
     out
 }
 
+/// Reject causes that say "you may not be served here": the network, the tracking area or
+/// roaming in it is not allowed, or this network offers no 4G to the SIM (TS 24.301 5.5.1.2.5).
+/// A visited network without a roaming agreement sends them before authenticating, because
+/// it has no way to authenticate a subscriber it has no agreement for.
+const NOT_ALLOWED_HERE: [u8; 5] = [11, 12, 13, 14, 15];
+
+/// Causes by which a network refuses its own subscriber as a roamer: #11 "PLMN not allowed"
+/// and #13 "roaming not allowed in this tracking area" make no sense from the SIM's own
+/// network.
+const ROAMING_REFUSALS: [u8; 2] = [11, 13];
+
+/// Cell-site simulators impersonate the phone's own operator, because a phone only selects
+/// its own (or an equivalent) network while one is around. A cell of a network that is none
+/// of the phone's own, refusing it as "not allowed here" before authentication, is how real
+/// visited networks behave; broadcast oddities of such a cell concern a network the phone
+/// does not use. Refusals from a cell that claims to be the SIM's own network keep their
+/// weight, and say that the impersonation is the point.
+fn weigh_visited_networks(
+    episodes: &mut [Finding],
+    home: &HomeNetwork,
+    roles: &BTreeMap<&'static str, EvidenceRole>,
+) {
+    if !home.is_known() {
+        return;
+    }
+    let own = home.describe();
+    for ep in episodes.iter_mut() {
+        let Some(cell) = ep.cell else { continue };
+        let Some(identity) = cell.identity else {
+            continue;
+        };
+        let broadcast: Vec<String> = home
+            .cell_plmns(&identity)
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        let broadcast = broadcast.join(", ");
+        match home.classify(Some(&cell)) {
+            CellNetwork::Visited => {
+                if ep
+                    .reject_cause
+                    .is_some_and(|c| NOT_ALLOWED_HERE.contains(&c))
+                {
+                    ep.severity = Severity::Info;
+                    ep.add_note(format!(
+                        "Visited network: this cell broadcasts {broadcast}, which is not the \
+                         phone's own network ({own}). A visited network that has no roaming \
+                         agreement for this SIM cannot authenticate it, so it refuses it \
+                         before authentication with exactly this kind of cause. This is \
+                         information, not an alarm: a cell-site simulator that wants a phone \
+                         imitates the phone's own operator."
+                    ));
+                } else if roles.get(ep.kind) == Some(&EvidenceRole::Broadcast)
+                    || ep.kind == "identity-exposure-rate"
+                {
+                    if ep.severity > Severity::Low {
+                        ep.severity = Severity::Low;
+                    }
+                    ep.add_note(format!(
+                        "This cell broadcasts {broadcast}, which is not the phone's own network \
+                         ({own}); a phone does not normally use such a network, and a \
+                         cell-site simulator that wants it would imitate its own operator. \
+                         Lowered to at most low."
+                    ));
+                }
+            }
+            CellNetwork::Own => {
+                let sim_network = home
+                    .cell_plmns(&identity)
+                    .into_iter()
+                    .any(|p| home.is_subscription(p));
+                if sim_network
+                    && ep
+                        .reject_cause
+                        .is_some_and(|c| ROAMING_REFUSALS.contains(&c))
+                {
+                    ep.add_note(format!(
+                        "This cell claims to be the SIM's own network ({broadcast}), yet \
+                         refuses the phone as if it were roaming. A network does not refuse \
+                         its own subscriber as a roamer; a cell imitating the operator to turn \
+                         the phone away would."
+                    ));
+                }
+            }
+            CellNetwork::Unknown => {}
+        }
+    }
+}
+
+/// Kinds that are about the refusal of the phone itself, not about signs of the cell.
+const REFUSAL_KINDS: [&str; 3] = [
+    "identity-request-without-auth",
+    "downgrade-reject-cause",
+    "identity-exposure-rate",
+];
+
+/// Kind of the diagnosis that the SIM, not a cell, is refused.
+pub const SUBSCRIPTION_REFUSED: &str = "subscription-refused";
+/// Version of the rules behind [`SUBSCRIPTION_REFUSED`].
+pub const SUBSCRIPTION_REFUSED_VERSION: u32 = 1;
+
+/// A SIM that its network refuses (not activated, expired, blocked) gets identity requests and
+/// rejects without authentication from real cells: exactly what a cell-site simulator does.
+/// What tells them apart is around the refusal: the SIM never gets service anywhere in the
+/// recording (a phone that a fake cell turned away is served by the real network elsewhere),
+/// and the refusing cell is part of the operator's layout (its tracking area is shared with
+/// other cells of the network, where a fake cell usually takes a tracking area of its own) and
+/// shows no other sign. Refusals that meet all of it are lowered (Low on one cell, Info on
+/// several) and a diagnosis says that the SIM may be refused. A cell that refuses while the
+/// phone is served elsewhere keeps its weight, and says so.
+fn weigh_refused_subscription(episodes: &mut [Finding], cx: &Context<'_>) -> Option<Finding> {
+    let signs: Vec<(CellRef, String)> = episodes
+        .iter()
+        .filter(|e| {
+            !REFUSAL_KINDS.contains(&e.kind)
+                && !e.operator_pattern
+                && e.severity >= Severity::Medium
+        })
+        .filter_map(|e| e.cell.map(|c| (c, e.title.clone())))
+        .collect();
+    let served = cx.around.served_anywhere();
+    let mut lowered: Vec<usize> = Vec::new();
+    let mut cells: BTreeSet<(u8, u64, u64)> = BTreeSet::new();
+    let mut collapsed = false;
+    for (i, ep) in episodes.iter_mut().enumerate() {
+        let Some(cause) = ep.reject_cause else {
+            continue;
+        };
+        if ep.severity <= Severity::Info && !ep.operator_pattern {
+            // Already explained (a visited network).
+            continue;
+        }
+        let Some(cell) = ep.cell else { continue };
+        let Some(identity) = cell.identity else {
+            continue;
+        };
+        if served {
+            if cx.around.served_on(identity.plmn) && ep.severity >= Severity::Medium {
+                ep.add_note(format!(
+                    "The phone was served (authenticated or accepted) on other cells of \
+                     {} in this recording, so its SIM works: the refusal belongs to this \
+                     cell.",
+                    identity.plmn
+                ));
+            }
+            continue;
+        }
+        if ep.operator_pattern {
+            collapsed = true;
+            continue;
+        }
+        let sim_network = cx
+            .home
+            .cell_plmns(&identity)
+            .into_iter()
+            .any(|p| cx.home.is_subscription(p));
+        if sim_network && ROAMING_REFUSALS.contains(&cause) {
+            continue;
+        }
+        if signs.iter().any(|(c, _)| same_cell(c, &cell)) {
+            continue;
+        }
+        if cx.around.area_neighbours(&identity) == 0 {
+            continue;
+        }
+        lowered.push(i);
+        cells.insert(cell_key(&cell));
+    }
+    if lowered.is_empty() && !collapsed {
+        return None;
+    }
+    let several = cells.len() >= 2;
+    let cap = if several {
+        Severity::Info
+    } else {
+        Severity::Low
+    };
+    let mut first: Option<Finding> = None;
+    for &i in &lowered {
+        let Some(ep) = episodes.get_mut(i) else {
+            continue;
+        };
+        ep.severity = ep.severity.min(cap);
+        ep.add_note(
+            "Nothing in this recording shows the SIM being served anywhere (no authentication, \
+             no accept), and this cell shares its tracking area with other cells of its network \
+             and shows no other sign: a network refusing the SIM itself explains this as well \
+             as a fake cell. See the finding on the SIM."
+                .into(),
+        );
+        let earlier = first
+            .as_ref()
+            .is_none_or(|f: &Finding| ep.first_packet < f.first_packet);
+        if earlier {
+            first = Some(ep.clone());
+        }
+    }
+    let anchor = match first {
+        Some(f) => f,
+        None => episodes
+            .iter()
+            .filter(|e| e.operator_pattern && e.reject_cause.is_some())
+            .min_by_key(|e| e.first_packet)?
+            .clone(),
+    };
+    let n = cells.len();
+    let title = if several {
+        format!("This SIM is refused by its network ({n} cells refused it)")
+    } else {
+        "This SIM may be refused by its network".to_string()
+    };
+    let cause = anchor.reject_cause.unwrap_or(0);
+    let explanation = format!(
+        "The phone was refused (#{cause} {}) without being authenticated, and nothing in this \
+         recording shows it being served anywhere: no authentication, no accepted attach or \
+         update. The refusing {} part of the operator's network (sharing a tracking area with \
+         other cells) and show no other sign of a fake cell. The most likely explanation is \
+         the SIM itself: not activated, expired, out of credit or blocked. What to do: try the \
+         SIM in another phone, or another SIM in this phone, and ask the operator whether the \
+         line is active. If the SIM works elsewhere and this repeats at this place, treat the \
+         other findings as a possible cell-site simulator.",
+        stingwatch_events::emm_cause_name(cause),
+        if several { "cells are" } else { "cell is" }
+    );
+    let mut diagnosis = Finding {
+        kind: SUBSCRIPTION_REFUSED,
+        version: SUBSCRIPTION_REFUSED_VERSION,
+        severity: Severity::Info,
+        title,
+        explanation,
+        benign_alternatives: Vec::new(),
+        evidence: Vec::new(),
+        evidence_omitted: 0,
+        confidence_notes: Vec::new(),
+        count: lowered.len().max(1) as u64,
+        operator_pattern: false,
+        lure: None,
+        reject_cause: None,
+        ..anchor.clone()
+    };
+    diagnosis.benign_alternatives.push(
+        "A cell-site simulator that copies a real cell's tracking area and refuses a phone \
+         that has just been switched on looks the same. Tell apart: does the phone get service \
+         a little later or a little further away? Then the SIM works, and the refusal was the \
+         cell's."
+            .into(),
+    );
+    for &i in &lowered {
+        if let Some(ep) = episodes.get(i) {
+            diagnosis.push_evidence(Evidence {
+                packet: ep.packet,
+                time: ep.time,
+                message: ep.title.clone(),
+                detail: "refused without authentication".into(),
+            });
+        }
+    }
+    Some(diagnosis)
+}
+
 /// Independent signs on the same cell make an attack far more likely than each alone.
 fn corroborate(episodes: &mut [Finding], roles: &BTreeMap<&'static str, EvidenceRole>) {
     let role = |k: &'static str| roles.get(k).copied().unwrap_or(EvidenceRole::Standalone);
@@ -435,6 +723,7 @@ fn corroborate(episodes: &mut [Finding], roles: &BTreeMap<&'static str, Evidence
         .collect();
     // (episode, raise to High, note)
     let mut actions: Vec<(usize, bool, String)> = Vec::new();
+    let mut raised_context: Vec<usize> = Vec::new();
     for &i in &candidates {
         for &j in &candidates {
             if i == j {
@@ -482,6 +771,42 @@ fn corroborate(episodes: &mut [Finding], roles: &BTreeMap<&'static str, Evidence
                     ),
                 ));
             }
+        }
+    }
+    // Context findings (a broadcast that every phone reads) weigh where the cell shows signs.
+    for (i, ep) in episodes.iter().enumerate() {
+        if role(ep.kind) != EvidenceRole::Context || ep.operator_pattern {
+            continue;
+        }
+        let Some(cell) = ep.cell.as_ref() else {
+            continue;
+        };
+        let sign = episodes.iter().find(|o| {
+            !o.operator_pattern
+                && o.severity >= Severity::Medium
+                && matches!(
+                    role(o.kind),
+                    EvidenceRole::Behaviour | EvidenceRole::Broadcast
+                )
+                && o.cell.as_ref().is_some_and(|c| same_cell(c, cell))
+        });
+        if let Some(o) = sign {
+            actions.push((
+                i,
+                false,
+                format!(
+                    "Weighs here because the same cell shows: {} (packet {}).",
+                    o.title, o.packet
+                ),
+            ));
+            if ep.severity < Severity::Medium {
+                raised_context.push(i);
+            }
+        }
+    }
+    for i in raised_context {
+        if let Some(ep) = episodes.get_mut(i) {
+            ep.severity = Severity::Medium;
         }
     }
     for (i, raise, note) in actions {

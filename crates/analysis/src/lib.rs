@@ -13,9 +13,12 @@
 pub mod analyzers;
 mod connection;
 mod harness;
+mod home;
 mod known_cells;
+mod neighbourhood;
 
 pub use harness::{Analysis, AnalyzerInfo};
+pub use home::{CellNetwork, HomeNetwork};
 pub use known_cells::{KnownCells, KnownCellsError};
 pub use stingwatch_events::{AccessTechnology, CaptureTime, CellRef, Event, EventKind};
 
@@ -73,6 +76,9 @@ pub enum EvidenceRole {
     Broadcast,
     /// Stands alone; never combined with other findings.
     Standalone,
+    /// Says little alone (e.g. a broadcast read by every phone); raised to Medium when the same
+    /// cell shows other signs, and never raises anything itself.
+    Context,
 }
 
 /// One message that supports a finding.
@@ -206,6 +212,10 @@ pub struct Finding {
     pub lure: Option<AccessTechnology>,
     /// Seen on many cells of one network over a long time: operator configuration.
     pub operator_pattern: bool,
+    /// EMM cause of the reject that ended the exchange, when the finding is about one: the
+    /// harness weighs causes against the phone's own networks. Not part of the report.
+    #[serde(skip)]
+    pub reject_cause: Option<u8>,
 }
 
 impl Finding {
@@ -238,6 +248,7 @@ impl Finding {
             confidence_notes: Vec::new(),
             lure: None,
             operator_pattern: false,
+            reject_cause: None,
         }
     }
 
@@ -262,6 +273,12 @@ impl Finding {
     /// Mark the technology this finding lures the device to.
     pub fn luring(mut self, rat: AccessTechnology) -> Self {
         self.lure = Some(rat);
+        self
+    }
+
+    /// Record the EMM cause of the reject that ended the exchange.
+    pub fn rejected_with(mut self, cause: u8) -> Self {
+        self.reject_cause = Some(cause);
         self
     }
 

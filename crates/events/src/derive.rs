@@ -169,7 +169,7 @@ impl EventDeriver {
                     out.push(self.event(packet, time, radio, kind));
                 }
                 for nas in msg.nas.iter() {
-                    if let Some(kind) = nas_kind(nas, uplink) {
+                    for kind in nas_kinds(nas, uplink).into_iter().flatten() {
                         if self.is_copy(packet, time, NasSource::Rrc, &kind) {
                             continue;
                         }
@@ -186,7 +186,7 @@ impl EventDeriver {
                 }
                 let uplink = msg.source.direction == Direction::Uplink;
                 for nas in msg.nas.iter() {
-                    if let Some(kind) = nas_kind(nas, uplink) {
+                    for kind in nas_kinds(nas, uplink).into_iter().flatten() {
                         if self.is_copy(packet, time, NasSource::Record, &kind) {
                             continue;
                         }
@@ -474,6 +474,88 @@ fn requested_identity(t: stingwatch_nas::IdentityType) -> IdentityType {
         stingwatch_nas::IdentityType::Tmsi => IdentityType::Tmsi,
         stingwatch_nas::IdentityType::Reserved(v) => IdentityType::Unknown(v),
     }
+}
+
+/// The events of one NAS message: what it is, then the networks it names (an identity the
+/// device sent, or the networks an accept gives it), in a fixed-size array so the common
+/// message with one event allocates nothing.
+fn nas_kinds(m: &NasMessage, uplink: bool) -> [Option<EventKind>; 2] {
+    let kind = nas_kind(m, uplink);
+    let networks = match kind {
+        Some(
+            EventKind::AttachRequest { .. }
+            | EventKind::TauRequest { .. }
+            | EventKind::IdentitySent { .. }
+            | EventKind::DetachRequest {
+                from_network: false,
+                ..
+            },
+        ) if uplink => device_network(m.plain()),
+        Some(EventKind::AttachAccept | EventKind::TauAccept) if !uplink => {
+            equivalent_networks(m.plain())
+        }
+        _ => None,
+    };
+    [kind, networks]
+}
+
+fn plmn_of_nas(p: &stingwatch_nas::Plmn) -> Option<Plmn> {
+    let digits = |s: String| -> Option<Vec<u8>> {
+        s.chars()
+            .map(|c| c.to_digit(10).and_then(|d| u8::try_from(d).ok()))
+            .collect()
+    };
+    Plmn::from_digits(&digits(p.mcc())?, &digits(p.mnc())?)
+}
+
+/// The networks an identity sent by the device names (only the networks are kept).
+fn device_network(m: &NasMessage) -> Option<EventKind> {
+    let id = m.fields.mobile_identity.as_ref()?;
+    let (subscription, registered) = match id.kind {
+        IdentityKind::Imsi => (crate::ImsiNetwork::from_imsi(id.digits()), None),
+        IdentityKind::Guti => (None, id.guti.as_ref().and_then(|g| plmn_of_nas(&g.plmn))),
+        _ => (None, None),
+    };
+    if subscription.is_none() && registered.is_none() {
+        return None;
+    }
+    Some(EventKind::DeviceNetwork {
+        subscription,
+        registered,
+    })
+}
+
+/// Most networks one accept is taken to name (GUTI, 15 equivalent PLMNs, 16 TAI list parts).
+const MAX_ACCEPTED_NETWORKS: usize = 32;
+
+/// The networks an accept gives the device: its new GUTI's, the equivalent PLMNs and the
+/// tracking area list's, each once.
+fn equivalent_networks(m: &NasMessage) -> Option<EventKind> {
+    let f = &m.fields;
+    let guti = f
+        .mobile_identity
+        .as_ref()
+        .and_then(|id| id.guti.as_ref())
+        .map(|g| &g.plmn);
+    let mut plmns: Vec<Plmn> = Vec::new();
+    let all = guti
+        .into_iter()
+        .chain(f.equivalent_plmns.iter())
+        .chain(f.tai_list.iter().map(|t| &t.plmn));
+    for p in all.filter_map(plmn_of_nas) {
+        if plmns.len() >= MAX_ACCEPTED_NETWORKS {
+            break;
+        }
+        if !plmns.contains(&p) {
+            plmns.push(p);
+        }
+    }
+    if plmns.is_empty() {
+        return None;
+    }
+    Some(EventKind::EquivalentNetworks {
+        plmns: plmns.into(),
+    })
 }
 
 /// The event of one NAS message, if it has one (EMM only; ESM carries nothing detection

@@ -75,6 +75,54 @@ impl fmt::Display for Plmn {
     }
 }
 
+/// The network part of an IMSI the device sent: the mobile country code and the three digits
+/// after it. Only the SIM knows whether its MNC has two or three digits, so an IMSI matches a
+/// PLMN whose MNC is either. The rest of the IMSI (the subscriber number) is never kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct ImsiNetwork {
+    /// Mobile country code.
+    pub mcc: u16,
+    /// The fourth to sixth IMSI digits: a two-digit MNC and the first subscriber digit, or a
+    /// three-digit MNC.
+    pub next_digits: [u8; 3],
+}
+
+impl ImsiNetwork {
+    /// The network part of an IMSI given as decimal digits; `None` when it has fewer than six
+    /// digits or a character that is not one.
+    pub fn from_imsi(digits: &str) -> Option<Self> {
+        let mut d = digits
+            .chars()
+            .map(|c| c.to_digit(10).and_then(|v| u8::try_from(v).ok()));
+        let mut next = || d.next().flatten();
+        let (c1, c2, c3) = (next()?, next()?, next()?);
+        let next_digits = [next()?, next()?, next()?];
+        Some(ImsiNetwork {
+            mcc: u16::from(c1) * 100 + u16::from(c2) * 10 + u16::from(c3),
+            next_digits,
+        })
+    }
+
+    /// True when an IMSI of this network can belong to `plmn` (same MCC, and an MNC equal to
+    /// the first two or three of the following digits, as `plmn` says).
+    pub fn matches(&self, plmn: Plmn) -> bool {
+        let [a, b, c] = self.next_digits.map(u16::from);
+        let mnc = if plmn.mnc_digits == 3 {
+            a * 100 + b * 10 + c
+        } else {
+            a * 10 + b
+        };
+        self.mcc == plmn.mcc && mnc == plmn.mnc
+    }
+}
+
+impl fmt::Display for ImsiNetwork {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [a, b, c] = self.next_digits;
+        write!(f, "{:03}-{a}{b} (or {:03}-{a}{b}{c})", self.mcc, self.mcc)
+    }
+}
+
 /// The identity an LTE cell broadcasts in SIB1: network, tracking area and cell identity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct CellIdentity {
@@ -465,11 +513,29 @@ pub enum EventKind {
         /// Target physical cell id, when given.
         pci: Option<u16>,
     },
+    /// The device named its own networks in an identity it sent: the network of its SIM (from
+    /// an IMSI) and the network that last registered it (from a GUTI). Only the networks are
+    /// kept, never the identity itself.
+    DeviceNetwork {
+        /// Network of the SIM, from an IMSI the device sent.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        subscription: Option<ImsiNetwork>,
+        /// Network of a GUTI the device sent (where it was registered before).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        registered: Option<Plmn>,
+    },
+    /// An accept (attach or tracking area update) named the networks the device may treat as
+    /// its own here: the PLMN of the GUTI it assigned, the equivalent PLMNs and the PLMNs of
+    /// the tracking area list.
+    EquivalentNetworks {
+        /// The networks, each once.
+        plmns: Arc<[Plmn]>,
+    },
 }
 
 impl EventKind {
     /// Number of variants, the length of a table indexed by [`EventKind::ordinal`].
-    pub const VARIANTS: usize = 29;
+    pub const VARIANTS: usize = 31;
 
     /// Position of this event's variant in the declaration (0 to `VARIANTS - 1`), for tables
     /// indexed by kind of event.
@@ -504,6 +570,8 @@ impl EventKind {
             EventKind::DetachRequest { .. } => 26,
             EventKind::Paging { .. } => 27,
             EventKind::Handover { .. } => 28,
+            EventKind::DeviceNetwork { .. } => 29,
+            EventKind::EquivalentNetworks { .. } => 30,
         }
     }
 
@@ -598,6 +666,26 @@ impl EventKind {
                 format!("Paging ({})", ids.join(", "))
             }
             EventKind::Handover { rat, .. } => format!("Handover to {}", rat.describe()),
+            EventKind::DeviceNetwork {
+                subscription,
+                registered,
+            } => {
+                let mut parts = Vec::new();
+                if let Some(s) = subscription {
+                    parts.push(format!("SIM of network {s}"));
+                }
+                if let Some(r) = registered {
+                    parts.push(format!("registered on {r}"));
+                }
+                format!("Device names its networks ({})", parts.join(", "))
+            }
+            EventKind::EquivalentNetworks { plmns } => {
+                let list: Vec<String> = plmns.iter().map(Plmn::to_string).collect();
+                format!(
+                    "Networks accepted as the device's own ({})",
+                    list.join(", ")
+                )
+            }
         }
     }
 }
@@ -716,7 +804,25 @@ mod tests {
         distinct.dedup();
         assert_eq!(distinct.len(), ordinals.len());
         // The last variant declared takes the last slot.
-        assert_eq!(kinds[4].ordinal(), EventKind::VARIANTS - 1);
+        let last = EventKind::EquivalentNetworks {
+            plmns: Arc::new([]),
+        };
+        assert_eq!(last.ordinal(), EventKind::VARIANTS - 1);
+    }
+
+    #[test]
+    fn imsi_network_matches_two_and_three_digit_mncs() {
+        let n = ImsiNetwork::from_imsi("310410123456789").unwrap();
+        assert!(n.matches(Plmn::new(310, 410, 3)));
+        assert!(n.matches(Plmn::new(310, 41, 2)));
+        assert!(!n.matches(Plmn::new(310, 260, 3)));
+        assert!(!n.matches(Plmn::new(311, 410, 3)));
+        let uk = ImsiNetwork::from_imsi("234150000000001").unwrap();
+        assert!(uk.matches(Plmn::new(234, 15, 2)));
+        assert!(!uk.matches(Plmn::new(234, 151, 3)));
+        assert_eq!(ImsiNetwork::from_imsi("31041"), None);
+        assert_eq!(ImsiNetwork::from_imsi("3104x0123"), None);
+        assert_eq!(n.to_string(), "310-41 (or 310-410)");
     }
 
     #[test]

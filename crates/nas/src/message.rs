@@ -4,7 +4,7 @@
 
 use crate::header::{NasPdu, ProtocolDiscriminator, SecurityHeaderType};
 use crate::ie::{
-    parse_apn, parse_tai_list, Coded, IdentityCoding, IdentityType, MobileIdentity,
+    parse_apn, parse_tai_list, Coded, IdentityCoding, IdentityType, MobileIdentity, Plmn,
     SecurityAlgorithms, SecurityCapabilities, TaiListEntry, TimerValue,
 };
 use crate::reader::{Reader, Truncated};
@@ -14,6 +14,8 @@ use stingwatch_model::Direction;
 
 /// Deepest nesting followed (security header -> EMM message -> ESM container).
 const MAX_DEPTH: u8 = 3;
+/// Most equivalent PLMNs a list carries (TS 24.008 10.5.1.13: 15).
+pub const MAX_EQUIVALENT_PLMNS: usize = 15;
 
 /// One decoded EPS NAS message: what it is and the fields detection needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -98,6 +100,10 @@ pub struct NasFields {
     /// Tracking area identity list (Attach accept, TAU accept, GUTI reallocation command).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tai_list: Vec<TaiListEntry>,
+    /// Equivalent PLMNs the network gives the device (Attach accept, TAU accept): networks
+    /// the device treats as its registered one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub equivalent_plmns: Vec<Plmn>,
     /// Periodic TAU timer T3412.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub t3412: Option<TimerValue>,
@@ -451,6 +457,26 @@ impl Body<'_> {
         }
     }
 
+    /// PLMN list IE (TS 24.008 10.5.1.13): three octets per PLMN, at most 15.
+    fn equivalent_plmns(&mut self, value: &[u8]) {
+        let chunks = value.chunks_exact(3);
+        if !chunks.remainder().is_empty() || value.len() > 3 * MAX_EQUIVALENT_PLMNS {
+            self.m.note(format!(
+                "equivalent PLMNs: {} octets is not a list of at most {MAX_EQUIVALENT_PLMNS} \
+                 PLMNs; the whole PLMNs are kept",
+                value.len()
+            ));
+        }
+        let list: Vec<Plmn> = chunks
+            .take(MAX_EQUIVALENT_PLMNS)
+            .filter_map(|c| match c {
+                [a, b, c] => Some(Plmn { raw: [*a, *b, *c] }),
+                _ => None,
+            })
+            .collect();
+        self.f().equivalent_plmns = list;
+    }
+
     fn esm_container(&mut self, value: &[u8]) {
         if value.is_empty() {
             return;
@@ -495,6 +521,7 @@ impl Body<'_> {
                 const FIXED: &[(u8, usize)] = &[(0x13, 6), (0x53, 2), (0x17, 2), (0x59, 2)];
                 self.optionals(r, FIXED, |s, iei, v| match (iei, v) {
                     (0x50, v) => s.identity(v, IdentityCoding::Eps),
+                    (0x4a, v) => s.equivalent_plmns(v),
                     (0x53, [c]) => s.emm_cause(*c),
                     (0x17, [t]) => s.f().t3402 = Some(TimerValue::from_gprs_timer(*t)),
                     _ => {}
@@ -571,6 +598,7 @@ impl Body<'_> {
                     (0x5a, [t]) => s.f().t3412 = Some(TimerValue::from_gprs_timer(*t)),
                     (0x50, v) => s.identity(v, IdentityCoding::Eps),
                     (0x54, v) => s.tai_list(v),
+                    (0x4a, v) => s.equivalent_plmns(v),
                     (0x53, [c]) => s.emm_cause(*c),
                     (0x17, [t]) => s.f().t3402 = Some(TimerValue::from_gprs_timer(*t)),
                     _ => {}

@@ -12,9 +12,14 @@ use crate::{Analyzer, Evidence, Finding, Severity};
 use stingwatch_events::{CellRef, Event, EventKind, IdentityType};
 
 const KIND: &str = "identity-exposure-rate";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 /// Connections on other cells needed before their rate is a baseline.
 const MIN_BASELINE_CONNECTIONS: u64 = 5;
+/// Connections on a cell needed before its rate can rise above Low: two of two is what one
+/// power-on attach and one retry give.
+pub const MIN_RATE_CONNECTIONS: u64 = 5;
+/// Normal quantile of the two-sided 95% Wilson interval.
+const WILSON_Z: f64 = 1.96;
 /// Evidence entries kept per cell.
 const MAX_CELL_EVIDENCE: usize = 10;
 
@@ -63,6 +68,21 @@ impl IdentityExposureRate {
             }
         }
     }
+}
+
+/// Wilson score interval (95%) of `k` successes in `n` trials, as (lower, upper); a rate
+/// over few trials gets a wide interval, which is the point.
+fn wilson(k: u64, n: u64) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let n = n as f64;
+    let p = (k as f64 / n).clamp(0.0, 1.0);
+    let z2 = WILSON_Z * WILSON_Z;
+    let denom = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denom;
+    let half = WILSON_Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
+    ((centre - half).max(0.0), (centre + half).min(1.0))
 }
 
 fn exposes(kind: &EventKind) -> bool {
@@ -150,7 +170,17 @@ impl Analyzer for IdentityExposureRate {
             if tally.exposing < 2 || tally.unauthenticated_exposing == 0 {
                 continue;
             }
-            let severity = Severity::Medium;
+            // Enough connections, and a rate whose 95% interval lies wholly above the
+            // baseline's: anything less can be chance.
+            let (cell_low, _) = wilson(tally.exposing, tally.connections);
+            let (_, base_high) = wilson(other_exp, other_conn);
+            let enough = tally.connections >= MIN_RATE_CONNECTIONS;
+            let separated = cell_low > base_high;
+            let severity = if enough && separated {
+                Severity::Medium
+            } else {
+                Severity::Low
+            };
             let percent = |n: u64, d: u64| n.saturating_mul(100).checked_div(d).unwrap_or(0);
             let title = format!(
                 "{} of {} connections exposed a permanent identity (other cells: {} of {})",
@@ -175,6 +205,27 @@ impl Analyzer for IdentityExposureRate {
                      with the IMSI gives a high share. Tell apart: how many connections does \
                      the cell have, and were they authenticated?",
                 );
+            f = f.note(format!(
+                "Counted over {} connections on this cell and {} on the others. With 95% \
+                 confidence this cell's rate is at least {}%, the others' at most {}%.",
+                tally.connections,
+                other_conn,
+                (cell_low * 100.0).floor(),
+                (base_high * 100.0).ceil()
+            ));
+            if !enough {
+                f = f.note(format!(
+                    "Only {} connections on this cell: a rate over so few is not evidence on \
+                     its own (at least {MIN_RATE_CONNECTIONS} are needed before it rises above \
+                     low).",
+                    tally.connections
+                ));
+            } else if !separated {
+                f = f.note(
+                    "The two rates are not far enough apart to rule out chance, so it stays \
+                     low.",
+                );
+            }
             for e in &tally.evidence {
                 f = f.with_evidence(e.clone());
             }
@@ -205,12 +256,78 @@ mod tests {
         out
     }
 
+    /// `connections` exposing connections on one cell, against `baseline` quiet ones on
+    /// another, the first of which is an authenticated attach with the IMSI when
+    /// `baseline_attach`.
+    fn exposing(connections: u64, baseline: u64, baseline_attach: bool) -> Vec<Finding> {
+        let home = cell(100, 1, 1, 1);
+        let odd = cell(200, 2, 9, 9);
+        let mut events = Vec::new();
+        let mut quiet = baseline;
+        if baseline_attach {
+            events.extend(benign_attach(500, home));
+            quiet -= 1;
+        }
+        events.extend(quiet_connections(1, home, quiet));
+        for k in 0..connections {
+            events.extend(seq(
+                1000 + k * 10,
+                odd,
+                vec![
+                    conn_req(),
+                    attach(IdentityType::Guti),
+                    id_req(IdentityType::Imsi),
+                    id_sent(IdentityType::Imsi),
+                    EventKind::AttachReject { cause: 11 },
+                    release(),
+                ],
+            ));
+        }
+        run(&mut IdentityExposureRate::default(), &events)
+    }
+
+    #[test]
+    fn small_samples_stay_low_and_say_how_many() {
+        // Two of two against a quiet baseline: a rate, but not evidence.
+        let f = exposing(2, 10, false);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Low);
+        assert!(
+            f[0].title.starts_with("2 of 2 connections"),
+            "{}",
+            f[0].title
+        );
+        assert!(f[0]
+            .confidence_notes
+            .iter()
+            .any(|n| n.contains("Only 2 connections")));
+        // Enough connections, but a baseline too small to tell the rates apart (one of five
+        // exposed there too).
+        let f = exposing(5, 5, true);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Low);
+        // Enough of both.
+        let f = exposing(5, 10, false);
+        assert_eq!(f[0].severity, Severity::Medium);
+    }
+
+    #[test]
+    fn wilson_bounds_narrow_with_more_trials() {
+        let (lo2, _) = wilson(2, 2);
+        let (lo5, _) = wilson(5, 5);
+        let (_, hi0) = wilson(0, 10);
+        assert!(lo2 < lo5);
+        assert!((0.34..0.35).contains(&lo2), "{lo2}");
+        assert!((0.27..0.28).contains(&hi0), "{hi0}");
+        assert_eq!(wilson(0, 0), (0.0, 1.0));
+    }
+
     #[test]
     fn cell_exposing_every_connection_is_medium() {
         let home = cell(100, 1, 1, 1);
         let odd = cell(200, 2, 9, 9);
         let mut events = quiet_connections(1, home, 10);
-        for k in 0..2 {
+        for k in 0..MIN_RATE_CONNECTIONS {
             events.extend(seq(
                 1000 + k * 10,
                 odd,

@@ -149,6 +149,9 @@ impl IdentityRequestWithoutAuth {
              cell also appears in other findings and compare with a phone on another network.",
         );
         let mut f = Finding::at(KIND, VERSION, severity, &exp.anchor, title, explanation);
+        if let Some(c) = cause {
+            f = f.rejected_with(c);
+        }
         if let Some((ev, _)) = exp.chain {
             f = f.with_evidence(ev);
         }

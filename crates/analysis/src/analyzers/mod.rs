@@ -35,7 +35,7 @@ pub fn all() -> Vec<Box<dyn Analyzer>> {
         Box::new(DowngradeRejectCause::default()),
         Box::new(DowngradeRedirect::default()),
         Box::new(NullSecurity::default()),
-        Box::new(ImsiPaging),
+        Box::new(ImsiPaging::default()),
         Box::new(BroadcastPriorityDowngrade::default()),
         Box::new(IncompleteSibChain),
         Box::new(CellIdentityConflict::default()),

@@ -95,7 +95,8 @@ impl Analyzer for DowngradeRejectCause {
              whether the same cell appears in other findings."
         );
         let mut f = Finding::at(KIND, VERSION, Severity::Medium, event, title, explanation)
-            .with_evidence(Evidence::of(event, "sent without authentication"));
+            .with_evidence(Evidence::of(event, "sent without authentication"))
+            .rejected_with(cause);
         if matches!(cause, 7 | 8 | 11..=15) {
             f = f.benign(benign::DEAD_SIM).benign(benign::ROAMING);
         } else {
