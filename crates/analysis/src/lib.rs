@@ -17,7 +17,7 @@ mod home;
 mod known_cells;
 mod neighbourhood;
 
-pub use harness::{Analysis, AnalyzerInfo};
+pub use harness::{Analysis, AnalyzerInfo, SUBSCRIPTION_REFUSED, SUBSCRIPTION_REFUSED_VERSION};
 pub use home::{CellNetwork, HomeNetwork};
 pub use known_cells::{KnownCells, KnownCellsError};
 pub use stingwatch_events::{AccessTechnology, CaptureTime, CellRef, Event, EventKind};

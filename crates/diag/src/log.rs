@@ -40,6 +40,14 @@ pub const LOG_LTE_NAS_EMM_PLAIN_OUT: u16 = 0xB0ED;
 
 /// Seconds from the Unix epoch to the DIAG epoch, 1980-01-06 00:00:00 UTC.
 pub const DIAG_EPOCH_UNIX_SECS: i64 = 315_964_800;
+/// Highest LTE physical cell id (TS 36.211 6.11: 504 ids).
+pub const MAX_LTE_PCI: u16 = 503;
+/// Physical cell id written when the message's source did not carry one (GSMTAP has none):
+/// out of the LTE range, so reading it back gives "unknown", never a cell id.
+pub const PCI_UNKNOWN: u16 = 0xFFFF;
+/// EARFCN written when the source did not carry one; `0xFFFF` in 16-bit packet versions
+/// (no band uses it) reads back as unknown too.
+pub const EARFCN_UNKNOWN: u32 = u32::MAX;
 /// Microseconds in one timestamp tick (the upper 48 bits).
 const TICK_MICROS: i64 = 1250;
 /// Sub-tick units (1/32 chip at 1.2288 Mchip/s) in one tick.
@@ -552,6 +560,21 @@ impl<'a> LteRrcOta<'a> {
     /// Physical cell id.
     pub fn pci(&self) -> u16 {
         u16_at(self.buffer, self.offsets.pci).unwrap_or(0)
+    }
+
+    /// Physical cell id, `None` when the record says it is unknown (out of the LTE range).
+    pub fn known_pci(&self) -> Option<u16> {
+        Some(self.pci()).filter(|p| *p <= MAX_LTE_PCI)
+    }
+
+    /// EARFCN, `None` when the record says it is unknown.
+    pub fn known_earfcn(&self) -> Option<u32> {
+        let unknown = if self.offsets.earfcn_wide {
+            EARFCN_UNKNOWN
+        } else {
+            u32::from(u16::MAX)
+        };
+        Some(self.earfcn()).filter(|e| *e != unknown)
     }
 
     /// EARFCN of the cell.

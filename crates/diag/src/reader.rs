@@ -258,8 +258,8 @@ fn rrc_message(log: &DiagLogPacket<'_>) -> Result<RadioMessage, RecordError> {
         rat: Rat::Lte,
         kind: PayloadKind::LteRrc { channel },
         context: RadioContext {
-            arfcn: Some(rrc.earfcn()),
-            pci: Some(rrc.pci()),
+            arfcn: rrc.known_earfcn(),
+            pci: rrc.known_pci(),
             sfn: Some(rrc.sfn()),
         },
         payload: rrc.pdu().to_vec(),

@@ -3,7 +3,7 @@
 use crate::hdlc::encode_frame;
 use crate::log::{
     capture_time_to_diag_time, lte_nas_log_code_for, DiagLogPacket, LteNasOta, LteRrcOtaRepr,
-    LOG_LTE_RRC_OTA,
+    EARFCN_UNKNOWN, LOG_LTE_RRC_OTA, PCI_UNKNOWN,
 };
 use std::fmt;
 use std::io::{self, Write};
@@ -82,8 +82,9 @@ impl<W: Write> QmdlWriter<W> {
                     rrc_release: WRITE_RRC_RELEASE,
                     rrc_version: WRITE_RRC_VERSION,
                     radio_bearer: 0,
-                    pci: msg.context.pci.unwrap_or(0),
-                    earfcn: msg.context.arfcn.unwrap_or(0),
+                    // An unknown value is written as one, never as a plausible number.
+                    pci: msg.context.pci.unwrap_or(PCI_UNKNOWN),
+                    earfcn: msg.context.arfcn.unwrap_or(EARFCN_UNKNOWN),
                     sfn: msg.context.sfn.unwrap_or(0),
                     subframe: 0,
                     channel,

@@ -156,8 +156,9 @@ fn rrc_message() -> impl Strategy<Value = RadioMessage> {
     (
         channel(),
         0i64..4_000_000_000_000_000,
-        any::<u32>(),
-        0u16..504,
+        // Unknown values (a GSMTAP source has no PCI) must read back as unknown, not as 0.
+        prop::option::of(0u32..u32::MAX),
+        prop::option::of(0u16..504),
         0u16..1024,
         prop::collection::vec(any::<u8>(), 1..300),
     )
@@ -169,8 +170,8 @@ fn rrc_message() -> impl Strategy<Value = RadioMessage> {
             rat: Rat::Lte,
             kind: PayloadKind::LteRrc { channel },
             context: RadioContext {
-                arfcn: Some(arfcn),
-                pci: Some(pci),
+                arfcn,
+                pci,
                 sfn: Some(sfn),
             },
             payload,

@@ -183,6 +183,21 @@ fn verdict(findings: &[FileFinding]) -> String {
     let Some(top) = findings.first() else {
         return "No signs of a cell-site simulator in these recordings.".to_string();
     };
+    // A SIM that its network refuses looks like a fake cell's refusal; when nothing reaches
+    // Medium, the diagnosis is what the reader needs first.
+    if top.finding.severity < Severity::Medium {
+        if let Some(d) = findings
+            .iter()
+            .find(|f| f.finding.kind == stingwatch_analysis::SUBSCRIPTION_REFUSED)
+        {
+            return format!(
+                "{}: the phone was refused without authentication and got no service anywhere \
+                 in the recording, which points at the SIM (not activated, expired or blocked) \
+                 rather than at a cell-site simulator.",
+                d.finding.title
+            );
+        }
+    }
     let f = &top.finding;
     let floor = f.severity.min(Severity::Medium);
     let same_episode = findings

@@ -2,24 +2,58 @@
 
 use super::BoundedMap;
 use crate::{Analyzer, Evidence, EvidenceRole, Finding, Severity, Sighting};
+use std::collections::VecDeque;
 use stingwatch_events::{CaptureTime, CellIdentity, CellRef, Event, EventKind};
 
 const KIND: &str = "cell-identity-conflict";
-const VERSION: u32 = 2;
-/// Two identities on one radio this close in time cannot be PCI reuse by distant cells.
+const VERSION: u32 = 3;
+/// Two identities on one radio this close in time cannot be PCI reuse by distant cells...
 const NEAR_MICROS: i64 = 15 * 60 * 1_000_000;
+/// ...unless the phone saw at least this many other cells in between: it moved, and physical
+/// cell ids repeat every few cells across a city (504 ids on a frequency).
+pub const MOVEMENT_MIN_CELLS: usize = 3;
+/// Changes of observed cell remembered to count the cells seen in between; more changes than
+/// this between two sightings is movement whatever they were.
+const MAX_CHANGES: usize = 64;
 
 #[derive(Debug, Default)]
 struct Seen {
     identity: Option<CellIdentity>,
     time: Option<CaptureTime>,
     evidence: Option<Sighting>,
+    /// Number of cell changes before this radio's last sighting.
+    change: u64,
 }
 
 /// Detects a radio channel (EARFCN, PCI) whose SIB1 identity changes.
 #[derive(Debug, Default)]
 pub struct CellIdentityConflict {
     radios: BoundedMap<(u32, u16), Seen>,
+    /// The last [`MAX_CHANGES`] changes of observed cell: (change number, new identity).
+    changes: VecDeque<(u64, CellIdentity)>,
+    /// Changes of observed cell so far.
+    change_count: u64,
+}
+
+impl CellIdentityConflict {
+    /// Distinct cells other than `a` and `b` observed after change `since`; `None` when more
+    /// changes happened than are remembered (the phone certainly moved between).
+    fn cells_between(&self, since: u64, a: CellIdentity, b: CellIdentity) -> Option<usize> {
+        if self
+            .changes
+            .front()
+            .is_some_and(|(n, _)| *n > since.saturating_add(1))
+        {
+            return None;
+        }
+        let mut seen: Vec<CellIdentity> = Vec::new();
+        for (n, id) in &self.changes {
+            if *n > since && *id != a && *id != b && !seen.contains(id) {
+                seen.push(*id);
+            }
+        }
+        Some(seen.len())
+    }
 }
 
 impl Analyzer for CellIdentityConflict {
@@ -60,9 +94,19 @@ impl Analyzer for CellIdentityConflict {
             tac: *tac,
             cell_id: *cell_id,
         };
+        if self.changes.back().map(|(_, id)| *id) != Some(now) {
+            self.change_count = self.change_count.saturating_add(1);
+            if self.changes.len() >= MAX_CHANGES {
+                self.changes.pop_front();
+            }
+            self.changes.push_back((self.change_count, now));
+        }
+        let change_count = self.change_count;
         let seen = self.radios.entry(&(earfcn, pci));
         let before = seen.identity;
         let before_time = seen.time;
+        let before_change = seen.change;
+        seen.change = change_count;
         let before_ev = match before {
             Some(b) if b != now => seen.evidence.as_ref().map(|s| s.evidence().clone()),
             _ => None,
@@ -93,10 +137,27 @@ impl Analyzer for CellIdentityConflict {
                 before.cell_id, now.cell_id
             ));
         }
-        let severity = if near {
-            Severity::Medium
-        } else {
-            Severity::Low
+        let between = self.cells_between(before_change, before, now);
+        let moved = between.is_none_or(|n| n >= MOVEMENT_MIN_CELLS);
+        let severity = match (near, moved) {
+            (true, false) => Severity::Medium,
+            (true, true) => Severity::Info,
+            (false, _) => Severity::Low,
+        };
+        let movement_note = match between {
+            Some(n) if moved => format!(
+                "Between the two sightings the phone saw {n} other cells: it moved, and \
+                 physical cell ids repeat every few cells, so this is ordinary reuse of the id \
+                 by a distant cell."
+            ),
+            None => "Between the two sightings the phone saw many other cells: it moved, and \
+                     physical cell ids repeat every few cells, so this is ordinary reuse of \
+                     the id by a distant cell."
+                .to_string(),
+            Some(n) => format!(
+                "The phone saw {n} other cell(s) between the two sightings: too few to have \
+                 moved out of the first cell's area."
+            ),
         };
         let title = format!(
             "EARFCN {earfcn} PCI {pci} changed identity ({})",
@@ -125,6 +186,7 @@ impl Analyzer for CellIdentityConflict {
         if let Some(ev) = before_ev {
             f = f.with_evidence(ev);
         }
+        f = f.note(movement_note);
         out.push(f);
     }
 }
@@ -141,6 +203,55 @@ mod tests {
         let f = run(&mut CellIdentityConflict::default(), &events);
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].packet, f[0].severity), (3, Severity::Medium));
+    }
+
+    #[test]
+    fn reuse_after_the_phone_saw_other_cells_is_information() {
+        let a = CellRef::radio(Some(100), Some(7));
+        let mut events = seq(1, a, vec![sib1(1, 1)]);
+        for (i, cid) in [21, 22, 23].into_iter().enumerate() {
+            events.extend(seq(
+                10 + i as u64,
+                CellRef::radio(Some(100), Some(30 + i as u16)),
+                vec![sib1(2, cid)],
+            ));
+        }
+        events.extend(seq(20, a, vec![sib1(3, 999)]));
+        let f = run(&mut CellIdentityConflict::default(), &events);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Info);
+        assert!(f[0].confidence_notes[0].contains("saw 3 other cells"));
+
+        // Two cells in between (e.g. the neighbours of a phone that stays put): a conflict.
+        let mut events = seq(1, a, vec![sib1(1, 1)]);
+        for (i, cid) in [21, 22, 21].into_iter().enumerate() {
+            events.extend(seq(
+                10 + i as u64,
+                CellRef::radio(Some(100), Some(30 + i as u16)),
+                vec![sib1(2, cid)],
+            ));
+        }
+        events.extend(seq(20, a, vec![sib1(3, 999)]));
+        let f = run(&mut CellIdentityConflict::default(), &events);
+        assert_eq!(f[0].severity, Severity::Medium);
+    }
+
+    #[test]
+    fn more_changes_than_remembered_is_movement() {
+        let a = CellRef::radio(Some(100), Some(7));
+        let mut events = seq(1, a, vec![sib1(1, 1)]);
+        for i in 0..(MAX_CHANGES as u32 + 5) {
+            events.extend(seq(
+                10 + u64::from(i),
+                CellRef::radio(Some(200), Some(1)),
+                vec![sib1(2, 100 + i % 2)],
+            ));
+        }
+        events.extend(seq(500, a, vec![sib1(3, 999)]));
+        let f = run(&mut CellIdentityConflict::default(), &events);
+        let last = f.last().unwrap();
+        assert_eq!(last.packet, 500);
+        assert_eq!(last.severity, Severity::Info);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use stingwatch_events::{Event, EventKind, Plmn};
 
 const KIND: &str = "tac-outlier";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 /// Fewest other cells of the network needed to call a TAC an outlier.
 const MIN_NEIGHBOURS: usize = 3;
 
@@ -16,6 +16,8 @@ struct CellSeen {
     first: Option<Event>,
     first_order: u64,
     last_order: u64,
+    /// The phone started a connection or a NAS procedure on the cell.
+    contacted: bool,
 }
 
 /// Detects a tracking area code unlike every neighbour's; judged at the end of the recording.
@@ -23,6 +25,17 @@ struct CellSeen {
 pub struct TacOutlier {
     cells: BoundedMap<(Plmn, u32), CellSeen>,
     order: u64,
+}
+
+/// Events by which the phone contacts the cell it is on.
+fn contacts(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::ConnectionRequested { .. }
+            | EventKind::AttachRequest { .. }
+            | EventKind::TauRequest { .. }
+            | EventKind::ServiceRequest
+    )
 }
 
 impl Analyzer for TacOutlier {
@@ -45,10 +58,16 @@ impl Analyzer for TacOutlier {
     }
 
     fn reads(&self, kind: &EventKind) -> bool {
-        matches!(kind, EventKind::CellObserved { .. })
+        matches!(kind, EventKind::CellObserved { .. }) || contacts(kind)
     }
 
     fn observe(&mut self, event: &Event, _out: &mut Vec<Finding>) {
+        if contacts(&event.kind) {
+            if let Some(id) = event.cell.and_then(|c| c.identity) {
+                self.cells.entry(&(id.plmn, id.cell_id)).contacted = true;
+            }
+            return;
+        }
         let EventKind::CellObserved {
             plmn, tac, cell_id, ..
         } = &event.kind
@@ -83,7 +102,11 @@ impl Analyzer for TacOutlier {
             let after = neighbours.iter().any(|n| n.last_order > seen.last_order);
             // One homogeneous area seen before and after: the device did not cross into a new
             // area and stay there; the odd cell appeared in the middle of a known area.
-            let severity = if tacs.len() == 1 && before && after {
+            // The trick works by making the phone contact the cell: a phone that camps on a
+            // cell of a tracking area outside its registration area must start a tracking
+            // area update at once (TS 24.301 5.5.3.2.2). A cell the phone never contacted was
+            // only measured, or its area was part of the phone's registration area.
+            let severity = if tacs.len() == 1 && before && after && seen.contacted {
                 Severity::Medium
             } else {
                 Severity::Low
@@ -118,6 +141,16 @@ impl Analyzer for TacOutlier {
                  Tell apart: was the device moving, and does the odd tracking area number sit \
                  close to the others (real areas are often numbered in sequence)?",
             );
+            let f = if seen.contacted {
+                f.note("The phone contacted this cell (a connection or a NAS procedure).")
+            } else {
+                f.note(
+                    "The phone never contacted this cell. A phone that camps on a cell of a \
+                     tracking area outside its registration area must start a tracking area \
+                     update at once, so the phone only measured this cell, or its area was part \
+                     of the phone's registration area: the trick did not work here.",
+                )
+            };
             out.push(f);
         }
     }
@@ -128,23 +161,38 @@ mod tests {
     use super::super::testkit::*;
     use super::*;
 
-    #[test]
-    fn lone_tac_inside_a_homogeneous_area_is_medium() {
+    /// Three cells of one area, an odd one (packet 4), then the first again; the phone sends
+    /// a tracking area update on the odd cell when `contact`.
+    fn lone_tac(contact: bool) -> Vec<Event> {
         let c = cell(100, 1, 1, 1);
-        let events = seq(
+        let mut events = seq(
             1,
             c,
-            vec![
-                sib1(500, 1),
-                sib1(500, 2),
-                sib1(500, 3),
-                sib1(4242, 9), // 4
-                sib1(500, 1),
-            ],
+            vec![sib1(500, 1), sib1(500, 2), sib1(500, 3), sib1(4242, 9)],
         );
-        let f = run(&mut TacOutlier::default(), &events);
+        if contact {
+            events.extend(seq(
+                5,
+                cell(100, 1, 4242, 9),
+                vec![EventKind::TauRequest {
+                    identity: stingwatch_events::IdentityType::Guti,
+                    periodic: false,
+                }],
+            ));
+        }
+        events.extend(seq(6, c, vec![sib1(500, 1)]));
+        events
+    }
+
+    #[test]
+    fn lone_tac_inside_a_homogeneous_area_is_medium_once_contacted() {
+        let f = run(&mut TacOutlier::default(), &lone_tac(true));
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].packet, f[0].severity), (4, Severity::Medium));
+        let f = run(&mut TacOutlier::default(), &lone_tac(false));
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].packet, f[0].severity), (4, Severity::Low));
+        assert!(f[0].confidence_notes[0].contains("never contacted"));
     }
 
     #[test]
