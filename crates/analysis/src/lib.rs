@@ -20,7 +20,7 @@ mod neighbourhood;
 pub use harness::{Analysis, AnalyzerInfo, SUBSCRIPTION_REFUSED, SUBSCRIPTION_REFUSED_VERSION};
 pub use home::{CellNetwork, HomeNetwork};
 pub use known_cells::{KnownCells, KnownCellsError};
-pub use stingwatch_events::{AccessTechnology, CaptureTime, CellRef, Event, EventKind};
+pub use stingwatch_events::{AccessTechnology, CaptureTime, CellRef, Event, EventKind, Plmn};
 
 use serde::Serialize;
 use std::fmt;

@@ -43,6 +43,18 @@ impl Plmn {
         }
     }
 
+    /// PLMN written as `MCC-MNC` (e.g. `310-260`, `234-15`); the MNC's width (2 or 3 digits)
+    /// is kept. `None` when it is not that.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (mcc, mnc) = text.trim().split_once(['-', ' ', '/'])?;
+        let digits = |s: &str| -> Option<Vec<u8>> {
+            s.chars()
+                .map(|c| c.to_digit(10).and_then(|d| u8::try_from(d).ok()))
+                .collect()
+        };
+        Plmn::from_digits(&digits(mcc)?, &digits(mnc)?)
+    }
+
     /// PLMN from decimal digits as carried on the air (each 0..=9); `None` when malformed.
     pub fn from_digits(mcc: &[u8], mnc: &[u8]) -> Option<Self> {
         if mcc.len() != 3 || !(mnc.len() == 2 || mnc.len() == 3) {
@@ -830,6 +842,16 @@ mod tests {
         assert_eq!(Plmn::new(1, 1, 2).to_string(), "001-01");
         assert_eq!(Plmn::new(310, 410, 3).to_string(), "310-410");
         assert_eq!(Plmn::new(310, 10, 3).to_string(), "310-010");
+    }
+
+    #[test]
+    fn plmn_parses_mcc_dash_mnc() {
+        assert_eq!(Plmn::parse("310-260"), Some(Plmn::new(310, 260, 3)));
+        assert_eq!(Plmn::parse("234-15"), Some(Plmn::new(234, 15, 2)));
+        assert_eq!(Plmn::parse("310-010"), Some(Plmn::new(310, 10, 3)));
+        assert_eq!(Plmn::parse("31-260"), None);
+        assert_eq!(Plmn::parse("310260"), None);
+        assert_eq!(Plmn::parse("310-2a0"), None);
     }
 
     #[test]

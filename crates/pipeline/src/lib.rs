@@ -72,6 +72,15 @@ impl Pipeline {
         }
     }
 
+    /// Take `home` as the network of the phone's SIM when the recording does not show it
+    /// (`--home-plmn`); `None` leaves it to the recording.
+    pub fn with_home_network(mut self, home: Option<stingwatch_events::Plmn>) -> Self {
+        if let Some(plmn) = home {
+            self.analysis = std::mem::take(&mut self.analysis).with_home_network(plmn);
+        }
+        self
+    }
+
     /// The same pipeline on the straightforward path: every message decoded in full by
     /// [`decode_message`], nothing reused, and every event handed to every analyzer
     /// ([`Analysis::without_routing`]). Slower; its findings are the reference the fast path is

@@ -17,7 +17,7 @@ use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use stingwatch_analysis::{KnownCells, Severity};
+use stingwatch_analysis::{KnownCells, Plmn, Severity};
 use stingwatch_capture::PcapngWriter;
 use stingwatch_decode::{CaptureReader, OpenError};
 use stingwatch_model::ReadItem;
@@ -81,6 +81,8 @@ pub struct AnalyzeOptions {
     pub fail_on: FailOn,
     /// Optional known-cells CSV.
     pub known_cells: Option<PathBuf>,
+    /// The SIM's network when the recordings do not show it.
+    pub home_plmn: Option<Plmn>,
     /// Write the report here instead of stdout.
     pub output: Option<PathBuf>,
     /// Decode every message in full (the straightforward path) instead of reusing repeats.
@@ -163,12 +165,13 @@ fn analyze_reader(
     path: &Path,
     reader: CaptureReader,
     known: Option<&KnownCells>,
+    home: Option<Plmn>,
     full_decode: bool,
     read_ahead: bool,
     bar: &ProgressBar,
 ) -> FileResult {
     let name = path.display().to_string();
-    let mut pipeline = Pipeline::new(name.clone(), known);
+    let mut pipeline = Pipeline::new(name.clone(), known).with_home_network(home);
     if full_decode {
         pipeline = pipeline.with_full_decoding();
     }
@@ -297,7 +300,13 @@ pub fn run_analyze(opts: AnalyzeOptions) -> Result<ExitCode> {
         .map(|m| m.len())
         .sum();
     let bar = progress_bar(total, "analysing");
-    let results = analyze_parallel(opened, known.as_ref(), opts.full_decode, &bar);
+    let results = analyze_parallel(
+        opened,
+        known.as_ref(),
+        opts.home_plmn,
+        opts.full_decode,
+        &bar,
+    );
     bar.finish_and_clear();
     let mut inputs = Vec::new();
     let mut findings = Vec::new();
@@ -480,6 +489,7 @@ fn write_annotated(input: &Path, output: Option<&Path>, report: &Report) -> Resu
 fn analyze_parallel(
     inputs: Vec<(PathBuf, CaptureReader)>,
     known: Option<&KnownCells>,
+    home: Option<Plmn>,
     full_decode: bool,
     bar: &ProgressBar,
 ) -> Vec<FileResult> {
@@ -501,7 +511,8 @@ fn analyze_parallel(
                 let Some(slot) = queue.get(i) else { break };
                 let job = slot.lock().map(|mut g| g.take()).unwrap_or(None);
                 if let Some((path, reader)) = job {
-                    let r = analyze_reader(&path, reader, known, full_decode, read_ahead, bar);
+                    let r =
+                        analyze_reader(&path, reader, known, home, full_decode, read_ahead, bar);
                     if let Some(out) = results.get(i) {
                         if let Ok(mut g) = out.lock() {
                             *g = Some(r);

@@ -55,6 +55,10 @@ enum Command {
         /// CSV of known genuine cells (mcc,mnc,tac,cid,earfcn,pci,lat,lon).
         #[arg(long)]
         known_cells: Option<PathBuf>,
+        /// Network of the phone's SIM (MCC-MNC, e.g. 310-260), for recordings in which the
+        /// phone never sends its IMSI; otherwise it is read from the recording.
+        #[arg(long, value_name = "MCC-MNC", value_parser = parse_plmn)]
+        home_plmn: Option<stingwatch_analysis::Plmn>,
         /// Write the report to this file instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -95,6 +99,13 @@ enum Command {
     },
 }
 
+/// `MCC-MNC` as a PLMN, for `--home-plmn`.
+pub(crate) fn parse_plmn(text: &str) -> Result<stingwatch_analysis::Plmn, String> {
+    stingwatch_analysis::Plmn::parse(text).ok_or_else(|| {
+        format!("'{text}' is not MCC-MNC (three digits, a dash, two or three digits)")
+    })
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -119,6 +130,7 @@ fn main() -> ExitCode {
             format,
             fail_on,
             known_cells,
+            home_plmn,
             output,
             full_decode,
         } => analyze_cmd::run_analyze(analyze_cmd::AnalyzeOptions {
@@ -126,6 +138,7 @@ fn main() -> ExitCode {
             format,
             fail_on,
             known_cells,
+            home_plmn,
             output,
             full_decode,
         }),

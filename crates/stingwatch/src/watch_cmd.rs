@@ -56,6 +56,9 @@ pub struct WatchArgs {
     /// CSV of known genuine cells (mcc,mnc,tac,cid,earfcn,pci,lat,lon).
     #[arg(long)]
     known_cells: Option<PathBuf>,
+    /// Network of the phone's SIM (MCC-MNC), when the recording does not show it.
+    #[arg(long, value_name = "MCC-MNC", value_parser = crate::parse_plmn)]
+    home_plmn: Option<stingwatch_analysis::Plmn>,
     /// Exit once the replay has been analysed (instead of serving on).
     #[arg(long)]
     exit_when_done: bool,
@@ -96,6 +99,13 @@ pub fn run_watch(a: WatchArgs) -> Result<ExitCode> {
         }
         None => None,
     };
+    let home_network = match (a.home_plmn, &file.home_plmn) {
+        (Some(p), _) => Some(p),
+        (None, Some(text)) => {
+            Some(crate::parse_plmn(text).map_err(|e| anyhow!("config home_plmn: {e}"))?)
+        }
+        (None, None) => None,
+    };
     let min_free_percent = a
         .min_free_percent
         .or(file.min_free_percent)
@@ -134,6 +144,7 @@ pub fn run_watch(a: WatchArgs) -> Result<ExitCode> {
         exit_when_done: a.exit_when_done,
         start_paused: a.paused,
         known_cells,
+        home_network,
     };
     stingwatch_watch::run(cfg)?;
     Ok(ExitCode::SUCCESS)

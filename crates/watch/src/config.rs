@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{anyhow, Context, Result};
 use serde::Deserialize;
-use stingwatch_analysis::{KnownCells, Severity};
+use stingwatch_analysis::{KnownCells, Plmn, Severity};
 use stingwatch_store::Budget;
 
 /// Where the bytes come from.
@@ -83,6 +83,8 @@ pub struct WatchConfig {
     pub start_paused: bool,
     /// Known genuine cells.
     pub known_cells: Option<KnownCells>,
+    /// The SIM's network when the recording does not show it.
+    pub home_network: Option<Plmn>,
 }
 
 /// The TOML config file; every key optional, flags override.
@@ -126,6 +128,8 @@ pub struct FileConfig {
     pub fsync_interval_ms: Option<u64>,
     /// Known-cells CSV.
     pub known_cells: Option<PathBuf>,
+    /// Network of the phone's SIM, `MCC-MNC`.
+    pub home_plmn: Option<String>,
 }
 
 impl FileConfig {

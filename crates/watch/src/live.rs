@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use serde::Serialize;
-use stingwatch_analysis::{KnownCells, Severity};
+use stingwatch_analysis::{KnownCells, Plmn, Severity};
 use stingwatch_diag::QmdlReader;
 use stingwatch_model::ReadItem;
 use stingwatch_pipeline::Pipeline;
@@ -186,17 +186,24 @@ impl Live {
                 "stingwatch watch: recovered recording {} ({} bytes kept, {} torn bytes cut)",
                 r.id, r.bytes, r.torn_bytes
             );
-            reanalyse(&shared, r, cfg.known_cells.as_ref(), &notifier);
+            reanalyse(
+                &shared,
+                r,
+                cfg.known_cells.as_ref(),
+                cfg.home_network,
+                &notifier,
+            );
         }
         let (done_tx, done) = tokio::sync::watch::channel(false);
         let (analysis_tx, analysis_rx) = mpsc::sync_channel::<Job>(4);
         let analysis = {
             let shared = Arc::clone(&shared);
             let known = cfg.known_cells.clone();
+            let home = cfg.home_network;
             let notifier = notifier.clone();
             std::thread::Builder::new()
                 .name("analysis".into())
-                .spawn(move || analysis_thread(analysis_rx, shared, known, notifier, done_tx))
+                .spawn(move || analysis_thread(analysis_rx, shared, known, home, notifier, done_tx))
                 .context("starting the analysis thread")?
         };
         let recorder = {
@@ -542,6 +549,7 @@ fn analysis_thread(
     streams: Receiver<Job>,
     shared: Arc<Shared>,
     known: Option<KnownCells>,
+    home: Option<Plmn>,
     notifier: Notifier,
     done: tokio::sync::watch::Sender<bool>,
 ) {
@@ -559,7 +567,8 @@ fn analysis_thread(
             chunk: Vec::new(),
             pos: 0,
         });
-        let mut pipeline = Pipeline::new(stream.name.clone(), known.as_ref());
+        let mut pipeline =
+            Pipeline::new(stream.name.clone(), known.as_ref()).with_home_network(home);
         let publisher = Publisher {
             shared: &shared,
             notifier: &notifier,
@@ -705,9 +714,10 @@ fn reanalyse(
     shared: &Arc<Shared>,
     r: &stingwatch_store::Recovered,
     known: Option<&KnownCells>,
+    home: Option<Plmn>,
     notifier: &Notifier,
 ) {
-    let mut pipeline = Pipeline::new(r.file.clone(), known);
+    let mut pipeline = Pipeline::new(r.file.clone(), known).with_home_network(home);
     let mut messages = 0u64;
     if let Ok(reader) = std::fs::File::open(&r.path) {
         for item in QmdlReader::new(io::BufReader::new(reader)) {

@@ -18,6 +18,9 @@ struct CellSeen {
     last_order: u64,
     /// The phone started a connection or a NAS procedure on the cell.
     contacted: bool,
+    /// A network holding the SIM's keys served the phone on the cell (authentication,
+    /// security, an accept): the cell is the operator's.
+    served: bool,
 }
 
 /// Detects a tracking area code unlike every neighbour's; judged at the end of the recording.
@@ -25,6 +28,17 @@ struct CellSeen {
 pub struct TacOutlier {
     cells: BoundedMap<(Plmn, u32), CellSeen>,
     order: u64,
+}
+
+/// Events that prove the network serving the phone holds the SIM's keys.
+fn serves(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::AuthAnswered
+            | EventKind::SecurityModeComplete { .. }
+            | EventKind::AttachAccept
+            | EventKind::TauAccept
+    )
 }
 
 /// Events by which the phone contacts the cell it is on.
@@ -58,13 +72,18 @@ impl Analyzer for TacOutlier {
     }
 
     fn reads(&self, kind: &EventKind) -> bool {
-        matches!(kind, EventKind::CellObserved { .. }) || contacts(kind)
+        matches!(kind, EventKind::CellObserved { .. }) || contacts(kind) || serves(kind)
     }
 
     fn observe(&mut self, event: &Event, _out: &mut Vec<Finding>) {
-        if contacts(&event.kind) {
+        if contacts(&event.kind) || serves(&event.kind) {
             if let Some(id) = event.cell.and_then(|c| c.identity) {
-                self.cells.entry(&(id.plmn, id.cell_id)).contacted = true;
+                let seen = self.cells.entry(&(id.plmn, id.cell_id));
+                if contacts(&event.kind) {
+                    seen.contacted = true;
+                } else {
+                    seen.served = true;
+                }
             }
             return;
         }
@@ -106,7 +125,7 @@ impl Analyzer for TacOutlier {
             // cell of a tracking area outside its registration area must start a tracking
             // area update at once (TS 24.301 5.5.3.2.2). A cell the phone never contacted was
             // only measured, or its area was part of the phone's registration area.
-            let severity = if tacs.len() == 1 && before && after && seen.contacted {
+            let severity = if tacs.len() == 1 && before && after && seen.contacted && !seen.served {
                 Severity::Medium
             } else {
                 Severity::Low
@@ -141,7 +160,13 @@ impl Analyzer for TacOutlier {
                  Tell apart: was the device moving, and does the odd tracking area number sit \
                  close to the others (real areas are often numbered in sequence)?",
             );
-            let f = if seen.contacted {
+            let f = if seen.served {
+                f.note(
+                    "The network served the phone on this cell with proof that it holds the \
+                     SIM's keys (authentication, security or an accepted update): the cell \
+                     and its tracking area are the operator's.",
+                )
+            } else if seen.contacted {
                 f.note("The phone contacted this cell (a connection or a NAS procedure).")
             } else {
                 f.note(
@@ -193,6 +218,11 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].packet, f[0].severity), (4, Severity::Low));
         assert!(f[0].confidence_notes[0].contains("never contacted"));
+        // Accepted there: the network itself put the area in the phone's registration area.
+        let mut served = lone_tac(true);
+        served.extend(seq(7, cell(100, 1, 4242, 9), vec![EventKind::TauAccept]));
+        let f = run(&mut TacOutlier::default(), &served);
+        assert_eq!(f[0].severity, Severity::Low);
     }
 
     #[test]
