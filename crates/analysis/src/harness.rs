@@ -377,6 +377,7 @@ fn collapse(
     };
     base.severity = base.severity.min(cap);
     base.operator_pattern = true;
+    base.pattern_cells = cells;
     base.title = format!("{} (on {cells} cells)", base.title);
     base.add_note(note);
     Some(base)
@@ -576,6 +577,7 @@ fn weigh_refused_subscription(episodes: &mut [Finding], cx: &Context<'_>) -> Opt
     let mut lowered: Vec<usize> = Vec::new();
     let mut cells: BTreeSet<(u8, u64, u64)> = BTreeSet::new();
     let mut collapsed = false;
+    let mut collapsed_cells = 0usize;
     for (i, ep) in episodes.iter_mut().enumerate() {
         let Some(cause) = ep.reject_cause else {
             continue;
@@ -601,6 +603,7 @@ fn weigh_refused_subscription(episodes: &mut [Finding], cx: &Context<'_>) -> Opt
         }
         if ep.operator_pattern {
             collapsed = true;
+            collapsed_cells = collapsed_cells.max(ep.pattern_cells);
             continue;
         }
         let sim_network = cx
@@ -623,7 +626,10 @@ fn weigh_refused_subscription(episodes: &mut [Finding], cx: &Context<'_>) -> Opt
     if lowered.is_empty() && !collapsed {
         return None;
     }
-    let several = cells.len() >= 2;
+    // Cells refused: those counted one by one, or the widest merged pattern (the same cells
+    // may be behind both, so they are not added).
+    let n = cells.len().max(collapsed_cells);
+    let several = n >= 2;
     let cap = if several {
         Severity::Info
     } else {
@@ -657,7 +663,6 @@ fn weigh_refused_subscription(episodes: &mut [Finding], cx: &Context<'_>) -> Opt
             .min_by_key(|e| e.first_packet)?
             .clone(),
     };
-    let n = cells.len();
     let title = if several {
         format!("This SIM is refused by its network ({n} cells refused it)")
     } else {

@@ -216,6 +216,9 @@ pub struct Finding {
     /// harness weighs causes against the phone's own networks. Not part of the report.
     #[serde(skip)]
     pub reject_cause: Option<u8>,
+    /// Cells merged into this finding when it is an operator or subscription pattern.
+    #[serde(skip)]
+    pub(crate) pattern_cells: usize,
 }
 
 impl Finding {
@@ -249,6 +252,7 @@ impl Finding {
             lure: None,
             operator_pattern: false,
             reject_cause: None,
+            pattern_cells: 0,
         }
     }
 

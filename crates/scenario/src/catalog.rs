@@ -8,7 +8,7 @@
 //! security first, or with consistent broadcast).
 
 use crate::cell::{geran_set, Cell, LAYER_B20, LAYER_B3, UTRA_UARFCN};
-use crate::recorder::{guti, nas_plmn, s_tmsi, Recorder, IMSI, M_TMSI};
+use crate::recorder::{guti, nas_plmn, s_tmsi, Recorder, IMSI, MME_CODE, MME_GROUP, M_TMSI};
 use crate::ScenarioError;
 use stingwatch_lte_rrc::build::{EstablishmentCause, InitialIdentity, ReleaseCause, SibContent};
 use stingwatch_lte_rrc::{
@@ -16,6 +16,7 @@ use stingwatch_lte_rrc::{
     STmsi, UtraCarrier,
 };
 use stingwatch_nas::build::{self as nas, Identity};
+use stingwatch_nas::{Guti, Plmn as NasPlmn};
 
 /// Analyzer kinds the attacks expect (stable ids of the heuristics).
 mod kind {
@@ -392,6 +393,11 @@ fn tac_outlier(rec: &mut Recorder) -> Result<(), ScenarioError> {
     let odd = Cell::operator(TAC_FAKE, 0x01a2_b6f0, LAYER_B3, 377);
     let camped = rec.camp(&odd, "a tracking area no other cell around uses")?;
     rec.expect(kind::TAC_OUTLIER, camped.sib1, "medium");
+    // Camped in a tracking area outside its registration area, the phone must contact the
+    // cell at once (TS 24.301 5.5.3.2.2): what the odd area is for.
+    rec.wait_ms(300);
+    rec.tau_request("tracking area update: the phone must contact the new area's cell")?;
+    release_plain(rec, "released without an answer to the update")?;
     rec.wait_s(40);
     rec.camp(&Cell::operator(TAC, 0x01a2_b704, LAYER_B3, 188), "")?;
     rec.wait_s(40);
@@ -415,7 +421,7 @@ fn identity_exposure_rate(rec: &mut Recorder) -> Result<(), ScenarioError> {
     quiet_baseline(rec)?;
     let catcher = Cell::operator(0x2a07, 0x01a2_c301, LAYER_B3, 377);
     rec.camp(&catcher, "")?;
-    for i in 0..3 {
+    for i in 0..5 {
         rec.wait_s(40);
         rec.tau_request("tracking area update")?;
         let request = rec.imsi_request("identity request for the IMSI")?;
@@ -425,6 +431,81 @@ fn identity_exposure_rate(rec: &mut Recorder) -> Result<(), ScenarioError> {
         }
         release_plain(rec, "released without authentication")?;
     }
+    Ok(())
+}
+
+/// The phone, served by its operator, meets a cell that broadcasts the operator's own network
+/// in a tracking area of its own, asks for the IMSI and refuses the phone as a roamer (#13).
+fn home_network_reject(rec: &mut Recorder) -> Result<(), ScenarioError> {
+    rec.camp(&home(), "")?;
+    rec.wait_s(4);
+    rec.service_request(false, 5)?;
+    rec.wait_s(30);
+    let cell = fake(Cell::operator(TAC_FAKE, 0x01a2_c405, LAYER_B3, 377));
+    rec.camp(
+        &cell,
+        "a cell broadcasting the phone's own network, in a tracking area of its own",
+    )?;
+    rec.wait_ms(300);
+    rec.tau_request("tracking area update on arrival")?;
+    let request = rec.imsi_request("identity request for the IMSI before any authentication")?;
+    rec.expect(kind::IDENTITY_WITHOUT_AUTH, request, "medium");
+    let reject = rec.dl_nas(
+        &nas::tracking_area_update_reject(13),
+        "TAU reject #13 (roaming not allowed in this tracking area) from a cell claiming to be \
+         the SIM's own network, without authentication",
+    )?;
+    rec.expect(kind::REJECT_CAUSE, reject, "medium");
+    release_plain(rec, "")?;
+    Ok(())
+}
+
+/// The phone is served on two cells of its operator; a third cell of the same tracking area
+/// refuses its service request with #7 without authentication.
+fn cell_refuses_sim(rec: &mut Recorder) -> Result<(), ScenarioError> {
+    rec.camp(&home(), "")?;
+    rec.wait_ms(700);
+    rec.first_attach(6)?;
+    rec.wait_s(40);
+    rec.camp(&home_sector2(), "")?;
+    rec.wait_s(3);
+    rec.service_request(false, 5)?;
+    rec.wait_s(40);
+    let rogue = fake(Cell::operator(TAC, 0x01a2_b3f7, LAYER_B3, 377));
+    rec.camp(&rogue, "a cell of the same tracking area as its neighbours")?;
+    rec.wait_s(3);
+    rec.connect(InitialIdentity::STmsi(s_tmsi()), EstablishmentCause::MoData)?;
+    rec.setup_complete(&nas::service_request(0, 9, 0x2b7c), false, "")?;
+    let reject = rec.dl_nas(
+        &nas::service_reject(7),
+        "service reject #7 (EPS services not allowed) without authentication, while the \
+         neighbouring cells just served the phone",
+    )?;
+    rec.expect(kind::REJECT_CAUSE, reject, "medium");
+    release_plain(rec, "")?;
+    Ok(())
+}
+
+/// The phone's serving cell (EARFCN 1850, PCI 101) alternates between two identities within
+/// seconds, with no other cell seen in between: two transmitters in one place.
+fn identity_flip(rec: &mut Recorder) -> Result<(), ScenarioError> {
+    rec.camp(&home(), "")?;
+    rec.wait_s(20);
+    let impostor = Cell {
+        tac: TAC_FAKE,
+        cell_id: 0x0f1e_2d0f,
+        ..home()
+    };
+    let camped = rec.camp(
+        &impostor,
+        "same EARFCN and PCI, another identity, seconds later and with no cell in between",
+    )?;
+    rec.expect_qmdl_only(kind::CELL_CONFLICT, camped.sib1, "medium");
+    rec.wait_s(8);
+    rec.camp(&home(), "the first identity again")?;
+    rec.wait_s(6);
+    rec.camp(&impostor, "and the second")?;
+    rec.wait_s(10);
     Ok(())
 }
 
@@ -692,6 +773,147 @@ fn benign_identity_baseline(rec: &mut Recorder) -> Result<(), ScenarioError> {
     Ok(())
 }
 
+/// Another operator's network (a visited one abroad) as the scenarios use it.
+const VISITED: (&str, &str) = ("262", "01");
+/// A second foreign network that has a roaming agreement with the phone's operator.
+const PARTNER: (&str, &str) = ("262", "02");
+
+/// Landing abroad: the first foreign network asks for the IMSI and refuses the phone (#13,
+/// no roaming agreement) before authenticating; a partner network then authenticates it and
+/// accepts it.
+fn benign_roaming_reject(rec: &mut Recorder) -> Result<(), ScenarioError> {
+    let visited =
+        Cell::operator(0x1b01, 0x0330_1101, LAYER_B3, 211).of_network(VISITED.0, VISITED.1);
+    rec.camp(
+        &visited,
+        "a foreign network: not the SIM's, nor one it was accepted on",
+    )?;
+    rec.wait_ms(640);
+    rec.connect(
+        InitialIdentity::Random(0x11_2e03_a4c5),
+        EstablishmentCause::MoSignalling,
+    )?;
+    let attach = nas::attach_request(
+        1,
+        &Identity::Guti(guti(M_TMSI)?),
+        &nas::pdn_connectivity_request(1),
+    )
+    .map_err(|e| ScenarioError::Encode(e.to_string()))?;
+    rec.setup_complete(&attach, true, "attach with the GUTI from home")?;
+    rec.imsi_request("the visited network does not know the GUTI and asks for the IMSI")?;
+    rec.dl_nas(
+        &nas::attach_reject(13),
+        "attach reject #13 (roaming not allowed in this tracking area): no roaming agreement",
+    )?;
+    release_plain(rec, "")?;
+    rec.wait_s(4);
+    let partner =
+        Cell::operator(0x2c07, 0x0440_2201, LAYER_B20, 96).of_network(PARTNER.0, PARTNER.1);
+    rec.camp(&partner, "a partner network")?;
+    rec.wait_ms(640);
+    rec.connect(
+        InitialIdentity::Random(0x11_2e03_a4c6),
+        EstablishmentCause::MoSignalling,
+    )?;
+    let attach = nas::attach_request(1, &Identity::Imsi(IMSI), &nas::pdn_connectivity_request(1))
+        .map_err(|e| ScenarioError::Encode(e.to_string()))?;
+    rec.setup_complete(
+        &attach,
+        false,
+        "attach with the IMSI on the partner network",
+    )?;
+    rec.authenticate()?;
+    rec.nas_security(2, 2, "")?;
+    rec.as_security(2, 2, "")?;
+    let plmn = NasPlmn::from_digits(PARTNER.0, PARTNER.1)
+        .ok_or_else(|| ScenarioError::Encode("partner PLMN digits".into()))?;
+    let roaming_guti = Guti {
+        plmn,
+        mme_group_id: MME_GROUP,
+        mme_code: MME_CODE,
+        m_tmsi: 0x5d01_77a2,
+    };
+    let bearer = nas::activate_default_eps_bearer_context_request(5, 1, "internet", [10, 77, 1, 9]);
+    rec.dl_nas(
+        &nas::attach_accept(plmn, &[0x2c07], Some(roaming_guti), &bearer),
+        "attach accept: roaming on the partner network",
+    )?;
+    rec.wait_s(6);
+    rec.release(ReleaseCause::Other, None, None, "")?;
+    Ok(())
+}
+
+/// A SIM its operator has deactivated: after each power-on, a real cell of the operator (each
+/// in a tracking area shared with a neighbour the phone also sees) takes the attach with the
+/// IMSI and refuses it (#8) without authenticating; the phone never gets service.
+fn benign_sim_refused(rec: &mut Recorder) -> Result<(), ScenarioError> {
+    let sites = [
+        (
+            Cell::operator(TAC, 0x01a2_b301, LAYER_B3, 101),
+            Cell::operator(TAC, 0x01a2_b302, LAYER_B3, 102),
+        ),
+        (
+            Cell::operator(TAC_NEXT, 0x01a2_d101, LAYER_B3, 310),
+            Cell::operator(TAC_NEXT, 0x01a2_d102, LAYER_B3, 311),
+        ),
+        (
+            Cell::operator(TAC, 0x01a2_b311, LAYER_B20, 216),
+            Cell::operator(TAC, 0x01a2_b312, LAYER_B20, 217),
+        ),
+    ];
+    for (i, (neighbour, cell)) in sites.iter().enumerate() {
+        rec.camp(neighbour, "")?;
+        rec.wait_ms(400);
+        rec.camp(cell, "")?;
+        rec.wait_ms(600);
+        rec.connect(
+            InitialIdentity::Random(0x3c_5a1e_7d00 + i as u64),
+            EstablishmentCause::MoSignalling,
+        )?;
+        let attach =
+            nas::attach_request(1, &Identity::Imsi(IMSI), &nas::pdn_connectivity_request(1))
+                .map_err(|e| ScenarioError::Encode(e.to_string()))?;
+        rec.setup_complete(&attach, false, "attach with the IMSI after power-on")?;
+        rec.dl_nas(
+            &nas::attach_reject(8),
+            "attach reject #8: the operator no longer serves this SIM",
+        )?;
+        release_plain(rec, "")?;
+        // The phone treats the SIM as invalid until it is switched off and on again.
+        rec.wait_s(240);
+    }
+    Ok(())
+}
+
+/// Driving: the serving cell on EARFCN 1850 / PCI 101, then three other cells, and four
+/// minutes later a distant cell that reuses EARFCN 1850 / PCI 101 with its own identity.
+fn benign_pci_reuse(rec: &mut Recorder) -> Result<(), ScenarioError> {
+    rec.camp(&home(), "")?;
+    rec.wait_s(5);
+    rec.periodic_tau(TAC)?;
+    let route = [
+        Cell::operator(TAC, 0x01a2_b402, LAYER_B3, 140),
+        Cell::operator(TAC_NEXT, 0x01a2_d103, LAYER_B3, 312),
+        Cell::operator(TAC_NEXT, 0x01a2_d204, LAYER_B20, 90),
+    ];
+    for (i, cell) in route.iter().enumerate() {
+        rec.wait_s(60);
+        rec.camp(cell, "")?;
+        if i == 1 {
+            rec.wait_s(2);
+            rec.accepted_tau(0, TAC_NEXT)?;
+        }
+    }
+    rec.wait_s(60);
+    let distant = Cell::operator(TAC_NEXT, 0x01a2_d3a1, LAYER_B3, 101);
+    rec.camp(
+        &distant,
+        "a distant cell reusing EARFCN 1850 and PCI 101 with its own identity",
+    )?;
+    rec.wait_s(20);
+    Ok(())
+}
+
 macro_rules! entry {
     ($name:literal, $attack:literal, $twin:literal, $script:ident, $description:literal) => {
         Entry {
@@ -810,16 +1032,40 @@ pub static ENTRIES: &[Entry] =
             true,
             "benign-two-tracking-areas",
             tac_outlier,
-            "Driving past four cells of one tracking area, the phone sees a cell in between whose \
-         tracking area matches none of them."
+            "Driving past four cells of one tracking area, the phone meets a cell in between whose \
+         tracking area matches none of them, and must send it a tracking area update."
         ),
         entry!(
             "identity-exposure-rate",
             true,
             "benign-identity-baseline",
             identity_exposure_rate,
-            "Six quiet connections on two real cells, then a cell where every connection (three) \
+            "Six quiet connections on two real cells, then a cell where every connection (five) \
          is asked for the IMSI without authentication."
+        ),
+        entry!(
+            "home-network-reject",
+            true,
+            "benign-roaming-reject",
+            home_network_reject,
+            "A cell broadcasting the phone's own network, in a tracking area of its own, asks \
+         for the IMSI and refuses the phone as a roamer (#13) without authentication."
+        ),
+        entry!(
+            "cell-refuses-sim",
+            true,
+            "benign-sim-refused",
+            cell_refuses_sim,
+            "Two cells of the operator serve the phone; a third cell of the same tracking area \
+         refuses its service request with #7 without authentication."
+        ),
+        entry!(
+            "identity-flip",
+            true,
+            "benign-pci-reuse",
+            identity_flip,
+            "The serving cell's EARFCN and PCI alternate between two identities within \
+         seconds, with no other cell seen in between."
         ),
         entry!(
             "benign-first-attach",
@@ -948,6 +1194,30 @@ pub static ENTRIES: &[Entry] =
             benign_identity_baseline,
             "A first attach with the IMSI (authenticated) among nine quiet connections on three \
          cells."
+        ),
+        entry!(
+            "benign-roaming-reject",
+            false,
+            "home-network-reject",
+            benign_roaming_reject,
+            "Abroad, a foreign network asks for the IMSI and refuses the phone (#13) without \
+         authentication; a partner network then authenticates and accepts it."
+        ),
+        entry!(
+            "benign-sim-refused",
+            false,
+            "cell-refuses-sim",
+            benign_sim_refused,
+            "A deactivated SIM: after each power-on a real cell of the operator (in three places) \
+         refuses the attach with #8 without authentication; no service anywhere."
+        ),
+        entry!(
+            "benign-pci-reuse",
+            false,
+            "identity-flip",
+            benign_pci_reuse,
+            "Driving past three cells, then, four minutes after the first, a distant cell reusing \
+         its EARFCN and PCI with an identity of its own."
         ),
     ];
 

@@ -33,6 +33,9 @@ pub struct Cell {
     /// SIBs after SIB2, each broadcast in its own SystemInformation message and scheduled by
     /// SIB1.
     pub extra_sibs: Vec<SibContent>,
+    /// Network (MCC, MNC) the cell broadcasts: the test network unless it is another
+    /// operator's (a visited network abroad).
+    pub network: (&'static str, &'static str),
 }
 
 /// SIB number of a SystemInformation content.
@@ -50,8 +53,16 @@ impl Cell {
     /// The PLMN the cell broadcasts.
     pub fn plmn(&self) -> Plmn {
         Plmn {
-            mcc: MCC.to_string(),
-            mnc: MNC.to_string(),
+            mcc: self.network.0.to_string(),
+            mnc: self.network.1.to_string(),
+        }
+    }
+
+    /// The same cell as one of another operator's network.
+    pub fn of_network(self, mcc: &'static str, mnc: &'static str) -> Cell {
+        Cell {
+            network: (mcc, mnc),
+            ..self
         }
     }
 
@@ -73,6 +84,7 @@ impl Cell {
             pci,
             band,
             prbs,
+            network: (MCC, MNC),
             extra_sibs: vec![
                 SibContent::Sib3 {
                     serving_priority: serving,
