@@ -8,7 +8,7 @@ use stingwatch_analysis::{Analysis, Finding, Severity};
 use stingwatch_decode::{decode_message, CaptureReader};
 use stingwatch_events::{Event, EventDeriver};
 use stingwatch_model::ReadItem;
-use stingwatch_testsupport::shared_captures;
+use stingwatch_testsupport::{shared_captures, shared_recordings};
 
 /// Most findings a real recording may produce before the detector is "crying wolf".
 const HANDFUL: usize = 8;
@@ -186,5 +186,68 @@ fn qmdl_and_its_pcap_give_the_same_findings() {
 fn mobileinsight_recordings_are_quiet() {
     for path in shared_captures("mobileinsight", "mi2log") {
         check_real_recording(&path);
+    }
+}
+
+/// Every real recording of an ordinary network the project holds, in every folder: none
+/// reaches Medium, the level that puts "possible cell-site simulator" at the top of a report.
+#[test]
+fn no_real_recording_reaches_medium() {
+    let mut paths = shared_recordings();
+    paths.extend(shared_captures("mobileinsight-nr", "mi2log"));
+    paths.extend(shared_captures("uecapabilityparser", "pcap"));
+    let mut loud = Vec::new();
+    for path in &paths {
+        if CaptureReader::open(path).is_err() {
+            eprintln!(
+                "{}: not a capture this reader opens, skipped",
+                path.display()
+            );
+            continue;
+        }
+        let findings = check_real_recording(path);
+        let medium: Vec<Finding> = findings
+            .into_iter()
+            .filter(|f| f.severity >= Severity::Medium)
+            .collect();
+        if !medium.is_empty() {
+            loud.push(format!("{}\n{}", path.display(), describe(&medium)));
+        }
+    }
+    assert!(loud.is_empty(), "{}", loud.join("\n"));
+}
+
+/// The dead-SIM recording: the phone's own operator refuses it on one real cell (a tracking
+/// area it shares with other cells) and it never gets service; the diagnosis is the SIM.
+/// The roaming recording at an airport: a visited network refuses it, which is information.
+#[test]
+fn refused_sims_are_diagnosed_not_alarmed() {
+    for path in shared_captures("rayhunter-traces", "qmdl") {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let findings = Analysis::run(&events_of(&path));
+        if name.contains("deadsim") {
+            assert!(
+                findings
+                    .iter()
+                    .any(|f| f.kind == stingwatch_analysis::SUBSCRIPTION_REFUSED),
+                "{name}: no SIM diagnosis\n{}",
+                describe(&findings)
+            );
+        }
+        if name.starts_with("1749211282") {
+            let reject = findings
+                .iter()
+                .find(|f| f.kind == "downgrade-reject-cause")
+                .unwrap_or_else(|| panic!("{name}: the reject is not reported"));
+            assert_eq!(reject.severity, Severity::Info, "{name}");
+            assert!(
+                reject
+                    .confidence_notes
+                    .iter()
+                    .any(|n| n.starts_with("Visited network")),
+                "{name}: {:?}",
+                reject.confidence_notes
+            );
+        }
     }
 }
