@@ -138,7 +138,7 @@ impl Analyzer for CellIdentityConflict {
             ));
         }
         let between = self.cells_between(before_change, before, now);
-        let moved = between.is_none_or(|n| n >= MOVEMENT_MIN_CELLS);
+        let moved = between.map_or(true, |n| n >= MOVEMENT_MIN_CELLS);
         let severity = match (near, moved) {
             (true, false) => Severity::Medium,
             (true, true) => Severity::Info,
