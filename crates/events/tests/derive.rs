@@ -355,3 +355,50 @@ fn remembered_kinds_follow_the_earfcn_and_stay_bounded() {
     assert_eq!(cached.remembered_kinds(), MAX_REMEMBERED_KINDS);
     assert_eq!(decoder.stats().misses, 1);
 }
+
+/// The networks a phone names (the IMSI's, a GUTI's) and those an accept gives it become
+/// events; nothing of the identity beyond its network is kept.
+#[test]
+fn identities_and_accepts_name_the_phones_networks() {
+    let mut d = EventDeriver::new();
+    let attach = nas::attach_request(
+        1,
+        &nas::Identity::Imsi("310260987654321"),
+        &nas::pdn_connectivity_request(1),
+    )
+    .unwrap();
+    let events = d.derive(&nas_record(1, attach, Direction::Uplink));
+    let named = events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::DeviceNetwork {
+                subscription,
+                registered,
+            } => Some((*subscription, *registered)),
+            _ => None,
+        })
+        .expect("no DeviceNetwork event");
+    let sim = named.0.expect("no subscription network");
+    assert!(sim.matches(Plmn::new(310, 260, 3)));
+    assert_eq!(named.1, None);
+    let text = serde_json::to_string(&events).unwrap();
+    assert!(!text.contains("987654321"), "{text}");
+
+    let plmn = stingwatch_nas::Plmn::from_digits("310", "260").unwrap();
+    let accept = nas::tracking_area_update_accept(0, plmn, &[0x2a01], None);
+    let events = d.derive(&nas_record(2, accept, Direction::Downlink));
+    assert!(
+        events.iter().any(|e| e.kind
+            == EventKind::EquivalentNetworks {
+                plmns: vec![Plmn::new(310, 260, 3)].into()
+            }),
+        "{events:?}"
+    );
+    // The same accept sent by the phone would be nonsense, and names nothing.
+    let plmn = stingwatch_nas::Plmn::from_digits("310", "260").unwrap();
+    let accept = nas::tracking_area_update_accept(0, plmn, &[0x2a01], None);
+    let events = d.derive(&nas_record(40, accept, Direction::Uplink));
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::EquivalentNetworks { .. })));
+}

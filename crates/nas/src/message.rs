@@ -787,6 +787,36 @@ mod tests {
     }
 
     #[test]
+    fn equivalent_plmns_of_an_accept_are_read_and_a_ragged_list_keeps_its_whole_plmns() {
+        let home = Plmn::from_digits("310", "260").unwrap();
+        let mut accept = crate::build::tracking_area_update_accept(0, home, &[0x2a01], None);
+        let partners = [
+            Plmn::from_digits("310", "120").unwrap(),
+            Plmn::from_digits("234", "15").unwrap(),
+        ];
+        accept.extend_from_slice(&[0x4a, 6]);
+        for p in &partners {
+            accept.extend_from_slice(&p.raw);
+        }
+        let m = decode_with_direction(&accept, Direction::Downlink);
+        assert_eq!(m.fields.equivalent_plmns, partners.to_vec());
+        assert_eq!(m.fields.equivalent_plmns[1].to_string(), "234-15");
+        assert!(m.error.is_none(), "{:?}", m.error);
+
+        let mut ragged = crate::build::tracking_area_update_accept(0, home, &[0x2a01], None);
+        ragged.extend_from_slice(&[0x4a, 4]);
+        ragged.extend_from_slice(&partners[0].raw);
+        ragged.push(0x21);
+        let m = decode_with_direction(&ragged, Direction::Downlink);
+        assert_eq!(m.fields.equivalent_plmns, vec![partners[0]]);
+        assert!(m
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("equivalent PLMNs"));
+    }
+
+    #[test]
     fn security_headers_nested_past_max_depth_stop_with_a_note() {
         let plain = crate::build::identity_request(IdentityType::Imsi);
         let max = usize::from(MAX_DEPTH);
