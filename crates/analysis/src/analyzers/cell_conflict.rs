@@ -205,34 +205,30 @@ mod tests {
         assert_eq!((f[0].packet, f[0].severity), (3, Severity::Medium));
     }
 
-    #[test]
-    fn reuse_after_the_phone_saw_other_cells_is_information() {
+    /// Radio (100, 7) with one identity, the cells `between` (each on a radio of its own),
+    /// then (100, 7) with another identity at packet 20.
+    fn reuse_after(between: &[u32]) -> Vec<Finding> {
         let a = CellRef::radio(Some(100), Some(7));
         let mut events = seq(1, a, vec![sib1(1, 1)]);
-        for (i, cid) in [21, 22, 23].into_iter().enumerate() {
+        for (i, cid) in between.iter().enumerate() {
             events.extend(seq(
                 10 + i as u64,
                 CellRef::radio(Some(100), Some(30 + i as u16)),
-                vec![sib1(2, cid)],
+                vec![sib1(2, *cid)],
             ));
         }
         events.extend(seq(20, a, vec![sib1(3, 999)]));
-        let f = run(&mut CellIdentityConflict::default(), &events);
+        run(&mut CellIdentityConflict::default(), &events)
+    }
+
+    #[test]
+    fn reuse_after_the_phone_saw_other_cells_is_information() {
+        let f = reuse_after(&[21, 22, 23]);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::Info);
         assert!(f[0].confidence_notes[0].contains("saw 3 other cells"));
-
         // Two cells in between (e.g. the neighbours of a phone that stays put): a conflict.
-        let mut events = seq(1, a, vec![sib1(1, 1)]);
-        for (i, cid) in [21, 22, 21].into_iter().enumerate() {
-            events.extend(seq(
-                10 + i as u64,
-                CellRef::radio(Some(100), Some(30 + i as u16)),
-                vec![sib1(2, cid)],
-            ));
-        }
-        events.extend(seq(20, a, vec![sib1(3, 999)]));
-        let f = run(&mut CellIdentityConflict::default(), &events);
+        let f = reuse_after(&[21, 22, 21]);
         assert_eq!(f[0].severity, Severity::Medium);
     }
 

@@ -324,24 +324,7 @@ mod tests {
 
     #[test]
     fn cell_exposing_every_connection_is_medium() {
-        let home = cell(100, 1, 1, 1);
-        let odd = cell(200, 2, 9, 9);
-        let mut events = quiet_connections(1, home, 10);
-        for k in 0..MIN_RATE_CONNECTIONS {
-            events.extend(seq(
-                1000 + k * 10,
-                odd,
-                vec![
-                    conn_req(),
-                    attach(IdentityType::Guti),
-                    id_req(IdentityType::Imsi),
-                    id_sent(IdentityType::Imsi),
-                    EventKind::AttachReject { cause: 11 },
-                    release(),
-                ],
-            ));
-        }
-        let f = run(&mut IdentityExposureRate::default(), &events);
+        let f = exposing(MIN_RATE_CONNECTIONS, 10, false);
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].packet, f[0].severity), (1002, Severity::Medium));
     }
