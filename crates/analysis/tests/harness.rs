@@ -564,3 +564,167 @@ fn catalog_lists_every_analyzer_once() {
         );
     }
 }
+
+fn device_network(imsi: &str) -> EventKind {
+    EventKind::DeviceNetwork {
+        subscription: ImsiNetwork::from_imsi(imsi),
+        registered: None,
+    }
+}
+
+fn on_network(c: CellRef, plmn: Plmn) -> CellRef {
+    CellRef {
+        identity: c.identity.map(|id| CellIdentity { plmn, ..id }),
+        ..c
+    }
+}
+
+#[test]
+fn not_allowed_here_from_a_visited_network_is_information() {
+    // The SIM belongs to 310-260; a cell of 334-020 (abroad) asks for the IMSI and refuses
+    // the phone as a roamer before authenticating it.
+    let visited = on_network(cell(600, 9, 70, 7), Plmn::new(334, 20, 3));
+    let mut r = Rec::default();
+    r.push(visited, sib1(&visited, vec![2, 3, 5]));
+    r.push(visited, device_network("310260000000001"));
+    catcher_exchange(&mut r, visited, 13);
+    let f = r.run();
+    assert!(at_least(&f, Severity::Low).is_empty(), "{f:#?}");
+    assert!(f
+        .iter()
+        .filter(|f| f.kind == "downgrade-reject-cause")
+        .all(|f| f
+            .confidence_notes
+            .iter()
+            .any(|n| n.starts_with("Visited network"))));
+
+    // The same refusal from a cell that broadcasts the SIM's own network keeps its weight.
+    let own = cell(600, 9, 70, 7);
+    let mut r = Rec::default();
+    r.push(own, sib1(&own, vec![2, 3, 5]));
+    r.push(own, device_network("310260000000001"));
+    let request = catcher_exchange(&mut r, own, 13);
+    let f = r.run();
+    let id = f
+        .iter()
+        .find(|f| f.kind == "identity-request-without-auth")
+        .unwrap();
+    assert_eq!((id.packet, id.severity), (request, Severity::Medium));
+    assert!(id
+        .confidence_notes
+        .iter()
+        .any(|n| n.contains("claims to be the SIM's own network")));
+}
+
+#[test]
+fn configured_home_network_decides_when_the_recording_does_not() {
+    let visited = on_network(cell(600, 9, 70, 7), Plmn::new(334, 20, 3));
+    let mut r = Rec::default();
+    r.push(visited, sib1(&visited, vec![2, 3, 5]));
+    catcher_exchange(&mut r, visited, 13);
+    // Nothing names the phone's networks: the refusal is weighed as before.
+    assert!(!at_least(&r.run(), Severity::Medium).is_empty());
+    let mut a = Analysis::new().with_home_network(Plmn::new(310, 260, 3));
+    for e in &r.events {
+        a.observe(e);
+    }
+    let f = a.finish();
+    assert!(at_least(&f, Severity::Low).is_empty(), "{f:#?}");
+}
+
+#[test]
+fn imsi_paging_weighs_only_where_the_cell_shows_other_signs() {
+    let quiet = cell(700, 1, 80, 1);
+    let odd = cell(700, 2, 81, 2);
+    let mut r = Rec::default();
+    r.push(quiet, sib1(&quiet, vec![2, 3, 5]));
+    r.push(quiet, paging(vec![IdentityType::Imsi]));
+    // A cell whose SIB1 schedules nothing beyond SIB2 (Medium) pages by IMSI too.
+    r.push(odd, sib1(&odd, vec![2]));
+    r.push(odd, paging(vec![IdentityType::STmsi, IdentityType::Imsi]));
+    let f = r.run();
+    let page = |c: CellRef| {
+        f.iter()
+            .find(|f| f.kind == "imsi-paging" && f.cell == Some(c))
+            .unwrap()
+    };
+    assert_eq!(page(quiet).severity, Severity::Info);
+    let weighed = page(odd);
+    assert_eq!(weighed.severity, Severity::Medium);
+    assert!(weighed
+        .confidence_notes
+        .iter()
+        .any(|n| n.starts_with("Weighs here")));
+    // The page never raises the other finding.
+    let sib = f.iter().find(|f| f.kind == "incomplete-sib-chain").unwrap();
+    assert_eq!(sib.severity, Severity::Medium);
+}
+
+#[test]
+fn one_cell_refusing_a_working_sim_keeps_its_weight() {
+    // Two cells of one tracking area; the phone is served on the first, refused (#7,
+    // unauthenticated) on the second.
+    let a = cell(800, 1, 90, 1);
+    let b = cell(800, 2, 90, 2);
+    let mut r = Rec::default();
+    r.push(a, sib1(&a, vec![2, 3, 5]));
+    r.push(b, sib1(&b, vec![2, 3, 5]));
+    normal_connection(&mut r, a);
+    r.all(
+        b,
+        vec![
+            conn_req(),
+            EventKind::ServiceRequest,
+            EventKind::ServiceReject { cause: 7 },
+            release(),
+        ],
+    );
+    let f = r.run();
+    let reject = f
+        .iter()
+        .find(|f| f.kind == "downgrade-reject-cause")
+        .unwrap();
+    assert_eq!(reject.severity, Severity::Medium);
+    assert!(reject
+        .confidence_notes
+        .iter()
+        .any(|n| n.contains("its SIM works")));
+    assert!(!f
+        .iter()
+        .any(|f| f.kind == stingwatch_analysis::SUBSCRIPTION_REFUSED));
+
+    // Never served anywhere: the SIM is the better explanation.
+    let mut r = Rec::default();
+    r.push(a, sib1(&a, vec![2, 3, 5]));
+    r.push(b, sib1(&b, vec![2, 3, 5]));
+    r.all(
+        b,
+        vec![
+            conn_req(),
+            EventKind::ServiceRequest,
+            EventKind::ServiceReject { cause: 7 },
+            release(),
+        ],
+    );
+    let f = r.run();
+    assert!(at_least(&f, Severity::Medium).is_empty(), "{f:#?}");
+    let d = f
+        .iter()
+        .find(|f| f.kind == stingwatch_analysis::SUBSCRIPTION_REFUSED)
+        .unwrap();
+    assert_eq!(d.title, "This SIM may be refused by its network");
+    // A cell alone in its tracking area (as fake cells usually are) is not lowered.
+    let alone = cell(800, 3, 99, 3);
+    let mut r = Rec::default();
+    r.push(alone, sib1(&alone, vec![2, 3, 5]));
+    r.all(
+        alone,
+        vec![
+            conn_req(),
+            EventKind::ServiceRequest,
+            EventKind::ServiceReject { cause: 7 },
+            release(),
+        ],
+    );
+    assert!(!at_least(&r.run(), Severity::Medium).is_empty());
+}
