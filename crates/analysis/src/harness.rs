@@ -307,7 +307,7 @@ struct Context<'a> {
 }
 
 fn weigh(episodes: Vec<Finding>, cx: &Context<'_>) -> Vec<Finding> {
-    let mut episodes = collapse_patterns(episodes, cx.subscription_kinds);
+    let mut episodes = collapse_patterns(episodes, cx.subscription_kinds, cx.roles);
     weigh_visited_networks(&mut episodes, cx.home, cx.roles);
     if let Some(diagnosis) = weigh_refused_subscription(&mut episodes, cx) {
         episodes.push(diagnosis);
@@ -390,10 +390,16 @@ fn collapse(
 fn collapse_patterns(
     episodes: Vec<Finding>,
     subscription_kinds: &BTreeSet<&'static str>,
+    roles: &BTreeMap<&'static str, EvidenceRole>,
 ) -> Vec<Finding> {
     let mut episodes = episodes;
     let mut groups: BTreeMap<(&'static str, Option<Plmn>), Vec<usize>> = BTreeMap::new();
     for (i, ep) in episodes.iter().enumerate() {
+        if ep.severity >= Severity::Medium && roles.get(ep.kind) == Some(&EvidenceRole::Context) {
+            // Context findings rise alone only on this phone's own exchange, which no
+            // network-wide habit explains.
+            continue;
+        }
         if let Some(cell) = ep.cell {
             groups
                 .entry((ep.kind, cell.identity.map(|id| id.plmn)))
@@ -454,10 +460,10 @@ fn collapse_patterns(
 }
 
 /// Reject causes that say "you may not be served here": the network, the tracking area or
-/// roaming in it is not allowed, or this network offers no 4G to the SIM (TS 24.301 5.5.1.2.5).
-/// A visited network without a roaming agreement sends them before authenticating, because
-/// it has no way to authenticate a subscriber it has no agreement for.
-const NOT_ALLOWED_HERE: [u8; 5] = [11, 12, 13, 14, 15];
+/// roaming in it is not allowed (TS 24.301 5.5.1.2.5). A visited network without a roaming
+/// agreement sends them before authenticating, because it has no way to authenticate a
+/// subscriber it has no agreement for. #14 is left out: it sends the phone down to 2G/3G.
+const NOT_ALLOWED_HERE: [u8; 4] = [11, 12, 13, 15];
 
 /// Causes by which a network refuses its own subscriber as a roamer: #11 "PLMN not allowed"
 /// and #13 "roaming not allowed in this tracking area" make no sense from the SIM's own
@@ -475,7 +481,10 @@ fn weigh_visited_networks(
     home: &HomeNetwork,
     roles: &BTreeMap<&'static str, EvidenceRole>,
 ) {
-    if !home.is_known() {
+    // The IMSI alone does not say which networks serve the SIM (a virtual operator's SIM is
+    // served by its host network under another PLMN): a GUTI, an accept or the user's word is
+    // needed before a network is called visited.
+    if !home.knows_registration() {
         return;
     }
     let own = home.describe();
@@ -496,7 +505,14 @@ fn weigh_visited_networks(
                     .reject_cause
                     .is_some_and(|c| NOT_ALLOWED_HERE.contains(&c))
                 {
-                    ep.severity = Severity::Info;
+                    // Two independent signs (IMSI and IMEI, a failed authentication) are not
+                    // what a visited network does; they stay above information.
+                    ep.severity = if ep.severity >= Severity::High {
+                        Severity::Low
+                    } else {
+                        Severity::Info
+                    };
+                    ep.explained = true;
                     ep.add_note(format!(
                         "Visited network: this cell broadcasts {broadcast}, which is not the \
                          phone's own network ({own}). A visited network that has no roaming \
@@ -511,6 +527,7 @@ fn weigh_visited_networks(
                     if ep.severity > Severity::Low {
                         ep.severity = Severity::Low;
                     }
+                    ep.explained = true;
                     ep.add_note(format!(
                         "This cell broadcasts {broadcast}, which is not the phone's own network \
                          ({own}); a phone does not normally use such a network, and a \
@@ -573,7 +590,9 @@ fn weigh_refused_subscription(episodes: &mut [Finding], cx: &Context<'_>) -> Opt
         })
         .filter_map(|e| e.cell.map(|c| (c, e.title.clone())))
         .collect();
-    let served = cx.around.served_anywhere();
+    // Served, or registered (only a phone its network once accepted sends a tracking area
+    // update or a service request): either way the SIM works.
+    let served = cx.around.served_anywhere() || cx.around.registered_anywhere();
     let mut lowered: Vec<usize> = Vec::new();
     let mut cells: BTreeSet<(u8, u64, u64)> = BTreeSet::new();
     let mut collapsed = false;
@@ -582,8 +601,9 @@ fn weigh_refused_subscription(episodes: &mut [Finding], cx: &Context<'_>) -> Opt
         let Some(cause) = ep.reject_cause else {
             continue;
         };
-        if ep.severity <= Severity::Info && !ep.operator_pattern {
-            // Already explained (a visited network).
+        if ep.explained || ep.severity >= Severity::High {
+            // Already explained (a visited network), or signs a refused SIM does not give
+            // (IMSI and IMEI taken, a failed authentication of the network).
             continue;
         }
         let Some(cell) = ep.cell else { continue };
@@ -599,6 +619,9 @@ fn weigh_refused_subscription(episodes: &mut [Finding], cx: &Context<'_>) -> Opt
                     identity.plmn
                 ));
             }
+            continue;
+        }
+        if cx.home.classify(Some(&cell)) == CellNetwork::Visited {
             continue;
         }
         if ep.operator_pattern {
@@ -641,6 +664,7 @@ fn weigh_refused_subscription(episodes: &mut [Finding], cx: &Context<'_>) -> Opt
             continue;
         };
         ep.severity = ep.severity.min(cap);
+        ep.explained = true;
         ep.add_note(
             "Nothing in this recording shows the SIM being served anywhere (no authentication, \
              no accept), and this cell shares its tracking area with other cells of its network \
@@ -829,7 +853,9 @@ fn weigh_known_cells(episodes: &mut [Finding], known: &KnownCells) {
     for ep in episodes.iter_mut() {
         let Some(cell) = ep.cell else { continue };
         match known.contains(&cell) {
-            Some(false) if !ep.operator_pattern && ep.severity >= Severity::Low => {
+            Some(false)
+                if !ep.operator_pattern && !ep.explained && ep.severity >= Severity::Low =>
+            {
                 ep.severity = ep.severity.raised();
                 ep.add_note(
                     "This cell is not in your list of known cells, which makes it more likely \

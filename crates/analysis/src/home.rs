@@ -112,6 +112,12 @@ impl HomeNetwork {
             || !self.equivalent.is_empty()
     }
 
+    /// True when something beyond the IMSI names the networks that serve the phone: the
+    /// user's word, a GUTI the phone sent, or an accept.
+    pub fn knows_registration(&self) -> bool {
+        self.configured.is_some() || !self.registered.is_empty() || !self.equivalent.is_empty()
+    }
+
     /// True when `plmn` is one of the phone's own networks: the SIM's (configured or from the
     /// IMSI), one it was registered on (GUTI), or one an accept named.
     pub fn is_own(&self, plmn: Plmn) -> bool {

@@ -219,6 +219,10 @@ pub struct Finding {
     /// Cells merged into this finding when it is an operator or subscription pattern.
     #[serde(skip)]
     pub(crate) pattern_cells: usize,
+    /// Lowered because something other than an attack explains it (a visited network, a SIM
+    /// its network refuses); the known-cells list does not raise it again.
+    #[serde(skip)]
+    pub(crate) explained: bool,
 }
 
 impl Finding {
@@ -253,6 +257,7 @@ impl Finding {
             operator_pattern: false,
             reject_cause: None,
             pattern_cells: 0,
+            explained: false,
         }
     }
 

@@ -22,6 +22,7 @@ pub struct Neighbourhood {
     per_area: HashMap<(Plmn, u32), u32, foldhash::fast::RandomState>,
     served_networks: HashSet<Option<Plmn>, foldhash::fast::RandomState>,
     served: bool,
+    registered: bool,
 }
 
 impl Neighbourhood {
@@ -35,6 +36,8 @@ impl Neighbourhood {
                 | EventKind::AttachAccept
                 | EventKind::TauAccept
                 | EventKind::ProtectedNas { uplink: true }
+                | EventKind::TauRequest { .. }
+                | EventKind::ServiceRequest
         )
     }
 
@@ -66,8 +69,18 @@ impl Neighbourhood {
                     self.served_networks.insert(network);
                 }
             }
+            // Only a phone its network accepted before (EMM-REGISTERED, with a GUTI and a
+            // security context) updates its tracking area or asks for service; a SIM that was
+            // never served only attaches.
+            EventKind::TauRequest { .. } | EventKind::ServiceRequest => self.registered = true,
             _ => {}
         }
+    }
+
+    /// True when the phone shows it was registered before (tracking area update or service
+    /// request).
+    pub fn registered_anywhere(&self) -> bool {
+        self.registered
     }
 
     /// True when anything in the recording shows the phone being served.

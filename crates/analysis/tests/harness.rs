@@ -565,10 +565,11 @@ fn catalog_lists_every_analyzer_once() {
     }
 }
 
+/// The phone names its SIM's network (IMSI) and the network that registered it (GUTI).
 fn device_network(imsi: &str) -> EventKind {
     EventKind::DeviceNetwork {
         subscription: ImsiNetwork::from_imsi(imsi),
-        registered: None,
+        registered: Some(Plmn::new(310, 260, 3)),
     }
 }
 
@@ -693,19 +694,22 @@ fn one_cell_refusing_a_working_sim_keeps_its_weight() {
         .iter()
         .any(|f| f.kind == stingwatch_analysis::SUBSCRIPTION_REFUSED));
 
-    // Never served anywhere: the SIM is the better explanation.
+    // Never served anywhere, never registered (it only attaches): the SIM is the better
+    // explanation.
+    let refused_attach = || {
+        vec![
+            conn_req(),
+            EventKind::AttachRequest {
+                identity: IdentityType::Imsi,
+            },
+            EventKind::AttachReject { cause: 7 },
+            release(),
+        ]
+    };
     let mut r = Rec::default();
     r.push(a, sib1(&a, vec![2, 3, 5]));
     r.push(b, sib1(&b, vec![2, 3, 5]));
-    r.all(
-        b,
-        vec![
-            conn_req(),
-            EventKind::ServiceRequest,
-            EventKind::ServiceReject { cause: 7 },
-            release(),
-        ],
-    );
+    r.all(b, refused_attach());
     let f = r.run();
     assert!(at_least(&f, Severity::Medium).is_empty(), "{f:#?}");
     let d = f
@@ -717,12 +721,19 @@ fn one_cell_refusing_a_working_sim_keeps_its_weight() {
     let alone = cell(800, 3, 99, 3);
     let mut r = Rec::default();
     r.push(alone, sib1(&alone, vec![2, 3, 5]));
+    r.all(alone, refused_attach());
+    assert!(!at_least(&r.run(), Severity::Medium).is_empty());
+    // Nor is a refusal of a phone that was registered before (it asks for service): a
+    // catcher's "SIM invalid" reject is what keeps it from being served afterwards.
+    let mut r = Rec::default();
+    r.push(a, sib1(&a, vec![2, 3, 5]));
+    r.push(b, sib1(&b, vec![2, 3, 5]));
     r.all(
-        alone,
+        b,
         vec![
             conn_req(),
             EventKind::ServiceRequest,
-            EventKind::ServiceReject { cause: 7 },
+            EventKind::ServiceReject { cause: 8 },
             release(),
         ],
     );

@@ -89,14 +89,22 @@ impl fmt::Display for Plmn {
 
 /// The network part of an IMSI the device sent: the mobile country code and the three digits
 /// after it. Only the SIM knows whether its MNC has two or three digits, so an IMSI matches a
-/// PLMN whose MNC is either. The rest of the IMSI (the subscriber number) is never kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// PLMN whose MNC is either. The rest of the IMSI (the subscriber number) is never kept, and
+/// the third digit, which is the subscriber number's first when the MNC has two, is never
+/// shown or serialized (`310-26x`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ImsiNetwork {
     /// Mobile country code.
     pub mcc: u16,
     /// The fourth to sixth IMSI digits: a two-digit MNC and the first subscriber digit, or a
     /// three-digit MNC.
     pub next_digits: [u8; 3],
+}
+
+impl Serialize for ImsiNetwork {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 impl ImsiNetwork {
@@ -130,8 +138,8 @@ impl ImsiNetwork {
 
 impl fmt::Display for ImsiNetwork {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let [a, b, c] = self.next_digits;
-        write!(f, "{:03}-{a}{b} (or {:03}-{a}{b}{c})", self.mcc, self.mcc)
+        let [a, b, _] = self.next_digits;
+        write!(f, "{:03}-{a}{b}x", self.mcc)
     }
 }
 
@@ -834,7 +842,10 @@ mod tests {
         assert!(!uk.matches(Plmn::new(234, 151, 3)));
         assert_eq!(ImsiNetwork::from_imsi("31041"), None);
         assert_eq!(ImsiNetwork::from_imsi("3104x0123"), None);
-        assert_eq!(n.to_string(), "310-41 (or 310-410)");
+        assert_eq!(n.to_string(), "310-41x");
+        // Only the network part reaches any output.
+        let json = serde_json::to_string(&uk).unwrap();
+        assert_eq!(json, "\"234-15x\"");
     }
 
     #[test]

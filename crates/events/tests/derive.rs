@@ -363,7 +363,7 @@ fn identities_and_accepts_name_the_phones_networks() {
     let mut d = EventDeriver::new();
     let attach = nas::attach_request(
         1,
-        &nas::Identity::Imsi("310260987654321"),
+        &nas::Identity::Imsi("234157654321098"),
         &nas::pdn_connectivity_request(1),
     )
     .unwrap();
@@ -379,10 +379,15 @@ fn identities_and_accepts_name_the_phones_networks() {
         })
         .expect("no DeviceNetwork event");
     let sim = named.0.expect("no subscription network");
-    assert!(sim.matches(Plmn::new(310, 260, 3)));
+    assert!(sim.matches(Plmn::new(234, 15, 2)));
     assert_eq!(named.1, None);
+    // A two-digit MNC: the sixth digit is the subscriber number's first, and stays out.
     let text = serde_json::to_string(&events).unwrap();
-    assert!(!text.contains("987654321"), "{text}");
+    assert!(text.contains("234-15x"), "{text}");
+    assert!(
+        !text.contains("2341576") && !text.contains("234-157"),
+        "{text}"
+    );
 
     let plmn = stingwatch_nas::Plmn::from_digits("310", "260").unwrap();
     let accept = nas::tracking_area_update_accept(0, plmn, &[0x2a01], None);

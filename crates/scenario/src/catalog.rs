@@ -308,6 +308,9 @@ fn null_cipher_nas(rec: &mut Recorder) -> Result<(), ScenarioError> {
 
 fn imsi_paging(rec: &mut Recorder) -> Result<(), ScenarioError> {
     rec.camp(&home(), "")?;
+    rec.wait_s(3);
+    // Registered: only a registered phone is paged.
+    rec.periodic_tau(TAC)?;
     rec.wait_s(12);
     let records = [
         paging_stmsi(0x8e41_0c27),

@@ -128,12 +128,16 @@ pub struct Recovered {
 }
 
 /// Whether storing a finding added it, changed it or found it unchanged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PutOutcome {
     /// First time this finding was stored.
     New,
-    /// Stored before with other content (more occurrences, another severity).
-    Changed,
+    /// Stored before with other content (more occurrences, another severity); the severity
+    /// it was stored with.
+    Changed {
+        /// Severity of the content it replaced.
+        previous_severity: String,
+    },
     /// Stored before with the same content.
     Same,
 }
@@ -346,17 +350,19 @@ impl Store {
         severity: &str,
         json: &str,
     ) -> Result<PutOutcome> {
-        let old: Option<String> = self
+        let old: Option<(String, String)> = self
             .conn
-            .query_row("SELECT json FROM findings WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT json, severity FROM findings WHERE key = ?1",
+                [key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()
             .map_err(self.sql())?;
         let now = now_ms();
         match old {
-            Some(j) if j == json => Ok(PutOutcome::Same),
-            Some(_) => {
+            Some((j, _)) if j == json => Ok(PutOutcome::Same),
+            Some((_, previous_severity)) => {
                 self.conn
                     .execute(
                         "UPDATE findings SET severity = ?2, json = ?3, updated_unix_ms = ?4
@@ -364,7 +370,7 @@ impl Store {
                         params![key, severity, json, now],
                     )
                     .map_err(self.sql())?;
-                Ok(PutOutcome::Changed)
+                Ok(PutOutcome::Changed { previous_severity })
             }
             None => {
                 self.conn
@@ -736,7 +742,9 @@ mod tests {
         );
         assert_eq!(
             store.put_finding(id, "k1", "high", "{\"a\":2}").unwrap(),
-            PutOutcome::Changed
+            PutOutcome::Changed {
+                previous_severity: "high".into()
+            }
         );
         drop(seg);
         drop(store);

@@ -675,7 +675,17 @@ impl Publisher<'_> {
                 Ok(o) => {
                     let _ = self.shared.events.send(json.clone());
                     let min = lock(&self.shared.settings).notify_min_severity;
-                    if o == PutOutcome::New && f.finding.severity >= min {
+                    // A finding that rises to the threshold later (a refusal weighed again once
+                    // the phone is served elsewhere) alerts then, once.
+                    let crossed = match &o {
+                        PutOutcome::New => true,
+                        PutOutcome::Changed { previous_severity } => {
+                            crate::config::parse_severity(previous_severity)
+                                .map_or(false, |before| before < min)
+                        }
+                        PutOutcome::Same => false,
+                    };
+                    if crossed && f.finding.severity >= min {
                         self.notifier.send(Alert {
                             severity: f.finding.severity,
                             title: f.finding.title.clone(),

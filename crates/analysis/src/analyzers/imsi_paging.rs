@@ -37,6 +37,10 @@ pub struct ImsiPaging {
     answering: Option<(Page, Event)>,
     /// IMSI pages seen so far (for the text).
     pages: u64,
+    /// The phone is registered as far as the recording shows (accepted, or updating its area
+    /// or asking for service, and not rejected since): only a registered phone is paged, and
+    /// a phone attaching after a reject or at power-on is not answering a page.
+    registered: bool,
 }
 
 fn same_cell(a: Option<&CellRef>, b: Option<&CellRef>) -> bool {
@@ -183,11 +187,23 @@ impl Analyzer for ImsiPaging {
         }
         self.conn.apply(event);
         match &event.kind {
+            EventKind::AttachAccept
+            | EventKind::TauAccept
+            | EventKind::TauRequest { .. }
+            | EventKind::ServiceRequest => self.registered = true,
+            EventKind::AttachReject { .. }
+            | EventKind::TauReject { .. }
+            | EventKind::ServiceReject { .. }
+            | EventKind::DetachRequest { .. } => self.registered = false,
+            _ => {}
+        }
+        match &event.kind {
             EventKind::AttachRequest {
                 identity: IdentityType::Imsi,
             } if self.answering.is_none() => {
                 if let Some(page) = self.last_page.take() {
-                    if soon_after(&page.event, event)
+                    if self.registered
+                        && soon_after(&page.event, event)
                         && same_cell(page.event.cell.as_ref(), self.conn.cell.as_ref())
                     {
                         self.answering = Some((page, event.clone()));
@@ -236,32 +252,51 @@ mod tests {
         assert_eq!((f[0].packet, f[0].severity), (2, Severity::Info));
     }
 
+    /// A registered phone: an accepted periodic update.
+    fn registered() -> Vec<EventKind> {
+        vec![
+            conn_req(),
+            EventKind::TauRequest {
+                identity: IdentityType::Guti,
+                periodic: true,
+            },
+            EventKind::TauAccept,
+            release(),
+        ]
+    }
+
     #[test]
     fn answered_without_authentication_is_medium_on_the_page() {
         let c = cell(100, 1, 1, 1);
-        let events = seq(
-            1,
-            c,
-            vec![
-                paging(vec![IdentityType::Imsi]),
-                attach(IdentityType::Imsi),
-                conn_req(),
-                EventKind::ConnectionSetup,
-                release(),
-            ],
-        );
+        let mut kinds = registered();
+        kinds.extend([
+            paging(vec![IdentityType::Imsi]),
+            attach(IdentityType::Imsi),
+            conn_req(),
+            EventKind::ConnectionSetup,
+            release(),
+        ]);
+        let events = seq(1, c, kinds.clone());
         let f = run(&mut ImsiPaging::default(), &events);
         assert_eq!(worst(&f), Some(Severity::Medium));
         let m = f.iter().find(|f| f.severity == Severity::Medium).unwrap();
-        assert_eq!(m.packet, 1);
+        assert_eq!(m.packet, 5);
         assert_eq!(m.evidence.len(), 2);
+        // A phone that was just refused (or never registered) attaching with its IMSI is not
+        // answering the page.
+        let mut refused = kinds;
+        refused.insert(4, EventKind::AttachReject { cause: 15 });
+        let f = run(&mut ImsiPaging::default(), &seq(1, c, refused));
+        assert_eq!(worst(&f), Some(Severity::Info));
     }
 
     #[test]
     fn answered_and_authenticated_is_recovery() {
         let c = cell(100, 1, 1, 1);
-        let mut events = seq(1, c, vec![paging(vec![IdentityType::Imsi])]);
-        events.extend(benign_attach(2, c));
+        let mut kinds = registered();
+        kinds.push(paging(vec![IdentityType::Imsi]));
+        let mut events = seq(1, c, kinds);
+        events.extend(benign_attach(6, c));
         let f = run(&mut ImsiPaging::default(), &events);
         assert_eq!(worst(&f), Some(Severity::Info));
         assert!(f
