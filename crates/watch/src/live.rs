@@ -681,7 +681,7 @@ impl Publisher<'_> {
                         PutOutcome::New => true,
                         PutOutcome::Changed { previous_severity } => {
                             crate::config::parse_severity(previous_severity)
-                                .map_or(false, |before| before < min)
+                                .is_ok_and(|before| before < min)
                         }
                         PutOutcome::Same => false,
                     };
