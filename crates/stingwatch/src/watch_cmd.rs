@@ -14,7 +14,8 @@ use stingwatch_watch::{Source, WatchConfig};
 /// Flags of `watch`; each overrides the config file.
 #[derive(clap::Args)]
 pub struct WatchArgs {
-    /// Qualcomm DIAG character device to read (e.g. /dev/diag).
+    /// Qualcomm DIAG device to read: the character device (/dev/diag) or a serial DIAG port
+    /// (/dev/ttyUSB0, /dev/ttyACM0, ...).
     #[arg(long, conflicts_with = "replay")]
     device: Option<PathBuf>,
     /// Feed a recording (QMDL, pcap, pcapng) through the live path instead of a device.

@@ -19,7 +19,7 @@
 //!
 //! Only these requests are ever written: the tool reads, and never transmits on the network.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::SyncSender;
@@ -144,13 +144,14 @@ pub fn parse_id_ranges_response(payload: &[u8]) -> Option<[u32; 16]> {
     Some(out)
 }
 
-/// Start the device thread.
+/// Start the device thread: the memory-device protocol for `/dev/diag`, or bare HDLC frames
+/// when `path` is a serial port ([`crate::serial`]).
 pub fn spawn(path: PathBuf, out: SyncSender<Input>) -> Result<()> {
-    let mut dev = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&path)
+    let mut dev = crate::serial::open_port(&path)
         .with_context(|| format!("{}: cannot open DIAG device", path.display()))?;
+    if crate::serial::is_serial(&dev) {
+        return crate::serial::spawn(dev, path, out);
+    }
     let remote = setup_driver(&dev).with_context(|| format!("{}: setup", path.display()))?;
     configure_logging(&mut dev, remote, &path, &out)?;
     std::thread::Builder::new()

@@ -1,7 +1,7 @@
 //! `stingwatch watch`: record a baseband log, analyse it as it records, alert, and serve a
 //! local web page — losing nothing when the process is killed.
 //!
-//! One path carries every byte, whatever its source ([`device`] or [`replay`]):
+//! One path carries every byte, whatever its source ([`device`], [`serial`] or [`replay`]):
 //!
 //! ```text
 //! source thread ──bytes──▶ recorder thread ──append──▶ QMDL segment (store)
@@ -23,6 +23,7 @@ pub mod device;
 mod live;
 pub mod notify;
 mod replay;
+pub mod serial;
 mod web;
 
 pub use config::{Source, WatchConfig};
