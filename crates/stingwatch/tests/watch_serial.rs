@@ -331,25 +331,20 @@ fn serial_modem_streaming_a_real_recording_is_watched() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn silent_serial_modem_is_a_clear_error_not_a_hang() {
-    let dir = tmp("silent");
+/// Starts `watch` on a pseudo-terminal whose far end behaves as `modem`, waits for it to end,
+/// and checks that it failed with a message containing every one of `expected`, after
+/// writing nothing but the first request.
+fn watch_fails_against(name: &str, modem: Modem, expected: &[&str]) {
+    let dir = tmp(name);
     let (far, near) = pty();
     let stop = Arc::new(AtomicBool::new(false));
-    let requests = spawn_modem(
-        far,
-        Modem::Silent,
-        Vec::new(),
-        Arc::clone(&stop),
-        mpsc::channel().1,
-    );
+    let requests = spawn_modem(far, modem, Vec::new(), Arc::clone(&stop), mpsc::channel().1);
     let mut w = Watch::start(&near, &dir.join("data"));
     let (code, stderr) = w.wait_exit(Duration::from_secs(30));
     assert_ne!(code, Some(0), "{stderr}");
-    assert!(
-        stderr.contains("DIAG log configuration") && stderr.contains("did not answer within 5 s"),
-        "{stderr}"
-    );
+    for text in expected {
+        assert!(stderr.contains(text), "{stderr}");
+    }
     // Nothing but the first request was written.
     assert_eq!(requests.get(), expected_requests()[..1]);
     stop.store(true, Ordering::SeqCst);
@@ -357,22 +352,15 @@ fn silent_serial_modem_is_a_clear_error_not_a_hang() {
 }
 
 #[test]
-fn serial_port_answering_noise_is_a_clear_error() {
-    let dir = tmp("noise");
-    let (far, near) = pty();
-    let stop = Arc::new(AtomicBool::new(false));
-    let requests = spawn_modem(
-        far,
-        Modem::Noise,
-        Vec::new(),
-        Arc::clone(&stop),
-        mpsc::channel().1,
+fn silent_serial_modem_is_a_clear_error_not_a_hang() {
+    watch_fails_against(
+        "silent",
+        Modem::Silent,
+        &["DIAG log configuration", "did not answer within 5 s"],
     );
-    let mut w = Watch::start(&near, &dir.join("data"));
-    let (code, stderr) = w.wait_exit(Duration::from_secs(30));
-    assert_ne!(code, Some(0), "{stderr}");
-    assert!(stderr.contains("not DIAG frames"), "{stderr}");
-    assert_eq!(requests.get(), expected_requests()[..1]);
-    stop.store(true, Ordering::SeqCst);
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn serial_port_answering_noise_is_a_clear_error() {
+    watch_fails_against("noise", Modem::Noise, &["not DIAG frames"]);
 }
