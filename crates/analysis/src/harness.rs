@@ -493,12 +493,15 @@ fn weigh_visited_networks(
         let Some(identity) = cell.identity else {
             continue;
         };
-        let broadcast: Vec<String> = home
-            .cell_plmns(&identity)
-            .iter()
-            .map(|p| p.to_string())
-            .collect();
-        let broadcast = broadcast.join(", ");
+        // Written only into the notes of findings it changes.
+        let broadcast = || {
+            let plmns: Vec<String> = home
+                .cell_plmns(&identity)
+                .iter()
+                .map(|p| p.to_string())
+                .collect();
+            plmns.join(", ")
+        };
         match home.classify(Some(&cell)) {
             CellNetwork::Visited => {
                 if ep
@@ -514,12 +517,13 @@ fn weigh_visited_networks(
                     };
                     ep.explained = true;
                     ep.add_note(format!(
-                        "Visited network: this cell broadcasts {broadcast}, which is not the \
+                        "Visited network: this cell broadcasts {}, which is not the \
                          phone's own network ({own}). A visited network that has no roaming \
                          agreement for this SIM cannot authenticate it, so it refuses it \
                          before authentication with exactly this kind of cause. This is \
                          information, not an alarm: a cell-site simulator that wants a phone \
-                         imitates the phone's own operator."
+                         imitates the phone's own operator.",
+                        broadcast()
                     ));
                 } else if roles.get(ep.kind) == Some(&EvidenceRole::Broadcast)
                     || ep.kind == "identity-exposure-rate"
@@ -529,28 +533,26 @@ fn weigh_visited_networks(
                     }
                     ep.explained = true;
                     ep.add_note(format!(
-                        "This cell broadcasts {broadcast}, which is not the phone's own network \
+                        "This cell broadcasts {}, which is not the phone's own network \
                          ({own}); a phone does not normally use such a network, and a \
                          cell-site simulator that wants it would imitate its own operator. \
-                         Lowered to at most low."
+                         Lowered to at most low.",
+                        broadcast()
                     ));
                 }
             }
             CellNetwork::Own => {
-                let sim_network = home
-                    .cell_plmns(&identity)
-                    .into_iter()
-                    .any(|p| home.is_subscription(p));
-                if sim_network
+                if home.broadcasts_subscription(&identity)
                     && ep
                         .reject_cause
                         .is_some_and(|c| ROAMING_REFUSALS.contains(&c))
                 {
                     ep.add_note(format!(
-                        "This cell claims to be the SIM's own network ({broadcast}), yet \
-                         refuses the phone as if it were roaming. A network does not refuse \
-                         its own subscriber as a roamer; a cell imitating the operator to turn \
-                         the phone away would."
+                        "This cell claims to be the SIM's own network ({}), yet refuses the \
+                         phone as if it were roaming. A network does not refuse its own \
+                         subscriber as a roamer; a cell imitating the operator to turn the \
+                         phone away would.",
+                        broadcast()
                     ));
                 }
             }
@@ -581,21 +583,23 @@ pub const SUBSCRIPTION_REFUSED_VERSION: u32 = 1;
 /// several) and a diagnosis says that the SIM may be refused. A cell that refuses while the
 /// phone is served elsewhere keeps its weight, and says so.
 fn weigh_refused_subscription(episodes: &mut [Finding], cx: &Context<'_>) -> Option<Finding> {
-    let signs: Vec<(CellRef, String)> = episodes
+    // Cells with another sign of a fake cell.
+    let signs: Vec<CellRef> = episodes
         .iter()
         .filter(|e| {
             !REFUSAL_KINDS.contains(&e.kind)
                 && !e.operator_pattern
                 && e.severity >= Severity::Medium
         })
-        .filter_map(|e| e.cell.map(|c| (c, e.title.clone())))
+        .filter_map(|e| e.cell)
         .collect();
     // Served, or registered (only a phone its network once accepted sends a tracking area
     // update or a service request): either way the SIM works.
     let served = cx.around.served_anywhere() || cx.around.registered_anywhere();
     let mut lowered: Vec<usize> = Vec::new();
     let mut cells: BTreeSet<(u8, u64, u64)> = BTreeSet::new();
-    let mut collapsed = false;
+    // The earliest merged pattern that qualifies, and the most cells any of them covers.
+    let mut collapsed: Option<usize> = None;
     let mut collapsed_cells = 0usize;
     for (i, ep) in episodes.iter_mut().enumerate() {
         let Some(cause) = ep.reject_cause else {
@@ -625,19 +629,14 @@ fn weigh_refused_subscription(episodes: &mut [Finding], cx: &Context<'_>) -> Opt
             continue;
         }
         if ep.operator_pattern {
-            collapsed = true;
             collapsed_cells = collapsed_cells.max(ep.pattern_cells);
+            collapsed = Some(i);
             continue;
         }
-        let sim_network = cx
-            .home
-            .cell_plmns(&identity)
-            .into_iter()
-            .any(|p| cx.home.is_subscription(p));
-        if sim_network && ROAMING_REFUSALS.contains(&cause) {
+        if cx.home.broadcasts_subscription(&identity) && ROAMING_REFUSALS.contains(&cause) {
             continue;
         }
-        if signs.iter().any(|(c, _)| same_cell(c, &cell)) {
+        if signs.iter().any(|c| same_cell(c, &cell)) {
             continue;
         }
         if cx.around.area_neighbours(&identity) == 0 {
@@ -646,7 +645,7 @@ fn weigh_refused_subscription(episodes: &mut [Finding], cx: &Context<'_>) -> Opt
         lowered.push(i);
         cells.insert(cell_key(&cell));
     }
-    if lowered.is_empty() && !collapsed {
+    if lowered.is_empty() && collapsed.is_none() {
         return None;
     }
     // Cells refused: those counted one by one, or the widest merged pattern (the same cells
@@ -681,11 +680,7 @@ fn weigh_refused_subscription(episodes: &mut [Finding], cx: &Context<'_>) -> Opt
     }
     let anchor = match first {
         Some(f) => f,
-        None => episodes
-            .iter()
-            .filter(|e| e.operator_pattern && e.reject_cause.is_some())
-            .min_by_key(|e| e.first_packet)?
-            .clone(),
+        None => episodes.get(collapsed?)?.clone(),
     };
     let title = if several {
         format!("This SIM is refused by its network ({n} cells refused it)")
@@ -719,7 +714,7 @@ fn weigh_refused_subscription(episodes: &mut [Finding], cx: &Context<'_>) -> Opt
         operator_pattern: false,
         lure: None,
         reject_cause: None,
-        ..anchor.clone()
+        ..anchor
     };
     diagnosis.benign_alternatives.push(
         "A cell-site simulator that copies a real cell's tracking area and refuses a phone \
@@ -750,9 +745,8 @@ fn corroborate(episodes: &mut [Finding], roles: &BTreeMap<&'static str, Evidence
         .filter(|(_, e)| !e.operator_pattern && e.severity >= Severity::Medium && e.cell.is_some())
         .map(|(i, _)| i)
         .collect();
-    // (episode, raise to High, note)
-    let mut actions: Vec<(usize, bool, String)> = Vec::new();
-    let mut raised_context: Vec<usize> = Vec::new();
+    // (episode, severity to raise it to, note)
+    let mut actions: Vec<(usize, Option<Severity>, String)> = Vec::new();
     for &i in &candidates {
         for &j in &candidates {
             if i == j {
@@ -784,7 +778,7 @@ fn corroborate(episodes: &mut [Finding], roles: &BTreeMap<&'static str, Evidence
             if combined {
                 actions.push((
                     i,
-                    true,
+                    Some(Severity::High),
                     format!(
                         "Corroborated on the same cell by: {} (packet {}).",
                         b.title, b.packet
@@ -793,7 +787,7 @@ fn corroborate(episodes: &mut [Finding], roles: &BTreeMap<&'static str, Evidence
             } else if ra == EvidenceRole::Broadcast && rb == EvidenceRole::Behaviour {
                 actions.push((
                     i,
-                    false,
+                    None,
                     format!(
                         "Supports a finding on the same cell: {} (packet {}).",
                         b.title, b.packet
@@ -822,26 +816,18 @@ fn corroborate(episodes: &mut [Finding], roles: &BTreeMap<&'static str, Evidence
         if let Some(o) = sign {
             actions.push((
                 i,
-                false,
+                Some(Severity::Medium),
                 format!(
                     "Weighs here because the same cell shows: {} (packet {}).",
                     o.title, o.packet
                 ),
             ));
-            if ep.severity < Severity::Medium {
-                raised_context.push(i);
-            }
-        }
-    }
-    for i in raised_context {
-        if let Some(ep) = episodes.get_mut(i) {
-            ep.severity = Severity::Medium;
         }
     }
     for (i, raise, note) in actions {
         if let Some(ep) = episodes.get_mut(i) {
-            if raise {
-                ep.severity = Severity::High;
+            if let Some(to) = raise {
+                ep.severity = ep.severity.max(to);
             }
             ep.add_note(note);
         }

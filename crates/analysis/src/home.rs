@@ -136,6 +136,13 @@ impl HomeNetwork {
         }
     }
 
+    /// True when the cell broadcasts the SIM's own network (among the PLMNs it shares).
+    pub fn broadcasts_subscription(&self, identity: &CellIdentity) -> bool {
+        self.cell_plmns(identity)
+            .into_iter()
+            .any(|p| self.is_subscription(p))
+    }
+
     /// Every PLMN a cell broadcasts (its primary one and those it shares).
     pub fn cell_plmns(&self, identity: &CellIdentity) -> Vec<Plmn> {
         let mut all = vec![identity.plmn];
