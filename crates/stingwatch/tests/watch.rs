@@ -28,7 +28,12 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 fn scenario(dir: &Path, name: &str) -> PathBuf {
-    let out = dir.join(format!("{name}.qmdl"));
+    scenario_as(dir, name, "qmdl")
+}
+
+/// The scenario `name` written to `dir` in the container its extension `ext` names.
+fn scenario_as(dir: &Path, name: &str, ext: &str) -> PathBuf {
+    let out = dir.join(format!("{name}.{ext}"));
     let st = Command::new(bin())
         .args(["scenario", name, "-o"])
         .arg(&out)
@@ -205,6 +210,18 @@ fn first_time(path: &Path) -> i64 {
     panic!("no message")
 }
 
+/// Waits (at most 30 s) until the watch at `addr` says its replay has ended.
+fn wait_replay_ended(addr: SocketAddr, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !get_json(addr, "/api/status")["source_ended"]
+        .as_bool()
+        .unwrap()
+    {
+        assert!(Instant::now() < deadline, "{what}: replay did not end");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn finding_key(f: &Value) -> String {
     format!("{}|{}|{}", f["file"], f["kind"], f["first_packet"])
 }
@@ -292,14 +309,7 @@ fn replayed_attack_is_reported_live_within_two_seconds() {
     let rec = &recs[0];
     let seg = dir.join("data").join(rec["file"].as_str().unwrap());
     // Wait for the end of the replay, so the segment is complete.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !get_json(w.addr, "/api/status")["source_ended"]
-        .as_bool()
-        .unwrap()
-    {
-        assert!(Instant::now() < deadline);
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_replay_ended(w.addr, "imsi-catcher");
     std::thread::sleep(Duration::from_millis(500));
     let out = Command::new(bin())
         .current_dir(dir.join("data"))
@@ -735,14 +745,7 @@ fn replay_and_analyze_agree_on_every_scenario() {
     assert!(names.len() >= 30, "scenario list: {names:?}");
     let mut disagreements = Vec::new();
     for name in &names {
-        let input = dir.join(format!("{name}.pcapng"));
-        let st = Command::new(bin())
-            .args(["scenario", name, "-o"])
-            .arg(&input)
-            .stderr(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(st.success(), "scenario {name}");
+        let input = scenario_as(&dir, name, "pcapng");
         let out = Command::new(bin())
             .args(["analyze", "--format", "json"])
             .arg(&input)
@@ -769,14 +772,7 @@ fn replay_and_analyze_agree_on_every_scenario() {
             ],
             &dir.join(name).join("data"),
         );
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !get_json(w.addr, "/api/status")["source_ended"]
-            .as_bool()
-            .unwrap()
-        {
-            assert!(Instant::now() < deadline, "{name}: replay did not end");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_replay_ended(w.addr, name);
         // Findings are published once the input is idle; wait until two reads agree.
         let mut live: BTreeSet<String> = BTreeSet::new();
         let deadline = Instant::now() + Duration::from_secs(10);
