@@ -272,12 +272,7 @@ impl EventDeriver {
 }
 
 fn plmn_of(p: &stingwatch_lte_rrc::Plmn) -> Option<Plmn> {
-    let digits = |s: &str| -> Option<Vec<u8>> {
-        s.chars()
-            .map(|c| c.to_digit(10).and_then(|d| u8::try_from(d).ok()))
-            .collect()
-    };
-    Plmn::from_digits(&digits(&p.mcc)?, &digits(&p.mnc)?)
+    Plmn::from_decimal(&p.mcc, &p.mnc)
 }
 
 fn establishment_cause(s: &str) -> EstablishmentCause {
@@ -500,12 +495,7 @@ fn nas_kinds(m: &NasMessage, uplink: bool) -> [Option<EventKind>; 2] {
 }
 
 fn plmn_of_nas(p: &stingwatch_nas::Plmn) -> Option<Plmn> {
-    let digits = |s: String| -> Option<Vec<u8>> {
-        s.chars()
-            .map(|c| c.to_digit(10).and_then(|d| u8::try_from(d).ok()))
-            .collect()
-    };
-    Plmn::from_digits(&digits(p.mcc())?, &digits(p.mnc())?)
+    Plmn::from_decimal(&p.mcc(), &p.mnc())
 }
 
 /// The networks an identity sent by the device names (only the networks are kept).

@@ -47,6 +47,12 @@ impl Plmn {
     /// is kept. `None` when it is not that.
     pub fn parse(text: &str) -> Option<Self> {
         let (mcc, mnc) = text.trim().split_once(['-', ' ', '/'])?;
+        Plmn::from_decimal(mcc, mnc)
+    }
+
+    /// PLMN from MCC and MNC written as decimal text (as decoders give them); `None` when
+    /// either is not all decimal digits or has the wrong length.
+    pub fn from_decimal(mcc: &str, mnc: &str) -> Option<Self> {
         let digits = |s: &str| -> Option<Vec<u8>> {
             s.chars()
                 .map(|c| c.to_digit(10).and_then(|d| u8::try_from(d).ok()))
