@@ -1,0 +1,440 @@
+//! Shared vocabulary of Stingwatch: what a capture reader hands to the decoders.
+//!
+//! Every reader (QMDL/DIAG, pcap, pcapng) turns its container into a stream of
+//! [`ReadItem`]s: radio messages with their metadata, and diagnostics for damaged
+//! regions. Nothing here parses bytes; it only names things.
+
+#![forbid(unsafe_code)]
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Radio access technology a message belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rat {
+    /// 2G GSM / GPRS / EDGE.
+    Gsm,
+    /// 3G UMTS.
+    Umts,
+    /// 4G LTE (E-UTRA).
+    Lte,
+    /// 5G NR.
+    Nr,
+}
+
+impl Rat {
+    /// Lower-case name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rat::Gsm => "gsm",
+            Rat::Umts => "umts",
+            Rat::Lte => "lte",
+            Rat::Nr => "nr",
+        }
+    }
+}
+
+/// Whether a message went from the network to the device or the other way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Network to device.
+    Downlink,
+    /// Device to network.
+    Uplink,
+    /// The container did not say.
+    Unknown,
+}
+
+impl Direction {
+    /// Lower-case name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Downlink => "downlink",
+            Direction::Uplink => "uplink",
+            Direction::Unknown => "unknown",
+        }
+    }
+}
+
+/// LTE RRC logical channel and message class (the ASN.1 top-level type to decode with).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum LteRrcChannel {
+    /// BCCH-BCH-Message (MasterInformationBlock).
+    BcchBch,
+    /// BCCH-DL-SCH-Message (SIB1 and SystemInformation).
+    BcchDlSch,
+    /// BCCH-DL-SCH-Message-BR (bandwidth-reduced system information).
+    BcchDlSchBr,
+    /// PCCH-Message (Paging).
+    Pcch,
+    /// DL-CCCH-Message.
+    DlCcch,
+    /// DL-DCCH-Message.
+    DlDcch,
+    /// UL-CCCH-Message.
+    UlCcch,
+    /// UL-DCCH-Message.
+    UlDcch,
+    /// MCCH-Message (MBMS control).
+    Mcch,
+    /// SC-MCCH-Message.
+    ScMcch,
+    /// BCCH-BCH-Message-MBMS.
+    BcchBchMbms,
+    /// BCCH-DL-SCH-Message-MBMS.
+    BcchDlSchMbms,
+    /// BCCH-BCH-Message-NB (NB-IoT).
+    BcchBchNb,
+    /// BCCH-DL-SCH-Message-NB.
+    BcchDlSchNb,
+    /// PCCH-Message-NB.
+    PcchNb,
+    /// DL-CCCH-Message-NB.
+    DlCcchNb,
+    /// DL-DCCH-Message-NB.
+    DlDcchNb,
+    /// UL-CCCH-Message-NB.
+    UlCcchNb,
+    /// UL-DCCH-Message-NB.
+    UlDcchNb,
+}
+
+impl LteRrcChannel {
+    /// Every channel, in declaration order (not GSMTAP sub-type order).
+    pub const ALL: [LteRrcChannel; 19] = [
+        LteRrcChannel::BcchBch,
+        LteRrcChannel::BcchDlSch,
+        LteRrcChannel::BcchDlSchBr,
+        LteRrcChannel::Pcch,
+        LteRrcChannel::DlCcch,
+        LteRrcChannel::DlDcch,
+        LteRrcChannel::UlCcch,
+        LteRrcChannel::UlDcch,
+        LteRrcChannel::Mcch,
+        LteRrcChannel::ScMcch,
+        LteRrcChannel::BcchBchMbms,
+        LteRrcChannel::BcchDlSchMbms,
+        LteRrcChannel::BcchBchNb,
+        LteRrcChannel::BcchDlSchNb,
+        LteRrcChannel::PcchNb,
+        LteRrcChannel::DlCcchNb,
+        LteRrcChannel::DlDcchNb,
+        LteRrcChannel::UlCcchNb,
+        LteRrcChannel::UlDcchNb,
+    ];
+
+    /// Short name used in reports (matches the ASN.1 top-level type, lower-case, e.g. `bcch-dl-sch`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LteRrcChannel::BcchBch => "bcch-bch",
+            LteRrcChannel::BcchDlSch => "bcch-dl-sch",
+            LteRrcChannel::BcchDlSchBr => "bcch-dl-sch-br",
+            LteRrcChannel::Pcch => "pcch",
+            LteRrcChannel::DlCcch => "dl-ccch",
+            LteRrcChannel::DlDcch => "dl-dcch",
+            LteRrcChannel::UlCcch => "ul-ccch",
+            LteRrcChannel::UlDcch => "ul-dcch",
+            LteRrcChannel::Mcch => "mcch",
+            LteRrcChannel::ScMcch => "sc-mcch",
+            LteRrcChannel::BcchBchMbms => "bcch-bch-mbms",
+            LteRrcChannel::BcchDlSchMbms => "bcch-dl-sch-mbms",
+            LteRrcChannel::BcchBchNb => "bcch-bch-nb",
+            LteRrcChannel::BcchDlSchNb => "bcch-dl-sch-nb",
+            LteRrcChannel::PcchNb => "pcch-nb",
+            LteRrcChannel::DlCcchNb => "dl-ccch-nb",
+            LteRrcChannel::DlDcchNb => "dl-dcch-nb",
+            LteRrcChannel::UlCcchNb => "ul-ccch-nb",
+            LteRrcChannel::UlDcchNb => "ul-dcch-nb",
+        }
+    }
+
+    /// Direction implied by the channel.
+    pub fn direction(self) -> Direction {
+        match self {
+            LteRrcChannel::UlCcch
+            | LteRrcChannel::UlDcch
+            | LteRrcChannel::UlCcchNb
+            | LteRrcChannel::UlDcchNb => Direction::Uplink,
+            _ => Direction::Downlink,
+        }
+    }
+}
+
+/// What a message's payload bytes are, i.e. which decoder reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum PayloadKind {
+    /// An LTE RRC PDU on the given channel (ASN.1 UPER).
+    LteRrc {
+        /// Channel, which selects the ASN.1 top-level type.
+        channel: LteRrcChannel,
+    },
+    /// An EPS NAS PDU (TS 24.301), plain or security protected as the header says.
+    LteNas,
+    /// A GSM Um (air interface, layer 2/3) message as carried by GSMTAP type 0x01.
+    GsmUm {
+        /// GSMTAP channel type (BCCH, CCCH, SDCCH, ...).
+        channel_type: u8,
+    },
+    /// Anything else a container carried, kept so it is counted and can be written back.
+    Other {
+        /// GSMTAP type (or 0 when the source is not GSMTAP).
+        gsmtap_type: u8,
+        /// GSMTAP sub-type.
+        sub_type: u8,
+    },
+}
+
+/// Time a message was captured, in microseconds since the Unix epoch (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct CaptureTime(pub i64);
+
+impl CaptureTime {
+    /// Microseconds since the Unix epoch.
+    pub fn unix_micros(self) -> i64 {
+        self.0
+    }
+
+    /// RFC 3339 rendering with microseconds, UTC (e.g. `2025-06-06T14:02:18.123456Z`).
+    pub fn to_rfc3339(self) -> String {
+        let micros = self.0.rem_euclid(1_000_000);
+        let secs = self.0.div_euclid(1_000_000);
+        let days = secs.div_euclid(86_400);
+        let sod = secs.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{micros:06}Z",
+            sod / 3600,
+            (sod % 3600) / 60,
+            sod % 60
+        )
+    }
+}
+
+impl fmt::Display for CaptureTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_rfc3339())
+    }
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day); H. Hinnant's algorithm.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Radio-layer context a container gives alongside a message (not from the message itself).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct RadioContext {
+    /// EARFCN / ARFCN of the cell the message was received on or sent to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arfcn: Option<u32>,
+    /// Physical cell id (LTE PCI), when the container records it (DIAG does, GSMTAP does not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pci: Option<u16>,
+    /// System frame number, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sfn: Option<u16>,
+}
+
+/// One radio message as read from a capture, before protocol decoding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RadioMessage {
+    /// 1-based packet number: pcap/pcapng frame number (as tshark's `frame.number`),
+    /// or for DIAG/QMDL the 1-based index among the radio messages the reader yields.
+    pub packet: u64,
+    /// Byte offset of the frame or packet in the input file.
+    pub offset: u64,
+    /// Capture time, when the container records one.
+    pub time: Option<CaptureTime>,
+    /// Direction, from the container or implied by the channel.
+    pub direction: Direction,
+    /// Radio access technology.
+    pub rat: Rat,
+    /// Which decoder reads `payload`.
+    pub kind: PayloadKind,
+    /// Radio-layer context (ARFCN, PCI).
+    pub context: RadioContext,
+    /// The protocol PDU itself (RRC, NAS or GSM L2/L3 bytes), without container headers.
+    pub payload: Vec<u8>,
+}
+
+/// A region of an input that could not be read as the format requires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Damage {
+    /// Byte offset in the input where the damaged region starts.
+    pub offset: u64,
+    /// Length of the damaged region in bytes (0 when unknown, e.g. at end of file).
+    pub length: u64,
+    /// What was wrong, in words (e.g. `HDLC CRC mismatch`, `truncated pcapng block`).
+    pub reason: String,
+}
+
+impl fmt::Display for Damage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "offset {} ({} bytes): {}",
+            self.offset, self.length, self.reason
+        )
+    }
+}
+
+/// One thing a capture reader yields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadItem {
+    /// A radio message the decoders can read.
+    Message(RadioMessage),
+    /// A damaged region that was skipped; reading continues after it.
+    Damage(Damage),
+}
+
+/// Container format of an input, detected from its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CaptureFormat {
+    /// Qualcomm DIAG log stream, HDLC framed (`.qmdl`, `.mi2log`, `/dev/diag`).
+    Qmdl,
+    /// Classic libpcap.
+    Pcap,
+    /// pcapng.
+    Pcapng,
+}
+
+impl CaptureFormat {
+    /// Lower-case name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaptureFormat::Qmdl => "qmdl",
+            CaptureFormat::Pcap => "pcap",
+            CaptureFormat::Pcapng => "pcapng",
+        }
+    }
+}
+
+/// Counters a reader keeps while reading, for the per-file summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ReadSummary {
+    /// Bytes consumed from the input.
+    pub bytes: u64,
+    /// Frames (HDLC frames or pcap packets) seen, good or bad.
+    pub frames: u64,
+    /// Radio messages yielded.
+    pub messages: u64,
+    /// Damaged regions reported.
+    pub damaged_regions: u64,
+    /// Records or packets that were intact but carry nothing the decoders read, by what they
+    /// are (e.g. `diag log 0xB193`, `gsmtap type 0x0c`, `non-gsmtap packet`).
+    pub skipped: BTreeMap<String, u64>,
+}
+
+/// Most distinct descriptions [`ReadSummary::skipped`] keeps; later ones are counted under
+/// [`OTHER_SKIPPED`]. Descriptions can come from the input (pcapng block types are 32 bits), so
+/// without a bound a crafted file could grow the summary with its own length.
+pub const MAX_SKIPPED_KINDS: usize = 256;
+
+/// Key under which skipped records beyond [`MAX_SKIPPED_KINDS`] descriptions are counted.
+pub const OTHER_SKIPPED: &str = "other (too many kinds to list)";
+
+impl ReadSummary {
+    /// Count one skipped record of the given description.
+    pub fn skip(&mut self, what: impl Into<String> + AsRef<str>) {
+        if let Some(n) = self.skipped.get_mut(what.as_ref()) {
+            *n += 1;
+            return;
+        }
+        let key = if self.skipped.len() < MAX_SKIPPED_KINDS {
+            what.into()
+        } else {
+            OTHER_SKIPPED.to_string()
+        };
+        *self.skipped.entry(key).or_insert(0) += 1;
+    }
+
+    /// Total of skipped records.
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skipped_kinds_are_bounded() {
+        let mut s = ReadSummary::default();
+        for i in 0..(MAX_SKIPPED_KINDS as u32 + 1000) {
+            s.skip(format!("pcapng block type {i:#x}"));
+        }
+        s.skip("pcapng block type 0x0");
+        assert_eq!(s.skipped.len(), MAX_SKIPPED_KINDS + 1);
+        assert_eq!(s.skipped.get(OTHER_SKIPPED), Some(&1000));
+        assert_eq!(s.skipped.get("pcapng block type 0x0"), Some(&2));
+        assert_eq!(s.skipped_total(), MAX_SKIPPED_KINDS as u64 + 1001);
+    }
+
+    #[test]
+    fn rfc3339_of_known_instants() {
+        assert_eq!(CaptureTime(0).to_rfc3339(), "1970-01-01T00:00:00.000000Z");
+        // 1749222138 s is 2025-06-06T15:02:18Z.
+        assert_eq!(
+            CaptureTime(1_749_222_138_123_456).to_rfc3339(),
+            "2025-06-06T15:02:18.123456Z"
+        );
+        assert_eq!(CaptureTime(-1).to_rfc3339(), "1969-12-31T23:59:59.999999Z");
+    }
+}
+
+/// How much a finding should worry the person reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; no action needed.
+    Info,
+    /// Unusual, most likely harmless; look if other findings point the same way.
+    Low,
+    /// Matches an attack pattern; has benign explanations that should be checked.
+    Medium,
+    /// Several independent signs of an attack, or one that real networks do not produce.
+    High,
+}
+
+impl Severity {
+    /// Lower-case name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+
+    /// One level up, saturating at High.
+    pub fn raised(self) -> Severity {
+        match self {
+            Severity::Info => Severity::Low,
+            Severity::Low => Severity::Medium,
+            Severity::Medium | Severity::High => Severity::High,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
