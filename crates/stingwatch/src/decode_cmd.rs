@@ -28,6 +28,7 @@ pub fn channel_label(kind: &PayloadKind) -> &'static str {
         PayloadKind::LteRrc { channel } => channel.as_str(),
         PayloadKind::LteNas => "nas",
         PayloadKind::GsmUm { .. } => "gsm-um",
+        PayloadKind::GsmL3 => "gsm-l3",
         PayloadKind::Other { .. } => "other",
     }
 }

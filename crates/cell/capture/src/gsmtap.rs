@@ -409,6 +409,7 @@ impl GsmtapRepr {
             gsmtap_type::UM => PayloadKind::GsmUm {
                 channel_type: self.sub_type,
             },
+            gsmtap_type::ABIS => PayloadKind::GsmL3,
             _ => self.other(),
         }
     }
@@ -455,6 +456,7 @@ impl GsmtapRepr {
             PayloadKind::LteRrc { channel } => (gsmtap_type::LTE_RRC, lte_rrc_sub_type(channel)),
             PayloadKind::LteNas => (gsmtap_type::LTE_NAS, lte_nas_sub_type(payload)),
             PayloadKind::GsmUm { channel_type } => (gsmtap_type::UM, channel_type),
+            PayloadKind::GsmL3 => (gsmtap_type::ABIS, 0),
             PayloadKind::Other {
                 gsmtap_type,
                 sub_type,

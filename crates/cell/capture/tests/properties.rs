@@ -32,9 +32,10 @@ fn kind_strategy() -> impl Strategy<Value = PayloadKind> {
             .prop_map(|channel| PayloadKind::LteRrc { channel }),
         Just(PayloadKind::LteNas),
         any::<u8>().prop_map(|channel_type| PayloadKind::GsmUm { channel_type }),
+        Just(PayloadKind::GsmL3),
         (any::<u8>(), any::<u8>())
             .prop_filter("not a named kind", |(t, _)| {
-                !matches!(t, 0x01 | 0x0d | 0x12) && *t != 0
+                !matches!(t, 0x01 | 0x02 | 0x0d | 0x12) && *t != 0
             })
             .prop_map(|(gsmtap_type, sub_type)| PayloadKind::Other {
                 gsmtap_type,
@@ -46,7 +47,7 @@ fn kind_strategy() -> impl Strategy<Value = PayloadKind> {
 fn rat_for(kind: PayloadKind) -> Rat {
     match kind {
         PayloadKind::LteRrc { .. } | PayloadKind::LteNas => Rat::Lte,
-        PayloadKind::GsmUm { .. } => Rat::Gsm,
+        PayloadKind::GsmUm { .. } | PayloadKind::GsmL3 => Rat::Gsm,
         PayloadKind::Other { gsmtap_type, .. } => match gsmtap_type {
             0x0b | 0x0c => Rat::Umts,
             0x0e | 0x0f => Rat::Lte,

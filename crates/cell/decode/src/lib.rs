@@ -7,7 +7,6 @@
 #![forbid(unsafe_code)]
 
 mod cache;
-mod gsm;
 mod input;
 
 pub use cache::{CacheStats, Decoder, MAX_CACHED_PDU, MAX_CACHE_BYTES, MAX_CACHE_ENTRIES};
@@ -17,6 +16,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::Serialize;
+use stingwatch_gsm::GsmMessage;
 use stingwatch_lte_rrc::RrcMessage;
 use stingwatch_model::{PayloadKind, RadioMessage, Rat};
 use stingwatch_nas::NasMessage;
@@ -33,6 +33,9 @@ pub enum Protocol {
     /// GSM air interface layer 3 (TS 44.018 RR, TS 24.008 MM/CC).
     #[serde(rename = "gsm-um")]
     GsmUm,
+    /// GSM/UMTS layer 3 without air-interface framing (TS 24.008 MM/GMM/CC/SM, SMS, RR).
+    #[serde(rename = "gsm-l3")]
+    GsmL3,
     /// Something the decoders do not read.
     #[serde(rename = "other")]
     Other,
@@ -45,6 +48,7 @@ impl Protocol {
             Protocol::LteRrc => "lte-rrc",
             Protocol::NasEps => "nas-eps",
             Protocol::GsmUm => "gsm-um",
+            Protocol::GsmL3 => "gsm-l3",
             Protocol::Other => "other",
         }
     }
@@ -69,6 +73,8 @@ pub struct DecodedMessage {
     pub nas: Arc<[NasMessage]>,
     /// Why the outer message (or a nested one) could not be decoded, if it could not.
     pub error: Option<String>,
+    /// The decoded GSM layer-3 message, for GSM payloads.
+    pub gsm: Option<Arc<GsmMessage>>,
 }
 
 impl DecodedMessage {
@@ -150,6 +156,7 @@ impl Outcome {
             rrc: self.rrc.clone(),
             nas: self.nas.clone(),
             error: self.error.clone(),
+            gsm: None,
         }
     }
 }
@@ -167,15 +174,12 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
         .message_for(source),
         PayloadKind::LteNas => Outcome::nas(&source.payload).message_for(source),
         PayloadKind::GsmUm { channel_type } => {
-            let (message, error) = gsm::message_name(channel_type, &source.payload);
-            DecodedMessage {
-                protocol: Protocol::GsmUm,
-                message: Cow::Owned(message),
-                rrc: None,
-                nas: Arc::new([]),
-                error,
-                source,
-            }
+            let m = stingwatch_gsm::decode_um(channel_type, &source.payload);
+            gsm_message(Protocol::GsmUm, m, source)
+        }
+        PayloadKind::GsmL3 => {
+            let m = stingwatch_gsm::decode_l3(&source.payload);
+            gsm_message(Protocol::GsmL3, m, source)
         }
         PayloadKind::Other {
             gsmtap_type,
@@ -188,8 +192,21 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
             rrc: None,
             nas: Arc::new([]),
             error: None,
+            gsm: None,
             source,
         },
+    }
+}
+
+fn gsm_message(protocol: Protocol, m: GsmMessage, source: RadioMessage) -> DecodedMessage {
+    DecodedMessage {
+        protocol,
+        message: Cow::Owned(m.name.clone()),
+        rrc: None,
+        nas: Arc::new([]),
+        error: m.error.clone(),
+        gsm: Some(Arc::new(m)),
+        source,
     }
 }
 

@@ -38,6 +38,13 @@ pub const LOG_LTE_NAS_EMM_PLAIN_IN: u16 = 0xB0EC;
 /// Log code of plain EMM NAS messages sent.
 pub const LOG_LTE_NAS_EMM_PLAIN_OUT: u16 = 0xB0ED;
 
+/// Log code of GSM RR signalling messages (layer 3 of broadcast, common and dedicated channels).
+pub const LOG_GSM_RR_SIGNALING: u16 = 0x512F;
+/// Dual-SIM variant of [`LOG_GSM_RR_SIGNALING`], whose body starts with a subscription id.
+pub const LOG_GSM_DSDS_RR_SIGNALING: u16 = 0x5B2F;
+/// Log code of UMTS NAS OTA messages: MM, GMM, CC, SM and SMS of both GSM and UMTS.
+pub const LOG_UMTS_NAS_OTA: u16 = 0x713A;
+
 /// Seconds from the Unix epoch to the DIAG epoch, 1980-01-06 00:00:00 UTC.
 pub const DIAG_EPOCH_UNIX_SECS: i64 = 315_964_800;
 /// Highest LTE physical cell id (TS 36.211 6.11: 504 ids).
@@ -1053,5 +1060,117 @@ mod tests {
         // This recorder's clock was not set: 31.68 s after the DIAG epoch.
         let t = log.time().unix_micros() - DIAG_EPOCH_UNIX_SECS * 1_000_000;
         assert!((31_678_000..31_680_000).contains(&t), "{t}");
+    }
+}
+
+/// Length of the GSM RR signalling header: channel and direction, message type, length.
+const GSM_RR_HEADER_LEN: usize = 3;
+
+/// Zero-copy view of a GSM RR signalling record (body of 0x512F), checked once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GsmRrSignaling<'a> {
+    buffer: &'a [u8],
+}
+
+impl<'a> GsmRrSignaling<'a> {
+    /// Checks the header and that the stated length is the message's.
+    pub fn new_checked(body: &'a [u8]) -> Result<Self, RecordError> {
+        let Some(&len) = body.get(2) else {
+            return Err(RecordError::Truncated {
+                what: "GSM RR signalling header",
+                needed: GSM_RR_HEADER_LEN,
+                present: body.len(),
+            });
+        };
+        let present = body.len() - GSM_RR_HEADER_LEN;
+        if usize::from(len) != present {
+            return Err(RecordError::LengthMismatch {
+                declared: usize::from(len),
+                present,
+            });
+        }
+        Ok(GsmRrSignaling { buffer: body })
+    }
+
+    /// Channel: 0 DCCH, 1 BCCH, 2 RACH, 3 CCCH, 4 SACCH (other values are not documented).
+    pub fn channel(&self) -> u8 {
+        self.buffer.first().copied().unwrap_or(0) & 0x7f
+    }
+
+    /// True for a message from the network (bit 8 of the first octet).
+    pub fn downlink(&self) -> bool {
+        self.buffer.first().copied().unwrap_or(0) & 0x80 != 0
+    }
+
+    /// RR message type as logged.
+    pub fn message_type(&self) -> u8 {
+        self.buffer.get(1).copied().unwrap_or(0)
+    }
+
+    /// The message: a 23-octet block with its L2 pseudo length on BCCH and CCCH, layer 3
+    /// alone on dedicated channels.
+    pub fn message(&self) -> &'a [u8] {
+        self.buffer.get(GSM_RR_HEADER_LEN..).unwrap_or(&[])
+    }
+
+    /// Appends a record body for `message` on `channel` to `out`.
+    pub fn emit(
+        channel: u8,
+        downlink: bool,
+        message_type: u8,
+        message: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Option<()> {
+        out.push(channel & 0x7f | if downlink { 0x80 } else { 0 });
+        out.push(message_type);
+        out.push(u8::try_from(message.len()).ok()?);
+        out.extend_from_slice(message);
+        Some(())
+    }
+}
+
+/// Length of the UMTS NAS OTA header: direction, then a 32-bit little-endian length.
+const UMTS_NAS_HEADER_LEN: usize = 5;
+
+/// Zero-copy view of a UMTS NAS OTA record (body of 0x713A), checked once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UmtsNasOta<'a> {
+    buffer: &'a [u8],
+}
+
+impl<'a> UmtsNasOta<'a> {
+    /// Checks the header and that the stated length is the message's.
+    pub fn new_checked(body: &'a [u8]) -> Result<Self, RecordError> {
+        let declared = u32_at(body, 1).ok_or(RecordError::Truncated {
+            what: "UMTS NAS OTA header",
+            needed: UMTS_NAS_HEADER_LEN,
+            present: body.len(),
+        })?;
+        let present = body.len() - UMTS_NAS_HEADER_LEN;
+        if usize::try_from(declared).ok() != Some(present) {
+            return Err(RecordError::LengthMismatch {
+                declared: usize::try_from(declared).unwrap_or(usize::MAX),
+                present,
+            });
+        }
+        Ok(UmtsNasOta { buffer: body })
+    }
+
+    /// True for a message sent by the phone (direction 1; 0 is from the network).
+    pub fn uplink(&self) -> bool {
+        self.buffer.first() == Some(&1)
+    }
+
+    /// The layer-3 message, protocol discriminator first.
+    pub fn pdu(&self) -> &'a [u8] {
+        self.buffer.get(UMTS_NAS_HEADER_LEN..).unwrap_or(&[])
+    }
+
+    /// Appends a record body for `pdu` to `out`.
+    pub fn emit(uplink: bool, pdu: &[u8], out: &mut Vec<u8>) -> Option<()> {
+        out.push(u8::from(uplink));
+        out.extend_from_slice(&u32::try_from(pdu.len()).ok()?.to_le_bytes());
+        out.extend_from_slice(pdu);
+        Some(())
     }
 }

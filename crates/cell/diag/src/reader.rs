@@ -2,13 +2,14 @@
 
 use crate::hdlc::{DeframeItem, Deframer, Frame, FrameDamage};
 use crate::log::{
-    is_lte_nas_log_code, lte_nas_direction, DiagLogPacket, LteNasOta, LteRrcOta, RecordError,
-    DIAG_LOG_F, DIAG_MULTI_RADIO_CMD_F, LOG_LTE_RRC_OTA, MULTI_RADIO_HEADER_LEN,
+    is_lte_nas_log_code, lte_nas_direction, DiagLogPacket, GsmRrSignaling, LteNasOta, LteRrcOta,
+    RecordError, UmtsNasOta, DIAG_LOG_F, DIAG_MULTI_RADIO_CMD_F, LOG_GSM_DSDS_RR_SIGNALING,
+    LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA, LOG_UMTS_NAS_OTA, MULTI_RADIO_HEADER_LEN,
 };
 use std::collections::BTreeMap;
 use std::io::Read;
 use stingwatch_model::{
-    Damage, PayloadKind, RadioContext, RadioMessage, Rat, ReadItem, ReadSummary,
+    Damage, Direction, PayloadKind, RadioContext, RadioMessage, Rat, ReadItem, ReadSummary,
 };
 
 /// Reads a DIAG stream (`.qmdl`, `.mi2log`) and yields LTE RRC and NAS messages and damaged
@@ -38,6 +39,9 @@ struct State {
     log_codes: Vec<u64>,
     /// Scratch for skip keys, so counting a skipped frame allocates only for a new key.
     key: String,
+    /// Whether the last radio record was GSM RR: the NAS record (0x713A) serves GSM and UMTS
+    /// alike and says not which.
+    on_gsm: bool,
 }
 
 impl<R: Read> QmdlReader<R> {
@@ -49,6 +53,7 @@ impl<R: Read> QmdlReader<R> {
                 summary: ReadSummary::default(),
                 log_codes: Vec::new(),
                 key: String::new(),
+                on_gsm: false,
             },
             pending: None,
             pending_frames: 0,
@@ -211,9 +216,15 @@ impl State {
             *n += 1;
         }
         let parsed = if code == LOG_LTE_RRC_OTA {
+            self.on_gsm = false;
             rrc_message(&log)
         } else if is_lte_nas_log_code(code) {
             nas_message(&log)
+        } else if code == LOG_GSM_RR_SIGNALING || code == LOG_GSM_DSDS_RR_SIGNALING {
+            self.on_gsm = true;
+            gsm_rr_message(&log, code == LOG_GSM_DSDS_RR_SIGNALING)
+        } else if code == LOG_UMTS_NAS_OTA {
+            umts_nas_message(&log, self.on_gsm)
         } else {
             self.skip(format_args!("diag log 0x{code:04X}"));
             return None;
@@ -226,10 +237,11 @@ impl State {
                 Some(ReadItem::Message(msg))
             }
             Err(e) => {
-                let what = if code == LOG_LTE_RRC_OTA {
-                    "LTE RRC OTA"
-                } else {
-                    "LTE NAS OTA"
+                let what = match code {
+                    LOG_LTE_RRC_OTA => "LTE RRC OTA",
+                    LOG_GSM_RR_SIGNALING | LOG_GSM_DSDS_RR_SIGNALING => "GSM RR signalling",
+                    LOG_UMTS_NAS_OTA => "UMTS NAS OTA",
+                    _ => "LTE NAS OTA",
                 };
                 Some(self.damage(
                     frame.offset,
@@ -276,6 +288,72 @@ fn nas_message(log: &DiagLogPacket<'_>) -> Result<RadioMessage, RecordError> {
         direction: lte_nas_direction(log.log_code()),
         rat: Rat::Lte,
         kind: PayloadKind::LteNas,
+        context: RadioContext::default(),
+        payload: nas.pdu().to_vec(),
+    })
+}
+
+/// GSMTAP Um channel types the logged GSM RR channels map to.
+const GSMTAP_BCCH: u8 = 0x01;
+const GSMTAP_CCCH: u8 = 0x02;
+const GSMTAP_RACH: u8 = 0x03;
+
+/// Message of a GSM RR signalling record. Broadcast and common channel blocks keep their L2
+/// pseudo length and are GSMTAP Um payloads as they stand; dedicated channel records hold
+/// layer 3 alone and are carried as such.
+fn gsm_rr_message(log: &DiagLogPacket<'_>, dual_sim: bool) -> Result<RadioMessage, RecordError> {
+    let body = if dual_sim {
+        log.body().get(1..).ok_or(RecordError::Truncated {
+            what: "GSM DSDS RR subscription id",
+            needed: 1,
+            present: 0,
+        })?
+    } else {
+        log.body()
+    };
+    let rr = GsmRrSignaling::new_checked(body)?;
+    let kind = match rr.channel() {
+        1 => PayloadKind::GsmUm {
+            channel_type: GSMTAP_BCCH,
+        },
+        2 => PayloadKind::GsmUm {
+            channel_type: GSMTAP_RACH,
+        },
+        3 => PayloadKind::GsmUm {
+            channel_type: GSMTAP_CCCH,
+        },
+        _ => PayloadKind::GsmL3,
+    };
+    Ok(RadioMessage {
+        packet: 0,
+        offset: 0,
+        time: Some(log.time()),
+        direction: if rr.downlink() {
+            Direction::Downlink
+        } else {
+            Direction::Uplink
+        },
+        rat: Rat::Gsm,
+        kind,
+        context: RadioContext::default(),
+        payload: rr.message().to_vec(),
+    })
+}
+
+/// Message of a UMTS NAS OTA record: GSM when the last radio record was GSM RR, else UMTS.
+fn umts_nas_message(log: &DiagLogPacket<'_>, on_gsm: bool) -> Result<RadioMessage, RecordError> {
+    let nas = UmtsNasOta::new_checked(log.body())?;
+    Ok(RadioMessage {
+        packet: 0,
+        offset: 0,
+        time: Some(log.time()),
+        direction: if nas.uplink() {
+            Direction::Uplink
+        } else {
+            Direction::Downlink
+        },
+        rat: if on_gsm { Rat::Gsm } else { Rat::Umts },
+        kind: PayloadKind::GsmL3,
         context: RadioContext::default(),
         payload: nas.pdu().to_vec(),
     })

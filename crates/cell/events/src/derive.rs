@@ -194,7 +194,7 @@ impl EventDeriver {
                     }
                 }
             }
-            Protocol::GsmUm | Protocol::Other => {}
+            Protocol::GsmUm | Protocol::GsmL3 | Protocol::Other => {}
         }
     }
 

@@ -293,12 +293,9 @@ pub fn um_l3(channel_type: u8, payload: &[u8]) -> Result<Option<&[u8]>, String> 
             channel::BCCH | channel::CCCH | channel::AGCH | channel::PCH
         )
     {
-        // Octet 1: L2 pseudo length (TS 44.006 7.1): the layer-3 octets that follow,
-        // the rest of the 23-octet block being fill.
-        let pseudo = payload.first().ok_or_else(|| short("block"))?;
-        let len = usize::from(pseudo >> 2);
-        let l3 = payload.get(1..).ok_or_else(|| short("block"))?;
-        return Ok(Some(l3.get(..len).unwrap_or(l3)));
+        // Octet 1 is the L2 pseudo length (TS 44.006 7.1). It does not bound the message:
+        // it leaves out rest octets (SI13 and SI2ter state 0), so the whole block is read.
+        return payload.get(1..).map(Some).ok_or_else(|| short("block"));
     }
     // SACCH blocks start with a two-octet L1 header (power level, timing advance).
     let lapdm = if acch {
@@ -355,8 +352,9 @@ fn mobile_identity(value: &[u8]) -> Result<MobileIdentity, String> {
 }
 
 /// Optional TLV/TV information elements after the mandatory part: calls `visit` with each
-/// IEI and value, using `kind` to tell the format of an IEI. Stops at the first IE that
-/// does not fit and says so.
+/// IEI and value, using `kind` to tell the format of an IEI. Octets after the last IE that
+/// do not form a whole one are extraneous (real networks pad some messages) and end the
+/// walk without an error; an IE that cannot be read in the middle is an error.
 fn optional_ies<'a>(
     r: &mut Reader<'a>,
     kind: impl Fn(u8) -> IeFormat,
@@ -371,13 +369,17 @@ fn optional_ies<'a>(
             }
             IeFormat::Tv(n) => {
                 let _ = r.u8();
-                r.take(n)
-                    .map_err(|e| format!("IE {iei:#04x} at offset {at}: {e}"))?
+                match r.take(n) {
+                    Ok(v) => v,
+                    Err(_) => return Ok(()),
+                }
             }
             IeFormat::Tlv => {
                 let _ = r.u8();
-                r.lv()
-                    .map_err(|e| format!("IE {iei:#04x} at offset {at}: {e}"))?
+                match r.lv() {
+                    Ok(v) => v,
+                    Err(_) => return Ok(()),
+                }
             }
             IeFormat::Unknown => {
                 // Comprehension required (TS 24.007 11.2.4): a 0x0_ IEI with the high
@@ -436,12 +438,16 @@ mod tests {
     }
 
     #[test]
-    fn um_pseudo_length_bounds_the_message() {
-        // SI3 with pseudo length 18 octets (0x49 = 18 << 2 | 1) and fill after it.
-        let mut block = vec![0x49, 0x06, 0x1b];
+    fn um_rest_octets_beyond_the_pseudo_length_are_kept() {
+        // SI13 states a pseudo length of 0; its rest octets fill the block.
+        let mut block = vec![0x01, 0x06, 0x00, 0x90];
         block.resize(23, 0x2b);
         let l3 = um_l3(channel::BCCH, &block).unwrap().unwrap();
-        assert_eq!(l3.len(), 18);
+        assert_eq!(l3.len(), 22);
+        assert_eq!(
+            decode_um(channel::BCCH, &block).name,
+            "System Information Type 13"
+        );
     }
 
     #[test]

@@ -126,11 +126,17 @@ pub struct NeighbourList {
 }
 
 impl NeighbourList {
-    /// Read the 16-octet value of a neighbour cell description.
-    pub fn parse(value: &[u8]) -> Option<NeighbourList> {
-        let first = *value.first()?;
+    /// Read the 16-octet value of a neighbour cell description (10.5.2.22), or of a
+    /// neighbour cell description 2 (10.5.2.22a, SI2ter and SI5ter) when `second` is set,
+    /// whose bit 7 reports multiband rather than a format.
+    pub fn parse(value: &[u8], second: bool) -> Option<NeighbourList> {
+        let raw = *value.first()?;
         let rest = value.get(1..16)?;
-        let continued = first & 0x20 != 0;
+        let (first, continued) = if second {
+            (raw & !0x70, false)
+        } else {
+            (raw, raw & 0x20 != 0)
+        };
         let format = if first & 0xc0 == 0x00 {
             NeighbourListFormat::BitMap0
         } else if first & 0xc8 == 0x80 {
@@ -219,7 +225,7 @@ pub(crate) fn decode(mt: u8, r: &mut Reader<'_>, f: &mut GsmFields) -> Result<()
             let value = r
                 .take(16)
                 .map_err(|e| short("neighbour cell description", e))?;
-            f.neighbours = NeighbourList::parse(value);
+            f.neighbours = NeighbourList::parse(value, matches!(mt, 0x03 | 0x06));
             if f.neighbours.is_none() {
                 return Err("neighbour cell description of a reserved format".to_string());
             }
@@ -357,15 +363,15 @@ mod tests {
     #[test]
     fn bit_map_0_counts_frequencies() {
         let mut v = [0u8; 16];
-        assert!(NeighbourList::parse(&v).unwrap().empty);
+        assert!(NeighbourList::parse(&v, false).unwrap().empty);
         v[15] = 0b0000_0101;
-        let n = NeighbourList::parse(&v).unwrap();
+        let n = NeighbourList::parse(&v, false).unwrap();
         assert_eq!(n.frequencies, Some(2));
         assert!(!n.empty);
         // BA-IND (bit 5) and EXT-IND (bit 6) are not frequencies.
         let mut v = [0u8; 16];
         v[0] = 0x30;
-        let n = NeighbourList::parse(&v).unwrap();
+        let n = NeighbourList::parse(&v, false).unwrap();
         assert!(n.empty && n.continued);
     }
 
@@ -373,14 +379,21 @@ mod tests {
     fn range_1024_with_no_w_is_empty() {
         let mut v = [0u8; 16];
         v[0] = 0x80;
-        assert!(NeighbourList::parse(&v).unwrap().empty);
+        assert!(NeighbourList::parse(&v, false).unwrap().empty);
         v[3] = 0x10;
-        assert!(!NeighbourList::parse(&v).unwrap().empty);
+        assert!(!NeighbourList::parse(&v, false).unwrap().empty);
         v[0] = 0x8e;
         assert_eq!(
-            NeighbourList::parse(&v).unwrap().format,
+            NeighbourList::parse(&v, false).unwrap().format,
             NeighbourListFormat::VariableBitMap
         );
+        // Description 2: bits 7-6 report multiband, bit 5 is BA-IND.
+        v[0] = 0xcf;
+        assert_eq!(
+            NeighbourList::parse(&v, true).unwrap().format,
+            NeighbourListFormat::VariableBitMap
+        );
+        assert!(NeighbourList::parse(&v, false).is_none());
     }
 
     #[test]

@@ -179,6 +179,9 @@ pub enum PayloadKind {
         /// GSMTAP channel type (BCCH, CCCH, SDCCH, ...).
         channel_type: u8,
     },
+    /// A GSM/UMTS layer-3 message without air-interface framing (protocol discriminator
+    /// first): MM, GMM, CC, SMS and RR as DIAG NAS records and GSMTAP Abis carry them.
+    GsmL3,
     /// Anything else a container carried, kept so it is counted and can be written back.
     Other {
         /// GSMTAP type (or 0 when the source is not GSMTAP).
