@@ -2,8 +2,9 @@
 
 use crate::hdlc::encode_frame;
 use crate::log::{
-    capture_time_to_diag_time, lte_nas_log_code_for, DiagLogPacket, LteNasOta, LteRrcOtaRepr,
-    EARFCN_UNKNOWN, LOG_LTE_RRC_OTA, PCI_UNKNOWN,
+    capture_time_to_diag_time, lte_nas_log_code_for, DiagLogPacket, GsmRrSignaling, LteNasOta,
+    LteRrcOtaRepr, UmtsNasOta, EARFCN_UNKNOWN, LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA,
+    LOG_UMTS_NAS_OTA, PCI_UNKNOWN,
 };
 use std::fmt;
 use std::io::{self, Write};
@@ -112,6 +113,10 @@ impl<W: Write> QmdlWriter<W> {
                 LteNasOta::emit(release, version, &msg.payload, &mut self.body);
                 lte_nas_log_code_for(&msg.payload, uplink)
             }
+            PayloadKind::GsmUm { channel_type } => {
+                gsm_um_record(channel_type, msg, &mut self.body)?
+            }
+            PayloadKind::GsmL3 => gsm_l3_record(&msg.payload, msg.direction, &mut self.body)?,
             other => {
                 return Err(WriteError::Unsupported(format!(
                     "payload kind {other:?} has no DIAG record here"
@@ -136,5 +141,75 @@ impl<W: Write> QmdlWriter<W> {
     /// The underlying writer.
     pub fn into_inner(self) -> W {
         self.out
+    }
+}
+
+/// Logged GSM RR channels (the first octet of a GSM RR signalling record).
+const RR_DCCH: u8 = 0;
+const RR_BCCH: u8 = 1;
+const RR_RACH: u8 = 2;
+const RR_CCCH: u8 = 3;
+
+/// Body of the record for a GSMTAP Um message: broadcast and common channel blocks as GSM RR
+/// signalling records; dedicated channel frames lose their LAPDm header and are written as
+/// the record their protocol belongs in.
+fn gsm_um_record(
+    channel_type: u8,
+    msg: &RadioMessage,
+    body: &mut Vec<u8>,
+) -> Result<u16, WriteError> {
+    let base = channel_type & 0x7f;
+    let logged = match (channel_type & 0x80 != 0, base) {
+        (false, 0x01) => Some(RR_BCCH),
+        (false, 0x02 | 0x04 | 0x05) => Some(RR_CCCH),
+        (false, 0x03) => Some(RR_RACH),
+        _ => None,
+    };
+    let downlink = msg.direction != Direction::Uplink;
+    if let Some(channel) = logged {
+        // Octet 2 of a block is the protocol discriminator, octet 3 the message type.
+        let message_type = msg.payload.get(2).copied().unwrap_or(0);
+        GsmRrSignaling::emit(channel, downlink, message_type, &msg.payload, body)
+            .ok_or_else(|| WriteError::Unsupported("GSM block over 255 bytes".into()))?;
+        return Ok(LOG_GSM_RR_SIGNALING);
+    }
+    // SACCH frames carry a two-octet L1 header before LAPDm; LAPDm is address, control,
+    // length (TS 44.006).
+    let lapdm = if channel_type & 0x80 != 0 {
+        msg.payload.get(2..)
+    } else {
+        Some(msg.payload.as_slice())
+    };
+    let l3 = lapdm
+        .and_then(|f| {
+            let len = usize::from(f.get(2)? >> 2);
+            f.get(3..3 + len)
+        })
+        .ok_or_else(|| WriteError::Unsupported("GSM Um frame without layer 3".into()))?;
+    gsm_l3_record(l3, msg.direction, body)
+}
+
+/// Body of the record for a bare GSM layer-3 message: RR in a GSM RR signalling record on a
+/// dedicated channel, everything else in a UMTS NAS OTA record.
+fn gsm_l3_record(l3: &[u8], direction: Direction, body: &mut Vec<u8>) -> Result<u16, WriteError> {
+    let downlink = match direction {
+        Direction::Uplink => false,
+        Direction::Downlink => true,
+        Direction::Unknown => {
+            return Err(WriteError::Unsupported(
+                "GSM message of unknown direction".into(),
+            ))
+        }
+    };
+    let pd = l3.first().map_or(0, |b| b & 0x0f);
+    if pd == 6 {
+        let message_type = l3.get(1).copied().unwrap_or(0);
+        GsmRrSignaling::emit(RR_DCCH, downlink, message_type, l3, body)
+            .ok_or_else(|| WriteError::Unsupported("GSM RR message over 255 bytes".into()))?;
+        Ok(LOG_GSM_RR_SIGNALING)
+    } else {
+        UmtsNasOta::emit(!downlink, l3, body)
+            .ok_or_else(|| WriteError::Unsupported("NAS message too long".into()))?;
+        Ok(LOG_UMTS_NAS_OTA)
     }
 }

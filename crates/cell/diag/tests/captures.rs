@@ -5,7 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
-use stingwatch_diag::log::{is_lte_nas_log_code, LOG_LTE_RRC_OTA};
+use stingwatch_diag::log::{
+    is_lte_nas_log_code, LOG_GSM_DSDS_RR_SIGNALING, LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA,
+    LOG_UMTS_NAS_OTA,
+};
 use stingwatch_diag::{looks_like_qmdl, QmdlReader};
 use stingwatch_model::{Direction, LteRrcChannel, PayloadKind, RadioMessage, ReadItem};
 use stingwatch_testsupport::{have_tool, shared_captures};
@@ -71,14 +74,22 @@ fn clean_recordings_read_without_damage() {
                 ReadItem::Damage(_) => None,
             })
             .collect();
-        // Every LTE RRC and NAS log packet became a message (none was reported as damage).
-        let lte_records: u64 = reader
+        // Every LTE RRC and NAS, GSM RR and UMTS NAS log packet became a message (none was
+        // reported as damage).
+        let radio_records: u64 = reader
             .log_codes()
             .iter()
-            .filter(|(code, _)| **code == LOG_LTE_RRC_OTA || is_lte_nas_log_code(**code))
+            .filter(|(code, _)| {
+                **code == LOG_LTE_RRC_OTA
+                    || is_lte_nas_log_code(**code)
+                    || matches!(
+                        **code,
+                        LOG_GSM_RR_SIGNALING | LOG_GSM_DSDS_RR_SIGNALING | LOG_UMTS_NAS_OTA
+                    )
+            })
             .map(|(_, n)| n)
             .sum();
-        assert_eq!(messages.len() as u64, lte_records, "{}", path.display());
+        assert_eq!(messages.len() as u64, radio_records, "{}", path.display());
         assert!(!messages.is_empty(), "{}", path.display());
         // Frames add up: messages + damage + skipped.
         assert_eq!(

@@ -24,7 +24,7 @@ fn assert_same(written: &RadioMessage, read: &RadioMessage) {
     assert_eq!(read.direction, written.direction);
     assert_eq!(read.time, written.time);
     assert_eq!(read.payload, written.payload);
-    assert_eq!(read.rat, Rat::Lte);
+    assert_eq!(read.rat, written.rat);
     if matches!(written.kind, PayloadKind::LteRrc { .. }) {
         assert_eq!(read.context, written.context);
     }
@@ -123,12 +123,71 @@ fn unwritable_messages_are_errors() {
         writer.write_message(&msg),
         Err(WriteError::Unsupported(_))
     ));
-    msg.kind = PayloadKind::GsmUm { channel_type: 1 };
+    // A dedicated-channel frame too short to hold LAPDm and layer 3.
+    msg.kind = PayloadKind::GsmUm { channel_type: 7 };
+    assert!(matches!(
+        writer.write_message(&msg),
+        Err(WriteError::Unsupported(_))
+    ));
+    // Layer 3 of unknown direction.
+    msg.kind = PayloadKind::GsmL3;
     assert!(matches!(
         writer.write_message(&msg),
         Err(WriteError::Unsupported(_))
     ));
     assert!(writer.into_inner().is_empty());
+}
+
+#[test]
+fn gsm_messages_round_trip_through_their_records() {
+    let block = {
+        let mut b = vec![0x49, 0x06, 0x1b, 0x12, 0x34];
+        b.resize(23, 0x2b);
+        b
+    };
+    let base = RadioMessage {
+        packet: 0,
+        offset: 0,
+        time: None,
+        direction: Direction::Downlink,
+        rat: Rat::Gsm,
+        kind: PayloadKind::GsmUm { channel_type: 1 },
+        context: RadioContext::default(),
+        payload: block.clone(),
+    };
+    let mm = RadioMessage {
+        direction: Direction::Uplink,
+        kind: PayloadKind::GsmL3,
+        payload: vec![0x05, 0x19, 0x01, 0xf4],
+        ..base.clone()
+    };
+    // An SDCCH frame: LAPDm address, control, length (2 octets), then layer 3 and fill.
+    let sdcch = RadioMessage {
+        kind: PayloadKind::GsmUm { channel_type: 7 },
+        payload: vec![0x01, 0x00, 0x09, 0x06, 0x35, 0x2b, 0x2b],
+        ..base.clone()
+    };
+    let mut writer = QmdlWriter::new(Vec::new());
+    for m in [&base, &mm, &sdcch] {
+        writer.write_message(m).unwrap();
+    }
+    let bytes = writer.into_inner();
+    let read: Vec<RadioMessage> = QmdlReader::new(bytes.as_slice())
+        .filter_map(|i| match i {
+            ReadItem::Message(m) => Some(m),
+            ReadItem::Damage(d) => panic!("{d}"),
+        })
+        .collect();
+    assert_eq!(read.len(), 3);
+    assert_eq!(read[0].kind, PayloadKind::GsmUm { channel_type: 1 });
+    assert_eq!(read[0].payload, block);
+    assert_eq!(read[1].kind, PayloadKind::GsmL3);
+    assert_eq!(read[1].direction, Direction::Uplink);
+    assert_eq!(read[1].payload, mm.payload);
+    // The dedicated frame comes back as its layer 3 alone, on GSM.
+    assert_eq!(read[2].kind, PayloadKind::GsmL3);
+    assert_eq!(read[2].payload, vec![0x06, 0x35]);
+    assert_eq!(read[2].rat, Rat::Gsm);
 }
 
 fn channel() -> impl Strategy<Value = LteRrcChannel> {

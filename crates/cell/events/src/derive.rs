@@ -18,7 +18,7 @@
 
 use crate::{
     AccessTechnology, CellIdentity, CellRef, EstablishmentCause, Event, EventKind, FreqPriority,
-    IdentityType, Layer, Plmn, Redirect, ReleaseCause,
+    GsmEvent, IdentityType, Layer, Plmn, Redirect, ReleaseCause,
 };
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -194,7 +194,34 @@ impl EventDeriver {
                     }
                 }
             }
-            Protocol::GsmUm | Protocol::GsmL3 | Protocol::Other => {}
+            Protocol::GsmUm | Protocol::GsmL3 => {
+                let Some(gsm) = &msg.gsm else {
+                    return;
+                };
+                let uplink = msg.source.direction == Direction::Uplink;
+                for ev in crate::gsm::gsm_events(gsm) {
+                    let network = match &ev {
+                        GsmEvent::IdentitySent {
+                            identity: IdentityType::Imsi,
+                            ..
+                        } if uplink => gsm
+                            .fields
+                            .mobile_identity
+                            .as_ref()
+                            .and_then(|id| crate::ImsiNetwork::from_imsi(id.digits()))
+                            .map(|subscription| EventKind::DeviceNetwork {
+                                subscription: Some(subscription),
+                                registered: None,
+                            }),
+                        _ => None,
+                    };
+                    out.push(self.event(packet, time, radio, EventKind::Gsm(ev)));
+                    if let Some(kind) = network {
+                        out.push(self.event(packet, time, radio, kind));
+                    }
+                }
+            }
+            Protocol::Other => {}
         }
     }
 

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 mod derive;
+mod gsm;
 
 pub use derive::{
     from_decoded, EventDeriver, DEDUP_MICROS, DEDUP_PACKETS, EARLIEST_PLAUSIBLE_TIME,
@@ -20,6 +21,7 @@ use serde::Serialize;
 use std::fmt;
 use std::sync::Arc;
 
+pub use gsm::{GsmEvent, GsmProcedure, GsmStep};
 pub use stingwatch_model::CaptureTime;
 
 /// Public Land Mobile Network identity: mobile country code and mobile network code.
@@ -557,11 +559,13 @@ pub enum EventKind {
         /// The networks, each once.
         plmns: Arc<[Plmn]>,
     },
+    /// Something that happened on GSM (2G).
+    Gsm(GsmEvent),
 }
 
 impl EventKind {
     /// Number of variants, the length of a table indexed by [`EventKind::ordinal`].
-    pub const VARIANTS: usize = 31;
+    pub const VARIANTS: usize = 32;
 
     /// Position of this event's variant in the declaration (0 to `VARIANTS - 1`), for tables
     /// indexed by kind of event.
@@ -598,6 +602,7 @@ impl EventKind {
             EventKind::Handover { .. } => 28,
             EventKind::DeviceNetwork { .. } => 29,
             EventKind::EquivalentNetworks { .. } => 30,
+            EventKind::Gsm(_) => 31,
         }
     }
 
@@ -712,6 +717,7 @@ impl EventKind {
                     list.join(", ")
                 )
             }
+            EventKind::Gsm(g) => g.describe(),
         }
     }
 }
@@ -830,10 +836,24 @@ mod tests {
         distinct.dedup();
         assert_eq!(distinct.len(), ordinals.len());
         // The last variant declared takes the last slot.
-        let last = EventKind::EquivalentNetworks {
-            plmns: Arc::new([]),
-        };
+        let last = EventKind::Gsm(GsmEvent::ChannelAssigned);
         assert_eq!(last.ordinal(), EventKind::VARIANTS - 1);
+    }
+
+    #[test]
+    fn gsm_events_serialize_with_both_tags() {
+        let e = Event::new(
+            3,
+            EventKind::Gsm(GsmEvent::Ciphering {
+                packet_switched: false,
+                started: false,
+                algorithm: 1,
+            }),
+        );
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["type"], "gsm");
+        assert_eq!(json["gsm"], "ciphering");
+        assert_eq!(json["started"], false);
     }
 
     #[test]

@@ -94,10 +94,15 @@ pub fn identity_response(identity: &[u8]) -> Vec<u8> {
     out
 }
 
-/// MM Authentication Request with key sequence 0 and a RAND.
-pub fn authentication_request(rand: [u8; 16]) -> Vec<u8> {
+/// MM Authentication Request with key sequence 0, a RAND and, for UMTS authentication of
+/// a USIM, an AUTN.
+pub fn authentication_request(rand: [u8; 16], autn: Option<[u8; 16]>) -> Vec<u8> {
     let mut out = vec![PD_MM, 0x12, 0x00];
     out.extend(rand);
+    if let Some(a) = autn {
+        out.push(0x20);
+        lv(&mut out, &a);
+    }
     out
 }
 

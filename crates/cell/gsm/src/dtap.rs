@@ -3,7 +3,10 @@
 
 use stingwatch_nas::reader::{Reader, Truncated};
 
-use crate::{identity_kind, mobile_identity, optional_ies, Ciphering, GsmFields, IeFormat, Lai};
+use crate::{
+    default_ie_format, identity_kind, mobile_identity, optional_ies, Ciphering, GsmFields,
+    IeFormat, Lai,
+};
 
 /// MM message names (TS 24.008 10.4, table 10.2).
 pub(crate) fn mm_name(mt: u8) -> Option<&'static str> {
@@ -169,6 +172,18 @@ pub(crate) fn decode_mm(mt: u8, r: &mut Reader<'_>, f: &mut GsmFields) -> Result
         0x04 | 0x22 | 0x29 => {
             f.reject_cause = Some(r.u8().map_err(at("reject cause"))?);
         }
+        // Authentication Request: key sequence, RAND (16), optional AUTN (TLV 0x20).
+        0x12 => {
+            r.u8().map_err(at("key sequence"))?;
+            r.take(16).map_err(at("RAND"))?;
+            f.challenge = Some(true);
+            let mut proof = false;
+            optional_ies(r, default_ie_format, |iei, _| {
+                proof |= iei == 0x20;
+                Ok(())
+            })?;
+            f.network_proof = Some(proof);
+        }
         // Identity Request: identity type in bits 1-3.
         0x18 => {
             let b = r.u8().map_err(at("identity type"))?;
@@ -266,6 +281,19 @@ pub(crate) fn decode_gmm(mt: u8, r: &mut Reader<'_>, f: &mut GsmFields) -> Resul
             });
             r.u8().map_err(at("A&C reference number"))?;
             f.challenge = Some(r.peek_u8() == Some(0x21));
+            let mut proof = false;
+            optional_ies(
+                r,
+                |iei| match iei {
+                    0x21 => IeFormat::Tv(16),
+                    _ => default_ie_format(iei),
+                },
+                |iei, _| {
+                    proof |= iei == 0x28;
+                    Ok(())
+                },
+            )?;
+            f.network_proof = Some(proof);
         }
         // Identity Request: identity type 2 in bits 1-3, force to standby in bits 5-7.
         0x15 => {

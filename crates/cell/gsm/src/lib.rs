@@ -167,6 +167,11 @@ pub struct GsmFields {
     /// Whether an Authentication and Ciphering Request carries a challenge (RAND).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub challenge: Option<bool>,
+    /// Whether an authentication request carries AUTN: UMTS authentication, in which the
+    /// network proves it holds the subscriber's key. Plain GSM authentication proves nothing
+    /// to the phone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_proof: Option<bool>,
     /// Location updating type (0 normal, 1 periodic, 2 IMSI attach) or CM service type.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_type: Option<u8>,

@@ -3,6 +3,12 @@
 mod cell_conflict;
 mod downgrade_redirect;
 mod exposure_rate;
+mod gsm_cell;
+mod gsm_ciphering;
+mod gsm_identity;
+mod gsm_link;
+mod gsm_registration;
+mod gsm_sms;
 mod identity_without_auth;
 mod imsi_paging;
 mod null_security;
@@ -15,6 +21,11 @@ mod tac_outlier;
 pub use cell_conflict::CellIdentityConflict;
 pub use downgrade_redirect::DowngradeRedirect;
 pub use exposure_rate::IdentityExposureRate;
+pub use gsm_cell::GsmCellAnomaly;
+pub use gsm_ciphering::GsmNoCiphering;
+pub use gsm_identity::GsmIdentityWithoutAuth;
+pub use gsm_registration::GsmRegistrationWithoutAuth;
+pub use gsm_sms::GsmSilentSms;
 pub use identity_without_auth::IdentityRequestWithoutAuth;
 pub use imsi_paging::ImsiPaging;
 pub use null_security::NullSecurity;
@@ -42,6 +53,11 @@ pub fn all() -> Vec<Box<dyn Analyzer>> {
         Box::new(TacOutlier::default()),
         Box::new(SibContentChange::default()),
         Box::new(IdentityExposureRate::default()),
+        Box::new(GsmIdentityWithoutAuth::default()),
+        Box::new(GsmRegistrationWithoutAuth::default()),
+        Box::new(GsmNoCiphering::default()),
+        Box::new(GsmCellAnomaly::default()),
+        Box::new(GsmSilentSms::default()),
     ]
 }
 
