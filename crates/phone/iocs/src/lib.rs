@@ -837,15 +837,19 @@ impl Hits<'_, '_> {
 
 /// Reads a whole file of at most [`MAX_FILE_BYTES`].
 fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
+    let too_large =
+        || format!("larger than {MAX_FILE_BYTES} bytes: not read (limit MAX_FILE_BYTES)");
     let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    // Refused before reading when the size is known; `take` bounds files that grow or lie.
+    if file.metadata().is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
+        return Err(too_large());
+    }
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "larger than {MAX_FILE_BYTES} bytes: not read (limit MAX_FILE_BYTES)"
-        ));
+        return Err(too_large());
     }
     Ok(bytes)
 }
