@@ -1,12 +1,12 @@
 //! Published spyware indicators: STIX 2.1 bundles loaded into an [`IocSet`] that matches the
 //! [`Observable`]s phone readers produce, the index format public indicator sets describe
 //! themselves with ([`index`]), and the explicit download command's library part
-//! ([`update`]).
+//! (`update`, behind the default feature of that name).
 //!
 //! Loading never fails as a whole: every file, object and pattern that cannot be used is
 //! reported as a [`Diagnostic`] (file, index in `objects`, id) and counted in [`LoadStats`],
 //! and everything else loads. Memory is bounded by the named limits below. Matching is pure
-//! and uses no network; only [`update::update`] downloads, and nothing in a scan calls it.
+//! and uses no network; only `update::update` downloads, and nothing in a scan calls it.
 
 #![forbid(unsafe_code)]
 
@@ -14,6 +14,7 @@ mod bundle;
 pub mod fixtures;
 pub mod index;
 pub mod pattern;
+#[cfg(feature = "update")]
 pub mod update;
 pub mod url;
 
@@ -349,8 +350,8 @@ impl IocSet {
     }
 
     /// As [`IocSet::load_bundle`], also saying whether the file as a whole was unreadable
-    /// (not JSON, damaged, or without `objects`).
-    pub(crate) fn load_bundle_checked(
+    /// (not JSON, damaged, or without `objects`): the message, when it was.
+    pub fn load_bundle_checked(
         &mut self,
         source: &str,
         fallback_collection: &str,
