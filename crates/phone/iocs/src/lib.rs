@@ -877,3 +877,35 @@ pub fn default_iocs_dir() -> Option<PathBuf> {
     }
     var("HOME").map(|home| home.join(".local/share/stingwatch/iocs"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_folder_follows_the_environment() {
+        // The only test of this crate that touches these variables.
+        std::env::set_var("STINGWATCH_IOCS_DIR", "/srv/iocs");
+        assert_eq!(default_iocs_dir(), Some(PathBuf::from("/srv/iocs")));
+        std::env::set_var("STINGWATCH_IOCS_DIR", "");
+        std::env::set_var("XDG_DATA_HOME", "/data");
+        assert_eq!(
+            default_iocs_dir(),
+            Some(PathBuf::from("/data/stingwatch/iocs"))
+        );
+        std::env::set_var("XDG_DATA_HOME", "relative");
+        std::env::set_var("HOME", "/home/u");
+        assert_eq!(
+            default_iocs_dir(),
+            Some(PathBuf::from("/home/u/.local/share/stingwatch/iocs"))
+        );
+    }
+
+    #[test]
+    fn ipv4_networks_mask() {
+        assert_eq!(ipv4_network("10.1.2.3/8"), Some((8, 0x0a00_0000)));
+        assert_eq!(ipv4_network("10.1.2.3/0"), Some((0, 0)));
+        assert_eq!(ipv4_network("10.1.2.3/33"), None);
+        assert_eq!(mask(32), u32::MAX);
+    }
+}
