@@ -212,6 +212,8 @@ impl<'de, 'c> Visitor<'de> for BundleSeed<'c> {
 /// Reads a bundle from its bytes. On a syntax error the objects read before it are kept in
 /// `content` and the failure says where the damage is.
 pub(crate) fn read_bundle(bytes: &[u8], content: &mut BundleContent) -> Result<(), BundleFailure> {
+    // A byte-order mark, as some editors save JSON, is not part of the text.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let outcome = BundleSeed(&mut *content)
         .deserialize(&mut deserializer)
@@ -299,5 +301,6 @@ mod tests {
             .message
             .contains("without `objects`"));
         assert!(read_bundle(br#"{"objects":[]} trailing"#, &mut content).is_err());
+        assert!(read_bundle(b"\xEF\xBB\xBF{\"objects\":[]}", &mut content).is_ok());
     }
 }

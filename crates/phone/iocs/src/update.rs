@@ -206,7 +206,8 @@ pub fn update(url: &str, dest: &Path) -> Result<UpdateReport, UpdateError> {
     })?;
     let bytes = download(url)?;
     let mut report = UpdateReport::default();
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let first = text.iter().find(|b| !b.is_ascii_whitespace()).copied();
     if first == Some(b'{') {
         let (indicators, warnings) =
             validate_bundle(url, &bytes).map_err(|message| UpdateError::NotIndicators {
