@@ -93,6 +93,26 @@ pub struct CollectionSummary {
     pub total: usize,
 }
 
+/// The indicator counts loading keeps; [`LoadLimits::default`] is the named limits
+/// [`MAX_INDICATORS_PER_SET`] and [`MAX_INDICATORS_TOTAL`]. Smaller ones suit a device
+/// with little memory (and tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadLimits {
+    /// Most indicators kept from one file.
+    pub indicators_per_set: usize,
+    /// Most indicators kept in all.
+    pub indicators_total: usize,
+}
+
+impl Default for LoadLimits {
+    fn default() -> LoadLimits {
+        LoadLimits {
+            indicators_per_set: MAX_INDICATORS_PER_SET,
+            indicators_total: MAX_INDICATORS_TOTAL,
+        }
+    }
+}
+
 /// One loaded indicator value in one collection.
 #[derive(Debug, Clone)]
 struct Entry {
@@ -125,6 +145,10 @@ pub struct IocSet {
     ipv4_prefix_lengths: Vec<u8>,
     /// The first 15 and 16 bytes of longer process-name indicators → entries.
     process_prefixes: Map<Box<[u8]>, Vec<u32>>,
+    /// Longest key per kind: longer parts of an observable are never looked up, which keeps
+    /// the per-label and per-folder walks linear in the observable's length.
+    max_key_len: [usize; 16],
+    limits: LoadLimits,
     diagnostics: Vec<Diagnostic>,
     stats: LoadStats,
 }
@@ -233,6 +257,14 @@ impl IocSet {
     /// An empty set.
     pub fn new() -> IocSet {
         IocSet::default()
+    }
+
+    /// An empty set that keeps at most the given numbers of indicators.
+    pub fn with_limits(limits: LoadLimits) -> IocSet {
+        IocSet {
+            limits,
+            ..IocSet::default()
+        }
     }
 
     /// Loads every path (a file, or a folder searched recursively for `*.stix2`, `*.stix`,
@@ -490,8 +522,8 @@ impl IocSet {
                     continue;
                 }
                 for name in &names {
-                    if kept_in_file >= MAX_INDICATORS_PER_SET
-                        || self.entries.len() >= MAX_INDICATORS_TOTAL
+                    if kept_in_file >= self.limits.indicators_per_set
+                        || self.entries.len() >= self.limits.indicators_total
                     {
                         over += 1;
                         continue;
@@ -511,8 +543,8 @@ impl IocSet {
         if over > 0 {
             self.stats.over_limit += over;
             diag.push(format!(
-                "{over} indicators not loaded: at most {MAX_INDICATORS_PER_SET} per file and \
-                 {MAX_INDICATORS_TOTAL} in all are kept"
+                "{over} indicators not loaded: at most {} per file and {} in all are kept",
+                self.limits.indicators_per_set, self.limits.indicators_total
             ));
         }
     }
@@ -542,9 +574,13 @@ impl IocSet {
         };
         let next = u32::try_from(self.entries.len()).map_err(|_| "exceeds the entry count")?;
         let list = match (&key, network) {
-            (Some(key), _) => self.exact[slot(kind)]
-                .entry(key.clone().into_boxed_str())
-                .or_default(),
+            (Some(key), _) => {
+                let longest = &mut self.max_key_len[slot(kind)];
+                *longest = (*longest).max(key.len());
+                self.exact[slot(kind)]
+                    .entry(key.clone().into_boxed_str())
+                    .or_default()
+            }
             (None, Some(net)) => {
                 if !self.ipv4_prefix_lengths.contains(&net.0) {
                     self.ipv4_prefix_lengths.push(net.0);
@@ -818,6 +854,9 @@ struct Hits<'a, 'o> {
 
 impl Hits<'_, '_> {
     fn exact(&mut self, kind: ObservableKind, key: &str, how: impl Fn(&str) -> Option<String>) {
+        if key.len() > self.set.max_key_len[slot(kind)] {
+            return;
+        }
         if let Some(list) = self.set.exact[slot(kind)].get(key) {
             self.entries(list, how);
         }

@@ -455,3 +455,42 @@ fn a_large_bundle_loads_streaming() {
         .matches(&Observable::new(K::Domain, "bulk.example"))
         .is_empty());
 }
+
+#[test]
+fn indicator_count_limits_keep_the_first_and_say_so() {
+    use stingwatch_iocs::LoadLimits;
+    let mut set = IocSet::with_limits(LoadLimits {
+        indicators_per_set: 3,
+        indicators_total: 5,
+    });
+    let values = ["a.example", "b.example", "c.example", "d.example"];
+    let a: Vec<_> = values.iter().map(|v| ("A", K::Domain, *v)).collect();
+    let b: Vec<_> = values.iter().map(|v| ("B", K::Domain, *v)).collect();
+    assert_eq!(
+        set.load_bundle("a.stix2", "a", bundle_json(&a).as_bytes()),
+        3
+    );
+    assert_eq!(
+        set.load_bundle("b.stix2", "b", bundle_json(&b).as_bytes()),
+        2
+    );
+    assert_eq!(set.len(), 5);
+    assert_eq!(set.stats().over_limit, 3);
+    let messages: Vec<_> = set
+        .diagnostics()
+        .iter()
+        .map(|d| (d.source.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].0 == "a.stix2" && messages[0].1.starts_with("1 indicators not loaded"));
+    assert!(messages[1].0 == "b.stix2" && messages[1].1.starts_with("2 indicators not loaded"));
+    assert!(set
+        .matches(&Observable::new(K::Domain, "d.example"))
+        .is_empty());
+}
+
+#[test]
+fn a_set_is_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<IocSet>();
+}

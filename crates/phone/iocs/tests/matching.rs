@@ -285,3 +285,28 @@ fn an_empty_set_matches_nothing() {
         .matches(&Observable::new(K::Domain, "evil.example"))
         .is_empty());
 }
+
+#[test]
+fn huge_observables_cost_linear_time() {
+    let s = set();
+    // 2 MB of labels before a matching name, and a path of 500,000 folders: the walks skip
+    // every part longer than the longest indicator instead of hashing each suffix.
+    let host = format!("{}evil.example", "a.".repeat(1_000_000));
+    let started = std::time::Instant::now();
+    assert_eq!(how(&s, K::Domain, &host), "subdomain of evil.example");
+    assert_eq!(
+        how(&s, K::Url, &format!("https://{host}/")),
+        "subdomain of evil.example, host of the URL"
+    );
+    let path = format!("/private/var/tmp/spy{}", "/d".repeat(500_000));
+    assert_eq!(
+        how(&s, K::FilePath, &path),
+        "inside folder /private/var/tmp/spy/"
+    );
+    assert!(found(&s, K::FilePath, &"/x".repeat(500_000)).is_empty());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
