@@ -648,7 +648,7 @@ impl IocSet {
         self.entries.is_empty()
     }
 
-    /// One summary per collection, in loading order.
+    /// One summary per collection that kept indicators, in loading order.
     pub fn collections(&self) -> Vec<CollectionSummary> {
         let mut out: Vec<CollectionSummary> = self
             .collections
@@ -666,6 +666,8 @@ impl IocSet {
                 summary.total += 1;
             }
         }
+        // A collection all of whose values were refused is told of by diagnostics instead.
+        out.retain(|c| c.total > 0);
         out
     }
 
