@@ -184,6 +184,32 @@ def pcap_seeds(seeds, path, tag):
     seeds.add("analyze_messages", sequence, tag + "-seq")
 
 
+def indicator_seeds(seeds):
+    """A few indicator files of the project's own for the STIX and index targets."""
+    import json
+
+    patterns = [
+        "[domain-name:value = 'evil.example']",
+        "[url:value = 'https://a.example:8443/x/?q=1'] OR [ipv4-addr:value='198.51.100.0/24']",
+        "[file:hashes.'SHA-256' = 'AB01'] OR [app:cert.sha1 = '00:11']",
+        "[process:name = 'com.apple.spyservicesd' OR file:path = '/private/var/tmp/x/']",
+        "[email-addr:value = 'it\\'s@mail.example'] OR [file:name = 'back\\\\slash']",
+        "[file:name = 'a' AND file:size > 3] WITHIN 5 SECONDS",
+    ]
+    objects = [{"type": "malware", "id": "malware--1", "name": "Spy"},
+               {"type": "report", "id": "report--1", "name": "R", "object_refs": ["indicator--1"]}]
+    for i, p in enumerate(patterns):
+        seeds.add("stix_pattern", p.encode(), "pattern%d" % i)
+        objects.append({"type": "indicator", "id": "indicator--%d" % i, "pattern": p,
+                        "pattern_type": "stix"})
+        objects.append({"type": "relationship", "relationship_type": "indicates",
+                        "source_ref": "indicator--%d" % i, "target_ref": "malware--1"})
+    seeds.add("stix_bundle", json.dumps({"type": "bundle", "objects": objects}).encode(), "bundle")
+    seeds.add("ioc_index", b"indicators:\n  - type: github\n    name: X\n    github: "
+              b"{owner: o, repo: r, branch: main, path: a b/c.stix2}\n"
+              b"  - name: Y\n    download_url: https://x.example/y.stix2\n", "index")
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: make_seeds.py CAPTURES_DIR OUT_DIR")
@@ -197,6 +223,7 @@ def main():
                 diag_seeds(seeds, path, tag)
             elif name.endswith((".pcap", ".pcapng")):
                 pcap_seeds(seeds, path, tag)
+    indicator_seeds(seeds)
     for target in sorted(seeds.counts):
         print("seeds %-18s %4d" % (target, seeds.counts[target]))
 
