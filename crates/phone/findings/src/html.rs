@@ -11,7 +11,7 @@ use std::fmt::Write;
 use stingwatch_model::Severity;
 
 use crate::finding::PhoneFinding;
-use crate::report::PhoneReport;
+use crate::report::{PhoneReport, NOT_PROOF};
 use crate::scan::EventMark;
 use crate::svg::{severity_color, timeline_svg};
 use crate::words::{day_words, escape_html as esc, human_time, span_words};
@@ -113,11 +113,15 @@ pub fn render_html(report: &PhoneReport) -> String {
     let _ = write!(
         out,
         "<header id=\"verdict\" class=\"verdict sev-{sev_class}\"><p class=\"label\">Verdict</p>\
-         <h1 id=\"verdict-text\">{}</h1><p id=\"limits\">{}</p>\
+         <h1 id=\"verdict-text\">{}</h1>{}\
          <p class=\"num\">{}{}: {} records read by {} checks, compared with {} indicators. \
          Findings: {} high, {} medium, {} low, {} info.</p></header>",
         esc(&s.verdict),
-        esc(&s.limits),
+        if s.verdict.contains(NOT_PROOF) {
+            String::new()
+        } else {
+            format!("<p id=\"limits\">{}</p>", esc(&s.limits))
+        },
         esc(a.kind.words()),
         if a.encrypted { " (encrypted)" } else { "" },
         s.records,
@@ -289,11 +293,8 @@ fn render_card(out: &mut String, number: usize, f: &PhoneFinding) {
             );
         }
     }
-    out.push_str("<details class=\"next-steps\"");
-    if f.severity >= Severity::Medium {
-        out.push_str(" open");
-    }
-    out.push_str("><summary>What to do</summary>");
+    // Closed: the page's "What to do now" box already shows the most severe finding's steps.
+    out.push_str("<details class=\"next-steps\"><summary>What to do</summary>");
     list(out, "contact", &f.next_steps.contact);
     list(out, "do-not", &f.next_steps.do_not);
     list(out, "meanwhile", &f.next_steps.meanwhile);
@@ -378,11 +379,16 @@ fn render_timeline(out: &mut String, report: &PhoneReport) {
             );
         }
     }
-    let _ = write!(
-        out,
-        "<p class=\"muted\">{} records carry no time and are not drawn. The timeline CSV lists \
-         every matched record and the first few records of each check on each day.</p></section>",
-        t.untimed_records
+    if t.untimed_records > 0 {
+        let _ = write!(
+            out,
+            "<p class=\"muted\">{} records carry no time and are not drawn.</p>",
+            t.untimed_records
+        );
+    }
+    out.push_str(
+        "<p class=\"muted\">The timeline CSV lists every matched and signalled record and the \
+         first few records of each check on each day.</p></section>",
     );
 }
 

@@ -205,7 +205,7 @@ impl PhoneReport {
         let limits = format!(
             "This check compares the {} with published indicators of known spyware and looks for \
              a few warning signs. Finding nothing is not proof that the phone is clean: indicators \
-             cover only spyware that has been found and published, and {}.",
+             cover only spyware that has been found and published, {}.",
             acquisition.kind.words(),
             acquisition.kind.limits()
         );
@@ -253,6 +253,10 @@ pub fn exit_code(report: &PhoneReport, fail_on: Severity) -> i32 {
     }
 }
 
+/// The words every verdict that found nothing worrying carries; renderers that show the
+/// limits apart leave them out when the verdict already says them.
+pub(crate) const NOT_PROOF: &str = "not proof that the phone is clean";
+
 const ASK_HELPLINE: &str = "Contact a digital-security helpline (Access Now's Digital Security \
      Helpline or Amnesty International's Security Lab) before changing anything on the phone.";
 
@@ -265,19 +269,18 @@ fn verdict(
 ) -> String {
     let acq = kind.words();
     let not_proof = format!(
-        "This is not proof that the phone is clean: indicators cover only spyware that has been \
-         found and published, and {}.",
+        "This is {NOT_PROOF}: indicators cover only spyware that has been found and published, \
+         {}.",
         kind.limits()
     );
     let none_matched = if indicators == 0 {
         format!(
             "No indicators were loaded, so this {acq} could not be compared with any known spyware"
         )
+    } else if indicators == 1 {
+        format!("The one loaded indicator matched nothing in this {acq}")
     } else {
-        format!(
-            "None of the {} loaded matched anything in this {acq}",
-            plural(indicators, "indicator", "indicators")
-        )
+        format!("None of the {indicators} loaded indicators matched anything in this {acq}")
     };
     let highest = counts.highest();
     let Some(top) = findings.first() else {

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use stingwatch_model::Severity;
 
-use crate::report::PhoneReport;
+use crate::report::{PhoneReport, NOT_PROOF};
 use crate::words::{span_words, terminal_safe};
 
 /// Evidence records listed per finding in the terminal.
@@ -141,7 +141,9 @@ pub fn render_text(report: &PhoneReport, color: bool) -> String {
         }
     }
     let _ = writeln!(out);
-    let _ = writeln!(out, "{}", paint(color, "2", &s.limits));
+    if !s.verdict.contains(NOT_PROOF) {
+        let _ = writeln!(out, "{}", paint(color, "2", &s.limits));
+    }
     let _ = writeln!(
         out,
         "{}",
