@@ -10,7 +10,7 @@ use stingwatch_model::Severity;
 
 use crate::report::PhoneReport;
 use crate::scan::EventMark;
-use crate::words::{day_words, escape_html, human_time, shorten};
+use crate::words::{clock_words, day_words, escape_html, human_time, shorten};
 
 const WIDTH: f64 = 960.0;
 const LABEL_W: f64 = 200.0;
@@ -174,11 +174,7 @@ pub fn timeline_svg(report: &PhoneReport) -> String {
     for k in 0..=TICKS {
         let v = lo + (hi - lo) * k as f64 / TICKS as f64;
         let t = stingwatch_phone_model::UnixMillis(v as i64);
-        let label = if days {
-            day_words(t)
-        } else {
-            human_time(t).get(11..16).unwrap_or_default().to_string()
-        };
+        let label = if days { day_words(t) } else { clock_words(t) };
         let anchor = match k {
             0 => "start",
             TICKS => "end",

@@ -64,16 +64,33 @@ pub fn shorten(s: &str, max: usize) -> String {
 /// `2026-12-04 10:00:00 UTC`: a phone time to the second, for people.
 pub fn human_time(t: UnixMillis) -> String {
     let s = t.iso8601();
-    match (s.get(0..10), s.get(11..19)) {
-        (Some(d), Some(hms)) => format!("{d} {hms} UTC"),
-        _ => s,
+    // Split at the `T` rather than at fixed offsets: a hostile time can have a year of any
+    // number of digits, or a sign.
+    match s.split_once('T') {
+        Some((d, rest)) => match rest.get(0..8) {
+            Some(hms) => format!("{d} {hms} UTC"),
+            None => s.clone(),
+        },
+        None => s,
     }
 }
 
 /// `2026-12-04`: the UTC day of a phone time.
 pub fn day_words(t: UnixMillis) -> String {
     let s = t.iso8601();
-    s.get(0..10).map(str::to_string).unwrap_or(s)
+    match s.split_once('T') {
+        Some((d, _)) => d.to_string(),
+        None => s,
+    }
+}
+
+/// `10:00`: hours and minutes of a phone time (UTC), for chart ticks.
+pub fn clock_words(t: UnixMillis) -> String {
+    let s = t.iso8601();
+    match s.split_once('T').and_then(|(_, rest)| rest.get(0..5)) {
+        Some(hm) => hm.to_string(),
+        None => s,
+    }
 }
 
 /// A time span in words: `from 2026-12-04 10:00:00 to 2026-12-05 09:00:00 UTC`, `at ...` for
@@ -136,5 +153,13 @@ mod tests {
         );
         assert_eq!(span_words(Some(a), None), "at 2025-12-04 10:00:00 UTC");
         assert_eq!(span_words(None, None), "");
+        assert_eq!(clock_words(b), "10:00");
+    }
+
+    #[test]
+    fn extreme_years_keep_their_digits() {
+        assert_eq!(day_words(UnixMillis(i64::MAX)), "292278994-08-17");
+        assert!(day_words(UnixMillis(i64::MIN)).starts_with("-292275055-"));
+        assert!(human_time(UnixMillis(i64::MAX)).starts_with("292278994-08-17 07:12:55"));
     }
 }

@@ -654,3 +654,34 @@ fn exit_codes_follow_fail_on() {
     let codes: Vec<i32> = all.iter().map(|s| exit_code(&medium, *s)).collect();
     assert_eq!(codes, vec![1, 1, 1, 0]);
 }
+
+#[test]
+fn times_at_the_ends_of_the_range_render_everywhere() {
+    let m = three_indicators();
+    let records = [i64::MIN, -1, 0, i64::MAX]
+        .into_iter()
+        .map(|t| stingwatch_phone_model::ArtifactRecord {
+            artifact: "ios.sms",
+            source: "sms.db".into(),
+            locator: format!("t {t}"),
+            time: Some(stingwatch_phone_model::UnixMillis(t)),
+            summary: "https://evil.example/".into(),
+            observables: vec![url("https://evil.example/")],
+        })
+        .collect();
+    let r = report_of(&m, records, vec![]);
+    assert_eq!(r.findings[0].count, 4);
+    assert_eq!(r.timeline.days.len(), 4);
+    let html = render_html(&r);
+    assert!(html.contains("<svg class=\"timeline\""));
+    let svg = html
+        .split_once("<svg")
+        .and_then(|(_, rest)| rest.split_once("</svg>"))
+        .map(|(svg, _)| svg)
+        .expect("chart");
+    assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
+    assert!(render_text(&r, false).contains("292278994-08-17"));
+    let csv = render_timeline_csv(&r);
+    // A time before year 0 starts with '-' and is neutralised like any other cell.
+    assert!(csv.contains("\r\n'-292275055-"), "{csv}");
+}
