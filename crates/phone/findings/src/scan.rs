@@ -1,7 +1,7 @@
 //! The sink readers stream into: matches each record's values against the loaded indicators
 //! and keeps only what the findings and the timeline need.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 use stingwatch_model::Severity;
@@ -547,17 +547,25 @@ impl<M: IndicatorMatcher + ?Sized> RecordSink for PhoneScan<'_, M> {
         }
         // One evidence entry per (record, indicator), even when several of the record's
         // values match the same indicator (a URL and its host).
-        let mut seen: Vec<&IndicatorRef> = Vec::new();
-        let mut first: Option<(usize, usize)> = None;
+        let mut seen: HashSet<&IndicatorRef> = HashSet::new();
+        let mut first: Option<usize> = None;
+        let mut first_slot: Option<usize> = None;
         for (mi, m) in matches.iter().enumerate() {
-            if seen.contains(&&m.indicator) {
+            if !seen.insert(&m.indicator) {
                 continue;
             }
-            seen.push(&m.indicator);
-            let key = FindingKey::Indicator(artifact, m.indicator.clone());
+            first.get_or_insert(mi);
+            let indicator = IndicatorRef {
+                id: clip(&m.indicator.id, MAX_TEXT_BYTES),
+                kind: m.indicator.kind,
+                value: clip(&m.indicator.value, MAX_TEXT_BYTES),
+                collection: clip(&m.indicator.collection, MAX_TEXT_BYTES),
+                source: clip(&m.indicator.source, MAX_TEXT_BYTES),
+            };
+            let key = FindingKey::Indicator(artifact, indicator.clone());
             let slot = self.slot(key, Severity::High, || {
                 let (title, explanation, benign) =
-                    indicator_words(artifact, &m.indicator, &m.observable);
+                    indicator_words(artifact, &indicator, &m.observable);
                 PhoneFinding {
                     kind: INDICATOR_MATCH,
                     severity: Severity::High,
@@ -565,13 +573,7 @@ impl<M: IndicatorMatcher + ?Sized> RecordSink for PhoneScan<'_, M> {
                     explanation,
                     benign_alternatives: benign,
                     artifact,
-                    indicator: Some(IndicatorRef {
-                        id: clip(&m.indicator.id, MAX_TEXT_BYTES),
-                        kind: m.indicator.kind,
-                        value: clip(&m.indicator.value, MAX_TEXT_BYTES),
-                        collection: clip(&m.indicator.collection, MAX_TEXT_BYTES),
-                        source: clip(&m.indicator.source, MAX_TEXT_BYTES),
-                    }),
+                    indicator: Some(indicator),
                     count: 0,
                     first_time: None,
                     last_time: None,
@@ -581,6 +583,7 @@ impl<M: IndicatorMatcher + ?Sized> RecordSink for PhoneScan<'_, M> {
                 }
             });
             let Some(slot) = slot else { continue };
+            first_slot.get_or_insert(slot);
             if let Some(f) = self.findings.get_mut(slot) {
                 f.count = f.count.saturating_add(1);
                 f.widen(record.time);
@@ -588,7 +591,6 @@ impl<M: IndicatorMatcher + ?Sized> RecordSink for PhoneScan<'_, M> {
             self.add_evidence(slot, || {
                 evidence_of(&record, Some(&m.observable), m.how.as_deref())
             });
-            first.get_or_insert((mi, slot));
         }
         let matched = !seen.is_empty();
         drop(seen);
@@ -606,14 +608,11 @@ impl<M: IndicatorMatcher + ?Sized> RecordSink for PhoneScan<'_, M> {
         if matched {
             let mut e = event_of(&record, EventMark::Match);
             e.severity = Some(Severity::High);
-            let slot = first.map(|(mi, slot)| {
-                if let Some(m) = matches.get(mi) {
-                    e.indicator = Some(clip(&m.indicator.value, MAX_TEXT_BYTES));
-                    e.collection = Some(clip(&m.indicator.collection, MAX_TEXT_BYTES));
-                }
-                slot
-            });
-            self.mark(e, slot);
+            if let Some(m) = first.and_then(|i| matches.get(i)) {
+                e.indicator = Some(clip(&m.indicator.value, MAX_TEXT_BYTES));
+                e.collection = Some(clip(&m.indicator.collection, MAX_TEXT_BYTES));
+            }
+            self.mark(e, first_slot);
         } else if sample {
             self.samples.push(event_of(&record, EventMark::Sample));
         }
