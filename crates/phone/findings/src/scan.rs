@@ -234,6 +234,10 @@ struct DayCount {
 /// A [`RecordSink`] that turns what readers stream into findings, artifact counters, a
 /// bounded timeline and diagnostics. Memory is bounded by the `MAX_` limits of this module,
 /// whatever the number of records.
+///
+/// Only records are matched against indicators: a signal's record is shown as the signal's
+/// evidence, so a reader streams it as a record as well when its values should be matched
+/// (otherwise one record would count twice in a finding).
 pub struct PhoneScan<'m, M: IndicatorMatcher + ?Sized> {
     matcher: &'m M,
     findings: Vec<PhoneFinding>,
