@@ -1,4 +1,5 @@
-"""Validate JSON documents against a JSON Schema (draft 2020-12); used by report_schema.rs.
+"""Validate JSON documents against a JSON Schema (draft 2020-12); used by report_schema.rs
+here (the cellular report) and by crates/phone/findings/tests/report_schema.rs (the phone report).
 
 usage: python3 validate_report.py SCHEMA FILE...
 
