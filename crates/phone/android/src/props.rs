@@ -131,6 +131,16 @@ pub fn read_getprop(source: &str, bytes: &[u8], first_line: usize, sink: &mut dy
     };
     for (n, line) in lines.by_ref() {
         let lineno = first_line + n;
+        let starts_property = line.trim_start().starts_with('[') && line.contains("]: [");
+        if starts_property {
+            if let Some((start, name, value, _)) = pending.take() {
+                sink.diagnostic(Diagnostic::new(
+                    source,
+                    format!("property {name} at line {start} has no closing bracket"),
+                ));
+                emit(start, name, value, sink);
+            }
+        }
         if let Some((start, name, mut value, extra)) = pending.take() {
             let end = line.trim_end();
             if let Some(last) = end.strip_suffix(']') {
