@@ -488,7 +488,7 @@ pub fn dumpsys_text(plan: &Plan) -> String {
     for path in &plan.databases {
         let _ = write!(
             dbinfo,
-            "Connection pool for {path}:\n  Open: true\n  Max connections: 1\n\n"
+            "Connection pool for {path}:\n  Open: true\n  Max connections: 1\n  Available primary connection:\n    Connection #0:\n      isPrimaryConnection: true\n      Most recently executed operations:\n        0: [2026-12-01 09:58:00.123] [Pid:(2410)] executeForCursorWindow took 2ms - succeeded, sql=\"SELECT * FROM entries\", path={path}\n\n"
         );
     }
     service(&mut out, "dbinfo", &dbinfo);

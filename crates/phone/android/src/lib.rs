@@ -155,7 +155,7 @@ fn dumpstate_member(archive: &mut Archive, sink: &mut dyn RecordSink) -> Option<
             let named = String::from_utf8_lossy(bytes.get(..4096).unwrap_or(&bytes))
                 .trim()
                 .to_string();
-            if names.iter().any(|n| *n == named) {
+            if names.contains(&named) {
                 return Some(named);
             }
             sink.diagnostic(Diagnostic::new(

@@ -209,7 +209,9 @@ fn hash_observables(value: &Value, upper: bool, out: &mut Vec<Observable>) {
         let key_name = if upper {
             // Certificate hashes are keyed `Md5`, `Sha1`, `Sha256`.
             let mut k = key.to_string();
-            k.get_mut(..1).map(|f| f.make_ascii_uppercase());
+            if let Some(f) = k.get_mut(..1) {
+                f.make_ascii_uppercase();
+            }
             k
         } else {
             key.to_string()
@@ -416,9 +418,7 @@ pub fn read_dumpsys_package(
         if let Some(v) = t.strip_prefix("installerPackageName=") {
             pkg.installer = (v != "null").then(|| v.to_string());
         } else if let Some(v) = t.strip_prefix("pkgFlags=") {
-            pkg.system = v
-                .split(|c: char| c == ' ' || c == '[' || c == ']')
-                .any(|f| f == "SYSTEM");
+            pkg.system = v.split([' ', '[', ']']).any(|f| f == "SYSTEM");
         } else if let Some(v) = t.strip_prefix("codePath=") {
             pkg.code_path = Some(v.to_string());
         } else if let Some(v) = t.strip_prefix("firstInstallTime=") {

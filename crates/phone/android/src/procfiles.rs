@@ -268,20 +268,29 @@ pub fn scan_log(source: &str, bytes: &[u8], first_line: usize, sink: &mut dyn Re
                 ],
             ));
         }
-        // Event log: `am_proc_start: [user,pid,uid,process,type,component]`.
-        if let Some(pos) = line.find("am_proc_start: [") {
+        // Event log `am_proc_start: [user,pid,uid,process,type,component]`, and the system
+        // log's `Start proc 2410:com.app/u0a201 for ...`.
+        let started = if let Some(pos) = line.find("am_proc_start: [") {
             let fields = line.get(pos + 16..).unwrap_or("").trim_end_matches(']');
-            if let Some(process) = fields.split(',').nth(3).map(str::trim) {
-                if !process.is_empty() && seen.insert(format!("p {process}")) {
-                    sink.record(record(
-                        "android.logs.processes",
-                        source,
-                        locator,
-                        None,
-                        format!("process started: {process}"),
-                        process_observables(process),
-                    ));
-                }
+            fields.split(',').nth(3).map(str::trim)
+        } else if let Some(pos) = line.find("Start proc ") {
+            let rest = line.get(pos + 11..).unwrap_or("");
+            rest.split_once(':')
+                .and_then(|(_, p)| p.split(['/', ' ']).next())
+                .map(str::trim)
+        } else {
+            None
+        };
+        if let Some(process) = started.filter(|p| !p.is_empty()) {
+            if seen.insert(format!("p {process}")) {
+                sink.record(record(
+                    "android.logs.processes",
+                    source,
+                    locator,
+                    None,
+                    format!("process started: {process}"),
+                    process_observables(process),
+                ));
             }
         }
     }

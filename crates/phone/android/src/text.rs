@@ -277,10 +277,7 @@ pub fn civil_millis(
 /// A device wall-clock time `2026-11-30 08:00:00[.123]` or `2026-11-30-08-00-00[-123]`,
 /// read as UTC (dumps do not say the zone).
 pub fn parse_wall_time(text: &str) -> Option<UnixMillis> {
-    let fields: Vec<&str> = text
-        .trim()
-        .split(|c: char| c == '-' || c == ' ' || c == ':' || c == '.' || c == 'T')
-        .collect();
+    let fields: Vec<&str> = text.trim().split(['-', ' ', ':', '.', 'T']).collect();
     if fields.len() < 6 || fields.len() > 7 {
         return None;
     }

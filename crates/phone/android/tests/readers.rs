@@ -66,6 +66,15 @@ fn benign_androidqf_folder_reads_back_without_worrying_signals() {
         artifacts_with(&sink, K::Domain, "www.wikipedia.org"),
         ["android.logs.urls"]
     );
+    assert_eq!(
+        artifacts_with(&sink, K::AppId, "org.thoughtcrime.securesms"),
+        [
+            "android.logs.processes",
+            "android.packages",
+            "android.processes",
+            "android.receivers"
+        ]
+    );
     let counts = artifact_counts(&sink);
     for artifact in [
         "android.settings",
@@ -100,6 +109,7 @@ fn planted_app_is_seen_everywhere_it_left_traces() {
         [
             "android.accessibility",
             "android.appops",
+            "android.dbinfo",
             "android.device-admins",
             "android.packages",
             "android.processes",
@@ -173,6 +183,7 @@ fn bugreport_reads_properties_processes_logs_and_dumpsys() {
         [
             "android.accessibility",
             "android.appops",
+            "android.dbinfo",
             "android.device-admins",
             "android.packages",
             "android.processes",

@@ -75,6 +75,8 @@ pub fn planted() -> Plan {
     plan.properties
         .push(("persist.evil.agent.cfg".into(), "1".into()));
     plan.accessibility.push(format!("{AGENT}/.Watcher"));
+    plan.databases
+        .push(format!("/data/user/0/{AGENT}/databases/queue.db"));
     plan.device_admins.push(format!("{AGENT}/.Admin"));
     plan.receivers.push((
         "android.provider.Telephony.SMS_RECEIVED".into(),
