@@ -56,6 +56,25 @@ pub fn read_bugreport(path: &Path, sink: &mut dyn RecordSink) -> ReadOutcome {
     }
 }
 
+/// Reads an Android acquisition at `path`, telling an androidqf acquisition (it holds
+/// `packages.json`, `getprop.txt`, `ps.txt`, `files.json` or `acquisition.json`) from a bugreport.
+pub fn read_android(path: &Path, sink: &mut dyn RecordSink) -> ReadOutcome {
+    let Some(mut archive) = Archive::open(path, sink) else {
+        return ReadOutcome::default();
+    };
+    let androidqf = archive.names().any(|n| {
+        matches!(
+            archive::base_name(n),
+            "packages.json" | "getprop.txt" | "ps.txt" | "files.json" | "acquisition.json"
+        )
+    });
+    if androidqf {
+        read_androidqf_archive(&mut archive, sink)
+    } else {
+        read_bugreport_archive(&mut archive, sink)
+    }
+}
+
 fn in_logs_folder(name: &str) -> bool {
     name.starts_with("logs/") || name.contains("/logs/")
 }

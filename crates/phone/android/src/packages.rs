@@ -48,6 +48,47 @@ const APK_INSTALLERS: &[&str] = &[
     "com.samsung.android.packageinstaller",
 ];
 
+/// Apps that root the phone or hide that it is rooted.
+const ROOT_APPS: &[&str] = &[
+    "com.topjohnwu.magisk",
+    "eu.chainfire.supersu",
+    "eu.chainfire.supersu.pro",
+    "com.noshufou.android.su",
+    "com.noshufou.android.su.elite",
+    "com.koushikdutta.superuser",
+    "com.thirdparty.superuser",
+    "com.yellowes.su",
+    "me.phh.superuser",
+    "com.kingouser.com",
+    "com.devadvance.rootcloak",
+    "com.devadvance.rootcloakplus",
+    "com.amphoras.hidemyroot",
+    "com.amphoras.hidemyrootadfree",
+    "com.formyhm.hideroot",
+    "com.formyhm.hiderootPremium",
+    "de.robv.android.xposed.installer",
+    "com.saurik.substrate",
+    "com.zachspong.temprootremovejb",
+    "com.dimonvideo.luckypatcher",
+    "com.chelpus.lackypatch",
+];
+
+fn root_signal(
+    name: &str,
+    rec: &stingwatch_phone_model::ArtifactRecord,
+    sink: &mut dyn RecordSink,
+) {
+    if ROOT_APPS.contains(&name) {
+        sink.signal(Signal {
+            kind: "android.root-app",
+            severity: Severity::Low,
+            title: format!("Rooting app {name} is installed"),
+            explanation: "A rooted phone lets any app that gets root read every other app's data, and some spyware needs it. Harmless when the owner rooted the phone on purpose.".to_string(),
+            record: rec.clone(),
+        });
+    }
+}
+
 /// Permissions whose grant to a non-system app is worth a line in the report, with what each
 /// lets an app do.
 const WATCHED_PERMISSIONS: &[(&str, &str)] = &[
@@ -269,6 +310,7 @@ pub fn read_packages_json(source: &str, bytes: &[u8], sink: &mut dyn RecordSink)
             obs,
         );
         sideload_signal(name, installer, system, &rec, sink);
+        root_signal(name, &rec, sink);
         sink.record(rec);
     });
     if let Some(error) = outcome.error {
@@ -343,6 +385,9 @@ impl DumpsysPackage {
             summary,
             obs,
         );
+        if !removed {
+            root_signal(&self.name, &rec, sink);
+        }
         if !removed && !self.hidden_system {
             sideload_signal(
                 &self.name,

@@ -5,7 +5,9 @@ mod common;
 
 use common::*;
 use stingwatch_android::fixtures::{self, Plan};
-use stingwatch_android::{read_androidqf, read_androidqf_archive, read_bugreport_archive, Archive};
+use stingwatch_android::{
+    read_android, read_androidqf, read_androidqf_archive, read_bugreport_archive, Archive,
+};
 use stingwatch_phone_model::{CollectingSink, ObservableKind as K, Severity};
 
 fn read_folder(plan: &Plan) -> CollectingSink {
@@ -236,4 +238,30 @@ fn bugreport_nested_in_a_wrapper_and_in_an_acquisition_is_found() {
         .collect();
     assert_eq!(sources.len(), 2, "{sources:?}");
     assert!(sources.iter().any(|s| s.contains("bugreport.zip/")));
+}
+
+#[test]
+fn read_android_tells_the_two_formats_apart() {
+    let dir = Scratch::new("detect");
+    let mut plan = planted();
+    plan.packages.push(fixtures::PackagePlan::user(
+        "com.topjohnwu.magisk",
+        Some("com.android.vending"),
+    ));
+    let aqf = dir.0.join("acq.zip");
+    let bug = dir.0.join("bugreport.zip");
+    std::fs::write(&aqf, fixtures::androidqf_zip(&plan).expect("zip")).expect("write");
+    std::fs::write(&bug, fixtures::bugreport_zip(&plan).expect("zip")).expect("write");
+    for (path, from) in [(&aqf, "packages.json"), (&bug, "bugreport-")] {
+        let mut sink = CollectingSink::default();
+        assert!(read_android(path, &mut sink).opened);
+        assert!(sink.diagnostics.is_empty(), "{:?}", sink.diagnostics);
+        let package = sink
+            .records
+            .iter()
+            .find(|r| r.artifact == "android.packages" && r.summary.contains(AGENT))
+            .expect("agent package read");
+        assert!(package.source.contains(from), "{}", package.source);
+        assert!(signal_kinds(&sink, Severity::Low).contains(&"android.root-app"));
+    }
 }
