@@ -497,6 +497,57 @@ mod tests {
     }
 
     #[test]
+    fn accessibility_blocks_and_inline_lists() {
+        let text = b"User state[\n    attributes:{id=0, installedServiceCount=2}\n           installed services: {\n             0 : com.google.android.marvin.talkback/com.android.switchaccess.SwitchAccessService\n             1 : com.evil.agent/.Watcher\n           }\n           Bound services:{Service[label=TalkBack, feedbackType[FEEDBACK_SPOKEN]]}\n           Enabled services:{{com.evil.agent/.Watcher}}\n           Crashed services:{}\n]\n";
+        let mut sink = CollectingSink::default();
+        read_accessibility("a11y", text, 0, &mut sink);
+        let summaries: Vec<&str> = sink.records.iter().map(|r| r.summary.as_str()).collect();
+        assert_eq!(
+            summaries,
+            [
+                "accessibility service com.google.android.marvin.talkback/com.android.switchaccess.SwitchAccessService (installed)",
+                "accessibility service com.evil.agent/.Watcher (installed)",
+                "accessibility service com.evil.agent/.Watcher (enabled)",
+            ]
+        );
+        assert_eq!(sink.signals.len(), 1);
+        assert_eq!(sink.signals[0].record.locator, "line 8");
+    }
+
+    #[test]
+    fn device_admins_are_the_components_of_the_admin_block() {
+        let text = b"Current Device Policy Manager state:\n  Enabled Device Admins (User 0, provisioningState: 0):\n    com.google.android.gms/.mdm.receivers.MdmDeviceAdminReceiver:\n      uid=10137\n      policies:\n        wipe-data\n      mCrossProfileCalendarPackages:\n    com.evil.agent/.Admin:\n      uid=10250\n    mPasswordOwner=-1\n  Encryption Status: per-user\n    com.not.an/.Admin:\n";
+        let mut sink = CollectingSink::default();
+        read_device_policy("dpm", text, 0, &mut sink);
+        let summaries: Vec<&str> = sink.records.iter().map(|r| r.summary.as_str()).collect();
+        assert_eq!(
+            summaries,
+            [
+                "device administrator com.google.android.gms/.mdm.receivers.MdmDeviceAdminReceiver",
+                "device administrator com.evil.agent/.Admin",
+            ]
+        );
+        // The platform's own admin raises nothing.
+        assert_eq!(sink.signals.len(), 1);
+    }
+
+    #[test]
+    fn adb_keys_end_at_the_next_field() {
+        let key = "QAAAAF".repeat(20);
+        let text = format!("{{\n  debugging_manager={{\n    user_keys={key}== alice@laptop\n{key}= bob@desk\n    keystore=<?xml\n  }}\n}}\n");
+        let mut sink = CollectingSink::default();
+        read_adb("adb", text.as_bytes(), 0, &mut sink);
+        let summaries: Vec<&str> = sink.records.iter().map(|r| r.summary.as_str()).collect();
+        assert_eq!(
+            summaries,
+            [
+                "computer trusted for USB debugging: alice@laptop",
+                "computer trusted for USB debugging: bob@desk"
+            ]
+        );
+    }
+
+    #[test]
     fn elapsed_offsets() {
         assert_eq!(elapsed_millis("+1d02h03m04s005ms"), Some(93_784_005));
         assert_eq!(elapsed_millis("+5ms"), Some(5));
