@@ -12,6 +12,9 @@ fuzz_target!(|data: &[u8]| {
     stingwatch_android::read_dumpstate("fuzz", data, &mut sink);
     for r in &sink.records {
         // Every value comes from one line (a property value may join a few).
-        assert!(r.observables.iter().all(|o| o.value.len() <= 64 * MAX_LINE_BYTES + 64));
+        assert!(r
+            .observables
+            .iter()
+            .all(|o| o.value.len() <= 64 * MAX_LINE_BYTES + 64));
     }
 });
