@@ -70,14 +70,15 @@ fn stix_for_app(dir: &Path, app: &str) -> std::path::PathBuf {
 /// detected results MVT wrote (every `*_detected.json`, concatenated) and its log output.
 fn run_mvt(command: &str, stix: &Path, out: &Path, target: &Path) -> (String, String) {
     std::fs::create_dir_all(out).expect("output folder");
+    // The oracle stays offline: no version or indicator update checks.
     let result = Command::new("mvt-android")
+        .args(["--disable-update-check", "--disable-indicator-update-check"])
         .arg(command)
         .arg("--iocs")
         .arg(stix)
         .arg("--output")
         .arg(out)
         .arg(target)
-        .env("MVT_DISABLE_UPDATE_CHECK", "1")
         .output()
         .expect("mvt-android runs");
     let log = format!(
