@@ -119,6 +119,13 @@ impl Archive {
         match Archive::open_zip(label.clone(), Box::new(file), sink, 0) {
             Ok(archive) => Some(archive),
             Err(_) => {
+                let size = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+                if size > MAX_MEMBER_BYTES {
+                    sink.diagnostic(Diagnostic::new(
+                        label.clone(),
+                        format!("damaged zip of {size} bytes: only its first {MAX_MEMBER_BYTES} bytes are searched for members"),
+                    ));
+                }
                 let mut bytes = Vec::new();
                 let read = fs::File::open(path)
                     .and_then(|f| f.take(MAX_MEMBER_BYTES).read_to_end(&mut bytes));
@@ -169,8 +176,17 @@ impl Archive {
                     continue;
                 }
             };
-            for entry in entries.flatten() {
-                let path = entry.path();
+            for entry in entries {
+                let path = match entry {
+                    Ok(e) => e.path(),
+                    Err(e) => {
+                        sink.diagnostic(Diagnostic::new(
+                            dir.display().to_string(),
+                            format!("folder entry unreadable: {e}"),
+                        ));
+                        continue;
+                    }
+                };
                 // Symbolic links are not followed: they could point anywhere on this machine.
                 let Ok(meta) = fs::symlink_metadata(&path) else {
                     continue;

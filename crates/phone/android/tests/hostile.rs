@@ -214,3 +214,36 @@ fn huge_lines_are_cut_and_the_lines_around_them_read() {
     }
     assert!(artifacts_with(&sink, K::AppId, AGENT).contains(&"android.packages"));
 }
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_in_a_folder_acquisition_are_not_followed() {
+    let dir = Scratch::new("links");
+    let acq = dir.0.join("acq");
+    fixtures::write_androidqf_dir(&Plan::benign(), &acq).expect("fixture");
+    let outside = dir.0.join("outside");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    std::fs::write(
+        outside.join("packages.json"),
+        fixtures::packages_json(&planted()),
+    )
+    .expect("write");
+    std::os::unix::fs::symlink(&outside, acq.join("linked")).expect("symlink");
+    let mut sink = CollectingSink::default();
+    stingwatch_android::read_androidqf(&acq, &mut sink);
+    assert!(
+        diagnosed(&sink, "symbolic link skipped"),
+        "{:?}",
+        sink.diagnostics
+    );
+    assert!(artifacts_with(&sink, K::AppId, AGENT).is_empty());
+    assert_eq!(
+        artifacts_with(&sink, K::AppId, "org.wikipedia"),
+        [
+            "android.appops",
+            "android.battery-history.activity",
+            "android.dbinfo",
+            "android.packages"
+        ]
+    );
+}
