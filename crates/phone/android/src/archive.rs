@@ -291,6 +291,11 @@ impl Archive {
         })
     }
 
+    /// Recovers members of a zip whose central directory is gone by walking its local
+    /// headers. Written here rather than with the zip crate's stream reader because that one
+    /// cannot follow members whose sizes come after their data (a data descriptor, as
+    /// streaming writers such as the phone's own produce): a deflated member ends where its
+    /// deflate stream ends, which the decoder reports.
     fn salvage(
         label: String,
         bytes: &[u8],
@@ -301,52 +306,131 @@ impl Archive {
             label.clone(),
             "zip central directory unreadable (truncated or damaged); members recovered from local headers",
         ));
-        let mut cursor = Cursor::new(bytes);
         let mut members = Vec::new();
         let mut contents = Vec::new();
+        let mut pos = 0usize;
+        let stop = |sink: &mut dyn RecordSink, count: usize, why: String| {
+            sink.diagnostic(Diagnostic::new(
+                label.clone(),
+                format!("recovery stopped after {count} members: {why}"),
+            ));
+        };
         loop {
             if members.len() >= MAX_MEMBERS {
-                sink.diagnostic(Diagnostic::new(
-                    label.clone(),
-                    format!("more than {MAX_MEMBERS} members; the rest were not read"),
-                ));
+                stop(
+                    sink,
+                    members.len(),
+                    format!("more than {MAX_MEMBERS} members"),
+                );
                 break;
             }
-            let file = match zip::read::read_zipfile_from_stream(&mut cursor) {
-                Ok(Some(f)) => f,
+            let header = match LocalHeader::parse(bytes, pos) {
+                Ok(Some(h)) => h,
                 Ok(None) => break,
-                Err(e) => {
-                    sink.diagnostic(Diagnostic::new(
-                        label.clone(),
-                        format!("recovery stopped after {} members: {e}", members.len()),
-                    ));
+                Err(why) => {
+                    stop(sink, members.len(), format!("{why} at offset {pos}"));
                     break;
                 }
             };
-            let raw = String::from_utf8_lossy(file.name_raw()).into_owned();
-            let compressed = file.compressed_size();
-            let is_dir = file.is_dir();
+            let raw = String::from_utf8_lossy(&header.name).into_owned();
             let source = format!("{label}/{}", raw.escape_debug());
-            let data = read_limited(file, compressed, &source, &mut budget_used, sink);
+            let available = bytes.get(header.data_start..).unwrap_or(&[]);
+            let (data, next) = match (header.method, header.descriptor) {
+                _ if header.encrypted && header.descriptor => {
+                    stop(
+                        sink,
+                        members.len(),
+                        format!("encrypted member {source} of unknown size"),
+                    );
+                    break;
+                }
+                _ if header.encrypted => {
+                    sink.diagnostic(Diagnostic::new(source, "encrypted member skipped"));
+                    pos = header.data_start.saturating_add(header.compressed as usize);
+                    continue;
+                }
+                (0, false) => {
+                    let end = (header.compressed as usize).min(available.len());
+                    let stored = available.get(..end).unwrap_or(&[]);
+                    let r =
+                        read_limited(stored, header.compressed, &source, &mut budget_used, sink);
+                    if end < header.compressed as usize {
+                        sink.diagnostic(Diagnostic::new(
+                            source.clone(),
+                            format!(
+                                "member cut short: {end} of {} bytes present",
+                                header.compressed
+                            ),
+                        ));
+                    }
+                    (
+                        r,
+                        header.data_start.saturating_add(header.compressed as usize),
+                    )
+                }
+                (8, descriptor) => {
+                    let input = if descriptor {
+                        available
+                    } else {
+                        available
+                            .get(..(header.compressed as usize).min(available.len()))
+                            .unwrap_or(available)
+                    };
+                    let mut decoder = flate2::bufread::DeflateDecoder::new(input);
+                    let r = read_limited(
+                        &mut decoder,
+                        input.len() as u64,
+                        &source,
+                        &mut budget_used,
+                        sink,
+                    );
+                    let consumed = usize::try_from(decoder.total_in()).unwrap_or(usize::MAX);
+                    let next = if descriptor {
+                        let after = header.data_start.saturating_add(consumed);
+                        let signed = bytes.get(after..after.saturating_add(4))
+                            == Some(b"PK\x07\x08".as_slice());
+                        after.saturating_add(if signed { 16 } else { 12 })
+                    } else {
+                        header.data_start.saturating_add(header.compressed as usize)
+                    };
+                    (r, next)
+                }
+                (method, _) => {
+                    sink.diagnostic(Diagnostic::new(
+                        source,
+                        format!("compression method {method} not supported; member skipped"),
+                    ));
+                    if header.descriptor {
+                        stop(
+                            sink,
+                            members.len(),
+                            "the skipped member's size is unknown".into(),
+                        );
+                        break;
+                    }
+                    pos = header.data_start.saturating_add(header.compressed as usize);
+                    continue;
+                }
+            };
+            pos = next;
+            let is_dir = raw.ends_with('/');
+            let cut = data.as_ref().map_or(true, |d| d.cut);
             if is_dir {
-                continue;
-            }
-            if let Some(reason) = unsafe_name_reason(&raw) {
+            } else if let Some(reason) = unsafe_name_reason(&raw) {
                 sink.diagnostic(Diagnostic::new(
                     source,
                     format!("member skipped: its name {reason}"),
                 ));
-                continue;
+            } else if let Some(data) = data {
+                members.push(Member {
+                    name: normalise(&raw),
+                    index: contents.len(),
+                    compressed: header.compressed,
+                });
+                contents.push(data.bytes);
             }
-            let Some(data) = data else { break };
-            members.push(Member {
-                name: normalise(&raw),
-                index: contents.len(),
-                compressed,
-            });
-            contents.push(data.bytes);
-            if data.cut {
-                // The stream position is unknown after a cut member: stop here.
+            if cut {
+                // Where the next member starts is unknown after a member that was cut.
                 break;
             }
         }
@@ -437,6 +521,90 @@ impl Archive {
     /// Bytes read so far from this archive's members.
     pub fn bytes_read(&self) -> u64 {
         self.budget_used
+    }
+}
+
+/// The fields of a zip local file header that recovery needs.
+struct LocalHeader {
+    encrypted: bool,
+    /// Sizes and CRC follow the data instead of preceding it.
+    descriptor: bool,
+    method: u16,
+    compressed: u64,
+    name: Vec<u8>,
+    data_start: usize,
+}
+
+impl LocalHeader {
+    const SIGNATURE: &'static [u8] = b"PK\x03\x04";
+    const FIXED_LEN: usize = 30;
+
+    /// The header at `pos`; `None` at the central directory, the end of the data, or the
+    /// end of the archive.
+    fn parse(bytes: &[u8], pos: usize) -> Result<Option<LocalHeader>, String> {
+        let Some(fixed) = bytes.get(pos..pos.saturating_add(Self::FIXED_LEN)) else {
+            return match bytes.get(pos..) {
+                Some(rest) if rest.len() >= 4 && rest.starts_with(Self::SIGNATURE) => {
+                    Err("member header cut short".into())
+                }
+                _ => Ok(None),
+            };
+        };
+        let u16_at = |i: usize| {
+            fixed
+                .get(i..i + 2)
+                .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]))
+        };
+        let u32_at = |i: usize| {
+            fixed
+                .get(i..i + 4)
+                .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        };
+        match fixed.get(..4) {
+            Some(s) if s == Self::SIGNATURE => {}
+            // Central directory or end of central directory: the members are over.
+            Some(b"PK\x01\x02") | Some(b"PK\x05\x06") | Some(b"PK\x06\x06") => return Ok(None),
+            _ => return Err("no member header".into()),
+        }
+        let flags = u16_at(6);
+        let method = u16_at(8);
+        let mut compressed = u64::from(u32_at(18));
+        let name_len = usize::from(u16_at(26));
+        let extra_len = usize::from(u16_at(28));
+        let name_start = pos + Self::FIXED_LEN;
+        let extra_start = name_start + name_len;
+        let data_start = extra_start + extra_len;
+        let (Some(name), Some(extra)) = (
+            bytes.get(name_start..extra_start),
+            bytes.get(extra_start..data_start),
+        ) else {
+            return Err("member header cut short".into());
+        };
+        // Zip64: the real sizes are in extra field 0x0001 (uncompressed, then compressed).
+        if compressed == u64::from(u32::MAX) {
+            let mut rest = extra;
+            while let (Some(id), Some(len)) = (rest.get(0..2), rest.get(2..4)) {
+                let id = u16::from_le_bytes([id[0], id[1]]);
+                let len = usize::from(u16::from_le_bytes([len[0], len[1]]));
+                let body = rest.get(4..4 + len).unwrap_or(&[]);
+                if id == 1 {
+                    if let Some(c) = body.get(8..16) {
+                        let mut b = [0u8; 8];
+                        b.copy_from_slice(c);
+                        compressed = u64::from_le_bytes(b);
+                    }
+                }
+                rest = rest.get(4 + len..).unwrap_or(&[]);
+            }
+        }
+        Ok(Some(LocalHeader {
+            encrypted: flags & 1 != 0,
+            descriptor: flags & 8 != 0,
+            method,
+            compressed,
+            name: name.to_vec(),
+            data_start,
+        }))
     }
 }
 

@@ -247,3 +247,50 @@ fn symbolic_links_in_a_folder_acquisition_are_not_followed() {
         ]
     );
 }
+
+/// A zip as a streaming writer produces it: each member's local header carries no sizes
+/// (flag bit 3), its deflated data is followed by a data descriptor; the central directory is
+/// left out, as when the transfer was cut before it.
+fn streamed_zip_without_directory(members: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, data) in members {
+        let mut encoder =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(data).expect("deflate");
+        let deflated = encoder.finish().expect("deflate");
+        out.extend_from_slice(b"PK\x03\x04");
+        out.extend_from_slice(&20u16.to_le_bytes()); // version needed
+        out.extend_from_slice(&8u16.to_le_bytes()); // flags: data descriptor
+        out.extend_from_slice(&8u16.to_le_bytes()); // deflate
+        out.extend_from_slice(&[0; 4]); // time, date
+        out.extend_from_slice(&[0; 12]); // crc, sizes: in the descriptor
+        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(&deflated);
+        out.extend_from_slice(b"PK\x07\x08");
+        out.extend_from_slice(&0u32.to_le_bytes()); // crc (not checked on recovery)
+        out.extend_from_slice(&(deflated.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    }
+    out
+}
+
+#[test]
+fn streamed_bugreport_without_central_directory_is_recovered() {
+    let plan = planted();
+    let text = fixtures::dumpstate_text(&plan);
+    let bytes = streamed_zip_without_directory(&[
+        ("version.txt", b"2.0"),
+        ("main_entry.txt", fixtures::BUGREPORT_TEXT_NAME.as_bytes()),
+        (fixtures::BUGREPORT_TEXT_NAME, text.as_bytes()),
+        ("FS/proc/version", b"Linux version 5.15.110\n"),
+    ]);
+    let mut sink = CollectingSink::default();
+    let mut archive = Archive::from_zip_bytes("streamed.zip", bytes, &mut sink).expect("salvaged");
+    assert_eq!(archive.names().count(), 4);
+    read_bugreport_archive(&mut archive, &mut sink);
+    assert_eq!(sink.diagnostics.len(), 1, "{:?}", sink.diagnostics);
+    assert!(diagnosed(&sink, "central directory unreadable"));
+    assert!(artifacts_with(&sink, K::AppId, AGENT).contains(&"android.packages"));
+}
