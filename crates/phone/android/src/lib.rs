@@ -12,6 +12,7 @@
 //! [`Diagnostic`]: stingwatch_phone_model::Diagnostic
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod archive;
 pub mod dumpsys;
