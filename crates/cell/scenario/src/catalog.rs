@@ -8,6 +8,10 @@
 //! security first, or with consistent broadcast).
 
 use crate::cell::{geran_set, Cell, LAYER_B20, LAYER_B3, UTRA_UARFCN};
+use crate::gsm::{
+    benign_gsm_call, benign_gsm_identity, benign_gsm_sms, benign_gsm_update, gsm_a5_0,
+    gsm_imsi_catcher, gsm_no_ciphering, gsm_silent_sms,
+};
 use crate::recorder::{guti, nas_plmn, s_tmsi, Recorder, IMSI, MME_CODE, MME_GROUP, M_TMSI};
 use crate::ScenarioError;
 use stingwatch_lte_rrc::build::{EstablishmentCause, InitialIdentity, ReleaseCause, SibContent};
@@ -933,6 +937,39 @@ macro_rules! entry {
 pub static ENTRIES: &[Entry] =
     &[
         entry!(
+            "gsm-imsi-catcher",
+            true,
+            "benign-gsm-identity",
+            gsm_imsi_catcher,
+            "A 2G cell in a location area of its own, broadcasting no neighbours, an 80 dB \
+         reselection offset and a 6-minute update timer, asks the arriving phone for its IMSI \
+         and rejects its location update (#15) without authentication or ciphering."
+        ),
+        entry!(
+            "gsm-no-ciphering",
+            true,
+            "benign-gsm-update",
+            gsm_no_ciphering,
+            "A 2G cell accepts a location update at once: no authentication, and ciphering is \
+         never commanded."
+        ),
+        entry!(
+            "gsm-a5-0",
+            true,
+            "benign-gsm-call",
+            gsm_a5_0,
+            "A call on 2G after GSM authentication, with the ciphering mode command selecting no \
+         ciphering (A5/0)."
+        ),
+        entry!(
+            "gsm-silent-sms",
+            true,
+            "benign-gsm-sms",
+            gsm_silent_sms,
+            "The phone is paged on a genuine 2G cell, authenticated, ciphered and sent a short \
+         message of type 0 (silent): it answers and shows nothing."
+        ),
+        entry!(
             "imsi-catcher",
             true,
             "benign-guti-attach",
@@ -1221,6 +1258,36 @@ pub static ENTRIES: &[Entry] =
             benign_pci_reuse,
             "Driving past three cells, then, four minutes after the first, a distant cell reusing \
          its EARFCN and PCI with an identity of its own."
+        ),
+        entry!(
+            "benign-gsm-identity",
+            false,
+            "gsm-imsi-catcher",
+            benign_gsm_identity,
+            "A 2G operator cell asks for the IMSI (it does not know the TMSI), then authenticates, \
+         ciphers with A5/3 and accepts the location update."
+        ),
+        entry!(
+            "benign-gsm-update",
+            false,
+            "gsm-no-ciphering",
+            benign_gsm_update,
+            "A 2G operator cell skips authentication on a location update but ciphers with the \
+         earlier key (A5/3) before accepting it."
+        ),
+        entry!(
+            "benign-gsm-call",
+            false,
+            "gsm-a5-0",
+            benign_gsm_call,
+            "A call on 2G after authentication, ciphered with A5/3."
+        ),
+        entry!(
+            "benign-gsm-sms",
+            false,
+            "gsm-silent-sms",
+            benign_gsm_sms,
+            "An ordinary short message delivered to the phone over a ciphered 2G connection."
         ),
     ];
 

@@ -16,6 +16,7 @@
 
 mod catalog;
 mod cell;
+mod gsm;
 mod recorder;
 
 use serde::Serialize;

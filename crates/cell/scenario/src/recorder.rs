@@ -208,6 +208,49 @@ impl Recorder {
         Ok(self.push(msg, note, None))
     }
 
+    /// One GSM message at the current time: a block on a broadcast or common channel
+    /// (`channel_type` BCCH or CCCH, written with its L2 pseudo length), or, with `None`, a
+    /// layer-3 message of a dedicated channel. GSM messages carry no radio context: DIAG GSM
+    /// records have none.
+    pub fn gsm(
+        &mut self,
+        channel_type: Option<u8>,
+        direction: Direction,
+        l3: &[u8],
+        note: &str,
+    ) -> Result<u64, ScenarioError> {
+        let (kind, payload) = match channel_type {
+            Some(c) => (
+                PayloadKind::GsmUm { channel_type: c },
+                stingwatch_gsm::build::um_block(c, l3),
+            ),
+            None => (PayloadKind::GsmL3, l3.to_vec()),
+        };
+        let msg = RadioMessage {
+            packet: 0,
+            offset: 0,
+            time: Some(CaptureTime(self.now)),
+            direction,
+            rat: Rat::Gsm,
+            kind,
+            context: RadioContext::default(),
+            payload,
+        };
+        Ok(self.push(msg, note, None))
+    }
+
+    /// A GSM message from the network on the dedicated channel, after `ms` milliseconds.
+    pub fn gsm_dl(&mut self, ms: i64, l3: &[u8], note: &str) -> Result<u64, ScenarioError> {
+        self.wait_ms(ms);
+        self.gsm(None, Direction::Downlink, l3, note)
+    }
+
+    /// A GSM message from the phone on the dedicated channel, after `ms` milliseconds.
+    pub fn gsm_ul(&mut self, ms: i64, l3: &[u8], note: &str) -> Result<u64, ScenarioError> {
+        self.wait_ms(ms);
+        self.gsm(None, Direction::Uplink, l3, note)
+    }
+
     /// An RRC message carrying NAS, then (when NAS records are written) the plain NAS as a
     /// record of its own. Returns the packet of the RRC message.
     fn rrc_with_nas(

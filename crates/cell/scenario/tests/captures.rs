@@ -45,6 +45,10 @@ fn pcapng_and_qmdl_read_back_to_the_same_messages() {
                     earfcn = q.context.arfcn;
                     assert_eq!(q.context.arfcn, p.context.arfcn, "{at}");
                 }
+                // GSMTAP always has an ARFCN field; DIAG GSM records have none.
+                PayloadKind::GsmUm { .. } | PayloadKind::GsmL3 => {
+                    assert_eq!(q.context.arfcn, None, "{at}")
+                }
                 _ => assert_eq!(p.context.arfcn, earfcn, "{at}"),
             }
         }
@@ -71,6 +75,14 @@ fn every_message_decodes() {
                     assert_eq!(nas.error, None, "{at}: {}", nas.name);
                     assert!(!nas.ciphered, "{at}: NAS records are the plain form");
                 }
+                PayloadKind::GsmUm { channel_type } => {
+                    let gsm = stingwatch_gsm::decode_um(channel_type, &m.payload);
+                    assert_eq!(gsm.error, None, "{at}: {}", gsm.name);
+                }
+                PayloadKind::GsmL3 => {
+                    let gsm = stingwatch_gsm::decode_l3(&m.payload);
+                    assert_eq!(gsm.error, None, "{at}: {}", gsm.name);
+                }
                 other => panic!("{at}: unexpected payload kind {other:?}"),
             }
         }
@@ -87,7 +99,10 @@ fn nas_records_follow_the_rrc_message_carrying_the_same_nas() {
         }
         for (i, (m, carrier)) in s.messages.iter().zip(&s.carried_by).enumerate() {
             let Some(carrier) = carrier else {
-                assert!(matches!(m.kind, PayloadKind::LteRrc { .. }));
+                assert!(matches!(
+                    m.kind,
+                    PayloadKind::LteRrc { .. } | PayloadKind::GsmUm { .. } | PayloadKind::GsmL3
+                ));
                 continue;
             };
             assert_eq!(m.kind, PayloadKind::LteNas);
@@ -122,6 +137,8 @@ fn has_nas(s: &stingwatch_scenario::Scenario) -> bool {
         PayloadKind::LteRrc { channel } => stingwatch_lte_rrc::decode(channel, &m.payload)
             .map(|r| !r.nas_pdus.is_empty())
             .unwrap_or(false),
+        // GSM layer 3 is never carried inside another message: there is no copy to follow.
+        PayloadKind::GsmUm { .. } | PayloadKind::GsmL3 => false,
         _ => true,
     })
 }

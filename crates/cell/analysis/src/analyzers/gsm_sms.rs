@@ -36,7 +36,7 @@ impl Analyzer for GsmSilentSms {
     }
 
     fn reads(&self, kind: &EventKind) -> bool {
-        matches!(kind, EventKind::Gsm(GsmEvent::SmsDelivered { .. }))
+        matches!(kind, EventKind::Gsm(_))
     }
 
     fn observe(&mut self, event: &Event, out: &mut Vec<Finding>) {
