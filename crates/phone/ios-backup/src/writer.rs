@@ -1,0 +1,4 @@
+//! todo
+pub struct AppSpec;
+pub struct BackupWriter;
+pub struct WriterOptions;
