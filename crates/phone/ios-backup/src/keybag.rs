@@ -469,7 +469,7 @@ mod tests {
             let mut stored = n.to_le_bytes().to_vec();
             stored.extend_from_slice(&crypto::wrap_key(&[n as u8 + 100; 32], &[42; 32]));
             assert_eq!(*keys.unwrap_class_prefixed(&stored).unwrap(), [42; 32]);
-            assert_eq!(&*keys.class_key(n).unwrap(), &key);
+            assert_eq!(**keys.class_key(n).unwrap(), key);
         }
         assert_eq!(
             bag.unlock(b"Secret").unwrap_err(),

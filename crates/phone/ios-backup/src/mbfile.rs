@@ -152,7 +152,7 @@ impl MbFile {
     pub fn to_blob(&self) -> Vec<u8> {
         let mut objects: Vec<Value> = vec![Value::String("$null".into())];
         let mut object = Dictionary::new();
-        let mut push = |objects: &mut Vec<Value>, v: Value| {
+        let push = |objects: &mut Vec<Value>, v: Value| {
             objects.push(v);
             Value::Uid(Uid::new(objects.len() as u64 - 1))
         };
