@@ -1,0 +1,121 @@
+//! MVT as the oracle of the encrypted format: it must decrypt a backup this crate wrote into
+//! exactly the plain twin's files, and must refuse the wrong password.
+//!
+//! Uses MVT's Python API (`mvt.ios.decrypt.DecryptBackup`) rather than its command line, whose
+//! start-up may look for updates over the network. Skipped with a printed reason when MVT is
+//! not installed, except under CI, where that fails.
+
+mod common;
+
+use common::{sample_files, write_sample, PASSWORD};
+use rusqlite::Connection;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+use stingwatch_ios_backup::file_id;
+
+const DECRYPT: &str = r#"
+import logging, sys
+from mvt.ios.decrypt import DecryptBackup
+logging.disable(logging.CRITICAL)
+src, dst, password = sys.argv[1], sys.argv[2], sys.stdin.read()
+d = DecryptBackup(src, dst)
+d.decrypt_with_password(password)
+if not d.can_process():
+    print("REFUSED")
+    sys.exit(3)
+d.process_backup()
+print("DECRYPTED")
+"#;
+
+fn have_mvt() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import mvt.ios.decrypt"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !ok {
+        if stingwatch_testsupport::in_ci() {
+            panic!("CI=true but MVT is not importable (python3 -m pip install mvt); .ci/run must install it");
+        }
+        eprintln!("SKIP: MVT (python package mvt) not installed; oracle test skipped");
+    }
+    ok
+}
+
+/// Runs MVT's decryption; the password goes through standard input, not the command line.
+fn mvt_decrypt(src: &Path, dst: &Path, password: &str) -> (bool, String) {
+    use std::io::Write;
+    let mut child = Command::new("python3")
+        .args(["-c", DECRYPT])
+        .arg(src)
+        .arg(dst)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(password.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success() && text.contains("DECRYPTED"), text)
+}
+
+fn rows(db: &Path) -> BTreeMap<String, (String, String, i64)> {
+    let conn = Connection::open(db).unwrap();
+    let mut stmt = conn.prepare("SELECT fileID, domain, relativePath, flags FROM Files").unwrap();
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    rows
+}
+
+#[test]
+fn mvt_decrypts_our_encrypted_backup_into_the_plain_twin() {
+    if !have_mvt() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (enc, plain, out) = (tmp.path().join("enc"), tmp.path().join("plain"), tmp.path().join("out"));
+    write_sample(&enc, Some(PASSWORD));
+    write_sample(&plain, None);
+    let (ok, log) = mvt_decrypt(&enc, &out, PASSWORD);
+    assert!(ok, "MVT did not decrypt the backup:\n{log}");
+
+    // The manifest lists the same rows as the plain twin's.
+    let decrypted_rows = rows(&out.join("Manifest.db"));
+    assert_eq!(decrypted_rows, rows(&plain.join("Manifest.db")));
+    assert!(decrypted_rows.len() > sample_files().len());
+
+    // Every content file is byte for byte the plain twin's, and the original content.
+    let mut compared = 0;
+    for (domain, path, content, _) in sample_files() {
+        let id = file_id(domain, path);
+        let theirs = std::fs::read(out.join(&id[..2]).join(&id));
+        let twin = std::fs::read(plain.join(&id[..2]).join(&id)).unwrap();
+        assert_eq!(twin, content);
+        assert_eq!(theirs.unwrap_or_else(|e| panic!("{domain}/{path}: {e}\n{log}")), twin, "{domain}/{path}");
+        compared += 1;
+    }
+    assert_eq!(compared, sample_files().len());
+}
+
+#[test]
+fn mvt_refuses_the_wrong_password_for_our_backup() {
+    if !have_mvt() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (enc, out) = (tmp.path().join("enc"), tmp.path().join("out"));
+    write_sample(&enc, Some(PASSWORD));
+    let (ok, log) = mvt_decrypt(&enc, &out, "not the password");
+    assert!(!ok, "MVT accepted a wrong password:\n{log}");
+    assert!(log.contains("REFUSED"), "{log}");
+    assert!(!out.join("Manifest.db").exists());
+}
