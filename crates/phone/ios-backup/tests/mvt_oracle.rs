@@ -55,7 +55,12 @@ fn mvt_decrypt(src: &Path, dst: &Path, password: &str) -> (bool, String) {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(password.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(password.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     let text = format!(
         "{}{}",
@@ -67,7 +72,9 @@ fn mvt_decrypt(src: &Path, dst: &Path, password: &str) -> (bool, String) {
 
 fn rows(db: &Path) -> BTreeMap<String, (String, String, i64)> {
     let conn = Connection::open(db).unwrap();
-    let mut stmt = conn.prepare("SELECT fileID, domain, relativePath, flags FROM Files").unwrap();
+    let mut stmt = conn
+        .prepare("SELECT fileID, domain, relativePath, flags FROM Files")
+        .unwrap();
     let rows = stmt
         .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))
         .unwrap()
@@ -82,7 +89,11 @@ fn mvt_decrypts_our_encrypted_backup_into_the_plain_twin() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let (enc, plain, out) = (tmp.path().join("enc"), tmp.path().join("plain"), tmp.path().join("out"));
+    let (enc, plain, out) = (
+        tmp.path().join("enc"),
+        tmp.path().join("plain"),
+        tmp.path().join("out"),
+    );
     write_sample(&enc, Some(PASSWORD));
     write_sample(&plain, None);
     let (ok, log) = mvt_decrypt(&enc, &out, PASSWORD);
@@ -100,7 +111,11 @@ fn mvt_decrypts_our_encrypted_backup_into_the_plain_twin() {
         let theirs = std::fs::read(out.join(&id[..2]).join(&id));
         let twin = std::fs::read(plain.join(&id[..2]).join(&id)).unwrap();
         assert_eq!(twin, content);
-        assert_eq!(theirs.unwrap_or_else(|e| panic!("{domain}/{path}: {e}\n{log}")), twin, "{domain}/{path}");
+        assert_eq!(
+            theirs.unwrap_or_else(|e| panic!("{domain}/{path}: {e}\n{log}")),
+            twin,
+            "{domain}/{path}"
+        );
         compared += 1;
     }
     assert_eq!(compared, sample_files().len());
