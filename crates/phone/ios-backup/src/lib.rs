@@ -24,6 +24,7 @@ mod decrypt;
 pub mod keybag;
 pub mod mbfile;
 mod password;
+pub mod plistread;
 pub mod plists;
 mod reader;
 mod writer;

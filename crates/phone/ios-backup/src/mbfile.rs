@@ -3,7 +3,6 @@
 //! by index (UID): its relative path, its wrapped encryption key, a symlink's target.
 
 use plist::{Dictionary, Uid, Value};
-use std::io::Cursor;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use stingwatch_phone_model::UnixMillis;
 
@@ -99,8 +98,7 @@ impl MbFile {
         if blob.len() > MAX_MBFILE_BYTES {
             return Err(MbFileError::TooLarge(blob.len()));
         }
-        let root =
-            Value::from_reader(Cursor::new(blob)).map_err(|e| MbFileError::Plist(e.to_string()))?;
+        let root = crate::plistread::parse_value(blob).map_err(MbFileError::Plist)?;
         let archive = root
             .as_dictionary()
             .ok_or(MbFileError::Shape("not a dictionary"))?;
@@ -261,6 +259,7 @@ pub(crate) fn date_millis(d: &plist::Date) -> Option<UnixMillis> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Cursor;
 
     fn sample() -> MbFile {
         MbFile {

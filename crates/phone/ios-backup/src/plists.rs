@@ -3,7 +3,6 @@
 
 use plist::{Dictionary, Value};
 use std::fmt;
-use std::io::Cursor;
 use stingwatch_phone_model::UnixMillis;
 
 use crate::mbfile::date_millis;
@@ -24,8 +23,7 @@ pub enum PlistError {
 
 /// Parses property-list bytes (binary or XML) into a dictionary.
 pub fn parse_dictionary(bytes: &[u8]) -> Result<Dictionary, PlistError> {
-    let value =
-        Value::from_reader(Cursor::new(bytes)).map_err(|e| PlistError::Syntax(e.to_string()))?;
+    let value = crate::plistread::parse_value(bytes).map_err(PlistError::Syntax)?;
     value
         .into_dictionary()
         .ok_or_else(|| PlistError::Shape("top level is not a dictionary".into()))

@@ -476,3 +476,39 @@ fn named_limits_hold() {
         Err(BackupError::TooLarge { .. })
     ));
 }
+
+#[test]
+fn deeply_nested_plists_are_errors_not_stack_overflows() {
+    let tmp = plain_sample();
+    let n = 200_000;
+    let nested = format!(
+        "<?xml version=\"1.0\"?><plist version=\"1.0\">{}{}</plist>",
+        "<array>".repeat(n),
+        "</array>".repeat(n)
+    );
+    fs::write(tmp.path().join("Info.plist"), &nested).unwrap();
+    let backup = Backup::open(tmp.path(), None).unwrap();
+    let diagnostics = backup.take_diagnostics();
+    assert!(
+        diagnostics[0].message.contains("nests deeper"),
+        "{diagnostics:?}"
+    );
+    drop(backup);
+    let conn = Connection::open(tmp.path().join("Manifest.db")).unwrap();
+    conn.execute(
+        "UPDATE Files SET file = ?1 WHERE relativePath = 'Library/SMS/sms.db'",
+        [nested.as_bytes()],
+    )
+    .unwrap();
+    drop(conn);
+    let backup = Backup::open(tmp.path(), None).unwrap();
+    assert!(backup
+        .find("HomeDomain", "Library/SMS/sms.db")
+        .unwrap()
+        .is_some());
+    fs::write(tmp.path().join("Manifest.plist"), &nested).unwrap();
+    assert!(matches!(
+        Backup::open(tmp.path(), None),
+        Err(BackupError::Plist { .. })
+    ));
+}
