@@ -9,7 +9,9 @@ use stingwatch_phone_model::UnixMillis;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let out = args.get(1).ok_or("usage: write_backup OUT_DIR [FILES] [TOTAL_MB] [encrypted]")?;
+    let out = args
+        .get(1)
+        .ok_or("usage: write_backup OUT_DIR [FILES] [TOTAL_MB] [encrypted]")?;
     let files: usize = args.get(2).map_or(Ok(100_000), |a| a.parse())?;
     let total_mb: usize = args.get(3).map_or(Ok(1024), |a| a.parse())?;
     let password = (args.get(4).map(String::as_str) == Some("encrypted")).then_some("bench");
@@ -23,9 +25,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for (j, b) in content.iter_mut().enumerate().step_by(4096) {
             *b = (i + j) as u8;
         }
-        let domain = ["HomeDomain", "AppDomain-com.example.app", "MediaDomain", "RootDomain"][i % 4];
+        let domain = [
+            "HomeDomain",
+            "AppDomain-com.example.app",
+            "MediaDomain",
+            "RootDomain",
+        ][i % 4];
         let path = format!("Library/Bench/{:03}/{i:06}.bin", i % 997);
-        writer.add_file(domain, &path, &content, UnixMillis(1_700_000_000_000 + i as i64 * 1000))?;
+        writer.add_file(
+            domain,
+            &path,
+            &content,
+            UnixMillis(1_700_000_000_000 + i as i64 * 1000),
+        )?;
     }
     writer.finish()?;
     let wrote = started.elapsed();

@@ -227,7 +227,9 @@ fn backup_root(path: &Path) -> Result<(PathBuf, Option<Diagnostic>), BackupError
     }
 }
 
-fn open_manifest_db(mut bytes: Vec<u8>) -> Result<Connection, BackupError> {
+fn open_manifest_db(bytes: Vec<u8>) -> Result<Connection, BackupError> {
+    // Plaintext of an encrypted backup: wipe the copy SQLite does not own, on every path.
+    let mut bytes = zeroize::Zeroizing::new(bytes);
     let bad = |m: String| BackupError::ManifestDb(m);
     if !bytes.starts_with(b"SQLite format 3\0") {
         return Err(bad(
@@ -251,8 +253,7 @@ fn open_manifest_db(mut bytes: Vec<u8>) -> Result<Connection, BackupError> {
     .map_err(|e| bad(e.to_string()))?;
     db.deserialize_read_exact(rusqlite::MAIN_DB, bytes.as_slice(), bytes.len(), true)
         .map_err(|e| bad(e.to_string()))?;
-    // Plaintext of an encrypted backup: wipe the copy SQLite does not own.
-    zeroize::Zeroize::zeroize(&mut bytes);
+    drop(bytes);
     // A hostile database could carry triggers or views calling functions; none may run.
     db.execute_batch("PRAGMA trusted_schema = OFF; PRAGMA query_only = ON;")
         .map_err(|e| bad(e.to_string()))?;
