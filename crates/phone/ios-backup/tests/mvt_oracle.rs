@@ -1,5 +1,6 @@
-//! MVT as the oracle of the encrypted format: it must decrypt a backup this crate wrote into
-//! exactly the plain twin's files, and must refuse the wrong password.
+//! MVT as the oracle of the backup format: it must decrypt a backup this crate wrote into
+//! exactly the plain twin's files, must refuse the wrong password, and must read the plain
+//! twin's manifest, device details and apps as this crate's reader does.
 //!
 //! Uses MVT's Python API (`mvt.ios.decrypt.DecryptBackup`) rather than its command line, whose
 //! start-up may look for updates over the network. Skipped with a printed reason when MVT is
@@ -13,6 +14,23 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use stingwatch_ios_backup::file_id;
+
+const READ_PLAIN: &str = r#"
+import json, logging, sys
+logging.disable(logging.CRITICAL)
+from mvt.ios.modules.backup.manifest import Manifest
+from mvt.ios.modules.backup.backup_info import BackupInfo
+from mvt.ios.modules.mixed.applications import Applications
+log = logging.getLogger("oracle")
+m = Manifest(target_path=sys.argv[1], log=log); m.run()
+b = BackupInfo(target_path=sys.argv[1], log=log); b.run()
+a = Applications(target_path=sys.argv[1], log=log); a.is_backup = True; a.run()
+print(json.dumps({
+    "manifest": [[r["domain"], r["relative_path"], r["flags"], r.get("size"), r.get("modified")] for r in m.results],
+    "device": [b.results.get("Device Name"), b.results.get("Product Version"), b.results.get("Product Type")],
+    "apps": [[r.get("softwareVersionBundleId"), r.get("sourceApp")] for r in a.results],
+}))
+"#;
 
 const DECRYPT: &str = r#"
 import logging, sys
@@ -133,4 +151,50 @@ fn mvt_refuses_the_wrong_password_for_our_backup() {
     assert!(!ok, "MVT accepted a wrong password:\n{log}");
     assert!(log.contains("REFUSED"), "{log}");
     assert!(!out.join("Manifest.db").exists());
+}
+
+#[test]
+fn mvt_reads_our_plain_backup_as_we_do() {
+    if !have_mvt() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    write_sample(tmp.path(), None);
+    let out = Command::new("python3")
+        .args(["-c", READ_PLAIN])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let theirs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+
+    let backup = stingwatch_ios_backup::Backup::open(tmp.path(), None).unwrap();
+    let ours: Vec<serde_json::Value> = backup
+        .entries()
+        .map(|e| {
+            // MVT prints modification times as naive UTC `YYYY-MM-DD HH:MM:SS.ffffff`.
+            let modified = e.mtime.map(|m| {
+                let iso = m.iso8601();
+                format!("{} {}.000000", &iso[..10], &iso[11..19])
+            });
+            serde_json::json!([e.domain, e.relative_path, e.kind.flags(), e.size, modified])
+        })
+        .collect();
+    assert_eq!(theirs["manifest"], serde_json::Value::Array(ours));
+
+    let info = backup.info();
+    assert_eq!(
+        theirs["device"],
+        serde_json::json!([info.device_name, info.ios_version, info.product_type])
+    );
+    let apps: Vec<_> = info
+        .installed_apps
+        .iter()
+        .map(|a| serde_json::json!([a.bundle_id, a.source_app]))
+        .collect();
+    assert_eq!(theirs["apps"], serde_json::Value::Array(apps));
 }
