@@ -803,3 +803,34 @@ impl Iterator for Entries<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diagnostics_stop_at_max_diagnostics_and_count_the_rest() {
+        let mut d = Diagnostics::default();
+        for i in 0..MAX_DIAGNOSTICS + 5 {
+            d.push(Diagnostic::new("x", i.to_string()));
+        }
+        let taken = d.take();
+        assert_eq!(taken.len(), MAX_DIAGNOSTICS + 1);
+        assert_eq!(
+            taken[MAX_DIAGNOSTICS - 1].message,
+            (MAX_DIAGNOSTICS - 1).to_string()
+        );
+        assert_eq!(
+            taken[MAX_DIAGNOSTICS].message,
+            "5 more diagnostics left out"
+        );
+        assert!(d.take().is_empty());
+    }
+
+    #[test]
+    fn flags_map_to_kinds_and_back() {
+        for flags in [1, 2, 4, 0, 3, -7] {
+            assert_eq!(EntryKind::from_flags(flags).flags(), flags);
+        }
+    }
+}
