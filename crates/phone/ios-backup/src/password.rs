@@ -1,7 +1,6 @@
 //! The backup password: from the environment or a prompt without echo, never the command line
 //! (where other users of the machine and the shell history would see it).
 
-use std::io::IsTerminal;
 use zeroize::Zeroizing;
 
 use crate::BackupError;
@@ -9,17 +8,15 @@ use crate::BackupError;
 /// Environment variable that holds the backup password for unattended runs.
 pub const PASSWORD_ENV: &str = "STINGWATCH_BACKUP_PASSWORD";
 
-/// The password from [`PASSWORD_ENV`], else asked on the terminal without echo; wiped from
-/// memory when dropped. [`BackupError::PasswordRequired`] when neither is available.
+/// The password from [`PASSWORD_ENV`], else asked on the controlling terminal without echo
+/// (even when standard input and output are redirected); wiped from memory when dropped.
+/// [`BackupError::PasswordRequired`] when neither is available (no terminal, as in CI).
 pub fn password_from_env_or_prompt() -> Result<Zeroizing<String>, BackupError> {
     if let Some(p) = std::env::var_os(PASSWORD_ENV) {
         return p
             .into_string()
             .map(Zeroizing::new)
             .map_err(|_| BackupError::PasswordRequired);
-    }
-    if !std::io::stderr().is_terminal() && !std::io::stdin().is_terminal() {
-        return Err(BackupError::PasswordRequired);
     }
     rpassword::prompt_password("Backup password: ")
         .map(Zeroizing::new)

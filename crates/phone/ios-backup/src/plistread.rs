@@ -122,10 +122,8 @@ mod tests {
         trailer[15] = n; // objects
         trailer[24..32].copy_from_slice(&(table as u64).to_be_bytes());
         file.extend_from_slice(&trailer);
-        let started = std::time::Instant::now();
         let err = parse_value(&file).unwrap_err();
         assert!(err.contains("expands"), "{err}");
-        assert!(started.elapsed().as_secs() < 2);
     }
 
     #[test]

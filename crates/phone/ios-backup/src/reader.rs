@@ -284,6 +284,7 @@ fn text(v: ValueRef<'_>) -> Option<String> {
 
 impl Backup {
     /// Opens the backup in `path`; `password` unlocks an encrypted one (ignored for a plain one).
+    /// With the iteration counts iOS uses, unlocking takes a few seconds of key derivation.
     pub fn open(path: impl AsRef<Path>, password: Option<&str>) -> Result<Backup, BackupError> {
         Backup::open_with_limits(path, password, Limits::default())
     }
