@@ -393,6 +393,11 @@ impl ClassKeys {
         crypto::unwrap_key(self.class_key(class)?, wrapped).ok_or(KeybagError::BadWrappedKey(class))
     }
 
+    /// Unwraps a 40-byte wrapped key with `class`'s key.
+    pub fn unwrap_with_class(&self, class: u32, wrapped: &[u8]) -> Result<Key, KeybagError> {
+        crypto::unwrap_key(self.class_key(class)?, wrapped).ok_or(KeybagError::BadWrappedKey(class))
+    }
+
     /// `key` wrapped with `class`'s key and prefixed with the class, as backups store it.
     pub(crate) fn wrap_class_prefixed(
         &self,

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use stingwatch_phone_model::{Diagnostic, UnixMillis};
 
 use crate::crypto::{self, DecryptingReader, BLOCK};
-use crate::keybag::{ClassKeys, Keybag, UnlockError};
+use crate::keybag::{split_class_prefix, ClassKeys, Keybag, UnlockError};
 use crate::mbfile::MbFile;
 use crate::plists::{parse_dictionary, BackupInfo, ManifestPlist};
 use crate::{is_valid_file_id, BackupError, Limits, MAX_DIAGNOSTICS, MAX_MBFILE_BYTES};
@@ -661,12 +661,12 @@ impl Backup {
         if len == 0 {
             return Ok(Some(EntryReader::empty()));
         }
-        let key = keys
-            .unwrap_class_prefixed(wrapped)
-            .map_err(|e| BackupError::Content {
+        let key = unwrap_file_key(keys, entry.protection_class, wrapped).map_err(|e| {
+            BackupError::Content {
                 path: entry.path(),
                 message: format!("file key: {e}"),
-            })?;
+            }
+        })?;
         let reader =
             DecryptingReader::new(file, &key, len).ok_or_else(|| BackupError::Content {
                 path: entry.path(),
@@ -676,6 +676,26 @@ impl Backup {
             inner: Inner::Encrypted(Box::new(reader)),
             stored_len: len,
         }))
+    }
+}
+
+/// A file's key: the record's protection class names the class key (as other readers of real
+/// backups use it); the class in the key's own 4-byte prefix is tried when that fails.
+fn unwrap_file_key(
+    keys: &ClassKeys,
+    record_class: Option<u32>,
+    class_prefixed: &[u8],
+) -> Result<crypto::Key, crate::KeybagError> {
+    let (prefix_class, wrapped) =
+        split_class_prefix(class_prefixed).ok_or(crate::KeybagError::BadItem {
+            tag: "EncryptionKey".into(),
+            offset: 0,
+        })?;
+    match record_class {
+        Some(class) if class != prefix_class => keys
+            .unwrap_with_class(class, wrapped)
+            .or_else(|_| keys.unwrap_with_class(prefix_class, wrapped)),
+        _ => keys.unwrap_with_class(prefix_class, wrapped),
     }
 }
 
@@ -826,6 +846,24 @@ mod tests {
             "5 more diagnostics left out"
         );
         assert!(d.take().is_empty());
+    }
+
+    #[test]
+    fn file_keys_follow_the_record_class_then_the_prefix() {
+        let keys = ClassKeys::from_keys(vec![
+            (3, zeroize::Zeroizing::new([3; 32])),
+            (4, zeroize::Zeroizing::new([4; 32])),
+        ]);
+        let wrapped = crypto::wrap_key(&[3; 32], &[9; 32]);
+        let prefixed = |class: u32| [&class.to_le_bytes()[..], &wrapped[..]].concat();
+        let unwrap = |record, class| unwrap_file_key(&keys, record, &prefixed(class)).map(|k| *k);
+        assert_eq!(unwrap(Some(3), 3), Ok([9; 32]));
+        assert_eq!(unwrap(Some(3), 4), Ok([9; 32]));
+        assert_eq!(unwrap(Some(4), 3), Ok([9; 32]));
+        assert_eq!(unwrap(None, 3), Ok([9; 32]));
+        assert!(unwrap(None, 4).is_err());
+        assert!(unwrap(Some(7), 4).is_err());
+        assert!(unwrap_file_key(&keys, Some(3), &[3, 0]).is_err());
     }
 
     #[test]
