@@ -44,7 +44,7 @@ pub struct MbFile {
 /// Why an `MBFile` archive could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MbFileError {
-    /// Larger than [`MAX_MBFILE_BYTES`](crate::MAX_MBFILE_BYTES).
+    /// Larger than [`MAX_MBFILE_BYTES`].
     #[error("archived file record is {0} bytes, over the limit of {MAX_MBFILE_BYTES}")]
     TooLarge(usize),
     /// Not a property list.
