@@ -228,3 +228,34 @@ pub fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
+
+#[test]
+fn keybag_with_the_iteration_counts_ios_uses_unlocks() {
+    // 10,000,000 PBKDF2-HMAC-SHA256 and 10,000 PBKDF2-HMAC-SHA1 rounds, as iOS writes them,
+    // are within the named maxima.
+    let tmp = tempfile::tempdir().unwrap();
+    let options = stingwatch_ios_backup::WriterOptions {
+        dp_iterations: 10_000_000,
+        iterations: 10_000,
+        ..common::options()
+    };
+    let mut w =
+        stingwatch_ios_backup::BackupWriter::with_options(tmp.path(), Some(PASSWORD), options)
+            .unwrap();
+    w.add_file(
+        "HomeDomain",
+        "Library/SMS/sms.db",
+        b"messages",
+        stingwatch_phone_model::UnixMillis(0),
+    )
+    .unwrap();
+    w.finish().unwrap();
+    let backup = Backup::open(tmp.path(), Some(PASSWORD)).unwrap();
+    assert_eq!(
+        backup
+            .read("HomeDomain", "Library/SMS/sms.db")
+            .unwrap()
+            .as_deref(),
+        Some(&b"messages"[..])
+    );
+}
