@@ -70,6 +70,42 @@ impl MemDb {
                 versions.copy_from_slice(&[1, 1]);
             }
         }
+        // SQLite refuses a file shorter than the page count in its header; the copy is cut to
+        // whole pages and told its real size, so the pages that are there can still be read.
+        let page_size = match bytes.get(16..18) {
+            Some([1, 0]) => 65_536,
+            Some([hi, lo]) => usize::from(u16::from_be_bytes([*hi, *lo])),
+            _ => 0,
+        };
+        if !(512..=65_536).contains(&page_size) || !page_size.is_power_of_two() {
+            return fail(
+                sink,
+                format!("invalid page size {page_size} in the header; not read"),
+            );
+        }
+        let pages = bytes.len() / page_size;
+        if pages == 0 {
+            return fail(
+                sink,
+                format!("file is shorter than one {page_size} byte page; not read"),
+            );
+        }
+        bytes.truncate(pages * page_size);
+        let header_pages = bytes
+            .get(28..32)
+            .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize);
+        if header_pages > pages {
+            sink.diagnostic(Diagnostic::new(
+                source,
+                format!(
+                    "the file holds {pages} of the {header_pages} pages its header announces \
+                     (truncated); reading the pages that are there"
+                ),
+            ));
+            if let Some(count) = bytes.get_mut(28..32) {
+                count.copy_from_slice(&(pages as u32).to_be_bytes());
+            }
+        }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_MEMORY;
@@ -134,9 +170,20 @@ impl MemDb {
             self.steps.store(0, Ordering::Relaxed);
             let mut stmt = match self.conn.prepare(sql) {
                 Ok(stmt) => stmt,
-                Err(e) => {
+                // A missing table or column: the next query may fit an older schema.
+                Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::Unknown) => {
                     last_error = e.to_string();
                     continue;
+                }
+                Err(e) => {
+                    sink.diagnostic(Diagnostic::new(
+                        &self.source,
+                        format!("{what}: could not read the database: {}", self.explain(&e)),
+                    ));
+                    return Some(Streamed {
+                        rows: 0,
+                        complete: false,
+                    });
                 }
             };
             let mut rows = match stmt.query([]) {

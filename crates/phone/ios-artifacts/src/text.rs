@@ -46,7 +46,8 @@ pub fn one_line(text: &str, max: usize) -> String {
 /// [`MAX_URLS_PER_TEXT`].
 ///
 /// A URL starts at `http://` or `https://` (any case) or at `www.` after a word boundary, and
-/// runs to white space, a quote or an angle bracket; closing punctuation that ends a sentence
+/// runs to white space, a quote, an angle bracket or a byte that is not text (blobs are
+/// searched as lossy text); closing punctuation that ends a sentence
 /// (`.`, `,`, `)` without its `(`...) is not part of it.
 pub fn urls_in_text(text: &str) -> (Vec<String>, usize) {
     let mut urls = Vec::new();
@@ -84,7 +85,10 @@ pub fn urls_in_text(text: &str) -> (Vec<String>, usize) {
 fn url_end(text: &str, start: usize) -> usize {
     let mut end = start;
     for (offset, c) in text.get(start..).unwrap_or("").char_indices() {
-        if c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '`' | '\u{FFFC}') {
+        if c.is_whitespace()
+            || c.is_control()
+            || matches!(c, '"' | '<' | '>' | '`' | '\u{FFFC}' | '\u{FFFD}')
+        {
             break;
         }
         end = start + offset + c.len_utf8();
