@@ -466,8 +466,7 @@ fn calls_and_whatsapp() {
 
 /// A backup whose sms.db has `count` long messages (so it spans many pages).
 fn big_sms(count: usize) -> (IosContent, Vec<u8>) {
-    let mut content = IosContent::default();
-    content.sms = (0..count)
+    let sms = (0..count)
         .map(|i| Sms {
             handle: format!("+1555{i:07}"),
             text: format!("message {i} https://site{i}.example/ {}", "x".repeat(300)),
@@ -477,6 +476,10 @@ fn big_sms(count: usize) -> (IosContent, Vec<u8>) {
             attributed_only: false,
         })
         .collect();
+    let content = IosContent {
+        sms,
+        ..IosContent::default()
+    };
     let built = build(&content);
     let db = built
         .file("HomeDomain", "Library/SMS/sms.db")
