@@ -19,6 +19,9 @@ mod source;
 pub mod sqlite;
 pub mod text;
 
+pub use checks::browsers::session_urls;
+pub use checks::logs::{ips_documents, parse_ips_timestamp, parse_shutdown_log, ShutdownEntry};
+pub use checks::manifest::glob_match;
 pub use source::{BackupSource, FolderBackup, ManifestEntry, MemoryBackup};
 
 use std::collections::HashSet;
