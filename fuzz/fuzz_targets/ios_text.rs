@@ -7,7 +7,9 @@ use stingwatch_ios_artifacts::text::{
     domains_in_path, host_of_url, parse_iso8601_utc, urls_in_text, MAX_DOMAINS_PER_PATH,
     MAX_HOST_BYTES, MAX_URLS_PER_TEXT, MAX_URL_BYTES,
 };
-use stingwatch_ios_artifacts::{glob_match, ips_documents, parse_ips_timestamp, parse_shutdown_log};
+use stingwatch_ios_artifacts::{
+    glob_match, ips_documents, parse_ips_timestamp, parse_shutdown_log,
+};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

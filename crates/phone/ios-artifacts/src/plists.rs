@@ -154,6 +154,33 @@ mod tests {
         assert!(err.contains("nests deeper"), "{err}");
     }
 
+    /// A binary plist of 42 objects where each array holds the previous one twice: 2^40
+    /// leaves if references were followed without a count.
+    fn shared_reference_bomb() -> Vec<u8> {
+        let mut out = b"bplist00".to_vec();
+        let mut offsets = vec![out.len()];
+        out.extend_from_slice(&[0x51, b'x']);
+        for level in 1..42u8 {
+            offsets.push(out.len());
+            out.extend_from_slice(&[0xA2, level - 1, level - 1]);
+        }
+        let table = out.len();
+        out.extend(offsets.iter().map(|o| *o as u8));
+        out.extend_from_slice(&[0, 0, 0, 0, 0, 0, 1, 1]);
+        out.extend_from_slice(&(offsets.len() as u64).to_be_bytes());
+        out.extend_from_slice(&(offsets.len() as u64 - 1).to_be_bytes());
+        out.extend_from_slice(&(table as u64).to_be_bytes());
+        out
+    }
+
+    #[test]
+    fn shared_references_cannot_multiply_values() {
+        let bomb = shared_reference_bomb();
+        assert!(bomb.len() < 300);
+        let err = parse(&bomb).err().unwrap_or_default();
+        assert!(err.contains("more than"), "{err}");
+    }
+
     #[test]
     fn truncated_and_garbage_are_errors() {
         let value = Value::Array(vec![Value::String("x".into()); 10]);
