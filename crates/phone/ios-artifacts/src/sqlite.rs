@@ -269,6 +269,11 @@ pub fn text(row: &Row<'_>, index: usize) -> Option<String> {
     .filter(|s| !s.is_empty())
 }
 
+/// Whether a text or blob column is longer than [`MAX_TEXT_BYTES`] (and so was cut by [`text`]).
+pub fn was_cut(row: &Row<'_>, index: usize) -> bool {
+    matches!(row.get_ref(index), Ok(ValueRef::Text(t) | ValueRef::Blob(t)) if t.len() > MAX_TEXT_BYTES)
+}
+
 /// A column as a number (integer, real, or numeric text).
 pub fn number(row: &Row<'_>, index: usize) -> Option<f64> {
     match row.get_ref(index).ok()? {

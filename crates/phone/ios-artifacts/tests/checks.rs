@@ -659,6 +659,98 @@ fn huge_message_text_is_bounded() {
         .diagnostics
         .iter()
         .any(|d| d.message.contains("URLs beyond")));
+    assert!(sink
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("1 message texts longer than")));
+}
+
+#[test]
+fn netusage_reads_like_datausage() {
+    let mut content = IosContent::benign();
+    content.netusage = ProcessTable {
+        processes: vec![ProcessUse {
+            pk: 1,
+            name: Some("networkd".into()),
+            bundle: Some("com.apple.networkd".into()),
+            first: T0,
+            last: T0,
+        }],
+        orphan_usage: Vec::new(),
+    };
+    let sink = scan_content(&content);
+    let records = of(&sink, "ios.netusage");
+    assert_eq!(records.len(), 1);
+    assert!(has(records[0], ObservableKind::ProcessName, "networkd"));
+    assert_eq!(
+        records[0].source,
+        "RootDomain/Library/networkd/netusage.sqlite"
+    );
+}
+
+#[test]
+fn analytics_databases_name_processes_and_domains() {
+    let mut event = plist::Dictionary::new();
+    event.insert("process".into(), plist::Value::String("bh".into()));
+    event.insert("host".into(), plist::Value::String("c2.example.net".into()));
+    event.insert(
+        "note".into(),
+        plist::Value::String("fetch https://x.example.org/p failed".into()),
+    );
+    let mut blob = Vec::new();
+    assert!(plist::Value::Dictionary(event)
+        .to_writer_binary(&mut blob)
+        .is_ok());
+    let db = fixtures::database(
+        "CREATE TABLE hard_failures (timestamp REAL, data BLOB);
+         CREATE TABLE soft_failures (timestamp REAL, data BLOB);",
+        |c| {
+            c.execute(
+                "INSERT INTO hard_failures VALUES (?1, ?2)",
+                rusqlite::params![1_790_000_000.0, blob],
+            )?;
+            c.execute(
+                "INSERT INTO soft_failures VALUES (?1, x'00')",
+                [1_790_000_001.0],
+            )?;
+            Ok(())
+        },
+    )
+    .unwrap_or_default();
+    let sink = scan(&backup_with(
+        "RootDomain",
+        "Library/Keychains/Analytics/trust.db",
+        db,
+    ));
+    let records = of(&sink, "ios.analytics");
+    assert_eq!(records.len(), 2);
+    assert!(has(records[0], ObservableKind::ProcessName, "bh"));
+    assert!(has(records[0], ObservableKind::Domain, "c2.example.net"));
+    assert!(has(records[0], ObservableKind::Domain, "x.example.org"));
+    assert_eq!(records[0].time, Some(UnixMillis(1_790_000_000_000)));
+    // The second row's data is not a property list: a diagnostic, and the row still counts.
+    assert_eq!(sink.diagnostics.len(), 1, "{:#?}", sink.diagnostics);
+}
+
+#[test]
+fn tcc_of_older_ios_uses_the_allowed_column() {
+    let db = fixtures::database(
+        "CREATE TABLE access (service TEXT NOT NULL, client TEXT NOT NULL,
+           client_type INTEGER NOT NULL, allowed INTEGER NOT NULL, prompt_count INTEGER NOT NULL,
+           csreq BLOB, last_modified INTEGER);
+         INSERT INTO access VALUES ('kTCCServiceMicrophone', '/usr/libexec/helper', 1, 1, 0, NULL, 1700000000);
+         INSERT INTO access VALUES ('kTCCServiceCamera', 'com.example.cam', 0, 0, 1, NULL, 1700000001);",
+        |_| Ok(()),
+    )
+    .unwrap_or_default();
+    let sink = scan(&backup_with("HomeDomain", "Library/TCC/TCC.db", db));
+    let records = of(&sink, "ios.tcc");
+    assert_eq!(records.len(), 2);
+    assert!(records[0].summary.ends_with("allowed"));
+    assert!(records[1].summary.ends_with("denied"));
+    assert_eq!(records[0].time, Some(UnixMillis(1_700_000_000_000)));
+    assert_eq!(signals(&sink, "ios.tcc-path-client").len(), 1);
+    assert!(sink.diagnostics.is_empty());
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Messages and contacts: SMS/iMessage, WhatsApp, call history, the identity-status cache.
 
-use crate::sqlite::{blob, integer, number, text, MAX_TEXT_BYTES};
+use crate::sqlite::{blob, integer, number, text, was_cut, MAX_TEXT_BYTES};
 use crate::text::{from_cocoa, one_line, push_unique, push_url, urls_in_text};
 use crate::{plists, record, source_label, Ctx};
 use plist::Value;
@@ -55,6 +55,7 @@ pub fn sms(ctx: &mut Ctx<'_>, domain: &str, path: &str) {
     };
     let source = db.source.clone();
     let mut dropped_urls = 0usize;
+    let mut cut = 0usize;
     db.stream(
         "messages",
         &[
@@ -66,6 +67,7 @@ pub fn sms(ctx: &mut Ctx<'_>, domain: &str, path: &str) {
         ctx.sink,
         &mut |row, sink| {
             let rowid = integer(row, 0).unwrap_or(0);
+            cut += usize::from(was_cut(row, 1));
             let body = text(row, 1);
             let time = number(row, 2).and_then(from_cocoa);
             let from_me = integer(row, 3) == Some(1);
@@ -118,13 +120,24 @@ pub fn sms(ctx: &mut Ctx<'_>, domain: &str, path: &str) {
             sink.record(rec);
         },
     );
+    report_bounds(ctx, &source, dropped_urls, cut);
+}
+
+/// One diagnostic for what the per-message limits left out.
+fn report_bounds(ctx: &mut Ctx<'_>, source: &str, dropped_urls: usize, cut: usize) {
     if dropped_urls > 0 {
         ctx.diagnostic(
-            &source,
+            source,
             format!(
                 "{dropped_urls} URLs beyond {} per message were not read",
                 crate::text::MAX_URLS_PER_TEXT
             ),
+        );
+    }
+    if cut > 0 {
+        ctx.diagnostic(
+            source,
+            format!("{cut} message texts longer than {MAX_TEXT_BYTES} bytes were read only up to that length"),
         );
     }
 }
@@ -143,6 +156,7 @@ pub fn whatsapp(ctx: &mut Ctx<'_>, domain: &str, path: &str) {
     };
     let source = db.source.clone();
     let mut dropped_urls = 0usize;
+    let mut cut = 0usize;
     db.stream(
         "messages",
         &[
@@ -161,6 +175,7 @@ pub fn whatsapp(ctx: &mut Ctx<'_>, domain: &str, path: &str) {
         &mut |row, sink| {
             let pk = integer(row, 0).unwrap_or(0);
             let time = number(row, 1).and_then(from_cocoa);
+            cut += usize::from(was_cut(row, 2));
             let body = text(row, 2);
             let from_me = integer(row, 5) == Some(1);
             let peer = if from_me { text(row, 4) } else { text(row, 3) };
@@ -185,15 +200,7 @@ pub fn whatsapp(ctx: &mut Ctx<'_>, domain: &str, path: &str) {
             ));
         },
     );
-    if dropped_urls > 0 {
-        ctx.diagnostic(
-            &source,
-            format!(
-                "{dropped_urls} URLs beyond {} per message were not read",
-                crate::text::MAX_URLS_PER_TEXT
-            ),
-        );
-    }
+    report_bounds(ctx, &source, dropped_urls, cut);
 }
 
 /// Call history: who called or was called, and when.
