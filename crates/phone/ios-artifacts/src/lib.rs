@@ -24,7 +24,7 @@ pub use checks::logs::{ips_documents, parse_ips_timestamp, parse_shutdown_log, S
 pub use checks::manifest::glob_match;
 pub use source::{BackupSource, FolderBackup, ManifestEntry, MemoryBackup};
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use stingwatch_phone_model::{
     ArtifactRecord, Diagnostic, Observable, RecordSink, Severity, Signal, UnixMillis,
 };
@@ -65,6 +65,7 @@ pub fn scan_backup(source: &dyn BackupSource, sink: &mut dyn RecordSink) {
         source,
         sink,
         wal: HashSet::new(),
+        listed: HashMap::new(),
     };
     let found = checks::manifest::scan(&mut ctx);
     checks::run_all(&mut ctx, &found);
@@ -76,13 +77,34 @@ pub(crate) struct Ctx<'a> {
     pub sink: &'a mut dyn RecordSink,
     /// `domain/path` of databases with a non-empty write-ahead log beside them.
     pub wal: HashSet<String>,
+    /// `domain/path` of the files checks read that the manifest lists, with their size.
+    pub listed: HashMap<String, Option<u64>>,
 }
 
 impl Ctx<'_> {
     /// The content of a file, None when absent; errors and oversize files become diagnostics.
     pub fn read(&mut self, domain: &str, path: &str, max: usize) -> Option<Vec<u8>> {
         let label = source_label(domain, path);
+        let listed = self.listed.get(&label).copied();
+        // The manifest's size spares loading a file only to refuse it.
+        if let Some(Some(size)) = listed.filter(|s| s.is_some_and(|s| s > max as u64)) {
+            self.sink.diagnostic(Diagnostic::new(
+                label,
+                format!(
+                    "{size} bytes (as the manifest says) is over the {max} byte limit; not read"
+                ),
+            ));
+            return None;
+        }
         match self.source.read(domain, path) {
+            Ok(None) if listed.is_some() => {
+                self.sink.diagnostic(Diagnostic::new(
+                    label,
+                    "listed in the manifest but missing from the backup (an incomplete backup?); \
+                     not checked",
+                ));
+                None
+            }
             Ok(Some(bytes)) if bytes.len() > max => {
                 self.sink.diagnostic(Diagnostic::new(
                     label,

@@ -813,3 +813,58 @@ fn a_folder_backup_reads_like_the_memory_one() {
     };
     assert_eq!(files(&from_folder), files(&from_memory));
 }
+
+/// A backup whose manifest lists files its folder lacks, or says are huge.
+struct Incomplete(MemoryBackup);
+
+impl stingwatch_ios_artifacts::BackupSource for Incomplete {
+    fn entries(
+        &self,
+        visit: &mut dyn FnMut(stingwatch_ios_artifacts::ManifestEntry),
+    ) -> Result<(), String> {
+        self.0.entries(visit)?;
+        for (path, size) in [("Library/SMS/sms.db", 10), ("Library/TCC/TCC.db", u64::MAX)] {
+            visit(stingwatch_ios_artifacts::ManifestEntry {
+                domain: "HomeDomain".into(),
+                relative_path: path.into(),
+                file_id: String::new(),
+                size: Some(size),
+                mtime: None,
+                is_dir: false,
+            });
+        }
+        Err("Manifest.db: database disk image is malformed".into())
+    }
+
+    fn read(&self, domain: &str, relative_path: &str) -> Result<Option<Vec<u8>>, String> {
+        assert_ne!(
+            relative_path, "Library/TCC/TCC.db",
+            "an oversize file is not loaded"
+        );
+        self.0.read(domain, relative_path)
+    }
+}
+
+#[test]
+fn files_listed_but_missing_or_oversize_and_a_broken_manifest_are_diagnostics() {
+    let sink = {
+        let mut sink = CollectingSink::default();
+        scan_backup(&Incomplete(MemoryBackup::default()), &mut sink);
+        sink
+    };
+    assert_eq!(of(&sink, "ios.manifest").len(), 2);
+    let about = |needle: &str| {
+        sink.diagnostics
+            .iter()
+            .filter(|d| d.message.contains(needle))
+            .count()
+    };
+    assert_eq!(
+        about("missing from the backup"),
+        1,
+        "{:#?}",
+        sink.diagnostics
+    );
+    assert_eq!(about("as the manifest says"), 1);
+    assert_eq!(about("listing stopped after 2 entries"), 1);
+}

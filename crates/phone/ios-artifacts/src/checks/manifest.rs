@@ -3,7 +3,7 @@
 
 use crate::text::{domains_in_path, host_observable, push_unique};
 use crate::{record, source_label, Ctx, Location, ManifestEntry, CHECKS, MAX_FILES_PER_CHECK};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use stingwatch_phone_model::{Observable, ObservableKind};
 
 /// Artifact id of manifest records.
@@ -33,12 +33,18 @@ pub fn scan(ctx: &mut Ctx<'_>) -> Found {
     let mut found = Found::default();
     let mut app_domains: HashSet<String> = HashSet::new();
     let mut wal: HashSet<String> = HashSet::new();
+    let mut listed: HashMap<String, Option<u64>> = HashMap::new();
     let mut over_limit: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut count = 0usize;
     let sink = &mut *ctx.sink;
     let result = ctx.source.entries(&mut |entry: ManifestEntry| {
         count += 1;
-        classify(&entry, &mut found, &mut over_limit);
+        if classify(&entry, &mut found, &mut over_limit) {
+            listed.insert(
+                source_label(&entry.domain, &entry.relative_path),
+                entry.size,
+            );
+        }
         if !entry.is_dir && entry.size.unwrap_or(0) > 0 {
             if let Some(db) = entry.relative_path.strip_suffix("-wal") {
                 wal.insert(source_label(&entry.domain, db));
@@ -98,6 +104,7 @@ pub fn scan(ctx: &mut Ctx<'_>) -> Found {
         );
     }
     ctx.wal = wal;
+    ctx.listed = listed;
     found
 }
 
@@ -109,15 +116,21 @@ fn app_of_domain(domain: &str) -> Option<&str> {
         .filter(|app| !app.is_empty())
 }
 
+/// Files the pattern checks read into `found`; whether any check reads the entry.
 fn classify(
     entry: &ManifestEntry,
     found: &mut Found,
     over_limit: &mut BTreeMap<&'static str, usize>,
-) {
+) -> bool {
     if entry.is_dir {
-        return;
+        return false;
     }
+    let mut read = false;
     for check in CHECKS {
+        let fixed = check.locations.iter().any(|location| {
+            matches!(location, Location::File(d, p) if *d == entry.domain && *p == entry.relative_path)
+        });
+        read |= fixed;
         let matches = check.locations.iter().any(|location| match location {
             Location::Pattern(domain, pattern) => {
                 domain.map_or(true, |d| d == entry.domain)
@@ -128,6 +141,7 @@ fn classify(
         if !matches {
             continue;
         }
+        read = true;
         let files = found.files.entry(check.artifact).or_default();
         if files.len() >= MAX_FILES_PER_CHECK {
             *over_limit.entry(check.artifact).or_default() += 1;
@@ -135,6 +149,7 @@ fn classify(
             files.push((entry.domain.clone(), entry.relative_path.clone()));
         }
     }
+    read
 }
 
 /// Whether `text` matches `pattern`, where `*` stands for any run of characters (slashes
