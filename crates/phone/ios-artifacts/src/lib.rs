@@ -11,6 +11,7 @@
 //! [`Signal`]: stingwatch_phone_model::Signal
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod checks;
 pub mod fixtures;

@@ -868,3 +868,26 @@ fn files_listed_but_missing_or_oversize_and_a_broken_manifest_are_diagnostics() 
     assert_eq!(about("as the manifest says"), 1);
     assert_eq!(about("listing stopped after 2 entries"), 1);
 }
+
+#[test]
+fn in_app_browser_webkit_data_is_read_too() {
+    let built = build(&IosContent::benign());
+    let observations = built
+        .file(
+            SAFARI_DOMAIN,
+            "Library/WebKit/WebsiteData/ResourceLoadStatistics/observations.db",
+        )
+        .map(<[u8]>::to_vec)
+        .unwrap_or_default();
+    let sink = scan(&backup_with(
+        "AppDomain-com.example.reader",
+        "SystemData/com.apple.SafariViewService/Library/WebKit/WebsiteData/observations.db",
+        observations,
+    ));
+    let records = of(&sink, "ios.webkit-observations");
+    assert_eq!(
+        records.len(),
+        IosContent::benign().webkit_observations.len()
+    );
+    assert!(records[0].summary.contains("AppDomain-com.example.reader"));
+}

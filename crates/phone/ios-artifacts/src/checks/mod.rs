@@ -47,16 +47,21 @@ pub const CHECKS: &[CheckInfo] = &[
     },
     CheckInfo {
         artifact: browsers::WEBKIT_OBSERVATIONS,
-        locations: &[Location::Pattern(
-            None,
-            "Library/WebKit/WebsiteData/ResourceLoadStatistics/observations.db",
-        )],
+        // Also the copies in-app browsers keep under SystemData/com.apple.SafariViewService.
+        locations: &[
+            Location::Pattern(
+                None,
+                "*Library/WebKit/WebsiteData/ResourceLoadStatistics/observations.db",
+            ),
+            Location::Pattern(None, "*Library/WebKit/WebsiteData/observations.db"),
+        ],
     },
     CheckInfo {
         artifact: browsers::WEBKIT_SESSION_LOG,
+        // WebKit keeps it beside observations.db, and web clips under Library/WebClips.
         locations: &[Location::Pattern(
             None,
-            "Library/WebKit/WebsiteData/ResourceLoadStatistics/full_browsing_session_resourceLog.plist",
+            "*full_browsing_session_resourceLog.plist",
         )],
     },
     CheckInfo {
