@@ -24,6 +24,8 @@ pub const WEBKIT_SESSION_LOG: &str = "ios.webkit-session-log";
 
 /// Most visits remembered per history database to find redirects.
 pub const MAX_VISITS_FOR_REDIRECTS: usize = 200_000;
+/// Most plain-http visits with a redirect remembered per history database.
+pub const MAX_REDIRECT_ORIGINS: usize = 10_000;
 /// Largest saved tab session read, in bytes.
 pub const MAX_TAB_SESSION_BYTES: usize = 16 * 1024 * 1024;
 
@@ -86,7 +88,9 @@ pub fn safari_history(ctx: &mut Ctx<'_>, domain: &str, path: &str) {
                         },
                     );
                     if let Some(destination) = destination {
-                        if url.to_ascii_lowercase().starts_with("http://") {
+                        if origins.len() < MAX_REDIRECT_ORIGINS
+                            && url.to_ascii_lowercase().starts_with("http://")
+                        {
                             origins.push(Origin {
                                 item,
                                 visit,

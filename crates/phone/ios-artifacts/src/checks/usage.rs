@@ -2,9 +2,9 @@
 //! privacy permissions (TCC) apps were granted.
 
 use crate::sqlite::{integer, number, text};
-use crate::text::{from_cocoa, from_unix_seconds, one_line, push_unique};
+use crate::text::{bounded, from_cocoa, from_unix_seconds, one_line, push_unique};
 use crate::{record, Ctx};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use stingwatch_phone_model::{Observable, ObservableKind, Severity, Signal};
 
 /// Artifact id of DataUsage.sqlite process records.
@@ -39,9 +39,9 @@ pub fn process_usage(ctx: &mut Ctx<'_>, artifact: &'static str, domain: &str, pa
         return;
     };
     let source = db.source.clone();
-    let mut ids: BTreeSet<i64> = BTreeSet::new();
+    // Process ids with the start of their names, for the missing-record checks.
+    let mut ids: BTreeMap<i64, String> = BTreeMap::new();
     let mut complete = true;
-    let mut names: Vec<(i64, String)> = Vec::new();
     let rows = db.stream(
         "processes",
         &["SELECT Z_PK, ZPROCNAME, ZBUNDLENAME, ZFIRSTTIMESTAMP, ZTIMESTAMP FROM ZPROCESS"],
@@ -53,7 +53,8 @@ pub fn process_usage(ctx: &mut Ctx<'_>, artifact: &'static str, domain: &str, pa
             let first = number(row, 3).and_then(from_cocoa);
             let last = number(row, 4).and_then(from_cocoa);
             if ids.len() < MAX_PROCESS_IDS {
-                ids.insert(pk);
+                let short = name.as_deref().map_or("(no name)", |n| bounded(n, 64));
+                ids.insert(pk, short.to_string());
             } else {
                 complete = false;
             }
@@ -93,11 +94,6 @@ pub fn process_usage(ctx: &mut Ctx<'_>, artifact: &'static str, domain: &str, pa
                     record: rec.clone(),
                 });
             }
-            if names.len() < MAX_PROCESS_IDS {
-                if let Some(name) = name {
-                    names.push((pk, name));
-                }
-            }
             sink.record(rec);
         },
     );
@@ -114,7 +110,7 @@ pub fn process_usage(ctx: &mut Ctx<'_>, artifact: &'static str, domain: &str, pa
                 let Some(process) = integer(row, 1) else {
                     return;
                 };
-                if !ids.contains(&process)
+                if !ids.contains_key(&process)
                     && reported.len() < MAX_GAP_SIGNALS
                     && reported.insert(process)
                 {
@@ -141,14 +137,11 @@ pub fn process_usage(ctx: &mut Ctx<'_>, artifact: &'static str, domain: &str, pa
         }
         let mut gaps = 0usize;
         let mut previous: Option<i64> = None;
-        for id in &ids {
+        for id in ids.keys() {
             if let Some(prev) = previous {
                 if *id > prev + 1 && gaps < MAX_GAP_SIGNALS {
                     gaps += 1;
-                    let before = names
-                        .iter()
-                        .find(|(pk, _)| *pk == prev)
-                        .map_or("(no name)", |(_, n)| n.as_str());
+                    let before = ids.get(&prev).map_or("(no name)", String::as_str);
                     let rec = record(
                         artifact,
                         &source,
