@@ -162,6 +162,8 @@ pub struct Profile {
     pub payload_types: Vec<String>,
     /// InstallDate.
     pub installed: UnixMillis,
+    /// The process the profile events name as installer (e.g. `Preferences`).
+    pub installed_by: String,
 }
 
 /// A call.
@@ -1298,6 +1300,7 @@ impl IosContent {
             organization: "Network".into(),
             payload_types: vec!["com.apple.vpn.managed".into()],
             installed: ms(at, -30),
+            installed_by: "Preferences".into(),
         });
     }
 
@@ -1362,10 +1365,24 @@ impl IosContent {
             );
         }
         if !self.profiles.is_empty() {
+            let events = self
+                .profiles
+                .iter()
+                .map(|p| {
+                    dict(vec![(
+                        p.identifier.as_str(),
+                        dict(vec![
+                            ("timestamp", plist_date(p.installed)),
+                            ("operation", Value::String("install".into())),
+                            ("process", Value::String(p.installed_by.clone())),
+                        ]),
+                    )])
+                })
+                .collect();
             add(
                 crate::checks::PROFILES_DOMAIN,
                 "Library/ConfigurationProfiles/MCProfileEvents.plist",
-                binary_plist(&dict(vec![("ProfileEvents", Value::Array(Vec::new()))]))?,
+                binary_plist(&dict(vec![("ProfileEvents", Value::Array(events))]))?,
             );
         }
         add(

@@ -172,7 +172,8 @@ fn planted_values_reach_every_check() {
         &p.process
     ));
     assert_eq!(signals(&sink, "ios.configuration-profile").len(), 1);
-    assert_eq!(sink.signals.len(), 2, "{:#?}", sink.signals);
+    assert_eq!(signals(&sink, "ios.profile-event").len(), 1);
+    assert_eq!(sink.signals.len(), 3, "{:#?}", sink.signals);
     // The shutdown log's entries carry the SIGTERM time and the full path.
     let shutdown = of(&sink, "ios.shutdown-log");
     assert_eq!(shutdown.len(), 3);
@@ -396,6 +397,7 @@ fn apps_from_elsewhere_and_profiles_that_silence_notifications() {
         organization: "Example".into(),
         payload_types: vec!["com.apple.notificationsettings".into()],
         installed: UnixMillis(T0.0 - 3_600_000),
+        installed_by: "profiled-helper".into(),
     });
     let sink = scan_content(&content);
     let apps = of(&sink, "ios.apps");
@@ -415,6 +417,20 @@ fn apps_from_elsewhere_and_profiles_that_silence_notifications() {
         ObservableKind::ConfigurationProfileId,
         "com.example.quiet"
     ));
+    let events = of(&sink, "ios.profile-events");
+    assert_eq!(events.len(), 1);
+    assert!(has(
+        events[0],
+        ObservableKind::ProcessName,
+        "profiled-helper"
+    ));
+    assert!(has(
+        events[0],
+        ObservableKind::ConfigurationProfileId,
+        "com.example.quiet"
+    ));
+    assert_eq!(events[0].time, Some(UnixMillis(T0.0 - 3_600_000)));
+    assert_eq!(signals(&sink, "ios.profile-event").len(), 1);
 }
 
 #[test]

@@ -11,6 +11,8 @@ use stingwatch_phone_model::{Observable, ObservableKind, Severity};
 pub const APPS: &str = "ios.apps";
 /// Artifact id of configuration-profile records.
 pub const PROFILES: &str = "ios.configuration-profiles";
+/// Artifact id of configuration-profile event records (installs and removals).
+pub const PROFILE_EVENTS: &str = "ios.profile-events";
 
 /// Most apps listed from one backup.
 pub const MAX_APPS: usize = 20_000;
@@ -309,4 +311,87 @@ pub fn profile(ctx: &mut Ctx<'_>, domain: &str, path: &str) {
         );
     }
     ctx.record(rec);
+}
+
+const PROFILE_EVENT_EXPLANATION: &str = "iOS logs which program installed or removed each \
+configuration profile. Settings (Preferences) installing a profile the owner opened is the usual \
+case, as is a device-management agent on a managed phone; any other process, or a profile the \
+owner does not know, deserves a look.";
+
+/// Configuration-profile events: which process installed or removed which profile, when.
+pub fn profile_events(ctx: &mut Ctx<'_>, domain: &str, path: &str) {
+    let Some(bytes) = ctx.read(domain, path, plists::MAX_PLIST_BYTES) else {
+        return;
+    };
+    let source = source_label(domain, path);
+    let value = match plists::parse(&bytes) {
+        Ok(v) => v,
+        Err(e) => return ctx.diagnostic(&source, e),
+    };
+    let events = value
+        .as_dictionary()
+        .and_then(|d| d.get("ProfileEvents"))
+        .and_then(Value::as_array);
+    for (index, event) in events.into_iter().flatten().enumerate() {
+        let Some((profile, details)) = event.as_dictionary().and_then(|d| d.iter().next()) else {
+            continue;
+        };
+        let details = details.as_dictionary();
+        let field = |name: &str| {
+            details.and_then(|d| {
+                d.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v)
+            })
+        };
+        let process = field("process").and_then(Value::as_string).unwrap_or("");
+        let operation = field("operation").and_then(Value::as_string).unwrap_or("");
+        let mut observables = vec![Observable::new(
+            ObservableKind::ConfigurationProfileId,
+            profile,
+        )];
+        if !process.is_empty() {
+            observables.push(Observable::new(ObservableKind::ProcessName, process));
+        }
+        let rec = record(
+            PROFILE_EVENTS,
+            &source,
+            format!("ProfileEvents[{index}]"),
+            plist_time(field("timestamp")),
+            format!(
+                "Process {} did \"{}\" on profile {}",
+                one_line(
+                    if process.is_empty() {
+                        "(unknown)"
+                    } else {
+                        process
+                    },
+                    120
+                ),
+                one_line(operation, 64),
+                one_line(profile, 200)
+            ),
+            observables,
+        );
+        ctx.signal(
+            "ios.profile-event",
+            Severity::Low,
+            format!(
+                "Profile {} {} by {}",
+                one_line(profile, 200),
+                one_line(operation, 64),
+                one_line(
+                    if process.is_empty() {
+                        "(unknown)"
+                    } else {
+                        process
+                    },
+                    120
+                )
+            ),
+            PROFILE_EVENT_EXPLANATION,
+            rec.clone(),
+        );
+        ctx.record(rec);
+    }
 }

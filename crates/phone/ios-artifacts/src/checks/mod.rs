@@ -94,6 +94,13 @@ pub const CHECKS: &[CheckInfo] = &[
         ],
     },
     CheckInfo {
+        artifact: apps::PROFILE_EVENTS,
+        locations: &[Location::Pattern(
+            None,
+            "Library/ConfigurationProfiles/MCProfileEvents.plist",
+        )],
+    },
+    CheckInfo {
         artifact: messages::IDSTATUS,
         locations: &[Location::File(
             "HomeDomain",
@@ -175,6 +182,9 @@ pub fn run_all(ctx: &mut Ctx<'_>, found: &Found) {
     apps::installed_apps(ctx);
     for (d, p) in found.files(apps::PROFILES) {
         apps::profile(ctx, d, p);
+    }
+    for (d, p) in found.files(apps::PROFILE_EVENTS) {
+        apps::profile_events(ctx, d, p);
     }
     if let Some((d, p)) = file_of(messages::IDSTATUS) {
         messages::idstatus(ctx, d, p);
