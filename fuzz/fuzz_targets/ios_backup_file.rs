@@ -33,6 +33,10 @@ const FILES: &[(&str, &str)] = &[
         "HomeDomain",
         "Library/Preferences/com.apple.identityservices.idstatuscache.plist",
     ),
+    (
+        "SysSharedContainerDomain-systemgroup.com.apple.configurationprofiles",
+        "Library/ConfigurationProfiles/MCProfileEvents.plist",
+    ),
     ("HomeDomain", "Library/CallHistoryDB/CallHistory.storedata"),
     (
         "AppDomainGroup-group.net.whatsapp.WhatsApp.shared",
