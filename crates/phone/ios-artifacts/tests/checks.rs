@@ -708,6 +708,10 @@ fn netusage_reads_like_datausage() {
 fn analytics_databases_name_processes_and_domains() {
     let mut event = plist::Dictionary::new();
     event.insert("process".into(), plist::Value::String("bh".into()));
+    event.insert(
+        "client".into(),
+        plist::Value::String("/private/var/tmp/evild".into()),
+    );
     event.insert("host".into(), plist::Value::String("c2.example.net".into()));
     event.insert(
         "note".into(),
@@ -741,6 +745,7 @@ fn analytics_databases_name_processes_and_domains() {
     let records = of(&sink, "ios.analytics");
     assert_eq!(records.len(), 2);
     assert!(has(records[0], ObservableKind::ProcessName, "bh"));
+    assert!(has(records[0], ObservableKind::ProcessName, "evild"));
     assert!(has(records[0], ObservableKind::Domain, "c2.example.net"));
     assert!(has(records[0], ObservableKind::Domain, "x.example.org"));
     assert_eq!(records[0].time, Some(UnixMillis(1_790_000_000_000)));

@@ -200,6 +200,13 @@ impl Harvest {
                     &mut self.observables,
                     Observable::new(ObservableKind::ProcessName, value),
                 );
+                // A process named by its path is matched by its file name.
+                if let Some(name) = value.rsplit('/').next().filter(|n| n.len() < value.len()) {
+                    push_unique(
+                        &mut self.observables,
+                        Observable::new(ObservableKind::ProcessName, name),
+                    );
+                }
             }
         }
         let (urls, _) = urls_in_text(value);
