@@ -32,6 +32,21 @@ pub struct Sms {
     pub attributed_only: bool,
 }
 
+/// An attachment of an SMS or iMessage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SmsAttachment {
+    /// Index of its message in [`IosContent::sms`].
+    pub message: usize,
+    /// Where it is stored (`filename`), e.g. `~/Library/SMS/Attachments/ab/12/X/IMG_1.heic`.
+    pub filename: String,
+    /// Its name as sent (`transfer_name`).
+    pub transfer_name: String,
+    /// MIME type.
+    pub mime_type: String,
+    /// When it was created.
+    pub time: UnixMillis,
+}
+
 /// A Safari visit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SafariVisit {
@@ -242,6 +257,8 @@ pub struct AnalyticsReport {
 pub struct IosContent {
     /// sms.db messages.
     pub sms: Vec<Sms>,
+    /// sms.db attachments.
+    pub sms_attachments: Vec<SmsAttachment>,
     /// Safari History.db visits.
     pub safari: Vec<SafariVisit>,
     /// Safari BrowserState.db tabs.
@@ -436,7 +453,7 @@ fn attributed_body(text: &str) -> Vec<u8> {
     out
 }
 
-fn build_sms(messages: &[Sms]) -> Result<Vec<u8>, String> {
+fn build_sms(messages: &[Sms], attachments: &[SmsAttachment]) -> Result<Vec<u8>, String> {
     database(SMS_SCHEMA, |c| {
         let mut handles: Vec<(String, String)> = Vec::new();
         for (i, m) in messages.iter().enumerate() {
@@ -473,6 +490,26 @@ fn build_sms(messages: &[Sms]) -> Result<Vec<u8>, String> {
                     if m.from_me { 0 } else { date + 60_000_000_000 },
                     i64::from(m.from_me),
                 ],
+            )?;
+        }
+        for (i, a) in attachments.iter().enumerate() {
+            let outgoing = messages.get(a.message).is_some_and(|m| m.from_me);
+            c.execute(
+                "INSERT INTO attachment (guid, created_date, start_date, filename, uti, mime_type, \
+                 transfer_state, is_outgoing, transfer_name, total_bytes) \
+                 VALUES (?1, ?2, 0, ?3, 'public.data', ?4, 5, ?5, ?6, 1000)",
+                params![
+                    format!("AT_F1XTURE-{i:08}"),
+                    cocoa_seconds(a.time) as i64,
+                    a.filename,
+                    a.mime_type,
+                    i64::from(outgoing),
+                    a.transfer_name
+                ],
+            )?;
+            c.execute(
+                "INSERT INTO message_attachment_join (message_id, attachment_id) VALUES (?1, ?2)",
+                params![(a.message + 1) as i64, (i + 1) as i64],
             )?;
         }
         Ok(())
@@ -986,6 +1023,17 @@ impl IosContent {
                 attributed_only: i % 4 == 1,
             })
             .collect();
+        let sms_attachments = (0..2)
+            .map(|i| SmsAttachment {
+                message: i * 5,
+                filename: format!(
+                    "~/Library/SMS/Attachments/0{i}/1{i}/F1XTURE-{i}/IMG_000{i}.heic"
+                ),
+                transfer_name: format!("IMG_000{i}.heic"),
+                mime_type: "image/heic".into(),
+                time: ms(T0, 37 * (i as i64) * 5),
+            })
+            .collect();
         let safari = (0..30)
             .map(|i| SafariVisit {
                 url: format!("https://{}/page/{i}", sites[i % sites.len()]),
@@ -1170,6 +1218,7 @@ impl IosContent {
         ];
         IosContent {
             sms,
+            sms_attachments,
             safari,
             safari_tabs,
             chrome,
@@ -1310,7 +1359,11 @@ impl IosContent {
         let mut add = |domain: &str, path: &str, bytes: Vec<u8>| {
             files.push((domain.to_string(), path.to_string(), bytes));
         };
-        add("HomeDomain", "Library/SMS/sms.db", build_sms(&self.sms)?);
+        add(
+            "HomeDomain",
+            "Library/SMS/sms.db",
+            build_sms(&self.sms, &self.sms_attachments)?,
+        );
         add(
             "HomeDomain",
             "Library/Safari/History.db",

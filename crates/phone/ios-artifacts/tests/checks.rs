@@ -70,6 +70,7 @@ fn benign_phone_reads_back_in_full_with_nothing_to_report() {
     let counts = [
         ("ios.manifest", built.files.len()),
         ("ios.sms", content.sms.len()),
+        ("ios.sms-attachments", content.sms_attachments.len()),
         ("ios.safari-history", content.safari.len()),
         ("ios.safari-tabs", content.safari_tabs.len()),
         ("ios.chrome-history", content.chrome.len()),
@@ -911,4 +912,36 @@ fn in_app_browser_webkit_data_is_read_too() {
         IosContent::benign().webkit_observations.len()
     );
     assert!(records[0].summary.contains("AppDomain-com.example.reader"));
+}
+
+#[test]
+fn sms_attachments_and_files_staged_in_tmp() {
+    let mut content = IosContent::benign();
+    content.sms_attachments.push(fixtures::SmsAttachment {
+        message: 1,
+        filename: "/var/tmp/com.apple.messages/ABCD-1".into(),
+        transfer_name: "ABCD-1".into(),
+        mime_type: "image/gif".into(),
+        time: UnixMillis(T0.0 + 77_000),
+    });
+    let sink = scan_content(&content);
+    let records = of(&sink, "ios.sms-attachments");
+    assert_eq!(records.len(), content.sms_attachments.len());
+    let first = &content.sms_attachments[0];
+    assert!(has(records[0], ObservableKind::FilePath, &first.filename));
+    assert!(has(
+        records[0],
+        ObservableKind::FileName,
+        &first.transfer_name
+    ));
+    assert!(has(
+        records[0],
+        ObservableKind::Email,
+        &content.sms[first.message].handle
+    ));
+    assert!(near(records[0].time, first.time));
+    let staged = signals(&sink, "ios.imessage-attachment-in-tmp");
+    assert_eq!(staged.len(), 1, "{:#?}", sink.signals);
+    assert_eq!(staged[0].severity, Severity::Medium);
+    assert_eq!(sink.signals.len(), 1);
 }

@@ -8,6 +8,8 @@ use stingwatch_phone_model::{Observable, ObservableKind, Severity, UnixMillis};
 
 /// Artifact id of SMS and iMessage records.
 pub const SMS: &str = "ios.sms";
+/// Artifact id of SMS and iMessage attachment records.
+pub const SMS_ATTACHMENTS: &str = "ios.sms-attachments";
 /// Artifact id of WhatsApp message records.
 pub const WHATSAPP: &str = "ios.whatsapp";
 /// Artifact id of call history records.
@@ -121,6 +123,93 @@ pub fn sms(ctx: &mut Ctx<'_>, domain: &str, path: &str) {
         },
     );
     report_bounds(ctx, &source, dropped_urls, cut);
+    sms_attachments(ctx, &db);
+}
+
+const TMP_ATTACHMENT_EXPLANATION: &str = "A received attachment was stored under /var/tmp with a \
+name ending in -1, where zero-click iMessage exploits have left their files. iMessage also \
+stages some incoming files there while it processes them, so check the date against other signs \
+(crashes, unexpected processes) before concluding.";
+
+/// Attachments of SMS and iMessage messages: their paths and names.
+fn sms_attachments(ctx: &mut Ctx<'_>, db: &crate::sqlite::MemDb) {
+    // Without the table (an unreadable or foreign file) the message check has said so.
+    if !db.has_table("attachment") {
+        return;
+    }
+    let source = db.source.clone();
+    db.stream(
+        "attachments",
+        &[
+            "SELECT attachment.ROWID, attachment.filename, attachment.transfer_name, \
+             attachment.created_date, attachment.is_outgoing, attachment.mime_type, handle.id \
+             FROM attachment \
+             LEFT JOIN message_attachment_join \
+             ON message_attachment_join.attachment_id = attachment.ROWID \
+             LEFT JOIN message ON message.ROWID = message_attachment_join.message_id \
+             LEFT JOIN handle ON handle.ROWID = message.handle_id",
+            "SELECT ROWID, filename, transfer_name, created_date, is_outgoing, mime_type, NULL \
+             FROM attachment",
+        ],
+        ctx.sink,
+        &mut |row, sink| {
+            let rowid = integer(row, 0).unwrap_or(0);
+            let filename = text(row, 1);
+            let transfer = text(row, 2);
+            let time = number(row, 3).and_then(from_cocoa);
+            let outgoing = integer(row, 4) == Some(1);
+            let mime = text(row, 5);
+            let handle = text(row, 6);
+            let mut observables = Vec::new();
+            if let Some(path) = &filename {
+                observables.push(Observable::new(ObservableKind::FilePath, path));
+                if let Some(name) = path.rsplit('/').next() {
+                    push_unique(
+                        &mut observables,
+                        Observable::new(ObservableKind::FileName, name),
+                    );
+                }
+            }
+            if let Some(name) = &transfer {
+                push_unique(
+                    &mut observables,
+                    Observable::new(ObservableKind::FileName, name),
+                );
+            }
+            if let Some(handle) = &handle {
+                push_unique(
+                    &mut observables,
+                    Observable::new(ObservableKind::Email, handle),
+                );
+            }
+            let path = filename.as_deref().unwrap_or("(no file)");
+            let rec = record(
+                SMS_ATTACHMENTS,
+                &source,
+                format!("attachment ROWID {rowid}"),
+                time,
+                format!(
+                    "Attachment {} ({}) {} {}",
+                    one_line(path, 300),
+                    one_line(mime.as_deref().unwrap_or("unknown type"), 64),
+                    if outgoing { "sent to" } else { "received from" },
+                    one_line(handle.as_deref().unwrap_or("unknown"), 256)
+                ),
+                observables,
+            );
+            let staged = path.starts_with("/var/tmp/") || path.starts_with("/private/var/tmp/");
+            if staged && path.ends_with("-1") && !outgoing {
+                sink.signal(stingwatch_phone_model::Signal {
+                    kind: "ios.imessage-attachment-in-tmp",
+                    severity: Severity::Medium,
+                    title: format!("Received attachment stored as {}", one_line(path, 300)),
+                    explanation: TMP_ATTACHMENT_EXPLANATION.into(),
+                    record: rec.clone(),
+                });
+            }
+            sink.record(rec);
+        },
+    );
 }
 
 /// One diagnostic for what the per-message limits left out.

@@ -25,6 +25,10 @@ pub const CHECKS: &[CheckInfo] = &[
         locations: &[Location::File("HomeDomain", "Library/SMS/sms.db")],
     },
     CheckInfo {
+        artifact: messages::SMS_ATTACHMENTS,
+        locations: &[Location::File("HomeDomain", "Library/SMS/sms.db")],
+    },
+    CheckInfo {
         artifact: browsers::SAFARI_HISTORY,
         locations: &[
             Location::Pattern(None, "Library/Safari/History.db"),
