@@ -19,7 +19,7 @@ pub const MAX_ROWS_PER_TABLE: usize = 1_000_000;
 /// Longest text or blob value kept from one column, in bytes.
 pub const MAX_TEXT_BYTES: usize = 64 * 1024;
 /// SQLite virtual-machine steps one query may take (a crafted schema can make a join slow).
-pub const MAX_SQL_STEPS_PER_QUERY: u64 = 2_000_000_000;
+pub const MAX_SQL_STEPS_PER_QUERY: u64 = 500_000_000;
 /// Steps between two checks of [`MAX_SQL_STEPS_PER_QUERY`].
 const STEPS_PER_CHECK: u64 = 10_000;
 

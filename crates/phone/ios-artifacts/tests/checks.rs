@@ -945,3 +945,29 @@ fn sms_attachments_and_files_staged_in_tmp() {
     assert_eq!(staged[0].severity, Severity::Medium);
     assert_eq!(sink.signals.len(), 1);
 }
+
+#[test]
+fn a_query_that_never_ends_is_stopped_by_its_step_budget() {
+    // A hostile file can name a view where a table belongs; this one counts for ever and
+    // never yields a row.
+    let db = fixtures::database(
+        "CREATE TABLE handle (ROWID INTEGER PRIMARY KEY, id TEXT);
+         CREATE VIEW message AS
+           WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n)
+           SELECT x AS ROWID, 'text' AS text, 0 AS date, 0 AS is_from_me, 'SMS' AS service,
+                  0 AS handle_id, NULL AS attributedBody
+           FROM n WHERE x < 0;",
+        |_| Ok(()),
+    )
+    .unwrap_or_default();
+    let started = std::time::Instant::now();
+    let sink = scan(&backup_with("HomeDomain", "Library/SMS/sms.db", db));
+    assert!(of(&sink, "ios.sms").is_empty());
+    assert_eq!(sink.diagnostics.len(), 1, "{:#?}", sink.diagnostics);
+    assert!(
+        sink.diagnostics[0].message.contains("steps (the limit)"),
+        "{:#?} after {:?}",
+        sink.diagnostics,
+        started.elapsed()
+    );
+}
