@@ -95,6 +95,22 @@ def diag_seeds(seeds, path, tag):
         if len(payload) < 17 or payload[0] != 0x10:
             continue
         code = struct.unpack_from("<H", payload, 6)[0]
+        # GSM RR signalling and UMTS NAS OTA: one seed per (channel, message type).
+        if code == 0x512F and len(payload) > 19:
+            gkey = (code, payload[16], payload[17])
+            if gkey not in seen:
+                seen.add(gkey)
+                channel = payload[16] & 0x7F
+                block = payload[19:]
+                if channel in (1, 3):
+                    seeds.add("gsm_decode", bytes([channel if channel == 1 else 2]) + block, tag + "-gsm-um")
+                else:
+                    seeds.add("gsm_decode", block, tag + "-gsm-l3")
+        if code == 0x713A and len(payload) > 22:
+            gkey = (code, payload[21] & 0x0F, payload[22])
+            if gkey not in seen:
+                seen.add(gkey)
+                seeds.add("gsm_decode", payload[21:], tag + "-gsm-nas")
         key = (code, payload[16])
         if key in seen:
             continue
