@@ -42,8 +42,25 @@ pub const EQUIPMENT_LTE: u32 = 0x0B;
 pub const USER_SPACE_DATA_TYPE: u32 = 32;
 /// The LTE log codes the decoders read: RRC OTA and the plain ESM/EMM NAS records.
 pub const LTE_LOG_CODES: [u16; 5] = [0xB0C0, 0xB0E2, 0xB0E3, 0xB0EC, 0xB0ED];
+/// Equipment id of GSM log codes (0x5xxx).
+pub const EQUIPMENT_GSM: u32 = 0x05;
+/// The GSM log codes the decoders read: RR signalling, single and dual SIM.
+pub const GSM_LOG_CODES: [u16; 2] = [0x512F, 0x5B2F];
+/// Equipment id of the UMTS NAS log codes (0x7xxx).
+pub const EQUIPMENT_UMTS_NAS: u32 = 0x07;
+/// The UMTS NAS log code the decoders read: MM, GMM, CC and SMS of GSM and UMTS.
+pub const UMTS_NAS_LOG_CODES: [u16; 1] = [0x713A];
+
+/// The masks enabled besides LTE's, by equipment: only when the device reports a mask size
+/// for that equipment (a modem without 2G/3G reports none), and a refusal is not an error.
+pub const OTHER_MASKS: [(u32, &[u16]); 2] = [
+    (EQUIPMENT_GSM, &GSM_LOG_CODES),
+    (EQUIPMENT_UMTS_NAS, &UMTS_NAS_LOG_CODES),
+];
 /// Mask size used when the device does not say: enough bits for every code above.
 const FALLBACK_LTE_MASK_BITS: u32 = 0x0EE;
+/// Most bits of a log mask: log item numbers are the low 12 bits of a log code.
+pub const MAX_MASK_BITS: u32 = 0x1000;
 /// Largest read from the device.
 const READ_BUF: usize = 256 * 1024;
 
@@ -62,6 +79,8 @@ pub fn retrieve_id_ranges_request() -> Vec<u8> {
 /// The log-configuration request that enables exactly `codes` of `equipment` in a mask of
 /// `bits` bits (codes of other equipment, or beyond the mask, are ignored).
 pub fn set_mask_request(equipment: u32, bits: u32, codes: &[u16]) -> Vec<u8> {
+    // Item numbers are 12 bits: a larger size (which a device may report) adds nothing.
+    let bits = bits.min(MAX_MASK_BITS);
     let mut mask = vec![0u8; (bits as usize).div_ceil(8)];
     for &code in codes {
         if u32::from(code >> 12) != equipment {
@@ -220,6 +239,7 @@ fn configure_logging(
         .or_else(ignore_write_zero)
         .with_context(|| format!("{}: writing log config request", path.display()))?;
     let mut bits = FALLBACK_LTE_MASK_BITS;
+    let mut others: Vec<Vec<u8>> = Vec::new();
     let mut buf = vec![0u8; READ_BUF];
     let deadline = Instant::now() + Duration::from_secs(5);
     'wait: while Instant::now() < deadline {
@@ -239,6 +259,7 @@ fn configure_logging(
                                 bits = s;
                             }
                         }
+                        others = other_mask_requests(&sizes);
                         break 'wait;
                     }
                 }
@@ -252,7 +273,23 @@ fn configure_logging(
     ))
     .or_else(ignore_write_zero)
     .with_context(|| format!("{}: writing log mask", path.display()))?;
+    for request in others {
+        dev.write_all(&request_container(&request, remote))
+            .or_else(ignore_write_zero)
+            .with_context(|| format!("{}: writing GSM/UMTS log mask", path.display()))?;
+    }
     Ok(())
+}
+
+/// The GSM and UMTS NAS mask requests for the equipment the device reports a mask size for.
+pub fn other_mask_requests(sizes: &[u32; 16]) -> Vec<Vec<u8>> {
+    OTHER_MASKS
+        .iter()
+        .filter_map(|(equipment, codes)| {
+            let bits = sizes.get(*equipment as usize).copied().filter(|&b| b > 0)?;
+            Some(set_mask_request(*equipment, bits, codes))
+        })
+        .collect()
 }
 
 /// The driver reports 0 bytes written for requests it does take.
@@ -290,6 +327,30 @@ fn read_loop(mut dev: File, out: &SyncSender<Input>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gsm_and_umts_masks_follow_the_reported_sizes() {
+        let mut sizes = [0u32; 16];
+        assert!(other_mask_requests(&sizes).is_empty());
+        sizes[EQUIPMENT_GSM as usize] = 0xC00;
+        sizes[EQUIPMENT_UMTS_NAS as usize] = 0x200;
+        let r = other_mask_requests(&sizes);
+        assert_eq!(r.len(), 2);
+        // GSM: bit 0x12F and bit 0xB2F of a 0xC00-bit mask, after the 16-byte header.
+        let gsm = r.first().unwrap();
+        assert_eq!(&gsm[8..12], &EQUIPMENT_GSM.to_le_bytes());
+        assert_eq!(gsm.len(), 16 + 0xC00 / 8);
+        assert_eq!(gsm[16 + 0x12F / 8], 1 << (0x12F % 8));
+        assert_eq!(gsm[16 + 0xB2F / 8], 1 << (0xB2F % 8));
+        let umts = r.get(1).unwrap();
+        assert_eq!(umts[16 + 0x13A / 8], 1 << (0x13A % 8));
+        // A mask too small for a code leaves it out rather than overflowing.
+        sizes[EQUIPMENT_GSM as usize] = 0x200;
+        let r = other_mask_requests(&sizes);
+        let gsm = r.first().unwrap();
+        assert_eq!(gsm.len(), 16 + 0x200 / 8);
+        assert_eq!(gsm[16 + 0x12F / 8], 1 << (0x12F % 8));
+    }
 
     /// Bytes as Rayhunter's tests and QCSuper's protocol notes give them.
     #[test]

@@ -25,8 +25,9 @@ use rustix::termios::{self, ControlModes, OptionalActions, QueueSelector};
 use stingwatch_diag::hdlc;
 
 use crate::device::{
-    parse_id_ranges_response, retrieve_id_ranges_request, set_mask_request, DIAG_LOG_CONFIG_F,
-    EQUIPMENT_LTE, LOG_CONFIG_RETRIEVE_ID_RANGES, LOG_CONFIG_SET_MASK, LTE_LOG_CODES,
+    other_mask_requests, parse_id_ranges_response, retrieve_id_ranges_request, set_mask_request,
+    DIAG_LOG_CONFIG_F, EQUIPMENT_LTE, LOG_CONFIG_RETRIEVE_ID_RANGES, LOG_CONFIG_SET_MASK,
+    LTE_LOG_CODES,
 };
 use crate::live::Input;
 
@@ -124,10 +125,15 @@ impl SerialLink {
             timeout,
         )?;
         match le32(&set, 8) {
-            Some(0) => Ok(()),
+            Some(0) => {}
             Some(status) => bail!("the modem refused the LTE log mask (status {status})"),
             None => bail!("the modem's answer to the LTE log mask is truncated"),
         }
+        // 2G and 3G logging where the modem has it; a modem that refuses still logs LTE.
+        for request in other_mask_requests(&sizes) {
+            self.exchange(&request, LOG_CONFIG_SET_MASK, out, timeout)?;
+        }
+        Ok(())
     }
 
     /// Write one request frame and wait for the log-configuration response of `operation`;
@@ -308,6 +314,7 @@ pub fn open_port(path: &Path) -> std::io::Result<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::device::{EQUIPMENT_GSM, EQUIPMENT_UMTS_NAS, GSM_LOG_CODES, UMTS_NAS_LOG_CODES};
     use rustix::pty::{grantpt, openpt, ptsname, unlockpt, OpenptFlags};
     use std::sync::mpsc::{sync_channel, Receiver};
 
@@ -401,6 +408,44 @@ mod tests {
         );
         // The log record reached the recorder intact; the answers did not.
         assert_eq!(drain(&rx), log_record);
+    }
+
+    #[test]
+    fn modem_with_2g_and_3g_logging_gets_those_masks_too() {
+        let (mut modem, mut link) = pty_pair();
+        let (tx, _rx) = sync_channel(64);
+        let far = std::thread::spawn(move || {
+            read_requests(&mut modem, 1);
+            let mut p = vec![0x73, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0];
+            for i in 0..16u32 {
+                let bits = match i {
+                    EQUIPMENT_LTE => 513,
+                    EQUIPMENT_GSM => 0xC00,
+                    EQUIPMENT_UMTS_NAS => 0x200,
+                    _ => 0,
+                };
+                p.extend_from_slice(&u32::to_le_bytes(bits));
+            }
+            modem.write_all(&frame(&p)).unwrap();
+            let mut sent = Vec::new();
+            // LTE accepted, GSM refused, UMTS accepted: only LTE's refusal would matter.
+            for status in [0, 1, 0] {
+                sent.extend(read_requests(&mut modem, 1));
+                modem.write_all(&set_mask_answer(status)).unwrap();
+            }
+            (sent, modem)
+        });
+        link.configure_logging(&tx, Duration::from_secs(10))
+            .unwrap();
+        let (sent, _modem) = far.join().unwrap();
+        assert_eq!(
+            sent,
+            vec![
+                set_mask_request(EQUIPMENT_LTE, 513, &LTE_LOG_CODES),
+                set_mask_request(EQUIPMENT_GSM, 0xC00, &GSM_LOG_CODES),
+                set_mask_request(EQUIPMENT_UMTS_NAS, 0x200, &UMTS_NAS_LOG_CODES),
+            ]
+        );
     }
 
     #[test]
