@@ -142,7 +142,7 @@ impl Analyzer for GsmNoCiphering {
 mod tests {
     use super::*;
     use crate::analyzers::GsmRegistrationWithoutAuth;
-    use stingwatch_events::{GsmProcedure, GsmStep};
+    use stingwatch_events::{GsmEvent, GsmProcedure, GsmStep};
 
     fn gsm(packet: u64, g: GsmEvent) -> Event {
         Event::new(packet, EventKind::Gsm(g))
