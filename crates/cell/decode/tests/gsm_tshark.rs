@@ -13,7 +13,7 @@ use stingwatch_model::ReadItem;
 use stingwatch_testsupport::{have_tool, shared_dir};
 
 /// Fields asked of tshark, first occurrence of each per frame.
-const FIELDS: [&str; 14] = [
+const FIELDS: [&str; 15] = [
     "gsm_a.dtap.msg_rr_type",
     "gsm_a.dtap.msg_mm_type",
     "gsm_a.dtap.msg_gmm_type",
@@ -28,6 +28,7 @@ const FIELDS: [&str; 14] = [
     "gsm_a.gm.gmm.cause",
     "gsm_a.ie.mobileid.type",
     "gsm_a.dtap.type_of_identity",
+    "gsm_a.rr.cell_reselect_offset",
 ];
 
 fn tshark_fields(pcapng: &Path) -> BTreeMap<u64, Vec<Option<u32>>> {
@@ -117,6 +118,7 @@ fn ours(m: &GsmMessage) -> Vec<(Option<u32>, bool)> {
             f.identity_requested.and_then(identity_number),
             mm && m.message_type == 0x18,
         ),
+        (f.cell_reselect_offset.map(u32::from), si3 || si4),
     ]
 }
 
