@@ -105,10 +105,13 @@ fn list_text(l: &Listing) -> String {
         out.push_str(why);
         out.push('\n');
     } else {
+        let collections = match l.collections.len() {
+            1 => "1 collection".to_string(),
+            n => format!("{n} collections"),
+        };
         out.push_str(&format!(
-            "{} indicators in {} collections from {}\n",
+            "{} indicators in {collections} from {}\n",
             l.stats.indicators,
-            l.collections.len(),
             l.paths.join(", ")
         ));
     }

@@ -177,9 +177,6 @@ impl Spinner {
 
 fn run_check(args: CheckArgs, kind: Kind) -> Result<ExitCode> {
     let indicators = Indicators::load(&args.iocs);
-    if let Some(why) = &indicators.none_loaded {
-        eprintln!("stingwatch: note: {why}; only warning signs are looked for");
-    }
     let mut spinner = Spinner::new();
     let result = {
         let mut on_progress = |p: &Progress| spinner.update(p);
@@ -190,6 +187,9 @@ fn run_check(args: CheckArgs, kind: Kind) -> Result<ExitCode> {
     };
     spinner.finish();
     let report = result.map_err(|e| anyhow!("{e}"))?;
+    if let Some(why) = &indicators.none_loaded {
+        eprintln!("stingwatch: note: {why}; only warning signs were looked for");
+    }
     write_phone_report(&report, args.format, args.output.as_deref())?;
     let status = exit_code(&report, Severity::from(args.fail_on));
     Ok(ExitCode::from(
