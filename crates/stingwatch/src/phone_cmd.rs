@@ -25,6 +25,9 @@ use crate::analyze_cmd::{write_report, FailOn};
 /// A scan shorter than this shows no spinner: it would only flicker.
 const SPINNER_DELAY: Duration = Duration::from_millis(400);
 
+/// Indicator loading problems quoted when `--iocs` gave nothing usable.
+const MAX_IOC_PROBLEMS_SHOWN: usize = 3;
+
 /// Characters of the current file's name the spinner shows (its end, where the name is).
 const SPINNER_SOURCE_CHARS: usize = 48;
 
@@ -177,6 +180,22 @@ impl Spinner {
 
 fn run_check(args: CheckArgs, kind: Kind) -> Result<ExitCode> {
     let indicators = Indicators::load(&args.iocs);
+    if !args.iocs.is_empty() {
+        // Indicators asked for but none usable: scanning on would report a phone with nothing
+        // to compare as clean (exit 0) because of a mistyped path.
+        if indicators.none_loaded.is_some() {
+            let why: Vec<String> = indicators
+                .diagnostics()
+                .iter()
+                .take(MAX_IOC_PROBLEMS_SHOWN)
+                .map(|d| format!("{}: {}", d.source, d.message))
+                .collect();
+            bail!("no indicators loaded from --iocs: {}", why.join("; "));
+        }
+        for d in indicators.report_diagnostics() {
+            eprintln!("stingwatch: warning: {}: {}", d.source, d.message);
+        }
+    }
     let mut spinner = Spinner::new();
     let result = {
         let mut on_progress = |p: &Progress| spinner.update(p);

@@ -455,6 +455,28 @@ fn unreadable_input_exits_2_with_a_clear_message() {
         &check(Kind::Androidqf, &f.planted, &f.iocs, &[]),
         &f.planted,
     );
+    // Indicators asked for but none usable: not a clean scan against nothing.
+    let missing_iocs = dir.path("no-such-indicators.stix2");
+    assert_unreadable(
+        &check(Kind::Bugreport, &f.planted, &missing_iocs, &[]),
+        &missing_iocs,
+    );
+    // One usable file of two: the scan runs, and the other is warned about.
+    let o = stingwatch([
+        "phone".as_ref(),
+        "check-bugreport".as_ref(),
+        f.planted.as_os_str(),
+        "--iocs".as_ref(),
+        f.iocs.as_os_str(),
+        "--iocs".as_ref(),
+        missing_iocs.as_os_str(),
+    ]);
+    assert_eq!(status(&o), 1);
+    let stderr = text(&o.stderr);
+    assert!(
+        stderr.contains("warning") && stderr.contains(&missing_iocs.display().to_string()),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -509,6 +531,69 @@ fn iocs_list_shows_collections_counts_and_problems() {
         bad.as_os_str(),
     ]);
     assert_eq!(status(&o), 2);
+}
+
+fn have_python_jsonschema() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import jsonschema"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !ok {
+        assert!(
+            !stingwatch_testsupport::in_ci(),
+            "CI=true but python3 with jsonschema is not installed; .ci/run must install it"
+        );
+        eprintln!("SKIP: python3 with jsonschema not installed; schema test skipped");
+    }
+    ok
+}
+
+#[test]
+fn reports_of_real_scans_match_the_published_schema() {
+    if !have_python_jsonschema() {
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = Scratch::new("schema");
+    let mut files = Vec::new();
+    for kind in Kind::ALL {
+        let f = fixture(kind);
+        for (name, target, with_iocs) in [
+            ("planted", &f.planted, true),
+            ("benign", &f.benign, true),
+            ("no-iocs", &f.planted, false),
+        ] {
+            let file = dir.path(&format!("{}-{name}.json", kind.fixture_arg()));
+            let mut args: Vec<&std::ffi::OsStr> = vec![
+                "phone".as_ref(),
+                kind.check_command().as_ref(),
+                target.as_os_str(),
+                "--format".as_ref(),
+                "json".as_ref(),
+                "-o".as_ref(),
+                file.as_os_str(),
+            ];
+            if with_iocs {
+                args.extend(["--iocs".as_ref(), f.iocs.as_os_str()]);
+            }
+            let o = stingwatch(args);
+            assert!(status(&o) < 2, "{}", text(&o.stderr));
+            files.push(file);
+        }
+    }
+    let o = Command::new("python3")
+        .arg(root.join("crates/stingwatch/tests/validate_report.py"))
+        .arg(root.join("docs/phone-report.schema.json"))
+        .args(&files)
+        .output()
+        .expect("run python3");
+    assert!(
+        o.status.success(),
+        "reports do not match docs/phone-report.schema.json:\n{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
 }
 
 // --- MVT as the oracle -------------------------------------------------------------------
