@@ -378,7 +378,7 @@ pub fn run_analyze(opts: AnalyzeOptions) -> Result<ExitCode> {
 
 /// Write a report through `write` to `output`, or to stdout, buffered (a closed pipe is not an
 /// error).
-fn write_report(
+pub(crate) fn write_report(
     output: Option<&Path>,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<()> {

@@ -1,7 +1,9 @@
-//! `stingwatch`: detect cell-site simulators in baseband recordings.
+//! `stingwatch`: detect cell-site simulators in baseband recordings, and spyware on phones.
 
 mod analyze_cmd;
 mod decode_cmd;
+mod iocs_cmd;
+mod phone_cmd;
 mod scenario_cmd;
 mod watch_cmd;
 
@@ -97,6 +99,13 @@ enum Command {
         /// Output pcapng file.
         output: PathBuf,
     },
+    /// Check a phone's acquisition for known spyware and warning signs (never uses the
+    /// network).
+    #[command(subcommand)]
+    Phone(phone_cmd::PhoneCommand),
+    /// List or download the published spyware indicators the phone checks use.
+    #[command(subcommand)]
+    Iocs(iocs_cmd::IocsCommand),
 }
 
 /// `MCC-MNC` as a PLMN, for `--home-plmn`.
@@ -158,6 +167,8 @@ fn main() -> ExitCode {
         },
         Command::Convert { input, output } => decode_cmd::run_convert(&input, &output),
         Command::Watch(args) => watch_cmd::run_watch(*args),
+        Command::Phone(command) => phone_cmd::run(command),
+        Command::Iocs(command) => iocs_cmd::run(command),
     };
     match result {
         Ok(code) => code,

@@ -154,6 +154,14 @@ fn place_of(artifact: &str) -> Place {
             name: "WhatsApp messages",
             harmless: RECEIVED_NOT_OPENED,
         }
+    } else if has(&["battery"]) {
+        // Before "history": Android's battery history records apps installed, removed and
+        // run, not web pages.
+        Place {
+            name: "the battery history (apps installed, removed and run)",
+            harmless: "An app id can be re-used by a harmless app of the same name; an app \
+                 installed and removed again within minutes is how extraction agents work.",
+        }
     } else if has(&["sms", "message", "imessage"]) {
         Place {
             name: "SMS and iMessage messages",
@@ -293,6 +301,14 @@ fn capitalise(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn battery_history_is_not_called_web_browsing() {
+        assert!(place_of("android.battery-history.install")
+            .name
+            .starts_with("the battery history"));
+        assert_eq!(place_of("ios.safari.history").name, "the web browsing data");
+    }
 
     fn pegasus() -> IndicatorRef {
         IndicatorRef {
