@@ -33,6 +33,9 @@ pub enum OpenError {
 
 type Source = io::Chain<Cursor<Vec<u8>>, Box<dyn Read + Send>>;
 
+// One reader per input file lives as long as the file is read: the size difference between
+// the two readers costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 enum Inner {
     Qmdl(QmdlReader<Source>),
     Pcap(PcapReader<Source>),

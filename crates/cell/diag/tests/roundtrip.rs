@@ -172,12 +172,7 @@ fn gsm_messages_round_trip_through_their_records() {
         writer.write_message(m).unwrap();
     }
     let bytes = writer.into_inner();
-    let read: Vec<RadioMessage> = QmdlReader::new(bytes.as_slice())
-        .filter_map(|i| match i {
-            ReadItem::Message(m) => Some(m),
-            ReadItem::Damage(d) => panic!("{d}"),
-        })
-        .collect();
+    let read = read_messages(&bytes);
     assert_eq!(read.len(), 3);
     assert_eq!(read[0].kind, PayloadKind::GsmUm { channel_type: 1 });
     assert_eq!(read[0].payload, block);

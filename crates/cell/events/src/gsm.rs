@@ -299,13 +299,9 @@ pub(crate) fn gsm_events(m: &GsmMessage) -> Vec<GsmEvent> {
                     });
                 }
             }
-            0x21 | 0x22 | 0x24 => {
-                if !f.paged.is_empty() {
-                    out.push(GsmEvent::Paging {
-                        identities: f.paged.iter().map(|i| identity_type(i.kind)).collect(),
-                    });
-                }
-            }
+            0x21 | 0x22 | 0x24 if !f.paged.is_empty() => out.push(GsmEvent::Paging {
+                identities: f.paged.iter().map(|i| identity_type(i.kind)).collect(),
+            }),
             0x27 => out.extend(sent(None)),
             _ => {}
         },
