@@ -25,14 +25,33 @@ fn manifest_entry(entry: Entry) -> ManifestEntry {
 
 /// Reads at most `max + 1` bytes of `reader` (the extra byte shows the caller the content is
 /// over `max`); content over `own`, the backup's limit, when that is the smaller, is an error,
-/// since the caller would otherwise take a cut file for a whole one.
-fn read_bounded(reader: impl Read, max: usize, own: usize, what: &str) -> Result<Vec<u8>, String> {
+/// since the caller would otherwise take a cut file for a whole one. Content damaged part-way
+/// (a cut or corrupted ciphertext) gives the bytes before the damage and a diagnostic, so a
+/// database still yields its first pages.
+fn read_bounded(
+    backup: &Backup,
+    reader: impl Read,
+    max: usize,
+    own: usize,
+    what: &str,
+) -> Result<Vec<u8>, String> {
     let cap = max.min(own);
     let mut out = Vec::new();
-    reader
+    if let Err(e) = reader
         .take(u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1))
         .read_to_end(&mut out)
-        .map_err(|e| format!("{what}: {e}"))?;
+    {
+        if out.is_empty() {
+            return Err(format!("{what}: {e}"));
+        }
+        backup.diagnose(Diagnostic::new(
+            what,
+            format!(
+                "content unreadable after {} bytes ({e}); the bytes before are checked",
+                out.len()
+            ),
+        ));
+    }
     if out.len() > own && own < max {
         return Err(format!(
             "{what}: over the backup's limit of {own} bytes for one file"
@@ -84,7 +103,7 @@ impl BackupSource for Backup {
         }
         let own = usize::try_from(self.limits().max_read_bytes).unwrap_or(usize::MAX);
         match self.open_entry(&entry).map_err(|e| e.to_string())? {
-            Some(reader) => read_bounded(reader, max, own, &entry.path()).map(Some),
+            Some(reader) => read_bounded(self, reader, max, own, &entry.path()).map(Some),
             None => Ok(None),
         }
     }
@@ -103,7 +122,7 @@ impl BackupSource for Backup {
         }
         let file = File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let own = usize::try_from(self.limits().max_plist_bytes).unwrap_or(usize::MAX);
-        read_bounded(file, crate::plists::MAX_PLIST_BYTES, own, name).map(Some)
+        read_bounded(self, file, crate::plists::MAX_PLIST_BYTES, own, name).map(Some)
     }
 
     fn take_diagnostics(&self) -> Vec<Diagnostic> {

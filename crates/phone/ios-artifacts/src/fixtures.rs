@@ -8,8 +8,8 @@
 mod backup;
 
 pub use backup::{
-    busy_content, write_backup, write_backup_with, write_large_backup, writer_options, LargeBackup,
-    BACKUP_DATE,
+    busy_content, write_backup, write_backup_with, write_built_backup, write_large_backup,
+    writer_options, LargeBackup, BACKUP_DATE,
 };
 
 use plist::{Dictionary, Value};
