@@ -5,7 +5,8 @@
 mod common;
 
 use common::*;
-use stingwatch_ios_backup::BackupError;
+use stingwatch_ios_artifacts::fixtures::write_large_backup;
+use stingwatch_ios_backup::{Backup, BackupError};
 use stingwatch_phone_model::Severity;
 
 #[test]
@@ -191,4 +192,58 @@ fn content_missing_from_the_folder_is_one_diagnostic_and_the_rest_is_read() {
     assert!(!high_artifacts(&result, &p.domain).contains(&"ios.sms"));
     assert!(high_artifacts(&result, &p.domain).contains(&"ios.whatsapp"));
     assert!(high_artifacts(&result, &p.email).contains(&"ios.idstatuscache"));
+}
+
+#[test]
+fn the_benchmark_generator_writes_what_it_is_asked_for_and_plants_findably() {
+    let tmp = tempfile::tempdir().unwrap();
+    let stix = tmp.path().join("fixture.stix2");
+    write_stix(&stix);
+    let iocs = load(&stix);
+    let p = planted();
+    for (name, password, planted) in [
+        ("plain-benign", None, None),
+        ("enc-planted", Some(PASSWORD), Some(&p)),
+    ] {
+        let dir = tmp.path().join(name);
+        let written = write_large_backup(&dir, 6_000_000, 3_000, password, planted).unwrap();
+        assert_eq!((written.files, written.bytes), (3_000, 6_000_000));
+        assert_eq!(written.planted, planted.is_some());
+        let backup = Backup::open(&dir, password).unwrap();
+        let listed = backup
+            .entries()
+            .filter(|e| e.kind == stingwatch_ios_backup::EntryKind::File)
+            .count();
+        assert_eq!(listed, 3_000);
+        // Files spread over many domains, photos among them.
+        let domains: std::collections::BTreeSet<String> =
+            backup.entries().map(|e| e.domain).collect();
+        assert!(domains.len() > 30, "{domains:?}");
+        assert!(domains.contains("CameraRollDomain"));
+        drop(backup);
+
+        let result = scan(&dir, password, &iocs).unwrap();
+        assert!(result.diagnostics.is_empty(), "{:#?}", result.diagnostics);
+        let sms = result
+            .artifacts
+            .iter()
+            .find(|c| c.artifact == "ios.sms")
+            .map_or(0, |c| c.records);
+        assert!(sms > 500, "{sms} messages in the busy phone");
+        let high: Vec<_> = result
+            .findings
+            .iter()
+            .filter(|f| f.severity >= Severity::Medium)
+            .collect();
+        if planted.is_none() {
+            assert!(high.is_empty(), "{high:#?}");
+        } else {
+            for value in [&p.domain, &p.process, &p.email, &p.app_id, &p.profile_uuid] {
+                assert!(
+                    !high_artifacts(&result, value).is_empty(),
+                    "{value} not found"
+                );
+            }
+        }
+    }
 }

@@ -213,3 +213,46 @@ fn cut_ciphertext_and_an_unreadable_info_plist_are_diagnostics_and_the_rest_is_r
     assert!(high_artifacts(&result, &p.email).contains(&"ios.idstatuscache"));
     assert!(high_artifacts(&result, &p.profile_uuid).contains(&"ios.configuration-profiles"));
 }
+
+#[test]
+fn damaged_manifest_rows_reach_the_findings_as_diagnostics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let stix = tmp.path().join("fixture.stix2");
+    write_stix(&stix);
+    let iocs = load(&stix);
+    let dir = tmp.path().join("plain");
+    write(&dir, &planted_content(), None);
+    {
+        let db = rusqlite::Connection::open(dir.join("Manifest.db")).unwrap();
+        // A traversal attempt where a file ID belongs, and a record that is not an MBFile.
+        let changed = db
+            .execute(
+                "UPDATE Files SET fileID = '../../../../etc/passwd' WHERE relativePath = ?1",
+                [TCC_DB.1],
+            )
+            .unwrap();
+        assert_eq!(changed, 1);
+        db.execute(
+            "UPDATE Files SET file = x'00112233' WHERE relativePath = ?1",
+            [CHROME_DB.1],
+        )
+        .unwrap();
+    }
+    let result = scan(&dir, None, &iocs).unwrap();
+    let tcc = diagnostics_about(&result, &label(TCC_DB));
+    assert!(
+        tcc.iter().any(|m| m.contains("not 40 hex digits")),
+        "{:#?}",
+        result.diagnostics
+    );
+    let chrome = diagnostics_about(&result, &label(CHROME_DB));
+    assert!(!chrome.is_empty(), "{:#?}", result.diagnostics);
+    // The row skipped is not read; everything else is.
+    assert!(!result
+        .artifacts
+        .iter()
+        .any(|c| c.artifact == "ios.tcc" && c.records > 0));
+    let p = planted();
+    assert!(high_artifacts(&result, &p.domain).contains(&"ios.sms"));
+    assert!(high_artifacts(&result, &p.app_id).contains(&"ios.apps"));
+}
