@@ -5,6 +5,13 @@
 //! adds one value of each kind an indicator may name, spread over every check, so planted
 //! indicators sit among normal data. Times are fixed, never the clock's.
 
+mod backup;
+
+pub use backup::{
+    busy_content, write_backup, write_backup_with, write_built_backup, write_large_backup,
+    writer_options, LargeBackup, BACKUP_DATE,
+};
+
 use plist::{Dictionary, Value};
 use rusqlite::{params, Connection};
 use std::time::{Duration, UNIX_EPOCH};

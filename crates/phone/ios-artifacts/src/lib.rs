@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod backup;
 mod checks;
 pub mod fixtures;
 pub mod plists;
@@ -20,6 +21,7 @@ mod source;
 pub mod sqlite;
 pub mod text;
 
+pub use backup::BACKUP_ROOT_FILES;
 pub use checks::browsers::session_urls;
 pub use checks::logs::{ips_documents, parse_ips_timestamp, parse_shutdown_log, ShutdownEntry};
 pub use checks::manifest::glob_match;
@@ -69,7 +71,9 @@ pub fn scan_backup(source: &dyn BackupSource, sink: &mut dyn RecordSink) {
         listed: HashMap::new(),
     };
     let found = checks::manifest::scan(&mut ctx);
+    ctx.forward_source_diagnostics();
     checks::run_all(&mut ctx, &found);
+    ctx.forward_source_diagnostics();
 }
 
 /// What every check shares: the backup and the sink.
@@ -97,7 +101,12 @@ impl Ctx<'_> {
             ));
             return None;
         }
-        match self.source.read(domain, path) {
+        let read = self.source.read_at_most(domain, path, max);
+        // The container's own word on this file (e.g. content missing from the folder) comes
+        // first, and replaces the generic one below.
+        let explained = self.forward_source_diagnostics_about(&label);
+        match read {
+            Ok(None) if listed.is_some() && explained => None,
             Ok(None) if listed.is_some() => {
                 self.sink.diagnostic(Diagnostic::new(
                     label,
@@ -123,6 +132,21 @@ impl Ctx<'_> {
                 None
             }
         }
+    }
+
+    /// Sends the container's pending diagnostics to the sink.
+    pub fn forward_source_diagnostics(&mut self) {
+        self.forward_source_diagnostics_about("");
+    }
+
+    /// Sends the container's pending diagnostics to the sink; whether one concerned `label`.
+    fn forward_source_diagnostics_about(&mut self, label: &str) -> bool {
+        let mut about = false;
+        for d in self.source.take_diagnostics() {
+            about |= d.source == label;
+            self.sink.diagnostic(d);
+        }
+        about
     }
 
     /// A database opened from memory, None when absent or unreadable (with a diagnostic).

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
-use stingwatch_phone_model::UnixMillis;
+use stingwatch_phone_model::{Diagnostic, UnixMillis};
 
 /// One file or folder the backup's manifest lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +34,24 @@ pub trait BackupSource {
     fn read_backup_file(&self, name: &str) -> Result<Option<Vec<u8>>, String> {
         let _ = name;
         Ok(None)
+    }
+    /// [`BackupSource::read`] that loads at most `max + 1` bytes: a container whose manifest
+    /// understates a file's size still never loads more than the check's limit (the extra byte
+    /// tells the check the file is over it). The default reads the whole file.
+    fn read_at_most(
+        &self,
+        domain: &str,
+        relative_path: &str,
+        max: usize,
+    ) -> Result<Option<Vec<u8>>, String> {
+        let _ = max;
+        self.read(domain, relative_path)
+    }
+    /// What the container itself could not read since the last call (damaged manifest rows,
+    /// missing content); [`crate::scan_backup`] forwards them to its sink. Taking them empties
+    /// the list.
+    fn take_diagnostics(&self) -> Vec<Diagnostic> {
+        Vec::new()
     }
 }
 

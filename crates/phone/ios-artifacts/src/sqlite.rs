@@ -127,8 +127,12 @@ impl MemDb {
                     > MAX_SQL_STEPS_PER_QUERY
             }),
         );
-        // Untrusted schemas may name triggers or views; none may run code or touch files.
-        let _ = conn.execute_batch("PRAGMA query_only = ON; PRAGMA trusted_schema = OFF;");
+        // Untrusted schemas may name triggers or views; none may run code or touch files. Sorts
+        // and transient indices stay in memory too: content decrypted from a backup never
+        // reaches a temporary file.
+        let _ = conn.execute_batch(
+            "PRAGMA temp_store = MEMORY; PRAGMA query_only = ON; PRAGMA trusted_schema = OFF;",
+        );
         Some(MemDb {
             conn,
             steps,

@@ -254,9 +254,12 @@ fn open_manifest_db(bytes: Vec<u8>) -> Result<Connection, BackupError> {
     db.deserialize_read_exact(rusqlite::MAIN_DB, bytes.as_slice(), bytes.len(), true)
         .map_err(|e| bad(e.to_string()))?;
     drop(bytes);
-    // A hostile database could carry triggers or views calling functions; none may run.
-    db.execute_batch("PRAGMA trusted_schema = OFF; PRAGMA query_only = ON;")
-        .map_err(|e| bad(e.to_string()))?;
+    // A hostile database could carry triggers or views calling functions; none may run. Sorts
+    // stay in memory: the decrypted manifest never reaches a temporary file.
+    db.execute_batch(
+        "PRAGMA temp_store = MEMORY; PRAGMA trusted_schema = OFF; PRAGMA query_only = ON;",
+    )
+    .map_err(|e| bad(e.to_string()))?;
     let kind: Option<String> = db
         .query_row(
             "SELECT type FROM sqlite_master WHERE name = 'Files'",
