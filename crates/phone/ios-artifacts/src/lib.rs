@@ -22,9 +22,15 @@ pub mod sqlite;
 pub mod text;
 
 pub use backup::BACKUP_ROOT_FILES;
-pub use checks::browsers::session_urls;
+pub use checks::apps::MAX_APPS;
+pub use checks::browsers::{
+    session_urls, MAX_REDIRECT_ORIGINS, MAX_TAB_SESSION_BYTES, MAX_VISITS_FOR_REDIRECTS,
+};
 pub use checks::logs::{ips_documents, parse_ips_timestamp, parse_shutdown_log, ShutdownEntry};
+pub use checks::logs::{MAX_ANALYTICS_STRINGS, MAX_LOG_ENTRIES};
 pub use checks::manifest::glob_match;
+pub use checks::manifest::MAX_APP_DOMAINS;
+pub use checks::usage::{MAX_GAP_SIGNALS, MAX_PROCESS_IDS};
 pub use source::{BackupSource, FolderBackup, ManifestEntry, MemoryBackup};
 
 use std::collections::{HashMap, HashSet};

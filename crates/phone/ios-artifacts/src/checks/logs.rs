@@ -37,7 +37,7 @@ pub struct ShutdownEntry {
 
 /// Processes of a shutdown log, in order: each `remaining client pid: N (PATH)` line, dated by
 /// the next `SIGTERM: [SECONDS]` line. Returns the entries and whether some were over
-/// [`MAX_LOG_ENTRIES`].
+/// [`MAX_LOG_ENTRIES`](crate::MAX_LOG_ENTRIES).
 pub fn parse_shutdown_log(text: &str) -> (Vec<ShutdownEntry>, bool) {
     let mut entries: Vec<ShutdownEntry> = Vec::new();
     let mut pending_from = 0usize;
