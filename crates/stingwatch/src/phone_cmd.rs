@@ -1,5 +1,6 @@
-//! `phone`: check an Android acquisition or bug report against published spyware indicators,
-//! and write sample acquisitions of the project's own to try the checks on.
+//! `phone`: check an iPhone backup, an Android acquisition or bug report against published
+//! spyware indicators, decrypt a backup when asked, and write sample acquisitions of the
+//! project's own to try the checks on.
 //!
 //! The scan itself is `stingwatch-phone-check`; this file parses options, shows progress and
 //! writes the report. Nothing here or below it uses the network.
@@ -13,8 +14,11 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use stingwatch_android::fixtures;
+use stingwatch_ios_backup::{decrypt_to_with_progress, password_from_env_or_prompt, PASSWORD_ENV};
 use stingwatch_model::Severity;
-use stingwatch_phone_check::{check_androidqf, check_bugreport, sample, Indicators, Progress};
+use stingwatch_phone_check::{
+    check_androidqf, check_backup, check_bugreport, open_backup, sample, Indicators, Progress,
+};
 use stingwatch_phone_findings::{
     exit_code, render_html, render_text, render_timeline_csv, write_json, write_ndjson,
     PhoneReport, EXIT_UNREADABLE,
@@ -44,6 +48,13 @@ fn tail(s: &str, max: usize) -> String {
 /// The `phone` subcommands.
 #[derive(Subcommand)]
 pub enum PhoneCommand {
+    /// Check an iPhone backup (iTunes/Finder folder, plain or encrypted) for known spyware and
+    /// warning signs. The password of an encrypted backup is read from the environment
+    /// variable STINGWATCH_BACKUP_PASSWORD or asked for; it is never an argument.
+    CheckBackup(CheckArgs),
+    /// Write a decrypted copy of an encrypted iPhone backup to a new folder (only when you need
+    /// one: the checks read encrypted backups directly and write nothing decrypted).
+    DecryptBackup(DecryptArgs),
     /// Check an androidqf acquisition (folder or zip) for known spyware and warning signs.
     CheckAndroidqf(CheckArgs),
     /// Check an `adb bugreport` zip for known spyware and warning signs.
@@ -88,9 +99,22 @@ pub struct CheckArgs {
     pub output: Option<PathBuf>,
 }
 
+/// Options of `phone decrypt-backup`.
+#[derive(Args)]
+pub struct DecryptArgs {
+    /// The encrypted backup folder.
+    pub path: PathBuf,
+    /// The new (or empty) folder to write the decrypted copy to.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+}
+
 /// Kind of sample acquisition to write.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum FixtureKind {
+    /// An iPhone backup folder (iTunes/Finder format); encrypted when STINGWATCH_BACKUP_PASSWORD
+    /// is set, with that password.
+    IosBackup,
     /// An androidqf acquisition folder.
     Androidqf,
     /// An androidqf acquisition zip.
@@ -122,6 +146,8 @@ pub struct FixtureArgs {
 /// Runs a `phone` subcommand.
 pub fn run(command: PhoneCommand) -> Result<ExitCode> {
     match command {
+        PhoneCommand::CheckBackup(args) => run_check(args, Kind::Backup),
+        PhoneCommand::DecryptBackup(args) => run_decrypt(args),
         PhoneCommand::CheckAndroidqf(args) => run_check(args, Kind::Androidqf),
         PhoneCommand::CheckBugreport(args) => run_check(args, Kind::Bugreport),
         PhoneCommand::Fixture(args) => run_fixture(args),
@@ -130,6 +156,7 @@ pub fn run(command: PhoneCommand) -> Result<ExitCode> {
 
 #[derive(Clone, Copy)]
 enum Kind {
+    Backup,
     Androidqf,
     Bugreport,
 }
@@ -200,6 +227,9 @@ fn run_check(args: CheckArgs, kind: Kind) -> Result<ExitCode> {
     let result = {
         let mut on_progress = |p: &Progress| spinner.update(p);
         match kind {
+            Kind::Backup => {
+                check_backup(&args.path, &mut ask_password, &indicators, &mut on_progress)
+            }
             Kind::Androidqf => check_androidqf(&args.path, &indicators, &mut on_progress),
             Kind::Bugreport => check_bugreport(&args.path, &indicators, &mut on_progress),
         }
@@ -242,7 +272,49 @@ fn write_phone_report(
     }
 }
 
+/// The backup password from the environment or the terminal.
+fn ask_password() -> std::result::Result<String, String> {
+    password_from_env_or_prompt()
+        .map(|p| p.to_string())
+        .map_err(|_| format!("set {PASSWORD_ENV} or run from a terminal to be asked"))
+}
+
+fn run_decrypt(args: DecryptArgs) -> Result<ExitCode> {
+    let backup = open_backup(&args.path, &mut ask_password).map_err(|e| anyhow!("{e}"))?;
+    if !backup.is_encrypted() {
+        bail!(
+            "{}: the backup is not encrypted; it can be checked and copied as it is",
+            args.path.display()
+        );
+    }
+    let mut spinner = Spinner::new();
+    let summary = decrypt_to_with_progress(&backup, &args.output, &mut |done, total| {
+        spinner.update(&Progress {
+            records: done,
+            source: format!("file {done} of {total}"),
+            ..Progress::default()
+        })
+    })
+    .map_err(|e| anyhow!("{}: {e}", args.output.display()))?;
+    spinner.finish();
+    for d in &summary.diagnostics {
+        eprintln!("stingwatch: warning: {}: {}", d.source, d.message);
+    }
+    eprintln!(
+        "{}: decrypted copy of {} files ({} bytes); {} skipped. It holds everything on the \
+         phone in clear: keep it safe and delete it when done.",
+        summary.out_dir.display(),
+        summary.files,
+        summary.bytes,
+        summary.skipped
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run_fixture(args: FixtureArgs) -> Result<ExitCode> {
+    if let FixtureKind::IosBackup = args.kind {
+        return run_ios_fixture(&args);
+    }
     if !sample::valid_app_id(&args.plant_app) {
         bail!(
             "--plant-app {:?}: not a package name (letters, digits, `_` and `.`, with a dot, at \
@@ -275,6 +347,7 @@ fn run_fixture(args: FixtureArgs) -> Result<ExitCode> {
                 .with_context(|| format!("{}: cannot write", out.display()))?;
             "androidqf acquisition folder"
         }
+        FixtureKind::IosBackup => unreachable!("handled above"),
         FixtureKind::AndroidqfZip => {
             let bytes = fixtures::androidqf_zip(&sample.plan).context("building the zip")?;
             std::fs::write(out, bytes)
@@ -310,6 +383,60 @@ fn run_fixture(args: FixtureArgs) -> Result<ExitCode> {
         eprintln!(
             "check it with: stingwatch phone {command} {} --iocs {}",
             out.display(),
+            iocs.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `phone fixture ios-backup`: the iPhone sample, encrypted when a password is in the
+/// environment.
+fn run_ios_fixture(args: &FixtureArgs) -> Result<ExitCode> {
+    let content = if args.benign {
+        sample::ios::benign()
+    } else {
+        sample::ios::planted()
+    };
+    let out = &args.out;
+    if out.exists()
+        && std::fs::read_dir(out)
+            .with_context(|| format!("{}: not a folder", out.display()))?
+            .next()
+            .is_some()
+    {
+        bail!(
+            "{}: folder is not empty; give a new or empty folder",
+            out.display()
+        );
+    }
+    let password = std::env::var(PASSWORD_ENV).ok();
+    let written =
+        stingwatch_ios_artifacts::fixtures::write_backup(out, &content, password.as_deref())
+            .map_err(|e| anyhow!("{}: cannot write the backup: {e}", out.display()))?;
+    let how = match (args.benign, password.is_some()) {
+        (true, false) => "clean twin, no spyware",
+        (true, true) => "clean twin, no spyware, encrypted",
+        (false, false) => "sample spyware planted",
+        (false, true) => "sample spyware planted, encrypted",
+    };
+    eprintln!("{}: iPhone backup ({how})", written.display());
+    if let Some(iocs) = &args.iocs_out {
+        let indicators = sample::ios::indicators();
+        let entries: Vec<(&str, stingwatch_phone_model::ObservableKind, &str)> = indicators
+            .iter()
+            .map(|(k, v)| (sample::SAMPLE_COLLECTION, *k, v.as_str()))
+            .collect();
+        stingwatch_iocs::fixtures::write_bundle(iocs, &entries)
+            .with_context(|| format!("{}: cannot write indicators", iocs.display()))?;
+        eprintln!(
+            "{}: {} indicators of {:?}",
+            iocs.display(),
+            entries.len(),
+            sample::SAMPLE_COLLECTION
+        );
+        eprintln!(
+            "check it with: stingwatch phone check-backup {} --iocs {}",
+            written.display(),
             iocs.display()
         );
     }

@@ -798,6 +798,25 @@ fn a_scan_makes_no_network_request() {
             assert!(calls.is_empty(), "{kind:?} {format}: {calls:#?}");
         }
     }
+    // An iPhone backup, plain (an encrypted one reads the same files once unlocked).
+    let backup = dir.path("iphone");
+    let iocs = dir.path("iphone.stix2");
+    ios_fixture(&backup, Some(&iocs), false, None);
+    let calls = internet_calls(
+        &[
+            "phone".as_ref(),
+            "check-backup".as_ref(),
+            backup.as_os_str(),
+            "--iocs".as_ref(),
+            iocs.as_os_str(),
+            "--format".as_ref(),
+            "html".as_ref(),
+            "-o".as_ref(),
+            dir.path("report").as_os_str(),
+        ],
+        &dir.path("trace-ios.txt"),
+    );
+    assert!(calls.is_empty(), "iPhone backup: {calls:#?}");
     // The same check sees a connection when there is one: `iocs update` to a local port
     // nothing listens on (refused at once, nothing leaves the machine).
     let calls = internet_calls(
@@ -814,4 +833,146 @@ fn a_scan_makes_no_network_request() {
         calls.iter().any(|l| l.contains("127.0.0.1")),
         "the trace check must see a real connection: {calls:#?}"
     );
+}
+
+/// `stingwatch` with the backup password in the environment, or none at all (never the
+/// caller's own).
+fn stingwatch_with_password<I, S>(args: I, password: Option<&str>) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_stingwatch"));
+    cmd.args(args)
+        .env("STINGWATCH_IOCS_DIR", "/nonexistent/stingwatch-test-iocs")
+        .env_remove("STINGWATCH_BACKUP_PASSWORD")
+        .stdin(std::process::Stdio::null());
+    if let Some(p) = password {
+        cmd.env("STINGWATCH_BACKUP_PASSWORD", p);
+    }
+    cmd.output().expect("run stingwatch")
+}
+
+fn ios_fixture(out: &Path, iocs: Option<&Path>, benign: bool, password: Option<&str>) {
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "phone".as_ref(),
+        "fixture".as_ref(),
+        "ios-backup".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ];
+    if let Some(i) = iocs {
+        args.push("--iocs-out".as_ref());
+        args.push(i.as_os_str());
+    }
+    if benign {
+        args.push("--benign".as_ref());
+    }
+    let o = stingwatch_with_password(args, password);
+    assert_eq!(status(&o), 0, "{}", text(&o.stderr));
+}
+
+fn check_backup_json(backup: &Path, iocs: &Path, password: Option<&str>) -> (i32, Value, String) {
+    let o = stingwatch_with_password(
+        [
+            "phone".as_ref(),
+            "check-backup".as_ref(),
+            backup.as_os_str(),
+            "--iocs".as_ref(),
+            iocs.as_os_str(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ],
+        password,
+    );
+    let report = serde_json::from_slice(&o.stdout).unwrap_or(Value::Null);
+    (status(&o), report, text(&o.stderr))
+}
+
+/// Findings without what differs between two scans of the same phone (the path and the
+/// acquisition's encryption flag live outside `findings`).
+fn findings_of(report: &Value) -> Value {
+    report["findings"].clone()
+}
+
+#[test]
+fn iphone_backups_plain_and_encrypted_give_the_same_findings() {
+    let dir = Scratch::new("ios");
+    let iocs = dir.path("sample.stix2");
+    let plain = dir.path("plain");
+    let encrypted = dir.path("encrypted");
+    let benign = dir.path("benign");
+    ios_fixture(&plain, Some(&iocs), false, None);
+    ios_fixture(&encrypted, None, false, Some("correct horse"));
+    ios_fixture(&benign, None, true, None);
+
+    let (code, report, err) = check_backup_json(&plain, &iocs, None);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(report["acquisition"]["encrypted"], false);
+    let found = high_match_keys(&report);
+    for (kind, value) in sample::ios::indicators() {
+        assert!(
+            found.contains(&(kind.stix_key().to_string(), value.clone())),
+            "{value} not found: {found:?}"
+        );
+    }
+
+    let (code, twin, err) = check_backup_json(&encrypted, &iocs, Some("correct horse"));
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(twin["acquisition"]["encrypted"], true);
+    assert_eq!(findings_of(&twin), findings_of(&report));
+
+    // A wrong password, and none at all without a terminal: exit 2, said plainly.
+    let (code, _, err) = check_backup_json(&encrypted, &iocs, Some("wrong"));
+    assert_eq!(code, 2);
+    assert!(err.contains("wrong password"), "{err}");
+    let (code, _, err) = check_backup_json(&encrypted, &iocs, None);
+    assert_eq!(code, 2);
+    assert!(err.contains("encrypted"), "{err}");
+
+    let (code, clean, err) = check_backup_json(&benign, &iocs, None);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        reaches_medium(&clean).is_empty(),
+        "{:?}",
+        reaches_medium(&clean)
+    );
+}
+
+#[test]
+fn decrypt_backup_writes_a_plain_copy_that_checks_the_same() {
+    let dir = Scratch::new("ios-decrypt");
+    let iocs = dir.path("sample.stix2");
+    let encrypted = dir.path("encrypted");
+    let copy = dir.path("copy");
+    ios_fixture(&encrypted, Some(&iocs), false, Some("pw"));
+    let o = stingwatch_with_password(
+        [
+            "phone".as_ref(),
+            "decrypt-backup".as_ref(),
+            encrypted.as_os_str(),
+            "-o".as_ref(),
+            copy.as_os_str(),
+        ],
+        Some("pw"),
+    );
+    assert_eq!(status(&o), 0, "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("in clear"), "{}", text(&o.stderr));
+    let (_, from_encrypted, _) = check_backup_json(&encrypted, &iocs, Some("pw"));
+    let (code, from_copy, err) = check_backup_json(&copy, &iocs, None);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(from_copy["acquisition"]["encrypted"], false);
+    assert_eq!(findings_of(&from_copy), findings_of(&from_encrypted));
+    // A second copy into the same, now full, folder is refused.
+    let o = stingwatch_with_password(
+        [
+            "phone".as_ref(),
+            "decrypt-backup".as_ref(),
+            encrypted.as_os_str(),
+            "-o".as_ref(),
+            copy.as_os_str(),
+        ],
+        Some("pw"),
+    );
+    assert_eq!(status(&o), 2, "{}", text(&o.stderr));
 }

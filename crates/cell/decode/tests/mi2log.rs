@@ -1,6 +1,6 @@
 //! Phone recordings from commercial networks (older 0xB0C0 versions, dozens of other log
-//! codes): read without panic, every LTE RRC / NAS record decoded or listed with its reason,
-//! and a per-file summary of log codes.
+//! codes): read without panic, every LTE RRC / NAS and GSM record decoded or listed with its
+//! reason, and a per-file summary of log codes.
 
 use stingwatch_decode::{decode_message, CaptureReader};
 use stingwatch_model::ReadItem;
@@ -20,7 +20,8 @@ fn mobileinsight_recordings_decode() {
                     let d = decode_message(m);
                     // A message whose outer layer did not decode counts as failed; a nested
                     // NAS message cut short in an optional IE is listed with its reason.
-                    if d.rrc.is_none() && d.nas.is_empty() {
+                    let gsm_failed = !matches!(d.gsm.as_deref(), Some(g) if g.error.is_none());
+                    if d.rrc.is_none() && d.nas.is_empty() && gsm_failed {
                         failed += 1;
                     }
                     if let Some(e) = &d.error {
@@ -40,7 +41,7 @@ fn mobileinsight_recordings_decode() {
         let codes = reader.log_codes().expect("DIAG input has log codes");
         let list: Vec<String> = codes.iter().map(|(c, n)| format!("{c:#06X}:{n}")).collect();
         println!(
-            "{}: {messages} LTE RRC/NAS messages, {failed} not fully decoded, {damage} damaged regions; {} log codes: {}",
+            "{}: {messages} LTE RRC/NAS and GSM messages, {failed} not fully decoded, {damage} damaged regions; {} log codes: {}",
             file.display(),
             codes.len(),
             list.join(" ")

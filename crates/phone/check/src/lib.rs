@@ -424,3 +424,83 @@ pub fn check_bugreport(
         },
     )
 }
+
+/// How an iOS backup's password is found when the backup is encrypted: asked for only then,
+/// so a plain backup never prompts.
+pub type PasswordSource<'a> = &'a mut dyn FnMut() -> Result<String, String>;
+
+/// Scans an iTunes/Finder backup folder, plain or encrypted. `password` is called only when
+/// the backup is encrypted; decrypted content stays in memory.
+pub fn check_backup(
+    path: &Path,
+    password: PasswordSource<'_>,
+    indicators: &Indicators,
+    on_progress: &mut dyn FnMut(&Progress),
+) -> Result<PhoneReport, ScanError> {
+    scan(
+        AcquisitionKind::IosBackup,
+        path,
+        indicators,
+        on_progress,
+        |sink| {
+            let backup = open_backup(path, password)?;
+            stingwatch_ios_artifacts::scan_backup(&backup, sink);
+            Ok(ReadSummary {
+                encrypted: backup.is_encrypted(),
+                device: backup_device(backup.info()),
+            })
+        },
+    )
+}
+
+/// Opens a backup, asking `password` for one only when the backup turns out to be encrypted.
+pub fn open_backup(
+    path: &Path,
+    password: PasswordSource<'_>,
+) -> Result<stingwatch_ios_backup::Backup, ScanError> {
+    use stingwatch_ios_backup::{Backup, BackupError};
+    let label = path.display().to_string();
+    let unreadable = |e: BackupError| ScanError::Unreadable {
+        path: label.clone(),
+        reason: e.to_string(),
+    };
+    match Backup::open(path, None) {
+        Ok(b) => Ok(b),
+        Err(BackupError::PasswordRequired) => {
+            let secret = password().map_err(|reason| ScanError::Unreadable {
+                path: label.clone(),
+                reason: format!("the backup is encrypted and no password was given: {reason}"),
+            })?;
+            match Backup::open(path, Some(&secret)) {
+                Ok(b) => Ok(b),
+                Err(BackupError::WrongPassword) => Err(ScanError::WrongPassword {
+                    path: label.clone(),
+                }),
+                Err(e) => Err(unreadable(e)),
+            }
+        }
+        Err(e) => Err(unreadable(e)),
+    }
+}
+
+/// What the report shows of the device: model and system, never its identifiers.
+fn backup_device(info: &stingwatch_ios_backup::BackupInfo) -> Vec<DeviceField> {
+    let mut out = Vec::new();
+    let mut push = |key: &str, value: Option<String>| {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            out.push(DeviceField {
+                key: key.to_string(),
+                value: v,
+            });
+        }
+    };
+    push("Device name", info.device_name.clone());
+    push(
+        "Model",
+        info.product_name.clone().or(info.product_type.clone()),
+    );
+    push("iOS version", info.ios_version.clone());
+    push("Build", info.build_version.clone());
+    push("Backup date", info.date.map(|d| d.iso8601()));
+    out
+}

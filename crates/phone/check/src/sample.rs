@@ -174,3 +174,54 @@ mod tests {
         assert!(!twin.plan.log_lines.iter().any(|l| l.contains(C2_DOMAIN)));
     }
 }
+
+/// The iPhone sample: what the planted spyware left in a backup, and the indicators that
+/// name it (the same for the benign twin).
+pub mod ios {
+    use stingwatch_ios_artifacts::fixtures::{IosContent, Planted};
+    use stingwatch_phone_model::ObservableKind;
+
+    /// The spyware's server domain; the backup holds links to subdomains of it.
+    pub const C2_DOMAIN: &str = "spy-c2.example";
+    /// The implant's process name, as data-usage records show it.
+    pub const IMPLANT_PROCESS: &str = "bh";
+    /// The sender handle of the infection message.
+    pub const SENDER: &str = "delivery-notice@mail.spy-c2.example";
+    /// Bundle id of the planted app.
+    pub const APP: &str = "com.sample.spyagent";
+    /// UUID of the planted configuration profile.
+    pub const PROFILE: &str = "6F1D9C1B-5A3E-4B7C-9D2A-53616D706C65";
+
+    fn planted_values() -> Planted {
+        Planted {
+            domain: C2_DOMAIN.to_string(),
+            process: IMPLANT_PROCESS.to_string(),
+            email: SENDER.to_string(),
+            app_id: APP.to_string(),
+            profile_uuid: PROFILE.to_string(),
+        }
+    }
+
+    /// The indicators of the sample spyware.
+    pub fn indicators() -> Vec<(ObservableKind, String)> {
+        vec![
+            (ObservableKind::Domain, C2_DOMAIN.to_string()),
+            (ObservableKind::ProcessName, IMPLANT_PROCESS.to_string()),
+            (ObservableKind::Email, SENDER.to_string()),
+            (ObservableKind::AppId, APP.to_string()),
+            (ObservableKind::ConfigurationProfileId, PROFILE.to_string()),
+        ]
+    }
+
+    /// A phone with the sample spyware's traces.
+    pub fn planted() -> IosContent {
+        let mut content = IosContent::benign();
+        content.plant(&planted_values());
+        content
+    }
+
+    /// The same phone without them.
+    pub fn benign() -> IosContent {
+        IosContent::benign()
+    }
+}
