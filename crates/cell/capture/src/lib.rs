@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod exported_pdu;
 pub mod gsmtap;
 pub mod net;
 mod reader;

@@ -10,10 +10,11 @@ use std::io::{self, Read};
 use pcap_parser::pcap::{parse_pcap_header, PcapHeader};
 use pcap_parser::pcapng::{parse_block_be, parse_block_le, parse_sectionheaderblock, Block};
 use stingwatch_model::{
-    CaptureFormat, CaptureTime, Damage, PayloadKind, RadioContext, RadioMessage, ReadItem,
-    ReadSummary,
+    CaptureFormat, CaptureTime, Damage, Direction, PayloadKind, RadioContext, RadioMessage, Rat,
+    ReadItem, ReadSummary,
 };
 
+use crate::exported_pdu;
 use crate::gsmtap::{self, GsmtapError, GsmtapHeader, GsmtapRepr};
 use crate::net::{self, Transport};
 use crate::window::Window;
@@ -176,6 +177,8 @@ struct PcapRecordHeader {
 /// Result of decoding one captured packet's bytes.
 enum PacketOutcome {
     Message(GsmtapRepr, Vec<u8>),
+    /// A PDU of an exported-PDU packet: what reads it, its technology and direction.
+    Pdu(PayloadKind, Rat, Direction, Vec<u8>),
     Skipped(String),
     Damaged(String),
 }
@@ -764,6 +767,23 @@ impl<R: Read> PcapReader<R> {
                     payload,
                 }))
             }
+            PacketOutcome::Pdu(kind, rat, direction, payload) => {
+                if let PayloadKind::Other { .. } = kind {
+                    self.summary
+                        .skip(format!("exported PDU of {}", rat.as_str()));
+                }
+                self.summary.messages += 1;
+                Step::Item(ReadItem::Message(RadioMessage {
+                    packet: self.packets,
+                    offset,
+                    time,
+                    direction,
+                    rat,
+                    kind,
+                    context: RadioContext::default(),
+                    payload,
+                }))
+            }
             PacketOutcome::Skipped(what) => {
                 self.summary.skip(what);
                 Step::Continue
@@ -1019,8 +1039,31 @@ fn interface_time(interface: &Interface, ticks: u64) -> Option<CaptureTime> {
         .map(CaptureTime)
 }
 
-/// Follow one packet down to GSMTAP.
+/// Follow one packet down to GSMTAP, or read it as an exported PDU.
 fn decode_packet(linktype: u32, data: &[u8]) -> PacketOutcome {
+    if linktype == exported_pdu::LINKTYPE {
+        return match exported_pdu::parse(data) {
+            Err(e) => PacketOutcome::Damaged(e),
+            Ok(e) => {
+                let name = e.dissector.unwrap_or("");
+                match exported_pdu::payload_for(name) {
+                    Some((kind, rat, direction)) => {
+                        PacketOutcome::Pdu(kind, rat, direction, e.pdu.to_vec())
+                    }
+                    // Kept (and counted) as another protocol's message, never dropped.
+                    None => PacketOutcome::Pdu(
+                        PayloadKind::Other {
+                            gsmtap_type: 0,
+                            sub_type: 0,
+                        },
+                        exported_pdu::rat_of(name),
+                        Direction::Unknown,
+                        e.pdu.to_vec(),
+                    ),
+                }
+            }
+        };
+    }
     let payload = match net::transport(linktype, data) {
         Err(malformed) => return PacketOutcome::Damaged(malformed.0),
         Ok(Transport::NotUdp(what)) if what.starts_with("linktype") => {

@@ -186,9 +186,14 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
             sub_type,
         } => DecodedMessage {
             protocol: Protocol::Other,
-            message: Cow::Owned(format!(
-                "GSMTAP type {gsmtap_type:#04x} sub-type {sub_type}"
-            )),
+            message: Cow::Owned(if gsmtap_type == 0 {
+                format!(
+                    "{} message (not decoded here)",
+                    source.rat.as_str().to_uppercase()
+                )
+            } else {
+                format!("GSMTAP type {gsmtap_type:#04x} sub-type {sub_type}")
+            }),
             rrc: None,
             nas: Arc::new([]),
             error: None,

@@ -113,3 +113,64 @@ fn message_names_agree_with_tshark_on_real_pcaps() {
         "only {agree}/{total} message names agree with tshark"
     );
 }
+
+/// Wireshark exported-PDU captures (link type 252): every LTE RRC message decodes and its name
+/// agrees with tshark's; messages of protocols not decoded here (NR RRC) are still read, each
+/// as a message of its technology, never dropped.
+#[test]
+fn exported_pdu_captures_agree_with_tshark() {
+    let files: Vec<_> = shared_captures("uecapabilityparser", "pcap")
+        .into_iter()
+        .filter(|f| {
+            f.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("exportedPdu"))
+        })
+        .collect();
+    if files.is_empty() || !have_tool("tshark") {
+        return;
+    }
+    let (mut lte, mut agree, mut other) = (0usize, 0usize, 0usize);
+    for file in &files {
+        let info = tshark_info(file);
+        let reader = CaptureReader::open(file).expect("open");
+        let mut packets = 0usize;
+        for item in reader {
+            let msg = match item {
+                ReadItem::Message(m) => m,
+                ReadItem::Damage(d) => panic!("{}: unexpected damage {d}", file.display()),
+            };
+            packets += 1;
+            let packet = msg.packet;
+            let m = decode_message(msg);
+            if m.protocol != Protocol::LteRrc {
+                other += 1;
+                continue;
+            }
+            lte += 1;
+            assert!(
+                m.rrc.is_some(),
+                "{}:{packet}: {:?}",
+                file.display(),
+                m.error
+            );
+            let theirs = tshark_names(info.get(&packet).map(String::as_str).unwrap_or(""));
+            if theirs.first().map(String::as_str) == Some(m.message.as_ref()) {
+                agree += 1;
+            } else {
+                println!(
+                    "DISAGREE {}:{packet}: ours {} tshark {theirs:?}",
+                    file.display(),
+                    m.message
+                );
+            }
+        }
+        assert_eq!(packets, info.len(), "{}: every packet read", file.display());
+    }
+    println!("{agree}/{lte} exported LTE RRC messages agree with tshark; {other} others read");
+    assert!(
+        lte >= 20,
+        "expected the exported LTE RRC messages, got {lte}"
+    );
+    assert_eq!(agree, lte);
+}

@@ -1,0 +1,151 @@
+//! Wireshark's exported-PDU encapsulation (link type 252), which phone-logging tools write
+//! instead of GSMTAP: a list of tags, each a 16-bit type and a 16-bit length (big-endian)
+//! and that many value octets, ended by tag 0; then the PDU. The dissector-name tag (12)
+//! says which protocol reads the PDU, e.g. `lte-rrc.ul.dcch` or `nas-eps`.
+
+use stingwatch_model::{Direction, LteRrcChannel, PayloadKind, Rat};
+
+/// Link type of exported PDUs ("Wireshark Upper PDU export").
+pub const LINKTYPE: u32 = 252;
+/// Most tags read before the PDU; real exports carry a handful.
+pub const MAX_TAGS: usize = 64;
+
+/// Tag type: end of the tag list.
+const TAG_END: u16 = 0;
+/// Tag type: name of the dissector that reads the PDU.
+const TAG_DISSECTOR_NAME: u16 = 12;
+
+/// One exported PDU, as a view of the packet it came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportedPdu<'a> {
+    /// The dissector name, when the tags give one (and it is text).
+    pub dissector: Option<&'a str>,
+    /// The PDU after the tag list.
+    pub pdu: &'a [u8],
+}
+
+/// Reads the tag list of one packet; an error when a tag runs past the packet or the list
+/// does not end within [`MAX_TAGS`] tags.
+pub fn parse(data: &[u8]) -> Result<ExportedPdu<'_>, String> {
+    let mut rest = data;
+    let mut dissector = None;
+    for _ in 0..MAX_TAGS {
+        let (Some(head), Some(tail)) = (rest.get(..4), rest.get(4..)) else {
+            return Err("exported PDU: tag list cut short".into());
+        };
+        let tag = u16::from_be_bytes([head[0], head[1]]);
+        let len = usize::from(u16::from_be_bytes([head[2], head[3]]));
+        let value = tail.get(..len).ok_or_else(|| {
+            format!("exported PDU: tag {tag} of {len} bytes runs past the packet")
+        })?;
+        rest = tail.get(len..).unwrap_or(&[]);
+        match tag {
+            TAG_END => {
+                return Ok(ExportedPdu {
+                    dissector,
+                    pdu: rest,
+                })
+            }
+            TAG_DISSECTOR_NAME => {
+                // Some writers include the terminating NUL in the length.
+                let name = value.split(|&b| b == 0).next().unwrap_or(&[]);
+                dissector = std::str::from_utf8(name).ok();
+            }
+            _ => {}
+        }
+    }
+    Err(format!(
+        "exported PDU: no end of the tag list within {MAX_TAGS} tags"
+    ))
+}
+
+/// The decoder, technology and direction a dissector name selects; `None` for protocols read
+/// nowhere here (they are kept and counted as other messages).
+pub fn payload_for(dissector: &str) -> Option<(PayloadKind, Rat, Direction)> {
+    use LteRrcChannel::*;
+    let lte = |channel: LteRrcChannel| {
+        Some((
+            PayloadKind::LteRrc { channel },
+            Rat::Lte,
+            channel.direction(),
+        ))
+    };
+    match dissector {
+        "lte-rrc.bcch.bch" => lte(BcchBch),
+        "lte-rrc.bcch.dl.sch" => lte(BcchDlSch),
+        "lte-rrc.bcch.dl.sch.br" => lte(BcchDlSchBr),
+        "lte-rrc.pcch" => lte(Pcch),
+        "lte-rrc.dl.ccch" => lte(DlCcch),
+        "lte-rrc.dl.dcch" => lte(DlDcch),
+        "lte-rrc.ul.ccch" => lte(UlCcch),
+        "lte-rrc.ul.dcch" => lte(UlDcch),
+        "lte-rrc.mcch" => lte(Mcch),
+        "lte-rrc.sc.mcch" => lte(ScMcch),
+        "lte-rrc.bcch.bch.nb" => lte(BcchBchNb),
+        "lte-rrc.bcch.dl.sch.nb" => lte(BcchDlSchNb),
+        "lte-rrc.pcch.nb" => lte(PcchNb),
+        "lte-rrc.dl.ccch.nb" => lte(DlCcchNb),
+        "lte-rrc.dl.dcch.nb" => lte(DlDcchNb),
+        "lte-rrc.ul.ccch.nb" => lte(UlCcchNb),
+        "lte-rrc.ul.dcch.nb" => lte(UlDcchNb),
+        "nas-eps" | "nas-eps_plain" => Some((PayloadKind::LteNas, Rat::Lte, Direction::Unknown)),
+        "gsm_a_dtap" => Some((PayloadKind::GsmL3, Rat::Gsm, Direction::Unknown)),
+        _ => None,
+    }
+}
+
+/// The technology a dissector name points at, for PDUs no decoder here reads.
+pub fn rat_of(dissector: &str) -> Rat {
+    if dissector.starts_with("nr-rrc") || dissector.starts_with("nas-5gs") {
+        Rat::Nr
+    } else if dissector.starts_with("rrc") {
+        Rat::Umts
+    } else if dissector.starts_with("gsm") {
+        Rat::Gsm
+    } else {
+        Rat::Lte
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn packet(name: &str, pdu: &[u8]) -> Vec<u8> {
+        let mut p = vec![0, 12, 0, name.len() as u8];
+        p.extend(name.as_bytes());
+        // An IPv4 destination tag, then the end.
+        p.extend([0, 21, 0, 4, 127, 0, 0, 1, 0, 0, 0, 0]);
+        p.extend(pdu);
+        p
+    }
+
+    #[test]
+    fn reads_the_dissector_and_the_pdu() {
+        let p = packet("lte-rrc.ul.dcch", &[0x38, 0x01]);
+        let e = parse(&p).unwrap();
+        assert_eq!(e.dissector, Some("lte-rrc.ul.dcch"));
+        assert_eq!(e.pdu, &[0x38, 0x01]);
+        let (kind, rat, dir) = payload_for("lte-rrc.ul.dcch").unwrap();
+        assert_eq!(
+            kind,
+            PayloadKind::LteRrc {
+                channel: LteRrcChannel::UlDcch
+            }
+        );
+        assert_eq!((rat, dir), (Rat::Lte, Direction::Uplink));
+        assert_eq!(payload_for("nr-rrc.ul.dcch"), None);
+        assert_eq!(rat_of("nr-rrc.ul.dcch"), Rat::Nr);
+    }
+
+    #[test]
+    fn damaged_tag_lists_are_errors() {
+        assert!(parse(&[0, 12, 0, 40, b'x']).is_err());
+        assert!(parse(&[0, 12]).is_err());
+        let endless: Vec<u8> = std::iter::repeat([0u8, 33, 0, 0])
+            .take(100)
+            .flatten()
+            .collect();
+        assert!(parse(&endless).unwrap_err().contains("no end"));
+    }
+}
