@@ -142,10 +142,7 @@ mod tests {
     fn damaged_tag_lists_are_errors() {
         assert!(parse(&[0, 12, 0, 40, b'x']).is_err());
         assert!(parse(&[0, 12]).is_err());
-        let endless: Vec<u8> = std::iter::repeat([0u8, 33, 0, 0])
-            .take(100)
-            .flatten()
-            .collect();
+        let endless: Vec<u8> = [0u8, 33, 0, 0].repeat(100);
         assert!(parse(&endless).unwrap_err().contains("no end"));
     }
 }
