@@ -5,9 +5,7 @@
 //! recurses once per level. Values are therefore built here from the crate's event stream,
 //! counting events and nesting.
 
-use plist::stream::{Event, Reader};
 use plist::{Dictionary, Value};
-use std::io::Cursor;
 
 /// Largest property list read, in bytes.
 pub const MAX_PLIST_BYTES: usize = 64 * 1024 * 1024;
@@ -15,12 +13,6 @@ pub const MAX_PLIST_BYTES: usize = 64 * 1024 * 1024;
 pub const MAX_PLIST_VALUES: usize = 2_000_000;
 /// Deepest nesting of arrays and dictionaries accepted.
 pub const MAX_PLIST_DEPTH: usize = 128;
-
-/// One open collection while building.
-enum Open {
-    Array(Vec<Value>),
-    Dict(Dictionary, Option<String>),
-}
 
 /// Parses a binary or XML property list within the limits above.
 pub fn parse(bytes: &[u8]) -> Result<Value, String> {
@@ -41,64 +33,8 @@ pub fn parse(bytes: &[u8]) -> Result<Value, String> {
     if !bytes.starts_with(b"bplist00") && !xml {
         return Err("not a property list (neither binary nor XML)".into());
     }
-    let reader = Reader::new(Cursor::new(bytes));
-    let mut stack: Vec<Open> = Vec::new();
-    let mut count = 0usize;
-    for event in reader {
-        let event = event.map_err(|e| format!("not a readable property list: {e}"))?;
-        count += 1;
-        if count > MAX_PLIST_VALUES {
-            return Err(format!(
-                "property list has more than {MAX_PLIST_VALUES} values"
-            ));
-        }
-        let value = match event {
-            Event::StartArray(_) | Event::StartDictionary(_) => {
-                if stack.len() >= MAX_PLIST_DEPTH {
-                    return Err(format!(
-                        "property list nests deeper than {MAX_PLIST_DEPTH} levels"
-                    ));
-                }
-                stack.push(match event {
-                    Event::StartArray(_) => Open::Array(Vec::new()),
-                    _ => Open::Dict(Dictionary::new(), None),
-                });
-                continue;
-            }
-            Event::EndCollection => match stack.pop() {
-                Some(Open::Array(items)) => Value::Array(items),
-                Some(Open::Dict(dict, None)) => Value::Dictionary(dict),
-                Some(Open::Dict(_, Some(_))) => {
-                    return Err("property list dictionary key has no value".into())
-                }
-                None => return Err("property list closes a collection never opened".into()),
-            },
-            Event::Boolean(b) => Value::Boolean(b),
-            Event::Data(d) => Value::Data(d.into_owned()),
-            Event::Date(d) => Value::Date(d),
-            Event::Integer(i) => Value::Integer(i),
-            Event::Real(r) => Value::Real(r),
-            Event::String(s) => Value::String(s.into_owned()),
-            Event::Uid(u) => Value::Uid(u),
-            // Events a newer plist crate may add are skipped rather than refused.
-            #[allow(unreachable_patterns)]
-            _ => continue,
-        };
-        match stack.last_mut() {
-            None => return Ok(value),
-            Some(Open::Array(items)) => items.push(value),
-            Some(Open::Dict(dict, key)) => match key.take() {
-                Some(k) => {
-                    dict.insert(k, value);
-                }
-                None => match value {
-                    Value::String(k) => *key = Some(k),
-                    _ => return Err("property list dictionary key is not a string".into()),
-                },
-            },
-        }
-    }
-    Err("property list ends before its top value is complete".into())
+    // The value is built by the backup reader's bounded builder, with this crate's bounds.
+    stingwatch_ios_backup::plistread::parse_value_within(bytes, MAX_PLIST_DEPTH, MAX_PLIST_VALUES)
 }
 
 /// The string at `key` of a dictionary value.
@@ -178,7 +114,7 @@ mod tests {
         let bomb = shared_reference_bomb();
         assert!(bomb.len() < 300);
         let err = parse(&bomb).err().unwrap_or_default();
-        assert!(err.contains("more than"), "{err}");
+        assert!(err.contains("expands far beyond"), "{err}");
     }
 
     #[test]

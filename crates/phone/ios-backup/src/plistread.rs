@@ -27,7 +27,17 @@ enum Frame {
 
 /// Parses a binary, XML or ASCII property list within the depth and expansion bounds.
 pub fn parse_value(bytes: &[u8]) -> Result<Value, String> {
-    let mut budget = event_budget(bytes.len());
+    parse_value_within(bytes, MAX_PLIST_DEPTH, usize::MAX)
+}
+
+/// [`parse_value`] with another nesting bound and at most `max_events` events (values and
+/// collection ends), whichever of that and the expansion budget is smaller.
+pub fn parse_value_within(
+    bytes: &[u8],
+    max_depth: usize,
+    max_events: usize,
+) -> Result<Value, String> {
+    let mut budget = event_budget(bytes.len()).min(max_events);
     let mut stack: Vec<Frame> = Vec::new();
     for event in Reader::new(Cursor::new(bytes)) {
         let event = event.map_err(|e| e.to_string())?;
@@ -36,9 +46,9 @@ pub fn parse_value(bytes: &[u8]) -> Result<Value, String> {
             .ok_or("property list expands far beyond its size (shared references)")?;
         let value = match event {
             Event::StartArray(_) | Event::StartDictionary(_) => {
-                if stack.len() >= MAX_PLIST_DEPTH {
+                if stack.len() >= max_depth {
                     return Err(format!(
-                        "property list nests deeper than {MAX_PLIST_DEPTH} levels"
+                        "property list nests deeper than {max_depth} levels"
                     ));
                 }
                 stack.push(match event {
