@@ -1,31 +1,10 @@
 //! Terminal rendering of a report: verdict first, then one block per finding.
 
 use std::fmt::Write;
-
-use stingwatch_analysis::Severity;
+use stingwatch_render::{paint, severity_label, verdict_style};
 
 use crate::words::{cell_words, span_words, terminal_safe};
 use crate::Report;
-
-fn paint(color: bool, code: &str, s: &str) -> String {
-    let s = terminal_safe(s);
-    if color {
-        format!("\x1b[{code}m{s}\x1b[0m")
-    } else {
-        s
-    }
-}
-
-fn severity_label(color: bool, s: Severity) -> String {
-    let code = match s {
-        Severity::High => "1;31",
-        Severity::Medium => "1;33",
-        Severity::Low => "36",
-        Severity::Info => "2",
-    };
-    // Padded before painting so escape codes do not upset the alignment.
-    paint(color, code, &format!("{:<6}", s.as_str().to_uppercase()))
-}
 
 /// Render a report for a terminal; `color` adds ANSI colours (callers decide from TTY/NO_COLOR).
 ///
@@ -35,12 +14,7 @@ fn severity_label(color: bool, s: Severity) -> String {
 pub fn render_text(report: &Report, color: bool) -> String {
     let mut out = String::new();
     let s = &report.summary;
-    let verdict_code = match s.highest {
-        Some(Severity::High) => "1;31",
-        Some(Severity::Medium) => "1;33",
-        Some(Severity::Low) => "1;36",
-        Some(Severity::Info) | None => "1;32",
-    };
+    let verdict_code = verdict_style(s.highest);
     let _ = writeln!(out, "{}", paint(color, verdict_code, &s.verdict));
     let _ = writeln!(
         out,
@@ -135,7 +109,7 @@ const EVIDENCE_SHOWN: usize = 4;
 mod tests {
     use super::*;
     use crate::FileFinding;
-    use stingwatch_analysis::{Evidence, Finding};
+    use stingwatch_analysis::{Evidence, Finding, Severity};
     use stingwatch_events::{Event, EventKind};
 
     fn report() -> Report {

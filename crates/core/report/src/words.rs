@@ -1,36 +1,7 @@
 //! Small renderings shared by the sinks: escaping, times and cells in words.
 
 use stingwatch_events::{CaptureTime, CellRef};
-
-/// Escape text for HTML and SVG, element content and quoted attributes alike.
-///
-/// Everything shown comes from a capture a fake base station may have written, so every
-/// string goes through here; control characters (other than tab and newline) become U+FFFD
-/// because XML forbids them and they can hide text from a reader.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' | '\n' => out.push(c),
-            c if c.is_control() => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Text safe to print on a terminal: control characters (escape sequences a hostile capture
-/// could plant in a name to rewrite the screen) become U+FFFD.
-pub fn terminal_safe(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-        .collect()
-}
+pub use stingwatch_render::{escape_html, terminal_safe};
 
 /// `2026-01-01 12:00:00 UTC`: a capture time to the second, for people.
 pub fn human_time(t: CaptureTime) -> String {

@@ -2,6 +2,7 @@
 //! do.
 
 use std::fmt::Write;
+use stingwatch_render::{paint, severity_label, verdict_style};
 
 use stingwatch_model::Severity;
 
@@ -13,38 +14,13 @@ const EVIDENCE_SHOWN: usize = 3;
 /// Diagnostics listed in the terminal.
 const DIAGNOSTICS_SHOWN: usize = 10;
 
-fn paint(color: bool, code: &str, s: &str) -> String {
-    let s = terminal_safe(s);
-    if color {
-        format!("\x1b[{code}m{s}\x1b[0m")
-    } else {
-        s
-    }
-}
-
-fn severity_label(color: bool, s: Severity) -> String {
-    let code = match s {
-        Severity::High => "1;31",
-        Severity::Medium => "1;33",
-        Severity::Low => "36",
-        Severity::Info => "2",
-    };
-    // Padded before painting so escape codes do not upset the alignment.
-    paint(color, code, &format!("{:<6}", s.as_str().to_uppercase()))
-}
-
 /// Render a report for a terminal; `color` adds ANSI colours (callers decide from TTY and
 /// NO_COLOR). Explanations and the timeline are in the HTML report, which the last line
 /// points to.
 pub fn render_text(report: &PhoneReport, color: bool) -> String {
     let mut out = String::new();
     let s = &report.summary;
-    let verdict_code = match s.highest {
-        Some(Severity::High) => "1;31",
-        Some(Severity::Medium) => "1;33",
-        Some(Severity::Low) => "1;36",
-        Some(Severity::Info) | None => "1;32",
-    };
+    let verdict_code = verdict_style(s.highest);
     let _ = writeln!(out, "{}", paint(color, verdict_code, &s.verdict));
     let a = &report.acquisition;
     let _ = writeln!(

@@ -1,40 +1,9 @@
 //! Small renderings shared by the sinks: escaping, clipping, times in words.
 //!
-//! The escaper is a copy of the cellular report's rather than a dependency on it:
-//! `stingwatch-report` depends on the cellular event and analysis crates (and through them on
-//! the generated LTE RRC decoder), which a phone scan must not have to build for one function.
+//! Escaping is the shared core's (`stingwatch-render`), as in the cellular report.
 
 use stingwatch_phone_model::UnixMillis;
-
-/// Escape text for HTML and SVG, element content and quoted attributes alike.
-///
-/// Every string shown comes from a phone an attacker may have written to (message texts,
-/// URLs, app names, file names), so each one goes through here. Control characters other than
-/// tab and newline become U+FFFD: XML forbids them and they can hide text from a reader.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' | '\n' => out.push(c),
-            c if c.is_control() => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Text safe to print on a terminal: control characters (escape sequences a hostile backup
-/// could plant in a message to rewrite the screen) become U+FFFD.
-pub fn terminal_safe(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-        .collect()
-}
+pub use stingwatch_render::{escape_html, terminal_safe};
 
 /// `s` cut to at most `max` bytes on a character boundary, with an ellipsis when cut.
 pub fn clip(s: &str, max: usize) -> String {
