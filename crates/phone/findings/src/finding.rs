@@ -162,6 +162,12 @@ fn place_of(artifact: &str) -> Place {
             harmless: "An app id can be re-used by a harmless app of the same name; an app \
                  installed and removed again within minutes is how extraction agents work.",
         }
+    } else if has(&["idstatus"]) {
+        Place {
+            name: "the iMessage and FaceTime identity lookups",
+            harmless: "The phone looks up a handle when someone types it or a message from it \
+                 arrives: it shows contact with the attackers' address, not infection.",
+        }
     } else if has(&["sms", "message", "imessage"]) {
         Place {
             name: "SMS and iMessage messages",
