@@ -30,11 +30,11 @@ pub fn parse(data: &[u8]) -> Result<ExportedPdu<'_>, String> {
     let mut rest = data;
     let mut dissector = None;
     for _ in 0..MAX_TAGS {
-        let (Some(head), Some(tail)) = (rest.get(..4), rest.get(4..)) else {
+        let (Some(&[t0, t1, l0, l1]), Some(tail)) = (rest.get(..4), rest.get(4..)) else {
             return Err("exported PDU: tag list cut short".into());
         };
-        let tag = u16::from_be_bytes([head[0], head[1]]);
-        let len = usize::from(u16::from_be_bytes([head[2], head[3]]));
+        let tag = u16::from_be_bytes([t0, t1]);
+        let len = usize::from(u16::from_be_bytes([l0, l1]));
         let value = tail.get(..len).ok_or_else(|| {
             format!("exported PDU: tag {tag} of {len} bytes runs past the packet")
         })?;
