@@ -600,19 +600,7 @@ fn reports_of_real_scans_match_the_published_schema() {
 
 fn mvt_available() -> bool {
     // `mvt-android` has no `--version`; its help answers when it is installed.
-    let answers = Command::new("mvt-android")
-        .arg("--help")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !answers {
-        assert!(
-            !stingwatch_testsupport::in_ci(),
-            "CI=true but mvt-android is not installed; .ci/run must install it"
-        );
-        eprintln!("SKIP: mvt-android not installed; MVT oracle test skipped");
-    }
-    answers
+    stingwatch_testsupport::have_tool_answering("mvt-android", "--help")
 }
 
 /// Runs MVT offline on `target` and returns its alerts (`alerts.json`, empty when it wrote
@@ -731,19 +719,7 @@ fn every_mvt_alert_has_a_matching_stingwatch_finding() {
 // --- No network during a scan ------------------------------------------------------------
 
 fn have_strace() -> bool {
-    let ok = Command::new("strace")
-        .arg("-V")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        assert!(
-            !stingwatch_testsupport::in_ci(),
-            "CI=true but strace is not installed; .ci/run must install it"
-        );
-        eprintln!("SKIP: strace not installed; network test skipped");
-    }
-    ok
+    stingwatch_testsupport::have_tool_answering("strace", "-V")
 }
 
 /// Runs stingwatch with `args` under `strace -f -e trace=network` and returns the trace's

@@ -67,8 +67,14 @@ pub fn shared_recordings() -> Vec<PathBuf> {
 
 /// True when an external program answers `--version`; in CI a missing oracle is a failure.
 pub fn have_tool(program: &str) -> bool {
+    have_tool_answering(program, "--version")
+}
+
+/// True when an external program exits successfully when run with `arg` (for tools without
+/// `--version`, e.g. `mvt-android --help`, `strace -V`); in CI a missing tool is a failure.
+pub fn have_tool_answering(program: &str, arg: &str) -> bool {
     let ok = Command::new(program)
-        .arg("--version")
+        .arg(arg)
         .output()
         .map(|o| o.status.success())
         .unwrap_or(false);

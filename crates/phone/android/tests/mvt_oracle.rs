@@ -15,20 +15,7 @@ use stingwatch_phone_model::{CollectingSink, ObservableKind as K};
 
 fn mvt_available() -> bool {
     // `mvt-android` has no `--version`; its help answers when it is installed.
-    let answers = Command::new("mvt-android")
-        .arg("--help")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if answers {
-        return true;
-    }
-    assert!(
-        !stingwatch_testsupport::in_ci(),
-        "mvt-android is not installed, and CI needs it for the oracle test"
-    );
-    eprintln!("skipped: mvt-android not installed");
-    false
+    stingwatch_testsupport::have_tool_answering("mvt-android", "--help")
 }
 
 /// A minimal STIX 2.1 bundle naming one app id, indicated by one malware object.
