@@ -145,27 +145,3 @@ fn mvt_finds_the_planted_package_in_a_bugreport() {
     );
     assert!(!log.contains("Traceback"), "{log}");
 }
-
-#[test]
-#[ignore = "writes fixtures to STINGWATCH_FIXTURE_OUT for looking at by hand"]
-fn write_fixtures_for_inspection() {
-    let Some(out) = std::env::var_os("STINGWATCH_FIXTURE_OUT") else {
-        return;
-    };
-    let out = std::path::PathBuf::from(out);
-    let mut plan = planted();
-    plan.androidqf_with_bugreport = true;
-    plan.adb_keys
-        .push(format!("{}= tester@lab", "QAAAAM".repeat(20)));
-    fixtures::write_androidqf_dir(&plan, &out.join("aqf")).expect("fixture");
-    std::fs::write(
-        out.join("aqf.zip"),
-        fixtures::androidqf_zip(&plan).expect("zip"),
-    )
-    .expect("write");
-    std::fs::write(
-        out.join("bugreport.zip"),
-        fixtures::bugreport_zip(&plan).expect("zip"),
-    )
-    .expect("write");
-}
