@@ -337,10 +337,46 @@ struct ReasonWatch<'a> {
     inner: &'a mut dyn RecordSink,
     label: String,
     reasons: Vec<String>,
+    /// What the system properties say about the device, for the report's header.
+    device: Vec<DeviceField>,
 }
+
+/// System properties shown in an Android report's header, and their labels; the device's
+/// identifiers (serial, IMEI) are never among them.
+const DEVICE_PROPERTIES: [(&str, &str); 4] = [
+    ("ro.product.manufacturer", "Manufacturer"),
+    ("ro.product.model", "Model"),
+    ("ro.build.version.release", "Android version"),
+    ("ro.build.version.security_patch", "Security patch"),
+];
+
+impl ReasonWatch<'_> {
+    fn note_device(&mut self, record: &ArtifactRecord) {
+        if record.artifact != "android.properties" {
+            return;
+        }
+        let Some((name, value)) = record.summary.split_once(" = ") else {
+            return;
+        };
+        let Some((_, label)) = DEVICE_PROPERTIES.iter().find(|(p, _)| *p == name) else {
+            return;
+        };
+        let value = value.trim();
+        if !value.is_empty() && !self.device.iter().any(|d| d.key == *label) {
+            self.device.push(DeviceField {
+                key: label.to_string(),
+                value: value.chars().take(MAX_DEVICE_VALUE_CHARS).collect(),
+            });
+        }
+    }
+}
+
+/// Longest device value kept for the report header.
+const MAX_DEVICE_VALUE_CHARS: usize = 80;
 
 impl RecordSink for ReasonWatch<'_> {
     fn record(&mut self, record: ArtifactRecord) {
+        self.note_device(&record);
         self.inner.record(record);
     }
     fn signal(&mut self, signal: Signal) {
@@ -365,10 +401,17 @@ fn read_android(
         inner: sink,
         label: label.clone(),
         reasons: Vec::new(),
+        device: Vec::new(),
     };
     let outcome = reader(path, &mut watch);
     if outcome.opened && outcome.files_read > 0 {
-        return Ok(ReadSummary::default());
+        // Manufacturer, model, version, patch level in a fixed order.
+        let mut device = std::mem::take(&mut watch.device);
+        device.sort_by_key(|d| DEVICE_PROPERTIES.iter().position(|(_, l)| *l == d.key));
+        return Ok(ReadSummary {
+            encrypted: false,
+            device,
+        });
     }
     let reason = if watch.reasons.is_empty() {
         nothing_found.to_string()

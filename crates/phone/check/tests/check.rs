@@ -89,6 +89,18 @@ fn planted_androidqf_folder_matches_every_indicator_and_its_twin_none() {
     let report = check_androidqf(&twin, &iocs, &mut no_progress()).expect("readable");
     assert!(!report.reaches(Severity::Medium), "{:#?}", report.findings);
     assert_eq!(exit_code(&report, Severity::Medium), EXIT_CLEAN);
+    // The header names the system from its properties, in a fixed order.
+    let device: Vec<(&str, &str)> = report
+        .acquisition
+        .device
+        .iter()
+        .map(|d| (d.key.as_str(), d.value.as_str()))
+        .collect();
+    assert!(device.contains(&("Android version", "14")), "{device:?}");
+    assert!(
+        device.contains(&("Security patch", "2026-11-05")),
+        "{device:?}"
+    );
 }
 
 #[test]
