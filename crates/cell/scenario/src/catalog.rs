@@ -9,8 +9,9 @@
 
 use crate::cell::{geran_set, Cell, LAYER_B20, LAYER_B3, UTRA_UARFCN};
 use crate::gsm::{
-    benign_gsm_call, benign_gsm_identity, benign_gsm_sms, benign_gsm_update, gsm_a5_0,
-    gsm_imsi_catcher, gsm_no_ciphering, gsm_silent_sms,
+    benign_gsm_call, benign_gsm_identity, benign_gsm_sms, benign_gsm_update,
+    fake_gsm_collects_imsi, gsm_a5_0, gsm_imsi_catcher, gsm_no_ciphering, gsm_silent_sms,
+    operator_gsm_takes_the_call,
 };
 use crate::recorder::{guti, nas_plmn, s_tmsi, Recorder, IMSI, MME_CODE, MME_GROUP, M_TMSI};
 use crate::ScenarioError;
@@ -629,6 +630,37 @@ fn benign_busy_cell(rec: &mut Recorder) -> Result<(), ScenarioError> {
     Ok(())
 }
 
+/// A fake LTE cell answers a tracking area update by sending the phone to GSM without
+/// authentication, and the 2G cell it lands on collects the IMSI: one episode across RATs.
+fn lte_lure_to_gsm_catcher(rec: &mut Recorder) -> Result<(), ScenarioError> {
+    rec.camp(
+        &fake(Cell::operator(TAC_FAKE, 0x01a2_c204, LAYER_B3, 377)),
+        "",
+    )?;
+    rec.wait_s(1);
+    rec.tau_request("tracking area update on arrival")?;
+    rec.wait_ms(120);
+    let release = rec.release(
+        ReleaseCause::Other,
+        Some(&geran_redirect()),
+        None,
+        "release redirecting to GSM before any authentication",
+    )?;
+    rec.expect(kind::REDIRECT, release, "medium");
+    rec.wait_s(2);
+    let request = fake_gsm_collects_imsi(rec)?;
+    rec.expect(crate::gsm::kind::IDENTITY, request, "high");
+    Ok(())
+}
+
+/// Circuit-switched fallback as operators run it: the LTE release to GSM comes after
+/// security, and the GSM network authenticates and ciphers the call.
+fn benign_csfb_to_gsm_call(rec: &mut Recorder) -> Result<(), ScenarioError> {
+    benign_csfb_redirect(rec)?;
+    rec.wait_s(2);
+    operator_gsm_takes_the_call(rec)
+}
+
 fn benign_csfb_redirect(rec: &mut Recorder) -> Result<(), ScenarioError> {
     rec.camp(&home(), "")?;
     rec.wait_s(3);
@@ -936,6 +968,14 @@ macro_rules! entry {
 /// Every scenario, attacks first.
 pub static ENTRIES: &[Entry] =
     &[
+        entry!(
+            "lte-lure-to-gsm-catcher",
+            true,
+            "benign-csfb-to-gsm-call",
+            lte_lure_to_gsm_catcher,
+            "A fake LTE cell redirects the phone to GSM before any authentication; the 2G cell it \
+         lands on asks for the IMSI and rejects the update without authentication or ciphering."
+        ),
         entry!(
             "gsm-imsi-catcher",
             true,
@@ -1288,6 +1328,14 @@ pub static ENTRIES: &[Entry] =
             "gsm-silent-sms",
             benign_gsm_sms,
             "An ordinary short message delivered to the phone over a ciphered 2G connection."
+        ),
+        entry!(
+            "benign-csfb-to-gsm-call",
+            false,
+            "lte-lure-to-gsm-catcher",
+            benign_csfb_to_gsm_call,
+            "A voice call by circuit-switched fallback: the LTE release to GSM follows security, \
+         and the operator's GSM cell authenticates and ciphers the call."
         ),
     ];
 

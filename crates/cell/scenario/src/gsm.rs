@@ -11,7 +11,7 @@ use stingwatch_gsm::Lai;
 use stingwatch_model::Direction;
 
 /// Analyzer kinds the GSM attacks expect.
-mod kind {
+pub(crate) mod kind {
     pub const IDENTITY: &str = "gsm-identity-without-auth";
     pub const REGISTRATION: &str = "gsm-registration-without-auth";
     pub const NO_CIPHERING: &str = "gsm-no-ciphering";
@@ -22,9 +22,9 @@ mod kind {
 /// The phone's TMSI on GSM.
 const TMSI: u32 = 0x3c00_a101;
 /// Location area of the operator's 2G cells.
-const LAC: u16 = 0x0101;
+pub(crate) const LAC: u16 = 0x0101;
 /// Location area a fake cell picks so arriving phones must update.
-const LAC_FAKE: u16 = 0x7f01;
+pub(crate) const LAC_FAKE: u16 = 0x7f01;
 /// RAND of the scenarios' authentications.
 const RAND: [u8; 16] = [0x5a; 16];
 /// SRES of the phone's answers.
@@ -36,12 +36,12 @@ const SERVICE_CALL: u8 = 1;
 /// Neighbours the operator's cells list.
 const NEIGHBOURS: [u16; 4] = [17, 23, 41, 62];
 
-fn lai(lac: u16) -> Result<Lai, ScenarioError> {
+pub(crate) fn lai(lac: u16) -> Result<Lai, ScenarioError> {
     gsm::lai("001", "01", lac).ok_or_else(|| ScenarioError::Encode("GSM location area".into()))
 }
 
 /// An operator cell: hourly periodic updates, no reselection offset, neighbours listed.
-fn operator_cell() -> Result<Si3, ScenarioError> {
+pub(crate) fn operator_cell() -> Result<Si3, ScenarioError> {
     Ok(Si3 {
         cell_identity: 0x2a11,
         lai: lai(LAC)?,
@@ -52,7 +52,7 @@ fn operator_cell() -> Result<Si3, ScenarioError> {
 }
 
 /// Broadcast of a cell: SI3 then SI2; returns the SI3 packet.
-fn camp(
+pub(crate) fn camp(
     rec: &mut Recorder,
     si3: &Si3,
     neighbours: &[u16],
@@ -81,7 +81,7 @@ fn camp(
 }
 
 /// A dedicated channel is granted on the common control channel.
-fn assign(rec: &mut Recorder) -> Result<u64, ScenarioError> {
+pub(crate) fn assign(rec: &mut Recorder) -> Result<u64, ScenarioError> {
     rec.gsm(
         Some(CCCH),
         Direction::Downlink,
@@ -90,7 +90,7 @@ fn assign(rec: &mut Recorder) -> Result<u64, ScenarioError> {
     )
 }
 
-fn location_update(rec: &mut Recorder, lac: u16) -> Result<u64, ScenarioError> {
+pub(crate) fn location_update(rec: &mut Recorder, lac: u16) -> Result<u64, ScenarioError> {
     assign(rec)?;
     rec.gsm_ul(
         40,
@@ -99,13 +99,13 @@ fn location_update(rec: &mut Recorder, lac: u16) -> Result<u64, ScenarioError> {
     )
 }
 
-fn authenticate(rec: &mut Recorder) -> Result<(), ScenarioError> {
+pub(crate) fn authenticate(rec: &mut Recorder) -> Result<(), ScenarioError> {
     rec.gsm_dl(120, &gsm::authentication_request(RAND, None), "")?;
     rec.gsm_ul(180, &gsm::authentication_response(SRES), "")?;
     Ok(())
 }
 
-fn cipher(rec: &mut Recorder, a5: Option<u8>, note: &str) -> Result<u64, ScenarioError> {
+pub(crate) fn cipher(rec: &mut Recorder, a5: Option<u8>, note: &str) -> Result<u64, ScenarioError> {
     let command = match a5 {
         Some(v) => gsm::ciphering_mode_command(true, v),
         None => gsm::ciphering_mode_command(false, 1),
@@ -115,12 +115,16 @@ fn cipher(rec: &mut Recorder, a5: Option<u8>, note: &str) -> Result<u64, Scenari
     Ok(packet)
 }
 
-fn release(rec: &mut Recorder) -> Result<u64, ScenarioError> {
+pub(crate) fn release(rec: &mut Recorder) -> Result<u64, ScenarioError> {
     rec.gsm_dl(80, &gsm::channel_release(0), "")
 }
 
 /// Accept with a new TMSI, the phone confirms it, the channel is released.
-fn accept_and_release(rec: &mut Recorder, lac: u16, note: &str) -> Result<u64, ScenarioError> {
+pub(crate) fn accept_and_release(
+    rec: &mut Recorder,
+    lac: u16,
+    note: &str,
+) -> Result<u64, ScenarioError> {
     let accept = rec.gsm_dl(
         90,
         &gsm::location_updating_accept(&lai(lac)?, Some(TMSI + 1)),
@@ -283,5 +287,53 @@ pub(crate) fn gsm_silent_sms(rec: &mut Recorder) -> Result<(), ScenarioError> {
 /// An ordinary SMS delivered the same way.
 pub(crate) fn benign_gsm_sms(rec: &mut Recorder) -> Result<(), ScenarioError> {
     sms(rec, 0x00, "SMS-DELIVER of an ordinary message")?;
+    Ok(())
+}
+
+/// The 2G half of a lure: a fake GSM cell of its own location area collects the IMSI and
+/// rejects the update without authentication or ciphering. Returns the identity request.
+pub(crate) fn fake_gsm_collects_imsi(rec: &mut Recorder) -> Result<u64, ScenarioError> {
+    let si3 = Si3 {
+        cell_identity: 0x7e02,
+        lai: lai(LAC_FAKE)?,
+        t3212_decihours: 10,
+        rxlev_access_min: 6,
+        cell_reselect_offset: None,
+    };
+    camp(rec, &si3, &NEIGHBOURS, "")?;
+    location_update(rec, LAC)?;
+    let request = rec.gsm_dl(
+        90,
+        &gsm::identity_request(1),
+        "identity request for the IMSI on the 2G cell the phone was sent to",
+    )?;
+    rec.gsm_ul(
+        70,
+        &gsm::identity_response(&gsm::digit_identity(1, IMSI)),
+        "",
+    )?;
+    rec.gsm_dl(
+        80,
+        &gsm::location_updating_reject(CAUSE_NO_SUITABLE_CELLS),
+        "location updating reject #15, never authenticated",
+    )?;
+    release(rec)?;
+    Ok(request)
+}
+
+/// The 2G half of a real circuit-switched fallback: the operator's GSM cell authenticates,
+/// ciphers and accepts the call's service request.
+pub(crate) fn operator_gsm_takes_the_call(rec: &mut Recorder) -> Result<(), ScenarioError> {
+    camp(rec, &operator_cell()?, &NEIGHBOURS, "")?;
+    assign(rec)?;
+    rec.gsm_ul(
+        40,
+        &gsm::cm_service_request(SERVICE_CALL, &gsm::tmsi_identity(TMSI)),
+        "CM service request for the call that fell back",
+    )?;
+    authenticate(rec)?;
+    cipher(rec, Some(3), "ciphering with A5/3")?;
+    rec.gsm_dl(50, &gsm::cm_service_accept(), "")?;
+    release(rec)?;
     Ok(())
 }

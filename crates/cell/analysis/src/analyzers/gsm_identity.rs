@@ -3,9 +3,9 @@
 //! does, since on GSM the network never has to prove itself.
 
 use super::benign;
-use super::gsm_link::{GsmLink, Step};
+use super::gsm_link::{GsmLink, LureWatch, Step};
 use crate::{Analyzer, Evidence, Finding, Severity};
-use stingwatch_events::{Event, EventKind, GsmEvent, IdentityType};
+use stingwatch_events::{AccessTechnology, Event, EventKind, GsmEvent, IdentityType};
 
 const KIND: &str = "gsm-identity-without-auth";
 const VERSION: u32 = 1;
@@ -17,6 +17,7 @@ const MAX_REQUESTS: usize = 8;
 pub struct GsmIdentityWithoutAuth {
     link: GsmLink,
     requested: Vec<(IdentityType, Event)>,
+    lure: LureWatch,
 }
 
 impl GsmIdentityWithoutAuth {
@@ -78,6 +79,17 @@ impl GsmIdentityWithoutAuth {
         if end.is_none() && link.rejected.is_none() {
             severity = Severity::Info;
         }
+        // Sent here by a 4G/5G release without security moments before: one episode, the
+        // lure and the collection, which no real network combines.
+        let lure = self.lure.before(anchor).cloned();
+        if lure.is_some() && severity >= Severity::Medium {
+            severity = Severity::High;
+            notes.push(
+                "Moments before, a 4G release sent the phone to this 2G network: the lure and \
+                 the identity collection are one episode."
+                    .to_string(),
+            );
+        }
         let title = format!("GSM: {names} requested before authentication, {outcome}");
         let explanation = format!(
             "On 2G (GSM) the network asked the phone for its {names} before authenticating it, \
@@ -92,6 +104,11 @@ impl GsmIdentityWithoutAuth {
         let mut f = Finding::at(KIND, VERSION, severity, anchor, title, explanation);
         if let Some(c) = cause {
             f = f.rejected_with(c);
+        }
+        if let Some(l) = &lure {
+            f = f
+                .with_evidence(Evidence::of(l, "sends the phone to 2G"))
+                .luring(AccessTechnology::Geran);
         }
         for (_, ev) in &requested {
             f = f.with_evidence(Evidence::of(ev, "before any authentication or ciphering"));
@@ -133,10 +150,16 @@ impl Analyzer for GsmIdentityWithoutAuth {
     }
 
     fn reads(&self, kind: &EventKind) -> bool {
-        matches!(kind, EventKind::Gsm(_))
+        matches!(
+            kind,
+            EventKind::Gsm(_) | EventKind::ConnectionReleased { .. }
+        )
     }
 
     fn observe(&mut self, event: &Event, out: &mut Vec<Finding>) {
+        if self.lure.observe(event) {
+            return;
+        }
         match self.link.classify(event) {
             Step::Ignore => return,
             Step::Reopened => self.close(None, out),
@@ -260,6 +283,40 @@ mod tests {
         ]);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::High);
+    }
+
+    #[test]
+    fn a_4g_release_to_2g_just_before_makes_one_high_episode() {
+        use stingwatch_events::{CaptureTime, Redirect};
+        let at = |e: Event, s: i64| e.at(CaptureTime(1_700_000_000_000_000 + s * 1_000_000));
+        let release = Event::new(
+            1,
+            EventKind::ConnectionReleased {
+                cause: None,
+                redirect: Some(Redirect {
+                    rat: AccessTechnology::Geran,
+                    arfcn: Some(512),
+                }),
+                idle_priorities: std::sync::Arc::new([]),
+            },
+        );
+        let episode = |gap: i64| {
+            run(&[
+                at(release.clone(), 0),
+                at(lu_request(2), gap),
+                at(identity(3, IdentityType::Imsi), gap + 1),
+                at(gsm(4, GsmEvent::ChannelReleased { cause: 0 }), gap + 2),
+            ])
+        };
+        let f = episode(5);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::High);
+        assert_eq!(f[0].lure, Some(AccessTechnology::Geran));
+        assert!(f[0].evidence.iter().any(|e| e.packet == 1));
+        // Long after, the redirect is another story.
+        let f = episode(600);
+        assert_eq!(f[0].severity, Severity::Medium);
+        assert_eq!(f[0].lure, None);
     }
 
     #[test]

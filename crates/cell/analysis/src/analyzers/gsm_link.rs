@@ -6,7 +6,7 @@
 //! a connection starts at the first message of a procedure on a dedicated channel and ends
 //! at a channel release, at a new procedure after an outcome, or after a silence.
 
-use stingwatch_events::{Event, EventKind, GsmEvent, GsmStep};
+use stingwatch_events::{AccessTechnology, Event, EventKind, GsmEvent, GsmStep};
 
 /// A connection with no message for this long has ended (a dedicated channel is released
 /// by radio link timeout long before).
@@ -138,5 +138,42 @@ impl GsmLink {
     /// Whether the network could have proved itself: UMTS authentication answered.
     pub fn network_proved(&self) -> bool {
         self.network_proof && self.auth_answered && !self.auth_failed
+    }
+}
+
+/// A 4G or 5G release that sent the phone to GSM this long before a GSM exchange is the same
+/// episode: the lure and what the 2G cell then did (a phone reselects within seconds).
+pub(crate) const LURE_WINDOW_MICROS: i64 = 120_000_000;
+
+/// The last release that redirected the phone to GSM, to tie a GSM exchange to the lure.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct LureWatch {
+    last: Option<Event>,
+}
+
+impl LureWatch {
+    /// Remember `event` when it is a release redirecting to GSM; true when it was one.
+    pub fn observe(&mut self, event: &Event) -> bool {
+        if let EventKind::ConnectionReleased {
+            redirect: Some(r), ..
+        } = &event.kind
+        {
+            if r.rat == AccessTechnology::Geran {
+                self.last = Some(event.clone());
+            }
+            return true;
+        }
+        false
+    }
+
+    /// The redirect that lured the phone to GSM shortly before `at`, if any.
+    pub fn before(&self, at: &Event) -> Option<&Event> {
+        let lure = self.last.as_ref()?;
+        let (Some(t0), Some(t1)) = (lure.time, at.time) else {
+            // Without times, order alone: the lure came first.
+            return (lure.packet < at.packet).then_some(lure);
+        };
+        let gap = t1.0.saturating_sub(t0.0);
+        (0..=LURE_WINDOW_MICROS).contains(&gap).then_some(lure)
     }
 }
