@@ -673,7 +673,7 @@ fn weigh_refused_subscription(episodes: &mut [Finding], cx: &Context<'_>) -> Opt
         );
         let earlier = first
             .as_ref()
-            .map_or(true, |f: &Finding| ep.first_packet < f.first_packet);
+            .is_none_or(|f: &Finding| ep.first_packet < f.first_packet);
         if earlier {
             first = Some(ep.clone());
         }

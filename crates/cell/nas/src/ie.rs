@@ -610,7 +610,7 @@ mod tests {
         let odd = digits % 2 == 1;
         let mut value = vec![0x91 | if odd { 0x08 } else { 0 }];
         let rest = digits - 1;
-        value.extend(std::iter::repeat(0x99).take(rest / 2));
+        value.extend(std::iter::repeat_n(0x99, rest / 2));
         if rest % 2 == 1 {
             value.push(0xf9);
         }

@@ -414,7 +414,7 @@ impl Archive {
             };
             pos = next;
             let is_dir = raw.ends_with('/');
-            let cut = data.as_ref().map_or(true, |d| d.cut);
+            let cut = data.as_ref().is_none_or(|d| d.cut);
             if is_dir {
             } else if let Some(reason) = unsafe_name_reason(&raw) {
                 sink.diagnostic(Diagnostic::new(

@@ -185,13 +185,13 @@ fn huge_lines_are_cut_and_the_lines_around_them_read() {
     let dir = Scratch::new("huge");
     fixtures::write_androidqf_dir(&Plan::benign(), &dir.0).expect("fixture");
     let mut text = b"[first.prop]: [1]\n[huge.prop]: [".to_vec();
-    text.extend(std::iter::repeat(b'x').take(4 * MAX_LINE_BYTES));
+    text.extend(std::iter::repeat_n(b'x', 4 * MAX_LINE_BYTES));
     text.extend_from_slice(b"]\n[last.prop]: [2]\n");
     std::fs::File::create(dir.0.join("getprop.txt"))
         .and_then(|mut f| f.write_all(&text))
         .expect("write");
     let mut dumpsys = fixtures::dumpsys_text(&planted()).into_bytes();
-    dumpsys.extend(std::iter::repeat(b'-').take(3 * MAX_LINE_BYTES));
+    dumpsys.extend(std::iter::repeat_n(b'-', 3 * MAX_LINE_BYTES));
     std::fs::write(dir.0.join("dumpsys.txt"), dumpsys).expect("write");
     let mut sink = CollectingSink::default();
     stingwatch_android::read_androidqf(&dir.0, &mut sink);

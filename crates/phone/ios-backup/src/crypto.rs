@@ -67,7 +67,7 @@ pub(crate) fn unpadded_len(plain: &[u8]) -> Option<usize> {
 
 /// Decrypts `data` (AES-256-CBC, zero IV) in place and drops its padding.
 pub(crate) fn decrypt_in_place(key: &[u8; 32], data: &mut Vec<u8>) -> Result<(), &'static str> {
-    if data.is_empty() || data.len() % BLOCK != 0 {
+    if data.is_empty() || !data.len().is_multiple_of(BLOCK) {
         return Err("encrypted length is not a positive multiple of 16 bytes");
     }
     decrypt_blocks(&mut decryptor(key), data);
@@ -106,7 +106,7 @@ impl<R: Read> DecryptingReader<R> {
     /// A reader of `inner`, which holds `len` bytes of ciphertext; `len` must be a positive
     /// multiple of 16.
     pub(crate) fn new(inner: R, key: &[u8; 32], len: u64) -> Option<DecryptingReader<R>> {
-        (len > 0 && len % BLOCK as u64 == 0).then(|| DecryptingReader {
+        (len > 0 && len.is_multiple_of(BLOCK as u64)).then(|| DecryptingReader {
             inner,
             dec: decryptor(key),
             remaining: len,

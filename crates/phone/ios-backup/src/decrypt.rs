@@ -105,7 +105,7 @@ pub fn decrypt_to_with_progress(
                 backup.diagnose(Diagnostic::new(entry.path(), format!("not copied: {e}")));
             }
         }
-        if done % 1000 == 0 {
+        if done.is_multiple_of(1000) {
             progress(done, total);
         }
     }

@@ -133,7 +133,7 @@ fn classify(
         read |= fixed;
         let matches = check.locations.iter().any(|location| match location {
             Location::Pattern(domain, pattern) => {
-                domain.map_or(true, |d| d == entry.domain)
+                domain.is_none_or(|d| d == entry.domain)
                     && glob_match(pattern, &entry.relative_path)
             }
             _ => false,
