@@ -27,6 +27,28 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
+/// Appends `items`, each escaped, as `<ul class="{class}">`, after an `<h4>` `heading` when
+/// one is given; appends nothing when there are no items.
+pub fn push_html_list<S: AsRef<str>>(out: &mut String, heading: &str, class: &str, items: &[S]) {
+    if items.is_empty() {
+        return;
+    }
+    if !heading.is_empty() {
+        out.push_str("<h4>");
+        out.push_str(&escape_html(heading));
+        out.push_str("</h4>");
+    }
+    out.push_str("<ul class=\"");
+    out.push_str(&escape_html(class));
+    out.push_str("\">");
+    for item in items {
+        out.push_str("<li>");
+        out.push_str(&escape_html(item.as_ref()));
+        out.push_str("</li>");
+    }
+    out.push_str("</ul>");
+}
+
 /// Text safe to print on a terminal: control characters (escape sequences planted to rewrite
 /// the screen) become U+FFFD.
 pub fn terminal_safe(s: &str) -> String {
@@ -80,5 +102,10 @@ mod tests {
         assert_eq!(terminal_safe("ok\u{1b}[31m\n"), "ok\u{FFFD}[31m\u{FFFD}");
         assert_eq!(paint(false, "1", "a\u{7}"), "a\u{FFFD}");
         assert_eq!(severity_label(false, Severity::Low), "LOW   ");
+        let mut out = String::new();
+        push_html_list::<&str>(&mut out, "Notes", "n", &[]);
+        assert!(out.is_empty());
+        push_html_list(&mut out, "Notes", "n", &["<b>"]);
+        assert_eq!(out, "<h4>Notes</h4><ul class=\"n\"><li>&lt;b&gt;</li></ul>");
     }
 }

@@ -12,6 +12,7 @@ use stingwatch_analysis::Severity;
 use crate::svg::{severity_color, timeline_svg};
 use crate::words::{cell_words, escape_html as esc, human_time, human_time_ms, span_words};
 use crate::{FileFinding, Report};
+use stingwatch_render::push_html_list;
 
 const STYLE: &str = r#"
 *{box-sizing:border-box}
@@ -301,20 +302,13 @@ fn render_card(out: &mut String, number: usize, ff: &FileFinding) {
         f.version,
         esc(&f.explanation)
     );
-    if !f.benign_alternatives.is_empty() {
-        out.push_str("<h4>Harmless explanations that could fit</h4><ul class=\"benign\">");
-        for b in &f.benign_alternatives {
-            let _ = write!(out, "<li>{}</li>", esc(b));
-        }
-        out.push_str("</ul>");
-    }
-    if !f.confidence_notes.is_empty() {
-        out.push_str("<h4>Why this severity</h4><ul class=\"notes\">");
-        for n in &f.confidence_notes {
-            let _ = write!(out, "<li>{}</li>", esc(n));
-        }
-        out.push_str("</ul>");
-    }
+    push_html_list(
+        out,
+        "Harmless explanations that could fit",
+        "benign",
+        &f.benign_alternatives,
+    );
+    push_html_list(out, "Why this severity", "notes", &f.confidence_notes);
     if !f.evidence.is_empty() {
         let _ = write!(
             out,

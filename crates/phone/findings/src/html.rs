@@ -7,6 +7,7 @@
 //! anyone it was opened. Every string from the phone or the indicator files is escaped.
 
 use std::fmt::Write;
+use stingwatch_render::push_html_list;
 
 use stingwatch_model::Severity;
 
@@ -82,17 +83,6 @@ fn severity_badge(s: Severity) -> String {
     )
 }
 
-fn list(out: &mut String, class: &str, items: &[&str]) {
-    if items.is_empty() {
-        return;
-    }
-    let _ = write!(out, "<ul class=\"{class}\">");
-    for i in items {
-        let _ = write!(out, "<li>{}</li>", esc(i));
-    }
-    out.push_str("</ul>");
-}
-
 /// Render the whole report as one HTML document.
 pub fn render_html(report: &PhoneReport) -> String {
     let s = &report.summary;
@@ -165,9 +155,9 @@ fn render_todo(out: &mut String, report: &PhoneReport) {
     out.push_str("<section id=\"todo\" class=\"todo\"><h2 style=\"border:0;margin:.2em 0\">What to do now</h2>");
     match report.findings.first() {
         Some(top) if top.severity >= Severity::Medium => {
-            list(out, "contact", &top.next_steps.contact);
-            list(out, "do-not", &top.next_steps.do_not);
-            list(out, "meanwhile", &top.next_steps.meanwhile);
+            push_html_list(out, "", "contact", &top.next_steps.contact);
+            push_html_list(out, "", "do-not", &top.next_steps.do_not);
+            push_html_list(out, "", "meanwhile", &top.next_steps.meanwhile);
         }
         _ => {
             out.push_str(
@@ -251,13 +241,12 @@ fn render_card(out: &mut String, number: usize, f: &PhoneFinding) {
         esc(f.kind),
         esc(&f.explanation)
     );
-    if !f.benign_alternatives.is_empty() {
-        out.push_str("<h4>Harmless explanations that could fit</h4><ul class=\"benign\">");
-        for b in &f.benign_alternatives {
-            let _ = write!(out, "<li>{}</li>", esc(b));
-        }
-        out.push_str("</ul>");
-    }
+    push_html_list(
+        out,
+        "Harmless explanations that could fit",
+        "benign",
+        &f.benign_alternatives,
+    );
     if !f.evidence.is_empty() {
         let total = f.evidence.len() as u64 + f.evidence_omitted;
         let _ = write!(
@@ -295,9 +284,9 @@ fn render_card(out: &mut String, number: usize, f: &PhoneFinding) {
     }
     // Closed: the page's "What to do now" box already shows the most severe finding's steps.
     out.push_str("<details class=\"next-steps\"><summary>What to do</summary>");
-    list(out, "contact", &f.next_steps.contact);
-    list(out, "do-not", &f.next_steps.do_not);
-    list(out, "meanwhile", &f.next_steps.meanwhile);
+    push_html_list(out, "", "contact", &f.next_steps.contact);
+    push_html_list(out, "", "do-not", &f.next_steps.do_not);
+    push_html_list(out, "", "meanwhile", &f.next_steps.meanwhile);
     out.push_str("</details></article>");
 }
 
