@@ -533,25 +533,9 @@ fn iocs_list_shows_collections_counts_and_problems() {
     assert_eq!(status(&o), 2);
 }
 
-fn have_python_jsonschema() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import jsonschema"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        assert!(
-            !stingwatch_testsupport::in_ci(),
-            "CI=true but python3 with jsonschema is not installed; .ci/run must install it"
-        );
-        eprintln!("SKIP: python3 with jsonschema not installed; schema test skipped");
-    }
-    ok
-}
-
 #[test]
 fn reports_of_real_scans_match_the_published_schema() {
-    if !have_python_jsonschema() {
+    if !stingwatch_testsupport::have_python_module("jsonschema") {
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");

@@ -89,16 +89,22 @@ pub fn have_tool_answering(program: &str, arg: &str) -> bool {
 
 /// True when `python3 -c "import pycrate"` works; in CI a missing pycrate is a failure.
 pub fn have_pycrate() -> bool {
+    have_python_module("pycrate_mobile.NAS")
+}
+
+/// True when `python3 -c "import MODULE"` works (an oracle or validator written in Python);
+/// in CI a missing module is a failure, elsewhere the test is skipped with a printed reason.
+pub fn have_python_module(module: &str) -> bool {
     let ok = Command::new("python3")
-        .args(["-c", "import pycrate_mobile.NAS"])
+        .args(["-c", &format!("import {module}")])
         .output()
         .map(|o| o.status.success())
         .unwrap_or(false);
     if !ok {
         if in_ci() {
-            panic!("CI=true but pycrate is not importable; .ci/run must pip install it");
+            panic!("CI=true but python3 cannot import {module}; .ci/run must pip install it");
         }
-        eprintln!("SKIP: pycrate not installed; oracle test skipped");
+        eprintln!("SKIP: python3 cannot import {module}; test skipped");
     }
     ok
 }

@@ -15,29 +15,12 @@ use stingwatch_phone_findings::*;
 use stingwatch_phone_model::{
     ArtifactRecord, Diagnostic, Observable, ObservableKind, RecordSink, Severity, UnixMillis,
 };
-use stingwatch_testsupport::in_ci;
 
 /// One way of damaging a good report.
 type Breakage = Box<dyn Fn(&mut serde_json::Value)>;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..")
-}
-
-fn have_python_jsonschema() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import jsonschema"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        assert!(
-            !in_ci(),
-            "CI=true but python3 with the jsonschema package is not installed; .ci/run must install it"
-        );
-        eprintln!("SKIP: python3 with the jsonschema package is not installed; test skipped");
-    }
-    ok
 }
 
 fn scratch(test: &str) -> PathBuf {
@@ -200,7 +183,7 @@ fn reports() -> Vec<(&'static str, PhoneReport)> {
 
 #[test]
 fn every_kind_of_report_matches_the_schema() {
-    if !have_python_jsonschema() {
+    if !stingwatch_testsupport::have_python_module("jsonschema") {
         return;
     }
     let dir = scratch("schema-all");
@@ -226,7 +209,7 @@ fn every_kind_of_report_matches_the_schema() {
 
 #[test]
 fn schema_rejects_reports_that_break_the_contract() {
-    if !have_python_jsonschema() {
+    if !stingwatch_testsupport::have_python_module("jsonschema") {
         return;
     }
     let dir = scratch("schema-strict");
