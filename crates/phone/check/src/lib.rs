@@ -430,19 +430,13 @@ pub fn check_androidqf(
     indicators: &Indicators,
     on_progress: &mut dyn FnMut(&Progress),
 ) -> Result<PhoneReport, ScanError> {
-    scan(
+    check_android(
         AcquisitionKind::Androidqf,
         path,
         indicators,
         on_progress,
-        |sink| {
-            read_android(
-                path,
-                sink,
-                stingwatch_android::read_androidqf,
-                "no androidqf files found",
-            )
-        },
+        stingwatch_android::read_androidqf,
+        "no androidqf files found",
     )
 }
 
@@ -452,20 +446,28 @@ pub fn check_bugreport(
     indicators: &Indicators,
     on_progress: &mut dyn FnMut(&Progress),
 ) -> Result<PhoneReport, ScanError> {
-    scan(
+    check_android(
         AcquisitionKind::Bugreport,
         path,
         indicators,
         on_progress,
-        |sink| {
-            read_android(
-                path,
-                sink,
-                stingwatch_android::read_bugreport,
-                "no bug report text found",
-            )
-        },
+        stingwatch_android::read_bugreport,
+        "no bug report text found",
     )
+}
+
+/// Scans an Android acquisition of `kind` with `reader`.
+fn check_android(
+    kind: AcquisitionKind,
+    path: &Path,
+    indicators: &Indicators,
+    on_progress: &mut dyn FnMut(&Progress),
+    reader: fn(&Path, &mut dyn RecordSink) -> stingwatch_android::ReadOutcome,
+    nothing_found: &str,
+) -> Result<PhoneReport, ScanError> {
+    scan(kind, path, indicators, on_progress, |sink| {
+        read_android(path, sink, reader, nothing_found)
+    })
 }
 
 /// How an iOS backup's password is found when the backup is encrypted: asked for only then,
