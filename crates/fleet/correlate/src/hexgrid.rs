@@ -209,8 +209,10 @@ pub fn centre(id: HexId) -> Position {
     band_xy_to_position(id.band, x, y.min(METRES_PER_DEGREE - EDGE_INSET_M))
 }
 
-/// The cells around `id`: six, except at the poles where the grid closes and some coincide.
-/// Across a band edge a neighbour is the cell holding where the neighbour's centre would be.
+/// The distinct cells around `id`: six inside a band. Across a band edge a neighbour is the
+/// cell holding where the neighbour's centre would be, and two of those may be one cell (the
+/// bands' columns do not line up), so edge cells have four to six; at the poles, where the
+/// grid closes, fewer still.
 pub fn neighbours(id: HexId) -> Vec<HexId> {
     const AXIAL: [(i64, i64); 6] = [(1, 0), (1, -1), (0, -1), (-1, 0), (-1, 1), (0, 1)];
     let row = i64::from(id.row);
@@ -313,7 +315,13 @@ mod tests {
         ) {
             let id = cell_of(&pos(lat, lon)).unwrap();
             let nbs = neighbours(id);
-            prop_assert_eq!(nbs.len(), 6, "{} -> {:?}", id, nbs);
+            // Across a band edge, cells on the poleward side are narrower than those they
+            // meet, so two neighbour centres can fall into one cell there.
+            if id.row == 0 || id.row == max_row() {
+                prop_assert!((4..=6).contains(&nbs.len()), "{} -> {:?}", id, nbs);
+            } else {
+                prop_assert_eq!(nbs.len(), 6, "{} -> {:?}", id, nbs);
+            }
             let c = centre(id);
             for nb in &nbs {
                 prop_assert_ne!(*nb, id);

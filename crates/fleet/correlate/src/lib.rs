@@ -9,3 +9,33 @@
 
 pub mod geo;
 pub mod hexgrid;
+pub mod locate;
+pub mod radio;
+pub mod simulate;
+pub mod stats;
+
+use serde::{Deserialize, Serialize};
+pub use stingwatch_fleet_model::{CellKey, Observation, Position, Rat, SensorFinding, Severity};
+
+/// A sensor as the fleet server numbers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SensorId(pub u64);
+
+/// One uploaded observation and the sensor that made it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SensorObservation {
+    /// Who saw it.
+    pub sensor: SensorId,
+    /// What was seen.
+    pub obs: Observation,
+}
+
+/// One uploaded sensor finding and the sensor that made it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SensorReport {
+    /// Who reported it.
+    pub sensor: SensorId,
+    /// What was reported.
+    pub finding: SensorFinding,
+}
