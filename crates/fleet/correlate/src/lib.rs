@@ -7,12 +7,24 @@
 
 #![forbid(unsafe_code)]
 
+mod correlate;
+pub mod finding;
 pub mod geo;
 pub mod hexgrid;
 pub mod locate;
 pub mod radio;
+pub mod reference;
+pub mod rules;
 pub mod simulate;
 pub mod stats;
+
+pub use correlate::{
+    correlate, Config, Correlation, FleetInput, MAX_INPUT_OBSERVATIONS, MAX_OBSERVATIONS_PER_CELL,
+    MAX_REFERENCE_CHECKS,
+};
+pub use finding::{EvidenceRef, FleetFinding, FleetKind};
+pub use locate::{locate, LocateMethod, Location, Sighting};
+pub use reference::{OpenCellIdReader, ReferenceCells};
 
 use serde::{Deserialize, Serialize};
 pub use stingwatch_fleet_model::{CellKey, Observation, Position, Rat, SensorFinding, Severity};

@@ -58,8 +58,10 @@ pub struct Scenario {
     pub centre: Position,
     /// Radius of that area, metres.
     pub area_radius_m: f64,
-    /// Number of sensors; they are numbered from 1.
+    /// Number of sensors; they are numbered from `first_sensor`.
     pub sensors: usize,
+    /// Id of the first sensor (so several scenarios can be merged into one fleet).
+    pub first_sensor: u64,
     /// How they move.
     pub movement: Movement,
     /// First sample time, ms since the epoch.
@@ -116,6 +118,15 @@ fn gaussian(rng: &mut XorShiftRng) -> f64 {
     (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
 }
 
+impl Upload {
+    /// Adds another upload's observations and findings to this one.
+    pub fn merge(mut self, other: Upload) -> Upload {
+        self.observations.extend(other.observations);
+        self.findings.extend(other.findings);
+        self
+    }
+}
+
 impl Scenario {
     /// A scenario with the usual physics and no transmitters, around `centre`.
     pub fn new(seed: u64, centre: Position, sensors: usize) -> Scenario {
@@ -124,6 +135,7 @@ impl Scenario {
             centre,
             area_radius_m: 1_500.0,
             sensors,
+            first_sensor: 1,
             movement: Movement::Walk(1.4),
             start_ms: 1_760_000_000_000,
             duration_ms: 30 * 60_000,
@@ -177,7 +189,7 @@ impl Scenario {
         let mut out = Upload::default();
         let steps = (self.duration_ms / self.interval_ms.max(1)).max(1);
         for s in 0..self.sensors {
-            let sensor = SensorId(s as u64 + 1);
+            let sensor = SensorId(self.first_sensor + s as u64);
             // Uniform over the disc.
             let r0 = self.area_radius_m * rng.random_range(0.0f64..1.0).sqrt();
             let a0 = rng.random_range(0.0..std::f64::consts::TAU);

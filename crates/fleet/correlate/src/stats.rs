@@ -1,4 +1,5 @@
-//! The one statistical test the rules need: how likely a Poisson count at least this large is.
+//! The statistical tests the rules need: how likely a Poisson or binomial count at least this
+//! large is.
 //!
 //! Written here because it is a few lines; statistics crates that have it bring linear algebra
 //! and random-number dependencies with them.
@@ -73,6 +74,47 @@ fn tail_from(start: u64, mu: f64, up: bool) -> f64 {
     }
 }
 
+/// ln of the binomial probability of k successes in n trials with probability p (0 < p < 1).
+fn ln_binomial_pmf(k: u64, n: u64, p: f64) -> f64 {
+    ln_factorial(n) - ln_factorial(k) - ln_factorial(n - k)
+        + k as f64 * p.ln()
+        + (n - k) as f64 * (1.0 - p).ln()
+}
+
+/// P[X ≥ k] for X ~ Binomial(n, p). Above the mean the terms shrink as k grows; they are
+/// summed up to [`MAX_POISSON_TERMS`] and the rest bounded geometrically, so the result is
+/// never below the truth. At or below the mean it returns 1 (no excess to test).
+pub fn binomial_upper_tail(k: u64, n: u64, p: f64) -> f64 {
+    if k == 0 || p.is_nan() {
+        return 1.0;
+    }
+    if k > n || p <= 0.0 {
+        return 0.0;
+    }
+    if p >= 1.0 || (k as f64) <= n as f64 * p {
+        return 1.0;
+    }
+    let mut term = ln_binomial_pmf(k, n, p).exp();
+    let mut sum = 0.0;
+    let mut i = k;
+    let odds = p / (1.0 - p);
+    for _ in 0..MAX_POISSON_TERMS {
+        sum += term;
+        if i >= n || term <= sum * 1e-17 {
+            return sum.min(1.0);
+        }
+        // pmf(i+1)/pmf(i) = (n-i)/(i+1) · p/(1-p), falling as i grows.
+        term *= (n - i) as f64 / (i + 1) as f64 * odds;
+        i += 1;
+    }
+    let ratio = (n - i) as f64 / (i + 1) as f64 * odds;
+    if ratio < 1.0 {
+        (sum + term / (1.0 - ratio)).min(1.0)
+    } else {
+        1.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +148,26 @@ mod tests {
         }
         // P[X >= 1] = 1 - e^-mu.
         assert!((poisson_upper_tail(1, 0.1) - (1.0 - (-0.1f64).exp())).abs() < 1e-12);
+    }
+
+    #[test]
+    fn binomial_tail_matches_direct_summation() {
+        for (k, n, p) in [
+            (3u64, 6u64, 0.04),
+            (20, 24, 0.034),
+            (5, 10, 0.3),
+            (1, 1, 0.5),
+            (4, 40, 0.05),
+        ] {
+            let direct: f64 = (k..=n).map(|i| ln_binomial_pmf(i, n, p).exp()).sum();
+            let t = binomial_upper_tail(k, n, p);
+            assert!(
+                (t - direct).abs() <= 1e-12 * direct.max(1e-300) + 1e-300,
+                "{k} {n} {p}: {t} vs {direct}"
+            );
+        }
+        assert_eq!(binomial_upper_tail(7, 6, 0.5), 0.0);
+        assert_eq!(binomial_upper_tail(2, 10, 0.5), 1.0);
     }
 
     #[test]
