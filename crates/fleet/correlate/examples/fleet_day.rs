@@ -40,7 +40,12 @@ fn main() {
     let frame = LocalFrame::new(&centre);
     for (cell, x, y, on) in [
         (90_001, 1_200.0, -800.0, (i64::MIN, i64::MAX)),
-        (90_002, -3_000.0, 2_500.0, (s.start_ms + 10 * 3_600_000, s.start_ms + 12 * 3_600_000)),
+        (
+            90_002,
+            -3_000.0,
+            2_500.0,
+            (s.start_ms + 10 * 3_600_000, s.start_ms + 12 * 3_600_000),
+        ),
     ] {
         s.transmitters.push(Transmitter {
             cell: test_cell(cell),

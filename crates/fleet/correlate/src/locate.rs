@@ -556,6 +556,44 @@ mod tests {
         assert!(l.position.latitude.is_finite() && l.position.longitude.is_finite());
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// Whatever arrives (valid or not, any mix of signal and timing advance, anywhere on
+        /// Earth), the answer is finite and its radius within the stated bounds.
+        #[test]
+        fn any_input_gives_a_finite_answer(
+            raw in proptest::collection::vec(
+                (0u64..4, -95.0f64..95.0, -200.0f64..200.0, proptest::option::of(-200.0f64..0.0),
+                 proptest::option::of(0u32..2_000), proptest::option::of(0.0f64..500.0), 0u8..4),
+                0..40,
+            ),
+        ) {
+            let s: Vec<Sighting> = raw
+                .iter()
+                .map(|&(sensor, lat, lon, rsrp, ta, acc, rat)| Sighting {
+                    sensor: SensorId(sensor),
+                    rat: [Rat::Gsm, Rat::Umts, Rat::Lte, Rat::Nr][usize::from(rat)],
+                    position: Position { latitude: lat, longitude: lon, accuracy_m: acc },
+                    position_age_ms: Some(1_000),
+                    rsrp_dbm: rsrp,
+                    timing_advance: ta,
+                })
+                .collect();
+            if let Some(l) = locate(&s, &PathLossModel::default()) {
+                proptest::prop_assert!(is_valid(&l.position), "{:?}", l);
+                proptest::prop_assert!(
+                    (MIN_UNCERTAINTY_M..=MAX_PLAUSIBLE_RANGE_M).contains(&l.uncertainty_m),
+                    "{:?}", l
+                );
+                proptest::prop_assert!(l.sightings <= s.len() && l.sensors <= l.sightings);
+            } else {
+                proptest::prop_assert!(!s.iter().any(|x| is_valid(&x.position)
+                    && accuracy_or(&x.position, DEFAULT_POSITION_ACCURACY_M) <= MAX_POSITION_ACCURACY_M));
+            }
+        }
+    }
+
     #[test]
     fn order_of_sightings_does_not_matter() {
         let (_, f) = origin();

@@ -85,7 +85,7 @@ pub(crate) fn find(idx: &Index<'_>, cell: &CellKey, members: &[usize]) -> Option
             .iter()
             .enumerate()
             .skip(ai + 1)
-            .take_while(|(_, b)| b.t - a.t <= CLONE_MAX_WINDOW_MS)
+            .take_while(|(_, b)| b.t.saturating_sub(a.t) <= CLONE_MAX_WINDOW_MS)
             .take(MAX_PAIRS_PER_SIGHTING)
         {
             let need = a.reach + b.reach + CLONE_MIN_GAP_M;
@@ -93,7 +93,7 @@ pub(crate) fn find(idx: &Index<'_>, cell: &CellKey, members: &[usize]) -> Option
             if d2 <= need * need {
                 continue;
             }
-            let travel = MAX_TRANSMITTER_SPEED_M_S * (b.t - a.t) as f64 / 1000.0;
+            let travel = MAX_TRANSMITTER_SPEED_M_S * b.t.saturating_sub(a.t) as f64 / 1000.0;
             let excess = d2.sqrt() - a.reach - b.reach - travel;
             if excess > CLONE_MIN_GAP_M && best.is_none_or(|(e, _, _)| excess > e) {
                 best = Some((excess, ai, bj));
@@ -103,13 +103,16 @@ pub(crate) fn find(idx: &Index<'_>, cell: &CellKey, members: &[usize]) -> Option
     let (_, ai, bj) = best?;
     let (a, b) = (places.get(ai)?, places.get(bj)?);
     let d = distance_m(&a.pos, &b.pos);
-    let dt = b.t - a.t;
+    let dt = b.t.saturating_sub(a.t);
     let travel = MAX_TRANSMITTER_SPEED_M_S * dt as f64 / 1000.0;
     if d - a.reach - b.reach - travel <= CLONE_MIN_GAP_M {
         return None;
     }
     // Each sighting in the period joins the side it is nearer to.
-    let (from, to) = (a.t - CLONE_MAX_WINDOW_MS, b.t + CLONE_MAX_WINDOW_MS);
+    let (from, to) = (
+        a.t.saturating_sub(CLONE_MAX_WINDOW_MS),
+        b.t.saturating_add(CLONE_MAX_WINDOW_MS),
+    );
     let mut side_a = Vec::new();
     let mut side_b = Vec::new();
     for p in places.iter().filter(|p| (from..=to).contains(&p.t)) {

@@ -85,7 +85,7 @@ pub(crate) fn find(idx: &Index<'_>) -> Vec<FleetFinding> {
                 },
             };
             let joined = open.iter_mut().find(|e| {
-                t - e.last_ms <= CORROBORATION_GAP_MS
+                t.saturating_sub(e.last_ms) <= CORROBORATION_GAP_MS
                     && match (e.anchor, pos) {
                         (Some(a), Some(p)) => distance_m(&a, &p) <= PCI_REUSE_RADIUS_M,
                         _ => true,
@@ -143,8 +143,8 @@ impl SensorFixes {
             .into_iter()
             .flatten()
             .filter_map(|j| v.get(j))
-            .filter(|x| (x.0 - t).abs() <= POSITION_MATCH_MS)
-            .min_by_key(|x| (x.0 - t).abs())
+            .filter(|x| x.0.abs_diff(t) <= POSITION_MATCH_MS.unsigned_abs())
+            .min_by_key(|x| x.0.abs_diff(t))
             .map(|x| x.1)
     }
 }
@@ -170,7 +170,10 @@ fn report(idx: &Index<'_>, e: &Episode) -> Option<FleetFinding> {
     let last_ms = reports.iter().map(|r| r.finding.time_ms).max()?;
     let kinds: BTreeSet<&str> = reports.iter().map(|r| r.finding.kind.as_str()).collect();
     let kinds: Vec<&str> = kinds.into_iter().collect();
-    let (from, to) = (first_ms - LOCATE_MARGIN_MS, last_ms + LOCATE_MARGIN_MS);
+    let (from, to) = (
+        first_ms.saturating_sub(LOCATE_MARGIN_MS),
+        last_ms.saturating_add(LOCATE_MARGIN_MS),
+    );
     let (cell, channel, pci, what) = match e.key {
         Key::Cell(c) => {
             let first = reports.first().map(|r| &r.finding);
@@ -237,7 +240,7 @@ fn report(idx: &Index<'_>, e: &Episode) -> Option<FleetFinding> {
          severity is raised from the sensors' highest ({}) by {} level{} to {}.",
         sensors.len(),
         what,
-        describe_duration(last_ms - first_ms),
+        describe_duration(last_ms.saturating_sub(first_ms)),
         kinds.join(", "),
         reports.len(),
         if reports.len() == 1 { "" } else { "s" },

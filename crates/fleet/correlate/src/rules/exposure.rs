@@ -97,7 +97,7 @@ pub(crate) fn find(idx: &Index<'_>) -> Vec<FleetFinding> {
             continue;
         }
         let prior_e = (PRIOR_RATE * PRIOR_CONNECTIONS).round() as u64;
-        let all_e = t.exposures + op.exposures.saturating_sub(t.exposures) + prior_e;
+        let all_e = op.exposures.max(t.exposures).saturating_add(prior_e);
         let share = t.connections as f64 / (t.connections as f64 + other_n + PRIOR_CONNECTIONS);
         let p = binomial_upper_tail(t.exposures, all_e, share);
         if p > alpha {

@@ -102,7 +102,7 @@ pub(crate) fn find(
     }
     let first_ms = idx.get(*members.first()?)?.obs.time_ms;
     let last_ms = idx.get(*members.last()?)?.obs.time_ms;
-    if last_ms - first_ms > TRANSIENT_MAX_DURATION_MS {
+    if last_ms.saturating_sub(first_ms) > TRANSIENT_MAX_DURATION_MS {
         return None;
     }
     let mut places: Vec<HexId> = Vec::new();
@@ -132,17 +132,27 @@ pub(crate) fn find(
     let first_b = first_ms.div_euclid(COVERAGE_BUCKET_MS);
     let last_b = last_ms.div_euclid(COVERAGE_BUCKET_MS);
     let look = TRANSIENT_LOOKAROUND_MS / COVERAGE_BUCKET_MS;
-    let before = coverage.periods(&op, &area, first_b - look, first_b - 1);
-    let after = coverage.periods(&op, &area, last_b + 1, last_b + look);
+    let before = coverage.periods(
+        &op,
+        &area,
+        first_b.saturating_sub(look),
+        first_b.saturating_sub(1),
+    );
+    let after = coverage.periods(
+        &op,
+        &area,
+        last_b.saturating_add(1),
+        last_b.saturating_add(look),
+    );
     if before.len() < MIN_COVERED_BUCKETS || after.len() < MIN_COVERED_BUCKETS {
         return None;
     }
     let adjacent = before
         .last()
-        .is_some_and(|&b| b >= first_b - ADJACENT_BUCKETS)
+        .is_some_and(|&b| b >= first_b.saturating_sub(ADJACENT_BUCKETS))
         && after
             .first()
-            .is_some_and(|&b| b <= last_b + ADJACENT_BUCKETS);
+            .is_some_and(|&b| b <= last_b.saturating_add(ADJACENT_BUCKETS));
     let severity = if adjacent {
         Severity::Medium
     } else {
@@ -158,7 +168,7 @@ pub(crate) fn find(
          one{}. Real cells are built to stay; a cell-site simulator is switched on for an \
          operation and off again.",
         describe_cell(cell),
-        describe_duration(last_ms - first_ms),
+        describe_duration(last_ms.saturating_sub(first_ms)),
         members.len(),
         sensor_total,
         if sensor_total == 1 { "" } else { "s" },
@@ -189,7 +199,7 @@ pub(crate) fn find(
         severity,
         title: format!(
             "A cell on the air for only {} where sensors never saw it before or after",
-            describe_duration(last_ms - first_ms)
+            describe_duration(last_ms.saturating_sub(first_ms))
         ),
         explanation,
         cell: Some(*cell),
