@@ -334,3 +334,45 @@ fn the_reference_only_weighs_other_evidence() {
     assert!(b.raised_by.iter().any(|r| r.contains("reference database")));
     assert!(b.severity >= a.severity);
 }
+
+/// Findings without a cell identity are grouped by channel and physical cell id only when
+/// made near each other: physical cell ids are reused a few kilometres apart.
+#[test]
+fn radio_only_findings_corroborate_only_nearby() {
+    use stingwatch_fleet_correlate::{SensorFinding, SensorReport};
+    let f = LocalFrame::new(&city());
+    let t0 = 1_760_000_000_000;
+    let report = |sensor: u64, t: i64, x: f64| SensorReport {
+        sensor: SensorId(sensor),
+        finding: SensorFinding {
+            id: format!("r{sensor}"),
+            kind: "downgrade-to-2g".into(),
+            severity: Severity::Medium,
+            rat: Some(stingwatch_fleet_correlate::Rat::Lte),
+            title: "Redirected to 2G".into(),
+            explanation: String::new(),
+            time_ms: t,
+            cell: None,
+            channel: Some(1_300),
+            pci: Some(7),
+            position: Some(f.to_position(x, 0.0, Some(10.0))),
+            evidence: None,
+        },
+    };
+    // Two sensors 300 m apart, and a third 12 km away on the same channel and PCI.
+    let up = Upload {
+        observations: vec![],
+        findings: vec![
+            report(1, t0, 0.0),
+            report(2, t0 + 60_000, 300.0),
+            report(3, t0 + 90_000, 12_000.0),
+        ],
+    };
+    let findings = run(&up, None);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let c = &findings[0];
+    assert_eq!(c.kind, FleetKind::Corroborated);
+    assert_eq!(c.sensors, vec![SensorId(1), SensorId(2)]);
+    assert_eq!((c.channel, c.pci, c.cell), (Some(1_300), Some(7), None));
+    assert_eq!(c.severity, Severity::High);
+}
