@@ -92,6 +92,8 @@ pub struct RowDiagnostic {
 /// Streams cells out of an OpenCellID CSV export.
 pub struct OpenCellIdReader<R> {
     input: R,
+    /// Built once: building csv-core's DFA costs more than splitting a row.
+    fields: csv_core::Reader,
     line: u64,
     buf: Vec<u8>,
     done: bool,
@@ -102,6 +104,7 @@ impl<R: BufRead> OpenCellIdReader<R> {
     pub fn new(input: R) -> Self {
         OpenCellIdReader {
             input,
+            fields: csv_core::Reader::new(),
             line: 0,
             buf: Vec::with_capacity(MAX_CSV_LINE_BYTES),
             done: false,
@@ -176,7 +179,10 @@ impl<R: BufRead> Iterator for OpenCellIdReader<R> {
             if line == 1 && self.buf.starts_with(b"radio,") {
                 continue;
             }
-            return Some(parse_row(&self.buf).map_err(|problem| RowDiagnostic { line, problem }));
+            return Some(
+                parse_fields(&mut self.fields, &self.buf)
+                    .map_err(|problem| RowDiagnostic { line, problem }),
+            );
         }
         None
     }
@@ -184,8 +190,9 @@ impl<R: BufRead> Iterator for OpenCellIdReader<R> {
 
 /// Splits one line into at most [`OPENCELLID_COLUMNS`] + 1 fields with csv-core, into buffers
 /// of fixed size.
-fn split_fields(line: &[u8]) -> Result<Vec<String>, RowProblem> {
-    let mut reader = csv_core::Reader::new();
+fn split_fields(reader: &mut csv_core::Reader, line: &[u8]) -> Result<Vec<String>, RowProblem> {
+    // Each line is a record of its own: an unclosed quote must not run into the next.
+    reader.reset();
     let mut out = [0u8; MAX_CSV_LINE_BYTES];
     let mut ends = [0usize; OPENCELLID_COLUMNS + 1];
     let too_many = RowProblem::Columns(OPENCELLID_COLUMNS + 1);
@@ -241,7 +248,11 @@ fn parse_num<T: std::str::FromStr>(
 
 /// Parses one row (without its line end).
 pub fn parse_row(line: &[u8]) -> Result<ReferenceCell, RowProblem> {
-    let fields = split_fields(line)?;
+    parse_fields(&mut csv_core::Reader::new(), line)
+}
+
+fn parse_fields(reader: &mut csv_core::Reader, line: &[u8]) -> Result<ReferenceCell, RowProblem> {
+    let fields = split_fields(reader, line)?;
     if fields.len() != OPENCELLID_COLUMNS {
         return Err(RowProblem::Columns(fields.len()));
     }
@@ -526,6 +537,25 @@ LTE,262,1,4711,5,1,13.4,95.0,100,2,1,0,0,0\n";
                 problem: RowProblem::Field { column: "lat", .. }
             })
         ));
+    }
+
+    #[test]
+    fn an_unclosed_quote_stays_on_its_line() {
+        let text =
+            "LTE,\"262,1,1,1,1,13.4,52.5,100,2,1,0,0,0\nLTE,262,1,1,2,1,13.4,52.5,100,2,1,0,0,0\n";
+        let rows: Vec<_> = OpenCellIdReader::new(text.as_bytes()).collect();
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert!(
+            matches!(
+                rows[0],
+                Err(RowDiagnostic {
+                    line: 1,
+                    problem: RowProblem::Columns(2)
+                })
+            ),
+            "{rows:?}"
+        );
+        assert_eq!(rows[1].as_ref().map(|c| c.key.cell), Ok(2));
     }
 
     #[test]
