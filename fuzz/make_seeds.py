@@ -224,6 +224,13 @@ def indicator_seeds(seeds):
     seeds.add("ioc_index", b"indicators:\n  - type: github\n    name: X\n    github: "
               b"{owner: o, repo: r, branch: main, path: a b/c.stix2}\n"
               b"  - name: Y\n    download_url: https://x.example/y.stix2\n", "index")
+    # OpenCellID export rows, written here from the documented column order.
+    seeds.add("opencellid_csv",
+              b"radio,mcc,net,area,cell,unit,lon,lat,range,samples,changeable,created,updated,averageSignal\n"
+              b"LTE,262,1,4711,19088743,77,13.405,52.52,1200,35,1,1459692100,1700000000,0\n"
+              b"GSM,262,2,1001,3001,,13.41,52.53,800,3,1,1459692100,1700000000,-85\r\n"
+              b"\"NR\",262,1,4711,68719476735,1,13.4,52.5,100,2,1,0,0,0\n"
+              b"CDMA,310,4,1,2,,0,0,0,1,1,0,0,0\n", "rows")
 
 
 def main():
