@@ -173,7 +173,11 @@ pub fn batch_from_analysis(
             .count() as u32;
         let first = micros_to_ms(c.first_time).unwrap_or(opts.now_ms);
         let last = micros_to_ms(c.last_time).unwrap_or(first);
-        let times: &[i64] = if last != first { &[first, last] } else { &[first] };
+        let times = if last != first {
+            vec![first, last]
+        } else {
+            vec![first]
+        };
         for (i, &t) in times.iter().enumerate() {
             let (position, position_age_ms) = position_for(t, opts, true);
             observations.push(Observation {

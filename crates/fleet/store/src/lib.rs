@@ -58,6 +58,8 @@ pub const MAX_READ_ROWS: i64 = 10_000;
 pub const MAX_POINTS_PER_CELL: i64 = 500;
 /// One day in milliseconds: the partition width.
 const DAY_MS: i64 = 86_400_000;
+/// Advisory lock of schema migrations.
+const MIGRATION_LOCK: i64 = 0x5357_5030;
 /// Advisory-lock class of partition creation (any constant unique to this schema).
 const PARTITION_LOCK: i32 = 0x5357_5031;
 /// Advisory-lock class of Rayhunter recordings.
@@ -497,7 +499,7 @@ fn clamp_i32(v: u32) -> i32 {
 const INSERT_FINDINGS: &str = "INSERT INTO findings (sensor_id, batch_id, recording, finding_id, kind, severity, rat, \
      title, explanation, time, mcc, mnc, area, cell, channel, pci, hex, hex_lat, hex_lon, \
      exact_lat, exact_lon, accuracy_m, evidence_id) \
-     SELECT $1, $2, $3, * FROM UNNEST($4::text[], $5::text[], $6::smallint[], $7::smallint[], \
+     SELECT $1::BIGINT, $2::TEXT, $3::TEXT, * FROM UNNEST($4::text[], $5::text[], $6::smallint[], $7::smallint[], \
      $8::text[], $9::text[], $10::timestamptz[], $11::smallint[], $12::smallint[], $13::bigint[], \
      $14::bigint[], $15::bigint[], $16::int[], $17::bigint[], $18::float8[], $19::float8[], \
      $20::float8[], $21::float8[], $22::float8[], $23::bigint[]) \
@@ -607,16 +609,20 @@ impl Store {
     /// applied.
     pub async fn migrate(&self) -> Result<Vec<i32>> {
         let mut conn = self.pool.get().await?;
-        conn.batch_execute(
+        let tx = conn.transaction().await?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .await?;
+        tx.batch_execute(
             "CREATE TABLE IF NOT EXISTS fleet_migrations (\
                version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
                applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
         )
         .await?;
+        tx.commit().await?;
         let mut applied = Vec::new();
         for &(version, name, sql) in MIGRATIONS {
             let tx = conn.transaction().await?;
-            tx.execute("SELECT pg_advisory_xact_lock(0x53575030)", &[])
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
                 .await?;
             let done = tx
                 .query_opt(
@@ -761,7 +767,7 @@ impl Store {
             let (name, from, to) = partition_of(day);
             let tx = conn.transaction().await?;
             tx.execute(
-                "SELECT pg_advisory_xact_lock($1, $2)",
+                "SELECT pg_advisory_xact_lock($1::INT4, $2::INT4)",
                 &[&PARTITION_LOCK, &(day as i32)],
             )
             .await?;
@@ -859,7 +865,7 @@ impl Store {
                 "INSERT INTO observations (sensor_id, time, rat, mcc, mnc, area, cell, channel, pci, \
                  serving, rsrp_dbm, rsrq_db, timing_advance, hex, hex_lat, hex_lon, \
                  identity_exposures, connections) \
-                 SELECT $1, * FROM UNNEST($2::timestamptz[], $3::smallint[], $4::smallint[], \
+                 SELECT $1::BIGINT, * FROM UNNEST($2::timestamptz[], $3::smallint[], $4::smallint[], \
                  $5::smallint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::int[], $10::bool[], \
                  $11::real[], $12::real[], $13::bigint[], $14::bigint[], $15::float8[], \
                  $16::float8[], $17::int[], $18::int[])",
@@ -1121,7 +1127,7 @@ impl Store {
         let tx = conn.transaction().await?;
         let key = format!("{}/{}", sensor.id, name);
         tx.execute(
-            "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+            "SELECT pg_advisory_xact_lock($1::INT4, hashtext($2::TEXT))",
             &[&RAYHUNTER_LOCK, &key],
         )
         .await?;
