@@ -75,7 +75,12 @@ fn recording_batch_id(path: &Path, args: &UploadArgs) -> Result<BatchId> {
     let mut h = Sha256::new();
     h.update(&bytes);
     h.update([u8::from(args.evidence), u8::from(args.share_exact_position)]);
-    let hex: String = h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let hex: String = h
+        .finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect();
     Ok(BatchId(format!("rec-{hex}")))
 }
 
@@ -89,7 +94,9 @@ pub fn run_upload(args: UploadArgs) -> Result<ExitCode> {
     let mut made: Option<Outbox> = None;
     for p in &args.paths {
         if p.is_dir() && is_outbox(p) {
-            outboxes.push(Outbox::open(p).with_context(|| format!("{}: cannot open outbox", p.display()))?);
+            outboxes.push(
+                Outbox::open(p).with_context(|| format!("{}: cannot open outbox", p.display()))?,
+            );
             continue;
         }
         let reader = CaptureReader::open(p)?;
@@ -107,7 +114,12 @@ pub fn run_upload(args: UploadArgs) -> Result<ExitCode> {
             evidence_from: args.evidence.then_some(p.as_path()),
             now_ms: now_ms(),
         };
-        let batch = batch_from_analysis(recording_batch_id(p, &args)?, &done.findings, &done.cells, &opts);
+        let batch = batch_from_analysis(
+            recording_batch_id(p, &args)?,
+            &done.findings,
+            &done.cells,
+            &opts,
+        );
         let ob = match &made {
             Some(o) => o.clone(),
             None => {
@@ -234,7 +246,9 @@ mod server {
     pub fn run_serve(a: ServeArgs) -> Result<ExitCode> {
         let admin = match &a.admin_token_file {
             Some(p) => Some(read_token(Some(p), ADMIN_TOKEN_ENV)?),
-            None => std::env::var(ADMIN_TOKEN_ENV).ok().filter(|t| !t.is_empty()),
+            None => std::env::var(ADMIN_TOKEN_ENV)
+                .ok()
+                .filter(|t| !t.is_empty()),
         };
         let mut store = StoreConfig::new(db_url(a.db)?);
         store.retention_days = a.retention_days.max(1);

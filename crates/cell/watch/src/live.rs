@@ -2,8 +2,8 @@
 //! findings), and the state they share with the web server.
 
 use std::collections::VecDeque;
-use std::path::Path;
 use std::io::{self, Read};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -67,7 +67,9 @@ impl TempPostgres {
             if in_ci() {
                 panic!("CI=true but PostgreSQL (initdb) is not installed; .ci/run must apt-get install postgresql");
             }
-            eprintln!("SKIP: PostgreSQL is not installed (apt-get install postgresql); test skipped");
+            eprintln!(
+                "SKIP: PostgreSQL is not installed (apt-get install postgresql); test skipped"
+            );
             return None;
         };
         let as_postgres = is_root();
@@ -146,10 +148,7 @@ impl TempPostgres {
 
     /// Connection URL of the server's `postgres` database (trust authentication).
     pub fn url(&self) -> String {
-        format!(
-            "postgresql://postgres@127.0.0.1:{}/postgres",
-            self.port
-        )
+        format!("postgresql://postgres@127.0.0.1:{}/postgres", self.port)
     }
 
     /// Connection URL of another database, created on first use.

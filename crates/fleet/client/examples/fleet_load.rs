@@ -4,8 +4,8 @@
 //!
 //! usage: fleet_load URL ADMIN_TOKEN [SENSORS=1000] [INTERVAL=10] [DURATION=60] [WORKERS=128]
 
-use std::collections::BinaryHeap;
 use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -48,12 +48,19 @@ fn batch(sensor: usize, seq: usize, t: i64) -> Vec<u8> {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let url = args.get(1).cloned().expect("usage: fleet_load URL ADMIN_TOKEN [SENSORS] [INTERVAL] [DURATION] [WORKERS]");
+    let url = args
+        .get(1)
+        .cloned()
+        .expect("usage: fleet_load URL ADMIN_TOKEN [SENSORS] [INTERVAL] [DURATION] [WORKERS]");
     let admin = args.get(2).cloned().expect("admin token");
     let num = |i: usize, d: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
-    let (sensors, interval, duration, workers) = (num(3, 1000), num(4, 10), num(5, 60), num(6, 128));
+    let (sensors, interval, duration, workers) =
+        (num(3, 1000), num(4, 10), num(5, 60), num(6, 128));
 
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
     let run = std::process::id();
     let mut tokens = Vec::with_capacity(sensors);
     for i in 0..sensors {
@@ -62,7 +69,8 @@ fn main() {
             .header("Authorization", &format!("Bearer {admin}"))
             .send(format!("{{\"name\":\"load-{run}-{i}\"}}").as_bytes())
             .expect("add sensor");
-        let v: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
         tokens.push(v["token"].as_str().expect("token").to_string());
     }
     let rounds = duration / interval;
@@ -71,25 +79,44 @@ fn main() {
     for s in 0..sensors {
         let offset = Duration::from_secs_f64(interval as f64 * s as f64 / sensors as f64);
         for k in 0..rounds {
-            plan.push(Reverse((offset + Duration::from_secs((k * interval) as u64), s, k)));
+            plan.push(Reverse((
+                offset + Duration::from_secs((k * interval) as u64),
+                s,
+                k,
+            )));
         }
     }
     let plan = Arc::new(Mutex::new(plan));
-    let uploaders: Arc<Vec<Uploader>> = Arc::new(tokens.iter().map(|t| Uploader::new(&url, t)).collect());
-    let results = Arc::new(Mutex::new((Vec::<f64>::new(), 0u64, Vec::<String>::new(), 0u64)));
+    let uploaders: Arc<Vec<Uploader>> =
+        Arc::new(tokens.iter().map(|t| Uploader::new(&url, t)).collect());
+    let results = Arc::new(Mutex::new((
+        Vec::<f64>::new(),
+        0u64,
+        Vec::<String>::new(),
+        0u64,
+    )));
     let start = Instant::now();
     let mut handles = Vec::new();
     for _ in 0..workers {
-        let (plan, uploaders, results) = (Arc::clone(&plan), Arc::clone(&uploaders), Arc::clone(&results));
+        let (plan, uploaders, results) = (
+            Arc::clone(&plan),
+            Arc::clone(&uploaders),
+            Arc::clone(&results),
+        );
         handles.push(std::thread::spawn(move || loop {
             let next = plan.lock().unwrap().pop();
-            let Some(Reverse((due, s, k))) = next else { return };
+            let Some(Reverse((due, s, k))) = next else {
+                return;
+            };
             let now = start.elapsed();
             if due > now {
                 std::thread::sleep(due - now);
             }
             let late = start.elapsed().saturating_sub(due);
-            let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis() as i64;
             let body = batch(s, k, t);
             let t0 = Instant::now();
             let r = uploaders[s].send(&body);
@@ -115,7 +142,11 @@ fn main() {
     let g = results.lock().unwrap();
     let mut lat = g.0.clone();
     lat.sort_by(|a, b| a.total_cmp(b));
-    let pct = |p: f64| lat.get(((lat.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(0.0);
+    let pct = |p: f64| {
+        lat.get(((lat.len() as f64 - 1.0) * p).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
     let errors = g.2.iter().filter(|e| e.is_empty()).count();
     let samples: Vec<&String> = g.2.iter().filter(|e| !e.is_empty()).collect();
     println!(

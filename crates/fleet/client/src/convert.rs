@@ -69,7 +69,11 @@ pub fn scrub_identities(text: &str) -> String {
         if c.is_ascii_digit() {
             let n = rest.bytes().take_while(|b| b.is_ascii_digit()).count();
             let (run, tail) = rest.split_at_checked(n).unwrap_or((rest, ""));
-            out.push_str(if n >= IDENTITY_DIGITS { PLACEHOLDER } else { run });
+            out.push_str(if n >= IDENTITY_DIGITS {
+                PLACEHOLDER
+            } else {
+                run
+            });
             rest = tail;
             continue;
         }
@@ -124,7 +128,11 @@ fn finding_id(f: &FileFinding) -> String {
     format!("f-{hex}")
 }
 
-fn position_for(time_ms: i64, opts: &ConvertOptions, exact: bool) -> (Option<Position>, Option<u64>) {
+fn position_for(
+    time_ms: i64,
+    opts: &ConvertOptions,
+    exact: bool,
+) -> (Option<Position>, Option<u64>) {
     let Some((p, age)) = opts.track.and_then(|t| t.nearest(time_ms)) else {
         return (None, None);
     };
@@ -229,7 +237,8 @@ pub fn batch_from_analysis(
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let time_ms = micros_to_ms(f.finding.time.or(f.finding.first_time)).unwrap_or(opts.now_ms);
+            let time_ms =
+                micros_to_ms(f.finding.time.or(f.finding.first_time)).unwrap_or(opts.now_ms);
             let cell = f.finding.cell;
             let key = cell
                 .and_then(|c| c.identity)
@@ -269,8 +278,12 @@ fn cut_segments(path: &Path, findings: &[&FileFinding]) -> Vec<Option<Vec<u8>>> 
         .iter()
         .map(|f| {
             (
-                f.finding.first_packet.saturating_sub(EVIDENCE_CONTEXT_PACKETS),
-                f.finding.last_packet.saturating_add(EVIDENCE_CONTEXT_PACKETS),
+                f.finding
+                    .first_packet
+                    .saturating_sub(EVIDENCE_CONTEXT_PACKETS),
+                f.finding
+                    .last_packet
+                    .saturating_add(EVIDENCE_CONTEXT_PACKETS),
             )
         })
         .collect();
@@ -335,7 +348,10 @@ mod tests {
         assert!(s.contains("cell 12345"), "{s}");
         assert!(s.contains("TAC 0x1a2b"), "{s}");
         assert!(s.ends_with(", 0 x"), "{s}");
-        assert_eq!(scrub_identities("IMEI 35-209900-176148-1"), "IMEI 35-209900-176148-1");
+        assert_eq!(
+            scrub_identities("IMEI 35-209900-176148-1"),
+            "IMEI 35-209900-176148-1"
+        );
         assert_eq!(scrub_identities("ünïcode 1234"), "ünïcode 1234");
     }
 }

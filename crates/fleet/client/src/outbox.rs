@@ -195,7 +195,11 @@ mod tests {
         let second = ob.pending().unwrap().remove(0);
         ob.reject(&second).unwrap();
         assert_eq!(ob.pending().unwrap().len(), 1);
-        assert!(dir.path().join("rejected").join(format!("{}.json", a.0)).is_file());
+        assert!(dir
+            .path()
+            .join("rejected")
+            .join(format!("{}.json", a.0))
+            .is_file());
     }
 
     #[test]

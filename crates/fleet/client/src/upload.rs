@@ -75,7 +75,10 @@ impl Uploader {
     /// Sends one batch body (JSON) and returns the server's receipt.
     pub fn send(&self, body: &[u8]) -> Result<UploadReceipt, SendError> {
         if body.len() > MAX_BATCH_BYTES {
-            return Err(SendError::Rejected(413, "batch larger than the protocol allows".into()));
+            return Err(SendError::Rejected(
+                413,
+                "batch larger than the protocol allows".into(),
+            ));
         }
         let r = self
             .agent
@@ -139,7 +142,8 @@ impl Uploader {
                     }
                     Err(SendError::Rejected(status, why)) => {
                         report.rejected += 1;
-                        report.last_error = Some(format!("{}: HTTP {status}: {why}", path.display()));
+                        report.last_error =
+                            Some(format!("{}: HTTP {status}: {why}", path.display()));
                         let _ = outbox.reject(&path);
                     }
                     Err(e @ SendError::Auth(..)) => {
@@ -167,7 +171,10 @@ impl Uploader {
         let body = std::fs::read(path).map_err(|e| SendError::Retry(e.to_string()))?;
         // A file that is not a batch (damaged disk, a stray file) is set aside, not sent.
         if let Err(e) = UploadBatch::from_json(&body) {
-            return Err(SendError::Rejected(0, format!("not a valid batch file: {e}")));
+            return Err(SendError::Rejected(
+                0,
+                format!("not a valid batch file: {e}"),
+            ));
         }
         self.send(&body)
     }

@@ -166,6 +166,8 @@ mod tests {
         assert_eq!((p.latitude, age), (52.6, 10_000));
         let (p, _) = t.nearest(1_700_000_030_000).unwrap();
         assert_eq!(p.latitude, 52.5, "a tie goes to the earlier fix");
-        assert!(t.nearest(1_700_000_000_000 + 2 * MAX_FIX_AGE_MS as i64).is_none());
+        assert!(t
+            .nearest(1_700_000_000_000 + 2 * MAX_FIX_AGE_MS as i64)
+            .is_none());
     }
 }

@@ -147,7 +147,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/coverage", get(coverage))
         .route("/api/v1/cells", get(cells))
         .route("/api/v1/evidence/{id}/report.html", get(evidence_report))
-        .route("/api/v1/evidence/{id}/annotated.pcapng", get(evidence_pcapng))
+        .route(
+            "/api/v1/evidence/{id}/annotated.pcapng",
+            get(evidence_pcapng),
+        )
         .route("/api/v1/admin/sensors", get(list_sensors).post(add_sensor))
         .route("/api/v1/admin/sensors/{name}/revoke", post(revoke_sensor))
         .route("/webdav/{*path}", put(webdav_put))
@@ -275,7 +278,10 @@ async fn page(State(st): State<Arc<AppState>>) -> Response {
     if let Ok(v) = HeaderValue::from_str(&csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     r
 }
 
@@ -313,7 +319,10 @@ async fn post_batch(State(st): State<Arc<AppState>>, headers: HeaderMap, body: B
     let sensor = match authenticate(&st, &headers).await {
         Ok(Caller::Sensor(s)) => s,
         Ok(Caller::Admin) => {
-            return error(StatusCode::FORBIDDEN, "batches come from sensors, not the admin token")
+            return error(
+                StatusCode::FORBIDDEN,
+                "batches come from sensors, not the admin token",
+            )
         }
         Err(r) => return r,
     };
@@ -323,7 +332,9 @@ async fn post_batch(State(st): State<Arc<AppState>>, headers: HeaderMap, body: B
     };
     let batch = match UploadBatch::from_json(&bytes) {
         Ok(b) => b,
-        Err(e @ BatchError::TooLarge(_)) => return error(StatusCode::PAYLOAD_TOO_LARGE, e.to_string()),
+        Err(e @ BatchError::TooLarge(_)) => {
+            return error(StatusCode::PAYLOAD_TOO_LARGE, e.to_string())
+        }
         Err(e @ BatchError::Malformed(_)) => return error(StatusCode::BAD_REQUEST, e.to_string()),
         Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
     };
@@ -355,16 +366,20 @@ async fn read_scope(
         )),
         (Caller::Admin, Some(name)) => match st.store.sensor_by_name(name).await {
             Ok(Some(s)) => Ok(Some(s.id)),
-            Ok(None) => Err(error(StatusCode::NOT_FOUND, format!("sensor {name} not found"))),
+            Ok(None) => Err(error(
+                StatusCode::NOT_FOUND,
+                format!("sensor {name} not found"),
+            )),
             Err(e) => Err(store_error(e)),
         },
         _ => Ok(caller.scope()),
     }
 }
 
-fn since(st: &AppState, q: &ReadQuery) -> i64 {
-    q.since_ms
-        .unwrap_or_else(|| now_ms() - i64::from(st.store.retention_days()) * 86_400_000)
+/// Start of a read: everything still stored unless `since_ms` says otherwise (retention
+/// already bounds what is there).
+fn since(q: &ReadQuery) -> i64 {
+    q.since_ms.unwrap_or(0)
 }
 
 async fn findings(
@@ -377,7 +392,7 @@ async fn findings(
         Err(r) => return r,
     };
     let limit = q.limit.unwrap_or(DEFAULT_FINDINGS_LIMIT);
-    match st.store.findings(scope, since(&st, &q), limit).await {
+    match st.store.findings(scope, since(&q), limit).await {
         Ok(f) => Json(serde_json::json!({ "findings": f })).into_response(),
         Err(e) => store_error(e),
     }
@@ -392,7 +407,7 @@ async fn coverage(
         Ok(s) => s,
         Err(r) => return r,
     };
-    match st.store.coverage(scope, since(&st, &q)).await {
+    match st.store.coverage(scope, since(&q)).await {
         Ok(c) => Json(serde_json::json!({
             "cell_radius_m": st.store.coarsener().cell_radius_m(),
             "cells": c,
@@ -420,7 +435,7 @@ async fn cells(
         Ok(s) => s,
         Err(r) => return r,
     };
-    match st.store.suspicious_cells(scope, since(&st, &q)).await {
+    match st.store.suspicious_cells(scope, since(&q)).await {
         Ok(cells) => {
             let radius = st.store.coarsener().cell_radius_m();
             let out: Vec<CellAnswer> = cells
@@ -481,7 +496,10 @@ async fn render_evidence(
     match job {
         Ok(Ok(bytes)) => {
             let (ctype, file) = if pcapng {
-                ("application/vnd.tcpdump.pcap", format!("evidence-{id}.pcapng"))
+                (
+                    "application/vnd.tcpdump.pcap",
+                    format!("evidence-{id}.pcapng"),
+                )
             } else {
                 ("text/html; charset=utf-8", format!("evidence-{id}.html"))
             };
@@ -547,9 +565,18 @@ async fn add_sensor(State(st): State<Arc<AppState>>, headers: HeaderMap, body: B
     };
     let req: NewSensor = match serde_json::from_slice(&bytes) {
         Ok(r) => r,
-        Err(e) => return error(StatusCode::BAD_REQUEST, format!("not a sensor request: {e}")),
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("not a sensor request: {e}"),
+            )
+        }
     };
-    match st.store.add_sensor(&req.name, req.share_exact_position).await {
+    match st
+        .store
+        .add_sensor(&req.name, req.share_exact_position)
+        .await
+    {
         Ok(token) => (
             StatusCode::CREATED,
             Json(serde_json::json!({ "name": req.name, "token": token })),

@@ -97,8 +97,18 @@ mod tests {
     #[test]
     fn the_centre_lies_between_the_places_and_the_circle_covers_them() {
         let pts = vec![
-            HeardFrom { lat: 52.50, lon: 13.40, weight: 1, best_rsrp_dbm: None },
-            HeardFrom { lat: 52.52, lon: 13.40, weight: 1, best_rsrp_dbm: None },
+            HeardFrom {
+                lat: 52.50,
+                lon: 13.40,
+                weight: 1,
+                best_rsrp_dbm: None,
+            },
+            HeardFrom {
+                lat: 52.52,
+                lon: 13.40,
+                weight: 1,
+                best_rsrp_dbm: None,
+            },
         ];
         let e = CentroidLocator.locate(&cell(pts.clone()), 100.0).unwrap();
         assert!((e.lat - 52.51).abs() < 1e-9);
@@ -106,9 +116,7 @@ mod tests {
             assert!(distance_m(e.lat, e.lon, p.lat, p.lon) <= e.radius_m);
         }
         assert!(CentroidLocator.locate(&cell(vec![]), 100.0).is_none());
-        let one = CentroidLocator
-            .locate(&cell(vec![pts[0]]), 100.0)
-            .unwrap();
+        let one = CentroidLocator.locate(&cell(vec![pts[0]]), 100.0).unwrap();
         assert_eq!(one.radius_m, MIN_RADIUS_M);
     }
 }

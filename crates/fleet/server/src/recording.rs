@@ -86,19 +86,27 @@ pub fn analyse(name: &str, bytes: Vec<u8>) -> Result<Report, RecordingError> {
         skipped: s.skipped_total(),
         errors,
     };
-    Ok(
-        Report::new(env!("CARGO_PKG_VERSION"), vec![input], done.findings, done.cells)
-            .with_timeline(done.timeline),
+    Ok(Report::new(
+        env!("CARGO_PKG_VERSION"),
+        vec![input],
+        done.findings,
+        done.cells,
     )
+    .with_timeline(done.timeline))
 }
 
 /// The recording as GSMTAP pcapng with each finding of `report` a comment on its evidence
 /// packets (the same as `stingwatch analyze --format pcapng`).
-pub fn annotated_pcapng(name: &str, bytes: Vec<u8>, report: &Report) -> Result<Vec<u8>, RecordingError> {
+pub fn annotated_pcapng(
+    name: &str,
+    bytes: Vec<u8>,
+    report: &Report,
+) -> Result<Vec<u8>, RecordingError> {
     let comments = packet_comments(report, name);
     let reader = CaptureReader::from_reader(Path::new(name), Cursor::new(bytes))
         .map_err(|e| RecordingError::NotACapture(e.to_string()))?;
-    let mut w = PcapngWriter::new(Vec::new()).map_err(|e| RecordingError::NotACapture(e.to_string()))?;
+    let mut w =
+        PcapngWriter::new(Vec::new()).map_err(|e| RecordingError::NotACapture(e.to_string()))?;
     for item in reader {
         if let ReadItem::Message(m) = item {
             let notes: Vec<&str> = comments

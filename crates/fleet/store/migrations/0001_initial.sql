@@ -91,6 +91,7 @@ CREATE TABLE findings (
     UNIQUE (sensor_id, finding_id)
 );
 CREATE INDEX findings_time ON findings (time);
+CREATE INDEX findings_received ON findings (received_at);
 CREATE INDEX findings_recording ON findings (sensor_id, recording);
 
 -- Files a Rayhunter put over WebDAV. The recording itself is kept as evidence; its GPS

@@ -75,7 +75,9 @@ impl HexGrid {
     }
 
     fn band_of(lat: f64) -> i64 {
-        ((lat + 90.0) / BAND_DEG).floor().clamp(0.0, 180.0 / BAND_DEG - 1.0) as i64
+        ((lat + 90.0) / BAND_DEG)
+            .floor()
+            .clamp(0.0, 180.0 / BAND_DEG - 1.0) as i64
     }
 
     fn band_scale(band: i64) -> (f64, f64) {
@@ -99,10 +101,8 @@ impl HexGrid {
 
 impl Coarsener for HexGrid {
     fn coarsen(&self, lat: f64, lon: f64) -> Option<Coarse> {
-        if !(lat.is_finite() && lon.is_finite())
-            || !(-90.0..=90.0).contains(&lat)
-            || !(-180.0..=180.0).contains(&lon)
-        {
+        // NaN is in no range, so this also refuses non-finite coordinates.
+        if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
             return None;
         }
         let band = Self::band_of(lat);
@@ -161,7 +161,10 @@ mod tests {
             let lon = ((rng >> 20) % 359_000) as f64 / 1000.0 - 179.5;
             let c = g.coarsen(lat, lon).unwrap();
             let d = distance_m(lat, lon, c.lat, c.lon);
-            assert!(d <= g.cell_radius_m() * 1.02, "{lat},{lon}: {d} m from centre");
+            assert!(
+                d <= g.cell_radius_m() * 1.02,
+                "{lat},{lon}: {d} m from centre"
+            );
             // The centre maps to its own cell (unless the hexagon straddles a band edge and
             // its centre lies in the next band, where that band's own hexagon is taken).
             if HexGrid::band_of(c.lat) == HexGrid::band_of(lat) {

@@ -37,11 +37,8 @@ pub use coarsen::{Coarse, Coarsener, HexGrid};
 use pool::Pool;
 
 /// Versioned schema migrations, applied in order; never edit one that has shipped.
-const MIGRATIONS: &[(i32, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../migrations/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(i32, &str, &str)] =
+    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
 
 /// Default retention of observations, findings and evidence, in days.
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;
@@ -388,7 +385,11 @@ fn partition_of(day: i64) -> (String, String, String) {
     let from = date(day);
     let to = date(day + 1);
     let name = format!("observations_d{}", from.replace('-', ""));
-    (name, format!("{from} 00:00:00+00"), format!("{to} 00:00:00+00"))
+    (
+        name,
+        format!("{from} 00:00:00+00"),
+        format!("{to} 00:00:00+00"),
+    )
 }
 
 /// Day of a partition name made by [`partition_of`].
@@ -506,7 +507,13 @@ const INSERT_FINDINGS: &str = "INSERT INTO findings (sensor_id, batch_id, record
      ON CONFLICT (sensor_id, finding_id) DO NOTHING";
 
 impl FindingColumns {
-    fn push(&mut self, f: &SensorFinding, grid: &dyn Coarsener, exact: bool, evidence: Option<i64>) {
+    fn push(
+        &mut self,
+        f: &SensorFinding,
+        grid: &dyn Coarsener,
+        exact: bool,
+        evidence: Option<i64>,
+    ) {
         self.finding_id.push(f.id.clone());
         self.kind.push(f.kind.clone());
         self.severity.push(severity_code(f.severity));
@@ -576,10 +583,10 @@ impl FindingColumns {
 impl Store {
     /// Connects (lazily: the first use opens the first connection) with the default grid.
     pub fn new(cfg: &StoreConfig) -> Result<Store> {
-        let config: tokio_postgres::Config = cfg
-            .url
-            .parse()
-            .map_err(|e: tokio_postgres::Error| StoreError::Invalid(format!("database URL: {e}")))?;
+        let config: tokio_postgres::Config =
+            cfg.url.parse().map_err(|e: tokio_postgres::Error| {
+                StoreError::Invalid(format!("database URL: {e}"))
+            })?;
         Ok(Store {
             pool: Pool::new(config, cfg.max_connections.max(1)),
             retention_days: cfg.retention_days.max(1),
@@ -683,7 +690,10 @@ impl Store {
     pub async fn revoke_sensor(&self, name: &str) -> Result<()> {
         let conn = self.pool.get().await?;
         let n = conn
-            .execute("UPDATE sensors SET revoked = TRUE WHERE name = $1", &[&name])
+            .execute(
+                "UPDATE sensors SET revoked = TRUE WHERE name = $1",
+                &[&name],
+            )
             .await?;
         if n == 0 {
             return Err(StoreError::NotFound(format!("sensor {name}")));
@@ -753,11 +763,11 @@ impl Store {
     /// creating the same one at once wait on an advisory lock instead of failing).
     async fn ensure_partitions(&self, days: &BTreeSet<i64>) -> Result<()> {
         let missing: Vec<i64> = {
-            let known = self
-                .partitions
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
-            days.iter().copied().filter(|d| !known.contains(d)).collect()
+            let known = self.partitions.lock().unwrap_or_else(|p| p.into_inner());
+            days.iter()
+                .copied()
+                .filter(|d| !known.contains(d))
+                .collect()
         };
         if missing.is_empty() {
             return Ok(());
@@ -821,7 +831,9 @@ impl Store {
             obs.rsrp.push(o.rsrp_dbm.map(|v| v as f32));
             obs.rsrq.push(o.rsrq_db.map(|v| v as f32));
             obs.ta.push(o.timing_advance.map(i64::from));
-            let coarse = o.position.and_then(|p| grid.coarsen(p.latitude, p.longitude));
+            let coarse = o
+                .position
+                .and_then(|p| grid.coarsen(p.latitude, p.longitude));
             obs.hex.push(coarse.map(|c| c.cell));
             obs.hex_lat.push(coarse.map(|c| c.lat));
             obs.hex_lon.push(coarse.map(|c| c.lon));
@@ -953,13 +965,7 @@ impl Store {
         Ok(rows
             .iter()
             .map(|r| {
-                let cell = cell_key(
-                    r.get(5),
-                    r.get(9),
-                    r.get(10),
-                    r.get(11),
-                    r.get(12),
-                );
+                let cell = cell_key(r.get(5), r.get(9), r.get(10), r.get(11), r.get(12));
                 let exact: (Option<f64>, Option<f64>) = (r.get(17), r.get(18));
                 let hex: (Option<f64>, Option<f64>) = (r.get(15), r.get(16));
                 let position = match (exact, hex) {
@@ -988,8 +994,12 @@ impl Store {
                     explanation: r.get(7),
                     time_ms: r.get(8),
                     cell,
-                    channel: r.get::<_, Option<i64>>(13).and_then(|v| u32::try_from(v).ok()),
-                    pci: r.get::<_, Option<i32>>(14).and_then(|v| u16::try_from(v).ok()),
+                    channel: r
+                        .get::<_, Option<i64>>(13)
+                        .and_then(|v| u32::try_from(v).ok()),
+                    pci: r
+                        .get::<_, Option<i32>>(14)
+                        .and_then(|v| u16::try_from(v).ok()),
                     position,
                     evidence_id: r.get(20),
                     batch_id: r.get(21),
@@ -1065,7 +1075,15 @@ impl Store {
                        WHERE mcc = $1 AND mnc = $2 AND area = $3 AND cell = $4 AND hex IS NOT NULL \
                        AND time >= $5 AND ($6::BIGINT IS NULL OR sensor_id = $6) \
                      ) p GROUP BY hex, hex_lat, hex_lon ORDER BY 3 DESC LIMIT $7",
-                    &[&mcc, &mnc, &area, &cid, &since, &sensor, &MAX_POINTS_PER_CELL],
+                    &[
+                        &mcc,
+                        &mnc,
+                        &area,
+                        &cid,
+                        &since,
+                        &sensor,
+                        &MAX_POINTS_PER_CELL,
+                    ],
                 )
                 .await?;
             out.push(SuspiciousCell {
@@ -1158,7 +1176,8 @@ impl Store {
         match kind {
             RayhunterKind::Qmdl => {
                 if let Some(old) = before.as_ref().and_then(|r| r.get::<_, Option<i64>>(1)) {
-                    tx.execute("DELETE FROM evidence WHERE id = $1", &[&old]).await?;
+                    tx.execute("DELETE FROM evidence WHERE id = $1", &[&old])
+                        .await?;
                 }
                 tx.execute(
                     "DELETE FROM findings WHERE sensor_id = $1 AND recording = $2",
@@ -1197,9 +1216,7 @@ impl Store {
             RayhunterKind::Gps => {
                 upsert_upload(&tx, sensor.id, name, kind, size, &sha, Some(bytes), None).await?;
                 if let Some(track) = track {
-                    result.positioned = self
-                        .position_recording(&tx, sensor, name, track)
-                        .await?;
+                    result.positioned = self.position_recording(&tx, sensor, name, track).await?;
                 }
             }
             RayhunterKind::Analysis => {
@@ -1255,8 +1272,9 @@ impl Store {
         Ok(n)
     }
 
-    /// Drops observation partitions wholly older than the retention period and deletes older
-    /// findings, evidence, batch records and Rayhunter files.
+    /// Drops observation partitions wholly older than the retention period (by observation
+    /// time) and deletes findings, evidence, batch records and Rayhunter files received
+    /// longer ago than that (a recording uploaded late is still kept for the whole period).
     pub async fn purge(&self, now_ms: i64) -> Result<PurgeReport> {
         let cutoff_ms = now_ms - i64::from(self.retention_days) * DAY_MS;
         let cutoff_day = day_of(cutoff_ms);
@@ -1289,7 +1307,7 @@ impl Store {
         let cutoff = time_of(cutoff_ms);
         let tx = conn.transaction().await?;
         report.findings = tx
-            .execute("DELETE FROM findings WHERE time < $1", &[&cutoff])
+            .execute("DELETE FROM findings WHERE received_at < $1", &[&cutoff])
             .await?;
         report.rayhunter_files = tx
             .execute(

@@ -40,11 +40,7 @@ impl Pool {
             .await
             .map_err(|_| StoreError::Invalid("connection pool closed".into()))?;
         loop {
-            let idle = self
-                .idle
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .pop();
+            let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
             match idle {
                 Some(c) if c.is_closed() => continue,
                 Some(c) => {

@@ -87,12 +87,20 @@ fn store(pg: &TempPostgres, db: &str, retention_days: u32) -> Store {
 
 #[test]
 fn migrations_apply_once_and_batches_are_stored_exactly_once_even_when_sent_together() {
-    let Some(pg) = TempPostgres::start() else { return };
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
     rt().block_on(async {
         let s = Arc::new(store(&pg, "once", 90));
         assert_eq!(s.migrate().await.unwrap(), vec![1]);
-        assert!(s.migrate().await.unwrap().is_empty(), "second run applies nothing");
-        assert_eq!(pg.psql_in("once", "SELECT count(*) FROM fleet_migrations"), "1");
+        assert!(
+            s.migrate().await.unwrap().is_empty(),
+            "second run applies nothing"
+        );
+        assert_eq!(
+            pg.psql_in("once", "SELECT count(*) FROM fleet_migrations"),
+            "1"
+        );
 
         let token = s.add_sensor("roof-1", false).await.unwrap();
         assert!(matches!(
@@ -110,14 +118,18 @@ fn migrations_apply_once_and_batches_are_stored_exactly_once_even_when_sent_toge
         let now = now_ms();
         let b = batch(
             "roof-1-0000000001-ab",
-            (0..50).map(|i| observation(now - i * 1000, 52.52, 13.405)).collect(),
+            (0..50)
+                .map(|i| observation(now - i * 1000, 52.52, 13.405))
+                .collect(),
             vec![finding("f-1", now, None)],
         );
         // Eight copies of the same batch at once: one is stored, seven see it stored.
         let mut tasks = Vec::new();
         for _ in 0..8 {
             let (s, sensor, b) = (Arc::clone(&s), sensor.clone(), b.clone());
-            tasks.push(tokio::spawn(async move { s.store_batch(&sensor, &b).await }));
+            tasks.push(tokio::spawn(
+                async move { s.store_batch(&sensor, &b).await },
+            ));
         }
         let mut stored_count = 0;
         for t in tasks {
@@ -131,11 +143,21 @@ fn migrations_apply_once_and_batches_are_stored_exactly_once_even_when_sent_toge
         }
         assert_eq!(stored_count, 1);
         assert_eq!(pg.psql_in("once", "SELECT count(*) FROM batches"), "1");
-        assert_eq!(pg.psql_in("once", "SELECT count(*) FROM observations"), "50");
+        assert_eq!(
+            pg.psql_in("once", "SELECT count(*) FROM observations"),
+            "50"
+        );
         assert_eq!(pg.psql_in("once", "SELECT count(*) FROM findings"), "1");
         // A later batch repeating the finding does not store it twice.
         let again = s
-            .store_batch(&sensor, &batch("roof-1-0000000002-cd", vec![], vec![finding("f-1", now, None)]))
+            .store_batch(
+                &sensor,
+                &batch(
+                    "roof-1-0000000002-cd",
+                    vec![],
+                    vec![finding("f-1", now, None)],
+                ),
+            )
             .await
             .unwrap();
         assert!(again.stored);
@@ -145,13 +167,18 @@ fn migrations_apply_once_and_batches_are_stored_exactly_once_even_when_sent_toge
         // Revoked sensors keep their data and are recognisably revoked.
         s.revoke_sensor("roof-1").await.unwrap();
         assert!(s.sensor_by_token(&token).await.unwrap().unwrap().revoked);
-        assert!(matches!(s.revoke_sensor("nobody").await, Err(StoreError::NotFound(_))));
+        assert!(matches!(
+            s.revoke_sensor("nobody").await,
+            Err(StoreError::NotFound(_))
+        ));
     });
 }
 
 #[test]
 fn routine_positions_are_coarsened_and_exact_ones_kept_only_on_opted_in_findings() {
-    let Some(pg) = TempPostgres::start() else { return };
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
     rt().block_on(async {
         let s = store(&pg, "privacy", 90);
         s.migrate().await.unwrap();
@@ -208,7 +235,9 @@ fn routine_positions_are_coarsened_and_exact_ones_kept_only_on_opted_in_findings
 
 #[test]
 fn day_partitions_are_made_on_demand_and_dropped_by_the_purge() {
-    let Some(pg) = TempPostgres::start() else { return };
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
     rt().block_on(async {
         let s = store(&pg, "retention", 3);
         s.migrate().await.unwrap();
@@ -233,14 +262,16 @@ fn day_partitions_are_made_on_demand_and_dropped_by_the_purge() {
         // Nothing is old yet.
         let r0 = s.purge(now).await.unwrap();
         assert_eq!(r0.partitions_dropped, 0);
-        // Two days on, the oldest day's partition and finding are past the 3-day retention.
+        // Two days on, the oldest day's partition is past the 3-day retention; the finding,
+        // received now, stays for the whole period.
         let r1 = s.purge(now + 2 * DAY_MS).await.unwrap();
         assert!(r1.partitions_dropped >= 1, "{r1:?}");
-        assert_eq!(r1.findings, 1);
+        assert_eq!(r1.findings, 0);
         let after: u32 = pg.psql_in("retention", parts).parse().unwrap();
         assert_eq!(after, before - r1.partitions_dropped as u32);
         // A week on, everything is gone, and new batches still find their partitions.
-        s.purge(now + 7 * DAY_MS).await.unwrap();
+        let r3 = s.purge(now + 7 * DAY_MS).await.unwrap();
+        assert_eq!((r3.findings, r3.batches), (1, 1));
         assert_eq!(pg.psql_in("retention", parts), "0");
         assert_eq!(pg.psql_in("retention", "SELECT count(*) FROM observations"), "0");
         let r2 = s.store_batch(&sensor, &batch("b2", vec![observation(now, 1.0, 1.0)], vec![])).await.unwrap();
@@ -250,7 +281,9 @@ fn day_partitions_are_made_on_demand_and_dropped_by_the_purge() {
 
 #[test]
 fn rayhunter_findings_get_positions_whichever_file_arrives_first() {
-    let Some(pg) = TempPostgres::start() else { return };
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
     rt().block_on(async {
         let s = store(&pg, "rayhunter", 90);
         s.migrate().await.unwrap();

@@ -71,7 +71,11 @@ pub fn add_sensor(db: &str, name: &str, exact: bool) -> String {
         cmd.arg("--share-exact-position");
     }
     let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
     assert_eq!(token.len(), 64, "token {token:?}");
     token
@@ -92,12 +96,7 @@ pub fn agent() -> ureq::Agent {
 }
 
 /// Status and body of a request.
-pub fn call(
-    method: &str,
-    url: &str,
-    auth: Option<&str>,
-    body: Option<&[u8]>,
-) -> (u16, String) {
+pub fn call(method: &str, url: &str, auth: Option<&str>, body: Option<&[u8]>) -> (u16, String) {
     let a = agent();
     let auth = auth.map(str::to_string);
     let resp = match (method, body) {
@@ -109,7 +108,11 @@ pub fn call(
             r.call()
         }
         ("POST", b) | ("PUT", b) => {
-            let mut r = if method == "POST" { a.post(url) } else { a.put(url) };
+            let mut r = if method == "POST" {
+                a.post(url)
+            } else {
+                a.put(url)
+            };
             if let Some(h) = &auth {
                 r = r.header("Authorization", h);
             }
@@ -178,4 +181,32 @@ pub fn batch_json(id: &str, n: usize, t: i64) -> String {
         }],
     })
     .to_string()
+}
+
+/// Status of a POST that declares `declared` body bytes but sends only the first 64 KiB:
+/// how an oversized upload meets a server that answers before reading it all.
+pub fn post_declaring(url: &str, path: &str, auth: &str, declared: usize) -> u16 {
+    use std::io::{Read, Write};
+    let host = url.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {auth}\r\n\
+         Content-Type: application/json\r\nContent-Length: {declared}\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    let _ = s.write_all(&vec![b' '; 64 * 1024]);
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !answer.windows(2).any(|w| w == b"\r\n") {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+        }
+    }
+    let line = String::from_utf8_lossy(&answer);
+    line.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no HTTP status in {line:?}"))
 }
