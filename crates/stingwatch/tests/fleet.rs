@@ -691,7 +691,7 @@ fn upload_of_a_recording_twice_stores_it_once_and_watch_uploads_its_findings() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // The uploader runs beside the watch; the batch is in the outbox or already sent.
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
         let n: u64 = pg
             .psql_in("upload", "SELECT count(*) FROM findings f JOIN sensors s ON s.id = f.sensor_id WHERE s.name = 'hotspot'")
