@@ -82,15 +82,27 @@ fn hostile_requests_get_the_right_status_and_store_nothing() {
     );
     // Size, syntax, values: each a clear JSON error.
     let big = stingwatch_fleet_model::MAX_BATCH_BYTES + 1;
-    assert_eq!(post_declaring(&s.url, "/api/v1/batches", &bearer(&a), big), 413);
+    assert_eq!(
+        post_declaring(&s.url, "/api/v1/batches", &bearer(&a), big),
+        413
+    );
     // Too large for the limit only once read (no length declared up front): still 413.
-    let padded = format!("{}{}", good, " ".repeat(stingwatch_fleet_model::MAX_BATCH_BYTES));
+    let padded = format!(
+        "{}{}",
+        good,
+        " ".repeat(stingwatch_fleet_model::MAX_BATCH_BYTES)
+    );
     let chunked = agent()
         .post(&batches)
         .header("Authorization", &bearer(&a))
         .send(ureq::SendBody::from_reader(&mut padded.as_bytes()));
     if let Ok(mut r) = chunked {
-        assert_eq!(r.status().as_u16(), 413, "{:?}", r.body_mut().read_to_string());
+        assert_eq!(
+            r.status().as_u16(),
+            413,
+            "{:?}",
+            r.body_mut().read_to_string()
+        );
     }
     let (st, body) = call(
         "POST",

@@ -29,7 +29,7 @@ fn batch(sensor: usize, seq: usize, t: i64) -> Vec<u8> {
         })
         .collect();
     // One sensor in fifty reports a finding per batch.
-    let findings = if (sensor + seq) % 50 == 0 {
+    let findings = if (sensor + seq).is_multiple_of(50) {
         serde_json::json!([{
             "id": format!("f-{sensor}-{seq}"), "kind": "identity-request-without-auth", "severity": "high",
             "title": "IMSI requested before authentication", "explanation": "load test", "time_ms": t,

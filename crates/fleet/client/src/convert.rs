@@ -159,7 +159,7 @@ pub fn batch_from_analysis(
     opts: &ConvertOptions,
 ) -> UploadBatch {
     let mut sorted: Vec<&FileFinding> = findings.iter().collect();
-    sorted.sort_by(|a, b| b.finding.severity.cmp(&a.finding.severity));
+    sorted.sort_by_key(|f| std::cmp::Reverse(f.finding.severity));
     sorted.truncate(MAX_FINDINGS);
 
     let mut observations = Vec::new();
