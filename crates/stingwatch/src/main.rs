@@ -2,6 +2,7 @@
 
 mod analyze_cmd;
 mod decode_cmd;
+mod fleet_cmd;
 mod iocs_cmd;
 mod phone_cmd;
 mod scenario_cmd;
@@ -106,6 +107,15 @@ enum Command {
     /// List or download the published spyware indicators the phone checks use.
     #[command(subcommand)]
     Iocs(iocs_cmd::IocsCommand),
+    /// Analyse recordings and upload the results (or send an outbox) to a fleet server.
+    Upload(Box<fleet_cmd::UploadArgs>),
+    /// Run the fleet server (PostgreSQL) that pools many sensors; see docs/fleet.md.
+    #[cfg(feature = "fleet-server")]
+    Serve(Box<fleet_cmd::ServeArgs>),
+    /// Add, revoke and list the fleet's sensors.
+    #[cfg(feature = "fleet-server")]
+    #[command(subcommand)]
+    Fleet(fleet_cmd::FleetCommand),
 }
 
 /// `MCC-MNC` as a PLMN, for `--home-plmn`.
@@ -169,6 +179,11 @@ fn main() -> ExitCode {
         Command::Watch(args) => watch_cmd::run_watch(*args),
         Command::Phone(command) => phone_cmd::run(command),
         Command::Iocs(command) => iocs_cmd::run(command),
+        Command::Upload(args) => fleet_cmd::run_upload(*args),
+        #[cfg(feature = "fleet-server")]
+        Command::Serve(args) => fleet_cmd::run_serve(*args),
+        #[cfg(feature = "fleet-server")]
+        Command::Fleet(command) => fleet_cmd::run_fleet(command),
     };
     match result {
         Ok(code) => code,

@@ -66,6 +66,22 @@ pub struct WatchArgs {
     /// Analyse without recording until recording is started from the page.
     #[arg(long)]
     paused: bool,
+    /// Upload each finished recording's analysis to this fleet server (see docs/fleet.md).
+    #[arg(long, value_name = "URL")]
+    upload: Option<String>,
+    /// File holding this sensor's fleet token (default: the STINGWATCH_TOKEN environment
+    /// variable).
+    #[arg(long, requires = "upload")]
+    upload_token_file: Option<PathBuf>,
+    /// Also upload the raw downlink messages around each finding.
+    #[arg(long, requires = "upload")]
+    upload_evidence: bool,
+    /// Upload findings' positions exactly (otherwise rounded to about 100 m).
+    #[arg(long, requires = "upload")]
+    share_exact_position: bool,
+    /// Name in this sensor's batch ids (default: sensor).
+    #[arg(long, requires = "upload", default_value = "sensor")]
+    sensor_name: String,
 }
 
 /// `stingwatch watch`.
@@ -114,6 +130,19 @@ pub fn run_watch(a: WatchArgs) -> Result<ExitCode> {
     if !(0.0..=99.0).contains(&min_free_percent) {
         bail!("--min-free-percent must be between 0 and 99");
     }
+    let upload = match &a.upload {
+        Some(url) => Some(stingwatch_watch::UploadConfig {
+            url: url.clone(),
+            token: crate::fleet_cmd::read_token(
+                a.upload_token_file.as_deref(),
+                crate::fleet_cmd::TOKEN_ENV,
+            )?,
+            sensor: a.sensor_name.clone(),
+            evidence: a.upload_evidence,
+            share_exact_position: a.share_exact_position,
+        }),
+        None => None,
+    };
     let cfg = WatchConfig {
         source,
         data_dir: a
@@ -146,6 +175,7 @@ pub fn run_watch(a: WatchArgs) -> Result<ExitCode> {
         start_paused: a.paused,
         known_cells,
         home_network,
+        upload,
     };
     stingwatch_watch::run(cfg)?;
     Ok(ExitCode::SUCCESS)

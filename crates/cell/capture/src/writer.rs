@@ -149,6 +149,11 @@ impl<W: Write> PcapngWriter<W> {
         self.out.flush()
     }
 
+    /// The sink written so far (e.g. to see how large an in-memory capture has grown).
+    pub fn get_ref(&self) -> &W {
+        &self.out
+    }
+
     /// Flush and return the output.
     pub fn into_inner(mut self) -> io::Result<W> {
         self.out.flush()?;

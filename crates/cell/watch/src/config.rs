@@ -85,6 +85,8 @@ pub struct WatchConfig {
     pub known_cells: Option<KnownCells>,
     /// The SIM's network when the recording does not show it.
     pub home_network: Option<Plmn>,
+    /// Upload each finished recording's analysis to a fleet server.
+    pub upload: Option<crate::fleet::UploadConfig>,
 }
 
 /// The TOML config file; every key optional, flags override.

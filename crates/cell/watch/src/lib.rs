@@ -20,6 +20,7 @@
 
 pub mod config;
 pub mod device;
+pub mod fleet;
 mod live;
 pub mod notify;
 mod replay;
@@ -27,6 +28,7 @@ pub mod serial;
 mod web;
 
 pub use config::{Source, WatchConfig};
+pub use fleet::UploadConfig;
 
 use std::sync::Arc;
 

@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -19,6 +20,7 @@ use stingwatch_report::FileFinding;
 use stingwatch_store::{Budget, PutOutcome, SegmentWriter, Store};
 
 use crate::config::{Source, WatchConfig};
+use crate::fleet::FleetSink;
 use crate::notify::{Alert, Notifier};
 
 /// Chunks of bytes queued between the source and the recorder, and between the recorder
@@ -181,6 +183,10 @@ impl Live {
             started: Instant::now(),
         });
         let notifier = Notifier::start(cfg.notify.clone(), Arc::clone(&shared));
+        let fleet = match &cfg.upload {
+            Some(u) => Some(Arc::new(FleetSink::start(u.clone(), &cfg.data_dir)?)),
+            None => None,
+        };
         for r in &recovered {
             eprintln!(
                 "stingwatch watch: recovered recording {} ({} bytes kept, {} torn bytes cut)",
@@ -192,6 +198,7 @@ impl Live {
                 cfg.known_cells.as_ref(),
                 cfg.home_network,
                 &notifier,
+                fleet.as_deref(),
             );
         }
         let (done_tx, done) = tokio::sync::watch::channel(false);
@@ -201,9 +208,12 @@ impl Live {
             let known = cfg.known_cells.clone();
             let home = cfg.home_network;
             let notifier = notifier.clone();
+            let fleet = fleet.clone();
             std::thread::Builder::new()
                 .name("analysis".into())
-                .spawn(move || analysis_thread(analysis_rx, shared, known, home, notifier, done_tx))
+                .spawn(move || {
+                    analysis_thread(analysis_rx, shared, known, home, notifier, fleet, done_tx)
+                })
                 .context("starting the analysis thread")?
         };
         let recorder = {
@@ -270,7 +280,7 @@ impl Live {
     }
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -551,6 +561,7 @@ fn analysis_thread(
     known: Option<KnownCells>,
     home: Option<Plmn>,
     notifier: Notifier,
+    fleet: Option<Arc<FleetSink>>,
     done: tokio::sync::watch::Sender<bool>,
 ) {
     while let Ok(job) = streams.recv() {
@@ -612,6 +623,10 @@ fn analysis_thread(
         }
         let done = pipeline.finish();
         publisher.publish(&done.findings);
+        if let Some(f) = &fleet {
+            let recorded = stream.recording.map(|_| Path::new(stream.name.as_str()));
+            f.recording_done(recorded, &done);
+        }
         if let Some(id) = stream.recording {
             let store = lock(&shared.store);
             let _ = store.put_cells(id, &cell_rows(&done.cells));
@@ -726,6 +741,7 @@ fn reanalyse(
     known: Option<&KnownCells>,
     home: Option<Plmn>,
     notifier: &Notifier,
+    fleet: Option<&FleetSink>,
 ) {
     let mut pipeline = Pipeline::new(r.file.clone(), known).with_home_network(home);
     let mut messages = 0u64;
@@ -738,6 +754,9 @@ fn reanalyse(
         }
     }
     let done = pipeline.finish();
+    if let Some(f) = fleet {
+        f.recording_done(Some(&r.path), &done);
+    }
     let key = format!("rec{}", r.id);
     let publisher = Publisher {
         shared,

@@ -127,3 +127,6 @@ impl Rng {
         (self.next_u64() % n as u64) as usize
     }
 }
+
+mod postgres;
+pub use postgres::TempPostgres;

@@ -1,0 +1,106 @@
+//! `watch --upload URL`: each finished recording's analysis goes to the fleet server.
+//!
+//! The analysis thread writes a batch into the outbox under the data directory (atomically;
+//! a crash loses nothing) and wakes the uploader thread, which sends pending batches until
+//! each has a receipt, backing off while the server is unreachable.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use stingwatch_fleet_client::{batch_from_analysis, ConvertOptions, Outbox, Uploader};
+use stingwatch_pipeline::Finished;
+
+/// How often the uploader looks at the outbox when nothing woke it.
+const IDLE_CHECK: Duration = Duration::from_secs(30);
+
+/// Where and how a watch uploads.
+#[derive(Debug, Clone)]
+pub struct UploadConfig {
+    /// Fleet server, e.g. `http://fleet.example:8443`.
+    pub url: String,
+    /// This sensor's token.
+    pub token: String,
+    /// Prefix of batch ids (the sensor's name, for people reading the outbox).
+    pub sensor: String,
+    /// Send evidence segments with findings.
+    pub evidence: bool,
+    /// Send findings' positions exactly (owner's opt-in).
+    pub share_exact_position: bool,
+}
+
+/// The outbox and the uploader thread's wake-up line.
+pub(crate) struct FleetSink {
+    outbox: Outbox,
+    cfg: UploadConfig,
+    wake: SyncSender<()>,
+}
+
+/// The outbox directory of a data directory.
+pub fn outbox_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("fleet-outbox")
+}
+
+impl FleetSink {
+    /// Opens the outbox and starts the uploader thread.
+    pub(crate) fn start(cfg: UploadConfig, data_dir: &Path) -> Result<FleetSink> {
+        let dir = outbox_dir(data_dir);
+        let outbox =
+            Outbox::open(&dir).with_context(|| format!("{}: cannot open outbox", dir.display()))?;
+        let (wake, rx) = mpsc::sync_channel(1);
+        let thread_outbox = outbox.clone();
+        let uploader = Uploader::new(&cfg.url, &cfg.token);
+        std::thread::Builder::new()
+            .name("fleet-upload".into())
+            .spawn(move || upload_loop(uploader, thread_outbox, rx))
+            .context("starting the upload thread")?;
+        Ok(FleetSink { outbox, cfg, wake })
+    }
+
+    /// Queues the analysis of one finished recording (`recorded`: its segment file, for
+    /// evidence).
+    pub(crate) fn recording_done(&self, recorded: Option<&Path>, done: &Finished) {
+        if done.findings.is_empty() && done.cells.is_empty() {
+            return;
+        }
+        let id = match self.outbox.next_id(&self.cfg.sensor) {
+            Ok(id) => id,
+            Err(e) => {
+                eprintln!("stingwatch watch: fleet outbox: {e}");
+                return;
+            }
+        };
+        let opts = ConvertOptions {
+            share_exact_position: self.cfg.share_exact_position,
+            track: None,
+            evidence_from: recorded.filter(|_| self.cfg.evidence),
+            now_ms: crate::live::now_ms(),
+        };
+        let batch = batch_from_analysis(id, &done.findings, &done.cells, &opts);
+        match self.outbox.put(&batch) {
+            Ok(_) => {
+                let _ = self.wake.try_send(());
+            }
+            Err(e) => eprintln!("stingwatch watch: fleet outbox: {e}"),
+        }
+    }
+}
+
+fn upload_loop(uploader: Uploader, outbox: Outbox, wake: Receiver<()>) {
+    let never = AtomicBool::new(false);
+    loop {
+        let r = uploader.drain(&outbox, u32::MAX, &never);
+        if let Some(e) = &r.last_error {
+            eprintln!(
+                "stingwatch watch: fleet upload: {e} ({} batches pending)",
+                r.pending
+            );
+        }
+        match wake.recv_timeout(IDLE_CHECK) {
+            Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}

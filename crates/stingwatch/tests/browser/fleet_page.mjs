@@ -1,0 +1,71 @@
+// Opens the fleet server's page in headless Debian Chromium with a token, waits until the
+// data is drawn, downloads the first finding's evidence as an HTML report and as an annotated
+// pcapng through the page's buttons, saves a screenshot, and prints what it saw as one JSON
+// object on stdout for the Rust test (tests/fleet_browser.rs).
+//
+// usage: node fleet_page.mjs URL TOKEN SCREENSHOT.png REPORT.html DOWNLOAD.pcapng
+// env:   CHROMIUM (default /usr/bin/chromium)
+
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const [url, token, shot, report, pcap] = process.argv.slice(2);
+if (!pcap) {
+  console.error('usage: node fleet_page.mjs URL TOKEN SCREENSHOT.png REPORT.html DOWNLOAD.pcapng');
+  process.exit(2);
+}
+
+const profile = mkdtempSync(join(tmpdir(), 'stingwatch-fleet-chromium-'));
+let context;
+try {
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    acceptDownloads: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1300, height: 1000 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const foreign = [];
+  const errors = [];
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(url) && !u.startsWith('blob:') && !u.startsWith('data:')) foreign.push(u);
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+
+  await page.goto(`${url}/`, { waitUntil: 'load' });
+  await page.fill('#token', token);
+  await page.click('#load');
+  await page.waitForFunction(() => document.body.dataset.loaded, null, { timeout: 30000 });
+  const loaded = await page.evaluate(() => document.body.dataset.loaded);
+  const seen = {
+    loaded,
+    status: await page.locator('#status').innerText(),
+    cards: await page.locator('.card').allInnerTexts(),
+    hexes: await page.locator('#map .hex').count(),
+    markers: await page.locator('#map .finding-marker').count(),
+    estimates: await page.locator('#map .estimate').evaluateAll((es) => es.map((e) => ({
+      lat: +e.dataset.lat, lon: +e.dataset.lon, radius_m: +e.dataset.radius, r_px: +e.getAttribute('r'),
+    }))),
+    ticks: await page.locator('#timeline .tick').count(),
+    cellRows: await page.locator('#cells tr').allInnerTexts(),
+    foreign, errors,
+  };
+  const get = async (button, path) => {
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), page.locator(button).first().click()]);
+    await dl.saveAs(path);
+    return dl.suggestedFilename();
+  };
+  seen.reportName = await get('button.dl-html', report);
+  seen.pcapName = await get('button.dl-pcap', pcap);
+  await page.screenshot({ path: shot, fullPage: true });
+  console.log(JSON.stringify(seen));
+} finally {
+  if (context) await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
