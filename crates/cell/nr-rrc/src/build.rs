@@ -1,0 +1,1 @@
+//! Encoders of NR RRC messages for test scenarios.
