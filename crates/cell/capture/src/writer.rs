@@ -251,3 +251,63 @@ impl<W: Write> PcapngWriter<W> {
         Ok(self.out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_bits_shifts_the_pdu_behind_the_choice_bits() {
+        // 00001 then 0x00: 0000_1000 0000_0000 -> 0x08 0x00 (padded).
+        assert_eq!(prefix_bits((0b00001, 5), &[0x00]), vec![0x08, 0x00]);
+        // 00001 then 0xff 0x80: 00001111 11111100 00000000.
+        assert_eq!(
+            prefix_bits((0b00001, 5), &[0xff, 0x80]),
+            vec![0x0f, 0xfc, 0x00]
+        );
+        assert_eq!(prefix_bits((0b1, 1), &[]), vec![0x80]);
+    }
+
+    #[test]
+    fn nr_rrc_goes_on_a_second_exported_pdu_interface() {
+        use stingwatch_model::{Direction, RadioContext, Rat};
+        let msg = |kind| RadioMessage {
+            packet: 1,
+            offset: 0,
+            time: None,
+            direction: Direction::Downlink,
+            rat: Rat::Nr,
+            kind,
+            context: RadioContext::default(),
+            payload: vec![0x6b, 0x65, 0xa4, 0x60],
+        };
+        let mut w = PcapngWriter::new(Vec::new()).unwrap();
+        let nr = PayloadKind::NrRrc {
+            channel: NrRrcChannel::BcchBch,
+        };
+        w.write_message(&msg(nr), &[]).unwrap();
+        w.write_message(&msg(nr), &[]).unwrap();
+        let out = w.into_inner().unwrap();
+        // Walk the blocks: two interfaces (the second of link type 252, described once) and
+        // both NR packets on interface 1.
+        let (mut at, mut link_types, mut packet_ifaces) = (0usize, Vec::new(), Vec::new());
+        while at + 12 <= out.len() {
+            let word = |o: usize| u32::from_le_bytes(out[o..o + 4].try_into().unwrap());
+            let (ty, len) = (word(at), word(at + 4) as usize);
+            if ty == IDB_TYPE {
+                link_types.push(u16::from_le_bytes([out[at + 8], out[at + 9]]));
+            }
+            if ty == EPB_TYPE {
+                packet_ifaces.push(word(at + 8));
+            }
+            at += len;
+        }
+        assert_eq!(link_types, vec![linktype::IPV4 as u16, 252]);
+        assert_eq!(packet_ifaces, vec![IF_EXPORTED_PDU; 2]);
+        let tag = b"nr-rrc.bcch.bch";
+        assert_eq!(out.windows(tag.len()).filter(|w| *w == tag).count(), 2);
+        let packet = exported_nr_rrc(NrRrcChannel::RrcReconfigurationComplete, &[0]).unwrap();
+        assert!(packet.windows(14).any(|w| w == b"nr-rrc.ul.dcch"));
+        assert_eq!(packet.last_chunk::<2>(), Some(&[0x08, 0x00]));
+    }
+}

@@ -246,7 +246,11 @@ fn compare_set(name: &str, files: &[PathBuf], dir: &Path) -> Tally {
     w.flush().expect("flush");
     drop(w);
     let theirs = tshark_frames(&out);
-    assert_eq!(theirs.len(), messages.len(), "{name}: tshark read every frame");
+    assert_eq!(
+        theirs.len(),
+        messages.len(),
+        "{name}: tshark read every frame"
+    );
     for (i, (at, m)) in messages.into_iter().enumerate() {
         let frame = i as u64 + 1;
         let d = decode_message(m);
@@ -290,7 +294,11 @@ fn mobileinsight_nr_records_agree_with_tshark() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let t = compare_set("mobileinsight-nr", &files, dir.path());
-    assert!(t.messages >= 1800, "expected ~1870 NR messages, got {}", t.messages);
+    assert!(
+        t.messages >= 1800,
+        "expected ~1870 NR messages, got {}",
+        t.messages
+    );
     assert!(
         t.agree as f64 >= 0.995 * t.messages as f64,
         "only {}/{} agree",

@@ -178,11 +178,10 @@ impl<'a> NrRrcOta<'a> {
             return Err(RecordError::LengthMismatch { declared, present });
         }
         let pdu_number = body.get(offsets.pdu).copied().unwrap_or(0);
-        let channel =
-            nr_rrc_channel(version, pdu_number).ok_or(RecordError::UnknownPduNumber {
-                version: u8::try_from(version).unwrap_or(u8::MAX),
-                pdu_number,
-            })?;
+        let channel = nr_rrc_channel(version, pdu_number).ok_or(RecordError::UnknownPduNumber {
+            version: u8::try_from(version).unwrap_or(u8::MAX),
+            pdu_number,
+        })?;
         Ok(NrRrcOta {
             buffer: body,
             offsets,

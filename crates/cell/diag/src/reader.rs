@@ -1,12 +1,12 @@
 //! [`QmdlReader`]: a DIAG stream as a sequence of [`ReadItem`]s.
 
 use crate::hdlc::{DeframeItem, Deframer, Frame, FrameDamage};
-use crate::nr::{NrRrcOta, LOG_NR_RRC_OTA};
 use crate::log::{
     is_lte_nas_log_code, lte_nas_direction, DiagLogPacket, GsmRrSignaling, LteNasOta, LteRrcOta,
     RecordError, UmtsNasOta, DIAG_LOG_F, DIAG_MULTI_RADIO_CMD_F, LOG_GSM_DSDS_RR_SIGNALING,
     LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA, LOG_UMTS_NAS_OTA, MULTI_RADIO_HEADER_LEN,
 };
+use crate::nr::{NrRrcOta, LOG_NR_RRC_OTA};
 use std::collections::BTreeMap;
 use std::io::Read;
 use stingwatch_model::{

@@ -1,12 +1,12 @@
 //! [`QmdlWriter`]: radio messages written back as a DIAG stream.
 
 use crate::hdlc::encode_frame;
-use crate::nr::{NrRrcOtaRepr, LOG_NR_RRC_OTA};
 use crate::log::{
     capture_time_to_diag_time, lte_nas_log_code_for, DiagLogPacket, GsmRrSignaling, LteNasOta,
     LteRrcOtaRepr, UmtsNasOta, EARFCN_UNKNOWN, LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA,
     LOG_UMTS_NAS_OTA, PCI_UNKNOWN,
 };
+use crate::nr::{NrRrcOtaRepr, LOG_NR_RRC_OTA};
 use std::fmt;
 use std::io::{self, Write};
 use stingwatch_model::{Direction, PayloadKind, RadioMessage};

@@ -98,13 +98,13 @@ pub fn setup_request(emergency: bool) -> Result<EncodedPdu, BuildError> {
 /// RRCSetup with an empty radio bearer and cell group configuration.
 pub fn setup() -> Result<EncodedPdu, BuildError> {
     let rb = asn::RadioBearerConfig::new(None, None, None, None, None, None, None);
-    let ies = asn::RRCSetupIEs::new(rb, OctetString::new(), None, None);
-    let m = asn::DLCCCHMessage::new(asn::DLCCCHMessageType::c1(asn::DLCCCHMessageTypeC1::rrcSetup(
-        asn::RRCSetup::new(
+    let ies = asn::RRCSetupIEs::new(rb, OctetString::from_slice(&[]), None, None);
+    let m = asn::DLCCCHMessage::new(asn::DLCCCHMessageType::c1(
+        asn::DLCCCHMessageTypeC1::rrcSetup(asn::RRCSetup::new(
             asn::RRCTransactionIdentifier(0),
             asn::RRCSetupCriticalExtensions::rrcSetup(ies),
-        ),
-    )));
+        )),
+    ));
     encode(NrRrcChannel::DlCcch, &m)
 }
 
@@ -115,7 +115,7 @@ pub fn setup_complete(nas: &[u8]) -> Result<EncodedPdu, BuildError> {
         None,
         None,
         None,
-        asn::DedicatedNASMessage(OctetString::copy_from_slice(nas)),
+        asn::DedicatedNASMessage(OctetString::from_slice(nas)),
         None,
         None,
         None,

@@ -13,8 +13,8 @@ mod summary;
 
 use std::fmt;
 
-use stingwatch_nr_rrc_asn1 as asn;
 pub use stingwatch_model::NrRrcChannel;
+use stingwatch_nr_rrc_asn1 as asn;
 pub use summary::{
     CarrierPriority, NrPagingIdentity, NrRedirect, NrRrcSummary, Plmn, ReselectionPriorities,
 };

@@ -261,7 +261,12 @@ pub(crate) fn bcch_dl_sch(m: &asn::BCCHDLSCHMessageType, out: &mut NrRrcMessage)
 }
 
 fn sib1_fields(sib1: &asn::SIB1, s: &mut NrRrcSummary) {
-    let Some(first) = sib1.cell_access_related_info.plmn_identity_info_list.0.first() else {
+    let Some(first) = sib1
+        .cell_access_related_info
+        .plmn_identity_info_list
+        .0
+        .first()
+    else {
         return;
     };
     let mut mcc = String::new();
@@ -288,63 +293,66 @@ fn system_information(si: &asn::SystemInformation, s: &mut NrRrcSummary) {
         return;
     };
     for sib in ies.sib_type_and_info.0.iter().take(MAX_LIST_ENTRIES) {
-        let n = match sib {
-            Sib::sib2(b) => {
-                s.serving_priority = Some(
-                    b.cell_reselection_serving_freq_info
-                        .cell_reselection_priority
-                        .0,
-                );
-                2
-            }
-            Sib::sib3(_) => 3,
-            Sib::sib4(b) => {
-                s.nr_carriers.extend(
-                    b.inter_freq_carrier_freq_list
-                        .0
-                        .iter()
-                        .take(MAX_LIST_ENTRIES)
-                        .map(|c| CarrierPriority {
-                            arfcn: c.dl_carrier_freq.0,
-                            priority: c.cell_reselection_priority.as_ref().map(|p| p.0),
-                        }),
-                );
-                4
-            }
-            Sib::sib5(b) => {
-                if let Some(list) = &b.carrier_freq_list_eutra {
-                    s.eutra_carriers
-                        .extend(list.0.iter().take(MAX_LIST_ENTRIES).map(|c| {
-                            CarrierPriority {
-                                arfcn: c.carrier_freq.0,
-                                priority: c.cell_reselection_priority.as_ref().map(|p| p.0),
-                            }
-                        }));
+        let n =
+            match sib {
+                Sib::sib2(b) => {
+                    s.serving_priority = Some(
+                        b.cell_reselection_serving_freq_info
+                            .cell_reselection_priority
+                            .0,
+                    );
+                    2
                 }
-                5
-            }
-            Sib::sib6(_) => 6,
-            Sib::sib7(_) => 7,
-            Sib::sib8(_) => 8,
-            Sib::sib9(_) => 9,
-            Sib::sib10_v1610(_) => 10,
-            Sib::sib11_v1610(_) => 11,
-            Sib::sib12_v1610(_) => 12,
-            Sib::sib13_v1610(_) => 13,
-            Sib::sib14_v1610(_) => 14,
-            Sib::sib15_v1700(_) => 15,
-            Sib::sib16_v1700(_) => 16,
-            Sib::sib17_v1700(_) => 17,
-            Sib::sib18_v1700(_) => 18,
-            Sib::sib19_v1700(_) => 19,
-            Sib::sib20_v1700(_) => 20,
-            Sib::sib21_v1700(_) => 21,
-            Sib::sib22_v1800(_) => 22,
-            Sib::sib23_v1800(_) => 23,
-            Sib::sib24_v1800(_) => 24,
-            Sib::sib25_v1800(_) => 25,
-            Sib::sib17bis_v1820(_) => 17,
-        };
+                Sib::sib3(_) => 3,
+                Sib::sib4(b) => {
+                    s.nr_carriers.extend(
+                        b.inter_freq_carrier_freq_list
+                            .0
+                            .iter()
+                            .take(MAX_LIST_ENTRIES)
+                            .map(|c| CarrierPriority {
+                                arfcn: c.dl_carrier_freq.0,
+                                priority: c.cell_reselection_priority.as_ref().map(|p| p.0),
+                            }),
+                    );
+                    4
+                }
+                Sib::sib5(b) => {
+                    if let Some(list) = &b.carrier_freq_list_eutra {
+                        s.eutra_carriers
+                            .extend(list.0.iter().take(MAX_LIST_ENTRIES).map(|c| {
+                                CarrierPriority {
+                                    arfcn: c.carrier_freq.0,
+                                    priority: c.cell_reselection_priority.as_ref().map(|p| p.0),
+                                }
+                            }));
+                    }
+                    5
+                }
+                Sib::sib6(_) => 6,
+                Sib::sib7(_) => 7,
+                Sib::sib8(_) => 8,
+                Sib::sib9(_) => 9,
+                Sib::sib10_v1610(_) => 10,
+                Sib::sib11_v1610(_) => 11,
+                Sib::sib12_v1610(_) => 12,
+                Sib::sib13_v1610(_) => 13,
+                Sib::sib14_v1610(_) => 14,
+                Sib::sib15_v1700(_) => 15,
+                Sib::sib16_v1700(_) => 16,
+                Sib::sib17_v1700(_) => 17,
+                Sib::sib18_v1700(_) => 18,
+                Sib::sib19_v1700(_) => 19,
+                Sib::sib20_v1700(_) => 20,
+                Sib::sib21_v1700(_) => 21,
+                Sib::sib22_v1800(_) => 22,
+                Sib::sib23_v1800(_) => 23,
+                Sib::sib24_v1800(_) => 24,
+                Sib::sib25_v1800(_) => 25,
+                Sib::sib17bis_v1820(_) => 17,
+                // A later release's SIB: counted as unknown (0) rather than dropped.
+                _ => 0,
+            };
         if s.sibs.len() < MAX_LIST_ENTRIES {
             s.sibs.push(n);
         }
@@ -417,8 +425,7 @@ pub(crate) fn dl_dcch(m: &asn::DLDCCHMessageType, out: &mut NrRrcMessage) {
             {
                 let alg = &ies.security_config_smc.security_algorithm_config;
                 out.summary.ciphering_algorithm = Some(alg.ciphering_algorithm as u8);
-                out.summary.integrity_algorithm =
-                    alg.integrity_prot_algorithm.map(|i| i as u8);
+                out.summary.integrity_algorithm = alg.integrity_prot_algorithm.map(|i| i as u8);
             }
             "securityModeCommand"
         }
@@ -444,6 +451,7 @@ pub(crate) fn dl_dcch(m: &asn::DLDCCHMessageType, out: &mut NrRrcMessage) {
                         asn::RATType::eutra_nr => "eutra-nr",
                         asn::RATType::eutra => "eutra",
                         asn::RATType::utra_fdd_v1610 => "utra-fdd",
+                        _ => "unknown",
                     })
                     .collect();
             }
@@ -474,29 +482,31 @@ fn release(r: &asn::RRCRelease, s: &mut NrRrcSummary) {
     let asn::RRCReleaseCriticalExtensions::rrcRelease(ies) = &r.critical_extensions else {
         return;
     };
-    s.redirect = ies.redirected_carrier_info.as_ref().map(|c| match c {
-        asn::RedirectedCarrierInfo::nr(n) => NrRedirect::Nr {
+    s.redirect = ies.redirected_carrier_info.as_ref().and_then(|c| match c {
+        asn::RedirectedCarrierInfo::nr(n) => Some(NrRedirect::Nr {
             arfcn: n.carrier_freq.0,
-        },
-        asn::RedirectedCarrierInfo::eutra(e) => NrRedirect::Eutra {
+        }),
+        asn::RedirectedCarrierInfo::eutra(e) => Some(NrRedirect::Eutra {
             earfcn: e.eutra_frequency.0,
-        },
+        }),
+        // A later release's target: not one detection knows.
+        _ => None,
     });
-    s.release_priorities = ies
-        .cell_reselection_priorities
-        .as_ref()
-        .map(|p| ReselectionPriorities {
-            nr: p
-                .freq_priority_list_nr
-                .as_ref()
-                .map(carriers_nr)
-                .unwrap_or_default(),
-            eutra: p
-                .freq_priority_list_eutra
-                .as_ref()
-                .map(carriers_eutra)
-                .unwrap_or_default(),
-        });
+    s.release_priorities =
+        ies.cell_reselection_priorities
+            .as_ref()
+            .map(|p| ReselectionPriorities {
+                nr: p
+                    .freq_priority_list_nr
+                    .as_ref()
+                    .map(carriers_nr)
+                    .unwrap_or_default(),
+                eutra: p
+                    .freq_priority_list_eutra
+                    .as_ref()
+                    .map(carriers_eutra)
+                    .unwrap_or_default(),
+            });
     s.suspend = ies.suspend_config.is_some();
     s.wait_time_s = ies
         .non_critical_extension
@@ -539,7 +549,7 @@ pub(crate) fn cell_group(cg: &asn::CellGroupConfig, s: &mut NrRrcSummary) {
         .as_ref()
         .and_then(|sp| sp.reconfiguration_with_sync.as_ref())
         .and_then(|r| r.sp_cell_config_common.as_ref())
-        .and_then(|c| c.physical_cell_id.as_ref())
+        .and_then(|c| c.phys_cell_id.as_ref())
         .map(|p| p.0);
 }
 
@@ -551,13 +561,14 @@ pub(crate) fn pcch(m: &asn::PCCHMessageType, out: &mut NrRrcMessage) {
                     .0
                     .iter()
                     .take(MAX_LIST_ENTRIES)
-                    .map(|r| match &r.ue_identity {
+                    .filter_map(|r| match &r.ue_identity {
                         asn::PagingUEIdentity::ng_5G_S_TMSI(t) => {
-                            NrPagingIdentity::Ng5gSTmsi(bits_value(&t.0))
+                            Some(NrPagingIdentity::Ng5gSTmsi(bits_value(&t.0)))
                         }
                         asn::PagingUEIdentity::fullI_RNTI(i) => {
-                            NrPagingIdentity::FullIRnti(bits_value(&i.0))
+                            Some(NrPagingIdentity::FullIRnti(bits_value(&i.0)))
                         }
+                        _ => None,
                     })
                     .collect();
             }
@@ -573,26 +584,23 @@ pub(crate) fn ul_ccch(m: &asn::ULCCCHMessageType, out: &mut NrRrcMessage) {
     out.name = match m {
         asn::ULCCCHMessageType::c1(C1::rrcSetupRequest(r)) => {
             use asn::EstablishmentCause as E;
-            out.summary.establishment_cause =
-                Some(match r.rrc_setup_request.establishment_cause {
-                    E::emergency => "emergency",
-                    E::highPriorityAccess => "highPriorityAccess",
-                    E::mt_Access => "mt-Access",
-                    E::mo_Signalling => "mo-Signalling",
-                    E::mo_Data => "mo-Data",
-                    E::mo_VoiceCall => "mo-VoiceCall",
-                    E::mo_VideoCall => "mo-VideoCall",
-                    E::mo_SMS => "mo-SMS",
-                    E::mps_PriorityAccess => "mps-PriorityAccess",
-                    E::mcs_PriorityAccess => "mcs-PriorityAccess",
-                    _ => "spare",
-                });
+            out.summary.establishment_cause = Some(match r.rrc_setup_request.establishment_cause {
+                E::emergency => "emergency",
+                E::highPriorityAccess => "highPriorityAccess",
+                E::mt_Access => "mt-Access",
+                E::mo_Signalling => "mo-Signalling",
+                E::mo_Data => "mo-Data",
+                E::mo_VoiceCall => "mo-VoiceCall",
+                E::mo_VideoCall => "mo-VideoCall",
+                E::mo_SMS => "mo-SMS",
+                E::mps_PriorityAccess => "mps-PriorityAccess",
+                E::mcs_PriorityAccess => "mcs-PriorityAccess",
+                _ => "spare",
+            });
             "rrcSetupRequest"
         }
         asn::ULCCCHMessageType::c1(C1::rrcResumeRequest(_)) => "rrcResumeRequest",
-        asn::ULCCCHMessageType::c1(C1::rrcReestablishmentRequest(_)) => {
-            "rrcReestablishmentRequest"
-        }
+        asn::ULCCCHMessageType::c1(C1::rrcReestablishmentRequest(_)) => "rrcReestablishmentRequest",
         asn::ULCCCHMessageType::c1(C1::rrcSystemInfoRequest(_)) => "rrcSystemInfoRequest",
         asn::ULCCCHMessageType::messageClassExtension(_) => "messageClassExtension",
     };

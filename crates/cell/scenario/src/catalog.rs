@@ -667,7 +667,10 @@ fn nr_release_to_eutra(rec: &mut Recorder) -> Result<(), ScenarioError> {
         pci: 377,
         ..Cell::operator(TAC_FAKE, 0x01a2_c301, EUTRA_TARGET, 377)
     };
-    rec.camp(&cell, "the 4G cell the release named, in a tracking area of its own")?;
+    rec.camp(
+        &cell,
+        "the 4G cell the release named, in a tracking area of its own",
+    )?;
     rec.wait_s(1);
     rec.tau_request("tracking area update on arrival from 5G")?;
     let request = rec.imsi_request("identity request for the IMSI instead of authentication")?;

@@ -65,7 +65,10 @@ impl Analyzer for NrPriorityDowngrade {
                     s.update(event, || format!("serving NR priority {p}"));
                 }
                 None => {
-                    state.serving = Some((*p, Sighting::new(event, || format!("serving NR priority {p}"))))
+                    state.serving = Some((
+                        *p,
+                        Sighting::new(event, || format!("serving NR priority {p}")),
+                    ))
                 }
             }
         }

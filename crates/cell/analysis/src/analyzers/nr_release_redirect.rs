@@ -144,7 +144,9 @@ impl Analyzer for NrReleaseRedirect {
                 return;
             }
             NrEvent::Released {
-                redirect, priorities, ..
+                redirect,
+                priorities,
+                ..
             } => {
                 let conn = std::mem::take(&mut self.conn);
                 if !conn.seen_start || conn.secured {
@@ -169,10 +171,7 @@ impl Analyzer for NrReleaseRedirect {
         } else {
             Severity::Medium
         };
-        let title = format!(
-            "5G connection {how} to {} before security",
-            rat.describe()
-        );
+        let title = format!("5G connection {how} to {} before security", rat.describe());
         let explanation = format!(
             "The 5G cell {how} the phone to {} before it set up any security in this \
              connection (no completed RRC security mode command). A real 5G network releases \
