@@ -111,6 +111,18 @@ def diag_seeds(seeds, path, tag):
             if gkey not in seen:
                 seen.add(gkey)
                 seeds.add("gsm_decode", payload[21:], tag + "-gsm-nas")
+        # NR RRC OTA: one seed per (version, PDU number) for the record view and the decoder.
+        if code == 0xB821 and len(payload) > 40:
+            body = payload[16:]
+            nkey = (code, body[0], body[17])
+            if nkey not in seen:
+                seen.add(nkey)
+                seeds.add("nr_rrc_ota", body, tag + "-nr-ota")
+                # Version 8 header: 24 bytes; PDU numbers 1-10 are channels 0-9 of
+                # NrRrcChannel::ALL, 26 is RadioBearerConfig (index 11).
+                if body[0] == 8 and (1 <= body[17] <= 10 or body[17] == 26):
+                    selector = body[17] - 1 if body[17] <= 10 else 11
+                    seeds.add("nr_rrc_decode", bytes([selector]) + body[24:], tag + "-nr")
         key = (code, payload[16])
         if key in seen:
             continue

@@ -10,11 +10,17 @@ fuzz_target!(|data: &[u8]| {
     let bare = decode_l3(data);
     assert!(!bare.name.is_empty(), "GSM message without a name");
     assert!(bare.fields.paged.len() <= MAX_PAGED_IDENTITIES);
-    assert!(serde_json::to_vec(&bare).is_ok(), "GSM message does not serialize");
+    assert!(
+        serde_json::to_vec(&bare).is_ok(),
+        "GSM message does not serialize"
+    );
     if let Some((&channel, payload)) = data.split_first() {
         let um = decode_um(channel, payload);
         assert!(!um.name.is_empty(), "GSM Um message without a name");
         assert!(um.fields.paged.len() <= MAX_PAGED_IDENTITIES);
-        assert!(serde_json::to_vec(&um).is_ok(), "GSM message does not serialize");
+        assert!(
+            serde_json::to_vec(&um).is_ok(),
+            "GSM message does not serialize"
+        );
     }
 });

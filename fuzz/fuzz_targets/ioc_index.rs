@@ -9,6 +9,9 @@ fuzz_target!(|data: &[u8]| {
     let (entries, _diagnostics) = parse_index("fuzz.yaml", data);
     for entry in entries {
         let url = entry.url.to_ascii_lowercase();
-        assert!(url.starts_with("https://") || url.starts_with("http://"), "{url}");
+        assert!(
+            url.starts_with("https://") || url.starts_with("http://"),
+            "{url}"
+        );
     }
 });

@@ -11,5 +11,8 @@ fuzz_target!(|data: &[u8]| {
     };
     let normal = MbFile::parse(&file.to_blob()).expect("an emitted record parses");
     let again = MbFile::parse(&normal.to_blob()).expect("an emitted record parses");
-    assert_eq!(again, normal, "MBFile record is not a fixed point after one emit");
+    assert_eq!(
+        again, normal,
+        "MBFile record is not a fixed point after one emit"
+    );
 });

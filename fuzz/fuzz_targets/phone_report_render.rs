@@ -40,10 +40,51 @@ const ARTIFACTS: [&str; 4] = ["ios.sms", "ios.safari_history", "android.packages
 
 /// Tags the renderers write themselves; any other `<name` came from the input.
 const OWN_TAGS: &[&str] = &[
-    "!DOCTYPE", "html", "head", "meta", "title", "style", "body", "main", "header", "p", "h1",
-    "h2", "h3", "h4", "section", "ul", "li", "nav", "a", "article", "span", "dl", "dt", "dd",
-    "code", "details", "summary", "div", "table", "thead", "tbody", "tr", "th", "td", "br",
-    "figure", "figcaption", "svg", "rect", "text", "line", "circle", "i", "strong", "footer",
+    "!DOCTYPE",
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "main",
+    "header",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "section",
+    "ul",
+    "li",
+    "nav",
+    "a",
+    "article",
+    "span",
+    "dl",
+    "dt",
+    "dd",
+    "code",
+    "details",
+    "summary",
+    "div",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "br",
+    "figure",
+    "figcaption",
+    "svg",
+    "rect",
+    "text",
+    "line",
+    "circle",
+    "i",
+    "strong",
+    "footer",
 ];
 
 fn csv_rows(s: &str) -> Vec<Vec<String>> {
@@ -67,7 +108,10 @@ fn csv_rows(s: &str) -> Vec<Vec<String>> {
             (false, c) => field.push(c),
         }
     }
-    assert!(!quoted && field.is_empty() && row.is_empty(), "CSV ends inside a row");
+    assert!(
+        !quoted && field.is_empty() && row.is_empty(),
+        "CSV ends inside a row"
+    );
     rows
 }
 
@@ -99,8 +143,12 @@ fuzz_target!(|data: &[u8]| {
         match op & 0x0C {
             0x04 => scan.signal(Signal {
                 kind: "fuzz.signal",
-                severity: [Severity::Info, Severity::Low, Severity::Medium, Severity::High]
-                    [usize::from(op >> 6)],
+                severity: [
+                    Severity::Info,
+                    Severity::Low,
+                    Severity::Medium,
+                    Severity::High,
+                ][usize::from(op >> 6)],
                 title: next(),
                 explanation: next(),
                 record,
@@ -131,7 +179,11 @@ fuzz_target!(|data: &[u8]| {
         assert!(OWN_TAGS.contains(&name), "markup from the input: <{name}");
     }
     for (i, _) in html.match_indices("href=\"") {
-        assert_eq!(html.get(i + 6..i + 7), Some("#"), "a link that leaves the page");
+        assert_eq!(
+            html.get(i + 6..i + 7),
+            Some("#"),
+            "a link that leaves the page"
+        );
     }
 
     let csv = render_timeline_csv(&report);
@@ -140,7 +192,10 @@ fuzz_target!(|data: &[u8]| {
     for row in &rows {
         assert_eq!(row.len(), 8);
         for cell in row {
-            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "formula cell");
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "formula cell"
+            );
         }
     }
 
@@ -156,5 +211,8 @@ fuzz_target!(|data: &[u8]| {
     serde_json::from_slice::<serde_json::Value>(&json).expect("the report is JSON");
 
     let text = render_text(&report, false);
-    assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "control character in text");
+    assert!(
+        !text.chars().any(|c| c.is_control() && c != '\n'),
+        "control character in text"
+    );
 });

@@ -23,7 +23,11 @@ fuzz_target!(|data: &[u8]| {
             found.iter().any(|m| m.indicator.id == indicator.id),
             "{indicator:?} does not match its own value: {found:?}"
         );
-        for kind in [ObservableKind::Url, ObservableKind::Domain, ObservableKind::FilePath] {
+        for kind in [
+            ObservableKind::Url,
+            ObservableKind::Domain,
+            ObservableKind::FilePath,
+        ] {
             let _ = set.matches(&Observable::new(kind, indicator.value.clone()));
         }
     }

@@ -27,6 +27,7 @@ pub fn channel_label(kind: &PayloadKind) -> &'static str {
     match kind {
         PayloadKind::LteRrc { channel } => channel.as_str(),
         PayloadKind::LteNas => "nas",
+        PayloadKind::NrRrc { channel } => channel.as_str(),
         PayloadKind::GsmUm { .. } => "gsm-um",
         PayloadKind::GsmL3 => "gsm-l3",
         PayloadKind::Other { .. } => "other",
@@ -66,6 +67,11 @@ pub fn message_json(file: &Path, m: &DecodedMessage) -> Value {
                     serde_json::to_value(&*m.nas).unwrap_or(Value::Null),
                 );
             }
+        } else if let Some(nr) = &m.nr {
+            obj.insert(
+                "fields".into(),
+                serde_json::to_value(&nr.summary).unwrap_or(Value::Null),
+            );
         } else if let Some(n) = m.nas.first() {
             obj.insert(
                 "fields".into(),
@@ -109,6 +115,12 @@ fn message_text(file: &Path, m: &DecodedMessage) -> String {
                 line.push(' ');
                 line.push_str(&s);
             }
+        }
+    }
+    if let Some(nr) = &m.nr {
+        let brief = nr.summary.brief();
+        if !brief.is_empty() {
+            line.push_str(&format!(" ({brief})"));
         }
     }
     if let Some(e) = &m.error {

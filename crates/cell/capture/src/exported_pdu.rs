@@ -3,7 +3,7 @@
 //! and that many value octets, ended by tag 0; then the PDU. The dissector-name tag (12)
 //! says which protocol reads the PDU, e.g. `lte-rrc.ul.dcch` or `nas-eps`.
 
-use stingwatch_model::{Direction, LteRrcChannel, PayloadKind, Rat};
+use stingwatch_model::{Direction, LteRrcChannel, NrRrcChannel, PayloadKind, Rat};
 
 /// Link type of exported PDUs ("Wireshark Upper PDU export").
 pub const LINKTYPE: u32 = 252;
@@ -90,7 +90,8 @@ pub fn payload_for(dissector: &str) -> Option<(PayloadKind, Rat, Direction)> {
         "lte-rrc.ul.dcch.nb" => lte(UlDcchNb),
         "nas-eps" | "nas-eps_plain" => Some((PayloadKind::LteNas, Rat::Lte, Direction::Unknown)),
         "gsm_a_dtap" => Some((PayloadKind::GsmL3, Rat::Gsm, Direction::Unknown)),
-        _ => None,
+        _ => NrRrcChannel::from_dissector(dissector)
+            .map(|channel| (PayloadKind::NrRrc { channel }, Rat::Nr, channel.direction())),
     }
 }
 
@@ -134,7 +135,17 @@ mod tests {
             }
         );
         assert_eq!((rat, dir), (Rat::Lte, Direction::Uplink));
-        assert_eq!(payload_for("nr-rrc.ul.dcch"), None);
+        assert_eq!(
+            payload_for("nr-rrc.ul.dcch"),
+            Some((
+                PayloadKind::NrRrc {
+                    channel: NrRrcChannel::UlDcch
+                },
+                Rat::Nr,
+                Direction::Uplink
+            ))
+        );
+        assert_eq!(payload_for("nr-rrc.ue_nr_cap_msg"), None);
         assert_eq!(rat_of("nr-rrc.ul.dcch"), Rat::Nr);
     }
 

@@ -20,6 +20,7 @@ use stingwatch_gsm::GsmMessage;
 use stingwatch_lte_rrc::RrcMessage;
 use stingwatch_model::{PayloadKind, RadioMessage, Rat};
 use stingwatch_nas::NasMessage;
+use stingwatch_nr_rrc::NrRrcMessage;
 
 /// Protocol layer of a decoded message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -30,6 +31,9 @@ pub enum Protocol {
     /// EPS non-access stratum (TS 24.301).
     #[serde(rename = "nas-eps")]
     NasEps,
+    /// NR radio resource control (TS 38.331).
+    #[serde(rename = "nr-rrc")]
+    NrRrc,
     /// GSM air interface layer 3 (TS 44.018 RR, TS 24.008 MM/CC).
     #[serde(rename = "gsm-um")]
     GsmUm,
@@ -47,6 +51,7 @@ impl Protocol {
         match self {
             Protocol::LteRrc => "lte-rrc",
             Protocol::NasEps => "nas-eps",
+            Protocol::NrRrc => "nr-rrc",
             Protocol::GsmUm => "gsm-um",
             Protocol::GsmL3 => "gsm-l3",
             Protocol::Other => "other",
@@ -75,6 +80,9 @@ pub struct DecodedMessage {
     pub error: Option<String>,
     /// The decoded GSM layer-3 message, for GSM payloads.
     pub gsm: Option<Arc<GsmMessage>>,
+    /// The decoded NR RRC message, for NR RRC payloads that decoded. The 5GS NAS messages it
+    /// carries stay in its `nas_pdus` (not decoded here).
+    pub nr: Option<Arc<NrRrcMessage>>,
 }
 
 impl DecodedMessage {
@@ -157,6 +165,7 @@ impl Outcome {
             nas: self.nas.clone(),
             error: self.error.clone(),
             gsm: None,
+            nr: None,
         }
     }
 }
@@ -173,6 +182,7 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
         )
         .message_for(source),
         PayloadKind::LteNas => Outcome::nas(&source.payload).message_for(source),
+        PayloadKind::NrRrc { channel } => nr_rrc_message(channel, source),
         PayloadKind::GsmUm { channel_type } => {
             let m = stingwatch_gsm::decode_um(channel_type, &source.payload);
             gsm_message(Protocol::GsmUm, m, source)
@@ -198,8 +208,30 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
             nas: Arc::new([]),
             error: None,
             gsm: None,
+            nr: None,
             source,
         },
+    }
+}
+
+fn nr_rrc_message(channel: stingwatch_model::NrRrcChannel, source: RadioMessage) -> DecodedMessage {
+    let (message, nr, error) = match stingwatch_nr_rrc::decode(channel, &source.payload) {
+        Ok(m) => (Cow::Borrowed(m.name), Some(Arc::new(m)), None),
+        Err(e) => (
+            Cow::Owned(format!("undecodable NR RRC {} message", channel.as_str())),
+            None,
+            Some(e.to_string()),
+        ),
+    };
+    DecodedMessage {
+        source,
+        protocol: Protocol::NrRrc,
+        message,
+        rrc: None,
+        nas: Arc::new([]),
+        error,
+        gsm: None,
+        nr,
     }
 }
 
@@ -211,6 +243,7 @@ fn gsm_message(protocol: Protocol, m: GsmMessage, source: RadioMessage) -> Decod
         nas: Arc::new([]),
         error: m.error.clone(),
         gsm: Some(Arc::new(m)),
+        nr: None,
         source,
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! A DIAG stream is a sequence of HDLC-like frames ([`hdlc`]), each holding one DIAG command;
 //! command 0x10 is a log packet ([`log::DiagLogPacket`]) identified by a 16-bit log code. This
-//! crate turns the LTE RRC OTA (0xB0C0) and LTE NAS OTA (0xB0E0-0xB0ED) records of a stream
+//! crate turns the LTE RRC OTA (0xB0C0), NR RRC OTA (0xB821, [`nr`]) and LTE NAS OTA
+//! (0xB0E0-0xB0ED) records of a stream
 //! into [`RadioMessage`]s with [`QmdlReader`], counts everything else, reports damaged regions
 //! with their file offsets, and writes messages back as a stream with [`QmdlWriter`].
 
@@ -10,6 +11,7 @@
 
 pub mod hdlc;
 pub mod log;
+pub mod nr;
 mod reader;
 mod writer;
 

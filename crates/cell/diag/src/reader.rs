@@ -6,6 +6,7 @@ use crate::log::{
     RecordError, UmtsNasOta, DIAG_LOG_F, DIAG_MULTI_RADIO_CMD_F, LOG_GSM_DSDS_RR_SIGNALING,
     LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA, LOG_UMTS_NAS_OTA, MULTI_RADIO_HEADER_LEN,
 };
+use crate::nr::{NrRrcOta, LOG_NR_RRC_OTA};
 use std::collections::BTreeMap;
 use std::io::Read;
 use stingwatch_model::{
@@ -218,6 +219,8 @@ impl State {
         let parsed = if code == LOG_LTE_RRC_OTA {
             self.on_gsm = false;
             rrc_message(&log)
+        } else if code == LOG_NR_RRC_OTA {
+            nr_rrc_message(&log)
         } else if is_lte_nas_log_code(code) {
             nas_message(&log)
         } else if code == LOG_GSM_RR_SIGNALING || code == LOG_GSM_DSDS_RR_SIGNALING {
@@ -239,6 +242,7 @@ impl State {
             Err(e) => {
                 let what = match code {
                     LOG_LTE_RRC_OTA => "LTE RRC OTA",
+                    LOG_NR_RRC_OTA => "NR RRC OTA",
                     LOG_GSM_RR_SIGNALING | LOG_GSM_DSDS_RR_SIGNALING => "GSM RR signalling",
                     LOG_UMTS_NAS_OTA => "UMTS NAS OTA",
                     _ => "LTE NAS OTA",
@@ -273,6 +277,26 @@ fn rrc_message(log: &DiagLogPacket<'_>) -> Result<RadioMessage, RecordError> {
             arfcn: rrc.known_earfcn(),
             pci: rrc.known_pci(),
             sfn: Some(rrc.sfn()),
+        },
+        payload: rrc.pdu().to_vec(),
+    })
+}
+
+/// Message of an NR RRC OTA record (packet number and offset filled in by the caller).
+fn nr_rrc_message(log: &DiagLogPacket<'_>) -> Result<RadioMessage, RecordError> {
+    let rrc = NrRrcOta::new_checked(log.body())?;
+    let channel = rrc.channel();
+    Ok(RadioMessage {
+        packet: 0,
+        offset: 0,
+        time: Some(log.time()),
+        direction: channel.direction(),
+        rat: Rat::Nr,
+        kind: PayloadKind::NrRrc { channel },
+        context: RadioContext {
+            arfcn: rrc.known_arfcn(),
+            pci: rrc.known_pci(),
+            sfn: None,
         },
         payload: rrc.pdu().to_vec(),
     })

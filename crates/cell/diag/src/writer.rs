@@ -6,12 +6,16 @@ use crate::log::{
     LteRrcOtaRepr, UmtsNasOta, EARFCN_UNKNOWN, LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA,
     LOG_UMTS_NAS_OTA, PCI_UNKNOWN,
 };
+use crate::nr::{NrRrcOtaRepr, LOG_NR_RRC_OTA};
 use std::fmt;
 use std::io::{self, Write};
 use stingwatch_model::{Direction, PayloadKind, RadioMessage};
 
 /// RRC release byte written in LTE RRC OTA headers (the messages do not carry one).
 const WRITE_RRC_RELEASE: u8 = 15;
+/// NR RRC release and version bytes written in NR RRC OTA records (Rel-15, as phones log).
+const WRITE_NR_RRC_RELEASE: u8 = 15;
+const WRITE_NR_RRC_VERSION: u8 = 0x60;
 /// RRC version byte written in LTE RRC OTA headers.
 const WRITE_RRC_VERSION: u8 = 0x30;
 /// RRC release and standard version bytes written in LTE NAS OTA headers.
@@ -98,6 +102,29 @@ impl<W: Write> QmdlWriter<W> {
                     ))
                 })?;
                 LOG_LTE_RRC_OTA
+            }
+            PayloadKind::NrRrc { channel } => {
+                let (pci, arfcn) = match (msg.context.arfcn, msg.context.pci) {
+                    (Some(a), Some(p)) => (p, a),
+                    // The record's way of saying "no cell" (see nr::NrRrcOta::known_arfcn).
+                    _ => (0, 0),
+                };
+                let repr = NrRrcOtaRepr {
+                    rrc_release: WRITE_NR_RRC_RELEASE,
+                    rrc_version: WRITE_NR_RRC_VERSION,
+                    radio_bearer: 0,
+                    pci,
+                    arfcn,
+                    channel,
+                    pdu: &msg.payload,
+                };
+                repr.emit(&mut self.body).ok_or_else(|| {
+                    WriteError::Unsupported(format!(
+                        "NR RRC {} has no PDU number in packet version 8, or the PDU is over 65535 bytes",
+                        channel.as_str()
+                    ))
+                })?;
+                LOG_NR_RRC_OTA
             }
             PayloadKind::LteNas => {
                 let uplink = match msg.direction {

@@ -221,6 +221,16 @@ impl EventDeriver {
                     }
                 }
             }
+            Protocol::NrRrc => {
+                let Some(nr) = &msg.nr else {
+                    return;
+                };
+                // NR radio context stays its own: LTE messages without a context inherit the
+                // last LTE cell, never an NR one.
+                if let Some(ev) = crate::nr::nr_event(nr) {
+                    out.push(self.event(packet, time, radio, EventKind::Nr(ev)));
+                }
+            }
             Protocol::Other => {}
         }
     }

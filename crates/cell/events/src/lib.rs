@@ -11,6 +11,7 @@
 
 mod derive;
 mod gsm;
+mod nr;
 
 pub use derive::{
     from_decoded, EventDeriver, DEDUP_MICROS, DEDUP_PACKETS, EARLIEST_PLAUSIBLE_TIME,
@@ -22,6 +23,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use gsm::{GsmEvent, GsmProcedure, GsmStep};
+pub use nr::NrEvent;
 pub use stingwatch_model::CaptureTime;
 
 /// Public Land Mobile Network identity: mobile country code and mobile network code.
@@ -561,11 +563,13 @@ pub enum EventKind {
     },
     /// Something that happened on GSM (2G).
     Gsm(GsmEvent),
+    /// Something that happened on NR (5G) RRC.
+    Nr(NrEvent),
 }
 
 impl EventKind {
     /// Number of variants, the length of a table indexed by [`EventKind::ordinal`].
-    pub const VARIANTS: usize = 32;
+    pub const VARIANTS: usize = 33;
 
     /// Position of this event's variant in the declaration (0 to `VARIANTS - 1`), for tables
     /// indexed by kind of event.
@@ -603,6 +607,7 @@ impl EventKind {
             EventKind::DeviceNetwork { .. } => 29,
             EventKind::EquivalentNetworks { .. } => 30,
             EventKind::Gsm(_) => 31,
+            EventKind::Nr(_) => 32,
         }
     }
 
@@ -718,6 +723,7 @@ impl EventKind {
                 )
             }
             EventKind::Gsm(g) => g.describe(),
+            EventKind::Nr(n) => n.describe(),
         }
     }
 }

@@ -13,6 +13,10 @@ use crate::gsm::{
     fake_gsm_collects_imsi, gsm_a5_0, gsm_imsi_catcher, gsm_no_ciphering, gsm_silent_sms,
     operator_gsm_takes_the_call,
 };
+use crate::nr::{
+    benign_nr_null_ciphering, benign_nr_release_after_security, nr_null_security,
+    nr_release_before_security, EUTRA_TARGET,
+};
 use crate::recorder::{guti, nas_plmn, s_tmsi, Recorder, IMSI, MME_CODE, MME_GROUP, M_TMSI};
 use crate::ScenarioError;
 use stingwatch_lte_rrc::build::{EstablishmentCause, InitialIdentity, ReleaseCause, SibContent};
@@ -653,6 +657,40 @@ fn lte_lure_to_gsm_catcher(rec: &mut Recorder) -> Result<(), ScenarioError> {
     Ok(())
 }
 
+/// A 5G cell releases the phone to 4G before any security, and the 4G cell it lands on asks
+/// for the IMSI without authenticating: one episode across RATs.
+fn nr_release_to_eutra(rec: &mut Recorder) -> Result<(), ScenarioError> {
+    let release = nr_release_before_security(rec)?;
+    rec.wait_s(1);
+    let cell = Cell {
+        earfcn: EUTRA_TARGET,
+        pci: 377,
+        ..Cell::operator(TAC_FAKE, 0x01a2_c301, EUTRA_TARGET, 377)
+    };
+    rec.camp(
+        &cell,
+        "the 4G cell the release named, in a tracking area of its own",
+    )?;
+    rec.wait_s(1);
+    rec.tau_request("tracking area update on arrival from 5G")?;
+    let request = rec.imsi_request("identity request for the IMSI instead of authentication")?;
+    rec.expect(kind::IDENTITY_WITHOUT_AUTH, request, "medium");
+    rec.expect(crate::nr::kind::RELEASE_REDIRECT, release, "high");
+    release_plain(rec, "")?;
+    Ok(())
+}
+
+/// The benign twin of [`nr_release_to_eutra`]: security first, then the release to 4G, and
+/// the operator's 4G cell accepts the update as usual.
+fn benign_nr_release_to_eutra(rec: &mut Recorder) -> Result<(), ScenarioError> {
+    benign_nr_release_after_security(rec)?;
+    rec.wait_s(1);
+    rec.camp(&home(), "")?;
+    rec.wait_s(1);
+    rec.accepted_tau(0, TAC)?;
+    Ok(())
+}
+
 /// Circuit-switched fallback as operators run it: the LTE release to GSM comes after
 /// security, and the GSM network authenticates and ciphers the call.
 fn benign_csfb_to_gsm_call(rec: &mut Recorder) -> Result<(), ScenarioError> {
@@ -975,6 +1013,22 @@ pub static ENTRIES: &[Entry] =
             lte_lure_to_gsm_catcher,
             "A fake LTE cell redirects the phone to GSM before any authentication; the 2G cell it \
          lands on asks for the IMSI and rejects the update without authentication or ciphering."
+        ),
+        entry!(
+            "nr-release-to-eutra",
+            true,
+            "benign-nr-release-to-eutra",
+            nr_release_to_eutra,
+            "A 5G cell releases the phone to 4G before any security is set up; the 4G cell it \
+         lands on asks for the IMSI instead of authenticating."
+        ),
+        entry!(
+            "nr-null-security",
+            true,
+            "benign-nr-null-ciphering",
+            nr_null_security,
+            "A 5G cell commands null ciphering and null integrity (NEA0, NIA0) on a connection \
+         that is not an emergency call."
         ),
         entry!(
             "gsm-imsi-catcher",
@@ -1336,6 +1390,22 @@ pub static ENTRIES: &[Entry] =
             benign_csfb_to_gsm_call,
             "A voice call by circuit-switched fallback: the LTE release to GSM follows security, \
          and the operator's GSM cell authenticates and ciphers the call."
+        ),
+        entry!(
+            "benign-nr-release-to-eutra",
+            false,
+            "nr-release-to-eutra",
+            benign_nr_release_to_eutra,
+            "5G coverage ends: the 5G cell sets up security, then releases the phone to 4G, where \
+         the operator's cell accepts its tracking area update."
+        ),
+        entry!(
+            "benign-nr-null-ciphering",
+            false,
+            "nr-null-security",
+            benign_nr_null_ciphering,
+            "Operator policy: a 5G cell selects null ciphering (NEA0) with integrity protection \
+         (NIA2), which the 5G security specification allows."
         ),
     ];
 

@@ -208,6 +208,31 @@ impl Recorder {
         Ok(self.push(msg, note, None))
     }
 
+    /// One NR RRC message on the NR cell `(arfcn, pci)` at the current time.
+    pub fn nr(
+        &mut self,
+        pdu: Result<stingwatch_nr_rrc::build::EncodedPdu, stingwatch_nr_rrc::build::BuildError>,
+        (arfcn, pci): (u32, u16),
+        note: &str,
+    ) -> Result<u64, ScenarioError> {
+        let (channel, payload) = pdu.map_err(|e| ScenarioError::Encode(e.to_string()))?;
+        let msg = RadioMessage {
+            packet: 0,
+            offset: 0,
+            time: Some(CaptureTime(self.now)),
+            direction: channel.direction(),
+            rat: Rat::Nr,
+            kind: PayloadKind::NrRrc { channel },
+            context: RadioContext {
+                arfcn: Some(arfcn),
+                pci: Some(pci),
+                sfn: None,
+            },
+            payload,
+        };
+        Ok(self.push(msg, note, None))
+    }
+
     /// One GSM message at the current time: a block on a broadcast or common channel
     /// (`channel_type` BCCH or CCCH, written with its L2 pseudo length), or, with `None`, a
     /// layer-3 message of a dedicated channel. GSM messages carry no radio context: DIAG GSM

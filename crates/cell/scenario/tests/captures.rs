@@ -49,6 +49,8 @@ fn pcapng_and_qmdl_read_back_to_the_same_messages() {
                 PayloadKind::GsmUm { .. } | PayloadKind::GsmL3 => {
                     assert_eq!(q.context.arfcn, None, "{at}")
                 }
+                // NR goes into pcapng as an exported PDU, which has no radio context.
+                PayloadKind::NrRrc { .. } => assert_eq!(p.context.arfcn, None, "{at}"),
                 _ => assert_eq!(p.context.arfcn, earfcn, "{at}"),
             }
         }
@@ -83,6 +85,11 @@ fn every_message_decodes() {
                     let gsm = stingwatch_gsm::decode_l3(&m.payload);
                     assert_eq!(gsm.error, None, "{at}: {}", gsm.name);
                 }
+                PayloadKind::NrRrc { channel } => {
+                    let nr = stingwatch_nr_rrc::decode(channel, &m.payload)
+                        .unwrap_or_else(|e| panic!("{at}: {e}"));
+                    assert!(!nr.name.is_empty(), "{at}");
+                }
                 other => panic!("{at}: unexpected payload kind {other:?}"),
             }
         }
@@ -101,7 +108,10 @@ fn nas_records_follow_the_rrc_message_carrying_the_same_nas() {
             let Some(carrier) = carrier else {
                 assert!(matches!(
                     m.kind,
-                    PayloadKind::LteRrc { .. } | PayloadKind::GsmUm { .. } | PayloadKind::GsmL3
+                    PayloadKind::LteRrc { .. }
+                        | PayloadKind::GsmUm { .. }
+                        | PayloadKind::GsmL3
+                        | PayloadKind::NrRrc { .. }
                 ));
                 continue;
             };
@@ -139,6 +149,8 @@ fn has_nas(s: &stingwatch_scenario::Scenario) -> bool {
             .unwrap_or(false),
         // GSM layer 3 is never carried inside another message: there is no copy to follow.
         PayloadKind::GsmUm { .. } | PayloadKind::GsmL3 => false,
+        // 5GS NAS inside NR RRC is not written as records of its own.
+        PayloadKind::NrRrc { .. } => false,
         _ => true,
     })
 }

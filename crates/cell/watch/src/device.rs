@@ -40,8 +40,10 @@ pub const LOG_CONFIG_SET_MASK: u32 = 3;
 pub const EQUIPMENT_LTE: u32 = 0x0B;
 /// Data type of user-space requests and of the log stream.
 pub const USER_SPACE_DATA_TYPE: u32 = 32;
-/// The LTE log codes the decoders read: RRC OTA and the plain ESM/EMM NAS records.
-pub const LTE_LOG_CODES: [u16; 5] = [0xB0C0, 0xB0E2, 0xB0E3, 0xB0EC, 0xB0ED];
+/// The LTE-equipment log codes the decoders read: LTE RRC OTA, the plain ESM/EMM NAS records,
+/// and NR RRC OTA (0xB821; 5G log codes share the LTE equipment id). A modem whose LTE mask is
+/// too small for bit 0x821 has no 5G and ignores that bit.
+pub const LTE_LOG_CODES: [u16; 6] = [0xB0C0, 0xB0E2, 0xB0E3, 0xB0EC, 0xB0ED, 0xB821];
 /// Equipment id of GSM log codes (0x5xxx).
 pub const EQUIPMENT_GSM: u32 = 0x05;
 /// The GSM log codes the decoders read: RR signalling, single and dual SIM.
@@ -57,7 +59,9 @@ pub const OTHER_MASKS: [(u32, &[u16]); 2] = [
     (EQUIPMENT_GSM, &GSM_LOG_CODES),
     (EQUIPMENT_UMTS_NAS, &UMTS_NAS_LOG_CODES),
 ];
-/// Mask size used when the device does not say: enough bits for every code above.
+/// Mask size used when the device does not say: enough bits for every LTE code above. NR's
+/// bit lies beyond it on purpose: a mask longer than the modem's may be refused whole, and a
+/// modem that does not report its sizes is too old for 5G.
 const FALLBACK_LTE_MASK_BITS: u32 = 0x0EE;
 /// Most bits of a log mask: log item numbers are the low 12 bits of a log code.
 pub const MAX_MASK_BITS: u32 = 0x1000;
@@ -384,6 +388,16 @@ mod tests {
         // Codes of other equipment and beyond the mask are left out.
         let r = set_mask_request(EQUIPMENT_LTE, 8, &[0x412F, 0xB0C0, 0xB001]);
         assert_eq!(r.get(16..).unwrap(), [0x02]);
+    }
+
+    #[test]
+    fn a_5g_modem_mask_enables_nr_rrc_ota() {
+        // A modem with NR reports an LTE-equipment mask past bit 0x821.
+        let r = set_mask_request(EQUIPMENT_LTE, 0x900, &LTE_LOG_CODES);
+        let mask = r.get(16..).unwrap();
+        assert_eq!(mask.len(), 0x900 / 8);
+        assert_eq!(mask[0x821 / 8], 1 << (0x821 % 8), "0xB821 NR RRC OTA");
+        assert_eq!(mask[0xC0 / 8], 0x01, "0xB0C0 LTE RRC OTA");
     }
 
     #[test]

@@ -163,6 +163,123 @@ impl LteRrcChannel {
     }
 }
 
+/// NR RRC logical channel or container (the TS 38.331 ASN.1 type to decode with).
+///
+/// The containers are NR RRC carried inside other messages rather than on an NR channel: in
+/// EN-DC (5G NSA) the LTE RRC connection carries the NR RRCReconfiguration, its completion and
+/// the NR RadioBearerConfig as OCTET STRINGs, and phones log them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum NrRrcChannel {
+    /// BCCH-BCH-Message (MIB).
+    BcchBch,
+    /// BCCH-DL-SCH-Message (SIB1 and SystemInformation).
+    BcchDlSch,
+    /// DL-CCCH-Message (RRCSetup, RRCReject).
+    DlCcch,
+    /// DL-DCCH-Message.
+    DlDcch,
+    /// PCCH-Message (Paging).
+    Pcch,
+    /// UL-CCCH-Message (RRCSetupRequest, ...).
+    UlCcch,
+    /// UL-CCCH1-Message (RRCResumeRequest1).
+    UlCcch1,
+    /// UL-DCCH-Message.
+    UlDcch,
+    /// An RRCReconfiguration on its own (EN-DC container).
+    RrcReconfiguration,
+    /// An RRCReconfigurationComplete on its own (EN-DC container).
+    RrcReconfigurationComplete,
+    /// A CellGroupConfig on its own.
+    CellGroupConfig,
+    /// A RadioBearerConfig on its own (EN-DC container).
+    RadioBearerConfig,
+}
+
+impl NrRrcChannel {
+    /// Every channel and container, in declaration order.
+    pub const ALL: [NrRrcChannel; 12] = [
+        NrRrcChannel::BcchBch,
+        NrRrcChannel::BcchDlSch,
+        NrRrcChannel::DlCcch,
+        NrRrcChannel::DlDcch,
+        NrRrcChannel::Pcch,
+        NrRrcChannel::UlCcch,
+        NrRrcChannel::UlCcch1,
+        NrRrcChannel::UlDcch,
+        NrRrcChannel::RrcReconfiguration,
+        NrRrcChannel::RrcReconfigurationComplete,
+        NrRrcChannel::CellGroupConfig,
+        NrRrcChannel::RadioBearerConfig,
+    ];
+
+    /// Short name used in reports (e.g. `bcch-dl-sch`, `rrc-reconfiguration`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NrRrcChannel::BcchBch => "bcch-bch",
+            NrRrcChannel::BcchDlSch => "bcch-dl-sch",
+            NrRrcChannel::DlCcch => "dl-ccch",
+            NrRrcChannel::DlDcch => "dl-dcch",
+            NrRrcChannel::Pcch => "pcch",
+            NrRrcChannel::UlCcch => "ul-ccch",
+            NrRrcChannel::UlCcch1 => "ul-ccch1",
+            NrRrcChannel::UlDcch => "ul-dcch",
+            NrRrcChannel::RrcReconfiguration => "rrc-reconfiguration",
+            NrRrcChannel::RrcReconfigurationComplete => "rrc-reconfiguration-complete",
+            NrRrcChannel::CellGroupConfig => "cell-group-config",
+            NrRrcChannel::RadioBearerConfig => "radio-bearer-config",
+        }
+    }
+
+    /// Direction implied by the channel.
+    pub fn direction(self) -> Direction {
+        match self {
+            NrRrcChannel::UlCcch
+            | NrRrcChannel::UlCcch1
+            | NrRrcChannel::UlDcch
+            | NrRrcChannel::RrcReconfigurationComplete => Direction::Uplink,
+            _ => Direction::Downlink,
+        }
+    }
+
+    /// True for the containers other messages carry (not an NR logical channel).
+    pub fn is_container(self) -> bool {
+        matches!(
+            self,
+            NrRrcChannel::RrcReconfiguration
+                | NrRrcChannel::RrcReconfigurationComplete
+                | NrRrcChannel::CellGroupConfig
+                | NrRrcChannel::RadioBearerConfig
+        )
+    }
+
+    /// Wireshark's dissector for this type (the exported-PDU dissector-name tag), when
+    /// Wireshark has one: it has none for a lone RRCReconfigurationComplete.
+    pub fn dissector(self) -> Option<&'static str> {
+        Some(match self {
+            NrRrcChannel::BcchBch => "nr-rrc.bcch.bch",
+            NrRrcChannel::BcchDlSch => "nr-rrc.bcch.dl.sch",
+            NrRrcChannel::DlCcch => "nr-rrc.dl.ccch",
+            NrRrcChannel::DlDcch => "nr-rrc.dl.dcch",
+            NrRrcChannel::Pcch => "nr-rrc.pcch",
+            NrRrcChannel::UlCcch => "nr-rrc.ul.ccch",
+            NrRrcChannel::UlCcch1 => "nr-rrc.ul.ccch1",
+            NrRrcChannel::UlDcch => "nr-rrc.ul.dcch",
+            NrRrcChannel::RrcReconfiguration => "nr-rrc.rrc_reconf_msg",
+            NrRrcChannel::CellGroupConfig => "nr-rrc.cellgroupconfig_msg",
+            NrRrcChannel::RadioBearerConfig => "nr-rrc.radiobearerconfig",
+            NrRrcChannel::RrcReconfigurationComplete => return None,
+        })
+    }
+
+    /// The channel a Wireshark dissector name reads, if it is one of these.
+    pub fn from_dissector(name: &str) -> Option<Self> {
+        NrRrcChannel::ALL
+            .into_iter()
+            .find(|c| c.dissector() == Some(name))
+    }
+}
+
 /// What a message's payload bytes are, i.e. which decoder reads them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -171,6 +288,11 @@ pub enum PayloadKind {
     LteRrc {
         /// Channel, which selects the ASN.1 top-level type.
         channel: LteRrcChannel,
+    },
+    /// An NR RRC PDU on the given channel or container (ASN.1 UPER, TS 38.331).
+    NrRrc {
+        /// Channel or container, which selects the ASN.1 type.
+        channel: NrRrcChannel,
     },
     /// An EPS NAS PDU (TS 24.301), plain or security protected as the header says.
     LteNas,

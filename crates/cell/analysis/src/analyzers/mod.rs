@@ -11,6 +11,9 @@ mod gsm_registration;
 mod gsm_sms;
 mod identity_without_auth;
 mod imsi_paging;
+mod nr_null_security;
+mod nr_priority_downgrade;
+mod nr_release_redirect;
 mod null_security;
 mod priority_downgrade;
 mod reject_cause;
@@ -28,6 +31,9 @@ pub use gsm_registration::GsmRegistrationWithoutAuth;
 pub use gsm_sms::GsmSilentSms;
 pub use identity_without_auth::IdentityRequestWithoutAuth;
 pub use imsi_paging::ImsiPaging;
+pub use nr_null_security::NrNullSecurity;
+pub use nr_priority_downgrade::NrPriorityDowngrade;
+pub use nr_release_redirect::NrReleaseRedirect;
 pub use null_security::NullSecurity;
 pub use priority_downgrade::BroadcastPriorityDowngrade;
 pub use reject_cause::DowngradeRejectCause;
@@ -58,6 +64,9 @@ pub fn all() -> Vec<Box<dyn Analyzer>> {
         Box::new(GsmNoCiphering::default()),
         Box::new(GsmCellAnomaly::default()),
         Box::new(GsmSilentSms::default()),
+        Box::new(NrReleaseRedirect::default()),
+        Box::new(NrNullSecurity::default()),
+        Box::new(NrPriorityDowngrade::default()),
     ]
 }
 

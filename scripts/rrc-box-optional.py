@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Boxes the OPTIONAL SEQUENCE components of the generated LTE RRC types.
+"""Boxes the OPTIONAL SEQUENCE components of the generated RRC types (LTE and NR).
 
-Usage: lte-rrc-box-optional.py <generated.rs>   (rewrites the file in place; run rustfmt after)
+Usage: rrc-box-optional.py <generated.rs>   (rewrites the file in place; run rustfmt after)
 
 The generator places every component inline, so a message type holds its whole tree by value:
 DL-DCCH-Message was 15,960 bytes and RRCConnectionSetup's radio resource configuration 5,832,
@@ -28,12 +28,12 @@ def main() -> int:
     # `Box<T>` does not implement.
     groups = set(
         re.findall(
-            r"extension_addition_group[^\]]*\]\s*pub \w+:\s*Option<\s*(\w+)", text, flags=re.M
+            r"extension_addition_group[^\]]*\]\s*pub \w+\s*:\s*Option\s*<\s*(\w+)", text, flags=re.M
         )
     )
     sequences -= groups
     if not sequences:
-        print("lte-rrc-box-optional: no SEQUENCE types found", file=sys.stderr)
+        print("rrc-box-optional: no SEQUENCE types found", file=sys.stderr)
         return 1
     count = 0
 
@@ -48,7 +48,7 @@ def main() -> int:
     # `>` right after the name keeps `Option<Vec<Name>>`-like and already boxed types out.
     text = re.sub(r"Option\s*<\s*(\w+)\s*,?\s*>", box, text)
     open(path, "w", encoding="utf-8").write(text)
-    print(f"lte-rrc-box-optional: boxed {count} optional SEQUENCE components", file=sys.stderr)
+    print(f"rrc-box-optional: boxed {count} optional SEQUENCE components", file=sys.stderr)
     return 0
 
 
