@@ -55,7 +55,7 @@ fn main() {
         total as f64 / 1e6
     );
     let mut rows: Vec<_> = costs.into_iter().collect();
-    rows.sort_by(|a, b| b.1 .1.cmp(&a.1 .1));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.1 .1));
     for ((channel, name), (n, ns, bytes)) in rows {
         println!(
             "{:>6.1}% {:>8.2} ms {:>6} PDUs {:>7.2} us/PDU {:>6} B/PDU  {channel} {name}",
