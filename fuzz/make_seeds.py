@@ -198,6 +198,7 @@ def pcap_seeds(seeds, path, tag):
         if gtype == 0x0D and sub in RRC_SUBTYPE_INDEX:
             kind = RRC_SUBTYPE_INDEX[sub]
             seeds.add("lte_rrc_decode", bytes([kind]) + payload, tag + "-rrc%d" % sub)
+            seeds.add("lte_rrc_walker", bytes([kind]) + payload, tag + "-rrc%d" % sub)
         elif gtype == 0x12:
             kind = 19
             seeds.add("nas_decode", payload, tag + "-nas")

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use stingwatch_model::{LteRrcChannel, PayloadKind, RadioMessage};
 
-use crate::{decode_message, DecodedMessage, Outcome};
+use crate::{decode_for_detection, decode_message, DecodedMessage, Outcome};
 
 /// Most PDUs remembered at once; when full, each new PDU replaces one, so memory stays bounded
 /// whatever a transmitter sends. One pass of the real recording the benchmark repeats holds
@@ -120,7 +120,7 @@ impl Decoder {
         };
         if source.payload.len() > MAX_CACHED_PDU {
             self.stats.uncached += 1;
-            return decode_message(source);
+            return decode_for_detection(source);
         }
         if let Some(hit) = self
             .cache
@@ -134,7 +134,7 @@ impl Decoder {
         let outcome = match channel {
             Some(channel) => Outcome::new(
                 channel,
-                stingwatch_lte_rrc::decode(channel, &source.payload),
+                stingwatch_lte_rrc::decode_for_detection(channel, &source.payload),
             ),
             None => Outcome::nas(&source.payload),
         };

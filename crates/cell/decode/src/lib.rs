@@ -235,6 +235,19 @@ fn nr_rrc_message(channel: stingwatch_model::NrRrcChannel, source: RadioMessage)
     }
 }
 
+/// [`decode_message`] with LTE RRC read by [`stingwatch_lte_rrc::decode_for_detection`]: the
+/// same result, without building the decoded tree of the messages the walker reads.
+pub(crate) fn decode_for_detection(source: RadioMessage) -> DecodedMessage {
+    match source.kind {
+        PayloadKind::LteRrc { channel } => Outcome::new(
+            channel,
+            stingwatch_lte_rrc::decode_for_detection(channel, &source.payload),
+        )
+        .message_for(source),
+        _ => decode_message(source),
+    }
+}
+
 fn gsm_message(protocol: Protocol, m: GsmMessage, source: RadioMessage) -> DecodedMessage {
     DecodedMessage {
         protocol,

@@ -8,9 +8,11 @@
 
 #![forbid(unsafe_code)]
 
+mod bits;
 pub mod build;
 mod name;
 mod summary;
+mod walk;
 
 use std::fmt;
 
@@ -164,6 +166,32 @@ pub fn decode(channel: LteRrcChannel, bytes: &[u8]) -> Result<RrcMessage, RrcErr
         | LteRrcChannel::UlDcchNb => return Err(RrcError::UnsupportedChannel(channel)),
     }
     Ok(out)
+}
+
+/// Decodes one LTE RRC PDU for detection: the same [`RrcMessage`] as [`decode`], read by a
+/// hand-written walker for the frequent simple messages (no decoded tree is built) and by the
+/// generated decoder for everything else, every error included.
+pub fn decode_for_detection(channel: LteRrcChannel, bytes: &[u8]) -> Result<RrcMessage, RrcError> {
+    if bytes.is_empty() {
+        return Err(RrcError::Empty);
+    }
+    if bytes.len() > MAX_RRC_PDU {
+        return Err(RrcError::TooLong { len: bytes.len() });
+    }
+    match walk::walk(channel, bytes) {
+        Some(m) => Ok(m),
+        None => decode(channel, bytes),
+    }
+}
+
+/// The walker alone: `Some` exactly when it reads the message itself (the answer then equals
+/// [`decode`]'s), `None` when it leaves the message to the generated decoder. For tests and
+/// benchmarks that hold the two paths to each other.
+pub fn walk_only(channel: LteRrcChannel, bytes: &[u8]) -> Option<RrcMessage> {
+    if bytes.is_empty() || bytes.len() > MAX_RRC_PDU {
+        return None;
+    }
+    walk::walk(channel, bytes)
 }
 
 /// UPER-decodes `T`, ignoring trailing padding.

@@ -1,0 +1,166 @@
+//! A cursor over the bits of an unaligned PER (UPER, X.691) encoding, for the walker in
+//! [`crate::walk`]. Every read is checked against the end of the input; a short read is a
+//! value ([`Short`]), never a panic.
+
+/// The encoding ended before a field did (or a field broke a rule the walker checks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Short;
+
+/// Result of one read.
+pub(crate) type Bits<T> = Result<T, Short>;
+
+/// Read position in a UPER encoding.
+#[derive(Debug, Clone)]
+pub(crate) struct BitReader<'a> {
+    bytes: &'a [u8],
+    /// Next bit to read, counted from the first (most significant) bit of the first byte.
+    pos: usize,
+    /// Bits in `bytes`.
+    end: usize,
+}
+
+impl<'a> BitReader<'a> {
+    /// A reader at the first bit of `bytes`.
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        BitReader {
+            bytes,
+            pos: 0,
+            end: bytes.len().saturating_mul(8),
+        }
+    }
+
+    /// Bits not read yet.
+    pub(crate) fn remaining(&self) -> usize {
+        self.end.saturating_sub(self.pos)
+    }
+
+    /// One bit.
+    pub(crate) fn bit(&mut self) -> Bits<bool> {
+        if self.pos >= self.end {
+            return Err(Short);
+        }
+        let byte = *self.bytes.get(self.pos / 8).ok_or(Short)?;
+        let b = byte & (0x80 >> (self.pos % 8)) != 0;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    /// `n` bits (at most 64) as a big-endian number.
+    pub(crate) fn bits(&mut self, n: usize) -> Bits<u64> {
+        if n > 64 || self.remaining() < n {
+            return Err(Short);
+        }
+        let mut v = 0u64;
+        let mut left = n;
+        while left > 0 {
+            let byte = *self.bytes.get(self.pos / 8).ok_or(Short)?;
+            let offset = self.pos % 8;
+            let avail = 8 - offset;
+            let take = avail.min(left);
+            let chunk = (byte >> (avail - take)) & (0xFF >> (8 - take));
+            v = (v << take) | u64::from(chunk);
+            self.pos += take;
+            left -= take;
+        }
+        Ok(v)
+    }
+
+    /// Skips `n` bits.
+    pub(crate) fn skip(&mut self, n: usize) -> Bits<()> {
+        if self.remaining() < n {
+            return Err(Short);
+        }
+        self.pos += n;
+        Ok(())
+    }
+
+    /// A constrained whole number in `lb..=ub` (X.691 10.5.7.1: the offset from `lb` in the
+    /// fewest bits that hold `ub - lb`); a value above `ub` is refused.
+    pub(crate) fn constrained(&mut self, lb: u64, ub: u64) -> Bits<u64> {
+        let range = ub.checked_sub(lb).ok_or(Short)?;
+        let width = bit_width(range);
+        let v = self.bits(width)?;
+        if v > range {
+            return Err(Short);
+        }
+        Ok(lb + v)
+    }
+
+    /// An ENUMERATED or CHOICE index of a root with `count` values and no extension marker.
+    pub(crate) fn index(&mut self, count: u64) -> Bits<u64> {
+        match count {
+            0 => Err(Short),
+            1 => Ok(0),
+            _ => self.constrained(0, count - 1),
+        }
+    }
+
+    /// An unconstrained length determinant (X.691 10.9.3.6-7), below 16K (fragments are
+    /// refused: no LTE RRC PDU is that long).
+    pub(crate) fn length(&mut self) -> Bits<usize> {
+        if !self.bit()? {
+            return usize::try_from(self.bits(7)?).map_err(|_| Short);
+        }
+        if self.bit()? {
+            return Err(Short);
+        }
+        usize::try_from(self.bits(14)?).map_err(|_| Short)
+    }
+
+    /// `n` whole octets, not aligned, copied out.
+    pub(crate) fn octets(&mut self, n: usize) -> Bits<Vec<u8>> {
+        if self.remaining() < n.saturating_mul(8) {
+            return Err(Short);
+        }
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            out.push(u8::try_from(self.bits(8)?).map_err(|_| Short)?);
+        }
+        Ok(out)
+    }
+}
+
+/// Bits a constrained whole number of range `range` (ub - lb) takes.
+pub(crate) fn bit_width(range: u64) -> usize {
+    (u64::BITS - range.leading_zeros()) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_across_byte_boundaries() {
+        let mut r = BitReader::new(&[0b1010_1100, 0b0101_0011]);
+        assert_eq!(r.bit(), Ok(true));
+        assert_eq!(r.bits(3), Ok(0b010));
+        assert_eq!(r.bits(8), Ok(0b1100_0101));
+        assert_eq!(r.remaining(), 4);
+        assert_eq!(r.bits(5), Err(Short));
+        assert_eq!(r.bits(4), Ok(0b0011));
+        assert_eq!(r.bit(), Err(Short));
+    }
+
+    #[test]
+    fn constrained_values_above_the_bound_are_refused() {
+        // 0..5 takes 3 bits; 6 and 7 are not values.
+        assert_eq!(BitReader::new(&[0b1010_0000]).constrained(0, 5), Ok(5));
+        assert_eq!(BitReader::new(&[0b1100_0000]).constrained(0, 5), Err(Short));
+        assert_eq!(BitReader::new(&[0xFF]).constrained(3, 3), Ok(3));
+        assert_eq!(bit_width(0), 0);
+        assert_eq!(bit_width(1), 1);
+        assert_eq!(bit_width(255), 8);
+        assert_eq!(bit_width(256), 9);
+    }
+
+    #[test]
+    fn lengths_and_octets() {
+        // Length 2, then 0xAB 0xCD, unaligned after one leading bit.
+        let mut r = BitReader::new(&[0b1000_0001, 0b0101_0101, 0b1110_0110, 0b1000_0000]);
+        assert_eq!(r.bit(), Ok(true));
+        assert_eq!(r.length(), Ok(2));
+        assert_eq!(r.octets(2), Ok(vec![0xAB, 0xCD]));
+        assert_eq!(BitReader::new(&[0x80, 0x05]).length(), Ok(5));
+        assert_eq!(BitReader::new(&[0xC0, 0x00]).length(), Err(Short));
+    }
+}

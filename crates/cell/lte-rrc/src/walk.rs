@@ -1,0 +1,889 @@
+//! A hand-written UPER walker for the LTE RRC messages that are both frequent and simple:
+//! it reads the whole message bit by bit, checking every field it passes against the
+//! TS 36.331 definition, and fills the same [`RrcMessage`] the generated decoder's summary
+//! would, without building the decoded tree.
+//!
+//! Why by hand: the generated decoder (rasn over `stingwatch-lte-rrc-asn1`) allocates a box
+//! for every optional component and a vector for every list, then the summary reads a few
+//! fields and drops the tree; on recordings read once that is most of the time spent.
+//!
+//! The walker answers only when it is sure. It walks a message to its end, and gives up
+//! (returns `None`, and [`crate::decode_for_detection`] asks the generated decoder) on
+//! anything it does not know in full: an extension bit that is set, a non-critical extension
+//! it does not model, a value outside its constraint, a length or read past the end. So every
+//! answer it gives equals the generated decoder's, and every error is the generated decoder's
+//! own. `tests/walker.rs` here and in `stingwatch-decode` hold the two equal on every real
+//! recording, on random valid messages, on damaged copies of both, and the fuzz target
+//! `lte_rrc_walker` on arbitrary bytes; `stingwatch-pipeline`'s `tests/decode_paths.rs` holds
+//! the analysis of every recording and scenario to the full decoder's.
+
+use crate::bits::{BitReader, Bits, Short};
+use crate::summary::{
+    CnDomain, EutraCarrier, GeranBand, PagingIdentity, PagingRecord, Plmn, RedirectTarget, STmsi,
+};
+use crate::{LteRrcChannel, RrcMessage, RrcSummary};
+
+/// Most PLMNs in a SIB1 list (maxPLMN-r11).
+const MAX_PLMN: u64 = 6;
+/// Most SI messages in SIB1's scheduling list (maxSI-Message).
+const MAX_SI_MESSAGE: u64 = 32;
+/// Most SIB types mapped to one SI message (maxSIB-1).
+const MAX_SIB_1: u64 = 31;
+/// Most SIBs in one SystemInformation message (maxSIB).
+const MAX_SIB: u64 = 32;
+/// Most intra-frequency neighbours in SIB4 (maxCellIntra).
+const MAX_CELL_INTRA: u64 = 16;
+/// Most inter-frequency carriers in SIB5 (maxFreq).
+const MAX_FREQ: u64 = 8;
+/// Most inter-frequency neighbours per carrier in SIB5 (maxCellInter).
+const MAX_CELL_INTER: u64 = 16;
+/// Most excluded cell ranges in SIB4 and SIB5 (maxExcludedCell).
+const MAX_EXCLUDED_CELL: u64 = 16;
+/// Most paging records (maxPageRec).
+const MAX_PAGE_REC: u64 = 16;
+/// Most extra bands in multiBandInfoList (maxMultiBands).
+const MAX_MULTI_BANDS: u64 = 8;
+/// Most RAT containers in UECapabilityInformation (maxRAT-Capabilities).
+const MAX_RAT_CAPABILITIES: u64 = 8;
+/// Largest E-UTRA carrier number of the base field (maxEARFCN).
+const MAX_EARFCN: u64 = 65535;
+
+/// The message on `channel` read by the walker, or `None` when the generated decoder must
+/// decide. `bytes` is at most [`crate::MAX_RRC_PDU`] long and not empty (checked by the
+/// caller).
+pub(crate) fn walk(channel: LteRrcChannel, bytes: &[u8]) -> Option<RrcMessage> {
+    let mut r = BitReader::new(bytes);
+    let mut out = RrcMessage {
+        channel,
+        name: "",
+        summary: RrcSummary::default(),
+        nas_pdus: Vec::new(),
+    };
+    let walked = match channel {
+        LteRrcChannel::BcchBch => mib(&mut r, &mut out),
+        LteRrcChannel::BcchDlSch => bcch_dl_sch(&mut r, &mut out),
+        LteRrcChannel::Pcch => pcch(&mut r, &mut out),
+        LteRrcChannel::DlDcch => dl_dcch(&mut r, &mut out),
+        LteRrcChannel::UlDcch => ul_dcch(&mut r, &mut out),
+        LteRrcChannel::UlCcch => ul_ccch(&mut r, &mut out),
+        _ => Err(Short),
+    };
+    walked.ok().map(|()| out)
+}
+
+// ---- shared pieces ----
+
+/// A SEQUENCE's presence bits, first component first.
+fn presence<const N: usize>(r: &mut BitReader) -> Bits<[bool; N]> {
+    let mut p = [false; N];
+    for bit in p.iter_mut() {
+        *bit = r.bit()?;
+    }
+    Ok(p)
+}
+
+/// An OCTET STRING without size constraint.
+fn skip_octet_string(r: &mut BitReader) -> Bits<()> {
+    let n = r.length()?;
+    r.skip(n.checked_mul(8).ok_or(Short)?)
+}
+
+/// A `nonCriticalExtension` that is `SEQUENCE {}` or one the walker does not model: only
+/// absence is accepted.
+fn absent(present: bool) -> Bits<()> {
+    if present {
+        Err(Short)
+    } else {
+        Ok(())
+    }
+}
+
+/// The common tail `xxx-v8a0-IEs ::= SEQUENCE { lateNonCriticalExtension OCTET STRING
+/// OPTIONAL, nonCriticalExtension ... OPTIONAL }`: the late extension is opaque to the
+/// generated decoder (an octet string it keeps undecoded), the next extension is refused.
+fn v8a0_tail(r: &mut BitReader) -> Bits<()> {
+    let [late, next] = presence::<2>(r)?;
+    if late {
+        skip_octet_string(r)?;
+    }
+    absent(next)
+}
+
+/// An optional `nonCriticalExtension` of the `v8a0` shape.
+fn optional_v8a0(r: &mut BitReader, present: bool) -> Bits<()> {
+    if present {
+        v8a0_tail(r)?;
+    }
+    Ok(())
+}
+
+/// `DedicatedInfoNAS ::= OCTET STRING`.
+fn dedicated_info_nas(r: &mut BitReader) -> Bits<Vec<u8>> {
+    let n = r.length()?;
+    r.octets(n)
+}
+
+fn s_tmsi(r: &mut BitReader) -> Bits<STmsi> {
+    let mmec = u8::try_from(r.bits(8)?).map_err(|_| Short)?;
+    let m_tmsi = u32::try_from(r.bits(32)?).map_err(|_| Short)?;
+    Ok(STmsi { mmec, m_tmsi })
+}
+
+fn digit(r: &mut BitReader) -> Bits<char> {
+    let d = r.constrained(0, 9)?;
+    char::from_digit(u32::try_from(d).map_err(|_| Short)?, 10).ok_or(Short)
+}
+
+// ---- BCCH-BCH ----
+
+fn mib(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
+    const PRBS: [u8; 6] = [6, 15, 25, 50, 75, 100];
+    let bw = r.index(6)?;
+    // phich-Config: duration (2 values), resource (4 values).
+    r.index(2)?;
+    r.index(4)?;
+    let sfn = r.bits(8)?;
+    r.constrained(0, 31)?; // schedulingInfoSIB1-BR-r13
+    r.bit()?; // systemInfoUnchanged-BR-r15
+    r.index(2)?; // partEARFCN-r17
+    r.bits(2)?;
+    r.bits(1)?; // spare
+    out.name = "MasterInformationBlock";
+    out.summary.dl_bandwidth_prbs = PRBS.get(usize::try_from(bw).map_err(|_| Short)?).copied();
+    out.summary.sfn_msb = u8::try_from(sfn).ok();
+    Ok(())
+}
+
+// ---- BCCH-DL-SCH ----
+
+fn bcch_dl_sch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
+    // CHOICE { c1 CHOICE { systemInformation, systemInformationBlockType1 },
+    //          messageClassExtension SEQUENCE {} }
+    if r.bit()? {
+        return Err(Short);
+    }
+    match r.index(2)? {
+        0 => system_information(r, out),
+        _ => sib1(r, out),
+    }
+}
+
+/// SystemInformation whose SIBs are all SIB2, SIB3 or SIB4 without extension additions;
+/// anything else is left to the generated decoder.
+fn system_information(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
+    // criticalExtensions CHOICE { systemInformation-r8, criticalExtensionsFuture-r15 }
+    if r.index(2)? != 0 {
+        return Err(Short);
+    }
+    let [nce] = presence::<1>(r)?;
+    let n = r.constrained(1, MAX_SIB)?;
+    for _ in 0..n {
+        // The CHOICE of SIB types is extensible; later SIBs are extension alternatives.
+        if r.bit()? {
+            return Err(Short);
+        }
+        let sib = match r.index(10)? {
+            0 => {
+                sib2(r)?;
+                2
+            }
+            1 => {
+                out.summary.serving_priority = Some(sib3(r)?);
+                3
+            }
+            2 => {
+                sib4(r, &mut out.summary)?;
+                4
+            }
+            3 => {
+                sib5(r, &mut out.summary)?;
+                5
+            }
+            _ => return Err(Short),
+        };
+        out.summary.sibs.push(sib);
+    }
+    optional_v8a0(r, nce)?;
+    out.name = "SystemInformation";
+    Ok(())
+}
+
+/// An extensible SEQUENCE's extension bit: additions are left to the generated decoder.
+fn no_extensions(r: &mut BitReader) -> Bits<()> {
+    absent(r.bit()?)
+}
+
+/// AC-BarringConfig.
+fn ac_barring_config(r: &mut BitReader) -> Bits<()> {
+    r.index(16)?;
+    r.index(8)?;
+    r.bits(5)?;
+    Ok(())
+}
+
+/// SystemInformationBlockType2 (its root; extension additions are refused).
+fn sib2(r: &mut BitReader) -> Bits<()> {
+    no_extensions(r)?;
+    let [barring, mbsfn] = presence::<2>(r)?;
+    if barring {
+        let [signalling, data] = presence::<2>(r)?;
+        r.bit()?; // ac-BarringForEmergency
+        if signalling {
+            ac_barring_config(r)?;
+        }
+        if data {
+            ac_barring_config(r)?;
+        }
+    }
+    // RadioResourceConfigCommonSIB.
+    no_extensions(r)?;
+    // RACH-ConfigCommon.
+    no_extensions(r)?;
+    let [group_a] = presence::<1>(r)?;
+    r.index(16)?; // numberOfRA-Preambles
+    if group_a {
+        no_extensions(r)?;
+        r.index(15)?;
+        r.index(4)?;
+        r.index(8)?;
+    }
+    r.index(4)?; // powerRampingStep
+    r.index(16)?; // preambleInitialReceivedTargetPower
+    r.index(11)?; // preambleTransMax
+    r.index(8)?; // ra-ResponseWindowSize
+    r.index(8)?; // mac-ContentionResolutionTimer
+    r.constrained(1, 8)?; // maxHARQ-Msg3Tx
+    r.index(4)?; // BCCH-Config
+    r.index(4)?; // PCCH-Config
+    r.index(8)?;
+    r.constrained(0, 837)?; // PRACH-ConfigSIB
+    r.constrained(0, 63)?;
+    r.bit()?;
+    r.constrained(0, 15)?;
+    r.constrained(0, 94)?;
+    r.constrained(0, 110)?; // PDSCH-ConfigCommon: referenceSignalPower -60..50
+    r.constrained(0, 3)?;
+    r.constrained(1, 4)?; // PUSCH-ConfigCommon
+    r.index(2)?;
+    r.constrained(0, 98)?;
+    r.bit()?;
+    r.bit()?;
+    r.constrained(0, 29)?;
+    r.bit()?;
+    r.constrained(0, 7)?;
+    r.index(3)?; // PUCCH-ConfigCommon
+    r.constrained(0, 98)?;
+    r.constrained(0, 7)?;
+    r.constrained(0, 2047)?;
+    if r.index(2)? == 1 {
+        // SoundingRS-UL-ConfigCommon setup.
+        let [_max_up_pts] = presence::<1>(r)?;
+        r.index(8)?;
+        r.index(16)?;
+        r.bit()?;
+    }
+    r.constrained(0, 150)?; // UplinkPowerControlCommon: p0-NominalPUSCH -126..24
+    r.index(8)?;
+    r.constrained(0, 31)?; // p0-NominalPUCCH -127..-96
+    r.index(3)?;
+    r.index(3)?;
+    r.index(4)?;
+    r.index(3)?;
+    r.index(3)?;
+    r.constrained(0, 7)?; // deltaPreambleMsg3 -1..6
+    r.index(2)?; // ul-CyclicPrefixLength
+                 // UE-TimersAndConstants.
+    no_extensions(r)?;
+    r.index(8)?;
+    r.index(8)?;
+    r.index(7)?;
+    r.index(8)?;
+    r.index(7)?;
+    r.index(8)?;
+    // freqInfo.
+    let [ul_freq, ul_bw] = presence::<2>(r)?;
+    if ul_freq {
+        r.constrained(0, MAX_EARFCN)?;
+    }
+    if ul_bw {
+        r.index(6)?;
+    }
+    r.constrained(1, 32)?;
+    if mbsfn {
+        let n = r.constrained(1, 8)?;
+        for _ in 0..n {
+            r.index(6)?;
+            r.constrained(0, 7)?;
+            let width = if r.index(2)? == 0 { 6 } else { 24 };
+            r.bits(width)?;
+        }
+    }
+    r.index(8)?; // timeAlignmentTimerCommon
+    Ok(())
+}
+
+/// SystemInformationBlockType3 (its root): the serving frequency's reselection priority.
+fn sib3(r: &mut BitReader) -> Bits<u8> {
+    no_extensions(r)?;
+    // cellReselectionInfoCommon.
+    let [speed] = presence::<1>(r)?;
+    r.index(16)?; // q-Hyst
+    if speed {
+        r.index(8)?;
+        r.index(8)?;
+        r.constrained(1, 16)?;
+        r.constrained(1, 16)?;
+        r.index(4)?;
+        r.index(4)?;
+    }
+    // cellReselectionServingFreqInfo.
+    let [non_intra] = presence::<1>(r)?;
+    if non_intra {
+        r.constrained(0, 31)?;
+    }
+    r.constrained(0, 31)?;
+    let priority = u8::try_from(r.constrained(0, 7)?).map_err(|_| Short)?;
+    // intraFreqCellReselectionInfo.
+    let [p_max, intra, bandwidth, scale] = presence::<4>(r)?;
+    r.constrained(0, 48)?;
+    if p_max {
+        r.constrained(0, 63)?;
+    }
+    if intra {
+        r.constrained(0, 31)?;
+    }
+    if bandwidth {
+        r.index(6)?;
+    }
+    r.bit()?; // presenceAntennaPort1
+    r.bits(2)?; // neighCellConfig
+    r.constrained(0, 7)?;
+    if scale {
+        r.index(4)?;
+        r.index(4)?;
+    }
+    Ok(priority)
+}
+
+/// PhysCellIdRange.
+fn phys_cell_id_range(r: &mut BitReader) -> Bits<()> {
+    let [range] = presence::<1>(r)?;
+    r.constrained(0, 503)?;
+    if range {
+        r.index(16)?;
+    }
+    Ok(())
+}
+
+/// SystemInformationBlockType5 (its root): inter-frequency carriers and their priorities.
+fn sib5(r: &mut BitReader, s: &mut RrcSummary) -> Bits<()> {
+    no_extensions(r)?;
+    let n = r.constrained(1, MAX_FREQ)?;
+    for _ in 0..n {
+        // InterFreqCarrierFreqInfo.
+        no_extensions(r)?;
+        let [p_max, scale, priority, offset, neighbours, excluded] = presence::<6>(r)?;
+        let earfcn = u32::try_from(r.constrained(0, MAX_EARFCN)?).map_err(|_| Short)?;
+        r.constrained(0, 48)?; // q-RxLevMin
+        if p_max {
+            r.constrained(0, 63)?;
+        }
+        r.constrained(0, 7)?; // t-ReselectionEUTRA
+        if scale {
+            r.index(4)?;
+            r.index(4)?;
+        }
+        r.constrained(0, 31)?; // threshX-High
+        r.constrained(0, 31)?; // threshX-Low
+        r.index(6)?; // allowedMeasBandwidth
+        r.bit()?; // presenceAntennaPort1
+        let priority = if priority {
+            Some(u8::try_from(r.constrained(0, 7)?).map_err(|_| Short)?)
+        } else {
+            None
+        };
+        r.bits(2)?; // neighCellConfig
+        if offset {
+            r.index(31)?;
+        }
+        if neighbours {
+            let n = r.constrained(1, MAX_CELL_INTER)?;
+            for _ in 0..n {
+                r.constrained(0, 503)?;
+                r.index(31)?;
+            }
+        }
+        if excluded {
+            let n = r.constrained(1, MAX_EXCLUDED_CELL)?;
+            for _ in 0..n {
+                phys_cell_id_range(r)?;
+            }
+        }
+        s.eutra_carriers.push(EutraCarrier { earfcn, priority });
+    }
+    Ok(())
+}
+
+/// SystemInformationBlockType4 (its root): the listed intra-frequency neighbours.
+fn sib4(r: &mut BitReader, s: &mut RrcSummary) -> Bits<()> {
+    no_extensions(r)?;
+    let [neighbours, excluded, csg] = presence::<3>(r)?;
+    if neighbours {
+        let n = r.constrained(1, MAX_CELL_INTRA)?;
+        for _ in 0..n {
+            no_extensions(r)?;
+            let pci = u16::try_from(r.constrained(0, 503)?).map_err(|_| Short)?;
+            r.index(31)?; // q-OffsetCell
+            s.intra_freq_neighbour_pcis.push(pci);
+        }
+    }
+    if excluded {
+        let n = r.constrained(1, MAX_EXCLUDED_CELL)?;
+        for _ in 0..n {
+            phys_cell_id_range(r)?;
+        }
+    }
+    if csg {
+        phys_cell_id_range(r)?;
+    }
+    Ok(())
+}
+
+fn sib1(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
+    let s = &mut out.summary;
+    // SystemInformationBlockType1: p-Max, tdd-Config, nonCriticalExtension optional.
+    let [p_max, tdd, nce] = presence::<3>(r)?;
+    // cellAccessRelatedInfo: csg-Identity optional.
+    let [csg] = presence::<1>(r)?;
+    let n = r.constrained(1, MAX_PLMN)?;
+    let mut last_mcc = String::new();
+    for _ in 0..n {
+        // PLMN-Identity: mcc optional.
+        let [has_mcc] = presence::<1>(r)?;
+        let mcc = if has_mcc {
+            (0..3).map(|_| digit(r)).collect::<Bits<String>>()?
+        } else {
+            last_mcc.clone()
+        };
+        last_mcc.clone_from(&mcc);
+        let mnc_len = r.constrained(2, 3)?;
+        let mnc = (0..mnc_len).map(|_| digit(r)).collect::<Bits<String>>()?;
+        r.index(2)?; // cellReservedForOperatorUse
+        s.plmns.push(Plmn { mcc, mnc });
+    }
+    s.tac = u16::try_from(r.bits(16)?).ok();
+    s.cell_identity = u32::try_from(r.bits(28)?).ok();
+    s.cell_barred = Some(r.index(2)? == 0);
+    r.index(2)?; // intraFreqReselection
+    r.bit()?; // csg-Indication
+    if csg {
+        r.bits(27)?;
+    }
+    // cellSelectionInfo: q-RxLevMinOffset optional.
+    let [offset] = presence::<1>(r)?;
+    r.constrained(0, 48)?; // q-RxLevMin -70..-22
+    if offset {
+        r.constrained(1, 8)?;
+    }
+    if p_max {
+        r.constrained(0, 63)?; // -30..33
+    }
+    let band = r.constrained(1, 64)?;
+    let mut band = u16::try_from(band).map_err(|_| Short)?;
+    s.scheduled_sibs.push(2);
+    let n = r.constrained(1, MAX_SI_MESSAGE)?;
+    for _ in 0..n {
+        r.index(7)?; // si-Periodicity
+        let m = r.constrained(0, MAX_SIB_1)?;
+        for _ in 0..m {
+            // SIB-Type is extensible; the walker reads only the root values (3..18).
+            if r.bit()? {
+                return Err(Short);
+            }
+            let t = r.index(16)?;
+            s.scheduled_sibs
+                .push(u8::try_from(t + 3).map_err(|_| Short)?);
+        }
+    }
+    if tdd {
+        r.index(7)?;
+        r.index(9)?;
+    }
+    const WINDOWS: [u8; 7] = [1, 2, 5, 10, 15, 20, 40];
+    let w = r.index(7)?;
+    s.si_window_ms = WINDOWS.get(usize::try_from(w).map_err(|_| Short)?).copied();
+    r.constrained(0, 31)?; // systemInfoValueTag
+    if nce {
+        // SystemInformationBlockType1-v890-IEs: the late extension holds v8h0 and on; the
+        // v920 chain is refused.
+        let [late, next] = presence::<2>(r)?;
+        if late {
+            let n = r.length()?;
+            let inner = r.octets(n)?;
+            if let Some(b) = sib1_v8h0(&inner)? {
+                if band == 64 {
+                    band = b;
+                }
+            }
+        }
+        absent(next)?;
+    }
+    s.freq_band = Some(band);
+    out.name = "SystemInformationBlockType1";
+    Ok(())
+}
+
+/// SystemInformationBlockType1-v8h0-IEs in the late extension: freqBandIndicator-v9e0 when
+/// given. Later extensions (v10j0 on, where the v12j0 scheduling lists live) are refused.
+fn sib1_v8h0(bytes: &[u8]) -> Bits<Option<u16>> {
+    let mut r = BitReader::new(bytes);
+    let [multi, next] = presence::<2>(&mut r)?;
+    if multi {
+        let n = r.constrained(1, MAX_MULTI_BANDS)?;
+        for _ in 0..n {
+            r.constrained(1, 64)?;
+        }
+    }
+    if !next {
+        return Ok(None);
+    }
+    // SystemInformationBlockType1-v9e0-IEs.
+    let [fbi, multi, next] = presence::<3>(&mut r)?;
+    let band = if fbi {
+        Some(u16::try_from(r.constrained(65, 256)?).map_err(|_| Short)?)
+    } else {
+        None
+    };
+    if multi {
+        let n = r.constrained(1, MAX_MULTI_BANDS)?;
+        for _ in 0..n {
+            let [b] = presence::<1>(&mut r)?;
+            if b {
+                r.constrained(65, 256)?;
+            }
+        }
+    }
+    absent(next)?;
+    Ok(band)
+}
+
+// ---- PCCH ----
+
+fn pcch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
+    // CHOICE { c1 CHOICE { paging }, messageClassExtension SEQUENCE {} }
+    if r.bit()? {
+        return Err(Short);
+    }
+    r.index(1)?;
+    let s = &mut out.summary;
+    let [list, modification, etws, nce] = presence::<4>(r)?;
+    if list {
+        let n = r.constrained(1, MAX_PAGE_REC)?;
+        for _ in 0..n {
+            // PagingRecord ::= SEQUENCE { ue-Identity, cn-Domain, ... }
+            if r.bit()? {
+                return Err(Short);
+            }
+            // PagingUE-Identity ::= CHOICE { s-TMSI, imsi, ..., (5G identities) }
+            if r.bit()? {
+                return Err(Short);
+            }
+            let identity = match r.index(2)? {
+                0 => PagingIdentity::STmsi(s_tmsi(r)?),
+                _ => {
+                    let n = r.constrained(6, 21)?;
+                    PagingIdentity::Imsi((0..n).map(|_| digit(r)).collect::<Bits<String>>()?)
+                }
+            };
+            let cn_domain = if r.index(2)? == 0 {
+                CnDomain::Ps
+            } else {
+                CnDomain::Cs
+            };
+            s.paging_records.push(PagingRecord {
+                identity,
+                cn_domain,
+            });
+        }
+    }
+    if modification {
+        r.index(1)?;
+    }
+    if etws {
+        r.index(1)?;
+    }
+    if nce {
+        // Paging-v890-IEs: lateNonCriticalExtension, then v920 and on (refused).
+        v8a0_tail(r)?;
+    }
+    s.system_info_modification = Some(modification);
+    s.etws_indication = Some(etws);
+    out.name = "Paging";
+    Ok(())
+}
+
+// ---- DL-DCCH ----
+
+fn dl_dcch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
+    if r.bit()? {
+        return Err(Short);
+    }
+    match r.index(16)? {
+        1 => dl_information_transfer(r, out),
+        5 => rrc_connection_release(r, out),
+        6 => security_mode_command(r, out),
+        _ => Err(Short),
+    }
+}
+
+/// `criticalExtensions CHOICE { c1 CHOICE { xxx-r8, spare... (n in all) },
+/// criticalExtensionsFuture SEQUENCE {} }`: the index within c1.
+fn c1_extension(r: &mut BitReader, alternatives: u64) -> Bits<u64> {
+    if r.bit()? {
+        return Err(Short);
+    }
+    r.index(alternatives)
+}
+
+fn dl_information_transfer(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
+    r.constrained(0, 3)?; // rrc-TransactionIdentifier
+    if c1_extension(r, 4)? != 0 {
+        return Err(Short);
+    }
+    // DLInformationTransfer-r8-IEs.
+    let [nce] = presence::<1>(r)?;
+    if r.index(3)? != 0 {
+        return Err(Short);
+    }
+    out.nas_pdus.push(dedicated_info_nas(r)?);
+    optional_v8a0(r, nce)?;
+    out.name = "DLInformationTransfer";
+    Ok(())
+}
+
+fn rrc_connection_release(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
+    r.constrained(0, 3)?;
+    if c1_extension(r, 4)? != 0 {
+        return Err(Short);
+    }
+    // RRCConnectionRelease-r8-IEs.
+    let [redirect, idle, nce] = presence::<3>(r)?;
+    const CAUSES: [&str; 4] = [
+        "loadBalancingTAUrequired",
+        "other",
+        "cs-FallbackHighPriority-v1020",
+        "rrc-Suspend-v1320",
+    ];
+    let cause = r.index(4)?;
+    out.summary.release_cause = CAUSES
+        .get(usize::try_from(cause).map_err(|_| Short)?)
+        .copied();
+    if redirect {
+        // RedirectedCarrierInfo is extensible; the root alternatives are read.
+        if r.bit()? {
+            return Err(Short);
+        }
+        out.summary.redirect = Some(match r.index(6)? {
+            0 => RedirectTarget::Eutra {
+                earfcn: u32::try_from(r.constrained(0, MAX_EARFCN)?).map_err(|_| Short)?,
+            },
+            1 => geran_redirect(r)?,
+            2 => RedirectTarget::UtraFdd {
+                uarfcn: u16::try_from(r.constrained(0, 16383)?).map_err(|_| Short)?,
+            },
+            3 => RedirectTarget::UtraTdd {
+                uarfcn: u16::try_from(r.constrained(0, 16383)?).map_err(|_| Short)?,
+            },
+            _ => return Err(Short),
+        });
+    }
+    // Dedicated priorities and the v890 chain (whose late extension may carry the v9e0
+    // carrier above 65535) are left to the generated decoder.
+    absent(idle)?;
+    absent(nce)?;
+    out.name = "RRCConnectionRelease";
+    Ok(())
+}
+
+/// `CarrierFreqsGERAN` as a redirect target.
+fn geran_redirect(r: &mut BitReader) -> Bits<RedirectTarget> {
+    let start = u16::try_from(r.constrained(0, 1023)?).map_err(|_| Short)?;
+    let band = if r.index(2)? == 0 {
+        GeranBand::Dcs1800
+    } else {
+        GeranBand::Pcs1900
+    };
+    let mut arfcns = vec![start];
+    // followingARFCNs CHOICE { explicitListOfARFCNs, equallySpacedARFCNs,
+    // variableBitMapOfARFCNs }
+    match r.index(3)? {
+        0 => {
+            // ExplicitListOfARFCNs ::= SEQUENCE (SIZE (0..31)) OF ARFCN-ValueGERAN
+            let n = r.constrained(0, 31)?;
+            for _ in 0..n {
+                arfcns.push(u16::try_from(r.constrained(0, 1023)?).map_err(|_| Short)?);
+            }
+        }
+        1 => {
+            let spacing = r.constrained(1, 8)?;
+            let following = r.constrained(0, 31)?;
+            for k in 1..=following {
+                let a = (u64::from(start) + k * spacing) % 1024;
+                arfcns.push(u16::try_from(a).map_err(|_| Short)?);
+            }
+        }
+        _ => {
+            // OCTET STRING (SIZE (1..16))
+            let n = r.constrained(1, 16)?;
+            let map = r.octets(usize::try_from(n).map_err(|_| Short)?)?;
+            let mut k: u64 = 0;
+            for byte in map {
+                for bit in (0..8).rev() {
+                    k += 1;
+                    if byte & (1 << bit) != 0 {
+                        let a = (u64::from(start) + k) % 1024;
+                        arfcns.push(u16::try_from(a).map_err(|_| Short)?);
+                    }
+                }
+            }
+        }
+    }
+    Ok(RedirectTarget::Geran {
+        starting_arfcn: start,
+        band,
+        arfcns,
+    })
+}
+
+fn security_mode_command(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
+    r.constrained(0, 3)?;
+    if c1_extension(r, 4)? != 0 {
+        return Err(Short);
+    }
+    // SecurityModeCommand-r8-IEs.
+    let [nce] = presence::<1>(r)?;
+    // SecurityConfigSMC ::= SEQUENCE { securityAlgorithmConfig, ... }
+    if r.bit()? {
+        return Err(Short);
+    }
+    // Both algorithm enumerations are extensible with 8 root values.
+    if r.bit()? {
+        return Err(Short);
+    }
+    let cipher = r.index(8)?;
+    if r.bit()? {
+        return Err(Short);
+    }
+    let integrity = r.index(8)?;
+    optional_v8a0(r, nce)?;
+    out.summary.ciphering_algorithm = u8::try_from(cipher).ok();
+    out.summary.integrity_algorithm = u8::try_from(integrity).ok();
+    out.name = "SecurityModeCommand";
+    Ok(())
+}
+
+// ---- UL-DCCH ----
+
+fn ul_dcch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
+    if r.bit()? {
+        return Err(Short);
+    }
+    match r.index(16)? {
+        2 => {
+            // RRCConnectionReconfigurationComplete: transaction, criticalExtensions
+            // CHOICE { r8, criticalExtensionsFuture }.
+            r.constrained(0, 3)?;
+            if r.index(2)? != 0 {
+                return Err(Short);
+            }
+            let [nce] = presence::<1>(r)?;
+            optional_v8a0(r, nce)?;
+            out.name = "RRCConnectionReconfigurationComplete";
+        }
+        5 => {
+            r.constrained(0, 3)?;
+            if r.index(2)? != 0 {
+                return Err(Short);
+            }
+            let [nce] = presence::<1>(r)?;
+            optional_v8a0(r, nce)?;
+            out.name = "SecurityModeComplete";
+        }
+        7 => {
+            r.constrained(0, 3)?;
+            if c1_extension(r, 8)? != 0 {
+                return Err(Short);
+            }
+            let [nce] = presence::<1>(r)?;
+            let n = r.constrained(0, MAX_RAT_CAPABILITIES)?;
+            for _ in 0..n {
+                // RAT-Type is extensible with 8 root values.
+                if r.bit()? {
+                    return Err(Short);
+                }
+                r.index(8)?;
+                skip_octet_string(r)?;
+            }
+            optional_v8a0(r, nce)?;
+            out.name = "UECapabilityInformation";
+        }
+        9 => {
+            // ULInformationTransfer has no transaction identifier.
+            if c1_extension(r, 4)? != 0 {
+                return Err(Short);
+            }
+            let [nce] = presence::<1>(r)?;
+            if r.index(3)? != 0 {
+                return Err(Short);
+            }
+            out.nas_pdus.push(dedicated_info_nas(r)?);
+            optional_v8a0(r, nce)?;
+            out.name = "ULInformationTransfer";
+        }
+        _ => return Err(Short),
+    }
+    Ok(())
+}
+
+// ---- UL-CCCH ----
+
+fn ul_ccch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
+    if r.bit()? {
+        return Err(Short);
+    }
+    if r.index(2)? != 1 {
+        return Err(Short);
+    }
+    // RRCConnectionRequest: criticalExtensions CHOICE { r8, r15 }.
+    if r.index(2)? != 0 {
+        return Err(Short);
+    }
+    let s = &mut out.summary;
+    match r.index(2)? {
+        0 => {
+            s.ue_identity_type = Some("s-TMSI");
+            s.s_tmsi = Some(s_tmsi(r)?);
+        }
+        _ => {
+            r.bits(40)?;
+            s.ue_identity_type = Some("randomValue");
+        }
+    }
+    const CAUSES: [&str; 8] = [
+        "emergency",
+        "highPriorityAccess",
+        "mt-Access",
+        "mo-Signalling",
+        "mo-Data",
+        "delayTolerantAccess-v1020",
+        "mo-VoiceCall-v1280",
+        "spare1",
+    ];
+    let cause = r.index(8)?;
+    s.establishment_cause = CAUSES
+        .get(usize::try_from(cause).map_err(|_| Short)?)
+        .copied();
+    r.bits(1)?; // spare
+    out.name = "RRCConnectionRequest";
+    Ok(())
+}
