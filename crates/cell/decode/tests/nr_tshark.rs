@@ -51,13 +51,12 @@ fn parse_frame(lines: &[&str]) -> Theirs {
             in_nr = true;
             // Containers: the first line names the type ("    RRCReconfiguration").
             if let Some(next) = lines.get(i + 1) {
-                let ty = next.trim();
-                if !ty.contains(':') && !ty.ends_with("-Message") {
-                    let mut c = ty.chars();
-                    t.name = c
-                        .next()
-                        .map(|f| f.to_lowercase().chain(c).collect::<String>());
-                }
+                t.name = match next.trim() {
+                    "RRCReconfiguration" => Some("rrcReconfiguration".into()),
+                    "RadioBearerConfig" => Some("radioBearerConfig".into()),
+                    "CellGroupConfig" => Some("cellGroupConfig".into()),
+                    _ => None,
+                };
             }
             continue;
         }
@@ -84,7 +83,7 @@ fn parse_frame(lines: &[&str]) -> Theirs {
         if let Some(v) = field(s, "cellBarred") {
             t.barred = Some(v.starts_with("barred"));
         }
-        if let Some(v) = field(s, "RAT-Type") {
+        if let Some(v) = field(s, "rat-Type") {
             t.rats.push(v.split(" (").next().unwrap_or("").to_string());
         }
         if field(s, "secondaryCellGroup").is_some() {
@@ -162,6 +161,10 @@ fn disagreements(m: &DecodedMessage, t: &Theirs) -> Vec<String> {
         out.push(format!("name: ours {} tshark {:?}", nr.name, t.name));
     }
     let s = &nr.summary;
+    // Each field is compared on the message that carries it as detection reads it: the same
+    // names occur elsewhere (a RadioBearerConfig's security algorithms, the RAT types of a
+    // capability report, the cells of a measurement report).
+    let name = nr.name;
     if s.sfn_msb != t.sfn_msb {
         out.push(format!("sfn: ours {:?} tshark {:?}", s.sfn_msb, t.sfn_msb));
     }
@@ -176,22 +179,25 @@ fn disagreements(m: &DecodedMessage, t: &Theirs) -> Vec<String> {
         .iter()
         .map(|r| r.trim_end_matches("-v1610").to_string())
         .collect();
-    if s.capability_rats != rats {
+    if name == "ueCapabilityEnquiry" && s.capability_rats != rats {
         out.push(format!(
             "RATs: ours {:?} tshark {rats:?}",
             s.capability_rats
         ));
     }
-    if s.secondary_cell_group != t.secondary_cell_group {
+    let reconfiguration = name == "rrcReconfiguration";
+    if reconfiguration && s.secondary_cell_group != t.secondary_cell_group {
         out.push("secondaryCellGroup presence differs".into());
     }
-    if s.sync_target_pci != t.sync_pci {
+    if reconfiguration && s.sync_target_pci != t.sync_pci {
         out.push(format!(
             "sync PCI: ours {:?} tshark {:?}",
             s.sync_target_pci, t.sync_pci
         ));
     }
-    if (s.ciphering_algorithm, s.integrity_algorithm) != (t.cipher, t.integrity) {
+    if name == "securityModeCommand"
+        && (s.ciphering_algorithm, s.integrity_algorithm) != (t.cipher, t.integrity)
+    {
         out.push(format!(
             "algorithms: ours {:?}/{:?} tshark {:?}/{:?}",
             s.ciphering_algorithm, s.integrity_algorithm, t.cipher, t.integrity
@@ -201,7 +207,7 @@ fn disagreements(m: &DecodedMessage, t: &Theirs) -> Vec<String> {
         stingwatch_nr_rrc::NrRedirect::Nr { .. } => "nr".to_string(),
         stingwatch_nr_rrc::NrRedirect::Eutra { .. } => "eutra".to_string(),
     });
-    if redirect != t.redirect {
+    if name == "rrcRelease" && redirect != t.redirect {
         out.push(format!(
             "redirect: ours {redirect:?} tshark {:?}",
             t.redirect

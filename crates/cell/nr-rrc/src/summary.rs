@@ -221,9 +221,11 @@ impl NrRrcSummary {
     }
 }
 
-fn bits_value(bits: &rasn::types::BitStr) -> u64 {
+/// The first `width` bits (at most 64) as a number. A fixed-size BIT STRING of N bits is
+/// stored in N bytes, with the value in its first N bits; the rest is never part of it.
+fn bits_value(bits: &rasn::types::BitStr, width: usize) -> u64 {
     bits.iter()
-        .take(64)
+        .take(width.min(64))
         .fold(0u64, |acc, b| (acc << 1) | u64::from(*b))
 }
 
@@ -238,7 +240,7 @@ pub(crate) fn bcch_bch(m: &asn::BCCHBCHMessageType, out: &mut NrRrcMessage) {
     match m {
         asn::BCCHBCHMessageType::mib(mib) => {
             out.name = "mib";
-            out.summary.sfn_msb = u8::try_from(bits_value(&mib.system_frame_number)).ok();
+            out.summary.sfn_msb = u8::try_from(bits_value(&mib.system_frame_number, 6)).ok();
             out.summary.cell_barred = Some(matches!(mib.cell_barred, asn::MIBCellBarred::barred));
         }
         asn::BCCHBCHMessageType::messageClassExtension(_) => out.name = "messageClassExtension",
@@ -282,8 +284,8 @@ fn sib1_fields(sib1: &asn::SIB1, s: &mut NrRrcSummary) {
     s.tac = first
         .tracking_area_code
         .as_ref()
-        .and_then(|t| u32::try_from(bits_value(&t.0)).ok());
-    s.cell_identity = Some(bits_value(&first.cell_identity.0));
+        .and_then(|t| u32::try_from(bits_value(&t.0, 24)).ok());
+    s.cell_identity = Some(bits_value(&first.cell_identity.0, 36));
 }
 
 fn system_information(si: &asn::SystemInformation, s: &mut NrRrcSummary) {
@@ -563,10 +565,10 @@ pub(crate) fn pcch(m: &asn::PCCHMessageType, out: &mut NrRrcMessage) {
                     .take(MAX_LIST_ENTRIES)
                     .filter_map(|r| match &r.ue_identity {
                         asn::PagingUEIdentity::ng_5G_S_TMSI(t) => {
-                            Some(NrPagingIdentity::Ng5gSTmsi(bits_value(&t.0)))
+                            Some(NrPagingIdentity::Ng5gSTmsi(bits_value(&t.0, 48)))
                         }
                         asn::PagingUEIdentity::fullI_RNTI(i) => {
-                            Some(NrPagingIdentity::FullIRnti(bits_value(&i.0)))
+                            Some(NrPagingIdentity::FullIRnti(bits_value(&i.0, 40)))
                         }
                         _ => None,
                     })

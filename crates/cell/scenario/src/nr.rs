@@ -16,9 +16,13 @@ pub(crate) mod kind {
 
 /// The NR cell: band n78 (NR-ARFCN 630000), PCI 101.
 const NR_CELL: (u32, u16) = (630_000, 101);
-/// A 5GS NAS registration request as the phone's first NAS message (its content is not read
-/// here: 5GS NAS is decoded elsewhere).
-const REGISTRATION_REQUEST: [u8; 5] = [0x7e, 0x00, 0x41, 0x01, 0x00];
+/// A plain 5GS NAS registration request (TS 24.501 8.2.6): initial registration, no key
+/// set, the 5G-GUTI of 001-01 (AMF region 1, set 1, pointer 1, 5G-TMSI 0x12345678). Its
+/// content is not read here (5GS NAS is decoded elsewhere); it is well formed for tshark.
+const REGISTRATION_REQUEST: [u8; 17] = [
+    0x7e, 0x00, 0x41, 0x71, 0x00, 0x0b, 0xf2, 0x00, 0xf1, 0x10, 0x01, 0x00, 0x41, 0x12, 0x34,
+    0x56, 0x78,
+];
 /// The E-UTRA carrier a release sends the phone to (band 3).
 pub(crate) const EUTRA_TARGET: u32 = 1300;
 
