@@ -10,6 +10,7 @@
 
 pub mod hdlc;
 pub mod log;
+pub mod meas;
 mod reader;
 mod writer;
 

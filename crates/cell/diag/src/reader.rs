@@ -6,14 +6,21 @@ use crate::log::{
     RecordError, UmtsNasOta, DIAG_LOG_F, DIAG_MULTI_RADIO_CMD_F, LOG_GSM_DSDS_RR_SIGNALING,
     LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA, LOG_UMTS_NAS_OTA, MULTI_RADIO_HEADER_LEN,
 };
+use crate::meas::{
+    is_measurement_log_code, LteMacRachAttempt, LteMl1NeighbourMeas, LteMl1ServingMeas,
+    LteMl1ServingMeasResponse, LOG_LTE_ML1_NEIGHBOUR_MEAS, LOG_LTE_ML1_SERVING_CELL_MEAS,
+    LOG_LTE_ML1_SERVING_CELL_MEAS_RESPONSE,
+};
 use std::collections::BTreeMap;
 use std::io::Read;
 use stingwatch_model::{
-    Damage, Direction, PayloadKind, RadioContext, RadioMessage, Rat, ReadItem, ReadSummary,
+    Damage, Direction, Measurement, MeasurementKind, PayloadKind, RadioContext, RadioMessage, Rat,
+    ReadItem, ReadSummary,
 };
 
-/// Reads a DIAG stream (`.qmdl`, `.mi2log`) and yields LTE RRC and NAS messages and damaged
-/// regions, in input order, in constant memory.
+/// Reads a DIAG stream (`.qmdl`, `.mi2log`) and yields LTE RRC and NAS messages, GSM and
+/// UMTS messages, LTE measurements (signal levels and timing advance, [`crate::meas`]) and
+/// damaged regions, in input order, in constant memory.
 ///
 /// Every frame is accounted for: a message, a [`Damage`] (bad frame, or an LTE RRC/NAS record
 /// that cannot be read), or a count in [`ReadSummary::skipped`] (`diag log 0xB193`,
@@ -225,6 +232,27 @@ impl State {
             gsm_rr_message(&log, code == LOG_GSM_DSDS_RR_SIGNALING)
         } else if code == LOG_UMTS_NAS_OTA {
             umts_nas_message(&log, self.on_gsm)
+        } else if is_measurement_log_code(code) {
+            return match measurement(&log) {
+                Ok(Some(kind)) => {
+                    self.summary.measurements += 1;
+                    Some(ReadItem::Measurement(Measurement {
+                        offset: frame.offset,
+                        time: Some(log.time()),
+                        rat: Rat::Lte,
+                        kind,
+                    }))
+                }
+                Ok(None) => {
+                    self.skip(format_args!("diag log 0x{code:04X} without a measurement"));
+                    None
+                }
+                Err(e) => Some(self.damage(
+                    frame.offset,
+                    frame.raw_len,
+                    format!("{} 0x{code:04X}: {e}", measurement_name(code)),
+                )),
+            };
         } else {
             self.skip(format_args!("diag log 0x{code:04X}"));
             return None;
@@ -275,6 +303,45 @@ fn rrc_message(log: &DiagLogPacket<'_>) -> Result<RadioMessage, RecordError> {
             sfn: Some(rrc.sfn()),
         },
         payload: rrc.pdu().to_vec(),
+    })
+}
+
+/// Name of a measurement record's log code, for diagnostics.
+fn measurement_name(code: u16) -> &'static str {
+    match code {
+        LOG_LTE_ML1_SERVING_CELL_MEAS => "LTE ML1 serving cell measurement",
+        LOG_LTE_ML1_NEIGHBOUR_MEAS => "LTE ML1 neighbour measurement",
+        LOG_LTE_ML1_SERVING_CELL_MEAS_RESPONSE => "LTE ML1 serving cell measurement response",
+        _ => "LTE MAC RACH attempt",
+    }
+}
+
+/// What a measurement record says; `None` when it holds nothing to report (a RACH attempt
+/// that got no response).
+fn measurement(log: &DiagLogPacket<'_>) -> Result<Option<MeasurementKind>, RecordError> {
+    let body = log.body();
+    Ok(match log.log_code() {
+        LOG_LTE_ML1_SERVING_CELL_MEAS => Some(MeasurementKind::Serving(
+            LteMl1ServingMeas::new_checked(body)?.signal(),
+        )),
+        LOG_LTE_ML1_NEIGHBOUR_MEAS => Some(MeasurementKind::Neighbours {
+            cells: LteMl1NeighbourMeas::new_checked(body)?.cells().collect(),
+        }),
+        LOG_LTE_ML1_SERVING_CELL_MEAS_RESPONSE => {
+            // Several subpackets are carrier aggregation's serving cells: the primary cell
+            // speaks for the connection.
+            let cells = LteMl1ServingMeasResponse::parse(body)?;
+            cells
+                .iter()
+                .find(|c| c.serving_cell_index() == 0)
+                .or(cells.first())
+                .map(|c| MeasurementKind::Serving(c.signal()))
+        }
+        _ => LteMacRachAttempt::parse(body)?
+            .last()
+            .map(|a| MeasurementKind::TimingAdvance {
+                value: a.timing_advance(),
+            }),
     })
 }
 

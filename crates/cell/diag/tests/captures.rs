@@ -71,7 +71,7 @@ fn clean_recordings_read_without_damage() {
             .iter()
             .filter_map(|i| match i {
                 ReadItem::Message(m) => Some(m),
-                ReadItem::Damage(_) => None,
+                ReadItem::Damage(_) | ReadItem::Measurement(_) => None,
             })
             .collect();
         // Every LTE RRC and NAS, GSM RR and UMTS NAS log packet became a message (none was
@@ -215,7 +215,7 @@ fn rayhunter_qmdl_matches_its_pcap_export() {
             .iter()
             .filter_map(|i| match i {
                 ReadItem::Message(m) => Some(m),
-                ReadItem::Damage(_) => None,
+                ReadItem::Damage(_) | ReadItem::Measurement(_) => None,
             })
             .collect();
         println!(

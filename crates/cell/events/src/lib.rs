@@ -22,7 +22,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use gsm::{GsmEvent, GsmProcedure, GsmStep};
-pub use stingwatch_model::CaptureTime;
+pub use stingwatch_model::{CaptureTime, Measurement, MeasurementKind, Sixteenths};
 
 /// Public Land Mobile Network identity: mobile country code and mobile network code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -561,11 +561,34 @@ pub enum EventKind {
     },
     /// Something that happened on GSM (2G).
     Gsm(GsmEvent),
+    /// The modem measured the cell's signal (the event's cell says which cell).
+    Measured {
+        /// Measured as the serving cell (true) or as a neighbour (false).
+        serving: bool,
+        /// Reference signal received power, dBm.
+        rsrp: Sixteenths,
+        /// Reference signal received quality, dB.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rsrq: Option<Sixteenths>,
+        /// Received signal strength of the carrier, dBm.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rssi: Option<Sixteenths>,
+    },
+    /// A random access response told the device its timing advance on the cell: how far it
+    /// is from the cell's antenna, in steps of 16 Ts (about 78 m, [`TA_STEP_METRES`]).
+    TimingAdvance {
+        /// The response's 11-bit timing advance command (0 to 1282).
+        value: u16,
+    },
 }
+
+/// Distance one step of LTE timing advance stands for: 16 Ts of round-trip delay
+/// (Ts = 1/30.72 MHz, TS 36.211 4) at the speed of light, halved for the one-way distance.
+pub const TA_STEP_METRES: f64 = 16.0 / 30.72e6 * 299_792_458.0 / 2.0;
 
 impl EventKind {
     /// Number of variants, the length of a table indexed by [`EventKind::ordinal`].
-    pub const VARIANTS: usize = 32;
+    pub const VARIANTS: usize = 34;
 
     /// Position of this event's variant in the declaration (0 to `VARIANTS - 1`), for tables
     /// indexed by kind of event.
@@ -603,6 +626,8 @@ impl EventKind {
             EventKind::DeviceNetwork { .. } => 29,
             EventKind::EquivalentNetworks { .. } => 30,
             EventKind::Gsm(_) => 31,
+            EventKind::Measured { .. } => 32,
+            EventKind::TimingAdvance { .. } => 33,
         }
     }
 
@@ -718,6 +743,20 @@ impl EventKind {
                 )
             }
             EventKind::Gsm(g) => g.describe(),
+            EventKind::Measured {
+                serving,
+                rsrp,
+                rsrq,
+                ..
+            } => format!(
+                "{} cell measured: RSRP {rsrp} dBm{}",
+                if *serving { "Serving" } else { "Neighbour" },
+                rsrq.map(|q| format!(", RSRQ {q} dB")).unwrap_or_default()
+            ),
+            EventKind::TimingAdvance { value } => format!(
+                "Timing advance {value} (about {:.0} m from the cell)",
+                f64::from(*value) * TA_STEP_METRES
+            ),
         }
     }
 }

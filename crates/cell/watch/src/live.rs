@@ -607,6 +607,9 @@ fn analysis_thread(
                         last_publish = Instant::now();
                     }
                 }
+                ReadItem::Measurement(m) => {
+                    pipeline.push_measurement(&m);
+                }
                 ReadItem::Damage(_) => lock(&shared.status).damaged += 1,
             }
         }

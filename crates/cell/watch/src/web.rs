@@ -265,6 +265,9 @@ fn write_html(path: &std::path::Path, file: &str, tx: &ChunkTx) {
                 ReadItem::Message(m) => {
                     pipeline.push(m);
                 }
+                ReadItem::Measurement(m) => {
+                    pipeline.push_measurement(&m);
+                }
                 ReadItem::Damage(d) => input.errors.push(format!("damaged input at {d}")),
             }
         }
