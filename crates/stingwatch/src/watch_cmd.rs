@@ -66,6 +66,10 @@ pub struct WatchArgs {
     /// Analyse without recording until recording is started from the page.
     #[arg(long)]
     paused: bool,
+    /// Take GPS fixes from gpsd at HOST:PORT (e.g. 127.0.0.1:2947); fixes are stored beside
+    /// each recording as NNNNNN-gps.ndjson. Fixes can also be posted to /api/gps.
+    #[arg(long, value_name = "HOST:PORT")]
+    gpsd: Option<String>,
 }
 
 /// `stingwatch watch`.
@@ -146,6 +150,7 @@ pub fn run_watch(a: WatchArgs) -> Result<ExitCode> {
         start_paused: a.paused,
         known_cells,
         home_network,
+        gpsd: a.gpsd.clone(),
     };
     stingwatch_watch::run(cfg)?;
     Ok(ExitCode::SUCCESS)

@@ -85,6 +85,8 @@ pub struct WatchConfig {
     pub known_cells: Option<KnownCells>,
     /// The SIM's network when the recording does not show it.
     pub home_network: Option<Plmn>,
+    /// gpsd to take fixes from (`HOST:PORT`).
+    pub gpsd: Option<String>,
 }
 
 /// The TOML config file; every key optional, flags override.

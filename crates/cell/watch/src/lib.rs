@@ -20,6 +20,7 @@
 
 pub mod config;
 pub mod device;
+mod gps;
 mod live;
 pub mod notify;
 mod replay;
@@ -50,6 +51,13 @@ pub fn run(cfg: WatchConfig) -> Result<()> {
         eprintln!("stingwatch watch: token {token}");
     }
     let shared = Arc::clone(live.shared());
+    if let Some(addr) = cfg.gpsd.clone() {
+        let shared = Arc::clone(&shared);
+        std::thread::Builder::new()
+            .name("gpsd".into())
+            .spawn(move || gps::gpsd_thread(addr, shared))
+            .context("starting the gpsd thread")?;
+    }
     let server = web::serve(listener, shared, token, !local.ip().is_loopback());
     let done = live.done_signal();
     runtime.block_on(async move {

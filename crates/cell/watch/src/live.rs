@@ -111,6 +111,8 @@ pub struct Shared {
     pub events: tokio::sync::broadcast::Sender<String>,
     /// Requests to the recorder.
     pub input: SyncSender<Input>,
+    /// Latest GPS fix and the recording's track.
+    pub gps: Mutex<crate::gps::GpsState>,
     /// Message counts over the last seconds, for the rate.
     rate: Mutex<VecDeque<(Instant, u64)>>,
     started: Instant,
@@ -177,6 +179,7 @@ impl Live {
             }),
             events,
             input: input.clone(),
+            gps: Mutex::new(crate::gps::GpsState::default()),
             rate: Mutex::new(VecDeque::new()),
             started: Instant::now(),
         });
@@ -445,6 +448,7 @@ impl Recorder {
             match lock(&self.shared.store).begin_recording(&self.source) {
                 Ok(seg) => {
                     sync = std::fs::File::open(seg.path()).ok();
+                    lock(&self.shared.gps).track = crate::gps::track_path(seg.path());
                     self.seg = Some(seg);
                 }
                 Err(e) => self.storage_error(e.to_string()),
@@ -486,6 +490,7 @@ impl Recorder {
     /// End the current stream: the analysis finishes it; the segment is synced and closed.
     fn close_stream(&mut self) {
         self.stream = None;
+        lock(&self.shared.gps).track = None;
         if let Some(mut seg) = self.seg.take() {
             if let Err(e) = seg.sync() {
                 self.storage_error(format!("fsync {}: {e}", seg.file()));

@@ -16,12 +16,14 @@
 
 #![forbid(unsafe_code)]
 
+mod gpsd;
 mod nmea;
 
 use serde::{Deserialize, Serialize};
 use std::io::BufRead;
 use stingwatch_model::CaptureTime;
 
+pub use gpsd::{parse_gpsd_line, parse_iso8601, GPSD_WATCH};
 pub use nmea::{parse_sentence, NmeaError, NmeaFix, NmeaTime};
 
 /// Longest line read; longer lines are reported and skipped (a JSON fix is under 200 bytes,
