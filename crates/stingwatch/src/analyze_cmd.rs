@@ -379,15 +379,15 @@ pub fn run_analyze(opts: AnalyzeOptions) -> Result<ExitCode> {
     let mut radio_cells = Vec::new();
     let mut tracks = Vec::new();
     for mut r in results {
-        let input_path = PathBuf::from(&r.input.path);
+        let input = r.input.path.clone();
         match &named_track {
             Some((path, track)) => {
-                tracks.push(apply_track(&r.input.path, path, track, &mut r));
+                tracks.push(apply_track(&input, path, track, &mut r));
             }
             None => {
-                if let Some(path) = track_beside(&input_path) {
+                if let Some(path) = track_beside(Path::new(&input)) {
                     match read_track(&path) {
-                        Ok(track) => tracks.push(apply_track(&r.input.path, &path, &track, &mut r)),
+                        Ok(track) => tracks.push(apply_track(&input, &path, &track, &mut r)),
                         Err(e) => r.input.errors.push(format!("{e:#}")),
                     }
                 }

@@ -187,14 +187,19 @@ fn fleet_sensor_reports_with_signal_and_position_match_the_schema() {
     for i in 1..=10 {
         let input = dir.join(format!("sensor-{i:02}.qmdl"));
         let report = analyze_json(&input);
-        let gps = report["gps"].as_array().expect("the track beside it was read");
+        let gps = report["gps"]
+            .as_array()
+            .expect("the track beside it was read");
         assert_eq!(gps.len(), 1);
         assert_eq!(gps[0]["fixes"], 121);
         let cells = report["cells"].as_array().expect("cells");
         assert!(cells
             .iter()
             .all(|c| c["signal"]["rsrp_dbm_last"].is_f64() && c["position"]["age_ms"].is_u64()));
-        with_ta += cells.iter().filter(|c| c["timing_advance"].is_object()).count();
+        with_ta += cells
+            .iter()
+            .filter(|c| c["timing_advance"].is_object())
+            .count();
         reports.push(input.with_extension("json"));
     }
     assert!(with_ta >= 2, "{with_ta} sensors with a timing advance");
@@ -204,5 +209,8 @@ fn fleet_sensor_reports_with_signal_and_position_match_the_schema() {
     bad["cells"][0]["signal"]["rsrp_dbm_last"] = "-90 dBm".into();
     let f = dir.join("broken-signal.json");
     std::fs::write(&f, serde_json::to_string(&bad).expect("json")).expect("write");
-    assert!(!validate(&[f]).is_empty(), "schema accepted a level as text");
+    assert!(
+        !validate(&[f]).is_empty(),
+        "schema accepted a level as text"
+    );
 }

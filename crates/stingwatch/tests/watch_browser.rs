@@ -121,7 +121,10 @@ fn watch_page_shows_live_finding_and_downloads_pcapng() {
     .unwrap();
     assert!(track.diagnostics.is_empty());
     let fix = track.fixes().first().expect("a fix");
-    assert_eq!((fix.latitude, fix.longitude, fix.accuracy_m), (52.5163, 13.3777, Some(12.0)));
+    assert_eq!(
+        (fix.latitude, fix.longitude, fix.accuracy_m),
+        (52.5163, 13.3777, Some(12.0))
+    );
     let ts = Command::new("tshark")
         .arg("-r")
         .arg(&pcap)

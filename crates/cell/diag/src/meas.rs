@@ -407,10 +407,10 @@ const SUBPACKET_HEADER_LEN: usize = 4;
 const SUBPACKET_RECORD_HEADER_LEN: usize = 4;
 
 /// One subpacket of a version 1 subpacket record: (id, version, payload).
-fn subpackets<'a>(
-    body: &'a [u8],
-    what: &'static str,
-) -> Result<Vec<(u8, u8, &'a [u8])>, RecordError> {
+type Subpacket<'a> = (u8, u8, &'a [u8]);
+
+/// The subpackets of a version 1 subpacket record, at most [`MAX_SUBPACKETS`].
+fn subpackets<'a>(body: &'a [u8], what: &'static str) -> Result<Vec<Subpacket<'a>>, RecordError> {
     let version = *body.first().ok_or(truncated(what, 1, 0))?;
     if version != 1 {
         return Err(RecordError::UnsupportedVersion(version));

@@ -23,7 +23,7 @@ use stingwatch_model::{
 /// damaged regions, in input order, in constant memory.
 ///
 /// Every frame is accounted for: a message, a [`Damage`] (bad frame, or an LTE RRC/NAS record
-/// that cannot be read), or a count in [`ReadSummary::skipped`] (`diag log 0xB193`,
+/// that cannot be read), or a count in [`ReadSummary::skipped`] (`diag log 0xB126`,
 /// `diag cmd 0x7d`, ...). Reading resumes after each damaged region.
 pub struct QmdlReader<R: Read> {
     deframer: Deframer<R>,
@@ -444,7 +444,7 @@ mod tests {
         // NAS plain EMM incoming: an identity request.
         log_frame(0xB0EC, &[1, 9, 5, 0, 0x07, 0x55, 0x01], &mut input);
         // An unknown log code, a non-log command, and an RRC record of an unknown version.
-        log_frame(0xB193, &[0; 8], &mut input);
+        log_frame(0xB126, &[0; 8], &mut input);
         encode_frame(&[0x7d, 5, 1, 0], &mut input);
         let bad_rrc_at = input.len() as u64;
         log_frame(0xB0C0, &[5; 20], &mut input);
@@ -486,13 +486,13 @@ mod tests {
         }
         let s = reader.summary();
         assert_eq!((s.frames, s.messages, s.damaged_regions), (5, 2, 1));
-        assert_eq!(s.skipped.get("diag log 0xB193"), Some(&1));
+        assert_eq!(s.skipped.get("diag log 0xB126"), Some(&1));
         assert_eq!(s.skipped.get("diag cmd 0x7d"), Some(&1));
         assert_eq!(s.bytes, input.len() as u64);
         let codes: Vec<(u16, u64)> = reader.log_codes().iter().map(|(k, v)| (*k, *v)).collect();
         assert_eq!(
             codes,
-            vec![(0xB0C0, 1), (0xB0E3, 1), (0xB0EC, 1), (0xB193, 1)]
+            vec![(0xB0C0, 1), (0xB0E3, 1), (0xB0EC, 1), (0xB126, 1)]
         );
     }
 

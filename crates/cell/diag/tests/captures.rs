@@ -91,10 +91,10 @@ fn clean_recordings_read_without_damage() {
             .sum();
         assert_eq!(messages.len() as u64, radio_records, "{}", path.display());
         assert!(!messages.is_empty(), "{}", path.display());
-        // Frames add up: messages + damage + skipped.
+        // Frames add up: messages + measurements + damage + skipped.
         assert_eq!(
             s.frames,
-            s.messages + s.damaged_regions + s.skipped_total(),
+            s.messages + s.measurements + s.damaged_regions + s.skipped_total(),
             "{}",
             path.display()
         );

@@ -875,8 +875,60 @@ mod tests {
         distinct.dedup();
         assert_eq!(distinct.len(), ordinals.len());
         // The last variant declared takes the last slot.
-        let last = EventKind::Gsm(GsmEvent::ChannelAssigned);
+        let last = EventKind::TimingAdvance { value: 0 };
         assert_eq!(last.ordinal(), EventKind::VARIANTS - 1);
+        assert_eq!(
+            EventKind::Gsm(GsmEvent::ChannelAssigned).ordinal(),
+            EventKind::VARIANTS - 3
+        );
+    }
+
+    /// Neighbour measurements become one event per cell on that cell; a timing advance lands
+    /// on the cell of the last RRC message, which is where the random access happened.
+    #[test]
+    fn measurements_become_events_on_their_cells() {
+        use stingwatch_model::{CellSignal, Rat};
+        let mut d = EventDeriver::new();
+        let signal = |pci| CellSignal {
+            earfcn: 1850,
+            pci,
+            rsrp: Sixteenths::from_db(-101.5),
+            rsrq: None,
+            rssi: None,
+        };
+        let m = Measurement {
+            offset: 0,
+            time: Some(CaptureTime(1_767_268_800_000_000)),
+            rat: Rat::Lte,
+            kind: MeasurementKind::Neighbours {
+                cells: vec![signal(7), signal(300)],
+            },
+        };
+        let mut out = Vec::new();
+        d.derive_measurement(&m, 12, &mut out);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[1].cell, Some(CellRef::radio(Some(1850), Some(300))));
+        assert_eq!(out[1].packet, 12);
+        assert!(matches!(
+            out[0].kind,
+            EventKind::Measured { serving: false, .. }
+        ));
+        assert_eq!(
+            out[0].kind.describe(),
+            "Neighbour cell measured: RSRP -101.5 dBm"
+        );
+        // No RRC message yet: the timing advance has no cell.
+        let ta = Measurement {
+            kind: MeasurementKind::TimingAdvance { value: 13 },
+            ..m
+        };
+        out.clear();
+        d.derive_measurement(&ta, 12, &mut out);
+        assert_eq!(out[0].cell, None);
+        assert_eq!(
+            out[0].kind.describe(),
+            "Timing advance 13 (about 1015 m from the cell)"
+        );
     }
 
     #[test]

@@ -60,14 +60,20 @@ fn catcher_fleet_recordings_carry_the_truth() {
         for c in &done.cells {
             let p = c.position.expect("every cell seen gets a position");
             let walked = fleet::distance_m(start, (p.latitude, p.longitude));
-            assert!(walked <= 1.5 * fleet::DURATION_S as f64 + 10.0, "{name}: {walked} m");
+            assert!(
+                walked <= 1.5 * fleet::DURATION_S as f64 + 10.0,
+                "{name}: {walked} m"
+            );
             assert!(p.age_ms <= 1000, "{name}: fix {} ms off", p.age_ms);
         }
         let on_catcher = done.cells.iter().find(|c| c.cell_id == catcher_cid);
         if s["connects"].as_bool().unwrap() {
             connected += 1;
             let c = on_catcher.unwrap_or_else(|| panic!("{name}: catcher cell not seen"));
-            let ta = c.timing_advance.as_ref().expect("timing advance on the catcher");
+            let ta = c
+                .timing_advance
+                .as_ref()
+                .expect("timing advance on the catcher");
             assert_eq!(u64::from(ta.value), s["timing_advance"].as_u64().unwrap());
             // The timing advance places the sensor at the catcher's distance, within one step.
             let d = f(s, "catcher_distance_m");
@@ -81,7 +87,10 @@ fn catcher_fleet_recordings_carry_the_truth() {
                 "{name}: max {} vs model {model} at {d} m",
                 sig.rsrp_dbm_max
             );
-            assert!(!done.findings.is_empty(), "{name}: the catcher's attack found");
+            assert!(
+                !done.findings.is_empty(),
+                "{name}: the catcher's attack found"
+            );
         } else {
             assert!(on_catcher.is_none(), "{name}: never camped on the catcher");
             // The catcher is not a cell of its own for this sensor: it is measured as a
@@ -112,16 +121,14 @@ fn catcher_fleet_recordings_carry_the_truth() {
 
 #[test]
 fn cloned_cell_fleet_shows_one_identity_at_two_distant_places() {
-    for (name, far) in [("fleet-cloned-cell", true), ("fleet-cloned-cell-benign", false)] {
+    for (name, far) in [
+        ("fleet-cloned-cell", true),
+        ("fleet-cloned-cell-benign", false),
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let fleet = build_fleet(name).unwrap();
         write_fleet(&fleet, dir.path()).unwrap();
-        let cloned = fleet
-            .truth
-            .transmitters
-            .first()
-            .map(|t| t.cell_id)
-            .unwrap();
+        let cloned = fleet.truth.transmitters.first().map(|t| t.cell_id).unwrap();
         let mut positions = Vec::new();
         for s in &fleet.truth.sensors {
             let done = analyse(dir.path(), &s.name);

@@ -4,7 +4,7 @@
 //! naming and line format), which `analyze` reads back.
 
 use crate::live::{lock, Shared};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;

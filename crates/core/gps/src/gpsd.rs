@@ -96,7 +96,9 @@ pub fn parse_iso8601(s: &str) -> Option<CaptureTime> {
     };
     let days = crate::nmea::days_from_civil(y, m, day);
     let secs = days * 86_400 + hh * 3600 + mm * 60 + ss;
-    Some(CaptureTime(secs.checked_mul(1_000_000)?.checked_add(micros)?))
+    Some(CaptureTime(
+        secs.checked_mul(1_000_000)?.checked_add(micros)?,
+    ))
 }
 
 #[cfg(test)]
@@ -111,12 +113,18 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(fix.time.to_rfc3339(), "2026-01-01T12:00:01.500000Z");
-        assert_eq!((fix.latitude, fix.longitude, fix.accuracy_m), (52.5163, 13.3777, Some(8.2)));
+        assert_eq!(
+            (fix.latitude, fix.longitude, fix.accuracy_m),
+            (52.5163, 13.3777, Some(8.2))
+        );
         assert_eq!(
             parse_gpsd_line(r#"{"class":"TPV","mode":1,"time":"2026-01-01T12:00:01Z"}"#),
             Ok(None)
         );
-        assert_eq!(parse_gpsd_line(r#"{"class":"VERSION","release":"3.22"}"#), Ok(None));
+        assert_eq!(
+            parse_gpsd_line(r#"{"class":"VERSION","release":"3.22"}"#),
+            Ok(None)
+        );
         assert!(parse_gpsd_line("{\"class\":\"TPV\",\"mode\":\"x\"}").is_err());
         assert!(parse_gpsd_line("garbage").is_err());
         assert!(parse_gpsd_line(

@@ -513,6 +513,107 @@ mod tests {
         .on(CellRef::radio(Some(5230), Some(1)))
     }
 
+    fn measured(packet: u64, second: i64, cell: CellRef, serving: bool, rsrp: f64) -> Event {
+        Event::new(
+            packet,
+            EventKind::Measured {
+                serving,
+                rsrp: Sixteenths::from_db(rsrp),
+                rsrq: Some(Sixteenths::from_db(-10.0)),
+                rssi: None,
+            },
+        )
+        .on(cell)
+        .at(CaptureTime(1_767_268_800_000_000 + second * 1_000_000))
+    }
+
+    #[test]
+    fn measurements_join_their_cell_and_radio_only_cells_stay_apart() {
+        let mut table = CellTable::new();
+        let radio = CellRef::radio(Some(5230), Some(1));
+        // Measured before its SIB1 was read, then with identity after.
+        table.observe("a", &measured(1, 0, radio, true, -90.0));
+        table.observe("a", &sighting(2, 77));
+        let with_id = CellRef {
+            identity: Some(CellIdentity {
+                plmn: Plmn::new(310, 260, 3),
+                tac: 7,
+                cell_id: 77,
+            }),
+            ..radio
+        };
+        table.observe("a", &measured(3, 2, with_id, true, -80.5));
+        table.observe(
+            "a",
+            &Event::new(3, EventKind::TimingAdvance { value: 5 }).on(with_id),
+        );
+        // A neighbour never camped on.
+        let other = CellRef::radio(Some(5230), Some(300));
+        table.observe("a", &measured(4, 3, other, false, -120.0));
+        let (cells, radio_cells) = table.into_all_records();
+        assert_eq!(cells.len(), 1);
+        let s = cells[0].signal.as_ref().unwrap();
+        assert_eq!((s.measurements, s.serving_measurements), (2, 2));
+        assert_eq!(s.rsrp_dbm_last, Sixteenths::from_db(-80.5));
+        assert_eq!(
+            (s.rsrp_dbm_min, s.rsrp_dbm_max),
+            (Sixteenths::from_db(-90.0), Sixteenths::from_db(-80.5))
+        );
+        let ta = cells[0].timing_advance.as_ref().unwrap();
+        assert_eq!((ta.value, ta.count), (5, 1));
+        assert!((ta.distance_m - 5.0 * TA_STEP_METRES).abs() < 1e-9);
+        assert_eq!(radio_cells.len(), 1);
+        assert_eq!(
+            (radio_cells[0].earfcn, radio_cells[0].pci),
+            (Some(5230), Some(300))
+        );
+        assert_eq!(radio_cells[0].file, "a");
+    }
+
+    #[test]
+    fn a_radio_shared_by_two_identities_keeps_its_measurements_apart() {
+        let mut table = CellTable::new();
+        table.observe("a", &sighting(1, 77));
+        table.observe("a", &sighting(2, 78));
+        table.observe(
+            "a",
+            &measured(3, 0, CellRef::radio(Some(5230), Some(1)), true, -70.0),
+        );
+        let (cells, radio_cells) = table.into_all_records();
+        assert!(cells.iter().all(|c| c.signal.is_none()));
+        assert_eq!(radio_cells.len(), 1);
+    }
+
+    #[test]
+    fn positions_come_from_the_nearest_fix_within_the_limit() {
+        let mut table = CellTable::new();
+        table.observe("a", &sighting(1, 77));
+        let with_id = CellRef {
+            identity: Some(CellIdentity {
+                plmn: Plmn::new(310, 260, 3),
+                tac: 7,
+                cell_id: 77,
+            }),
+            ..CellRef::radio(Some(5230), Some(1))
+        };
+        table.observe("a", &measured(2, 100, with_id, true, -70.0));
+        let (mut cells, mut radio) = table.into_all_records();
+        let fix = |s: i64, lat: f64| stingwatch_gps::Fix {
+            time: CaptureTime(1_767_268_800_000_000 + s * 1_000_000),
+            latitude: lat,
+            longitude: 2.0,
+            accuracy_m: None,
+        };
+        let track = Track::from_fixes([fix(90, 1.0), fix(103, 1.5)]);
+        locate_cells(&mut cells, &mut radio, &track);
+        let p = cells[0].position.unwrap();
+        assert_eq!((p.latitude, p.age_ms), (1.5, 3000));
+        // Only fixes far from the last measurement: no position.
+        let far = Track::from_fixes([fix(0, 1.0), fix(200, 1.5)]);
+        locate_cells(&mut cells, &mut radio, &far);
+        assert!(cells[0].position.is_none());
+    }
+
     #[test]
     fn cells_past_max_cells_are_left_out_and_known_ones_still_counted() {
         let mut table = CellTable::new();
