@@ -520,6 +520,14 @@ mod tests {
             last_packet: 2,
             first_time: ev.time,
             last_time: ev.time,
+            signal: None,
+            timing_advance: Some(crate::TimingAdvanceSeen {
+                value: 3,
+                distance_m: 234.2,
+                count: 1,
+                time: ev.time,
+            }),
+            position: None,
         };
         Report::new(
             "0.1.0",
@@ -565,6 +573,9 @@ mod tests {
         assert!(html.contains("class=\"segment\""));
         assert!(html.contains("id=\"finding-1\" data-kind=\"identity-request-without-auth\""));
         assert!(html.contains("<td>310-260</td>"));
+        // The cell's timing advance in words; no signal and no position measured.
+        assert!(html.contains("<td>TA 3 (about 234 m)</td>"));
+        assert!(html.contains("<td>–</td><td>TA 3"));
         assert!(html.contains("default-src 'none'"));
         assert!(!html.contains("http://") || html.matches("http://").count() == 1); // SVG namespace only
         assert!(!html.contains("https://"));
