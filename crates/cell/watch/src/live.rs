@@ -74,6 +74,8 @@ pub struct Status {
     pub bytes: u64,
     /// Damaged frame regions seen.
     pub damaged: u64,
+    /// Latest GPS fix, when one was received.
+    pub position: Option<stingwatch_gps::Fix>,
     /// Free bytes on the data directory's file system at the last check.
     pub disk_free_bytes: u64,
     /// Whether storing stopped because the disk budget cannot be met.
@@ -129,6 +131,7 @@ impl Shared {
         let findings = lock(&self.store).finding_count().unwrap_or(0);
         let mut s = lock(&self.status).clone();
         s.findings = findings;
+        s.position = lock(&self.gps).latest;
         s.uptime_s = self.started.elapsed().as_secs();
         let now = Instant::now();
         let mut rate = lock(&self.rate);
