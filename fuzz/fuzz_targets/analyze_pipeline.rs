@@ -26,5 +26,6 @@ fuzz_target!(|data: &[u8]| {
     run_pipeline(items.into_iter().filter_map(|item| match item {
         ReadItem::Message(m) => Some(m),
         ReadItem::Damage(_) => None,
+        ReadItem::Measurement(_) => None,
     }));
 });

@@ -152,8 +152,13 @@ pub fn check_read_items(
     );
     let mut messages = 0u64;
     let mut damages = 0u64;
+    let mut measurements = 0u64;
     for item in items {
         match item {
+            ReadItem::Measurement(m) => {
+                measurements += 1;
+                assert!(m.offset < len, "measurement offset {} past end {len}", m.offset);
+            }
             ReadItem::Message(m) => {
                 messages += 1;
                 assert!(m.offset < len, "message offset {} past end {len}", m.offset);
@@ -180,6 +185,10 @@ pub fn check_read_items(
     assert_eq!(
         summary.damaged_regions, damages,
         "summary counts other damage than yielded"
+    );
+    assert_eq!(
+        summary.measurements, measurements,
+        "summary counts other measurements than yielded"
     );
     assert!(
         summary.bytes <= len,

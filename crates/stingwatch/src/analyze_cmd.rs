@@ -23,8 +23,8 @@ use stingwatch_decode::{CaptureReader, OpenError};
 use stingwatch_model::ReadItem;
 use stingwatch_pipeline::Pipeline;
 use stingwatch_report::{
-    packet_comments, render_html, render_text, CellRecord, FileFinding, InputReport, Report,
-    TimelineSegment,
+    locate_cells, packet_comments, render_html, render_text, CellRecord, FileFinding,
+    GpsTrackReport, InputReport, RadioCellRecord, Report, TimelineSegment,
 };
 
 /// Inputs larger than this in total get a progress bar (when stderr is a terminal).
@@ -87,6 +87,61 @@ pub struct AnalyzeOptions {
     pub output: Option<PathBuf>,
     /// Decode every message in full (the straightforward path) instead of reusing repeats.
     pub full_decode: bool,
+    /// GPS track for every input (else each input's `NAME-gps.ndjson` beside it, if any).
+    pub gps: Option<PathBuf>,
+}
+
+/// The GPS track beside a recording: `NAME-gps.ndjson` for `NAME.qmdl` (Rayhunter's and
+/// `watch`'s naming), when that file exists.
+pub fn track_beside(recording: &Path) -> Option<PathBuf> {
+    let stem = recording.file_stem()?.to_str()?;
+    let candidate = recording.with_file_name(format!("{stem}-gps.ndjson"));
+    candidate.is_file().then_some(candidate)
+}
+
+/// Reads a GPS track; a track that cannot be opened is an error of the run when it was
+/// named (`--gps`), a note in the report when it was found beside the input.
+fn read_track(path: &Path) -> Result<stingwatch_gps::Track> {
+    let file =
+        File::open(path).with_context(|| format!("{}: cannot open GPS track", path.display()))?;
+    stingwatch_gps::Track::read(io::BufReader::new(file))
+        .with_context(|| format!("{}: cannot read GPS track", path.display()))
+}
+
+/// Gives cells, measured-only cells and findings of one input their positions from `track`
+/// and describes the track for the report.
+fn apply_track(
+    input: &str,
+    path: &Path,
+    track: &stingwatch_gps::Track,
+    result: &mut FileResult,
+) -> GpsTrackReport {
+    locate_cells(&mut result.cells, &mut result.radio_cells, track);
+    for f in result.findings.iter_mut() {
+        f.position = f.observed_at().and_then(|t| track.locate(t));
+    }
+    let mut errors: Vec<String> = track.diagnostics.iter().map(|d| d.to_string()).collect();
+    if track.diagnostics_omitted > 0 {
+        errors.push(format!(
+            "{} more unusable lines not listed",
+            track.diagnostics_omitted
+        ));
+    }
+    if track.fixes_omitted > 0 {
+        errors.push(format!(
+            "{} fixes past the first {} left out",
+            track.fixes_omitted,
+            stingwatch_gps::MAX_FIXES
+        ));
+    }
+    GpsTrackReport {
+        input: input.to_string(),
+        path: path.display().to_string(),
+        fixes: track.fixes().len() as u64,
+        first_time: track.fixes().first().map(|f| f.time),
+        last_time: track.fixes().last().map(|f| f.time),
+        errors,
+    }
 }
 
 /// Expand directories (recursively, sorted) into the capture files below them.
@@ -121,6 +176,7 @@ struct FileResult {
     input: InputReport,
     findings: Vec<FileFinding>,
     cells: Vec<CellRecord>,
+    radio_cells: Vec<RadioCellRecord>,
     timeline: Vec<TimelineSegment>,
 }
 
@@ -180,6 +236,9 @@ fn analyze_reader(
     let mut take = |item: ReadItem| match item {
         ReadItem::Message(msg) => {
             pipeline.push(msg);
+        }
+        ReadItem::Measurement(m) => {
+            pipeline.push_measurement(&m);
         }
         ReadItem::Damage(d) => {
             if errors.len() < MAX_REPORTED_ERRORS {
@@ -253,6 +312,7 @@ fn analyze_reader(
         input,
         findings: finished.findings,
         cells: finished.cells,
+        radio_cells: finished.radio_cells,
         timeline: finished.timeline,
     }
 }
@@ -288,6 +348,10 @@ pub fn run_analyze(opts: AnalyzeOptions) -> Result<ExitCode> {
             Err(e) => return Err(e.into()),
         }
     }
+    let named_track = match &opts.gps {
+        Some(p) => Some((p.clone(), read_track(p)?)),
+        None => None,
+    };
     let input_failed = !unreadable.is_empty();
     let annotate_path = match opts.format {
         AnalyzeFormat::Pcapng => Some(pcapng_preflight(&opts, &opened, &unreadable)?),
@@ -312,15 +376,34 @@ pub fn run_analyze(opts: AnalyzeOptions) -> Result<ExitCode> {
     let mut findings = Vec::new();
     let mut cells = Vec::new();
     let mut timeline = Vec::new();
-    for r in results {
+    let mut radio_cells = Vec::new();
+    let mut tracks = Vec::new();
+    for mut r in results {
+        let input = r.input.path.clone();
+        match &named_track {
+            Some((path, track)) => {
+                tracks.push(apply_track(&input, path, track, &mut r));
+            }
+            None => {
+                if let Some(path) = track_beside(Path::new(&input)) {
+                    match read_track(&path) {
+                        Ok(track) => tracks.push(apply_track(&input, &path, &track, &mut r)),
+                        Err(e) => r.input.errors.push(format!("{e:#}")),
+                    }
+                }
+            }
+        }
         inputs.push(r.input);
         findings.extend(r.findings);
         cells.extend(r.cells);
+        radio_cells.extend(r.radio_cells);
         timeline.extend(r.timeline);
     }
     inputs.extend(unreadable);
-    let report =
-        Report::new(env!("CARGO_PKG_VERSION"), inputs, findings, cells).with_timeline(timeline);
+    let report = Report::new(env!("CARGO_PKG_VERSION"), inputs, findings, cells)
+        .with_timeline(timeline)
+        .with_radio_cells(radio_cells)
+        .with_gps(tracks);
 
     if let Some(input) = &annotate_path {
         write_annotated(input, opts.output.as_deref(), &report)?;

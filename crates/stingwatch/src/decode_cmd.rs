@@ -150,6 +150,35 @@ pub fn run_decode(files: &[PathBuf], format: DecodeFormat, summary: bool) -> Res
                         return Err(e).context("writing output");
                     }
                 }
+                ReadItem::Measurement(m) => {
+                    let r = match format {
+                        DecodeFormat::Ndjson => writeln!(
+                            out,
+                            "{}",
+                            json!({
+                                "record": "measurement",
+                                "file": path.display().to_string(),
+                                "offset": m.offset,
+                                "time": m.time,
+                                "measurement": m.kind,
+                            })
+                        ),
+                        DecodeFormat::Text => writeln!(
+                            out,
+                            "{} @{} {} measurement {}",
+                            path.display(),
+                            m.offset,
+                            m.time.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                            serde_json::to_string(&m.kind).unwrap_or_default()
+                        ),
+                    };
+                    if let Err(e) = r {
+                        if e.kind() == io::ErrorKind::BrokenPipe {
+                            return Ok(ExitCode::SUCCESS);
+                        }
+                        return Err(e).context("writing output");
+                    }
+                }
                 ReadItem::Damage(d) => {
                     eprintln!("warning: {}: damaged input at {d}", path.display());
                     if let DecodeFormat::Ndjson = format {
@@ -177,12 +206,13 @@ pub fn run_decode(files: &[PathBuf], format: DecodeFormat, summary: bool) -> Res
 pub fn print_summary(path: &Path, reader: &CaptureReader) {
     let s = reader.summary();
     eprintln!(
-        "{}: {} format, {} bytes, {} frames, {} messages, {} damaged regions, {} skipped",
+        "{}: {} format, {} bytes, {} frames, {} messages, {} measurements, {} damaged regions, {} skipped",
         path.display(),
         reader.format().as_str(),
         s.bytes,
         s.frames,
         s.messages,
+        s.measurements,
         s.damaged_regions,
         s.skipped_total()
     );
@@ -203,6 +233,7 @@ pub fn run_convert(input: &Path, output: &Path) -> Result<ExitCode> {
     let mut writer = stingwatch_capture::PcapngWriter::new(BufWriter::new(file))
         .with_context(|| format!("{}: cannot write", output.display()))?;
     let mut written = 0u64;
+    let mut measurements_left_out = 0u64;
     for item in reader.by_ref() {
         match item {
             ReadItem::Message(msg) => {
@@ -219,10 +250,21 @@ pub fn run_convert(input: &Path, output: &Path) -> Result<ExitCode> {
                     .with_context(|| format!("{}: cannot write", output.display()))?;
                 written += 1;
             }
+            ReadItem::Measurement(_) => {
+                // GSMTAP has no record for what the modem measured.
+                measurements_left_out += 1;
+            }
             ReadItem::Damage(d) => {
                 eprintln!("warning: {}: damaged input at {d}", input.display());
             }
         }
+    }
+    if measurements_left_out > 0 {
+        eprintln!(
+            "note: {}: {measurements_left_out} measurement records (signal levels, timing \
+             advance) not converted: GSMTAP has no place for them",
+            input.display()
+        );
     }
     writer
         .into_inner()

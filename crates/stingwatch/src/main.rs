@@ -69,6 +69,10 @@ enum Command {
         /// findings; for checking and measuring the fast path).
         #[arg(long)]
         full_decode: bool,
+        /// GPS track of the recordings (Rayhunter `-gps.ndjson` lines or NMEA 0183); by
+        /// default each recording's `NAME-gps.ndjson` beside `NAME.qmdl` is used when present.
+        #[arg(long, value_name = "FILE")]
+        gps: Option<PathBuf>,
     },
     /// Write a labeled attack or benign scenario capture built by the project itself.
     Scenario {
@@ -76,8 +80,12 @@ enum Command {
         #[arg(required_unless_present = "list")]
         name: Option<String>,
         /// Output file.
-        #[arg(short, long, required_unless_present = "list")]
+        #[arg(short, long, required_unless_present_any = ["list", "out"])]
         output: Option<PathBuf>,
+        /// Output directory of a multi-sensor scenario (`fleet-*`): each sensor's
+        /// `NAME.qmdl` and `NAME-gps.ndjson`, and `truth.json`.
+        #[arg(long, value_name = "DIR", conflicts_with = "output")]
+        out: Option<PathBuf>,
         /// Container format (default from the output's extension: .qmdl, else pcapng).
         #[arg(long, value_enum)]
         format: Option<scenario_cmd::ScenarioFormat>,
@@ -152,6 +160,7 @@ fn main() -> ExitCode {
             home_plmn,
             output,
             full_decode,
+            gps,
         } => analyze_cmd::run_analyze(analyze_cmd::AnalyzeOptions {
             paths,
             format,
@@ -160,6 +169,7 @@ fn main() -> ExitCode {
             home_plmn,
             output,
             full_decode,
+            gps,
         }),
         Command::Scenario { list: true, .. } => scenario_cmd::run_list(),
         Command::Scenario {
@@ -168,12 +178,16 @@ fn main() -> ExitCode {
             format,
             nas,
             labels,
+            out,
             ..
-        } => match (name, output) {
-            (Some(name), Some(output)) => {
+        } => match (name, output, out) {
+            (Some(name), _, Some(dir)) => scenario_cmd::run_fleet(&name, &dir),
+            (Some(name), Some(output), None) => {
                 scenario_cmd::run_scenario(&name, &output, format, nas, labels)
             }
-            _ => Err(anyhow::anyhow!("scenario: a NAME and -o FILE are needed")),
+            _ => Err(anyhow::anyhow!(
+                "scenario: a NAME and -o FILE (or --out DIR for fleet-*) are needed"
+            )),
         },
         Command::Convert { input, output } => decode_cmd::run_convert(&input, &output),
         Command::Watch(args) => watch_cmd::run_watch(*args),

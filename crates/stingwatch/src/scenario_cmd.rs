@@ -35,6 +35,29 @@ pub fn run_list() -> Result<ExitCode> {
             s.name, s.twin, s.description
         );
     }
+    for s in stingwatch_scenario::fleet::FLEET_SCENARIOS {
+        let kind = if s.attack { "attack" } else { "benign" };
+        println!(
+            "{:<28} {kind:<6} (--out DIR, {} sensors) {}",
+            s.name,
+            stingwatch_scenario::fleet::SENSORS,
+            s.description
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Write multi-sensor scenario `name` into `dir`.
+pub fn run_fleet(name: &str, dir: &Path) -> Result<ExitCode> {
+    let fleet = stingwatch_scenario::fleet::build_fleet(name).map_err(|e| anyhow!("{e}"))?;
+    stingwatch_scenario::fleet::write_fleet(&fleet, dir).map_err(|e| anyhow!("{e}"))?;
+    let connecting = fleet.truth.sensors.iter().filter(|s| s.connects).count();
+    eprintln!(
+        "{}: scenario {} ({} sensors, {connecting} connecting to a catcher; truth.json)",
+        dir.display(),
+        name,
+        fleet.sensors.len()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -82,6 +82,10 @@ pub struct WatchArgs {
     /// Name in this sensor's batch ids (default: sensor).
     #[arg(long, requires = "upload", default_value = "sensor")]
     sensor_name: String,
+    /// Take GPS fixes from gpsd at HOST:PORT (e.g. 127.0.0.1:2947); fixes are stored beside
+    /// each recording as NNNNNN-gps.ndjson. Fixes can also be posted to /api/gps.
+    #[arg(long, value_name = "HOST:PORT")]
+    gpsd: Option<String>,
 }
 
 /// `stingwatch watch`.
@@ -176,6 +180,7 @@ pub fn run_watch(a: WatchArgs) -> Result<ExitCode> {
         known_cells,
         home_network,
         upload,
+        gpsd: a.gpsd.clone(),
     };
     stingwatch_watch::run(cfg)?;
     Ok(ExitCode::SUCCESS)

@@ -164,3 +164,53 @@ fn schema_rejects_reports_that_break_the_contract() {
     std::fs::write(&ok, serde_json::to_string(&good).expect("json")).expect("write");
     assert_eq!(validate(&[ok]), Vec::<String>::new());
 }
+
+/// Reports of the fleet scenario's sensors (measurements, timing advance, GPS track found
+/// beside each recording) match the schema, carry signal and positions, and a report whose
+/// measured levels are text is rejected.
+#[test]
+fn fleet_sensor_reports_with_signal_and_position_match_the_schema() {
+    if let Err(skip) = have_python_jsonschema() {
+        eprintln!("{skip}");
+        return;
+    }
+    let dir = scratch("schema-fleet");
+    let o = stingwatch(&[
+        "scenario".as_ref(),
+        "fleet-catcher".as_ref(),
+        "--out".as_ref(),
+        dir.as_os_str(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut reports = Vec::new();
+    let mut with_ta = 0;
+    for i in 1..=10 {
+        let input = dir.join(format!("sensor-{i:02}.qmdl"));
+        let report = analyze_json(&input);
+        let gps = report["gps"]
+            .as_array()
+            .expect("the track beside it was read");
+        assert_eq!(gps.len(), 1);
+        assert_eq!(gps[0]["fixes"], 121);
+        let cells = report["cells"].as_array().expect("cells");
+        assert!(cells
+            .iter()
+            .all(|c| c["signal"]["rsrp_dbm_last"].is_f64() && c["position"]["age_ms"].is_u64()));
+        with_ta += cells
+            .iter()
+            .filter(|c| c["timing_advance"].is_object())
+            .count();
+        reports.push(input.with_extension("json"));
+    }
+    assert!(with_ta >= 2, "{with_ta} sensors with a timing advance");
+    let errors = validate(&reports);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let mut bad = analyze_json(&dir.join("sensor-01.qmdl"));
+    bad["cells"][0]["signal"]["rsrp_dbm_last"] = "-90 dBm".into();
+    let f = dir.join("broken-signal.json");
+    std::fs::write(&f, serde_json::to_string(&bad).expect("json")).expect("write");
+    assert!(
+        !validate(&[f]).is_empty(),
+        "schema accepted a level as text"
+    );
+}

@@ -104,6 +104,27 @@ fn watch_page_shows_live_finding_and_downloads_pcapng() {
     );
     assert_eq!(seen["errors"], serde_json::json!([]), "script errors");
     assert!(seen["suggested"].as_str().unwrap().ends_with(".pcapng"));
+    // The position the browser gave came back from the server, and was stored beside the
+    // recording in Rayhunter's track format, where `analyze` finds it.
+    let pos = seen["status"]["position"].as_str().unwrap();
+    assert!(pos.starts_with("52.51630, 13.37770"), "{pos}");
+    let tracks: Vec<std::path::PathBuf> = std::fs::read_dir(dir.join("data/recordings"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with("-gps.ndjson"))
+        .collect();
+    assert_eq!(tracks.len(), 1, "{tracks:?}");
+    let track = stingwatch_gps::Track::read(std::io::BufReader::new(
+        std::fs::File::open(&tracks[0]).unwrap(),
+    ))
+    .unwrap();
+    assert!(track.diagnostics.is_empty());
+    let fix = track.fixes().first().expect("a fix");
+    assert_eq!(
+        (fix.latitude, fix.longitude, fix.accuracy_m),
+        (52.5163, 13.3777, Some(12.0))
+    );
     let ts = Command::new("tshark")
         .arg("-r")
         .arg(&pcap)

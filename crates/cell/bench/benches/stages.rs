@@ -49,6 +49,7 @@ fn messages() -> &'static [RadioMessage] {
             .filter_map(|i| match i {
                 ReadItem::Message(m) => Some(m),
                 ReadItem::Damage { .. } => None,
+                ReadItem::Measurement(_) => None,
             })
             .collect()
     })

@@ -164,7 +164,7 @@ mod tests {
         let payloads: Vec<Vec<u8>> = reader
             .filter_map(|item| match item {
                 ReadItem::Message(m) => Some(m.payload),
-                ReadItem::Damage(_) => None,
+                ReadItem::Damage(_) | ReadItem::Measurement(_) => None,
             })
             .collect();
         assert_eq!(payloads, vec![vec![0x07, 0x55, 0x01]]);

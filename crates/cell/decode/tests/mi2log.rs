@@ -32,6 +32,7 @@ fn mobileinsight_recordings_decode() {
                         );
                     }
                 }
+                ReadItem::Measurement(_) => {}
                 ReadItem::Damage(d) => {
                     damage += 1;
                     println!("{}: damaged region {d}", file.display());

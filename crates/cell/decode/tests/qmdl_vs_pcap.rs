@@ -18,6 +18,7 @@ fn sequence(path: &Path) -> Vec<(String, String, Vec<String>)> {
                 let nested = d.nas.iter().map(|n| n.name.to_string()).collect();
                 out.push((kind, d.message.into_owned(), nested));
             }
+            ReadItem::Measurement(_) => {}
             ReadItem::Damage(d) => panic!("{}: unexpected damage {d}", path.display()),
         }
     }

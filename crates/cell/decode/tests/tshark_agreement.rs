@@ -71,6 +71,7 @@ fn message_names_agree_with_tshark_on_real_pcaps() {
         for item in reader {
             let msg = match item {
                 ReadItem::Message(m) => m,
+                ReadItem::Measurement(_) => continue,
                 ReadItem::Damage(d) => panic!("{}: unexpected damage {d}", file.display()),
             };
             let packet = msg.packet;
@@ -138,6 +139,7 @@ fn exported_pdu_captures_agree_with_tshark() {
         for item in reader {
             let msg = match item {
                 ReadItem::Message(m) => m,
+                ReadItem::Measurement(_) => continue,
                 ReadItem::Damage(d) => panic!("{}: unexpected damage {d}", file.display()),
             };
             packets += 1;

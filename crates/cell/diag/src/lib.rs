@@ -12,6 +12,7 @@
 pub mod hdlc;
 pub mod log;
 pub mod nr;
+pub mod meas;
 mod reader;
 mod writer;
 

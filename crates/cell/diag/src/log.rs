@@ -83,6 +83,29 @@ pub enum RecordError {
     UnsupportedVersion(u8),
     /// One segment (1-7) of a PDU split over several records, which is not reassembled.
     Segmented(u8),
+    /// A count over the named limit of what one record may hold.
+    TooMany {
+        /// What was counted.
+        what: &'static str,
+        /// Count the record gives.
+        count: usize,
+        /// Most read.
+        limit: usize,
+    },
+    /// A field outside the range the standard allows.
+    Implausible {
+        /// Which field.
+        what: &'static str,
+        /// Its value.
+        value: u64,
+    },
+    /// A subpacket version whose layout is not known.
+    UnsupportedSubpacket {
+        /// Subpacket id.
+        id: u8,
+        /// Subpacket version.
+        version: u8,
+    },
     /// A PDU number that the packet version does not map to a channel.
     UnknownPduNumber {
         /// Packet version.
@@ -113,6 +136,15 @@ impl std::fmt::Display for RecordError {
                     f,
                     "segment {n} of a segmented PDU (reassembly not supported)"
                 )
+            }
+            RecordError::TooMany { what, count, limit } => {
+                write!(f, "{count} {what}, more than the {limit} read")
+            }
+            RecordError::Implausible { what, value } => {
+                write!(f, "{what} {value} is out of range")
+            }
+            RecordError::UnsupportedSubpacket { id, version } => {
+                write!(f, "subpacket {id}: unsupported version {version}")
             }
             RecordError::UnknownPduNumber {
                 version,

@@ -7,17 +7,24 @@ use crate::log::{
     LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA, LOG_UMTS_NAS_OTA, MULTI_RADIO_HEADER_LEN,
 };
 use crate::nr::{NrRrcOta, LOG_NR_RRC_OTA};
+use crate::meas::{
+    is_measurement_log_code, LteMacRachAttempt, LteMl1NeighbourMeas, LteMl1ServingMeas,
+    LteMl1ServingMeasResponse, LOG_LTE_ML1_NEIGHBOUR_MEAS, LOG_LTE_ML1_SERVING_CELL_MEAS,
+    LOG_LTE_ML1_SERVING_CELL_MEAS_RESPONSE,
+};
 use std::collections::BTreeMap;
 use std::io::Read;
 use stingwatch_model::{
-    Damage, Direction, PayloadKind, RadioContext, RadioMessage, Rat, ReadItem, ReadSummary,
+    Damage, Direction, Measurement, MeasurementKind, PayloadKind, RadioContext, RadioMessage, Rat,
+    ReadItem, ReadSummary,
 };
 
-/// Reads a DIAG stream (`.qmdl`, `.mi2log`) and yields LTE RRC and NAS messages and damaged
-/// regions, in input order, in constant memory.
+/// Reads a DIAG stream (`.qmdl`, `.mi2log`) and yields LTE RRC and NAS messages, GSM and
+/// UMTS messages, LTE measurements (signal levels and timing advance, [`crate::meas`]) and
+/// damaged regions, in input order, in constant memory.
 ///
 /// Every frame is accounted for: a message, a [`Damage`] (bad frame, or an LTE RRC/NAS record
-/// that cannot be read), or a count in [`ReadSummary::skipped`] (`diag log 0xB193`,
+/// that cannot be read), or a count in [`ReadSummary::skipped`] (`diag log 0xB126`,
 /// `diag cmd 0x7d`, ...). Reading resumes after each damaged region.
 pub struct QmdlReader<R: Read> {
     deframer: Deframer<R>,
@@ -228,6 +235,27 @@ impl State {
             gsm_rr_message(&log, code == LOG_GSM_DSDS_RR_SIGNALING)
         } else if code == LOG_UMTS_NAS_OTA {
             umts_nas_message(&log, self.on_gsm)
+        } else if is_measurement_log_code(code) {
+            return match measurement(&log) {
+                Ok(Some(kind)) => {
+                    self.summary.measurements += 1;
+                    Some(ReadItem::Measurement(Measurement {
+                        offset: frame.offset,
+                        time: Some(log.time()),
+                        rat: Rat::Lte,
+                        kind,
+                    }))
+                }
+                Ok(None) => {
+                    self.skip(format_args!("diag log 0x{code:04X} without a measurement"));
+                    None
+                }
+                Err(e) => Some(self.damage(
+                    frame.offset,
+                    frame.raw_len,
+                    format!("{} 0x{code:04X}: {e}", measurement_name(code)),
+                )),
+            };
         } else {
             self.skip(format_args!("diag log 0x{code:04X}"));
             return None;
@@ -299,6 +327,45 @@ fn nr_rrc_message(log: &DiagLogPacket<'_>) -> Result<RadioMessage, RecordError> 
             sfn: None,
         },
         payload: rrc.pdu().to_vec(),
+    })
+}
+
+/// Name of a measurement record's log code, for diagnostics.
+fn measurement_name(code: u16) -> &'static str {
+    match code {
+        LOG_LTE_ML1_SERVING_CELL_MEAS => "LTE ML1 serving cell measurement",
+        LOG_LTE_ML1_NEIGHBOUR_MEAS => "LTE ML1 neighbour measurement",
+        LOG_LTE_ML1_SERVING_CELL_MEAS_RESPONSE => "LTE ML1 serving cell measurement response",
+        _ => "LTE MAC RACH attempt",
+    }
+}
+
+/// What a measurement record says; `None` when it holds nothing to report (a RACH attempt
+/// that got no response).
+fn measurement(log: &DiagLogPacket<'_>) -> Result<Option<MeasurementKind>, RecordError> {
+    let body = log.body();
+    Ok(match log.log_code() {
+        LOG_LTE_ML1_SERVING_CELL_MEAS => Some(MeasurementKind::Serving(
+            LteMl1ServingMeas::new_checked(body)?.signal(),
+        )),
+        LOG_LTE_ML1_NEIGHBOUR_MEAS => Some(MeasurementKind::Neighbours {
+            cells: LteMl1NeighbourMeas::new_checked(body)?.cells().collect(),
+        }),
+        LOG_LTE_ML1_SERVING_CELL_MEAS_RESPONSE => {
+            // Several subpackets are carrier aggregation's serving cells: the primary cell
+            // speaks for the connection.
+            let cells = LteMl1ServingMeasResponse::parse(body)?;
+            cells
+                .iter()
+                .find(|c| c.serving_cell_index() == 0)
+                .or(cells.first())
+                .map(|c| MeasurementKind::Serving(c.signal()))
+        }
+        _ => LteMacRachAttempt::parse(body)?
+            .last()
+            .map(|a| MeasurementKind::TimingAdvance {
+                value: a.timing_advance(),
+            }),
     })
 }
 
@@ -401,7 +468,7 @@ mod tests {
         // NAS plain EMM incoming: an identity request.
         log_frame(0xB0EC, &[1, 9, 5, 0, 0x07, 0x55, 0x01], &mut input);
         // An unknown log code, a non-log command, and an RRC record of an unknown version.
-        log_frame(0xB193, &[0; 8], &mut input);
+        log_frame(0xB126, &[0; 8], &mut input);
         encode_frame(&[0x7d, 5, 1, 0], &mut input);
         let bad_rrc_at = input.len() as u64;
         log_frame(0xB0C0, &[5; 20], &mut input);
@@ -443,13 +510,13 @@ mod tests {
         }
         let s = reader.summary();
         assert_eq!((s.frames, s.messages, s.damaged_regions), (5, 2, 1));
-        assert_eq!(s.skipped.get("diag log 0xB193"), Some(&1));
+        assert_eq!(s.skipped.get("diag log 0xB126"), Some(&1));
         assert_eq!(s.skipped.get("diag cmd 0x7d"), Some(&1));
         assert_eq!(s.bytes, input.len() as u64);
         let codes: Vec<(u16, u64)> = reader.log_codes().iter().map(|(k, v)| (*k, *v)).collect();
         assert_eq!(
             codes,
-            vec![(0xB0C0, 1), (0xB0E3, 1), (0xB0EC, 1), (0xB193, 1)]
+            vec![(0xB0C0, 1), (0xB0E3, 1), (0xB0EC, 1), (0xB126, 1)]
         );
     }
 

@@ -7,10 +7,16 @@ use crate::log::{
     LOG_UMTS_NAS_OTA, PCI_UNKNOWN,
 };
 use crate::nr::{NrRrcOtaRepr, LOG_NR_RRC_OTA};
+use crate::meas::{
+    emit_neighbour_meas, emit_rach_attempt, emit_serving_meas, LOG_LTE_MAC_RACH_ATTEMPT,
+    LOG_LTE_ML1_NEIGHBOUR_MEAS, LOG_LTE_ML1_SERVING_CELL_MEAS, MAX_NEIGHBOUR_CELLS,
+};
 use std::fmt;
 use std::io::{self, Write};
-use stingwatch_model::{Direction, PayloadKind, RadioMessage};
+use stingwatch_model::{Direction, Measurement, MeasurementKind, PayloadKind, RadioMessage};
 
+/// Temporary C-RNTI written in RACH attempts (the network's choice; nothing reads it back).
+const WRITE_TC_RNTI: u16 = 0x1A23;
 /// RRC release byte written in LTE RRC OTA headers (the messages do not carry one).
 const WRITE_RRC_RELEASE: u8 = 15;
 /// NR RRC release and version bytes written in NR RRC OTA records (Rel-15, as phones log).
@@ -150,7 +156,47 @@ impl<W: Write> QmdlWriter<W> {
                 )))
             }
         };
-        let timestamp = msg.time.map_or(0, capture_time_to_diag_time);
+        self.frame_out(code, msg.time)
+    }
+
+    /// Writes one measurement as one frame: a serving cell as 0xB17F, neighbours as 0xB180
+    /// (version 5 both), a timing advance as a successful 0xB062 RACH attempt.
+    pub fn write_measurement(&mut self, m: &Measurement) -> Result<(), WriteError> {
+        self.body.clear();
+        let code = match &m.kind {
+            MeasurementKind::Serving(signal) => {
+                emit_serving_meas(signal, &mut self.body);
+                LOG_LTE_ML1_SERVING_CELL_MEAS
+            }
+            MeasurementKind::Neighbours { cells } => {
+                // One record holds one carrier.
+                let earfcn = cells.first().map_or(0, |c| c.earfcn);
+                if cells.iter().any(|c| c.earfcn != earfcn) {
+                    return Err(WriteError::Unsupported(
+                        "neighbour cells of several carriers in one record".into(),
+                    ));
+                }
+                emit_neighbour_meas(earfcn, cells, &mut self.body).ok_or_else(|| {
+                    WriteError::Unsupported(format!(
+                        "more than {MAX_NEIGHBOUR_CELLS} neighbour cells in one record"
+                    ))
+                })?;
+                LOG_LTE_ML1_NEIGHBOUR_MEAS
+            }
+            MeasurementKind::TimingAdvance { value } => {
+                emit_rach_attempt(*value, WRITE_TC_RNTI, &mut self.body);
+                LOG_LTE_MAC_RACH_ATTEMPT
+            }
+        };
+        self.frame_out(code, m.time)
+    }
+
+    fn frame_out(
+        &mut self,
+        code: u16,
+        time: Option<stingwatch_model::CaptureTime>,
+    ) -> Result<(), WriteError> {
+        let timestamp = time.map_or(0, capture_time_to_diag_time);
         DiagLogPacket::emit(code, timestamp, &self.body, &mut self.packet).ok_or_else(|| {
             WriteError::Unsupported("record longer than a DIAG log packet can hold".into())
         })?;

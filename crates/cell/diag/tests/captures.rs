@@ -71,7 +71,7 @@ fn clean_recordings_read_without_damage() {
             .iter()
             .filter_map(|i| match i {
                 ReadItem::Message(m) => Some(m),
-                ReadItem::Damage(_) => None,
+                ReadItem::Damage(_) | ReadItem::Measurement(_) => None,
             })
             .collect();
         // Every LTE RRC and NAS, GSM RR and UMTS NAS log packet became a message (none was
@@ -91,10 +91,10 @@ fn clean_recordings_read_without_damage() {
             .sum();
         assert_eq!(messages.len() as u64, radio_records, "{}", path.display());
         assert!(!messages.is_empty(), "{}", path.display());
-        // Frames add up: messages + damage + skipped.
+        // Frames add up: messages + measurements + damage + skipped.
         assert_eq!(
             s.frames,
-            s.messages + s.damaged_regions + s.skipped_total(),
+            s.messages + s.measurements + s.damaged_regions + s.skipped_total(),
             "{}",
             path.display()
         );
@@ -215,7 +215,7 @@ fn rayhunter_qmdl_matches_its_pcap_export() {
             .iter()
             .filter_map(|i| match i {
                 ReadItem::Message(m) => Some(m),
-                ReadItem::Damage(_) => None,
+                ReadItem::Damage(_) | ReadItem::Measurement(_) => None,
             })
             .collect();
         println!(

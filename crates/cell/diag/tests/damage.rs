@@ -25,6 +25,7 @@ fn read(data: &[u8]) -> (Vec<RadioMessage>, Vec<Damage>) {
         match item {
             ReadItem::Message(m) => messages.push(m),
             ReadItem::Damage(d) => damage.push(d),
+            ReadItem::Measurement(_) => {}
         }
     }
     (messages, damage)

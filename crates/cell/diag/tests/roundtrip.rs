@@ -11,8 +11,9 @@ use stingwatch_testsupport::shared_captures;
 
 fn read_messages(data: &[u8]) -> Vec<RadioMessage> {
     QmdlReader::new(data)
-        .map(|item| match item {
-            ReadItem::Message(m) => m,
+        .filter_map(|item| match item {
+            ReadItem::Message(m) => Some(m),
+            ReadItem::Measurement(_) => None,
             ReadItem::Damage(d) => panic!("damage in written stream: {d}"),
         })
         .collect()
@@ -39,7 +40,7 @@ fn real_recordings_round_trip() {
         let original: Vec<RadioMessage> = QmdlReader::new(data.as_slice())
             .filter_map(|i| match i {
                 ReadItem::Message(m) => Some(m),
-                ReadItem::Damage(_) => None,
+                ReadItem::Damage(_) | ReadItem::Measurement(_) => None,
             })
             .collect();
         let mut writer = QmdlWriter::new(Vec::new());

@@ -24,7 +24,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use stingwatch_decode::{DecodedMessage, Protocol};
 use stingwatch_lte_rrc::{PagingIdentity, RedirectTarget, RrcMessage, RrcSummary};
-use stingwatch_model::{CaptureTime, Direction};
+use stingwatch_model::{CaptureTime, Direction, Measurement, MeasurementKind};
 use stingwatch_nas::tables::emm;
 use stingwatch_nas::{IdentityKind, NasMessage};
 
@@ -232,6 +232,41 @@ impl EventDeriver {
                 }
             }
             Protocol::Other => {}
+        }
+    }
+
+    /// Events of one measurement record: one [`EventKind::Measured`] per cell, or one
+    /// [`EventKind::TimingAdvance`] on the serving cell (the cell of the last LTE RRC message,
+    /// the one the device is connecting to). `packet` is the packet number the events carry:
+    /// that of the last message before the record.
+    pub fn derive_measurement(&mut self, m: &Measurement, packet: u64, out: &mut Vec<Event>) {
+        let time = m.time.filter(|t| t.0 >= EARLIEST_PLAUSIBLE_TIME.0);
+        let measured = |serving: bool, s: &stingwatch_model::CellSignal| EventKind::Measured {
+            serving,
+            rsrp: s.rsrp,
+            rsrq: s.rsrq,
+            rssi: s.rssi,
+        };
+        match &m.kind {
+            MeasurementKind::Serving(s) => {
+                let radio = (Some(s.earfcn), Some(s.pci));
+                out.push(self.event(packet, time, radio, measured(true, s)));
+            }
+            MeasurementKind::Neighbours { cells } => {
+                for s in cells {
+                    let radio = (Some(s.earfcn), Some(s.pci));
+                    out.push(self.event(packet, time, radio, measured(false, s)));
+                }
+            }
+            MeasurementKind::TimingAdvance { value } => {
+                let radio = self.serving.unwrap_or((None, None));
+                out.push(self.event(
+                    packet,
+                    time,
+                    radio,
+                    EventKind::TimingAdvance { value: *value },
+                ));
+            }
         }
     }
 

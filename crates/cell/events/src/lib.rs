@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 pub use gsm::{GsmEvent, GsmProcedure, GsmStep};
 pub use nr::NrEvent;
-pub use stingwatch_model::CaptureTime;
+pub use stingwatch_model::{CaptureTime, Measurement, MeasurementKind, Sixteenths};
 
 /// Public Land Mobile Network identity: mobile country code and mobile network code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -565,11 +565,34 @@ pub enum EventKind {
     Gsm(GsmEvent),
     /// Something that happened on NR (5G) RRC.
     Nr(NrEvent),
+    /// The modem measured the cell's signal (the event's cell says which cell).
+    Measured {
+        /// Measured as the serving cell (true) or as a neighbour (false).
+        serving: bool,
+        /// Reference signal received power, dBm.
+        rsrp: Sixteenths,
+        /// Reference signal received quality, dB.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rsrq: Option<Sixteenths>,
+        /// Received signal strength of the carrier, dBm.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rssi: Option<Sixteenths>,
+    },
+    /// A random access response told the device its timing advance on the cell: how far it
+    /// is from the cell's antenna, in steps of 16 Ts (about 78 m, [`TA_STEP_METRES`]).
+    TimingAdvance {
+        /// The response's 11-bit timing advance command (0 to 1282).
+        value: u16,
+    },
 }
+
+/// Distance one step of LTE timing advance stands for: 16 Ts of round-trip delay
+/// (Ts = 1/30.72 MHz, TS 36.211 4) at the speed of light, halved for the one-way distance.
+pub const TA_STEP_METRES: f64 = 16.0 / 30.72e6 * 299_792_458.0 / 2.0;
 
 impl EventKind {
     /// Number of variants, the length of a table indexed by [`EventKind::ordinal`].
-    pub const VARIANTS: usize = 33;
+    pub const VARIANTS: usize = 35;
 
     /// Position of this event's variant in the declaration (0 to `VARIANTS - 1`), for tables
     /// indexed by kind of event.
@@ -608,6 +631,8 @@ impl EventKind {
             EventKind::EquivalentNetworks { .. } => 30,
             EventKind::Gsm(_) => 31,
             EventKind::Nr(_) => 32,
+            EventKind::Measured { .. } => 33,
+            EventKind::TimingAdvance { .. } => 34,
         }
     }
 
@@ -724,6 +749,20 @@ impl EventKind {
             }
             EventKind::Gsm(g) => g.describe(),
             EventKind::Nr(n) => n.describe(),
+            EventKind::Measured {
+                serving,
+                rsrp,
+                rsrq,
+                ..
+            } => format!(
+                "{} cell measured: RSRP {rsrp} dBm{}",
+                if *serving { "Serving" } else { "Neighbour" },
+                rsrq.map(|q| format!(", RSRQ {q} dB")).unwrap_or_default()
+            ),
+            EventKind::TimingAdvance { value } => format!(
+                "Timing advance {value} (about {:.0} m from the cell)",
+                f64::from(*value) * TA_STEP_METRES
+            ),
         }
     }
 }
@@ -842,8 +881,60 @@ mod tests {
         distinct.dedup();
         assert_eq!(distinct.len(), ordinals.len());
         // The last variant declared takes the last slot.
-        let last = EventKind::Gsm(GsmEvent::ChannelAssigned);
+        let last = EventKind::TimingAdvance { value: 0 };
         assert_eq!(last.ordinal(), EventKind::VARIANTS - 1);
+        assert_eq!(
+            EventKind::Gsm(GsmEvent::ChannelAssigned).ordinal(),
+            EventKind::VARIANTS - 3
+        );
+    }
+
+    /// Neighbour measurements become one event per cell on that cell; a timing advance lands
+    /// on the cell of the last RRC message, which is where the random access happened.
+    #[test]
+    fn measurements_become_events_on_their_cells() {
+        use stingwatch_model::{CellSignal, Rat};
+        let mut d = EventDeriver::new();
+        let signal = |pci| CellSignal {
+            earfcn: 1850,
+            pci,
+            rsrp: Sixteenths::from_db(-101.5),
+            rsrq: None,
+            rssi: None,
+        };
+        let m = Measurement {
+            offset: 0,
+            time: Some(CaptureTime(1_767_268_800_000_000)),
+            rat: Rat::Lte,
+            kind: MeasurementKind::Neighbours {
+                cells: vec![signal(7), signal(300)],
+            },
+        };
+        let mut out = Vec::new();
+        d.derive_measurement(&m, 12, &mut out);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[1].cell, Some(CellRef::radio(Some(1850), Some(300))));
+        assert_eq!(out[1].packet, 12);
+        assert!(matches!(
+            out[0].kind,
+            EventKind::Measured { serving: false, .. }
+        ));
+        assert_eq!(
+            out[0].kind.describe(),
+            "Neighbour cell measured: RSRP -101.5 dBm"
+        );
+        // No RRC message yet: the timing advance has no cell.
+        let ta = Measurement {
+            kind: MeasurementKind::TimingAdvance { value: 13 },
+            ..m
+        };
+        out.clear();
+        d.derive_measurement(&ta, 12, &mut out);
+        assert_eq!(out[0].cell, None);
+        assert_eq!(
+            out[0].kind.describe(),
+            "Timing advance 13 (about 1015 m from the cell)"
+        );
     }
 
     #[test]

@@ -10,8 +10,10 @@
 use stingwatch_analysis::{Analysis, KnownCells};
 use stingwatch_decode::{decode_message, Decoder};
 use stingwatch_events::{CellRef, EventDeriver};
-use stingwatch_model::RadioMessage;
-use stingwatch_report::{CellRecord, CellTable, FileFinding, TimelineBuilder, TimelineSegment};
+use stingwatch_model::{Measurement, RadioMessage};
+use stingwatch_report::{
+    CellRecord, CellTable, FileFinding, RadioCellRecord, TimelineBuilder, TimelineSegment,
+};
 
 /// What one message did to the pipeline.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -29,8 +31,11 @@ pub struct Pushed {
 pub struct Finished {
     /// Final findings, most severe first, each naming the recording.
     pub findings: Vec<FileFinding>,
-    /// Distinct cells seen, in order of first sighting.
+    /// Distinct cells seen, in order of first sighting, with their measured signal and
+    /// timing advance.
     pub cells: Vec<CellRecord>,
+    /// Cells measured whose identity (SIB1) the recording never showed.
+    pub radio_cells: Vec<RadioCellRecord>,
     /// Which cell the device was on over time.
     pub timeline: Vec<TimelineSegment>,
     /// Messages of which neither RRC nor NAS decoded.
@@ -50,6 +55,8 @@ pub struct Pipeline {
     full_decoding: bool,
     /// Events of the message being pushed (kept to reuse its allocation).
     events: Vec<stingwatch_events::Event>,
+    /// Packet number of the last message, which measurement events carry.
+    last_packet: u64,
 }
 
 impl Pipeline {
@@ -69,6 +76,7 @@ impl Pipeline {
             undecoded: 0,
             full_decoding: false,
             events: Vec::new(),
+            last_packet: 0,
         }
     }
 
@@ -96,23 +104,29 @@ impl Pipeline {
         &self.name
     }
 
-    /// Take one message through every stage.
-    pub fn push(&mut self, msg: RadioMessage) -> Pushed {
-        let m = if self.full_decoding {
-            decode_message(msg)
-        } else {
-            self.decoder.decode(msg)
-        };
-        let undecoded = m.rrc.is_none() && m.nas.is_empty();
-        if undecoded {
-            self.undecoded += 1;
-        }
-        let mut pushed = Pushed {
-            undecoded,
-            ..Pushed::default()
-        };
+    /// Take one measurement record (signal levels, timing advance) through events, analysis
+    /// and the cell table.
+    pub fn push_measurement(&mut self, m: &Measurement) -> Pushed {
         let mut events = std::mem::take(&mut self.events);
-        self.deriver.derive_into(&m, &mut events);
+        self.deriver
+            .derive_measurement(m, self.last_packet, &mut events);
+        // Measurements go to the cell table only: no analyzer reads them yet (they are the
+        // fleet's distance evidence), and a neighbour's measurement is not a change of the
+        // cell the device is on, which the timeline shows.
+        let mut pushed = Pushed::default();
+        for ev in events.drain(..) {
+            self.cells.observe(&self.name, &ev);
+            pushed.events += 1;
+        }
+        self.events = events;
+        pushed
+    }
+
+    fn take_events(
+        &mut self,
+        events: &mut Vec<stingwatch_events::Event>,
+        mut pushed: Pushed,
+    ) -> Pushed {
         for ev in events.drain(..) {
             self.cells.observe(&self.name, &ev);
             self.timeline.observe(&self.name, &ev);
@@ -122,6 +136,28 @@ impl Pipeline {
                 pushed.cell = ev.cell;
             }
         }
+        pushed
+    }
+
+    /// Take one message through every stage.
+    pub fn push(&mut self, msg: RadioMessage) -> Pushed {
+        self.last_packet = msg.packet;
+        let m = if self.full_decoding {
+            decode_message(msg)
+        } else {
+            self.decoder.decode(msg)
+        };
+        let undecoded = m.rrc.is_none() && m.nas.is_empty();
+        if undecoded {
+            self.undecoded += 1;
+        }
+        let pushed = Pushed {
+            undecoded,
+            ..Pushed::default()
+        };
+        let mut events = std::mem::take(&mut self.events);
+        self.deriver.derive_into(&m, &mut events);
+        let pushed = self.take_events(&mut events, pushed);
         self.events = events;
         pushed
     }
@@ -145,11 +181,14 @@ impl Pipeline {
             .map(|finding| FileFinding {
                 file: self.name.clone(),
                 finding,
+                position: None,
             })
             .collect();
+        let (cells, radio_cells) = self.cells.into_all_records();
         Finished {
             findings,
-            cells: self.cells.into_records(),
+            cells,
+            radio_cells,
             timeline: self.timeline.into_segments(),
             undecoded: self.undecoded,
         }
@@ -161,6 +200,7 @@ impl Pipeline {
             .map(|finding| FileFinding {
                 file: self.name.clone(),
                 finding,
+                position: None,
             })
             .collect()
     }

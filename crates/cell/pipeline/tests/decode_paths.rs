@@ -31,6 +31,7 @@ fn messages_of(path: &std::path::Path) -> Vec<RadioMessage> {
         .filter_map(|i| match i {
             ReadItem::Message(m) => Some(m),
             ReadItem::Damage { .. } => None,
+            ReadItem::Measurement(_) => None,
         })
         .collect()
 }

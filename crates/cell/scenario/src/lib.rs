@@ -16,6 +16,7 @@
 
 mod catalog;
 mod cell;
+pub mod fleet;
 mod gsm;
 mod nr;
 mod recorder;

@@ -139,6 +139,21 @@ impl Recorder {
         self.now = self.now.saturating_add(ms.saturating_mul(1000));
     }
 
+    /// Capture time of the next message.
+    pub fn now(&self) -> CaptureTime {
+        CaptureTime(self.now)
+    }
+
+    /// Seconds since [`START_TIME`].
+    pub fn elapsed_s(&self) -> f64 {
+        (self.now - START_TIME.0) as f64 / 1e6
+    }
+
+    /// Let time pass until `unix_micros` (nothing when it is already past).
+    pub fn wait_until(&mut self, unix_micros: i64) {
+        self.now = self.now.max(unix_micros);
+    }
+
     /// Let `s` seconds pass.
     pub fn wait_s(&mut self, s: i64) {
         self.wait_ms(s.saturating_mul(1000));

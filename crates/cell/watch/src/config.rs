@@ -87,6 +87,8 @@ pub struct WatchConfig {
     pub home_network: Option<Plmn>,
     /// Upload each finished recording's analysis to a fleet server.
     pub upload: Option<crate::fleet::UploadConfig>,
+    /// gpsd to take fixes from (`HOST:PORT`).
+    pub gpsd: Option<String>,
 }
 
 /// The TOML config file; every key optional, flags override.

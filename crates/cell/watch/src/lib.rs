@@ -21,6 +21,7 @@
 pub mod config;
 pub mod device;
 pub mod fleet;
+mod gps;
 mod live;
 pub mod notify;
 mod replay;
@@ -52,6 +53,13 @@ pub fn run(cfg: WatchConfig) -> Result<()> {
         eprintln!("stingwatch watch: token {token}");
     }
     let shared = Arc::clone(live.shared());
+    if let Some(addr) = cfg.gpsd.clone() {
+        let shared = Arc::clone(&shared);
+        std::thread::Builder::new()
+            .name("gpsd".into())
+            .spawn(move || gps::gpsd_thread(addr, shared))
+            .context("starting the gpsd thread")?;
+    }
     let server = web::serve(listener, shared, token, !local.ip().is_loopback());
     let done = live.done_signal();
     runtime.block_on(async move {

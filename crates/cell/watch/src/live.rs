@@ -76,6 +76,8 @@ pub struct Status {
     pub bytes: u64,
     /// Damaged frame regions seen.
     pub damaged: u64,
+    /// Latest GPS fix, when one was received.
+    pub position: Option<stingwatch_gps::Fix>,
     /// Free bytes on the data directory's file system at the last check.
     pub disk_free_bytes: u64,
     /// Whether storing stopped because the disk budget cannot be met.
@@ -113,6 +115,8 @@ pub struct Shared {
     pub events: tokio::sync::broadcast::Sender<String>,
     /// Requests to the recorder.
     pub input: SyncSender<Input>,
+    /// Latest GPS fix and the recording's track.
+    pub gps: Mutex<crate::gps::GpsState>,
     /// Message counts over the last seconds, for the rate.
     rate: Mutex<VecDeque<(Instant, u64)>>,
     started: Instant,
@@ -129,6 +133,7 @@ impl Shared {
         let findings = lock(&self.store).finding_count().unwrap_or(0);
         let mut s = lock(&self.status).clone();
         s.findings = findings;
+        s.position = lock(&self.gps).latest;
         s.uptime_s = self.started.elapsed().as_secs();
         let now = Instant::now();
         let mut rate = lock(&self.rate);
@@ -179,6 +184,7 @@ impl Live {
             }),
             events,
             input: input.clone(),
+            gps: Mutex::new(crate::gps::GpsState::default()),
             rate: Mutex::new(VecDeque::new()),
             started: Instant::now(),
         });
@@ -455,6 +461,7 @@ impl Recorder {
             match lock(&self.shared.store).begin_recording(&self.source) {
                 Ok(seg) => {
                     sync = std::fs::File::open(seg.path()).ok();
+                    lock(&self.shared.gps).track = crate::gps::track_path(seg.path());
                     self.seg = Some(seg);
                 }
                 Err(e) => self.storage_error(e.to_string()),
@@ -496,6 +503,7 @@ impl Recorder {
     /// End the current stream: the analysis finishes it; the segment is synced and closed.
     fn close_stream(&mut self) {
         self.stream = None;
+        lock(&self.shared.gps).track = None;
         if let Some(mut seg) = self.seg.take() {
             if let Err(e) = seg.sync() {
                 self.storage_error(format!("fsync {}: {e}", seg.file()));
@@ -617,6 +625,9 @@ fn analysis_thread(
                         dirty = false;
                         last_publish = Instant::now();
                     }
+                }
+                ReadItem::Measurement(m) => {
+                    pipeline.push_measurement(&m);
                 }
                 ReadItem::Damage(_) => lock(&shared.status).damaged += 1,
             }

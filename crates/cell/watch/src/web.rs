@@ -69,6 +69,7 @@ fn router(app: App) -> Router {
         .route("/api/settings", get(settings).post(set_settings))
         .route("/api/recording/start", post(start_recording))
         .route("/api/recording/stop", post(stop_recording))
+        .route("/api/gps", get(get_gps).post(post_gps))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(app.clone(), guard))
         .with_state(app)
@@ -265,6 +266,9 @@ fn write_html(path: &std::path::Path, file: &str, tx: &ChunkTx) {
                 ReadItem::Message(m) => {
                     pipeline.push(m);
                 }
+                ReadItem::Measurement(m) => {
+                    pipeline.push_measurement(&m);
+                }
                 ReadItem::Damage(d) => input.errors.push(format!("damaged input at {d}")),
             }
         }
@@ -423,6 +427,52 @@ async fn set_settings(State(app): State<App>, body: Bytes) -> Response {
         }
     }
     Json(lock(&app.shared.settings).clone()).into_response()
+}
+
+/// A fix as Rayhunter's `POST /api/gps` takes it, so phone shortcuts made for Rayhunter keep
+/// working; `accuracy` (metres, as the browser's geolocation gives it) is optional.
+#[derive(Deserialize)]
+struct GpsPost {
+    latitude: f64,
+    longitude: f64,
+    #[serde(default)]
+    accuracy: Option<f64>,
+}
+
+async fn post_gps(State(app): State<App>, body: Bytes) -> Response {
+    let Ok(p) = serde_json::from_slice::<GpsPost>(&body) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "expected JSON {\"latitude\": .., \"longitude\": ..}",
+        );
+    };
+    let fix = stingwatch_gps::Fix {
+        time: crate::gps::now(),
+        latitude: p.latitude,
+        longitude: p.longitude,
+        accuracy_m: p.accuracy,
+    };
+    if !fix.is_valid() {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "latitude must be -90 to 90, longitude -180 to 180, accuracy not negative",
+        );
+    }
+    crate::gps::record_fix(&app.shared, fix);
+    StatusCode::OK.into_response()
+}
+
+async fn get_gps(State(app): State<App>) -> Response {
+    match lock(&app.shared.gps).latest {
+        Some(f) => Json(serde_json::json!({
+            "latitude": f.latitude,
+            "longitude": f.longitude,
+            "accuracy": f.accuracy_m,
+            "time": f.time.to_rfc3339(),
+        }))
+        .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 async fn start_recording(State(app): State<App>, _body: Bytes) -> Response {

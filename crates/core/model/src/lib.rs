@@ -424,6 +424,90 @@ pub enum ReadItem {
     Message(RadioMessage),
     /// A damaged region that was skipped; reading continues after it.
     Damage(Damage),
+    /// What the modem measured (signal levels, timing advance): not a message on the air, but
+    /// the device's own record of the cells it heard and how far away it was from them.
+    Measurement(Measurement),
+}
+
+/// A level in sixteenths of a decibel, the resolution of the modem's measurement records.
+///
+/// Kept as an integer so events stay comparable and hashable; [`Sixteenths::db`] gives the
+/// value in dB (or dBm).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Sixteenths(pub i32);
+
+impl Sixteenths {
+    /// The level in dB (or dBm).
+    pub fn db(self) -> f64 {
+        f64::from(self.0) / 16.0
+    }
+
+    /// The nearest level to `db` (saturating far outside any radio range).
+    pub fn from_db(db: f64) -> Self {
+        // The cast saturates, and NaN becomes 0: no input reaches undefined behaviour.
+        Sixteenths((db * 16.0).round() as i32)
+    }
+}
+
+impl Serialize for Sixteenths {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.db())
+    }
+}
+
+impl fmt::Display for Sixteenths {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.1}", self.db())
+    }
+}
+
+/// Signal of one LTE cell as the modem measured it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct CellSignal {
+    /// Downlink EARFCN of the cell.
+    pub earfcn: u32,
+    /// Physical cell id.
+    pub pci: u16,
+    /// Reference signal received power, dBm.
+    pub rsrp: Sixteenths,
+    /// Reference signal received quality, dB, when the record carries it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rsrq: Option<Sixteenths>,
+    /// Received signal strength over the whole carrier, dBm, when the record carries it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rssi: Option<Sixteenths>,
+}
+
+/// What a measurement record says.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum MeasurementKind {
+    /// The serving cell's signal.
+    Serving(CellSignal),
+    /// Neighbour cells' signals on one carrier.
+    Neighbours {
+        /// The cells, as many as the record holds (bounded by the reader).
+        cells: Vec<CellSignal>,
+    },
+    /// A random access response's timing advance: the round-trip delay the cell measured,
+    /// in units of 16 Ts (about 78 m of distance each, TS 36.213 4.2.3).
+    TimingAdvance {
+        /// The 11-bit timing advance command of the random access response (0 to 1282).
+        value: u16,
+    },
+}
+
+/// One measurement record of a capture.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Measurement {
+    /// Byte offset of the record's frame in the input file.
+    pub offset: u64,
+    /// Capture time, when the container records one.
+    pub time: Option<CaptureTime>,
+    /// Radio access technology.
+    pub rat: Rat,
+    /// What was measured.
+    pub kind: MeasurementKind,
 }
 
 /// Container format of an input, detected from its content.
@@ -460,6 +544,8 @@ pub struct ReadSummary {
     pub messages: u64,
     /// Damaged regions reported.
     pub damaged_regions: u64,
+    /// Measurement records (signal levels, timing advance) yielded.
+    pub measurements: u64,
     /// Records or packets that were intact but carry nothing the decoders read, by what they
     /// are (e.g. `diag log 0xB193`, `gsmtap type 0x0c`, `non-gsmtap packet`).
     pub skipped: BTreeMap<String, u64>,

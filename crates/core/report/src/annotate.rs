@@ -77,14 +77,17 @@ mod tests {
             FileFinding {
                 file: "a".into(),
                 finding: finding("k1", Severity::Medium, &[2, 5, 5]),
+                position: None,
             },
             FileFinding {
                 file: "a".into(),
                 finding: finding("k2", Severity::High, &[5, 9]),
+                position: None,
             },
             FileFinding {
                 file: "b".into(),
                 finding: finding("k3", Severity::High, &[1]),
+                position: None,
             },
         ];
         let r = Report::new("0", Vec::new(), findings, Vec::new());

@@ -283,6 +283,13 @@ fn render_card(out: &mut String, number: usize, ff: &FileFinding) {
             f.count
         );
     }
+    if let Some(p) = &ff.position {
+        let _ = write!(
+            out,
+            "<dt>Sensor position</dt><dd>{}</dd>",
+            esc(&crate::position_words(p))
+        );
+    }
     if let Some(l) = f.lure {
         let _ = write!(
             out,
@@ -360,7 +367,8 @@ fn render_cells(out: &mut String, report: &Report) {
     out.push_str(
         "<div class=\"table-wrap\"><table class=\"cells\"><thead><tr><th>Network</th><th>TAC</th><th>Cell id</th>\
          <th>EARFCN</th><th>PCI</th><th>SIBs scheduled</th><th>Barred</th><th>SIB1 seen</th>\
-         <th>First seen</th><th>Last seen</th><th>Recording</th></tr></thead><tbody>",
+         <th>First seen</th><th>Last seen</th><th>Signal</th><th>Timing advance</th>\
+         <th>Sensor position</th><th>Recording</th></tr></thead><tbody>",
     );
     for c in &report.cells {
         let sibs = if c.scheduled_sibs.is_empty() {
@@ -379,7 +387,8 @@ fn render_cells(out: &mut String, report: &Report) {
             out,
             "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{} (packet {})</td><td class=\"num\">{} (packet {})</td><td>{}</td></tr>",
+             <td class=\"num\">{} (packet {})</td><td class=\"num\">{} (packet {})</td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&c.plmn),
             c.tac,
             c.cell_id,
@@ -392,10 +401,42 @@ fn render_cells(out: &mut String, report: &Report) {
             c.first_packet,
             esc(&last),
             c.last_packet,
+            esc(&opt(c.signal.as_ref().map(crate::signal_words))),
+            esc(&opt(c.timing_advance.as_ref().map(crate::timing_advance_words))),
+            esc(&opt(c.position.as_ref().map(crate::position_words))),
             esc(&c.file)
         );
     }
-    out.push_str("</tbody></table></div></section>");
+    out.push_str("</tbody></table></div>");
+    if !report.radio_cells.is_empty() {
+        let _ = write!(
+            out,
+            "<h3>Cells measured without their identity ({})</h3>\
+             <div class=\"table-wrap\"><table class=\"cells\"><thead><tr><th>EARFCN</th><th>PCI</th>\
+             <th>Signal</th><th>Timing advance</th><th>Sensor position</th><th>Recording</th>\
+             </tr></thead><tbody>",
+            report.radio_cells.len()
+        );
+        let opt = |v: Option<String>| v.unwrap_or_else(|| "–".to_string());
+        for c in &report.radio_cells {
+            let _ = write!(
+                out,
+                "<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td>\
+                 <td>{}</td><td>{}</td></tr>",
+                opt(c.earfcn.map(|e| e.to_string())),
+                opt(c.pci.map(|p| p.to_string())),
+                esc(&opt(c.signal.as_ref().map(crate::signal_words))),
+                esc(&opt(c
+                    .timing_advance
+                    .as_ref()
+                    .map(crate::timing_advance_words))),
+                esc(&opt(c.position.as_ref().map(crate::position_words))),
+                esc(&c.file)
+            );
+        }
+        out.push_str("</tbody></table></div>");
+    }
+    out.push_str("</section>");
 }
 
 fn render_inputs(out: &mut String, report: &Report) {
@@ -479,6 +520,14 @@ mod tests {
             last_packet: 2,
             first_time: ev.time,
             last_time: ev.time,
+            signal: None,
+            timing_advance: Some(crate::TimingAdvanceSeen {
+                value: 3,
+                distance_m: 234.2,
+                count: 1,
+                time: ev.time,
+            }),
+            position: None,
         };
         Report::new(
             "0.1.0",
@@ -486,6 +535,7 @@ mod tests {
             vec![FileFinding {
                 file: "<evil>.pcapng".into(),
                 finding: f,
+                position: None,
             }],
             vec![cell],
         )
@@ -523,6 +573,9 @@ mod tests {
         assert!(html.contains("class=\"segment\""));
         assert!(html.contains("id=\"finding-1\" data-kind=\"identity-request-without-auth\""));
         assert!(html.contains("<td>310-260</td>"));
+        // The cell's timing advance in words; no signal and no position measured.
+        assert!(html.contains("<td>TA 3 (about 234 m)</td>"));
+        assert!(html.contains("<td>–</td><td>TA 3"));
         assert!(html.contains("default-src 'none'"));
         assert!(!html.contains("http://") || html.matches("http://").count() == 1); // SVG namespace only
         assert!(!html.contains("https://"));

@@ -15,7 +15,10 @@ mod timeline;
 mod words;
 
 pub use annotate::{finding_comment, packet_comments};
-pub use cells::{CellRecord, CellTable};
+pub use cells::{
+    locate_cells, position_words, signal_words, timing_advance_words, CellRecord, CellTable,
+    RadioCellRecord, SignalSummary, TimingAdvanceSeen,
+};
 pub use html::render_html;
 pub use svg::timeline_svg;
 pub use text::render_text;
@@ -64,6 +67,48 @@ pub struct FileFinding {
     /// The finding itself.
     #[serde(flatten)]
     pub finding: Finding,
+    /// Where the sensor was at the finding's time (the fix nearest in time from the input's
+    /// GPS track, within the track's age limit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<stingwatch_gps::Located>,
+}
+
+impl FileFinding {
+    /// A finding of an input, without position.
+    pub fn new(file: impl Into<String>, finding: Finding) -> Self {
+        FileFinding {
+            file: file.into(),
+            finding,
+            position: None,
+        }
+    }
+
+    /// The time a position is looked up for: the finding's time, else its last or first.
+    pub fn observed_at(&self) -> Option<stingwatch_events::CaptureTime> {
+        self.finding
+            .time
+            .or(self.finding.last_time)
+            .or(self.finding.first_time)
+    }
+}
+
+/// The GPS track read for an input.
+#[derive(Debug, Clone, Serialize)]
+pub struct GpsTrackReport {
+    /// Input the track belongs to.
+    pub input: String,
+    /// Track file.
+    pub path: String,
+    /// Fixes read.
+    pub fixes: u64,
+    /// Time of the first fix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_time: Option<stingwatch_events::CaptureTime>,
+    /// Time of the last fix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_time: Option<stingwatch_events::CaptureTime>,
+    /// Lines that could not be used, each with its number and reason.
+    pub errors: Vec<String>,
 }
 
 /// Totals and the overall verdict.
@@ -105,8 +150,14 @@ pub struct Report {
     pub inputs: Vec<InputReport>,
     /// Findings, most severe first.
     pub findings: Vec<FileFinding>,
-    /// Cells seen.
+    /// Cells seen, with their measured signal, timing advance and position.
     pub cells: Vec<CellRecord>,
+    /// Cells measured whose identity (SIB1) the recordings never showed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub radio_cells: Vec<RadioCellRecord>,
+    /// GPS tracks read beside the inputs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gps: Vec<GpsTrackReport>,
     /// Which cell the device was on over time, per input, in capture order.
     pub timeline: Vec<TimelineSegment>,
     /// Totals and verdict.
@@ -155,9 +206,23 @@ impl Report {
             inputs,
             findings,
             cells,
+            radio_cells: Vec::new(),
+            gps: Vec::new(),
             timeline: Vec::new(),
             summary,
         }
+    }
+
+    /// The same report with cells measured without identity.
+    pub fn with_radio_cells(mut self, radio_cells: Vec<RadioCellRecord>) -> Self {
+        self.radio_cells = radio_cells;
+        self
+    }
+
+    /// The same report with the GPS tracks read.
+    pub fn with_gps(mut self, gps: Vec<GpsTrackReport>) -> Self {
+        self.gps = gps;
+        self
     }
 
     /// The same report with the cell timeline (kept apart from [`Report::new`] so callers

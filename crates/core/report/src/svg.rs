@@ -370,6 +370,7 @@ mod tests {
         FileFinding {
             file: "f".into(),
             finding: Finding::at("test-kind", 1, Severity::High, &ev, title, "why"),
+            position: None,
         }
     }
 

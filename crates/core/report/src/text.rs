@@ -65,6 +65,9 @@ pub fn render_text(report: &Report, color: bool) -> String {
         if f.count > 1 {
             place.push(format!("{} times", f.count));
         }
+        if let Some(p) = &ff.position {
+            place.push(format!("at {}", crate::position_words(p)));
+        }
         let _ = writeln!(out, "       {}", terminal_safe(&place.join(" · ")));
         if !f.evidence.is_empty() {
             let shown: Vec<String> = f
@@ -86,6 +89,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
             );
         }
     }
+    render_measured_cells(&mut out, report);
     if !report.findings.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(
@@ -101,6 +105,80 @@ pub fn render_text(report: &Report, color: bool) -> String {
     }
     out
 }
+
+/// Cells with measurements, timing advance or position, one line each.
+fn render_measured_cells(out: &mut String, report: &Report) {
+    let mut lines = Vec::new();
+    let radio = |e: Option<u32>, p: Option<u16>| {
+        format!(
+            "EARFCN {} PCI {}",
+            e.map_or("?".into(), |e| e.to_string()),
+            p.map_or("?".into(), |p| p.to_string())
+        )
+    };
+    let details = |s: Option<&crate::SignalSummary>,
+                   t: Option<&crate::TimingAdvanceSeen>,
+                   p: Option<&stingwatch_gps::Located>| {
+        let mut parts = Vec::new();
+        if let Some(s) = s {
+            parts.push(crate::signal_words(s));
+        }
+        if let Some(t) = t {
+            parts.push(crate::timing_advance_words(t));
+        }
+        if let Some(p) = p {
+            parts.push(format!("sensor at {}", crate::position_words(p)));
+        }
+        parts.join(" · ")
+    };
+    for c in &report.cells {
+        let d = details(
+            c.signal.as_ref(),
+            c.timing_advance.as_ref(),
+            c.position.as_ref(),
+        );
+        if !d.is_empty() {
+            lines.push(format!(
+                "{} TAC {} CID {} ({}): {d}",
+                c.plmn,
+                c.tac,
+                c.cell_id,
+                radio(c.earfcn, c.pci)
+            ));
+        }
+    }
+    for c in &report.radio_cells {
+        let d = details(
+            c.signal.as_ref(),
+            c.timing_advance.as_ref(),
+            c.position.as_ref(),
+        );
+        if !d.is_empty() {
+            lines.push(format!(
+                "{} (identity not seen): {d}",
+                radio(c.earfcn, c.pci)
+            ));
+        }
+    }
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Cells measured ({}):", lines.len());
+    for l in lines.iter().take(MEASURED_CELLS_SHOWN) {
+        let _ = writeln!(out, "  {}", terminal_safe(l));
+    }
+    if lines.len() > MEASURED_CELLS_SHOWN {
+        let _ = writeln!(
+            out,
+            "  ... {} more (all in --format json or html)",
+            lines.len() - MEASURED_CELLS_SHOWN
+        );
+    }
+}
+
+/// Measured cells listed in the terminal.
+const MEASURED_CELLS_SHOWN: usize = 20;
 
 /// Evidence messages listed per finding in the terminal.
 const EVIDENCE_SHOWN: usize = 4;
@@ -129,6 +207,7 @@ mod tests {
             vec![FileFinding {
                 file: "x.qmdl".into(),
                 finding: f,
+                position: None,
             }],
             Vec::new(),
         )

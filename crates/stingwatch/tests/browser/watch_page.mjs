@@ -1,5 +1,6 @@
 // Opens the live page of a running `stingwatch watch` in headless Debian Chromium, waits for a
 // high-severity finding to arrive (through server-sent events: the page is opened before it exists),
+// shares the browser's location (granted, set by the test) through the page's button,
 // downloads the first recording as pcapng through the page's link, saves a screenshot, and
 // prints what it saw as one JSON object on stdout for the Rust test (tests/watch_browser.rs).
 //
@@ -27,6 +28,9 @@ try {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     viewport: { width: 1000, height: 1100 },
+    // The page's location button: the browser grants it and reports this position.
+    permissions: ['geolocation'],
+    geolocation: { latitude: 52.5163, longitude: 13.3777, accuracy: 12 },
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const foreign = [];
@@ -48,6 +52,10 @@ try {
     cell: await page.locator('#s-cell').innerText(),
     recording: await page.locator('#s-rec').innerText(),
   };
+  // Sharing the location posts it to /api/gps; the status shows it back from the server.
+  await page.click('#locate');
+  await page.waitForFunction(() => document.getElementById('s-pos').textContent.includes('52.51630'), null, { timeout: 20000 });
+  status.position = await page.locator('#s-pos').innerText();
   const link = page.locator('#recs a.dl', { hasText: 'pcapng' }).first();
   const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 20000 }), link.click()]);
   await dl.saveAs(download);

@@ -26,6 +26,7 @@ pub fn read_all(bytes: &[u8]) -> ReadAll {
         match item {
             ReadItem::Message(m) => messages.push(m.clone()),
             ReadItem::Damage(d) => damage.push(d.clone()),
+            ReadItem::Measurement(_) => {}
         }
     }
     ReadAll {

@@ -24,8 +24,9 @@ pub fn all_scenarios() -> Vec<Scenario> {
 /// Messages of a reader, failing on any damaged region.
 fn messages(what: &str, items: impl Iterator<Item = ReadItem>) -> Vec<RadioMessage> {
     items
-        .map(|item| match item {
-            ReadItem::Message(m) => m,
+        .filter_map(|item| match item {
+            ReadItem::Message(m) => Some(m),
+            ReadItem::Measurement(_) => None,
             ReadItem::Damage(d) => panic!("{what}: damage {d}"),
         })
         .collect()
