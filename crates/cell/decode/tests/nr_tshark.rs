@@ -235,7 +235,7 @@ fn compare_set(name: &str, files: &[PathBuf], dir: &Path) -> Tally {
                 ReadItem::Message(m) if matches!(m.kind, PayloadKind::NrRrc { .. }) => {
                     messages.push((format!("{}:{}", file.display(), m.packet), m));
                 }
-                ReadItem::Message(_) => {}
+                ReadItem::Message(_) | ReadItem::Measurement(_) => {}
                 ReadItem::Damage(d) if d.reason.contains("NR RRC") => {
                     println!("{}: refused: {d}", file.display());
                     tally.records_refused += 1;

@@ -11,8 +11,8 @@
 
 pub mod hdlc;
 pub mod log;
-pub mod nr;
 pub mod meas;
+pub mod nr;
 mod reader;
 mod writer;
 

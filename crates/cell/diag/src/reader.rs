@@ -6,12 +6,12 @@ use crate::log::{
     RecordError, UmtsNasOta, DIAG_LOG_F, DIAG_MULTI_RADIO_CMD_F, LOG_GSM_DSDS_RR_SIGNALING,
     LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA, LOG_UMTS_NAS_OTA, MULTI_RADIO_HEADER_LEN,
 };
-use crate::nr::{NrRrcOta, LOG_NR_RRC_OTA};
 use crate::meas::{
     is_measurement_log_code, LteMacRachAttempt, LteMl1NeighbourMeas, LteMl1ServingMeas,
     LteMl1ServingMeasResponse, LOG_LTE_ML1_NEIGHBOUR_MEAS, LOG_LTE_ML1_SERVING_CELL_MEAS,
     LOG_LTE_ML1_SERVING_CELL_MEAS_RESPONSE,
 };
+use crate::nr::{NrRrcOta, LOG_NR_RRC_OTA};
 use std::collections::BTreeMap;
 use std::io::Read;
 use stingwatch_model::{

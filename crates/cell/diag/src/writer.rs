@@ -6,11 +6,11 @@ use crate::log::{
     LteRrcOtaRepr, UmtsNasOta, EARFCN_UNKNOWN, LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA,
     LOG_UMTS_NAS_OTA, PCI_UNKNOWN,
 };
-use crate::nr::{NrRrcOtaRepr, LOG_NR_RRC_OTA};
 use crate::meas::{
     emit_neighbour_meas, emit_rach_attempt, emit_serving_meas, LOG_LTE_MAC_RACH_ATTEMPT,
     LOG_LTE_ML1_NEIGHBOUR_MEAS, LOG_LTE_ML1_SERVING_CELL_MEAS, MAX_NEIGHBOUR_CELLS,
 };
+use crate::nr::{NrRrcOtaRepr, LOG_NR_RRC_OTA};
 use std::fmt;
 use std::io::{self, Write};
 use stingwatch_model::{Direction, Measurement, MeasurementKind, PayloadKind, RadioMessage};

@@ -61,6 +61,10 @@ pub fn analyse(name: &str, bytes: Vec<u8>) -> Result<Report, RecordingError> {
             ReadItem::Message(m) => {
                 pipeline.push(m);
             }
+            // Signal and timing advance go into the cell records the findings are placed with.
+            ReadItem::Measurement(m) => {
+                pipeline.push_measurement(&m);
+            }
             ReadItem::Damage(d) => {
                 damaged += 1;
                 if errors.len() < MAX_LISTED_DAMAGE {
