@@ -885,6 +885,10 @@ mod tests {
         assert_eq!(last.ordinal(), EventKind::VARIANTS - 1);
         assert_eq!(
             EventKind::Gsm(GsmEvent::ChannelAssigned).ordinal(),
+            EventKind::VARIANTS - 4
+        );
+        assert_eq!(
+            EventKind::Nr(NrEvent::Setup).ordinal(),
             EventKind::VARIANTS - 3
         );
     }
