@@ -6,10 +6,7 @@
 // usage: node fleet_page.mjs URL TOKEN SCREENSHOT.png REPORT.html DOWNLOAD.pcapng
 // env:   CHROMIUM (default /usr/bin/chromium)
 
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { withChromium } from './chromium.mjs';
 
 const [url, token, shot, report, pcap] = process.argv.slice(2);
 if (!pcap) {
@@ -17,18 +14,10 @@ if (!pcap) {
   process.exit(2);
 }
 
-const profile = mkdtempSync(join(tmpdir(), 'stingwatch-fleet-chromium-'));
-let context;
-try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    acceptDownloads: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1300, height: 1000 },
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
+await withChromium('fleet', {
+  acceptDownloads: true,
+  viewport: { width: 1300, height: 1000 },
+}, async (page) => {
   const foreign = [];
   const errors = [];
   page.on('request', (r) => {
@@ -65,7 +54,4 @@ try {
   seen.pcapName = await get('button.dl-pcap', pcap);
   await page.screenshot({ path: shot, fullPage: true });
   console.log(JSON.stringify(seen));
-} finally {
-  if (context) await context.close();
-  rmSync(profile, { recursive: true, force: true });
-}
+});

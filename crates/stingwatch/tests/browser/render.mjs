@@ -6,11 +6,9 @@
 // usage: node render.mjs REPORT.html SCREENSHOT_PREFIX
 // env:   CHROMIUM (default /usr/bin/chromium)
 
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { withChromium } from './chromium.mjs';
 
 const [report, shotPrefix] = process.argv.slice(2);
 if (!report || !shotPrefix) {
@@ -18,26 +16,9 @@ if (!report || !shotPrefix) {
   process.exit(2);
 }
 
-// A fresh profile each run: no cached state, nothing shared with another test.
-const profile = mkdtempSync(join(tmpdir(), 'stingwatch-chromium-'));
-let context;
-try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1100, height: 900 },
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
+await withChromium('report', {
+  viewport: { width: 1100, height: 900 },
+}, async (page) => {
   const requests = [];
   const errors = [];
   page.on('request', (r) => {
@@ -91,7 +72,4 @@ try {
   }));
 
   console.log(JSON.stringify({ ...seen, phone, requests, errors }));
-} finally {
-  if (context) await context.close();
-  rmSync(profile, { recursive: true, force: true });
-}
+});

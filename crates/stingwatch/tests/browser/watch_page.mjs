@@ -7,10 +7,7 @@
 // usage: node watch_page.mjs URL TOKEN SCREENSHOT.png DOWNLOAD.pcapng
 // env:   CHROMIUM (default /usr/bin/chromium)
 
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { withChromium } from './chromium.mjs';
 
 const [url, token, shot, download] = process.argv.slice(2);
 if (!download) {
@@ -18,21 +15,13 @@ if (!download) {
   process.exit(2);
 }
 
-const profile = mkdtempSync(join(tmpdir(), 'stingwatch-watch-chromium-'));
-let context;
-try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    acceptDownloads: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1000, height: 1100 },
-    // The page's location button: the browser grants it and reports this position.
-    permissions: ['geolocation'],
-    geolocation: { latitude: 52.5163, longitude: 13.3777, accuracy: 12 },
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
+await withChromium('watch', {
+  acceptDownloads: true,
+  viewport: { width: 1000, height: 1100 },
+  // The page's location button: the browser grants it and reports this position.
+  permissions: ['geolocation'],
+  geolocation: { latitude: 52.5163, longitude: 13.3777, accuracy: 12 },
+}, async (page) => {
   const foreign = [];
   const errors = [];
   page.on('request', (r) => { if (!r.url().startsWith(url)) foreign.push(r.url()); });
@@ -61,7 +50,4 @@ try {
   await dl.saveAs(download);
   await page.screenshot({ path: shot, fullPage: true });
   console.log(JSON.stringify({ atLoad, cards, status, foreign, errors, suggested: dl.suggestedFilename() }));
-} finally {
-  if (context) await context.close();
-  rmSync(profile, { recursive: true, force: true });
-}
+});
