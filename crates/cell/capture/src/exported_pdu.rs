@@ -90,8 +90,25 @@ pub fn payload_for(dissector: &str) -> Option<(PayloadKind, Rat, Direction)> {
         "lte-rrc.ul.dcch.nb" => lte(UlDcchNb),
         "nas-eps" | "nas-eps_plain" => Some((PayloadKind::LteNas, Rat::Lte, Direction::Unknown)),
         "gsm_a_dtap" => Some((PayloadKind::GsmL3, Rat::Gsm, Direction::Unknown)),
+        // The message type says the direction (stingwatch-nas5g reads it).
+        "nas-5gs" => Some((PayloadKind::NrNas, Rat::Nr, Direction::Unknown)),
         _ => None,
     }
+}
+
+/// Dissector name under which 5GS NAS PDUs are written.
+pub const NAS_5GS_DISSECTOR: &str = "nas-5gs";
+
+/// Appends one exported PDU to `out`: the dissector-name tag, the end tag, then `pdu`.
+pub fn emit(dissector: &str, pdu: &[u8], out: &mut Vec<u8>) {
+    let name = dissector.as_bytes();
+    let len = u16::try_from(name.len()).unwrap_or(u16::MAX);
+    out.extend_from_slice(&TAG_DISSECTOR_NAME.to_be_bytes());
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(name.get(..usize::from(len)).unwrap_or(name));
+    out.extend_from_slice(&TAG_END.to_be_bytes());
+    out.extend_from_slice(&0u16.to_be_bytes());
+    out.extend_from_slice(pdu);
 }
 
 /// The technology a dissector name points at, for PDUs no decoder here reads.
@@ -136,6 +153,19 @@ mod tests {
         assert_eq!((rat, dir), (Rat::Lte, Direction::Uplink));
         assert_eq!(payload_for("nr-rrc.ul.dcch"), None);
         assert_eq!(rat_of("nr-rrc.ul.dcch"), Rat::Nr);
+    }
+
+    #[test]
+    fn nas_5gs_round_trips() {
+        let mut p = Vec::new();
+        emit(NAS_5GS_DISSECTOR, &[0x7e, 0x00, 0x5b, 0x01], &mut p);
+        let e = parse(&p).unwrap();
+        assert_eq!(e.dissector, Some("nas-5gs"));
+        assert_eq!(e.pdu, &[0x7e, 0x00, 0x5b, 0x01]);
+        assert_eq!(
+            payload_for("nas-5gs"),
+            Some((PayloadKind::NrNas, Rat::Nr, Direction::Unknown))
+        );
     }
 
     #[test]

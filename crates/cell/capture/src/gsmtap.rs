@@ -457,6 +457,8 @@ impl GsmtapRepr {
             PayloadKind::LteNas => (gsmtap_type::LTE_NAS, lte_nas_sub_type(payload)),
             PayloadKind::GsmUm { channel_type } => (gsmtap_type::UM, channel_type),
             PayloadKind::GsmL3 => (gsmtap_type::ABIS, 0),
+            // GSMTAP v2 has no 5GS NAS type: the pcapng writer carries it as an exported PDU.
+            PayloadKind::NrNas => (0, 0),
             PayloadKind::Other {
                 gsmtap_type,
                 sub_type,

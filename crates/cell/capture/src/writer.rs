@@ -1,10 +1,13 @@
 //! pcapng writer: one section, one raw-IPv4 interface with microsecond timestamps, and one
 //! Enhanced Packet Block per radio message as IPv4/UDP/GSMTAP v2, with optional comments.
+//! GSMTAP v2 has no type for 5GS NAS: those messages go on a second interface as Wireshark
+//! exported PDUs (link type 252, dissector `nas-5gs`), declared when the first one is written.
 
 use std::io::{self, Write};
 
-use stingwatch_model::RadioMessage;
+use stingwatch_model::{PayloadKind, RadioMessage};
 
+use crate::exported_pdu;
 use crate::gsmtap::{self, GsmtapHeader, GsmtapRepr};
 use crate::net::{self, linktype};
 use crate::reader::MAX_BLOCK;
@@ -29,6 +32,24 @@ const EPB_FIXED_LEN: usize = 32;
 pub struct PcapngWriter<W: Write> {
     out: W,
     packets: u64,
+    /// The exported-PDU interface (id 1) has been declared.
+    exported_interface: bool,
+}
+
+/// Interface id of the raw-IPv4 (GSMTAP) interface.
+const GSMTAP_INTERFACE: u32 = 0;
+/// Interface id of the exported-PDU interface.
+const EXPORTED_INTERFACE: u32 = 1;
+
+fn interface_block(linktype: u16) -> io::Result<Vec<u8>> {
+    let mut idb = Vec::new();
+    idb.extend_from_slice(&linktype.to_le_bytes());
+    idb.extend_from_slice(&0u16.to_le_bytes());
+    // Snapshot length 0: no limit.
+    idb.extend_from_slice(&0u32.to_le_bytes());
+    push_option(&mut idb, OPT_IF_TSRESOL, &[TSRESOL_MICROS])?;
+    push_option(&mut idb, OPT_ENDOFOPT, &[])?;
+    block(IDB_TYPE, &idb)
 }
 
 fn push_option(block: &mut Vec<u8>, code: u16, value: &[u8]) -> io::Result<()> {
@@ -79,15 +100,12 @@ impl<W: Write> PcapngWriter<W> {
         push_option(&mut shb, OPT_ENDOFOPT, &[])?;
         out.write_all(&block(SHB_TYPE, &shb)?)?;
 
-        let mut idb = Vec::new();
-        idb.extend_from_slice(&(linktype::IPV4 as u16).to_le_bytes());
-        idb.extend_from_slice(&0u16.to_le_bytes());
-        // Snapshot length 0: no limit.
-        idb.extend_from_slice(&0u32.to_le_bytes());
-        push_option(&mut idb, OPT_IF_TSRESOL, &[TSRESOL_MICROS])?;
-        push_option(&mut idb, OPT_ENDOFOPT, &[])?;
-        out.write_all(&block(IDB_TYPE, &idb)?)?;
-        Ok(PcapngWriter { out, packets: 0 })
+        out.write_all(&interface_block(linktype::IPV4 as u16)?)?;
+        Ok(PcapngWriter {
+            out,
+            packets: 0,
+            exported_interface: false,
+        })
     }
 
     /// Write one message as an Enhanced Packet Block, with `comments` as packet comments.
@@ -97,6 +115,20 @@ impl<W: Write> PcapngWriter<W> {
     /// Fails with `InvalidInput` when the payload does not fit one IPv4 datagram or a comment
     /// exceeds 65535 bytes; nothing is written then.
     pub fn write_message(&mut self, message: &RadioMessage, comments: &[&str]) -> io::Result<()> {
+        if message.kind == PayloadKind::NrNas {
+            if !self.exported_interface {
+                self.out
+                    .write_all(&interface_block(exported_pdu::LINKTYPE as u16)?)?;
+                self.exported_interface = true;
+            }
+            let mut packet = Vec::with_capacity(message.payload.len() + 16);
+            exported_pdu::emit(
+                exported_pdu::NAS_5GS_DISSECTOR,
+                &message.payload,
+                &mut packet,
+            );
+            return self.write_packet(EXPORTED_INTERFACE, message, &packet, comments);
+        }
         let repr = GsmtapRepr::for_payload(
             message.kind,
             message.direction,
@@ -117,16 +149,27 @@ impl<W: Write> PcapngWriter<W> {
             &[&header, &message.payload],
         )
         .ok_or_else(|| invalid("payload too large for one IPv4 datagram"))?;
+        self.write_packet(GSMTAP_INTERFACE, message, &packet, comments)
+    }
 
+    /// One Enhanced Packet Block of `packet` on `interface`.
+    fn write_packet(
+        &mut self,
+        interface: u32,
+        message: &RadioMessage,
+        packet: &[u8],
+        comments: &[&str],
+    ) -> io::Result<()> {
         let micros = message.time.map_or(0, |t| t.unix_micros()).max(0) as u64;
-        let caplen = packet.len() as u32;
+        let caplen = u32::try_from(packet.len())
+            .map_err(|_| invalid("packet longer than a pcapng block can hold"))?;
         let mut body = Vec::with_capacity(EPB_FIXED_LEN + packet.len() + 8);
-        body.extend_from_slice(&0u32.to_le_bytes());
+        body.extend_from_slice(&interface.to_le_bytes());
         body.extend_from_slice(&((micros >> 32) as u32).to_le_bytes());
         body.extend_from_slice(&(micros as u32).to_le_bytes());
         body.extend_from_slice(&caplen.to_le_bytes());
         body.extend_from_slice(&caplen.to_le_bytes());
-        body.extend_from_slice(&packet);
+        body.extend_from_slice(packet);
         pad_to_4(&mut body);
         for comment in comments {
             push_option(&mut body, OPT_COMMENT, comment.as_bytes())?;

@@ -20,6 +20,7 @@ use stingwatch_gsm::GsmMessage;
 use stingwatch_lte_rrc::RrcMessage;
 use stingwatch_model::{PayloadKind, RadioMessage, Rat};
 use stingwatch_nas::NasMessage;
+use stingwatch_nas5g::Nas5gMessage;
 
 /// Protocol layer of a decoded message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -36,6 +37,9 @@ pub enum Protocol {
     /// GSM/UMTS layer 3 without air-interface framing (TS 24.008 MM/GMM/CC/SM, SMS, RR).
     #[serde(rename = "gsm-l3")]
     GsmL3,
+    /// 5GS non-access stratum (TS 24.501).
+    #[serde(rename = "nas-5gs")]
+    Nas5gs,
     /// Something the decoders do not read.
     #[serde(rename = "other")]
     Other,
@@ -49,6 +53,7 @@ impl Protocol {
             Protocol::NasEps => "nas-eps",
             Protocol::GsmUm => "gsm-um",
             Protocol::GsmL3 => "gsm-l3",
+            Protocol::Nas5gs => "nas-5gs",
             Protocol::Other => "other",
         }
     }
@@ -75,6 +80,8 @@ pub struct DecodedMessage {
     pub error: Option<String>,
     /// The decoded GSM layer-3 message, for GSM payloads.
     pub gsm: Option<Arc<GsmMessage>>,
+    /// The decoded 5GS NAS message, for 5GS NAS payloads.
+    pub nas5g: Option<Arc<Nas5gMessage>>,
 }
 
 impl DecodedMessage {
@@ -157,6 +164,7 @@ impl Outcome {
             nas: self.nas.clone(),
             error: self.error.clone(),
             gsm: None,
+            nas5g: None,
         }
     }
 }
@@ -181,6 +189,19 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
             let m = stingwatch_gsm::decode_l3(&source.payload);
             gsm_message(Protocol::GsmL3, m, source)
         }
+        PayloadKind::NrNas => {
+            let m = stingwatch_nas5g::decode(&source.payload);
+            DecodedMessage {
+                protocol: Protocol::Nas5gs,
+                message: Cow::Borrowed(m.name),
+                rrc: None,
+                nas: Arc::new([]),
+                error: m.error.as_ref().map(ToString::to_string),
+                gsm: None,
+                nas5g: Some(Arc::new(m)),
+                source,
+            }
+        }
         PayloadKind::Other {
             gsmtap_type,
             sub_type,
@@ -198,6 +219,7 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
             nas: Arc::new([]),
             error: None,
             gsm: None,
+            nas5g: None,
             source,
         },
     }
@@ -211,6 +233,7 @@ fn gsm_message(protocol: Protocol, m: GsmMessage, source: RadioMessage) -> Decod
         nas: Arc::new([]),
         error: m.error.clone(),
         gsm: Some(Arc::new(m)),
+        nas5g: None,
         source,
     }
 }

@@ -11,6 +11,7 @@
 
 mod derive;
 mod gsm;
+mod nas5g;
 
 pub use derive::{
     from_decoded, EventDeriver, DEDUP_MICROS, DEDUP_PACKETS, EARLIEST_PLAUSIBLE_TIME,
@@ -22,6 +23,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use gsm::{GsmEvent, GsmProcedure, GsmStep};
+pub use nas5g::{fgmm_cause_name, Nas5gEvent, Registration5g, SuciProtection};
 pub use stingwatch_model::CaptureTime;
 
 /// Public Land Mobile Network identity: mobile country code and mobile network code.
@@ -292,8 +294,11 @@ pub enum IdentityType {
     Tmsi,
     /// Globally unique temporary identity.
     Guti,
-    /// SAE temporary identity used in LTE paging and RRC connection requests.
+    /// SAE temporary identity used in LTE paging and RRC connection requests (and the 5G-S-TMSI).
     STmsi,
+    /// 5G subscription concealed identifier: the IMSI encrypted for the home network, or in
+    /// clear under the null scheme.
+    Suci,
     /// A value this layer does not name, kept as sent.
     Unknown(u8),
 }
@@ -316,6 +321,7 @@ impl IdentityType {
             IdentityType::Tmsi => "TMSI".into(),
             IdentityType::Guti => "GUTI".into(),
             IdentityType::STmsi => "S-TMSI".into(),
+            IdentityType::Suci => "SUCI".into(),
             IdentityType::Unknown(v) => format!("identity type {v}"),
         }
     }
@@ -561,11 +567,13 @@ pub enum EventKind {
     },
     /// Something that happened on GSM (2G).
     Gsm(GsmEvent),
+    /// Something that happened in a 5G standalone NAS exchange.
+    Nas5g(Nas5gEvent),
 }
 
 impl EventKind {
     /// Number of variants, the length of a table indexed by [`EventKind::ordinal`].
-    pub const VARIANTS: usize = 32;
+    pub const VARIANTS: usize = 33;
 
     /// Position of this event's variant in the declaration (0 to `VARIANTS - 1`), for tables
     /// indexed by kind of event.
@@ -603,6 +611,7 @@ impl EventKind {
             EventKind::DeviceNetwork { .. } => 29,
             EventKind::EquivalentNetworks { .. } => 30,
             EventKind::Gsm(_) => 31,
+            EventKind::Nas5g(_) => 32,
         }
     }
 
@@ -718,6 +727,7 @@ impl EventKind {
                 )
             }
             EventKind::Gsm(g) => g.describe(),
+            EventKind::Nas5g(n) => n.describe(),
         }
     }
 }
@@ -836,7 +846,7 @@ mod tests {
         distinct.dedup();
         assert_eq!(distinct.len(), ordinals.len());
         // The last variant declared takes the last slot.
-        let last = EventKind::Gsm(GsmEvent::ChannelAssigned);
+        let last = EventKind::Nas5g(Nas5gEvent::AuthRequested);
         assert_eq!(last.ordinal(), EventKind::VARIANTS - 1);
     }
 
