@@ -819,9 +819,7 @@ pub fn is_nr_nas_log_code(code: u16) -> bool {
 pub fn nr_nas_direction(code: u16) -> Direction {
     match code {
         LOG_NR_NAS_SM_PLAIN_IN | LOG_NR_NAS_SEC_IN | LOG_NR_NAS_MM_PLAIN_IN => Direction::Downlink,
-        LOG_NR_NAS_SM_PLAIN_OUT | LOG_NR_NAS_SEC_OUT | LOG_NR_NAS_MM_PLAIN_OUT => {
-            Direction::Uplink
-        }
+        LOG_NR_NAS_SM_PLAIN_OUT | LOG_NR_NAS_SEC_OUT | LOG_NR_NAS_MM_PLAIN_OUT => Direction::Uplink,
         _ => Direction::Unknown,
     }
 }
@@ -915,9 +913,15 @@ mod tests {
             Err(RecordError::Truncated { .. })
         ));
         assert_eq!(nr_nas_log_code_for(&[0x7e, 0x00, 0x41], true), 0xB80B);
-        assert_eq!(nr_nas_log_code_for(&[0x7e, 0x02, 0, 0, 0, 0, 0], false), 0xB808);
+        assert_eq!(
+            nr_nas_log_code_for(&[0x7e, 0x02, 0, 0, 0, 0, 0], false),
+            0xB808
+        );
         assert_eq!(nr_nas_log_code_for(&[0x2e, 1, 1, 0xc1], true), 0xB801);
-        assert_eq!(nr_nas_direction(LOG_NR_NAS_MM_PLAIN_CONTAINER), Direction::Unknown);
+        assert_eq!(
+            nr_nas_direction(LOG_NR_NAS_MM_PLAIN_CONTAINER),
+            Direction::Unknown
+        );
     }
 
     /// Unescaped payload of a real frame: 0xB0C0 version 20, BCCH-DL-SCH (PDU number 2),

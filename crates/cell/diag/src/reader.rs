@@ -3,9 +3,9 @@
 use crate::hdlc::{DeframeItem, Deframer, Frame, FrameDamage};
 use crate::log::{
     is_lte_nas_log_code, is_nr_nas_log_code, lte_nas_direction, nr_nas_direction, DiagLogPacket,
-    NrNasOta, GsmRrSignaling, LteNasOta, LteRrcOta,
-    RecordError, UmtsNasOta, DIAG_LOG_F, DIAG_MULTI_RADIO_CMD_F, LOG_GSM_DSDS_RR_SIGNALING,
-    LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA, LOG_UMTS_NAS_OTA, MULTI_RADIO_HEADER_LEN,
+    GsmRrSignaling, LteNasOta, LteRrcOta, NrNasOta, RecordError, UmtsNasOta, DIAG_LOG_F,
+    DIAG_MULTI_RADIO_CMD_F, LOG_GSM_DSDS_RR_SIGNALING, LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA,
+    LOG_UMTS_NAS_OTA, MULTI_RADIO_HEADER_LEN,
 };
 use std::collections::BTreeMap;
 use std::io::Read;

@@ -3,9 +3,8 @@
 use crate::hdlc::encode_frame;
 use crate::log::{
     capture_time_to_diag_time, lte_nas_log_code_for, nr_nas_log_code_for, DiagLogPacket,
-    NrNasOta, GsmRrSignaling, LteNasOta,
-    LteRrcOtaRepr, UmtsNasOta, EARFCN_UNKNOWN, LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA,
-    LOG_UMTS_NAS_OTA, PCI_UNKNOWN,
+    GsmRrSignaling, LteNasOta, LteRrcOtaRepr, NrNasOta, UmtsNasOta, EARFCN_UNKNOWN,
+    LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA, LOG_UMTS_NAS_OTA, PCI_UNKNOWN,
 };
 use std::fmt;
 use std::io::{self, Write};

@@ -168,18 +168,28 @@ impl Nas5gEvent {
             }
             Nas5gEvent::RegistrationAccept => "5G registration accept".into(),
             Nas5gEvent::RegistrationReject { cause } => {
-                format!("5G registration reject (#{cause} {})", fgmm_cause_name(*cause))
+                format!(
+                    "5G registration reject (#{cause} {})",
+                    fgmm_cause_name(*cause)
+                )
             }
             Nas5gEvent::IdentityRequested { identity } => {
                 format!("5G identity request ({})", identity.name())
             }
             Nas5gEvent::IdentitySent { identity, suci } => {
-                format!("5G identity response ({}{})", identity.name(), suci_text(suci))
+                format!(
+                    "5G identity response ({}{})",
+                    identity.name(),
+                    suci_text(suci)
+                )
             }
             Nas5gEvent::AuthRequested => "5G authentication request".into(),
             Nas5gEvent::AuthAnswered => "5G authentication response".into(),
             Nas5gEvent::AuthFailed { cause } => {
-                format!("5G authentication failure (#{cause} {})", fgmm_cause_name(*cause))
+                format!(
+                    "5G authentication failure (#{cause} {})",
+                    fgmm_cause_name(*cause)
+                )
             }
             Nas5gEvent::AuthRejected => "5G authentication reject".into(),
             Nas5gEvent::SecurityModeCommand {
@@ -189,7 +199,10 @@ impl Nas5gEvent {
             } => format!("5G NAS security mode command (5G-EA{ciphering}, 5G-IA{integrity})"),
             Nas5gEvent::SecurityModeComplete => "5G NAS security mode complete".into(),
             Nas5gEvent::SecurityModeReject { cause } => {
-                format!("5G NAS security mode reject (#{cause} {})", fgmm_cause_name(*cause))
+                format!(
+                    "5G NAS security mode reject (#{cause} {})",
+                    fgmm_cause_name(*cause)
+                )
             }
             Nas5gEvent::ServiceRequest { emergency } => if *emergency {
                 "5G service request (emergency)"

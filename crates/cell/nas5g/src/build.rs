@@ -237,7 +237,8 @@ pub fn security_mode_reject(cause: u8) -> Vec<u8> {
 pub fn service_request(service_type: u8, tmsi: u32) -> Vec<u8> {
     let mut m = mm(0x4c);
     m.push((service_type & 0x0f) << 4);
-    let mut id = vec![0xf4, 0x01, 0x00, 0x41];
+    // Figure 9.11.3.4.5: type, AMF set id and pointer (two octets), 5G-TMSI.
+    let mut id = vec![0xf4, 0x00, 0x41];
     id.extend_from_slice(&tmsi.to_be_bytes());
     lv_e(&id, &mut m);
     m

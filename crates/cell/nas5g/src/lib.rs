@@ -132,15 +132,16 @@ pub struct Nas5gFields {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub follow_on: bool,
     /// Registration Request, Identity Response, Service Request, UE-originating
-    /// De-registration Request: the identity the phone sent. A Registration Accept or
+    /// De-registration Request, Security Mode Complete (the IMEISV): the identity the phone
+    /// sent. A Registration Accept or
     /// Configuration Update Command: the 5G-GUTI the network assigned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<MobileIdentity>,
     /// Identity Request: the identity asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_identity: Option<IdentityKind>,
-    /// 5GMM cause (TS 24.501 §9.11.3.2) of a reject, failure, status or network-originated
-    /// de-registration.
+    /// 5GMM cause (TS 24.501 §9.11.3.2) of a reject, failure, status, network-originated
+    /// de-registration or DL NAS transport (a payload not forwarded).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: Option<u8>,
     /// Security Mode Command: the selected algorithms.
@@ -288,7 +289,11 @@ fn fields_of(body: &Nas5gmmMessage, f: &mut Nas5gFields) {
         M::ServiceReject(r) => f.cause = Some(r.fgmm_cause.value),
         M::AuthenticationFailure(r) => f.cause = Some(r.fgmm_cause.value),
         M::SecurityModeReject(r) => f.cause = Some(r.fgmm_cause.value),
+        M::SecurityModeComplete(r) => {
+            f.identity = r.imeisv.as_ref().map(|i| MobileIdentity::of(&i.value))
+        }
         M::FiveGmmStatus(r) => f.cause = Some(r.fgmm_cause.value),
+        M::DlNasTransport(r) => f.cause = r.fgmm_cause.as_ref().map(|c| c.value),
         M::IdentityRequest(r) => {
             f.requested_identity = Some(IdentityKind::of(r.identity_type.value))
         }

@@ -17,6 +17,7 @@
 mod catalog;
 mod cell;
 mod gsm;
+mod nr;
 mod recorder;
 
 use serde::Serialize;

@@ -11,6 +11,11 @@ mod gsm_registration;
 mod gsm_sms;
 mod identity_without_auth;
 mod imsi_paging;
+mod nr_identity;
+mod nr_link;
+mod nr_null_security;
+mod nr_null_suci;
+mod nr_registration_reject;
 mod null_security;
 mod priority_downgrade;
 mod reject_cause;
@@ -28,6 +33,10 @@ pub use gsm_registration::GsmRegistrationWithoutAuth;
 pub use gsm_sms::GsmSilentSms;
 pub use identity_without_auth::IdentityRequestWithoutAuth;
 pub use imsi_paging::ImsiPaging;
+pub use nr_identity::NrIdentityWithoutAuth;
+pub use nr_null_security::NrNullSecurity;
+pub use nr_null_suci::NrNullSchemeSuci;
+pub use nr_registration_reject::NrUnauthenticatedReject;
 pub use null_security::NullSecurity;
 pub use priority_downgrade::BroadcastPriorityDowngrade;
 pub use reject_cause::DowngradeRejectCause;
@@ -58,6 +67,10 @@ pub fn all() -> Vec<Box<dyn Analyzer>> {
         Box::new(GsmNoCiphering::default()),
         Box::new(GsmCellAnomaly::default()),
         Box::new(GsmSilentSms::default()),
+        Box::new(NrNullSchemeSuci::default()),
+        Box::new(NrIdentityWithoutAuth::default()),
+        Box::new(NrNullSecurity::default()),
+        Box::new(NrUnauthenticatedReject::default()),
     ]
 }
 
