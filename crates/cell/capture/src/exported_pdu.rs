@@ -14,12 +14,20 @@ pub const MAX_TAGS: usize = 64;
 const TAG_END: u16 = 0;
 /// Tag type: name of the dissector that reads the PDU.
 const TAG_DISSECTOR_NAME: u16 = 12;
+/// Tag type: direction of the packet, a 32-bit value (0 sent, 1 received; from the
+/// phone's side: uplink, downlink).
+const TAG_P2P_DIRECTION: u16 = 35;
+/// [`TAG_P2P_DIRECTION`] values.
+const P2P_SENT: u32 = 0;
+const P2P_RECEIVED: u32 = 1;
 
 /// One exported PDU, as a view of the packet it came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExportedPdu<'a> {
     /// The dissector name, when the tags give one (and it is text).
     pub dissector: Option<&'a str>,
+    /// The direction, when the tags give one.
+    pub direction: Option<Direction>,
     /// The PDU after the tag list.
     pub pdu: &'a [u8],
 }
@@ -29,6 +37,7 @@ pub struct ExportedPdu<'a> {
 pub fn parse(data: &[u8]) -> Result<ExportedPdu<'_>, String> {
     let mut rest = data;
     let mut dissector = None;
+    let mut direction = None;
     for _ in 0..MAX_TAGS {
         let (Some(&[t0, t1, l0, l1]), Some(tail)) = (rest.get(..4), rest.get(4..)) else {
             return Err("exported PDU: tag list cut short".into());
@@ -43,6 +52,7 @@ pub fn parse(data: &[u8]) -> Result<ExportedPdu<'_>, String> {
             TAG_END => {
                 return Ok(ExportedPdu {
                     dissector,
+                    direction,
                     pdu: rest,
                 })
             }
@@ -50,6 +60,16 @@ pub fn parse(data: &[u8]) -> Result<ExportedPdu<'_>, String> {
                 // Some writers include the terminating NUL in the length.
                 let name = value.split(|&b| b == 0).next().unwrap_or(&[]);
                 dissector = std::str::from_utf8(name).ok();
+            }
+            TAG_P2P_DIRECTION => {
+                direction = match value {
+                    [a, b, c, d] => match u32::from_be_bytes([*a, *b, *c, *d]) {
+                        P2P_SENT => Some(Direction::Uplink),
+                        P2P_RECEIVED => Some(Direction::Downlink),
+                        _ => None,
+                    },
+                    _ => None,
+                };
             }
             _ => {}
         }
@@ -99,13 +119,24 @@ pub fn payload_for(dissector: &str) -> Option<(PayloadKind, Rat, Direction)> {
 /// Dissector name under which 5GS NAS PDUs are written.
 pub const NAS_5GS_DISSECTOR: &str = "nas-5gs";
 
-/// Appends one exported PDU to `out`: the dissector-name tag, the end tag, then `pdu`.
-pub fn emit(dissector: &str, pdu: &[u8], out: &mut Vec<u8>) {
+/// Appends one exported PDU to `out`: the dissector-name tag, the direction tag when the
+/// direction is known, the end tag, then `pdu`.
+pub fn emit(dissector: &str, direction: Direction, pdu: &[u8], out: &mut Vec<u8>) {
     let name = dissector.as_bytes();
     let len = u16::try_from(name.len()).unwrap_or(u16::MAX);
     out.extend_from_slice(&TAG_DISSECTOR_NAME.to_be_bytes());
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(name.get(..usize::from(len)).unwrap_or(name));
+    let p2p = match direction {
+        Direction::Uplink => Some(P2P_SENT),
+        Direction::Downlink => Some(P2P_RECEIVED),
+        Direction::Unknown => None,
+    };
+    if let Some(v) = p2p {
+        out.extend_from_slice(&TAG_P2P_DIRECTION.to_be_bytes());
+        out.extend_from_slice(&4u16.to_be_bytes());
+        out.extend_from_slice(&v.to_be_bytes());
+    }
     out.extend_from_slice(&TAG_END.to_be_bytes());
     out.extend_from_slice(&0u16.to_be_bytes());
     out.extend_from_slice(pdu);
@@ -158,9 +189,18 @@ mod tests {
     #[test]
     fn nas_5gs_round_trips() {
         let mut p = Vec::new();
-        emit(NAS_5GS_DISSECTOR, &[0x7e, 0x00, 0x5b, 0x01], &mut p);
+        emit(
+            NAS_5GS_DISSECTOR,
+            Direction::Downlink,
+            &[0x7e, 0x00, 0x5b, 0x01],
+            &mut p,
+        );
         let e = parse(&p).unwrap();
         assert_eq!(e.dissector, Some("nas-5gs"));
+        assert_eq!(e.direction, Some(Direction::Downlink));
+        let mut q = Vec::new();
+        emit(NAS_5GS_DISSECTOR, Direction::Unknown, &[0x7e], &mut q);
+        assert_eq!(parse(&q).unwrap().direction, None);
         assert_eq!(e.pdu, &[0x7e, 0x00, 0x5b, 0x01]);
         assert_eq!(
             payload_for("nas-5gs"),

@@ -124,6 +124,7 @@ impl<W: Write> PcapngWriter<W> {
             let mut packet = Vec::with_capacity(message.payload.len() + 16);
             exported_pdu::emit(
                 exported_pdu::NAS_5GS_DISSECTOR,
+                message.direction,
                 &message.payload,
                 &mut packet,
             );

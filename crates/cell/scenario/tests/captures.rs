@@ -49,6 +49,8 @@ fn pcapng_and_qmdl_read_back_to_the_same_messages() {
                 PayloadKind::GsmUm { .. } | PayloadKind::GsmL3 => {
                     assert_eq!(q.context.arfcn, None, "{at}")
                 }
+                // Neither a 5GS NAS record nor an exported PDU carries radio context.
+                PayloadKind::NrNas => assert_eq!(p.context.arfcn, None, "{at}"),
                 _ => assert_eq!(p.context.arfcn, earfcn, "{at}"),
             }
         }
@@ -83,6 +85,14 @@ fn every_message_decodes() {
                     let gsm = stingwatch_gsm::decode_l3(&m.payload);
                     assert_eq!(gsm.error, None, "{at}: {}", gsm.name);
                 }
+                PayloadKind::NrNas => {
+                    let nas = stingwatch_nas5g::decode(&m.payload);
+                    assert_eq!(nas.error, None, "{at}: {}", nas.name);
+                    // A record says its direction; a plain message's type says the same.
+                    if !nas.is_ciphered() {
+                        assert_eq!(nas.direction, m.direction, "{at}: {}", nas.name);
+                    }
+                }
                 other => panic!("{at}: unexpected payload kind {other:?}"),
             }
         }
@@ -101,7 +111,10 @@ fn nas_records_follow_the_rrc_message_carrying_the_same_nas() {
             let Some(carrier) = carrier else {
                 assert!(matches!(
                     m.kind,
-                    PayloadKind::LteRrc { .. } | PayloadKind::GsmUm { .. } | PayloadKind::GsmL3
+                    PayloadKind::LteRrc { .. }
+                        | PayloadKind::GsmUm { .. }
+                        | PayloadKind::GsmL3
+                        | PayloadKind::NrNas
                 ));
                 continue;
             };
@@ -137,8 +150,9 @@ fn has_nas(s: &stingwatch_scenario::Scenario) -> bool {
         PayloadKind::LteRrc { channel } => stingwatch_lte_rrc::decode(channel, &m.payload)
             .map(|r| !r.nas_pdus.is_empty())
             .unwrap_or(false),
-        // GSM layer 3 is never carried inside another message: there is no copy to follow.
-        PayloadKind::GsmUm { .. } | PayloadKind::GsmL3 => false,
+        // GSM layer 3 is never carried inside another message, nor is 5GS NAS in these
+        // scenarios (they have no NR RRC): there is no copy to follow.
+        PayloadKind::GsmUm { .. } | PayloadKind::GsmL3 | PayloadKind::NrNas => false,
         _ => true,
     })
 }
