@@ -57,8 +57,8 @@ fn nas_5gs_between_gsmtap_packets_reads_back() {
     let bytes = w.into_inner().unwrap();
     let read: Vec<RadioMessage> = PcapReader::new(Cursor::new(bytes))
         .unwrap()
-        .filter_map(|i| match i {
-            ReadItem::Message(m) => Some(m),
+        .map(|i| match i {
+            ReadItem::Message(m) => m,
             ReadItem::Damage(d) => panic!("damage: {d}"),
         })
         .collect();

@@ -85,10 +85,12 @@ impl NrLink {
             Nas5gEvent::RegistrationRequest { registration, .. } => {
                 self.emergency = *registration == Registration5g::Emergency;
             }
-            Nas5gEvent::IdentityRequested { .. } => {
-                if !self.auth_requested && !self.secured && self.early_identity_request.is_none() {
-                    self.early_identity_request = Some(event.clone());
-                }
+            Nas5gEvent::IdentityRequested { .. }
+                if !self.auth_requested
+                    && !self.secured
+                    && self.early_identity_request.is_none() =>
+            {
+                self.early_identity_request = Some(event.clone());
             }
             Nas5gEvent::AuthRequested => self.auth_requested = true,
             Nas5gEvent::AuthAnswered => self.auth_answered = true,
