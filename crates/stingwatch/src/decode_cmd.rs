@@ -28,6 +28,7 @@ pub fn channel_label(kind: &PayloadKind) -> &'static str {
         PayloadKind::LteRrc { channel } => channel.as_str(),
         PayloadKind::LteNas => "nas",
         PayloadKind::NrRrc { channel } => channel.as_str(),
+        PayloadKind::NrNas => "nas-5gs",
         PayloadKind::GsmUm { .. } => "gsm-um",
         PayloadKind::GsmL3 => "gsm-l3",
         PayloadKind::Other { .. } => "other",
@@ -76,6 +77,11 @@ pub fn message_json(file: &Path, m: &DecodedMessage) -> Value {
             obj.insert(
                 "fields".into(),
                 serde_json::to_value(n).unwrap_or(Value::Null),
+            );
+        } else if let Some(n) = &m.nas5g {
+            obj.insert(
+                "fields".into(),
+                serde_json::to_value(&**n).unwrap_or(Value::Null),
             );
         }
         if let Some(e) = &m.error {

@@ -14,12 +14,20 @@ pub const MAX_TAGS: usize = 64;
 const TAG_END: u16 = 0;
 /// Tag type: name of the dissector that reads the PDU.
 const TAG_DISSECTOR_NAME: u16 = 12;
+/// Tag type: direction of the packet, a 32-bit value (0 sent, 1 received; from the
+/// phone's side: uplink, downlink).
+const TAG_P2P_DIRECTION: u16 = 35;
+/// [`TAG_P2P_DIRECTION`] values.
+const P2P_SENT: u32 = 0;
+const P2P_RECEIVED: u32 = 1;
 
 /// One exported PDU, as a view of the packet it came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExportedPdu<'a> {
     /// The dissector name, when the tags give one (and it is text).
     pub dissector: Option<&'a str>,
+    /// The direction, when the tags give one.
+    pub direction: Option<Direction>,
     /// The PDU after the tag list.
     pub pdu: &'a [u8],
 }
@@ -29,6 +37,7 @@ pub struct ExportedPdu<'a> {
 pub fn parse(data: &[u8]) -> Result<ExportedPdu<'_>, String> {
     let mut rest = data;
     let mut dissector = None;
+    let mut direction = None;
     for _ in 0..MAX_TAGS {
         let (Some(&[t0, t1, l0, l1]), Some(tail)) = (rest.get(..4), rest.get(4..)) else {
             return Err("exported PDU: tag list cut short".into());
@@ -43,6 +52,7 @@ pub fn parse(data: &[u8]) -> Result<ExportedPdu<'_>, String> {
             TAG_END => {
                 return Ok(ExportedPdu {
                     dissector,
+                    direction,
                     pdu: rest,
                 })
             }
@@ -50,6 +60,16 @@ pub fn parse(data: &[u8]) -> Result<ExportedPdu<'_>, String> {
                 // Some writers include the terminating NUL in the length.
                 let name = value.split(|&b| b == 0).next().unwrap_or(&[]);
                 dissector = std::str::from_utf8(name).ok();
+            }
+            TAG_P2P_DIRECTION => {
+                direction = match value {
+                    [a, b, c, d] => match u32::from_be_bytes([*a, *b, *c, *d]) {
+                        P2P_SENT => Some(Direction::Uplink),
+                        P2P_RECEIVED => Some(Direction::Downlink),
+                        _ => None,
+                    },
+                    _ => None,
+                };
             }
             _ => {}
         }
@@ -90,9 +110,44 @@ pub fn payload_for(dissector: &str) -> Option<(PayloadKind, Rat, Direction)> {
         "lte-rrc.ul.dcch.nb" => lte(UlDcchNb),
         "nas-eps" | "nas-eps_plain" => Some((PayloadKind::LteNas, Rat::Lte, Direction::Unknown)),
         "gsm_a_dtap" => Some((PayloadKind::GsmL3, Rat::Gsm, Direction::Unknown)),
+        // The message type says the direction (stingwatch-nas5g reads it).
+        "nas-5gs" => Some((PayloadKind::NrNas, Rat::Nr, Direction::Unknown)),
         _ => NrRrcChannel::from_dissector(dissector)
             .map(|channel| (PayloadKind::NrRrc { channel }, Rat::Nr, channel.direction())),
     }
+}
+
+/// Longest dissector name [`emit`] writes (Wireshark's own are under 40 bytes).
+const MAX_DISSECTOR_NAME: usize = 256;
+
+/// Dissector name under which 5GS NAS PDUs are written.
+pub const NAS_5GS_DISSECTOR: &str = "nas-5gs";
+
+/// Appends one exported PDU to `out`: the dissector-name tag, the direction tag when the
+/// direction is known, the end tag, then `pdu`.
+pub fn emit(dissector: &str, direction: Direction, pdu: &[u8], out: &mut Vec<u8>) {
+    // Dissector names are short constants; one that did not fit a tag is cut, never trusted.
+    let name = dissector.as_bytes();
+    let name = name.get(..MAX_DISSECTOR_NAME).unwrap_or(name);
+    // The name padded with NULs to a multiple of four, as Wireshark writes it.
+    let padded = name.len().div_ceil(4) * 4;
+    out.extend_from_slice(&TAG_DISSECTOR_NAME.to_be_bytes());
+    out.extend_from_slice(&(padded as u16).to_be_bytes());
+    out.extend_from_slice(name);
+    out.resize(out.len() + (padded - name.len()), 0);
+    let p2p = match direction {
+        Direction::Uplink => Some(P2P_SENT),
+        Direction::Downlink => Some(P2P_RECEIVED),
+        Direction::Unknown => None,
+    };
+    if let Some(v) = p2p {
+        out.extend_from_slice(&TAG_P2P_DIRECTION.to_be_bytes());
+        out.extend_from_slice(&4u16.to_be_bytes());
+        out.extend_from_slice(&v.to_be_bytes());
+    }
+    out.extend_from_slice(&TAG_END.to_be_bytes());
+    out.extend_from_slice(&0u16.to_be_bytes());
+    out.extend_from_slice(pdu);
 }
 
 /// The technology a dissector name points at, for PDUs no decoder here reads.
@@ -147,6 +202,28 @@ mod tests {
         );
         assert_eq!(payload_for("nr-rrc.ue_nr_cap_msg"), None);
         assert_eq!(rat_of("nr-rrc.ul.dcch"), Rat::Nr);
+    }
+
+    #[test]
+    fn nas_5gs_round_trips() {
+        let mut p = Vec::new();
+        emit(
+            NAS_5GS_DISSECTOR,
+            Direction::Downlink,
+            &[0x7e, 0x00, 0x5b, 0x01],
+            &mut p,
+        );
+        let e = parse(&p).unwrap();
+        assert_eq!(e.dissector, Some("nas-5gs"));
+        assert_eq!(e.direction, Some(Direction::Downlink));
+        let mut q = Vec::new();
+        emit(NAS_5GS_DISSECTOR, Direction::Unknown, &[0x7e], &mut q);
+        assert_eq!(parse(&q).unwrap().direction, None);
+        assert_eq!(e.pdu, &[0x7e, 0x00, 0x5b, 0x01]);
+        assert_eq!(
+            payload_for("nas-5gs"),
+            Some((PayloadKind::NrNas, Rat::Nr, Direction::Unknown))
+        );
     }
 
     #[test]

@@ -459,6 +459,8 @@ impl GsmtapRepr {
             PayloadKind::GsmL3 => (gsmtap_type::ABIS, 0),
             // GSMTAP v2 has no NR type; the pcapng writer carries NR as exported PDUs.
             PayloadKind::NrRrc { .. } => (0, 0),
+            // GSMTAP v2 has no 5GS NAS type: the pcapng writer carries it as an exported PDU.
+            PayloadKind::NrNas => (0, 0),
             PayloadKind::Other {
                 gsmtap_type,
                 sub_type,

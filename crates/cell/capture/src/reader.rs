@@ -1047,9 +1047,16 @@ fn decode_packet(linktype: u32, data: &[u8]) -> PacketOutcome {
             Ok(e) => {
                 let name = e.dissector.unwrap_or("");
                 match exported_pdu::payload_for(name) {
-                    Some((kind, rat, direction)) => {
-                        PacketOutcome::Pdu(kind, rat, direction, e.pdu.to_vec())
-                    }
+                    // A channel's own direction (RRC) comes first; the tag serves the rest.
+                    Some((kind, rat, direction)) => PacketOutcome::Pdu(
+                        kind,
+                        rat,
+                        match direction {
+                            Direction::Unknown => e.direction.unwrap_or(direction),
+                            known => known,
+                        },
+                        e.pdu.to_vec(),
+                    ),
                     // Kept (and counted) as another protocol's message, never dropped.
                     None => PacketOutcome::Pdu(
                         PayloadKind::Other {
@@ -1057,7 +1064,7 @@ fn decode_packet(linktype: u32, data: &[u8]) -> PacketOutcome {
                             sub_type: 0,
                         },
                         exported_pdu::rat_of(name),
-                        Direction::Unknown,
+                        e.direction.unwrap_or(Direction::Unknown),
                         e.pdu.to_vec(),
                     ),
                 }

@@ -4,12 +4,14 @@
 //! GSMTAP v2 has no type for NR RRC, so NR RRC messages go on a second interface of link
 //! type 252 (Wireshark's exported PDU) whose dissector-name tag names the NR RRC type, which
 //! stock Wireshark and tshark decode. That interface is described when the first NR message
-//! is written, so files without NR are unchanged.
+//! is written, so files without NR are unchanged. 5GS NAS, which GSMTAP v2 has no type for
+//! either, goes on the same interface under the `nas-5gs` dissector.
 
 use std::io::{self, Write};
 
-use stingwatch_model::{NrRrcChannel, PayloadKind, RadioMessage};
+use stingwatch_model::{Direction, NrRrcChannel, PayloadKind, RadioMessage};
 
+use crate::exported_pdu;
 use crate::gsmtap::{self, GsmtapHeader, GsmtapRepr};
 use crate::net::{self, linktype};
 use crate::reader::MAX_BLOCK;
@@ -30,12 +32,8 @@ const TSRESOL_MICROS: u8 = 6;
 const EPB_FIXED_LEN: usize = 32;
 /// Interface of GSMTAP packets.
 const IF_GSMTAP: u32 = 0;
-/// Interface of exported PDUs (NR RRC).
+/// Interface of exported PDUs (NR RRC, 5GS NAS).
 const IF_EXPORTED_PDU: u32 = 1;
-/// Exported-PDU tag: dissector name.
-const EXP_PDU_TAG_DISSECTOR_NAME: u16 = 12;
-/// Exported-PDU tag: end of the tag list.
-const EXP_PDU_TAG_END: u16 = 0;
 
 /// Writes radio messages as GSMTAP over IPv4/UDP into a little-endian pcapng stream.
 #[derive(Debug)]
@@ -110,17 +108,8 @@ fn exported_nr_rrc(channel: NrRrcChannel, pdu: &[u8]) -> io::Result<Vec<u8>> {
             prefix_bits(UL_DCCH_RECONFIGURATION_COMPLETE_PREFIX, pdu),
         ),
     };
-    // The name padded with NULs to a multiple of four, as Wireshark writes it.
-    let padded = name.len().div_ceil(4) * 4;
-    let len = u16::try_from(padded).map_err(|_| invalid("dissector name too long"))?;
-    let mut packet = Vec::with_capacity(8 + padded + body.len());
-    packet.extend_from_slice(&EXP_PDU_TAG_DISSECTOR_NAME.to_be_bytes());
-    packet.extend_from_slice(&len.to_be_bytes());
-    packet.extend_from_slice(name.as_bytes());
-    packet.resize(4 + padded, 0);
-    packet.extend_from_slice(&EXP_PDU_TAG_END.to_be_bytes());
-    packet.extend_from_slice(&0u16.to_be_bytes());
-    packet.extend_from_slice(&body);
+    let mut packet = Vec::with_capacity(12 + name.len() + body.len());
+    exported_pdu::emit(name, Direction::Unknown, &body, &mut packet);
     Ok(packet)
 }
 
@@ -174,12 +163,19 @@ impl<W: Write> PcapngWriter<W> {
     /// exceeds 65535 bytes; nothing is written then.
     pub fn write_message(&mut self, message: &RadioMessage, comments: &[&str]) -> io::Result<()> {
         if let PayloadKind::NrRrc { channel } = message.kind {
-            if !self.exported_pdu_interface {
-                self.out
-                    .write_all(&interface_block(crate::exported_pdu::LINKTYPE as u16)?)?;
-                self.exported_pdu_interface = true;
-            }
+            self.declare_exported_pdu_interface()?;
             let packet = exported_nr_rrc(channel, &message.payload)?;
+            return self.write_packet(IF_EXPORTED_PDU, message, &packet, comments);
+        }
+        if message.kind == PayloadKind::NrNas {
+            self.declare_exported_pdu_interface()?;
+            let mut packet = Vec::with_capacity(message.payload.len() + 24);
+            exported_pdu::emit(
+                exported_pdu::NAS_5GS_DISSECTOR,
+                message.direction,
+                &message.payload,
+                &mut packet,
+            );
             return self.write_packet(IF_EXPORTED_PDU, message, &packet, comments);
         }
         let repr = GsmtapRepr::for_payload(
@@ -207,6 +203,17 @@ impl<W: Write> PcapngWriter<W> {
 
     /// Writes `packet` as an Enhanced Packet Block on `interface`, stamped with the time of
     /// `message`.
+    /// Describes the exported-PDU interface before its first packet.
+    fn declare_exported_pdu_interface(&mut self) -> io::Result<()> {
+        if !self.exported_pdu_interface {
+            self.out
+                .write_all(&interface_block(exported_pdu::LINKTYPE as u16)?)?;
+            self.exported_pdu_interface = true;
+        }
+        Ok(())
+    }
+
+    /// One Enhanced Packet Block of `packet` on `interface`.
     fn write_packet(
         &mut self,
         interface: u32,

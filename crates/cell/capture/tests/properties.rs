@@ -49,6 +49,7 @@ fn rat_for(kind: PayloadKind) -> Rat {
         PayloadKind::LteRrc { .. } | PayloadKind::LteNas => Rat::Lte,
         PayloadKind::GsmUm { .. } | PayloadKind::GsmL3 => Rat::Gsm,
         PayloadKind::NrRrc { .. } => Rat::Nr,
+        PayloadKind::NrNas => Rat::Nr,
         PayloadKind::Other { gsmtap_type, .. } => match gsmtap_type {
             0x0b | 0x0c => Rat::Umts,
             0x0e | 0x0f => Rat::Lte,

@@ -20,6 +20,7 @@ use stingwatch_gsm::GsmMessage;
 use stingwatch_lte_rrc::RrcMessage;
 use stingwatch_model::{PayloadKind, RadioMessage, Rat};
 use stingwatch_nas::NasMessage;
+use stingwatch_nas5g::Nas5gMessage;
 use stingwatch_nr_rrc::NrRrcMessage;
 
 /// Protocol layer of a decoded message.
@@ -40,6 +41,9 @@ pub enum Protocol {
     /// GSM/UMTS layer 3 without air-interface framing (TS 24.008 MM/GMM/CC/SM, SMS, RR).
     #[serde(rename = "gsm-l3")]
     GsmL3,
+    /// 5GS non-access stratum (TS 24.501).
+    #[serde(rename = "nas-5gs")]
+    Nas5gs,
     /// Something the decoders do not read.
     #[serde(rename = "other")]
     Other,
@@ -54,6 +58,7 @@ impl Protocol {
             Protocol::NrRrc => "nr-rrc",
             Protocol::GsmUm => "gsm-um",
             Protocol::GsmL3 => "gsm-l3",
+            Protocol::Nas5gs => "nas-5gs",
             Protocol::Other => "other",
         }
     }
@@ -83,6 +88,8 @@ pub struct DecodedMessage {
     /// The decoded NR RRC message, for NR RRC payloads that decoded. The 5GS NAS messages it
     /// carries stay in its `nas_pdus` (not decoded here).
     pub nr: Option<Arc<NrRrcMessage>>,
+    /// The decoded 5GS NAS message, for 5GS NAS payloads.
+    pub nas5g: Option<Arc<Nas5gMessage>>,
 }
 
 impl DecodedMessage {
@@ -166,6 +173,7 @@ impl Outcome {
             error: self.error.clone(),
             gsm: None,
             nr: None,
+            nas5g: None,
         }
     }
 }
@@ -191,6 +199,20 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
             let m = stingwatch_gsm::decode_l3(&source.payload);
             gsm_message(Protocol::GsmL3, m, source)
         }
+        PayloadKind::NrNas => {
+            let m = stingwatch_nas5g::decode(&source.payload);
+            DecodedMessage {
+                protocol: Protocol::Nas5gs,
+                message: Cow::Borrowed(m.name),
+                rrc: None,
+                nas: Arc::new([]),
+                error: m.error.as_ref().map(ToString::to_string),
+                gsm: None,
+                nr: None,
+                nas5g: Some(Arc::new(m)),
+                source,
+            }
+        }
         PayloadKind::Other {
             gsmtap_type,
             sub_type,
@@ -209,6 +231,7 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
             error: None,
             gsm: None,
             nr: None,
+            nas5g: None,
             source,
         },
     }
@@ -232,6 +255,7 @@ fn nr_rrc_message(channel: stingwatch_model::NrRrcChannel, source: RadioMessage)
         error,
         gsm: None,
         nr,
+        nas5g: None,
     }
 }
 
@@ -257,6 +281,7 @@ fn gsm_message(protocol: Protocol, m: GsmMessage, source: RadioMessage) -> Decod
         error: m.error.clone(),
         gsm: Some(Arc::new(m)),
         nr: None,
+        nas5g: None,
         source,
     }
 }

@@ -45,6 +45,22 @@ pub const LOG_GSM_DSDS_RR_SIGNALING: u16 = 0x5B2F;
 /// Log code of UMTS NAS OTA messages: MM, GMM, CC, SM and SMS of both GSM and UMTS.
 pub const LOG_UMTS_NAS_OTA: u16 = 0x713A;
 
+/// Log code of plain 5GSM NAS messages received (NR5G NAS SM5G Plain OTA Incoming).
+pub const LOG_NR_NAS_SM_PLAIN_IN: u16 = 0xB800;
+/// Log code of plain 5GSM NAS messages sent.
+pub const LOG_NR_NAS_SM_PLAIN_OUT: u16 = 0xB801;
+/// Log code of security-protected 5GS NAS messages received, as they were on the air.
+pub const LOG_NR_NAS_SEC_IN: u16 = 0xB808;
+/// Log code of security-protected 5GS NAS messages sent, as they were on the air.
+pub const LOG_NR_NAS_SEC_OUT: u16 = 0xB809;
+/// Log code of plain 5GMM NAS messages received (deciphered when they were ciphered).
+pub const LOG_NR_NAS_MM_PLAIN_IN: u16 = 0xB80A;
+/// Log code of plain 5GMM NAS messages sent.
+pub const LOG_NR_NAS_MM_PLAIN_OUT: u16 = 0xB80B;
+/// Log code of plain 5GMM messages taken out of a NAS message container (e.g. the full
+/// Registration Request a Security Mode Complete carries); the record says no direction.
+pub const LOG_NR_NAS_MM_PLAIN_CONTAINER: u16 = 0xB814;
+
 /// Seconds from the Unix epoch to the DIAG epoch, 1980-01-06 00:00:00 UTC.
 pub const DIAG_EPOCH_UNIX_SECS: i64 = 315_964_800;
 /// Highest LTE physical cell id (TS 36.211 6.11: 504 ids).
@@ -817,9 +833,128 @@ pub fn lte_nas_log_code_for(pdu: &[u8], uplink: bool) -> u16 {
     }
 }
 
+/// Whether a log code is one of the 5GS NAS OTA codes.
+pub fn is_nr_nas_log_code(code: u16) -> bool {
+    matches!(
+        code,
+        LOG_NR_NAS_SM_PLAIN_IN
+            | LOG_NR_NAS_SM_PLAIN_OUT
+            | LOG_NR_NAS_SEC_IN
+            | LOG_NR_NAS_SEC_OUT
+            | LOG_NR_NAS_MM_PLAIN_IN
+            | LOG_NR_NAS_MM_PLAIN_OUT
+            | LOG_NR_NAS_MM_PLAIN_CONTAINER
+    )
+}
+
+/// Direction of a 5GS NAS OTA log code; the container code says none.
+pub fn nr_nas_direction(code: u16) -> Direction {
+    match code {
+        LOG_NR_NAS_SM_PLAIN_IN | LOG_NR_NAS_SEC_IN | LOG_NR_NAS_MM_PLAIN_IN => Direction::Downlink,
+        LOG_NR_NAS_SM_PLAIN_OUT | LOG_NR_NAS_SEC_OUT | LOG_NR_NAS_MM_PLAIN_OUT => Direction::Uplink,
+        _ => Direction::Unknown,
+    }
+}
+
+/// The only 5GS NAS OTA packet version known (a 32-bit little-endian field).
+pub const NR_NAS_VERSION: u32 = 1;
+/// Length of the 5GS NAS OTA header: version (4), then release, major and minor version of
+/// the NAS specification the modem implements (one octet each).
+pub const NR_NAS_HEADER_LEN: usize = 7;
+
+/// Zero-copy view of a 5GS NAS OTA record (body of log codes 0xB800-0xB814), checked once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NrNasOta<'a> {
+    buffer: &'a [u8],
+}
+
+impl<'a> NrNasOta<'a> {
+    /// Checks the version and header length of `body`.
+    pub fn new_checked(body: &'a [u8]) -> Result<Self, RecordError> {
+        let version = u32_at(body, 0).ok_or(RecordError::Truncated {
+            what: "5GS NAS OTA header",
+            needed: NR_NAS_HEADER_LEN,
+            present: body.len(),
+        })?;
+        if version != NR_NAS_VERSION {
+            return Err(RecordError::UnsupportedVersion(
+                u8::try_from(version).unwrap_or(u8::MAX),
+            ));
+        }
+        if body.len() < NR_NAS_HEADER_LEN {
+            return Err(RecordError::Truncated {
+                what: "5GS NAS OTA header",
+                needed: NR_NAS_HEADER_LEN,
+                present: body.len(),
+            });
+        }
+        Ok(NrNasOta { buffer: body })
+    }
+
+    /// The specification version bytes: release, major, minor.
+    pub fn std_version(&self) -> [u8; 3] {
+        [4, 5, 6].map(|i| self.buffer.get(i).copied().unwrap_or(0))
+    }
+
+    /// The NAS PDU.
+    pub fn pdu(&self) -> &'a [u8] {
+        self.buffer.get(NR_NAS_HEADER_LEN..).unwrap_or(&[])
+    }
+
+    /// Appends a record body with the given version bytes and PDU to `out`.
+    pub fn emit(std_version: [u8; 3], pdu: &[u8], out: &mut Vec<u8>) {
+        out.extend_from_slice(&NR_NAS_VERSION.to_le_bytes());
+        out.extend_from_slice(&std_version);
+        out.extend_from_slice(pdu);
+    }
+}
+
+/// Log code a 5GS NAS PDU is written under: 5GSM under 0xB800/0xB801, security-protected
+/// 5GMM (security header type 1-4) under 0xB808/0xB809, plain 5GMM under 0xB80A/0xB80B;
+/// incoming for downlink.
+pub fn nr_nas_log_code_for(pdu: &[u8], uplink: bool) -> u16 {
+    let (incoming, outgoing) = match (pdu.first(), pdu.get(1).map(|b| b & 0x0f)) {
+        (Some(0x2e), _) => (LOG_NR_NAS_SM_PLAIN_IN, LOG_NR_NAS_SM_PLAIN_OUT),
+        (Some(0x7e), Some(1..=4)) => (LOG_NR_NAS_SEC_IN, LOG_NR_NAS_SEC_OUT),
+        _ => (LOG_NR_NAS_MM_PLAIN_IN, LOG_NR_NAS_MM_PLAIN_OUT),
+    };
+    if uplink {
+        outgoing
+    } else {
+        incoming
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nr_nas_record_round_trips_and_checks_its_header() {
+        let mut body = Vec::new();
+        NrNasOta::emit([15, 6, 0], &[0x7e, 0x00, 0x5b, 0x01], &mut body);
+        let r = NrNasOta::new_checked(&body).unwrap();
+        assert_eq!(r.std_version(), [15, 6, 0]);
+        assert_eq!(r.pdu(), &[0x7e, 0x00, 0x5b, 0x01]);
+        assert_eq!(
+            NrNasOta::new_checked(&[2, 0, 0, 0, 15, 6, 0, 0x7e]),
+            Err(RecordError::UnsupportedVersion(2))
+        );
+        assert!(matches!(
+            NrNasOta::new_checked(&[1, 0, 0, 0, 15]),
+            Err(RecordError::Truncated { .. })
+        ));
+        assert_eq!(nr_nas_log_code_for(&[0x7e, 0x00, 0x41], true), 0xB80B);
+        assert_eq!(
+            nr_nas_log_code_for(&[0x7e, 0x02, 0, 0, 0, 0, 0], false),
+            0xB808
+        );
+        assert_eq!(nr_nas_log_code_for(&[0x2e, 1, 1, 0xc1], true), 0xB801);
+        assert_eq!(
+            nr_nas_direction(LOG_NR_NAS_MM_PLAIN_CONTAINER),
+            Direction::Unknown
+        );
+    }
 
     /// Unescaped payload of a real frame: 0xB0C0 version 20, BCCH-DL-SCH (PDU number 2),
     /// EARFCN 0, PCI 0, from a Rayhunter recording of an Orbic RC400L.

@@ -2,9 +2,10 @@
 
 use crate::hdlc::{DeframeItem, Deframer, Frame, FrameDamage};
 use crate::log::{
-    is_lte_nas_log_code, lte_nas_direction, DiagLogPacket, GsmRrSignaling, LteNasOta, LteRrcOta,
-    RecordError, UmtsNasOta, DIAG_LOG_F, DIAG_MULTI_RADIO_CMD_F, LOG_GSM_DSDS_RR_SIGNALING,
-    LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA, LOG_UMTS_NAS_OTA, MULTI_RADIO_HEADER_LEN,
+    is_lte_nas_log_code, is_nr_nas_log_code, lte_nas_direction, nr_nas_direction, DiagLogPacket,
+    GsmRrSignaling, LteNasOta, LteRrcOta, NrNasOta, RecordError, UmtsNasOta, DIAG_LOG_F,
+    DIAG_MULTI_RADIO_CMD_F, LOG_GSM_DSDS_RR_SIGNALING, LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA,
+    LOG_UMTS_NAS_OTA, MULTI_RADIO_HEADER_LEN,
 };
 use crate::meas::{
     is_measurement_log_code, LteMacRachAttempt, LteMl1NeighbourMeas, LteMl1ServingMeas,
@@ -230,6 +231,8 @@ impl State {
             nr_rrc_message(&log)
         } else if is_lte_nas_log_code(code) {
             nas_message(&log)
+        } else if is_nr_nas_log_code(code) {
+            nr_nas_message(&log)
         } else if code == LOG_GSM_RR_SIGNALING || code == LOG_GSM_DSDS_RR_SIGNALING {
             self.on_gsm = true;
             gsm_rr_message(&log, code == LOG_GSM_DSDS_RR_SIGNALING)
@@ -273,6 +276,7 @@ impl State {
                     LOG_NR_RRC_OTA => "NR RRC OTA",
                     LOG_GSM_RR_SIGNALING | LOG_GSM_DSDS_RR_SIGNALING => "GSM RR signalling",
                     LOG_UMTS_NAS_OTA => "UMTS NAS OTA",
+                    c if is_nr_nas_log_code(c) => "5GS NAS OTA",
                     _ => "LTE NAS OTA",
                 };
                 Some(self.damage(
@@ -379,6 +383,21 @@ fn nas_message(log: &DiagLogPacket<'_>) -> Result<RadioMessage, RecordError> {
         direction: lte_nas_direction(log.log_code()),
         rat: Rat::Lte,
         kind: PayloadKind::LteNas,
+        context: RadioContext::default(),
+        payload: nas.pdu().to_vec(),
+    })
+}
+
+/// Message of a 5GS NAS OTA record (packet number and offset filled in by the caller).
+fn nr_nas_message(log: &DiagLogPacket<'_>) -> Result<RadioMessage, RecordError> {
+    let nas = NrNasOta::new_checked(log.body())?;
+    Ok(RadioMessage {
+        packet: 0,
+        offset: 0,
+        time: Some(log.time()),
+        direction: nr_nas_direction(log.log_code()),
+        rat: Rat::Nr,
+        kind: PayloadKind::NrNas,
         context: RadioContext::default(),
         payload: nas.pdu().to_vec(),
     })

@@ -2,9 +2,9 @@
 
 use crate::hdlc::encode_frame;
 use crate::log::{
-    capture_time_to_diag_time, lte_nas_log_code_for, DiagLogPacket, GsmRrSignaling, LteNasOta,
-    LteRrcOtaRepr, UmtsNasOta, EARFCN_UNKNOWN, LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA,
-    LOG_UMTS_NAS_OTA, PCI_UNKNOWN,
+    capture_time_to_diag_time, lte_nas_log_code_for, nr_nas_log_code_for, DiagLogPacket,
+    GsmRrSignaling, LteNasOta, LteRrcOtaRepr, NrNasOta, UmtsNasOta, EARFCN_UNKNOWN,
+    LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA, LOG_UMTS_NAS_OTA, PCI_UNKNOWN,
 };
 use crate::meas::{
     emit_neighbour_meas, emit_rach_attempt, emit_serving_meas, LOG_LTE_MAC_RACH_ATTEMPT,
@@ -24,6 +24,8 @@ const WRITE_NR_RRC_RELEASE: u8 = 15;
 const WRITE_NR_RRC_VERSION: u8 = 0x60;
 /// RRC version byte written in LTE RRC OTA headers.
 const WRITE_RRC_VERSION: u8 = 0x30;
+/// Specification version bytes (release 15.6.0) written in 5GS NAS OTA headers.
+const WRITE_NR_NAS_VERSION: [u8; 3] = [15, 6, 0];
 /// RRC release and standard version bytes written in LTE NAS OTA headers.
 const WRITE_NAS_HEADER: (u8, [u8; 2]) = (9, [5, 0]);
 
@@ -145,6 +147,21 @@ impl<W: Write> QmdlWriter<W> {
                 let (release, version) = WRITE_NAS_HEADER;
                 LteNasOta::emit(release, version, &msg.payload, &mut self.body);
                 lte_nas_log_code_for(&msg.payload, uplink)
+            }
+            PayloadKind::NrNas => {
+                // A plain 5GMM message says its own direction; the writer needs one to pick
+                // the incoming or outgoing code.
+                let uplink = match msg.direction {
+                    Direction::Uplink => true,
+                    Direction::Downlink => false,
+                    Direction::Unknown => {
+                        return Err(WriteError::Unsupported(
+                            "5GS NAS message of unknown direction".into(),
+                        ))
+                    }
+                };
+                NrNasOta::emit(WRITE_NR_NAS_VERSION, &msg.payload, &mut self.body);
+                nr_nas_log_code_for(&msg.payload, uplink)
             }
             PayloadKind::GsmUm { channel_type } => {
                 gsm_um_record(channel_type, msg, &mut self.body)?

@@ -231,6 +231,28 @@ impl EventDeriver {
                     out.push(self.event(packet, time, radio, EventKind::Nr(ev)));
                 }
             }
+            Protocol::Nas5gs => {
+                let Some(m) = &msg.nas5g else {
+                    return;
+                };
+                if let Some(serving) = self.serving {
+                    radio = serving;
+                }
+                // A record of a plain message inside a NAS container says no direction; the
+                // message type does.
+                let direction = match msg.source.direction {
+                    Direction::Unknown => m.direction,
+                    d => d,
+                };
+                if let Some(ev) = crate::nas5g::nas5g_events(m, direction) {
+                    // DIAG logs a protected message twice (as sent, then deciphered): equal
+                    // events of two records close together are one message.
+                    let kind = EventKind::Nas5g(ev);
+                    if !self.is_copy(packet, time, NasSource::Record, &kind) {
+                        out.push(self.event(packet, time, radio, kind));
+                    }
+                }
+            }
             Protocol::Other => {}
         }
     }

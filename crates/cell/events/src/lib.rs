@@ -11,6 +11,7 @@
 
 mod derive;
 mod gsm;
+mod nas5g;
 mod nr;
 
 pub use derive::{
@@ -23,6 +24,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use gsm::{GsmEvent, GsmProcedure, GsmStep};
+pub use nas5g::{fgmm_cause_name, Nas5gEvent, Registration5g, SuciProtection};
 pub use nr::NrEvent;
 pub use stingwatch_model::{CaptureTime, Measurement, MeasurementKind, Sixteenths};
 
@@ -294,8 +296,11 @@ pub enum IdentityType {
     Tmsi,
     /// Globally unique temporary identity.
     Guti,
-    /// SAE temporary identity used in LTE paging and RRC connection requests.
+    /// SAE temporary identity used in LTE paging and RRC connection requests (and the 5G-S-TMSI).
     STmsi,
+    /// 5G subscription concealed identifier: the IMSI encrypted for the home network, or in
+    /// clear under the null scheme.
+    Suci,
     /// A value this layer does not name, kept as sent.
     Unknown(u8),
 }
@@ -318,6 +323,7 @@ impl IdentityType {
             IdentityType::Tmsi => "TMSI".into(),
             IdentityType::Guti => "GUTI".into(),
             IdentityType::STmsi => "S-TMSI".into(),
+            IdentityType::Suci => "SUCI".into(),
             IdentityType::Unknown(v) => format!("identity type {v}"),
         }
     }
@@ -584,6 +590,8 @@ pub enum EventKind {
         /// The response's 11-bit timing advance command (0 to 1282).
         value: u16,
     },
+    /// Something that happened in a 5G standalone NAS exchange.
+    Nas5g(Nas5gEvent),
 }
 
 /// Distance one step of LTE timing advance stands for: 16 Ts of round-trip delay
@@ -592,7 +600,7 @@ pub const TA_STEP_METRES: f64 = 16.0 / 30.72e6 * 299_792_458.0 / 2.0;
 
 impl EventKind {
     /// Number of variants, the length of a table indexed by [`EventKind::ordinal`].
-    pub const VARIANTS: usize = 35;
+    pub const VARIANTS: usize = 36;
 
     /// Position of this event's variant in the declaration (0 to `VARIANTS - 1`), for tables
     /// indexed by kind of event.
@@ -633,6 +641,7 @@ impl EventKind {
             EventKind::Nr(_) => 32,
             EventKind::Measured { .. } => 33,
             EventKind::TimingAdvance { .. } => 34,
+            EventKind::Nas5g(_) => 35,
         }
     }
 
@@ -763,6 +772,7 @@ impl EventKind {
                 "Timing advance {value} (about {:.0} m from the cell)",
                 f64::from(*value) * TA_STEP_METRES
             ),
+            EventKind::Nas5g(n) => n.describe(),
         }
     }
 }
@@ -881,15 +891,15 @@ mod tests {
         distinct.dedup();
         assert_eq!(distinct.len(), ordinals.len());
         // The last variant declared takes the last slot.
-        let last = EventKind::TimingAdvance { value: 0 };
+        let last = EventKind::Nas5g(Nas5gEvent::AuthRequested);
         assert_eq!(last.ordinal(), EventKind::VARIANTS - 1);
         assert_eq!(
             EventKind::Gsm(GsmEvent::ChannelAssigned).ordinal(),
-            EventKind::VARIANTS - 4
+            EventKind::VARIANTS - 5
         );
         assert_eq!(
             EventKind::Nr(NrEvent::Setup).ordinal(),
-            EventKind::VARIANTS - 3
+            EventKind::VARIANTS - 4
         );
     }
 

@@ -17,6 +17,10 @@ use crate::nr::{
     benign_nr_null_ciphering, benign_nr_release_after_security, nr_null_security,
     nr_release_before_security, EUTRA_TARGET,
 };
+use crate::nr_sa::{
+    benign_nr_emergency, benign_nr_identity, benign_nr_reject_after_auth, benign_nr_suci,
+    nr_sa_identity_catcher, nr_sa_null_security, nr_sa_null_suci, nr_sa_registration_reject,
+};
 use crate::recorder::{guti, nas_plmn, s_tmsi, Recorder, IMSI, MME_CODE, MME_GROUP, M_TMSI};
 use crate::ScenarioError;
 use stingwatch_lte_rrc::build::{EstablishmentCause, InitialIdentity, ReleaseCause, SibContent};
@@ -1202,6 +1206,40 @@ pub static ENTRIES: &[Entry] =
          seconds, with no other cell seen in between."
         ),
         entry!(
+            "nr-sa-identity-catcher",
+            true,
+            "benign-nr-identity",
+            nr_sa_identity_catcher,
+            "A fake 5G standalone cell asks a phone that registered with its 5G-GUTI for a fresh \
+         SUCI and its IMEISV before any authentication, then rejects it with #7 (5GS services \
+         not allowed)."
+        ),
+        entry!(
+            "nr-sa-null-suci",
+            true,
+            "benign-nr-suci",
+            nr_sa_null_suci,
+            "A fake 5G cell asks for the SUCI before any authentication; the SIM has no home \
+         network key, so the phone answers with the null scheme (the IMSI in clear), and is \
+         rejected with #15."
+        ),
+        entry!(
+            "nr-sa-null-security",
+            true,
+            "benign-nr-emergency",
+            nr_sa_null_security,
+            "A 5G cell that cannot authenticate the phone commands NAS security with 5G-EA0 and \
+         5G-IA0 for an ordinary registration, and accepts it."
+        ),
+        entry!(
+            "nr-sa-registration-reject",
+            true,
+            "benign-nr-reject-after-auth",
+            nr_sa_registration_reject,
+            "A fake 5G cell rejects the phone's registration with #27 (N1 mode not allowed) \
+         before any authentication, switching 5G off on the phone."
+        ),
+        entry!(
             "benign-first-attach",
             false,
             "null-cipher-nas",
@@ -1406,6 +1444,39 @@ pub static ENTRIES: &[Entry] =
             benign_nr_null_ciphering,
             "Operator policy: a 5G cell selects null ciphering (NEA0) with integrity protection \
          (NIA2), which the 5G security specification allows."
+        ),
+        entry!(
+            "benign-nr-identity",
+            false,
+            "nr-sa-identity-catcher",
+            benign_nr_identity,
+            "A 5G core that does not know the phone's 5G-GUTI asks for the SUCI (profile A), then \
+         authenticates, secures NAS (asking for the IMEISV inside the security mode procedure) \
+         and accepts the registration."
+        ),
+        entry!(
+            "benign-nr-suci",
+            false,
+            "nr-sa-null-suci",
+            benign_nr_suci,
+            "A phone registers on 5G with a SUCI concealed under ECIES profile A; the operator \
+         authenticates, secures and accepts it."
+        ),
+        entry!(
+            "benign-nr-emergency",
+            false,
+            "nr-sa-null-security",
+            benign_nr_emergency,
+            "A phone without a usable SIM makes a 5G emergency registration with its equipment \
+         identity; the network uses 5G-EA0 and 5G-IA0, as allowed for emergency services."
+        ),
+        entry!(
+            "benign-nr-reject-after-auth",
+            false,
+            "nr-sa-registration-reject",
+            benign_nr_reject_after_auth,
+            "The operator authenticates the phone and secures NAS, then rejects its 5G \
+         registration with #27 (no 5G standalone service in the subscription)."
         ),
     ];
 

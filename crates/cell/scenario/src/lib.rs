@@ -19,6 +19,7 @@ mod cell;
 pub mod fleet;
 mod gsm;
 mod nr;
+mod nr_sa;
 mod recorder;
 
 use serde::Serialize;

@@ -279,6 +279,22 @@ impl Recorder {
         Ok(self.push(msg, note, None))
     }
 
+    /// One 5GS NAS message as a DIAG record of its own, at the current time. 5GS NAS records
+    /// carry no radio context.
+    pub fn nr_nas(&mut self, direction: Direction, pdu: Vec<u8>, note: &str) -> u64 {
+        let msg = RadioMessage {
+            packet: 0,
+            offset: 0,
+            time: Some(CaptureTime(self.now)),
+            direction,
+            rat: Rat::Nr,
+            kind: PayloadKind::NrNas,
+            context: RadioContext::default(),
+            payload: pdu,
+        };
+        self.push(msg, note, None)
+    }
+
     /// A GSM message from the network on the dedicated channel, after `ms` milliseconds.
     pub fn gsm_dl(&mut self, ms: i64, l3: &[u8], note: &str) -> Result<u64, ScenarioError> {
         self.wait_ms(ms);

@@ -51,6 +51,8 @@ fn pcapng_and_qmdl_read_back_to_the_same_messages() {
                 }
                 // NR goes into pcapng as an exported PDU, which has no radio context.
                 PayloadKind::NrRrc { .. } => assert_eq!(p.context.arfcn, None, "{at}"),
+                // Neither a 5GS NAS record nor an exported PDU carries radio context.
+                PayloadKind::NrNas => assert_eq!(p.context.arfcn, None, "{at}"),
                 _ => assert_eq!(p.context.arfcn, earfcn, "{at}"),
             }
         }
@@ -90,6 +92,14 @@ fn every_message_decodes() {
                         .unwrap_or_else(|e| panic!("{at}: {e}"));
                     assert!(!nr.name.is_empty(), "{at}");
                 }
+                PayloadKind::NrNas => {
+                    let nas = stingwatch_nas5g::decode(&m.payload);
+                    assert_eq!(nas.error, None, "{at}: {}", nas.name);
+                    // A record says its direction; a plain message's type says the same.
+                    if !nas.is_ciphered() {
+                        assert_eq!(nas.direction, m.direction, "{at}: {}", nas.name);
+                    }
+                }
                 other => panic!("{at}: unexpected payload kind {other:?}"),
             }
         }
@@ -112,6 +122,7 @@ fn nas_records_follow_the_rrc_message_carrying_the_same_nas() {
                         | PayloadKind::GsmUm { .. }
                         | PayloadKind::GsmL3
                         | PayloadKind::NrRrc { .. }
+                        | PayloadKind::NrNas
                 ));
                 continue;
             };
@@ -151,6 +162,8 @@ fn has_nas(s: &stingwatch_scenario::Scenario) -> bool {
         PayloadKind::GsmUm { .. } | PayloadKind::GsmL3 => false,
         // 5GS NAS inside NR RRC is not written as records of its own.
         PayloadKind::NrRrc { .. } => false,
+        // 5GS NAS records in these scenarios are not copies of an NR RRC message's NAS.
+        PayloadKind::NrNas => false,
         _ => true,
     })
 }

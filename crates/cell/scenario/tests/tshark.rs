@@ -64,6 +64,13 @@ fn tshark_reads_every_scenario_without_malformed_packets() {
                     assert!(info.contains(name), "{at}: expected {name}");
                 }
                 PayloadKind::LteNas => assert!(protocol.contains("NAS"), "{at}"),
+                PayloadKind::NrNas => {
+                    assert!(protocol.contains("NAS-5GS"), "{at}");
+                    let ours = stingwatch_nas5g::decode(&m.payload);
+                    if !ours.is_ciphered() {
+                        assert!(info.contains(ours.name), "{at}: expected {}", ours.name);
+                    }
+                }
                 _ => {}
             }
         }

@@ -44,6 +44,21 @@ pub const USER_SPACE_DATA_TYPE: u32 = 32;
 /// and NR RRC OTA (0xB821; 5G log codes share the LTE equipment id). A modem whose LTE mask is
 /// too small for bit 0x821 has no 5G and ignores that bit.
 pub const LTE_LOG_CODES: [u16; 6] = [0xB0C0, 0xB0E2, 0xB0E3, 0xB0EC, 0xB0ED, 0xB821];
+/// The 5GS NAS log codes the decoders read, of the same equipment as LTE's: plain 5GSM
+/// (0xB800/0xB801) and 5GMM (0xB80A/0xB80B) records and 5GMM messages out of NAS containers
+/// (0xB814). They lie beyond [`FALLBACK_LTE_MASK_BITS`]: only a modem that reports a mask
+/// size for the equipment large enough (a 5G modem does) has them enabled.
+pub const NR_NAS_LOG_CODES: [u16; 5] = [0xB800, 0xB801, 0xB80A, 0xB80B, 0xB814];
+
+/// The codes enabled in the LTE equipment's mask: LTE's and 5GS NAS's.
+pub fn lte_equipment_codes() -> Vec<u16> {
+    LTE_LOG_CODES
+        .iter()
+        .chain(NR_NAS_LOG_CODES.iter())
+        .copied()
+        .collect()
+}
+
 /// Equipment id of GSM log codes (0x5xxx).
 pub const EQUIPMENT_GSM: u32 = 0x05;
 /// The GSM log codes the decoders read: RR signalling, single and dual SIM.
@@ -272,7 +287,7 @@ fn configure_logging(
         }
     }
     dev.write_all(&request_container(
-        &set_mask_request(EQUIPMENT_LTE, bits, &LTE_LOG_CODES),
+        &set_mask_request(EQUIPMENT_LTE, bits, &lte_equipment_codes()),
         remote,
     ))
     .or_else(ignore_write_zero)
@@ -398,6 +413,20 @@ mod tests {
         assert_eq!(mask.len(), 0x900 / 8);
         assert_eq!(mask[0x821 / 8], 1 << (0x821 % 8), "0xB821 NR RRC OTA");
         assert_eq!(mask[0xC0 / 8], 0x01, "0xB0C0 LTE RRC OTA");
+    }
+
+    #[test]
+    fn nr_nas_codes_are_enabled_when_the_mask_is_large_enough() {
+        let r = set_mask_request(EQUIPMENT_LTE, 0x1000, &lte_equipment_codes());
+        let mask = r.get(16..).unwrap();
+        assert_eq!(mask[0x800 / 8], 0x03); // 0xB800, 0xB801
+        assert_eq!(mask[0x80A / 8], 0x0C); // 0xB80A, 0xB80B
+        assert_eq!(mask[0x814 / 8], 0x10); // 0xB814
+        assert_eq!(mask[0xC0 / 8], 0x01); // LTE RRC still there
+                                          // A modem reporting a mask too small for them gets the LTE codes alone.
+        let small = set_mask_request(EQUIPMENT_LTE, 0x0EE, &lte_equipment_codes());
+        let plain = set_mask_request(EQUIPMENT_LTE, 0x0EE, &LTE_LOG_CODES);
+        assert_eq!(small, plain);
     }
 
     #[test]

@@ -25,9 +25,9 @@ use rustix::termios::{self, ControlModes, OptionalActions, QueueSelector};
 use stingwatch_diag::hdlc;
 
 use crate::device::{
-    other_mask_requests, parse_id_ranges_response, retrieve_id_ranges_request, set_mask_request,
-    DIAG_LOG_CONFIG_F, EQUIPMENT_LTE, LOG_CONFIG_RETRIEVE_ID_RANGES, LOG_CONFIG_SET_MASK,
-    LTE_LOG_CODES,
+    lte_equipment_codes, other_mask_requests, parse_id_ranges_response, retrieve_id_ranges_request,
+    set_mask_request, DIAG_LOG_CONFIG_F, EQUIPMENT_LTE, LOG_CONFIG_RETRIEVE_ID_RANGES,
+    LOG_CONFIG_SET_MASK,
 };
 use crate::live::Input;
 
@@ -119,7 +119,7 @@ impl SerialLink {
             .filter(|&s| s > 0)
             .unwrap_or(FALLBACK_LTE_MASK_BITS);
         let set = self.exchange(
-            &set_mask_request(EQUIPMENT_LTE, bits, &LTE_LOG_CODES),
+            &set_mask_request(EQUIPMENT_LTE, bits, &lte_equipment_codes()),
             LOG_CONFIG_SET_MASK,
             out,
             timeout,
@@ -314,6 +314,7 @@ pub fn open_port(path: &Path) -> std::io::Result<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::device::LTE_LOG_CODES;
     use crate::device::{EQUIPMENT_GSM, EQUIPMENT_UMTS_NAS, GSM_LOG_CODES, UMTS_NAS_LOG_CODES};
     use rustix::pty::{grantpt, openpt, ptsname, unlockpt, OpenptFlags};
     use std::sync::mpsc::{sync_channel, Receiver};

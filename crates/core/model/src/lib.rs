@@ -296,6 +296,8 @@ pub enum PayloadKind {
     },
     /// An EPS NAS PDU (TS 24.301), plain or security protected as the header says.
     LteNas,
+    /// A 5GS NAS PDU (TS 24.501), plain or security protected as the header says.
+    NrNas,
     /// A GSM Um (air interface, layer 2/3) message as carried by GSMTAP type 0x01.
     GsmUm {
         /// GSMTAP channel type (BCCH, CCCH, SDCCH, ...).

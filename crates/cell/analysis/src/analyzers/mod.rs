@@ -11,8 +11,13 @@ mod gsm_registration;
 mod gsm_sms;
 mod identity_without_auth;
 mod imsi_paging;
+mod nas5g_null_security;
+mod nr_identity;
+mod nr_link;
 mod nr_null_security;
+mod nr_null_suci;
 mod nr_priority_downgrade;
+mod nr_registration_reject;
 mod nr_release_redirect;
 mod null_security;
 mod priority_downgrade;
@@ -31,8 +36,12 @@ pub use gsm_registration::GsmRegistrationWithoutAuth;
 pub use gsm_sms::GsmSilentSms;
 pub use identity_without_auth::IdentityRequestWithoutAuth;
 pub use imsi_paging::ImsiPaging;
+pub use nas5g_null_security::NrNasNullSecurity;
+pub use nr_identity::NrIdentityWithoutAuth;
 pub use nr_null_security::NrNullSecurity;
+pub use nr_null_suci::NrNullSchemeSuci;
 pub use nr_priority_downgrade::NrPriorityDowngrade;
+pub use nr_registration_reject::NrUnauthenticatedReject;
 pub use nr_release_redirect::NrReleaseRedirect;
 pub use null_security::NullSecurity;
 pub use priority_downgrade::BroadcastPriorityDowngrade;
@@ -67,6 +76,10 @@ pub fn all() -> Vec<Box<dyn Analyzer>> {
         Box::new(NrReleaseRedirect::default()),
         Box::new(NrNullSecurity::default()),
         Box::new(NrPriorityDowngrade::default()),
+        Box::new(NrNullSchemeSuci::default()),
+        Box::new(NrIdentityWithoutAuth::default()),
+        Box::new(NrNasNullSecurity::default()),
+        Box::new(NrUnauthenticatedReject::default()),
     ]
 }
 
