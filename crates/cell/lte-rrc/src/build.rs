@@ -268,9 +268,10 @@ pub fn system_information_block_type1(sib1: &Sib1) -> Result<EncodedPdu, BuildEr
     if scheduling.len() > 32 {
         return Err(err("more than 32 SI messages"));
     }
-    // Bands above 64 are signalled as 64 plus freqBandIndicator-v9e0.
+    // Bands above 64 are signalled as 64 plus freqBandIndicator-v9e0 (65..256); 64 itself fits
+    // the base field.
     let (base_band, non_critical_extension) = match u8::try_from(band) {
-        Ok(b) if b < 64 => (b, None),
+        Ok(b) if b <= 64 => (b, None),
         _ => {
             let v8h0 = asn::SystemInformationBlockType1V8h0IEs {
                 multi_band_info_list: None,

@@ -163,21 +163,38 @@ mod tests {
             .unwrap()
             .port();
         let mut child = std::process::Command::new(gpsfake)
-            .args(["-1", "-c", "0.2", "-P", &port.to_string()])
+            // Without -1, gpsfake replays the log in a loop: a session that connects late (a
+            // loaded machine) still sees every sentence on the next pass.
+            .args(["-c", "0.2", "-P", &port.to_string()])
             .arg(&log)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
         let addr = format!("127.0.0.1:{port}");
-        let mut fixes = Vec::new();
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        // gpsfake takes a moment to start gpsd.
-        while fixes.is_empty() && std::time::Instant::now() < deadline {
-            let _ = gpsd_session(&addr, &mut |f| fixes.push(f));
-            std::thread::sleep(Duration::from_millis(200));
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            // gpsfake takes a moment to start gpsd.
+            while std::time::Instant::now() < deadline {
+                let _ = gpsd_session(&addr, &mut |f| {
+                    let _ = tx.send(f);
+                });
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        });
+        let mut fixes = Vec::new();
+        while fixes.len() < 3 {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(f) => fixes.push(f),
+                Err(_) => break,
+            }
         }
-        let _ = child.kill();
+        // SIGTERM, not SIGKILL: gpsfake then stops the gpsd it started.
+        let _ = std::process::Command::new("kill")
+            .arg(child.id().to_string())
+            .status();
         let _ = child.wait();
         let _ = std::fs::remove_dir_all(&dir);
         let ours = stingwatch_gps::Track::read(nmea_log().as_bytes()).unwrap();
