@@ -3,7 +3,7 @@
 //! and that many value octets, ended by tag 0; then the PDU. The dissector-name tag (12)
 //! says which protocol reads the PDU, e.g. `lte-rrc.ul.dcch` or `nas-eps`.
 
-use stingwatch_model::{Direction, LteRrcChannel, PayloadKind, Rat};
+use stingwatch_model::{Direction, LteRrcChannel, PayloadKind, Rat, UmtsRrcChannel};
 
 /// Link type of exported PDUs ("Wireshark Upper PDU export").
 pub const LINKTYPE: u32 = 252;
@@ -90,8 +90,40 @@ pub fn payload_for(dissector: &str) -> Option<(PayloadKind, Rat, Direction)> {
         "lte-rrc.ul.dcch.nb" => lte(UlDcchNb),
         "nas-eps" | "nas-eps_plain" => Some((PayloadKind::LteNas, Rat::Lte, Direction::Unknown)),
         "gsm_a_dtap" => Some((PayloadKind::GsmL3, Rat::Gsm, Direction::Unknown)),
-        _ => None,
+        _ => {
+            let channel = umts_rrc_channel(dissector)?;
+            Some((
+                PayloadKind::UmtsRrc { channel },
+                Rat::Umts,
+                channel.direction(),
+            ))
+        }
     }
+}
+
+/// UMTS RRC channel of a Wireshark `rrc` dissector name (channels and the blocks a modem logs
+/// whole).
+pub fn umts_rrc_channel(dissector: &str) -> Option<UmtsRrcChannel> {
+    use UmtsRrcChannel::*;
+    Some(match dissector {
+        "rrc.dl.dcch" => DlDcch,
+        "rrc.ul.dcch" => UlDcch,
+        "rrc.dl.ccch" => DlCcch,
+        "rrc.ul.ccch" => UlCcch,
+        "rrc.pcch" => Pcch,
+        "rrc.dl.shcch" => DlShcch,
+        "rrc.ul.shcch" => UlShcch,
+        "rrc.bcch.fach" => BcchFach,
+        "rrc.bcch.bch" => BcchBch,
+        "rrc.mcch" => Mcch,
+        "rrc.msch" => Msch,
+        "rrc.si.mib" => Single(16),
+        "rrc.si.sib1" => Single(17),
+        "rrc.si.sib2" => Single(18),
+        "rrc.si.sib3" => Single(19),
+        "rrc.si.sib19" => Single(54),
+        _ => return None,
+    })
 }
 
 /// The technology a dissector name points at, for PDUs no decoder here reads.

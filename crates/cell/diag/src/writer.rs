@@ -3,8 +3,8 @@
 use crate::hdlc::encode_frame;
 use crate::log::{
     capture_time_to_diag_time, lte_nas_log_code_for, DiagLogPacket, GsmRrSignaling, LteNasOta,
-    LteRrcOtaRepr, UmtsNasOta, EARFCN_UNKNOWN, LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA,
-    LOG_UMTS_NAS_OTA, PCI_UNKNOWN,
+    LteRrcOtaRepr, UmtsNasOta, WcdmaRrcOta, EARFCN_UNKNOWN, LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA,
+    LOG_UMTS_NAS_OTA, LOG_WCDMA_RRC_OTA, PCI_UNKNOWN,
 };
 use std::fmt;
 use std::io::{self, Write};
@@ -117,6 +117,15 @@ impl<W: Write> QmdlWriter<W> {
                 gsm_um_record(channel_type, msg, &mut self.body)?
             }
             PayloadKind::GsmL3 => gsm_l3_record(&msg.payload, msg.direction, &mut self.body)?,
+            PayloadKind::UmtsRrc { channel } => {
+                WcdmaRrcOta::emit(channel, 0, &msg.payload, &mut self.body).ok_or_else(|| {
+                    WriteError::Unsupported(format!(
+                        "UMTS RRC {} has no WCDMA RRC OTA channel type, or the PDU is over 65535 bytes",
+                        channel.as_str()
+                    ))
+                })?;
+                LOG_WCDMA_RRC_OTA
+            }
             other => {
                 return Err(WriteError::Unsupported(format!(
                     "payload kind {other:?} has no DIAG record here"
