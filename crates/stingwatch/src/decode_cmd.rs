@@ -29,6 +29,7 @@ pub fn channel_label(kind: &PayloadKind) -> &'static str {
         PayloadKind::LteNas => "nas",
         PayloadKind::GsmUm { .. } => "gsm-um",
         PayloadKind::GsmL3 => "gsm-l3",
+        PayloadKind::UmtsRrc { channel } => channel.as_str(),
         PayloadKind::Other { .. } => "other",
     }
 }

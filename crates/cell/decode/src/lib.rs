@@ -36,6 +36,9 @@ pub enum Protocol {
     /// GSM/UMTS layer 3 without air-interface framing (TS 24.008 MM/GMM/CC/SM, SMS, RR).
     #[serde(rename = "gsm-l3")]
     GsmL3,
+    /// UMTS radio resource control (TS 25.331).
+    #[serde(rename = "umts-rrc")]
+    UmtsRrc,
     /// Something the decoders do not read.
     #[serde(rename = "other")]
     Other,
@@ -49,6 +52,7 @@ impl Protocol {
             Protocol::NasEps => "nas-eps",
             Protocol::GsmUm => "gsm-um",
             Protocol::GsmL3 => "gsm-l3",
+            Protocol::UmtsRrc => "umts-rrc",
             Protocol::Other => "other",
         }
     }
@@ -73,8 +77,11 @@ pub struct DecodedMessage {
     pub nas: Arc<[NasMessage]>,
     /// Why the outer message (or a nested one) could not be decoded, if it could not.
     pub error: Option<String>,
-    /// The decoded GSM layer-3 message, for GSM payloads.
+    /// The decoded GSM layer-3 message, for GSM payloads; for a UMTS RRC direct transfer, the
+    /// NAS message it carries (MM, GMM, CC, SM and SMS are TS 24.008's on both).
     pub gsm: Option<Arc<GsmMessage>>,
+    /// The decoded UMTS RRC message, for UMTS RRC payloads that decoded.
+    pub umts: Option<Arc<stingwatch_umts_rrc::UmtsRrcMessage>>,
 }
 
 impl DecodedMessage {
@@ -157,6 +164,7 @@ impl Outcome {
             nas: self.nas.clone(),
             error: self.error.clone(),
             gsm: None,
+            umts: None,
         }
     }
 }
@@ -181,6 +189,7 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
             let m = stingwatch_gsm::decode_l3(&source.payload);
             gsm_message(Protocol::GsmL3, m, source)
         }
+        PayloadKind::UmtsRrc { channel } => umts_message(channel, source),
         PayloadKind::Other {
             gsmtap_type,
             sub_type,
@@ -198,6 +207,45 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
             nas: Arc::new([]),
             error: None,
             gsm: None,
+            umts: None,
+            source,
+        },
+    }
+}
+
+/// A UMTS RRC message, with the NAS message of a direct transfer decoded as layer 3.
+fn umts_message(channel: stingwatch_model::UmtsRrcChannel, source: RadioMessage) -> DecodedMessage {
+    match stingwatch_umts_rrc::decode(channel, &source.payload) {
+        Ok(m) => {
+            let gsm = match &m.content {
+                stingwatch_umts_rrc::Content::DirectTransfer { nas, .. } => {
+                    Some(Arc::new(stingwatch_gsm::decode_l3(nas)))
+                }
+                _ => None,
+            };
+            let error = gsm
+                .as_ref()
+                .and_then(|g| g.error.as_ref())
+                .map(|e| format!("embedded NAS: {e}"));
+            DecodedMessage {
+                protocol: Protocol::UmtsRrc,
+                message: Cow::Borrowed(m.name),
+                rrc: None,
+                nas: Arc::new([]),
+                error,
+                gsm,
+                umts: Some(Arc::new(m)),
+                source,
+            }
+        }
+        Err(e) => DecodedMessage {
+            protocol: Protocol::UmtsRrc,
+            message: Cow::Owned(format!("undecodable UMTS {} message", channel.as_str())),
+            rrc: None,
+            nas: Arc::new([]),
+            error: Some(e.to_string()),
+            gsm: None,
+            umts: None,
             source,
         },
     }
@@ -211,6 +259,7 @@ fn gsm_message(protocol: Protocol, m: GsmMessage, source: RadioMessage) -> Decod
         nas: Arc::new([]),
         error: m.error.clone(),
         gsm: Some(Arc::new(m)),
+        umts: None,
         source,
     }
 }

@@ -11,10 +11,11 @@
 
 mod derive;
 mod gsm;
+mod umts;
 
 pub use derive::{
     from_decoded, EventDeriver, DEDUP_MICROS, DEDUP_PACKETS, EARLIEST_PLAUSIBLE_TIME,
-    MAX_REMEMBERED_CELLS, MAX_REMEMBERED_KINDS,
+    MAX_RECENT_UMTS_NAS, MAX_REMEMBERED_CELLS, MAX_REMEMBERED_KINDS,
 };
 
 use serde::Serialize;
@@ -23,6 +24,7 @@ use std::sync::Arc;
 
 pub use gsm::{GsmEvent, GsmProcedure, GsmStep};
 pub use stingwatch_model::CaptureTime;
+pub use umts::UmtsEvent;
 
 /// Public Land Mobile Network identity: mobile country code and mobile network code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -561,11 +563,13 @@ pub enum EventKind {
     },
     /// Something that happened on GSM (2G).
     Gsm(GsmEvent),
+    /// Something that happened on UMTS (3G): its RRC, and the NAS that went through it.
+    Umts(UmtsEvent),
 }
 
 impl EventKind {
     /// Number of variants, the length of a table indexed by [`EventKind::ordinal`].
-    pub const VARIANTS: usize = 32;
+    pub const VARIANTS: usize = 33;
 
     /// Position of this event's variant in the declaration (0 to `VARIANTS - 1`), for tables
     /// indexed by kind of event.
@@ -603,6 +607,7 @@ impl EventKind {
             EventKind::DeviceNetwork { .. } => 29,
             EventKind::EquivalentNetworks { .. } => 30,
             EventKind::Gsm(_) => 31,
+            EventKind::Umts(_) => 32,
         }
     }
 
@@ -718,6 +723,7 @@ impl EventKind {
                 )
             }
             EventKind::Gsm(g) => g.describe(),
+            EventKind::Umts(u) => u.describe(),
         }
     }
 }
@@ -836,8 +842,12 @@ mod tests {
         distinct.dedup();
         assert_eq!(distinct.len(), ordinals.len());
         // The last variant declared takes the last slot.
-        let last = EventKind::Gsm(GsmEvent::ChannelAssigned);
+        let last = EventKind::Umts(UmtsEvent::SecurityModeComplete);
         assert_eq!(last.ordinal(), EventKind::VARIANTS - 1);
+        assert_eq!(
+            EventKind::Gsm(GsmEvent::ChannelAssigned).ordinal(),
+            EventKind::VARIANTS - 2
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod catalog;
 mod cell;
 mod gsm;
 mod recorder;
+mod umts;
 
 use serde::Serialize;
 use std::fmt;

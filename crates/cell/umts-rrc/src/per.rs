@@ -22,10 +22,10 @@ impl<'a> BitReader<'a> {
 
     /// One bit.
     pub fn bit(&mut self, what: &'static str) -> Result<bool, UmtsRrcError> {
-        let byte = self
-            .data
-            .get(self.pos / 8)
-            .ok_or(UmtsRrcError::Truncated { what, bit: self.pos })?;
+        let byte = self.data.get(self.pos / 8).ok_or(UmtsRrcError::Truncated {
+            what,
+            bit: self.pos,
+        })?;
         let b = byte >> (7 - (self.pos % 8)) & 1;
         self.pos += 1;
         Ok(b == 1)
@@ -56,7 +56,10 @@ impl<'a> BitReader<'a> {
             bit: self.pos,
         })?;
         if end > self.data.len() * 8 {
-            return Err(UmtsRrcError::Truncated { what, bit: self.pos });
+            return Err(UmtsRrcError::Truncated {
+                what,
+                bit: self.pos,
+            });
         }
         self.pos = end;
         Ok(())
@@ -65,7 +68,10 @@ impl<'a> BitReader<'a> {
     /// `n` whole octets, not aligned (UPER).
     pub fn octets(&mut self, n: usize, what: &'static str) -> Result<Vec<u8>, UmtsRrcError> {
         if self.pos.saturating_add(n.saturating_mul(8)) > self.data.len() * 8 {
-            return Err(UmtsRrcError::Truncated { what, bit: self.pos });
+            return Err(UmtsRrcError::Truncated {
+                what,
+                bit: self.pos,
+            });
         }
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
@@ -76,7 +82,12 @@ impl<'a> BitReader<'a> {
 
     /// A sequence of decimal digits of a size in `min..=max` (`SEQUENCE (SIZE (min..max)) OF
     /// Digit`), as text; digits above 9 are an error.
-    pub fn digits(&mut self, min: u32, max: u32, what: &'static str) -> Result<String, UmtsRrcError> {
+    pub fn digits(
+        &mut self,
+        min: u32,
+        max: u32,
+        what: &'static str,
+    ) -> Result<String, UmtsRrcError> {
         let n = min + self.upto(max - min, what)?;
         let mut s = String::with_capacity(n as usize);
         for _ in 0..n {

@@ -36,7 +36,10 @@ fn pcap(packets: &[(&str, Vec<u8>)]) -> Vec<u8> {
 fn tshark_available() -> bool {
     let ok = Command::new("tshark").arg("--version").output().is_ok();
     if !ok {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "tshark missing in CI");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "tshark missing in CI"
+        );
         eprintln!("skipped: tshark not installed");
     }
     ok
@@ -86,7 +89,9 @@ fn built_messages_agree_with_tshark() {
     };
     let imei = InitialIdentity::Imei("353456789012345".into());
     // Location updating request (MM), as it would ride in a direct transfer.
-    let nas = vec![0x05, 0x08, 0x70, 0x62, 0xf2, 0x10, 0x12, 0x34, 0x33, 0x05, 0xf4, 1, 2, 3, 4];
+    let nas = vec![
+        0x05, 0x08, 0x70, 0x62, 0xf2, 0x10, 0x12, 0x34, 0x33, 0x05, 0xf4, 1, 2, 3, 4,
+    ];
     // (dissector, channel, pdu, texts tshark must show)
     let cases: Vec<(&str, UmtsRrcChannel, Vec<u8>, Vec<&str>)> = vec![
         (
@@ -170,7 +175,13 @@ fn built_messages_agree_with_tshark() {
         (
             "rrc.ul.dcch",
             UmtsRrcChannel::UlDcch,
-            build::uplink_direct_transfer(&[0x05, 0x19, 0x08, 0x29, 0x26, 0x10, 0x21, 0x43, 0x65, 0x87, 0x09], false, Some(9)),
+            build::uplink_direct_transfer(
+                &[
+                    0x05, 0x19, 0x08, 0x29, 0x26, 0x10, 0x21, 0x43, 0x65, 0x87, 0x09,
+                ],
+                false,
+                Some(9),
+            ),
             vec!["uplinkDirectTransfer", "Identity Response"],
         ),
         (
@@ -190,12 +201,22 @@ fn built_messages_agree_with_tshark() {
     let texts = tshark_text(&packets);
     assert_eq!(texts.len(), cases.len(), "one text per packet");
     for (i, ((_, channel, pdu, want), text)) in cases.iter().zip(&texts).enumerate() {
-        assert!(!text.contains("Malformed"), "packet {i}: tshark finds it malformed:\n{text}");
+        assert!(
+            !text.contains("Malformed"),
+            "packet {i}: tshark finds it malformed:\n{text}"
+        );
         for w in want {
-            assert!(text.contains(w), "packet {i}: tshark does not show {w:?}:\n{text}");
+            assert!(
+                text.contains(w),
+                "packet {i}: tshark does not show {w:?}:\n{text}"
+            );
         }
         let m = decode(*channel, pdu).unwrap_or_else(|e| panic!("packet {i}: {e}"));
-        assert!(text.contains(m.name), "packet {i}: names differ ({})", m.name);
+        assert!(
+            text.contains(m.name),
+            "packet {i}: names differ ({})",
+            m.name
+        );
     }
     // The fields this crate reads, on the same PDUs.
     let m = decode(UmtsRrcChannel::UlCcch, &cases[0].2).unwrap();
