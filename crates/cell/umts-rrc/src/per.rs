@@ -118,7 +118,7 @@ impl BitWriter {
 
     /// One bit.
     pub fn bit(&mut self, b: bool) {
-        if self.pos % 8 == 0 {
+        if self.pos.is_multiple_of(8) {
             self.bytes.push(0);
         }
         if b {

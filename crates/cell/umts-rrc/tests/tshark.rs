@@ -10,9 +10,7 @@ use stingwatch_umts_rrc::{build, decode, Content, InitialIdentity, Lai, Plmn, Re
 /// An exported-PDU pcap (link type 252) with one packet per (dissector, PDU).
 fn pcap(packets: &[(&str, Vec<u8>)]) -> Vec<u8> {
     let mut out = Vec::new();
-    for v in [0xa1b2_c3d4u32] {
-        out.extend(v.to_le_bytes());
-    }
+    out.extend(0xa1b2_c3d4u32.to_le_bytes());
     out.extend(2u16.to_le_bytes());
     out.extend(4u16.to_le_bytes());
     out.extend([0u8; 8]);

@@ -52,7 +52,7 @@ impl Analyzer for UmtsRedirectToGsm {
             _ => return,
         };
         let secured = std::mem::take(&mut self.secured);
-        if secured || !redirect.is_some_and(|r| r.rat == AccessTechnology::Geran) {
+        if secured || redirect.is_none_or(|r| r.rat != AccessTechnology::Geran) {
             return;
         }
         out.push(
