@@ -31,6 +31,7 @@ pub fn channel_label(kind: &PayloadKind) -> &'static str {
         PayloadKind::NrNas => "nas-5gs",
         PayloadKind::GsmUm { .. } => "gsm-um",
         PayloadKind::GsmL3 => "gsm-l3",
+        PayloadKind::UmtsRrc { channel } => channel.as_str(),
         PayloadKind::Other { .. } => "other",
     }
 }

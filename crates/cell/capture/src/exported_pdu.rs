@@ -3,7 +3,7 @@
 //! and that many value octets, ended by tag 0; then the PDU. The dissector-name tag (12)
 //! says which protocol reads the PDU, e.g. `lte-rrc.ul.dcch` or `nas-eps`.
 
-use stingwatch_model::{Direction, LteRrcChannel, NrRrcChannel, PayloadKind, Rat};
+use stingwatch_model::{Direction, LteRrcChannel, NrRrcChannel, PayloadKind, Rat, UmtsRrcChannel};
 
 /// Link type of exported PDUs ("Wireshark Upper PDU export").
 pub const LINKTYPE: u32 = 252;
@@ -112,9 +112,42 @@ pub fn payload_for(dissector: &str) -> Option<(PayloadKind, Rat, Direction)> {
         "gsm_a_dtap" => Some((PayloadKind::GsmL3, Rat::Gsm, Direction::Unknown)),
         // The message type says the direction (stingwatch-nas5g reads it).
         "nas-5gs" => Some((PayloadKind::NrNas, Rat::Nr, Direction::Unknown)),
-        _ => NrRrcChannel::from_dissector(dissector)
+        _ if dissector.starts_with("nr-rrc") => NrRrcChannel::from_dissector(dissector)
             .map(|channel| (PayloadKind::NrRrc { channel }, Rat::Nr, channel.direction())),
+        _ => {
+            let channel = umts_rrc_channel(dissector)?;
+            Some((
+                PayloadKind::UmtsRrc { channel },
+                Rat::Umts,
+                channel.direction(),
+            ))
+        }
     }
+}
+
+/// UMTS RRC channel of a Wireshark `rrc` dissector name (channels and the blocks a modem logs
+/// whole).
+pub fn umts_rrc_channel(dissector: &str) -> Option<UmtsRrcChannel> {
+    use UmtsRrcChannel::*;
+    Some(match dissector {
+        "rrc.dl.dcch" => DlDcch,
+        "rrc.ul.dcch" => UlDcch,
+        "rrc.dl.ccch" => DlCcch,
+        "rrc.ul.ccch" => UlCcch,
+        "rrc.pcch" => Pcch,
+        "rrc.dl.shcch" => DlShcch,
+        "rrc.ul.shcch" => UlShcch,
+        "rrc.bcch.fach" => BcchFach,
+        "rrc.bcch.bch" => BcchBch,
+        "rrc.mcch" => Mcch,
+        "rrc.msch" => Msch,
+        "rrc.si.mib" => Single(16),
+        "rrc.si.sib1" => Single(17),
+        "rrc.si.sib2" => Single(18),
+        "rrc.si.sib3" => Single(19),
+        "rrc.si.sib19" => Single(54),
+        _ => return None,
+    })
 }
 
 /// Longest dissector name [`emit`] writes (Wireshark's own are under 40 bytes).

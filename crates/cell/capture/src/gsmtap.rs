@@ -12,7 +12,7 @@
 
 use std::fmt;
 
-use stingwatch_model::{Direction, LteRrcChannel, PayloadKind, Rat};
+use stingwatch_model::{Direction, LteRrcChannel, PayloadKind, Rat, UmtsRrcChannel};
 
 /// UDP port GSMTAP is sent to (and recognised on).
 pub const UDP_PORT: u16 = 4729;
@@ -406,6 +406,10 @@ impl GsmtapRepr {
             {
                 PayloadKind::LteNas
             }
+            gsmtap_type::UMTS_RRC => match UmtsRrcChannel::from_gsmtap(self.sub_type) {
+                Some(channel) => PayloadKind::UmtsRrc { channel },
+                None => self.other(),
+            },
             gsmtap_type::UM => PayloadKind::GsmUm {
                 channel_type: self.sub_type,
             },
@@ -433,10 +437,11 @@ impl GsmtapRepr {
         }
     }
 
-    /// Direction: the RRC channel's for LTE RRC, the uplink flag for everything else.
+    /// Direction: the RRC channel's for LTE and UMTS RRC, the uplink flag for everything else.
     pub fn direction(&self) -> Direction {
         match self.payload_kind() {
             PayloadKind::LteRrc { channel } => channel.direction(),
+            PayloadKind::UmtsRrc { channel } => channel.direction(),
             _ if self.uplink => Direction::Uplink,
             _ => Direction::Downlink,
         }
@@ -461,6 +466,7 @@ impl GsmtapRepr {
             PayloadKind::NrRrc { .. } => (0, 0),
             // GSMTAP v2 has no 5GS NAS type: the pcapng writer carries it as an exported PDU.
             PayloadKind::NrNas => (0, 0),
+            PayloadKind::UmtsRrc { channel } => (gsmtap_type::UMTS_RRC, channel.gsmtap_sub_type()),
             PayloadKind::Other {
                 gsmtap_type,
                 sub_type,
@@ -696,7 +702,7 @@ mod tests {
     fn unknown_types_and_sub_types_are_other() {
         let repr = GsmtapRepr {
             gsmtap_type: gsmtap_type::UMTS_RRC,
-            sub_type: 3,
+            sub_type: 62,
             uplink: true,
             ..GsmtapRepr::default()
         };
@@ -704,11 +710,34 @@ mod tests {
             repr.payload_kind(),
             PayloadKind::Other {
                 gsmtap_type: 0x0c,
-                sub_type: 3
+                sub_type: 62
             }
         );
         assert_eq!(repr.rat(), Rat::Umts);
         assert_eq!(repr.direction(), Direction::Uplink);
+        let ul_ccch = GsmtapRepr {
+            sub_type: 3,
+            uplink: false,
+            ..repr
+        };
+        assert_eq!(
+            ul_ccch.payload_kind(),
+            PayloadKind::UmtsRrc {
+                channel: UmtsRrcChannel::UlCcch
+            }
+        );
+        // The channel says the direction, whatever the flag.
+        assert_eq!(ul_ccch.direction(), Direction::Uplink);
+        for sub in 0..=61u8 {
+            let channel = UmtsRrcChannel::from_gsmtap(sub).unwrap();
+            let back = GsmtapRepr::for_payload(
+                PayloadKind::UmtsRrc { channel },
+                Direction::Downlink,
+                None,
+                &[],
+            );
+            assert_eq!((back.gsmtap_type, back.sub_type), (0x0c, sub));
+        }
         let sidelink = GsmtapRepr {
             gsmtap_type: gsmtap_type::LTE_RRC,
             sub_type: 12,

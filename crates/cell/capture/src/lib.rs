@@ -9,6 +9,7 @@
 
 pub mod exported_pdu;
 pub mod gsmtap;
+pub mod gsmtapv3;
 pub mod net;
 mod reader;
 mod window;

@@ -177,8 +177,9 @@ struct PcapRecordHeader {
 /// Result of decoding one captured packet's bytes.
 enum PacketOutcome {
     Message(GsmtapRepr, Vec<u8>),
-    /// A PDU of an exported-PDU packet: what reads it, its technology and direction.
-    Pdu(PayloadKind, Rat, Direction, Vec<u8>),
+    /// A PDU of an exported-PDU or GSMTAP version 3 packet: what reads it, its technology,
+    /// direction and radio context.
+    Pdu(PayloadKind, Rat, Direction, RadioContext, Vec<u8>),
     Skipped(String),
     Damaged(String),
 }
@@ -767,7 +768,7 @@ impl<R: Read> PcapReader<R> {
                     payload,
                 }))
             }
-            PacketOutcome::Pdu(kind, rat, direction, payload) => {
+            PacketOutcome::Pdu(kind, rat, direction, context, payload) => {
                 if let PayloadKind::Other { .. } = kind {
                     self.summary
                         .skip(format!("exported PDU of {}", rat.as_str()));
@@ -780,7 +781,7 @@ impl<R: Read> PcapReader<R> {
                     direction,
                     rat,
                     kind,
-                    context: RadioContext::default(),
+                    context,
                     payload,
                 }))
             }
@@ -1055,6 +1056,7 @@ fn decode_packet(linktype: u32, data: &[u8]) -> PacketOutcome {
                             Direction::Unknown => e.direction.unwrap_or(direction),
                             known => known,
                         },
+                        RadioContext::default(),
                         e.pdu.to_vec(),
                     ),
                     // Kept (and counted) as another protocol's message, never dropped.
@@ -1065,6 +1067,7 @@ fn decode_packet(linktype: u32, data: &[u8]) -> PacketOutcome {
                         },
                         exported_pdu::rat_of(name),
                         e.direction.unwrap_or(Direction::Unknown),
+                        RadioContext::default(),
                         e.pdu.to_vec(),
                     ),
                 }
@@ -1088,6 +1091,25 @@ fn decode_packet(linktype: u32, data: &[u8]) -> PacketOutcome {
             payload
         }
     };
+    if payload.first() == Some(&crate::gsmtapv3::VERSION) {
+        return match crate::gsmtapv3::Gsmtapv3::parse(payload) {
+            Ok(v3) => {
+                let (kind, rat, direction) = v3.route();
+                PacketOutcome::Pdu(
+                    kind,
+                    rat,
+                    direction,
+                    RadioContext {
+                        arfcn: v3.channel_number,
+                        pci: v3.cell,
+                        sfn: None,
+                    },
+                    v3.payload.to_vec(),
+                )
+            }
+            Err(e) => PacketOutcome::Damaged(e.to_string()),
+        };
+    }
     let header = match GsmtapHeader::new_checked(payload) {
         Ok(h) => h,
         Err(GsmtapError::UnsupportedVersion(v)) => {

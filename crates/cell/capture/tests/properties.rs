@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use stingwatch_capture::gsmtap::lte_rrc_channel;
 use stingwatch_capture::{PcapReader, PcapngWriter};
 use stingwatch_model::{
-    CaptureTime, Direction, PayloadKind, RadioContext, RadioMessage, Rat, ReadItem,
+    CaptureTime, Direction, PayloadKind, RadioContext, RadioMessage, Rat, ReadItem, UmtsRrcChannel,
 };
 
 /// Reading must end, and yield at most one item per input byte (plus one for the end).
@@ -33,9 +33,12 @@ fn kind_strategy() -> impl Strategy<Value = PayloadKind> {
         Just(PayloadKind::LteNas),
         any::<u8>().prop_map(|channel_type| PayloadKind::GsmUm { channel_type }),
         Just(PayloadKind::GsmL3),
+        (0u8..=61)
+            .prop_filter_map("umts rrc channel", UmtsRrcChannel::from_gsmtap)
+            .prop_map(|channel| PayloadKind::UmtsRrc { channel }),
         (any::<u8>(), any::<u8>())
-            .prop_filter("not a named kind", |(t, _)| {
-                !matches!(t, 0x01 | 0x02 | 0x0d | 0x12) && *t != 0
+            .prop_filter("not a named kind", |(t, s)| {
+                !matches!(t, 0x01 | 0x02 | 0x0d | 0x12) && *t != 0 && !(*t == 0x0c && *s <= 61)
             })
             .prop_map(|(gsmtap_type, sub_type)| PayloadKind::Other {
                 gsmtap_type,
@@ -50,6 +53,7 @@ fn rat_for(kind: PayloadKind) -> Rat {
         PayloadKind::GsmUm { .. } | PayloadKind::GsmL3 => Rat::Gsm,
         PayloadKind::NrRrc { .. } => Rat::Nr,
         PayloadKind::NrNas => Rat::Nr,
+        PayloadKind::UmtsRrc { .. } => Rat::Umts,
         PayloadKind::Other { gsmtap_type, .. } => match gsmtap_type {
             0x0b | 0x0c => Rat::Umts,
             0x0e | 0x0f => Rat::Lte,
@@ -69,6 +73,7 @@ fn message_strategy() -> impl Strategy<Value = RadioMessage> {
         .prop_map(|(kind, uplink, arfcn, micros, payload)| {
             let direction = match kind {
                 PayloadKind::LteRrc { channel } => channel.direction(),
+                PayloadKind::UmtsRrc { channel } => channel.direction(),
                 _ if uplink => Direction::Uplink,
                 _ => Direction::Downlink,
             };

@@ -44,6 +44,9 @@ pub enum Protocol {
     /// 5GS non-access stratum (TS 24.501).
     #[serde(rename = "nas-5gs")]
     Nas5gs,
+    /// UMTS radio resource control (TS 25.331).
+    #[serde(rename = "umts-rrc")]
+    UmtsRrc,
     /// Something the decoders do not read.
     #[serde(rename = "other")]
     Other,
@@ -59,6 +62,7 @@ impl Protocol {
             Protocol::GsmUm => "gsm-um",
             Protocol::GsmL3 => "gsm-l3",
             Protocol::Nas5gs => "nas-5gs",
+            Protocol::UmtsRrc => "umts-rrc",
             Protocol::Other => "other",
         }
     }
@@ -83,13 +87,16 @@ pub struct DecodedMessage {
     pub nas: Arc<[NasMessage]>,
     /// Why the outer message (or a nested one) could not be decoded, if it could not.
     pub error: Option<String>,
-    /// The decoded GSM layer-3 message, for GSM payloads.
+    /// The decoded GSM layer-3 message, for GSM payloads; for a UMTS RRC direct transfer, the
+    /// NAS message it carries (MM, GMM, CC, SM and SMS are TS 24.008's on both).
     pub gsm: Option<Arc<GsmMessage>>,
     /// The decoded NR RRC message, for NR RRC payloads that decoded. The 5GS NAS messages it
     /// carries stay in its `nas_pdus` (not decoded here).
     pub nr: Option<Arc<NrRrcMessage>>,
     /// The decoded 5GS NAS message, for 5GS NAS payloads.
     pub nas5g: Option<Arc<Nas5gMessage>>,
+    /// The decoded UMTS RRC message, for UMTS RRC payloads that decoded.
+    pub umts: Option<Arc<stingwatch_umts_rrc::UmtsRrcMessage>>,
 }
 
 impl DecodedMessage {
@@ -174,6 +181,7 @@ impl Outcome {
             gsm: None,
             nr: None,
             nas5g: None,
+            umts: None,
         }
     }
 }
@@ -210,9 +218,11 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
                 gsm: None,
                 nr: None,
                 nas5g: Some(Arc::new(m)),
+                umts: None,
                 source,
             }
         }
+        PayloadKind::UmtsRrc { channel } => umts_message(channel, source),
         PayloadKind::Other {
             gsmtap_type,
             sub_type,
@@ -232,6 +242,49 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
             gsm: None,
             nr: None,
             nas5g: None,
+            umts: None,
+            source,
+        },
+    }
+}
+
+/// A UMTS RRC message, with the NAS message of a direct transfer decoded as layer 3.
+fn umts_message(channel: stingwatch_model::UmtsRrcChannel, source: RadioMessage) -> DecodedMessage {
+    match stingwatch_umts_rrc::decode(channel, &source.payload) {
+        Ok(m) => {
+            let gsm = match &m.content {
+                stingwatch_umts_rrc::Content::DirectTransfer { nas, .. } => {
+                    Some(Arc::new(stingwatch_gsm::decode_l3(nas)))
+                }
+                _ => None,
+            };
+            let error = gsm
+                .as_ref()
+                .and_then(|g| g.error.as_ref())
+                .map(|e| format!("embedded NAS: {e}"));
+            DecodedMessage {
+                protocol: Protocol::UmtsRrc,
+                message: Cow::Borrowed(m.name),
+                rrc: None,
+                nas: Arc::new([]),
+                error,
+                gsm,
+                nr: None,
+                nas5g: None,
+                umts: Some(Arc::new(m)),
+                source,
+            }
+        }
+        Err(e) => DecodedMessage {
+            protocol: Protocol::UmtsRrc,
+            message: Cow::Owned(format!("undecodable UMTS {} message", channel.as_str())),
+            rrc: None,
+            nas: Arc::new([]),
+            error: Some(e.to_string()),
+            gsm: None,
+            nr: None,
+            nas5g: None,
+            umts: None,
             source,
         },
     }
@@ -256,6 +309,7 @@ fn nr_rrc_message(channel: stingwatch_model::NrRrcChannel, source: RadioMessage)
         gsm: None,
         nr,
         nas5g: None,
+        umts: None,
     }
 }
 
@@ -282,6 +336,7 @@ fn gsm_message(protocol: Protocol, m: GsmMessage, source: RadioMessage) -> Decod
         gsm: Some(Arc::new(m)),
         nr: None,
         nas5g: None,
+        umts: None,
         source,
     }
 }

@@ -10,7 +10,7 @@
 //! 1.25 ms ticks since 1980-01-06 00:00:00 UTC; the lower 16 bits count 1/32 chips
 //! (1.2288 Mchip/s) inside the tick.
 
-use stingwatch_model::{CaptureTime, Direction, LteRrcChannel};
+use stingwatch_model::{CaptureTime, Direction, LteRrcChannel, UmtsRrcChannel};
 
 /// DIAG command code of a log packet.
 pub const DIAG_LOG_F: u8 = 0x10;
@@ -44,6 +44,8 @@ pub const LOG_GSM_RR_SIGNALING: u16 = 0x512F;
 pub const LOG_GSM_DSDS_RR_SIGNALING: u16 = 0x5B2F;
 /// Log code of UMTS NAS OTA messages: MM, GMM, CC, SM and SMS of both GSM and UMTS.
 pub const LOG_UMTS_NAS_OTA: u16 = 0x713A;
+/// Log code of WCDMA RRC OTA signalling messages (`LOG_WCDMA_SIGNALING_MSG_C`).
+pub const LOG_WCDMA_RRC_OTA: u16 = 0x412F;
 
 /// Log code of plain 5GSM NAS messages received (NR5G NAS SM5G Plain OTA Incoming).
 pub const LOG_NR_NAS_SM_PLAIN_IN: u16 = 0xB800;
@@ -122,6 +124,10 @@ pub enum RecordError {
         /// Subpacket version.
         version: u8,
     },
+    /// A WCDMA RRC channel type that no known layout uses.
+    UnknownChannelType(u8),
+    /// A SIB class octet of a WCDMA RRC record that names no known block.
+    UnknownSibClass(u8),
     /// A PDU number that the packet version does not map to a channel.
     UnknownPduNumber {
         /// Packet version.
@@ -147,6 +153,8 @@ impl std::fmt::Display for RecordError {
                 "length field says {declared} bytes but {present} are present"
             ),
             RecordError::UnsupportedVersion(v) => write!(f, "unsupported packet version {v}"),
+            RecordError::UnknownChannelType(t) => write!(f, "unknown channel type {t:#04x}"),
+            RecordError::UnknownSibClass(c) => write!(f, "unknown SIB class {c}"),
             RecordError::Segmented(n) => {
                 write!(
                     f,
@@ -1339,5 +1347,330 @@ impl<'a> UmtsNasOta<'a> {
         out.extend_from_slice(&u32::try_from(pdu.len()).ok()?.to_le_bytes());
         out.extend_from_slice(pdu);
         Some(())
+    }
+}
+
+/// Length of the WCDMA RRC OTA header: channel type, radio bearer, 16-bit length.
+const WCDMA_RRC_HEADER_LEN: usize = 4;
+/// Length of the carrier fields (UARFCN, primary scrambling code) of the newer channel types.
+const WCDMA_RRC_CARRIER_LEN: usize = 4;
+
+/// How a WCDMA RRC OTA channel type lays out what follows the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WcdmaRrcLayout {
+    /// The PDU of a channel right after the header.
+    Plain(UmtsRrcChannel),
+    /// A SIB class octet, then one whole system information block the modem reassembled.
+    Sib {
+        /// The newer SIB class numbering (class 31 is SIB19 there, SIB11bis before).
+        newer: bool,
+    },
+    /// UARFCN and scrambling code, then the PDU of a channel.
+    CarrierPlain(UmtsRrcChannel),
+    /// UARFCN and scrambling code, a SIB class octet, then one whole block.
+    CarrierSib,
+}
+
+/// How a channel type of a WCDMA RRC OTA record reads, or `None` for values not known.
+///
+/// Two families exist: 0-10 (with 9, 0xFE and 0xFF carrying whole blocks), and from newer
+/// modems 0x80-0x89 and 0xF0, which add the carrier's UARFCN and primary scrambling code.
+fn wcdma_rrc_layout(channel_type: u8) -> Option<WcdmaRrcLayout> {
+    use UmtsRrcChannel::*;
+    use WcdmaRrcLayout::*;
+    let base = |t: u8| -> Option<UmtsRrcChannel> {
+        Some(match t {
+            0 => UlCcch,
+            1 => UlDcch,
+            2 => DlCcch,
+            3 => DlDcch,
+            4 => BcchBch,
+            5 => BcchFach,
+            6 => Pcch,
+            7 => Mcch,
+            8 => Msch,
+            _ => return None,
+        })
+    };
+    Some(match channel_type {
+        0..=8 => Plain(base(channel_type)?),
+        // A System Information Container (the blocks of a target cell in a handover).
+        10 => Plain(Single(14)),
+        9 | 0xFE | 0xFF => Sib { newer: false },
+        0x80..=0x88 => CarrierPlain(base(channel_type & 0x7f)?),
+        0x89 | 0xF0 => CarrierSib,
+        _ => return None,
+    })
+}
+
+/// GSMTAP UMTS RRC sub-type of a SIB class octet of a WCDMA RRC OTA record (the order of
+/// TS 25.331 SIB-Type, with the modem's own numbers for extension blocks).
+pub fn wcdma_sib_class_sub_type(class: u8, newer: bool) -> Option<u8> {
+    Some(match class {
+        0 => 16,
+        1..=5 => 16 + class,
+        6..=11 => 17 + class,
+        12..=17 => 18 + class,
+        18 | 19 => 18 + class,
+        20 => 39,
+        21 => 41,
+        22 => 44,
+        23 => 51,
+        24 => 52,
+        25 => 46,
+        26 => 53,
+        27 => 58,
+        28 => 59,
+        29 => 47,
+        30 => 22,
+        31 if newer => 54,
+        31 | 66 => 29,
+        67 => 54,
+        _ => return None,
+    })
+}
+
+/// Zero-copy view of a WCDMA RRC OTA record (body of 0x412F), checked once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WcdmaRrcOta<'a> {
+    buffer: &'a [u8],
+    channel: UmtsRrcChannel,
+    carrier: bool,
+    pdu_start: usize,
+}
+
+impl<'a> WcdmaRrcOta<'a> {
+    /// Checks the header, the channel type and the stated length.
+    ///
+    /// The length field counts the PDU; for records that carry a SIB class octet it has been
+    /// seen to count that octet as well, so either is accepted, and nothing else.
+    pub fn new_checked(body: &'a [u8]) -> Result<Self, RecordError> {
+        let (Some(&channel_type), Some(declared)) = (body.first(), u16_at(body, 2)) else {
+            return Err(RecordError::Truncated {
+                what: "WCDMA RRC OTA header",
+                needed: WCDMA_RRC_HEADER_LEN,
+                present: body.len(),
+            });
+        };
+        let layout =
+            wcdma_rrc_layout(channel_type).ok_or(RecordError::UnknownChannelType(channel_type))?;
+        let carrier = matches!(
+            layout,
+            WcdmaRrcLayout::CarrierPlain(_) | WcdmaRrcLayout::CarrierSib
+        );
+        let mut at = WCDMA_RRC_HEADER_LEN;
+        if carrier {
+            at += WCDMA_RRC_CARRIER_LEN;
+        }
+        let (channel, class_octet) = match layout {
+            WcdmaRrcLayout::Plain(c) | WcdmaRrcLayout::CarrierPlain(c) => (c, false),
+            WcdmaRrcLayout::Sib { newer } => (sib_channel(body, &mut at, newer)?, true),
+            WcdmaRrcLayout::CarrierSib => (sib_channel(body, &mut at, true)?, true),
+        };
+        if body.len() < at {
+            return Err(RecordError::Truncated {
+                what: "WCDMA RRC OTA header",
+                needed: at,
+                present: body.len(),
+            });
+        }
+        let present = body.len() - at;
+        let declared = usize::from(declared);
+        if declared != present && !(class_octet && declared == present + 1) {
+            return Err(RecordError::LengthMismatch { declared, present });
+        }
+        Ok(WcdmaRrcOta {
+            buffer: body,
+            channel,
+            carrier,
+            pdu_start: at,
+        })
+    }
+
+    /// Channel type as logged.
+    pub fn channel_type(&self) -> u8 {
+        self.buffer.first().copied().unwrap_or(0)
+    }
+
+    /// Radio bearer id.
+    pub fn radio_bearer(&self) -> u8 {
+        self.buffer.get(1).copied().unwrap_or(0)
+    }
+
+    /// Channel, or the single message type of a whole block.
+    pub fn channel(&self) -> UmtsRrcChannel {
+        self.channel
+    }
+
+    /// Downlink UARFCN, in the channel types that carry one.
+    pub fn uarfcn(&self) -> Option<u16> {
+        self.carrier
+            .then(|| u16_at(self.buffer, WCDMA_RRC_HEADER_LEN))
+            .flatten()
+    }
+
+    /// Primary scrambling code, in the channel types that carry one.
+    pub fn psc(&self) -> Option<u16> {
+        self.carrier
+            .then(|| u16_at(self.buffer, WCDMA_RRC_HEADER_LEN + 2))
+            .flatten()
+    }
+
+    /// The RRC PDU.
+    pub fn pdu(&self) -> &'a [u8] {
+        self.buffer.get(self.pdu_start..).unwrap_or(&[])
+    }
+
+    /// Appends a record body of the older family (no carrier fields) for a PDU of `channel`
+    /// to `out`; `None` for single message types other than blocks with a SIB class, or a PDU
+    /// over 65535 bytes.
+    pub fn emit(
+        channel: UmtsRrcChannel,
+        radio_bearer: u8,
+        pdu: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Option<()> {
+        let len = u16::try_from(pdu.len()).ok()?;
+        let (channel_type, class) = match (0u8..=10)
+            .find(|&t| wcdma_rrc_layout(t) == Some(WcdmaRrcLayout::Plain(channel)))
+        {
+            Some(t) => (t, None),
+            None => {
+                let UmtsRrcChannel::Single(sub) = channel else {
+                    return None;
+                };
+                let class =
+                    (0u8..=67).find(|&c| wcdma_sib_class_sub_type(c, false) == Some(sub))?;
+                (0xFE, Some(class))
+            }
+        };
+        out.push(channel_type);
+        out.push(radio_bearer);
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend(class);
+        out.extend_from_slice(pdu);
+        Some(())
+    }
+}
+
+/// The block type of the SIB class octet at `*at`, moving `*at` past it.
+fn sib_channel(body: &[u8], at: &mut usize, newer: bool) -> Result<UmtsRrcChannel, RecordError> {
+    let class = *body.get(*at).ok_or(RecordError::Truncated {
+        what: "WCDMA RRC OTA SIB class",
+        needed: *at + 1,
+        present: body.len(),
+    })?;
+    let sub = wcdma_sib_class_sub_type(class, newer).ok_or(RecordError::UnknownSibClass(class))?;
+    *at += 1;
+    Ok(UmtsRrcChannel::Single(sub))
+}
+
+#[cfg(test)]
+mod wcdma_tests {
+    use super::*;
+
+    // No recording here carries 0x412F records (none of the MobileInsight or Rayhunter
+    // recordings has one), so these bodies are built from the layout: channel type, radio
+    // bearer, 16-bit little-endian length, then for 0x80-0x89 the UARFCN and scrambling code.
+
+    #[test]
+    fn older_family_channels() {
+        // UL-CCCH, an RRC Connection Request's first bytes.
+        let body = [0x00, 0x00, 0x03, 0x00, 0x15, 0x0a, 0x40];
+        let r = WcdmaRrcOta::new_checked(&body).unwrap();
+        assert_eq!(r.channel(), UmtsRrcChannel::UlCcch);
+        assert_eq!(r.pdu(), &[0x15, 0x0a, 0x40]);
+        assert_eq!((r.uarfcn(), r.psc()), (None, None));
+        for (t, c) in [
+            (1, UmtsRrcChannel::UlDcch),
+            (2, UmtsRrcChannel::DlCcch),
+            (3, UmtsRrcChannel::DlDcch),
+            (4, UmtsRrcChannel::BcchBch),
+            (5, UmtsRrcChannel::BcchFach),
+            (6, UmtsRrcChannel::Pcch),
+            (10, UmtsRrcChannel::Single(14)),
+        ] {
+            let body = [t, 1, 1, 0, 0xAA];
+            let r = WcdmaRrcOta::new_checked(&body).unwrap();
+            assert_eq!(r.channel(), c, "channel type {t}");
+        }
+    }
+
+    #[test]
+    fn whole_blocks_and_carrier_fields() {
+        // Channel type 0xFE: SIB class 3 (SIB3), length counting the PDU only.
+        let r = WcdmaRrcOta::new_checked(&[0xFE, 0, 2, 0, 3, 0xAB, 0xCD]).unwrap();
+        assert_eq!(r.channel(), UmtsRrcChannel::Single(19));
+        assert_eq!(r.pdu(), &[0xAB, 0xCD]);
+        // The same with the length counting the class octet.
+        let r = WcdmaRrcOta::new_checked(&[0xFE, 0, 3, 0, 0, 0xAB, 0xCD]).unwrap();
+        assert_eq!(r.channel(), UmtsRrcChannel::Single(16));
+        // Newer family: DL-DCCH with UARFCN 10713 and PSC 301.
+        let mut body = vec![0x83, 3, 1, 0];
+        body.extend_from_slice(&10713u16.to_le_bytes());
+        body.extend_from_slice(&301u16.to_le_bytes());
+        body.push(0x42);
+        let r = WcdmaRrcOta::new_checked(&body).unwrap();
+        assert_eq!(r.channel(), UmtsRrcChannel::DlDcch);
+        assert_eq!((r.uarfcn(), r.psc()), (Some(10713), Some(301)));
+        assert_eq!(r.pdu(), &[0x42]);
+        // Newer block: class 31 is SIB19 there.
+        let mut body = vec![0x89, 0, 1, 0, 0, 0, 0, 0, 31, 0x11];
+        let r = WcdmaRrcOta::new_checked(&body).unwrap();
+        assert_eq!(r.channel(), UmtsRrcChannel::Single(54));
+        body[0] = 0x09;
+        body.drain(4..8);
+        let r = WcdmaRrcOta::new_checked(&body).unwrap();
+        assert_eq!(r.channel(), UmtsRrcChannel::Single(29));
+    }
+
+    #[test]
+    fn damage_is_reported() {
+        assert!(matches!(
+            WcdmaRrcOta::new_checked(&[0, 0, 1]),
+            Err(RecordError::Truncated { .. })
+        ));
+        assert_eq!(
+            WcdmaRrcOta::new_checked(&[0x0B, 0, 0, 0]),
+            Err(RecordError::UnknownChannelType(0x0B))
+        );
+        assert_eq!(
+            WcdmaRrcOta::new_checked(&[0xFE, 0, 0, 0, 99]),
+            Err(RecordError::UnknownSibClass(99))
+        );
+        assert!(matches!(
+            WcdmaRrcOta::new_checked(&[0, 0, 5, 0, 1]),
+            Err(RecordError::LengthMismatch {
+                declared: 5,
+                present: 1
+            })
+        ));
+        assert!(matches!(
+            WcdmaRrcOta::new_checked(&[0x83, 0, 0, 0, 1]),
+            Err(RecordError::Truncated { .. })
+        ));
+    }
+
+    #[test]
+    fn emit_round_trips() {
+        for channel in [
+            UmtsRrcChannel::UlCcch,
+            UmtsRrcChannel::DlDcch,
+            UmtsRrcChannel::Pcch,
+            UmtsRrcChannel::BcchBch,
+            UmtsRrcChannel::Single(16),
+            UmtsRrcChannel::Single(19),
+            UmtsRrcChannel::Single(54),
+        ] {
+            let mut body = Vec::new();
+            WcdmaRrcOta::emit(channel, 2, &[1, 2, 3], &mut body).unwrap();
+            let r = WcdmaRrcOta::new_checked(&body).unwrap();
+            assert_eq!(r.channel(), channel);
+            assert_eq!(r.pdu(), &[1, 2, 3]);
+        }
+        assert_eq!(
+            WcdmaRrcOta::emit(UmtsRrcChannel::Single(11), 0, &[], &mut Vec::new()),
+            None
+        );
     }
 }

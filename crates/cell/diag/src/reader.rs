@@ -3,9 +3,9 @@
 use crate::hdlc::{DeframeItem, Deframer, Frame, FrameDamage};
 use crate::log::{
     is_lte_nas_log_code, is_nr_nas_log_code, lte_nas_direction, nr_nas_direction, DiagLogPacket,
-    GsmRrSignaling, LteNasOta, LteRrcOta, NrNasOta, RecordError, UmtsNasOta, DIAG_LOG_F,
-    DIAG_MULTI_RADIO_CMD_F, LOG_GSM_DSDS_RR_SIGNALING, LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA,
-    LOG_UMTS_NAS_OTA, MULTI_RADIO_HEADER_LEN,
+    GsmRrSignaling, LteNasOta, LteRrcOta, NrNasOta, RecordError, UmtsNasOta, WcdmaRrcOta,
+    DIAG_LOG_F, DIAG_MULTI_RADIO_CMD_F, LOG_GSM_DSDS_RR_SIGNALING, LOG_GSM_RR_SIGNALING,
+    LOG_LTE_RRC_OTA, LOG_UMTS_NAS_OTA, LOG_WCDMA_RRC_OTA, MULTI_RADIO_HEADER_LEN,
 };
 use crate::meas::{
     is_measurement_log_code, LteMacRachAttempt, LteMl1NeighbourMeas, LteMl1ServingMeas,
@@ -236,6 +236,9 @@ impl State {
         } else if code == LOG_GSM_RR_SIGNALING || code == LOG_GSM_DSDS_RR_SIGNALING {
             self.on_gsm = true;
             gsm_rr_message(&log, code == LOG_GSM_DSDS_RR_SIGNALING)
+        } else if code == LOG_WCDMA_RRC_OTA {
+            self.on_gsm = false;
+            wcdma_rrc_message(&log)
         } else if code == LOG_UMTS_NAS_OTA {
             umts_nas_message(&log, self.on_gsm)
         } else if is_measurement_log_code(code) {
@@ -277,6 +280,7 @@ impl State {
                     LOG_GSM_RR_SIGNALING | LOG_GSM_DSDS_RR_SIGNALING => "GSM RR signalling",
                     LOG_UMTS_NAS_OTA => "UMTS NAS OTA",
                     c if is_nr_nas_log_code(c) => "5GS NAS OTA",
+                    LOG_WCDMA_RRC_OTA => "WCDMA RRC OTA",
                     _ => "LTE NAS OTA",
                 };
                 Some(self.damage(
@@ -447,6 +451,27 @@ fn gsm_rr_message(log: &DiagLogPacket<'_>, dual_sim: bool) -> Result<RadioMessag
         kind,
         context: RadioContext::default(),
         payload: rr.message().to_vec(),
+    })
+}
+
+/// Message of a WCDMA RRC OTA record; the newer channel types say the carrier (UARFCN) and
+/// primary scrambling code, kept as the radio context.
+fn wcdma_rrc_message(log: &DiagLogPacket<'_>) -> Result<RadioMessage, RecordError> {
+    let rrc = WcdmaRrcOta::new_checked(log.body())?;
+    let channel = rrc.channel();
+    Ok(RadioMessage {
+        packet: 0,
+        offset: 0,
+        time: Some(log.time()),
+        direction: channel.direction(),
+        rat: Rat::Umts,
+        kind: PayloadKind::UmtsRrc { channel },
+        context: RadioContext {
+            arfcn: rrc.uarfcn().map(u32::from),
+            pci: rrc.psc(),
+            sfn: None,
+        },
+        payload: rrc.pdu().to_vec(),
     })
 }
 

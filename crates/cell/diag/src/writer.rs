@@ -3,8 +3,8 @@
 use crate::hdlc::encode_frame;
 use crate::log::{
     capture_time_to_diag_time, lte_nas_log_code_for, nr_nas_log_code_for, DiagLogPacket,
-    GsmRrSignaling, LteNasOta, LteRrcOtaRepr, NrNasOta, UmtsNasOta, EARFCN_UNKNOWN,
-    LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA, LOG_UMTS_NAS_OTA, PCI_UNKNOWN,
+    GsmRrSignaling, LteNasOta, LteRrcOtaRepr, NrNasOta, UmtsNasOta, WcdmaRrcOta, EARFCN_UNKNOWN,
+    LOG_GSM_RR_SIGNALING, LOG_LTE_RRC_OTA, LOG_UMTS_NAS_OTA, LOG_WCDMA_RRC_OTA, PCI_UNKNOWN,
 };
 use crate::meas::{
     emit_neighbour_meas, emit_rach_attempt, emit_serving_meas, LOG_LTE_MAC_RACH_ATTEMPT,
@@ -167,6 +167,15 @@ impl<W: Write> QmdlWriter<W> {
                 gsm_um_record(channel_type, msg, &mut self.body)?
             }
             PayloadKind::GsmL3 => gsm_l3_record(&msg.payload, msg.direction, &mut self.body)?,
+            PayloadKind::UmtsRrc { channel } => {
+                WcdmaRrcOta::emit(channel, 0, &msg.payload, &mut self.body).ok_or_else(|| {
+                    WriteError::Unsupported(format!(
+                        "UMTS RRC {} has no WCDMA RRC OTA channel type, or the PDU is over 65535 bytes",
+                        channel.as_str()
+                    ))
+                })?;
+                LOG_WCDMA_RRC_OTA
+            }
             other => {
                 return Err(WriteError::Unsupported(format!(
                     "payload kind {other:?} has no DIAG record here"

@@ -15,16 +15,23 @@
 //!   events are kept as well (the deciphered copy is the better one and only adds what the
 //!   ciphered copy hides). Two RRC messages never deduplicate each other: each is its own
 //!   transmission.
+//! - **UMTS NAS seen twice.** On UMTS the NAS message rides in an RRC direct transfer, and
+//!   DIAG logs it again as a UMTS NAS record (0x713A). Here the bytes are compared, since both
+//!   copies carry the same NAS PDU unchanged (UMTS NAS is never ciphered above RRC): a NAS PDU
+//!   equal to one from the *other* source (direct transfer against record) within
+//!   [`DEDUP_PACKETS`] packets and [`DEDUP_MICROS`] of capture time is the same message, and
+//!   its events are not derived twice; each earlier copy pairs with one later copy only, so a
+//!   message the network really sends twice still counts twice.
 
 use crate::{
     AccessTechnology, CellIdentity, CellRef, EstablishmentCause, Event, EventKind, FreqPriority,
-    GsmEvent, IdentityType, Layer, Plmn, Redirect, ReleaseCause,
+    GsmEvent, IdentityType, Layer, Plmn, Redirect, ReleaseCause, UmtsEvent,
 };
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use stingwatch_decode::{DecodedMessage, Protocol};
 use stingwatch_lte_rrc::{PagingIdentity, RedirectTarget, RrcMessage, RrcSummary};
-use stingwatch_model::{CaptureTime, Direction, Measurement, MeasurementKind};
+use stingwatch_model::{CaptureTime, Direction, Measurement, MeasurementKind, Rat};
 use stingwatch_nas::tables::emm;
 use stingwatch_nas::{IdentityKind, NasMessage};
 
@@ -40,6 +47,8 @@ pub const EARLIEST_PLAUSIBLE_TIME: CaptureTime = CaptureTime(946_684_800_000_000
 pub const DEDUP_MICROS: i64 = 2_000_000;
 /// Most radios whose SIB1 identity is remembered.
 pub const MAX_REMEMBERED_CELLS: usize = 1024;
+/// Most UMTS NAS messages remembered for pairing a direct transfer with its NAS record.
+pub const MAX_RECENT_UMTS_NAS: usize = 16;
 /// Most decoded RRC messages whose event kinds are remembered (see [`EventDeriver`]).
 pub const MAX_REMEMBERED_KINDS: usize = 1024;
 
@@ -83,6 +92,16 @@ pub struct EventDeriver {
     serving: Option<Radio>,
     recent: VecDeque<RecentNas>,
     kinds: HashMap<(usize, Option<u32>), KindOf, foldhash::fast::RandomState>,
+    umts_nas: VecDeque<RecentUmtsNas>,
+}
+
+/// A UMTS NAS PDU seen lately, and where.
+#[derive(Debug, Clone)]
+struct RecentUmtsNas {
+    packet: u64,
+    time: Option<CaptureTime>,
+    source: NasSource,
+    pdu: Vec<u8>,
 }
 
 /// Events of one decoded message, without any memory of earlier messages (no SIB1 identity
@@ -192,6 +211,39 @@ impl EventDeriver {
                         }
                         out.push(self.event(packet, time, radio, kind));
                     }
+                }
+            }
+            Protocol::UmtsRrc => {
+                let Some(umts) = &msg.umts else {
+                    return;
+                };
+                if let Some(ev) = crate::umts::umts_rrc_event(umts) {
+                    out.push(self.event(packet, time, radio, EventKind::Umts(ev)));
+                }
+                if let (Some(gsm), stingwatch_umts_rrc::Content::DirectTransfer { nas, .. }) =
+                    (&msg.gsm, &umts.content)
+                {
+                    if !self.is_umts_nas_copy(packet, time, NasSource::Rrc, nas) {
+                        for ev in crate::gsm::gsm_events(gsm) {
+                            out.push(self.event(
+                                packet,
+                                time,
+                                radio,
+                                EventKind::Umts(UmtsEvent::Nas(ev)),
+                            ));
+                        }
+                    }
+                }
+            }
+            Protocol::GsmL3 if msg.source.rat == Rat::Umts => {
+                let Some(gsm) = &msg.gsm else {
+                    return;
+                };
+                if self.is_umts_nas_copy(packet, time, NasSource::Record, &msg.source.payload) {
+                    return;
+                }
+                for ev in crate::gsm::gsm_events(gsm) {
+                    out.push(self.event(packet, time, radio, EventKind::Umts(UmtsEvent::Nas(ev))));
                 }
             }
             Protocol::GsmUm | Protocol::GsmL3 => {
@@ -321,6 +373,41 @@ impl EventDeriver {
                 }
             }
         }
+    }
+
+    /// True when the UMTS NAS PDU `pdu` is the other source's copy of a PDU seen lately (see
+    /// the module notes); the PDU is remembered when it is not a copy, and the copy it pairs
+    /// with is forgotten when it is.
+    fn is_umts_nas_copy(
+        &mut self,
+        packet: u64,
+        time: Option<CaptureTime>,
+        source: NasSource,
+        pdu: &[u8],
+    ) -> bool {
+        self.umts_nas
+            .retain(|r| packet.saturating_sub(r.packet) <= DEDUP_PACKETS);
+        let paired = self.umts_nas.iter().position(|r| {
+            let close_in_time = match (r.time, time) {
+                (Some(a), Some(b)) => b.0.saturating_sub(a.0).abs() <= DEDUP_MICROS,
+                _ => true,
+            };
+            r.source != source && close_in_time && r.pdu == pdu
+        });
+        if let Some(i) = paired {
+            self.umts_nas.remove(i);
+            return true;
+        }
+        self.umts_nas.push_back(RecentUmtsNas {
+            packet,
+            time,
+            source,
+            pdu: pdu.to_vec(),
+        });
+        while self.umts_nas.len() > MAX_RECENT_UMTS_NAS {
+            self.umts_nas.pop_front();
+        }
+        false
     }
 
     /// True when `kind` repeats a NAS event of another message (see the module notes); the

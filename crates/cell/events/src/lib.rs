@@ -13,10 +13,11 @@ mod derive;
 mod gsm;
 mod nas5g;
 mod nr;
+mod umts;
 
 pub use derive::{
     from_decoded, EventDeriver, DEDUP_MICROS, DEDUP_PACKETS, EARLIEST_PLAUSIBLE_TIME,
-    MAX_REMEMBERED_CELLS, MAX_REMEMBERED_KINDS,
+    MAX_RECENT_UMTS_NAS, MAX_REMEMBERED_CELLS, MAX_REMEMBERED_KINDS,
 };
 
 use serde::Serialize;
@@ -27,6 +28,7 @@ pub use gsm::{GsmEvent, GsmProcedure, GsmStep};
 pub use nas5g::{fgmm_cause_name, Nas5gEvent, Registration5g, SuciProtection};
 pub use nr::NrEvent;
 pub use stingwatch_model::{CaptureTime, Measurement, MeasurementKind, Sixteenths};
+pub use umts::UmtsEvent;
 
 /// Public Land Mobile Network identity: mobile country code and mobile network code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -592,6 +594,8 @@ pub enum EventKind {
     },
     /// Something that happened in a 5G standalone NAS exchange.
     Nas5g(Nas5gEvent),
+    /// Something that happened on UMTS (3G): its RRC, and the NAS that went through it.
+    Umts(UmtsEvent),
 }
 
 /// Distance one step of LTE timing advance stands for: 16 Ts of round-trip delay
@@ -600,7 +604,7 @@ pub const TA_STEP_METRES: f64 = 16.0 / 30.72e6 * 299_792_458.0 / 2.0;
 
 impl EventKind {
     /// Number of variants, the length of a table indexed by [`EventKind::ordinal`].
-    pub const VARIANTS: usize = 36;
+    pub const VARIANTS: usize = 37;
 
     /// Position of this event's variant in the declaration (0 to `VARIANTS - 1`), for tables
     /// indexed by kind of event.
@@ -642,6 +646,7 @@ impl EventKind {
             EventKind::Measured { .. } => 33,
             EventKind::TimingAdvance { .. } => 34,
             EventKind::Nas5g(_) => 35,
+            EventKind::Umts(_) => 36,
         }
     }
 
@@ -773,6 +778,7 @@ impl EventKind {
                 f64::from(*value) * TA_STEP_METRES
             ),
             EventKind::Nas5g(n) => n.describe(),
+            EventKind::Umts(u) => u.describe(),
         }
     }
 }
@@ -891,15 +897,15 @@ mod tests {
         distinct.dedup();
         assert_eq!(distinct.len(), ordinals.len());
         // The last variant declared takes the last slot.
-        let last = EventKind::Nas5g(Nas5gEvent::AuthRequested);
+        let last = EventKind::Umts(UmtsEvent::SecurityModeComplete);
         assert_eq!(last.ordinal(), EventKind::VARIANTS - 1);
         assert_eq!(
             EventKind::Gsm(GsmEvent::ChannelAssigned).ordinal(),
-            EventKind::VARIANTS - 5
+            EventKind::VARIANTS - 6
         );
         assert_eq!(
             EventKind::Nr(NrEvent::Setup).ordinal(),
-            EventKind::VARIANTS - 4
+            EventKind::VARIANTS - 5
         );
     }
 

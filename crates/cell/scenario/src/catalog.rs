@@ -22,6 +22,9 @@ use crate::nr_sa::{
     nr_sa_identity_catcher, nr_sa_null_security, nr_sa_null_suci, nr_sa_registration_reject,
 };
 use crate::recorder::{guti, nas_plmn, s_tmsi, Recorder, IMSI, MME_CODE, MME_GROUP, M_TMSI};
+use crate::umts::{
+    benign_umts_identity, benign_umts_redirect, umts_imsi_catcher, umts_redirect_to_gsm,
+};
 use crate::ScenarioError;
 use stingwatch_lte_rrc::build::{EstablishmentCause, InitialIdentity, ReleaseCause, SibContent};
 use stingwatch_lte_rrc::{
@@ -1035,6 +1038,22 @@ pub static ENTRIES: &[Entry] =
          that is not an emergency call."
         ),
         entry!(
+            "umts-imsi-catcher",
+            true,
+            "benign-umts-identity",
+            umts_imsi_catcher,
+            "A 3G cell asks the phone for its IMSI, rejects its location update (#15) and \
+         releases it without authentication or any security mode."
+        ),
+        entry!(
+            "umts-redirect-to-gsm",
+            true,
+            "benign-umts-redirect",
+            umts_redirect_to_gsm,
+            "A 3G cell rejects the phone's connection with a redirection to GSM before any \
+         security; the 2G cell it lands on asks for the IMSI and rejects the update."
+        ),
+        entry!(
             "gsm-imsi-catcher",
             true,
             "benign-gsm-identity",
@@ -1390,6 +1409,22 @@ pub static ENTRIES: &[Entry] =
             benign_pci_reuse,
             "Driving past three cells, then, four minutes after the first, a distant cell reusing \
          its EARFCN and PCI with an identity of its own."
+        ),
+        entry!(
+            "benign-umts-identity",
+            false,
+            "umts-imsi-catcher",
+            benign_umts_identity,
+            "A 3G operator cell asks for the IMSI (it does not know the TMSI), then runs UMTS \
+         authentication, switches on UIA2 integrity and UEA2 ciphering, and accepts the update."
+        ),
+        entry!(
+            "benign-umts-redirect",
+            false,
+            "umts-redirect-to-gsm",
+            benign_umts_redirect,
+            "A 3G operator cell secures the connection, then releases it to GSM for a call; the \
+         GSM network authenticates and ciphers the call."
         ),
         entry!(
             "benign-gsm-identity",

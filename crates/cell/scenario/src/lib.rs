@@ -21,6 +21,7 @@ mod gsm;
 mod nr;
 mod nr_sa;
 mod recorder;
+mod umts;
 
 use serde::Serialize;
 use std::fmt;

@@ -295,6 +295,29 @@ impl Recorder {
         self.push(msg, note, None)
     }
 
+    /// One UMTS RRC message after `ms` milliseconds (DIAG 0x412F, GSMTAP type 0x0c). UMTS
+    /// messages carry no radio context: the older 0x412F records have none.
+    pub fn umts(
+        &mut self,
+        ms: i64,
+        channel: stingwatch_model::UmtsRrcChannel,
+        pdu: Vec<u8>,
+        note: &str,
+    ) -> Result<u64, ScenarioError> {
+        self.wait_ms(ms);
+        let msg = RadioMessage {
+            packet: 0,
+            offset: 0,
+            time: Some(CaptureTime(self.now)),
+            direction: channel.direction(),
+            rat: Rat::Umts,
+            kind: PayloadKind::UmtsRrc { channel },
+            context: RadioContext::default(),
+            payload: pdu,
+        };
+        Ok(self.push(msg, note, None))
+    }
+
     /// A GSM message from the network on the dedicated channel, after `ms` milliseconds.
     pub fn gsm_dl(&mut self, ms: i64, l3: &[u8], note: &str) -> Result<u64, ScenarioError> {
         self.wait_ms(ms);

@@ -45,8 +45,9 @@ fn pcapng_and_qmdl_read_back_to_the_same_messages() {
                     earfcn = q.context.arfcn;
                     assert_eq!(q.context.arfcn, p.context.arfcn, "{at}");
                 }
-                // GSMTAP always has an ARFCN field; DIAG GSM records have none.
-                PayloadKind::GsmUm { .. } | PayloadKind::GsmL3 => {
+                // GSMTAP always has an ARFCN field; DIAG GSM records have none, nor do the
+                // WCDMA RRC records written (the older channel types, without a carrier).
+                PayloadKind::GsmUm { .. } | PayloadKind::GsmL3 | PayloadKind::UmtsRrc { .. } => {
                     assert_eq!(q.context.arfcn, None, "{at}")
                 }
                 // NR goes into pcapng as an exported PDU, which has no radio context.
@@ -100,6 +101,15 @@ fn every_message_decodes() {
                         assert_eq!(nas.direction, m.direction, "{at}: {}", nas.name);
                     }
                 }
+                PayloadKind::UmtsRrc { channel } => {
+                    let rrc = stingwatch_umts_rrc::decode(channel, &m.payload)
+                        .unwrap_or_else(|e| panic!("{at}: {e}"));
+                    assert!(!rrc.name.is_empty(), "{at}");
+                    if let stingwatch_umts_rrc::Content::DirectTransfer { nas, .. } = &rrc.content {
+                        let gsm = stingwatch_gsm::decode_l3(nas);
+                        assert_eq!(gsm.error, None, "{at}: embedded {}", gsm.name);
+                    }
+                }
                 other => panic!("{at}: unexpected payload kind {other:?}"),
             }
         }
@@ -123,6 +133,7 @@ fn nas_records_follow_the_rrc_message_carrying_the_same_nas() {
                         | PayloadKind::GsmL3
                         | PayloadKind::NrRrc { .. }
                         | PayloadKind::NrNas
+                        | PayloadKind::UmtsRrc { .. }
                 ));
                 continue;
             };
@@ -164,6 +175,10 @@ fn has_nas(s: &stingwatch_scenario::Scenario) -> bool {
         PayloadKind::NrRrc { .. } => false,
         // 5GS NAS records in these scenarios are not copies of an NR RRC message's NAS.
         PayloadKind::NrNas => false,
+        // UMTS NAS rides in direct transfers; no 0x713A copy is written, since GSMTAP has no
+        // UMTS NAS type and the pcapng twin could not say the copy is UMTS (the pairing of the
+        // two copies is tested in stingwatch-events' tests/umts.rs).
+        PayloadKind::UmtsRrc { .. } => false,
         _ => true,
     })
 }

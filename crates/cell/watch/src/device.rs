@@ -68,10 +68,16 @@ pub const EQUIPMENT_UMTS_NAS: u32 = 0x07;
 /// The UMTS NAS log code the decoders read: MM, GMM, CC and SMS of GSM and UMTS.
 pub const UMTS_NAS_LOG_CODES: [u16; 1] = [0x713A];
 
+/// Equipment id of WCDMA log codes (0x4xxx).
+pub const EQUIPMENT_WCDMA: u32 = 0x04;
+/// The WCDMA log code the decoders read: RRC OTA signalling.
+pub const WCDMA_LOG_CODES: [u16; 1] = [0x412F];
+
 /// The masks enabled besides LTE's, by equipment: only when the device reports a mask size
 /// for that equipment (a modem without 2G/3G reports none), and a refusal is not an error.
-pub const OTHER_MASKS: [(u32, &[u16]); 2] = [
+pub const OTHER_MASKS: [(u32, &[u16]); 3] = [
     (EQUIPMENT_GSM, &GSM_LOG_CODES),
+    (EQUIPMENT_WCDMA, &WCDMA_LOG_CODES),
     (EQUIPMENT_UMTS_NAS, &UMTS_NAS_LOG_CODES),
 ];
 /// Mask size used when the device does not say: enough bits for every LTE code above. NR's

@@ -280,6 +280,175 @@ impl NrRrcChannel {
     }
 }
 
+/// UMTS RRC logical channel (the ASN.1 top-level message type of TS 25.331 to decode with),
+/// or a single message type carried alone (a system information block the modem already
+/// reassembled, a handover container).
+///
+/// The numbering is GSMTAP's UMTS RRC sub-type (version 2), which names every top-level type
+/// and every block 25.331 defines: channels are 0-10, single message types 11-61.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum UmtsRrcChannel {
+    /// DL-DCCH-Message.
+    DlDcch,
+    /// UL-DCCH-Message.
+    UlDcch,
+    /// DL-CCCH-Message.
+    DlCcch,
+    /// UL-CCCH-Message.
+    UlCcch,
+    /// PCCH-Message (Paging Type 1).
+    Pcch,
+    /// DL-SHCCH-Message (TDD).
+    DlShcch,
+    /// UL-SHCCH-Message (TDD).
+    UlShcch,
+    /// BCCH-FACH-Message.
+    BcchFach,
+    /// BCCH-BCH-Message (SystemInformation-BCH: segments of system information blocks).
+    BcchBch,
+    /// MCCH-Message (MBMS).
+    Mcch,
+    /// MSCH-Message (MBMS scheduling).
+    Msch,
+    /// One message type alone, by its GSMTAP v2 UMTS RRC sub-type (11-61): 16 is the master
+    /// information block, 17-59 system information blocks (see `umts_rrc_single_name`).
+    Single(u8),
+}
+
+impl UmtsRrcChannel {
+    /// Channel or message type of a GSMTAP v2 UMTS RRC sub-type; `None` above 61.
+    pub fn from_gsmtap(sub_type: u8) -> Option<Self> {
+        use UmtsRrcChannel::*;
+        Some(match sub_type {
+            0 => DlDcch,
+            1 => UlDcch,
+            2 => DlCcch,
+            3 => UlCcch,
+            4 => Pcch,
+            5 => DlShcch,
+            6 => UlShcch,
+            7 => BcchFach,
+            8 => BcchBch,
+            9 => Mcch,
+            10 => Msch,
+            11..=61 => Single(sub_type),
+            _ => return None,
+        })
+    }
+
+    /// GSMTAP v2 UMTS RRC sub-type of this channel or message type.
+    pub fn gsmtap_sub_type(self) -> u8 {
+        use UmtsRrcChannel::*;
+        match self {
+            DlDcch => 0,
+            UlDcch => 1,
+            DlCcch => 2,
+            UlCcch => 3,
+            Pcch => 4,
+            DlShcch => 5,
+            UlShcch => 6,
+            BcchFach => 7,
+            BcchBch => 8,
+            Mcch => 9,
+            Msch => 10,
+            Single(n) => n,
+        }
+    }
+
+    /// Short name used in reports (e.g. `ul-ccch`, `sib3`).
+    pub fn as_str(self) -> &'static str {
+        use UmtsRrcChannel::*;
+        match self {
+            DlDcch => "dl-dcch",
+            UlDcch => "ul-dcch",
+            DlCcch => "dl-ccch",
+            UlCcch => "ul-ccch",
+            Pcch => "pcch",
+            DlShcch => "dl-shcch",
+            UlShcch => "ul-shcch",
+            BcchFach => "bcch-fach",
+            BcchBch => "bcch-bch",
+            Mcch => "mcch",
+            Msch => "msch",
+            Single(n) => umts_rrc_single_name(n),
+        }
+    }
+
+    /// Direction implied by the channel (uplink for UL channels, UE capability and inter-RAT
+    /// handover information, which the phone sends).
+    pub fn direction(self) -> Direction {
+        match self {
+            UmtsRrcChannel::UlDcch | UmtsRrcChannel::UlCcch | UmtsRrcChannel::UlShcch => {
+                Direction::Uplink
+            }
+            UmtsRrcChannel::Single(12 | 15) => Direction::Uplink,
+            _ => Direction::Downlink,
+        }
+    }
+}
+
+/// Short name of a single UMTS RRC message type by its GSMTAP v2 sub-type (11-61).
+pub fn umts_rrc_single_name(sub_type: u8) -> &'static str {
+    const NAMES: [&str; 51] = [
+        "handover-to-utran-command",
+        "inter-rat-handover-info",
+        "system-information-bch",
+        "system-information-container",
+        "ue-radio-access-capability-info",
+        "mib",
+        "sib1",
+        "sib2",
+        "sib3",
+        "sib4",
+        "sib5",
+        "sib5bis",
+        "sib6",
+        "sib7",
+        "sib8",
+        "sib9",
+        "sib10",
+        "sib11",
+        "sib11bis",
+        "sib12",
+        "sib13",
+        "sib13-1",
+        "sib13-2",
+        "sib13-3",
+        "sib13-4",
+        "sib14",
+        "sib15",
+        "sib15bis",
+        "sib15-1",
+        "sib15-1bis",
+        "sib15-2",
+        "sib15-2bis",
+        "sib15-2ter",
+        "sib15-3",
+        "sib15-3bis",
+        "sib15-4",
+        "sib15-5",
+        "sib15-6",
+        "sib15-7",
+        "sib15-8",
+        "sib16",
+        "sib17",
+        "sib18",
+        "sib19",
+        "sib20",
+        "sib21",
+        "sib22",
+        "sb1",
+        "sb2",
+        "to-target-rnc-container",
+        "target-rnc-to-source-rnc-container",
+    ];
+    sub_type
+        .checked_sub(11)
+        .and_then(|i| NAMES.get(usize::from(i)))
+        .copied()
+        .unwrap_or("unknown")
+}
+
 /// What a message's payload bytes are, i.e. which decoder reads them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -298,6 +467,11 @@ pub enum PayloadKind {
     LteNas,
     /// A 5GS NAS PDU (TS 24.501), plain or security protected as the header says.
     NrNas,
+    /// A UMTS RRC PDU (TS 25.331, ASN.1 UPER) of the given channel or message type.
+    UmtsRrc {
+        /// Channel, which selects the ASN.1 top-level type.
+        channel: UmtsRrcChannel,
+    },
     /// A GSM Um (air interface, layer 2/3) message as carried by GSMTAP type 0x01.
     GsmUm {
         /// GSMTAP channel type (BCCH, CCCH, SDCCH, ...).
@@ -368,7 +542,8 @@ pub struct RadioContext {
     /// EARFCN / ARFCN of the cell the message was received on or sent to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arfcn: Option<u32>,
-    /// Physical cell id (LTE PCI), when the container records it (DIAG does, GSMTAP does not).
+    /// Physical cell id (LTE PCI; the primary scrambling code on UMTS), when the container
+    /// records it (DIAG does, GSMTAP version 2 does not).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pci: Option<u16>,
     /// System frame number, when known.

@@ -85,7 +85,7 @@ impl GsmIdentityWithoutAuth {
         if lure.is_some() && severity >= Severity::Medium {
             severity = Severity::High;
             notes.push(
-                "Moments before, a 4G release sent the phone to this 2G network: the lure and \
+                "Moments before, a 4G or 3G release sent the phone to this 2G network: the lure and \
                  the identity collection are one episode."
                     .to_string(),
             );
@@ -152,7 +152,9 @@ impl Analyzer for GsmIdentityWithoutAuth {
     fn reads(&self, kind: &EventKind) -> bool {
         matches!(
             kind,
-            EventKind::Gsm(_) | EventKind::ConnectionReleased { .. }
+            // UMTS events for the 3G releases and rejects that lure to GSM (the harness asks
+            // per variant, so every UMTS event is delivered; the rest are ignored).
+            EventKind::Gsm(_) | EventKind::ConnectionReleased { .. } | EventKind::Umts(_)
         )
     }
 

@@ -6,7 +6,7 @@
 //! a connection starts at the first message of a procedure on a dedicated channel and ends
 //! at a channel release, at a new procedure after an outcome, or after a silence.
 
-use stingwatch_events::{AccessTechnology, Event, EventKind, GsmEvent, GsmStep};
+use stingwatch_events::{AccessTechnology, Event, EventKind, GsmEvent, GsmStep, UmtsEvent};
 
 /// A connection with no message for this long has ended (a dedicated channel is released
 /// by radio link timeout long before).
@@ -152,18 +152,21 @@ pub(crate) struct LureWatch {
 }
 
 impl LureWatch {
-    /// Remember `event` when it is a release redirecting to GSM; true when it was one.
+    /// Remember `event` when it is a release (4G, or 3G release or reject) redirecting to GSM;
+    /// true when it was a release or reject, which the caller reads no further.
     pub fn observe(&mut self, event: &Event) -> bool {
-        if let EventKind::ConnectionReleased {
-            redirect: Some(r), ..
-        } = &event.kind
-        {
-            if r.rat == AccessTechnology::Geran {
-                self.last = Some(event.clone());
-            }
-            return true;
+        let redirect = match &event.kind {
+            EventKind::ConnectionReleased { redirect, .. } => redirect,
+            EventKind::Umts(
+                UmtsEvent::ConnectionReleased { redirect, .. }
+                | UmtsEvent::ConnectionRejected { redirect },
+            ) => redirect,
+            _ => return false,
+        };
+        if redirect.is_some_and(|r| r.rat == AccessTechnology::Geran) {
+            self.last = Some(event.clone());
         }
-        false
+        true
     }
 
     /// The redirect that lured the phone to GSM shortly before `at`, if any.

@@ -25,6 +25,8 @@ mod reject_cause;
 mod sib_chain;
 mod sib_change;
 mod tac_outlier;
+mod umts_identity;
+mod umts_redirect;
 
 pub use cell_conflict::CellIdentityConflict;
 pub use downgrade_redirect::DowngradeRedirect;
@@ -49,6 +51,8 @@ pub use reject_cause::DowngradeRejectCause;
 pub use sib_chain::IncompleteSibChain;
 pub use sib_change::SibContentChange;
 pub use tac_outlier::TacOutlier;
+pub use umts_identity::UmtsIdentityWithoutSecurity;
+pub use umts_redirect::UmtsRedirectToGsm;
 
 use crate::Analyzer;
 use std::collections::HashMap;
@@ -80,6 +84,8 @@ pub fn all() -> Vec<Box<dyn Analyzer>> {
         Box::new(NrIdentityWithoutAuth::default()),
         Box::new(NrNasNullSecurity::default()),
         Box::new(NrUnauthenticatedReject::default()),
+        Box::new(UmtsIdentityWithoutSecurity::default()),
+        Box::new(UmtsRedirectToGsm::default()),
     ]
 }
 
