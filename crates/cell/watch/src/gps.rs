@@ -191,11 +191,19 @@ mod tests {
                 Err(_) => break,
             }
         }
-        // SIGTERM, not SIGKILL: gpsfake then stops the gpsd it started.
-        let _ = std::process::Command::new("kill")
-            .arg(child.id().to_string())
-            .status();
+        // gpsfake leaves the gpsd it started running when it is killed: find that gpsd by the
+        // control socket named after gpsfake's process id, and stop both.
+        let socket = format!("gpsfake-{}.sock", child.id());
+        let _ = child.kill();
         let _ = child.wait();
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            if String::from_utf8_lossy(&cmdline).contains(&socket) {
+                let _ = std::process::Command::new("kill")
+                    .arg(entry.file_name())
+                    .status();
+            }
+        }
         let _ = std::fs::remove_dir_all(&dir);
         let ours = stingwatch_gps::Track::read(nmea_log().as_bytes()).unwrap();
         assert!(fixes.len() >= 3, "{} fixes from gpsd", fixes.len());
