@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use stingwatch_capture::gsmtap::GsmtapRepr;
 use stingwatch_capture::net::linktype;
-use stingwatch_model::{CaptureFormat, Direction, LteRrcChannel, PayloadKind, Rat};
+use stingwatch_model::{CaptureFormat, Direction, LteRrcChannel, PayloadKind, Rat, UmtsRrcChannel};
 
 fn rrc(sub_type: u8, arfcn: u16) -> GsmtapRepr {
     GsmtapRepr {
@@ -208,7 +208,8 @@ fn pcapng_in_both_byte_orders_with_several_interfaces() {
         assert_eq!(read.summary.frames, 5, "{name}");
         assert_eq!(read.summary.skipped.get("linktype 147"), Some(&1));
         assert_eq!(read.summary.skipped.get("non-gsmtap packet"), Some(&1));
-        assert_eq!(read.summary.skipped.get("gsmtap type 0x0c"), Some(&1));
+        // GSMTAP type 0x0c is UMTS RRC, read since UMTS support: nothing skipped for it.
+        assert_eq!(read.summary.skipped.get("gsmtap type 0x0c"), None);
         assert_eq!(read.messages.len(), 3);
         let [ul, nas, umts] = &read.messages[..] else {
             panic!("three messages")
@@ -234,9 +235,8 @@ fn pcapng_in_both_byte_orders_with_several_interfaces() {
         assert_eq!(nas.direction, Direction::Downlink);
         assert_eq!(
             umts.kind,
-            PayloadKind::Other {
-                gsmtap_type: 0x0c,
-                sub_type: 3
+            PayloadKind::UmtsRrc {
+                channel: UmtsRrcChannel::UlCcch
             }
         );
         assert_eq!(umts.rat, Rat::Umts);

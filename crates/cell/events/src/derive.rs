@@ -90,6 +90,9 @@ pub struct EventDeriver {
     identities: HashMap<Radio, CellIdentity, foldhash::fast::RandomState>,
     identity_order: VecDeque<Radio>,
     serving: Option<Radio>,
+    /// The NR cell of the last NR RRC message that named one: 5GS NAS records carry no radio
+    /// context, and an LTE cell must not be blamed for what a 5G cell did.
+    nr_serving: Option<Radio>,
     recent: VecDeque<RecentNas>,
     kinds: HashMap<(usize, Option<u32>), KindOf, foldhash::fast::RandomState>,
     umts_nas: VecDeque<RecentUmtsNas>,
@@ -279,6 +282,9 @@ impl EventDeriver {
                 };
                 // NR radio context stays its own: LTE messages without a context inherit the
                 // last LTE cell, never an NR one.
+                if radio != (None, None) {
+                    self.nr_serving = Some(radio);
+                }
                 if let Some(ev) = crate::nr::nr_event(nr) {
                     out.push(self.event(packet, time, radio, EventKind::Nr(ev)));
                 }
@@ -287,7 +293,7 @@ impl EventDeriver {
                 let Some(m) = &msg.nas5g else {
                     return;
                 };
-                if let Some(serving) = self.serving {
+                if let Some(serving) = self.nr_serving {
                     radio = serving;
                 }
                 // A record of a plain message inside a NAS container says no direction; the

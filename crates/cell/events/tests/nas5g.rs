@@ -111,3 +111,71 @@ fn a_container_record_takes_the_direction_of_its_message_type() {
         })]
     );
 }
+
+/// 5GS NAS records carry no cell: their events take the NR cell of the last NR RRC message,
+/// never the LTE cell the phone was on before (a 5G finding must not name a 4G cell).
+#[test]
+fn nas_events_take_the_nr_cell_never_an_lte_one() {
+    let with_cell = |packet: u64, rat: Rat, kind: PayloadKind, arfcn: u32, pci: u16, payload| {
+        decode_message(RadioMessage {
+            packet,
+            offset: 0,
+            time: Some(CaptureTime(1_767_268_800_000_000 + packet as i64 * 10_000)),
+            direction: Direction::Downlink,
+            rat,
+            kind,
+            context: RadioContext {
+                arfcn: Some(arfcn),
+                pci: Some(pci),
+                sfn: None,
+            },
+            payload,
+        })
+    };
+    let (lte_channel, mib) = stingwatch_lte_rrc::build::master_information_block(50, 0).unwrap();
+    let lte = with_cell(
+        1,
+        Rat::Lte,
+        PayloadKind::LteRrc {
+            channel: lte_channel,
+        },
+        1850,
+        7,
+        mib,
+    );
+    let identity = || {
+        record(
+            2,
+            Direction::Downlink,
+            nr::identity_request(IdentityKind::Suci),
+        )
+    };
+    let mut d = EventDeriver::new();
+    let _ = d.derive(&lte);
+    let events = d.derive(&identity());
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].cell, None, "an LTE cell was named");
+
+    let (nr_channel, setup) = stingwatch_nr_rrc::build::setup().unwrap();
+    let nr_rrc = with_cell(
+        3,
+        Rat::Nr,
+        PayloadKind::NrRrc {
+            channel: nr_channel,
+        },
+        630_000,
+        101,
+        setup,
+    );
+    let _ = d.derive(&nr_rrc);
+    let events = d.derive(&record(
+        4,
+        Direction::Downlink,
+        nr::identity_request(IdentityKind::Imei),
+    ));
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].cell,
+        Some(CellRef::radio(Some(630_000), Some(101)))
+    );
+}
