@@ -45,7 +45,8 @@ fn scenario(name: &str, dir: &Path) -> Value {
 
 /// Every sensor of the scenario registered and uploading its own recording, as a sensor
 /// owner would: `stingwatch upload URL NAME.qmdl` (its `NAME-gps.ndjson` beside it).
-fn upload_every_sensor(db: &str, url: &str, dir: &Path, truth: &Value) {
+fn upload_every_sensor(db: &str, url: &str, dir: &Path, truth: &Value) -> Vec<(String, String)> {
+    let mut tokens = Vec::new();
     for s in truth["sensors"].as_array().unwrap() {
         let name = s["name"].as_str().unwrap();
         let token = add_sensor(db, name, false);
@@ -65,7 +66,9 @@ fn upload_every_sensor(db: &str, url: &str, dir: &Path, truth: &Value) {
             "{name}: {}",
             String::from_utf8_lossy(&o.stderr)
         );
+        tokens.push((name.to_string(), token));
     }
+    tokens
 }
 
 fn fleet_findings(url: &str, timing_advance: bool) -> Value {
@@ -91,7 +94,30 @@ fn the_fleet_flags_the_catcher_across_sensors_and_places_it() {
     let truth = scenario("fleet-catcher", &dir);
     let db = pg.database_url("catcher");
     let s = Server::start_with(&db, &RETENTION);
-    upload_every_sensor(&db, &s.url, &dir, &truth);
+    let tokens = upload_every_sensor(&db, &s.url, &dir, &truth);
+
+    // Who may read: no token 401; a sensor sees the fleet findings with only its own name
+    // among the sensors behind them; a period after everything is empty.
+    let path = format!("{}/api/v1/fleet/findings", s.url);
+    assert_eq!(call("GET", &path, None, None).0, 401);
+    let (name, token) = &tokens[0];
+    let (status, body) = call("GET", &path, Some(&bearer(token)), None);
+    assert_eq!(status, 200, "{body}");
+    let seen = json(&body);
+    assert!(!seen["findings"].as_array().unwrap().is_empty());
+    for f in seen["findings"].as_array().unwrap() {
+        for n in f["sensors"].as_array().unwrap() {
+            assert_eq!(n.as_str(), Some(name.as_str()), "{f:#}");
+        }
+    }
+    let (status, body) = call(
+        "GET",
+        &format!("{path}?since_ms={}", i64::MAX),
+        Some(&bearer(ADMIN_TOKEN)),
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["findings"].as_array().map(Vec::len), Some(0));
 
     let catcher = &truth["catcher"];
     let at = (f64_of(catcher, "latitude"), f64_of(catcher, "longitude"));

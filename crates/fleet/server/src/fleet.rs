@@ -117,6 +117,17 @@ pub struct FleetAnswer {
     pub timing_advance: bool,
 }
 
+/// Why fleet findings could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum FleetError {
+    /// Reading the uploads failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The correlation itself failed (a bug: it is pure code over bounded input).
+    #[error("correlation failed: {0}")]
+    Failed(String),
+}
+
 /// What a correlation is asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FleetQuery {
@@ -163,7 +174,7 @@ impl Correlator {
         store: &Store,
         query: FleetQuery,
         viewer: Option<i64>,
-    ) -> Result<FleetAnswer, StoreError> {
+    ) -> Result<FleetAnswer, FleetError> {
         // One run at a time: readers arriving during a run wait for its answer.
         let mut last = self.last.lock().await;
         let generation = self.generation.load(Ordering::Relaxed);
@@ -194,7 +205,7 @@ impl Correlator {
         &self,
         store: &Store,
         query: FleetQuery,
-    ) -> Result<(FleetAnswer, Vec<FleetFinding>, BTreeMap<i64, String>), StoreError> {
+    ) -> Result<(FleetAnswer, Vec<FleetFinding>, BTreeMap<i64, String>), FleetError> {
         let mut input = store
             .correlation_input(
                 query.since_ms,
@@ -244,7 +255,7 @@ impl Correlator {
         .await;
         match job {
             Ok((answer, findings)) => Ok((answer, findings, names)),
-            Err(e) => Err(StoreError::Invalid(format!("correlation failed: {e}"))),
+            Err(e) => Err(FleetError::Failed(e.to_string())),
         }
     }
 }

@@ -511,7 +511,11 @@ async fn fleet_findings(
     };
     match st.correlator.findings(&st.store, query, viewer).await {
         Ok(answer) => Json(answer).into_response(),
-        Err(e) => store_error(e),
+        Err(fleet::FleetError::Store(e)) => store_error(e),
+        Err(e @ fleet::FleetError::Failed(_)) => {
+            eprintln!("stingwatch serve: {e}");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "correlation failed")
+        }
     }
 }
 

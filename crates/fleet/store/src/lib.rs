@@ -416,9 +416,14 @@ fn severity_from(c: i16) -> Severity {
     }
 }
 
-/// Milliseconds since the epoch as a timestamp (clamped at the epoch).
+/// Latest time a query or row may name, ms since the epoch (the start of the year 10000):
+/// a read's `since_ms` comes from the caller, and the driver's microsecond arithmetic must
+/// not overflow on it.
+const MAX_TIME_MS: i64 = 253_402_300_800_000;
+
+/// Milliseconds since the epoch as a timestamp (clamped to the epoch and [`MAX_TIME_MS`]).
 fn time_of(ms: i64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+    UNIX_EPOCH + Duration::from_millis(u64::try_from(ms.min(MAX_TIME_MS)).unwrap_or(0))
 }
 
 /// Now in milliseconds since the epoch.
