@@ -271,3 +271,69 @@ fn the_fleet_alone_flags_a_cloned_identity_and_not_its_benign_twin() {
         s.kill();
     }
 }
+
+/// `serve --reference`: an OpenCellID export that knows the operator's cells around the
+/// catcher but not the catcher adds that to the fleet finding's reasons (it is already High).
+#[test]
+fn a_reference_without_the_catcher_weighs_in() {
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    let dir = scratch("fleet-catcher-reference");
+    let truth = scenario("fleet-catcher", &dir);
+    let mut csv = String::from(
+        "radio,mcc,net,area,cell,unit,lon,lat,range,samples,changeable,created,updated,averageSignal\n",
+    );
+    let mut known = 0;
+    for t in truth["transmitters"].as_array().unwrap() {
+        if t["role"] != "genuine" {
+            continue;
+        }
+        let (mcc, mnc) = t["plmn"].as_str().unwrap().split_once('-').unwrap();
+        // Each genuine site, and cells of the same operator a few hundred metres around it
+        // (the export lists far more cells than a scenario has).
+        for k in 0..3u64 {
+            csv.push_str(&format!(
+                "LTE,{mcc},{mnc},{},{},0,{},{},1500,40,1,1500000000,1700000000,0\n",
+                t["tac"],
+                t["cell_id"].as_u64().unwrap() + k * 0x0010_0000,
+                f64_of(t, "longitude") + k as f64 * 0.003,
+                f64_of(t, "latitude"),
+            ));
+            known += 1;
+        }
+    }
+    csv.push_str("LTE,not,a,row\n");
+    let reference = dir.join("cells.csv");
+    std::fs::write(&reference, csv).unwrap();
+    let db = pg.database_url("reference");
+    let s = Server::start_with(
+        &db,
+        &[
+            RETENTION[0],
+            RETENTION[1],
+            "--reference",
+            reference.to_str().unwrap(),
+        ],
+    );
+    upload_every_sensor(&db, &s.url, &dir, &truth);
+    let answer = fleet_findings(&s.url, true);
+    assert_eq!(
+        answer["reference_cells"].as_u64(),
+        Some(known),
+        "{answer:#}"
+    );
+    let cid = truth["catcher"]["cell_id"].as_u64().unwrap();
+    let f = answer["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["cell"]["cell"].as_u64() == Some(cid))
+        .unwrap_or_else(|| panic!("{answer:#}"));
+    let reasons = f["raised_by"].to_string();
+    assert!(
+        reasons.contains("reference database does not know this cell"),
+        "{f:#}"
+    );
+    s.kill();
+}
