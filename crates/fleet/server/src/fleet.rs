@@ -6,9 +6,9 @@
 //! every ten seconds would otherwise pay for a correlation nobody looks at, and a reader
 //! always gets findings that include the latest upload. Each run is bounded: it reads at most
 //! [`MAX_CORRELATION_OBSERVATIONS`] observations and [`MAX_CORRELATION_FINDINGS`] findings
-//! (the newest; about 150 bytes each in memory, so at most some 170 MB, and 3-4 s of one core
-//! per million observations as measured in docs/fleet-correlation.md), one run at a time, on
-//! a blocking thread. The answer is kept until this server stores new data, and at most
+//! (the newest; about 170 bytes each once read, with the driver's rows besides while reading:
+//! some 400 MB at the limit, and 3-4 s of one core per million observations as measured in
+//! docs/fleet-correlation.md), one run at a time, on a blocking thread. The answer is kept until this server stores new data, and at most
 //! [`CORRELATION_TTL`] (other servers on the same database store data this one does not see).
 
 use std::collections::BTreeMap;
