@@ -574,7 +574,9 @@ impl FindingColumns {
         self.finding_id.push(f.id.clone());
         self.kind.push(f.kind.clone());
         self.severity.push(severity_code(f.severity));
-        self.rat.push(f.rat.map(rat_code));
+        // The stored technology also keys the finding's cell on reading: a finding that names
+        // a cell but no technology takes the cell's.
+        self.rat.push(f.rat.or(f.cell.map(|c| c.rat)).map(rat_code));
         self.title.push(f.title.clone());
         self.explanation.push(f.explanation.clone());
         self.time.push(time_of(f.time_ms));

@@ -381,3 +381,51 @@ fn a_version_1_database_is_moved_onto_the_fleet_grid() {
         );
     });
 }
+
+#[test]
+fn the_rules_read_back_what_was_stored_with_its_sensor() {
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    rt().block_on(async {
+        let s = store(&pg, "input", 90);
+        s.migrate().await.unwrap();
+        let sensor = s
+            .sensor_by_token(&s.add_sensor("a", false).await.unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let now = now_ms();
+        let mut o = observation(now, 52.52, 13.40);
+        o.timing_advance = Some(4);
+        o.position_age_ms = Some(700);
+        // A finding naming its cell but not its technology keeps its cell.
+        let mut f = finding("n-1", now, None);
+        f.rat = None;
+        s.store_batch(&sensor, &batch("in-1", vec![o.clone()], vec![f]))
+            .await
+            .unwrap();
+        let input = s.correlation_input(now - 1000, 10, 10).await.unwrap();
+        assert!(!input.observations_truncated && !input.findings_truncated);
+        let got = &input.observations[0];
+        assert_eq!(got.sensor.0, sensor.id as u64);
+        assert_eq!((got.obs.cell, got.obs.timing_advance), (o.cell, Some(4)));
+        assert_eq!(
+            (got.obs.rsrp_dbm, got.obs.position_age_ms),
+            (o.rsrp_dbm, Some(700))
+        );
+        let p = got.obs.position.unwrap();
+        assert_eq!(p.accuracy_m, Some(stingwatch_fleet_store::CELL_RADIUS_M));
+        assert_eq!(input.findings[0].finding.cell, Some(cell()));
+        // The limit keeps the newest and says so.
+        s.store_batch(
+            &sensor,
+            &batch("in-2", vec![observation(now + 10, 52.52, 13.40)], vec![]),
+        )
+        .await
+        .unwrap();
+        let input = s.correlation_input(now - 1000, 1, 10).await.unwrap();
+        assert!(input.observations_truncated);
+        assert_eq!(input.observations[0].obs.time_ms, now + 10);
+    });
+}
