@@ -22,6 +22,11 @@ fuzz_target!(|data: &[u8]| {
             if let Some(l) = track.locate(CaptureTime(f.time.0.saturating_add(delta))) {
                 assert!(l.age_ms <= MAX_FIX_AGE_MS);
             }
+            // The fleet server's wider limit for Rayhunter recordings holds the same way.
+            let wide = 5 * 60_000;
+            if let Some(l) = track.locate_within(CaptureTime(f.time.0.saturating_add(delta)), wide) {
+                assert!(l.age_ms <= wide);
+            }
         }
     }
 });

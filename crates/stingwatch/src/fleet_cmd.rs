@@ -103,14 +103,39 @@ pub fn run_upload(args: UploadArgs) -> Result<ExitCode> {
         let name = p.display().to_string();
         let mut pipeline = Pipeline::new(name, None);
         for item in reader {
-            if let ReadItem::Message(m) = item {
-                pipeline.push(m);
+            match item {
+                ReadItem::Message(m) => {
+                    pipeline.push(m);
+                }
+                ReadItem::Measurement(m) => {
+                    pipeline.push_measurement(&m);
+                }
+                ReadItem::Damage(_) => {}
             }
         }
-        let done = pipeline.finish();
+        let mut done = pipeline.finish();
+        // The GPS track beside the recording (`NAME-gps.ndjson`), as `analyze` reads it: it
+        // places each cell, measurement and finding.
+        let track = match crate::analyze_cmd::track_beside(p) {
+            Some(t) => {
+                let file = std::fs::File::open(&t)
+                    .with_context(|| format!("{}: cannot open GPS track", t.display()))?;
+                let track = stingwatch_gps::Track::read(std::io::BufReader::new(file))
+                    .with_context(|| format!("{}: cannot read GPS track", t.display()))?;
+                for d in track.diagnostics.iter().take(3) {
+                    eprintln!("{}: {d}", t.display());
+                }
+                stingwatch_report::locate_cells(&mut done.cells, &mut done.radio_cells, &track);
+                for f in done.findings.iter_mut() {
+                    f.position = f.observed_at().and_then(|at| track.locate(at));
+                }
+                Some(track)
+            }
+            None => None,
+        };
         let opts = ConvertOptions {
             share_exact_position: args.share_exact_position,
-            track: None,
+            track: track.as_ref(),
             evidence_from: args.evidence.then_some(p.as_path()),
             now_ms: now_ms(),
         };
@@ -118,6 +143,7 @@ pub fn run_upload(args: UploadArgs) -> Result<ExitCode> {
             recording_batch_id(p, &args)?,
             &done.findings,
             &done.cells,
+            &done.radio_cells,
             &opts,
         );
         let ob = match &made {
@@ -204,6 +230,10 @@ mod server {
         /// Pooled database connections.
         #[arg(long, default_value_t = stingwatch_fleet_store::DEFAULT_MAX_CONNECTIONS)]
         db_connections: usize,
+        /// OpenCellID CSV export of known cells (radio,mcc,net,area,cell,...): fleet findings
+        /// on cells it lacks, where it knows the operator's cells around, weigh more.
+        #[arg(long, value_name = "CSV")]
+        reference: Option<PathBuf>,
     }
 
     /// `fleet` subcommands: sensor administration straight on the database.
@@ -258,6 +288,7 @@ mod server {
             listen: a.listen,
             admin_token: admin,
             tile_url: a.tile_url,
+            reference: a.reference,
         })?;
         Ok(ExitCode::SUCCESS)
     }

@@ -72,6 +72,28 @@ fn fleet_page_shows_findings_coverage_estimates_and_downloads_evidence() {
         .0,
         201
     );
+    // A second sensor nearby records the same attack: the fleet corroborates it and places
+    // the transmitter from both.
+    let bus = add_sensor(&db, "bus", true);
+    let bus_gps: String = (-30..30)
+        .map(|i| {
+            format!(
+                "{{\"unix_ts\":{},\"lat\":{},\"lon\":13.41}}\n",
+                t0 + i * 10,
+                52.52 - i as f64 * 0.0002
+            )
+        })
+        .collect();
+    let auth_bus = basic("bus", &bus);
+    for (name, body) in [("2.qmdl", &bytes[..]), ("2-gps.ndjson", bus_gps.as_bytes())] {
+        let (st, text) = call(
+            "PUT",
+            &format!("{}/webdav/{name}", s.url),
+            Some(&auth_bus),
+            Some(body),
+        );
+        assert_eq!(st, 201, "{name}: {text}");
+    }
     // Routine sightings around the place, for the coverage hexagons.
     let (st, body) = call(
         "POST",
@@ -136,6 +158,26 @@ fn fleet_page_shows_findings_coverage_estimates_and_downloads_evidence() {
         est["r_px"].as_f64().unwrap() > 3.0,
         "circle drawn to scale: {seen}"
     );
+    // The fleet's own finding: two sensors reported the same cell; its area drawn solid.
+    let fleet_cards: Vec<String> = seen["fleetCards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_lowercase())
+        .collect();
+    assert!(
+        fleet_cards
+            .iter()
+            .any(|c| c.contains("fleet-corroborated") && c.contains("2 sensor")),
+        "{seen}"
+    );
+    let fleet_est = &seen["fleetEstimates"][0];
+    assert!(
+        (fleet_est["lat"].as_f64().unwrap() - 52.52).abs() < 0.05
+            && (fleet_est["lon"].as_f64().unwrap() - 13.405).abs() < 0.05,
+        "{seen}"
+    );
+    assert!(fleet_est["r_px"].as_f64().unwrap() > 3.0, "{seen}");
     assert!(seen["reportName"].as_str().unwrap().ends_with(".html"));
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(

@@ -1,7 +1,9 @@
 //! Multi-sensor scenarios: several sensors moving with GPS among cells at known positions.
 //!
 //! Each sensor gets a DIAG recording (LTE RRC/NAS, serving and neighbour measurements every
-//! second, and a timing advance when it connects), its GPS track, and the scenario one
+//! second, and a timing advance when it connects: to the catcher, or in the cloned-cell
+//! scenarios for a short data session on its own cell, as phones do every few minutes), its
+//! GPS track, and the scenario one
 //! `truth.json` with every transmitter's position and the propagation model, so a fleet's
 //! correlation and localisation can be scored against what really happened.
 //!
@@ -137,7 +139,8 @@ pub struct SensorTruth {
     pub velocity_north_mps: f64,
     /// Whether it reselected to the catcher and connected (identity request and all).
     pub connects: bool,
-    /// Timing advance it was given by the catcher.
+    /// Timing advance it was given when it connected (by the catcher, or in the cloned-cell
+    /// scenarios by its own cell).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timing_advance: Option<u16>,
     /// Distance to the catcher when it connected, metres.
@@ -217,13 +220,15 @@ pub const FLEET_SCENARIOS: [FleetInfo; 3] = [
     FleetInfo {
         name: "fleet-cloned-cell",
         description: "One genuine-looking cell identity is broadcast by two transmitters 30 km \
-                      apart at the same time: five sensors near each camp on it.",
+                      apart at the same time: five sensors near each camp on it, and each \
+                      connects once for a short data session.",
         attack: true,
     },
     FleetInfo {
         name: "fleet-cloned-cell-benign",
         description: "Ten sensors on both sides of one genuine cell, at most 2 km from it, all \
-                      camp on it: one identity seen in two places within its range.",
+                      camp on it and connect once for a short data session: one identity seen \
+                      in two places within its range.",
         attack: false,
     },
 ];
@@ -382,7 +387,7 @@ fn fleet_catcher(info: &FleetInfo) -> Result<Fleet, ScenarioError> {
             velocity: (WALK_MPS * bearing.cos(), -WALK_MPS * bearing.sin()),
         });
     }
-    build(info, txs, walks, Some(0), None)
+    build(info, txs, walks, Some(0), None, false)
 }
 
 fn cloned_cell(info: &FleetInfo, separation_m: f64) -> Result<Fleet, ScenarioError> {
@@ -418,7 +423,7 @@ fn cloned_cell(info: &FleetInfo, separation_m: f64) -> Result<Fleet, ScenarioErr
         });
     }
     let separation = (separation_m > 0.0).then(|| distance_m(a, b));
-    build(info, txs, walks, None, separation)
+    build(info, txs, walks, None, separation, true)
 }
 
 /// Signal of transmitter `t` for sensor `s` at second `k` at position `pos`.
@@ -435,6 +440,7 @@ fn build(
     walks: Vec<Walk>,
     catcher: Option<usize>,
     identity_separation_m: Option<f64>,
+    data_sessions: bool,
 ) -> Result<Fleet, ScenarioError> {
     let mut sensors = Vec::new();
     let mut truths = Vec::new();
@@ -500,6 +506,15 @@ fn build(
             rec.release(ReleaseCause::Other, None, None, "")?;
             rec.wait_ms(900);
             rec.camp(&home.cell, "")?;
+        } else if data_sessions {
+            // A data session on the sensor's own cell: the random access response before it
+            // carries the timing advance of the distance to that cell's transmitter.
+            rec.wait_until(START_TIME.0 + ATTACK_AT_S * 1_000_000);
+            let d = distance_m(walk.at(rec.elapsed_s()), (home.latitude, home.longitude));
+            ta = Some((d / stingwatch_ta_step_m()).round().clamp(0.0, 1282.0) as u16);
+            ta_time = Some(rec.now());
+            rec.wait_ms(5);
+            rec.service_request(false, 2)?;
         }
         let parts = rec.finish();
         let messages = parts.messages;
@@ -705,6 +720,7 @@ mod tests {
                 .collect();
             assert_eq!(tas.first().copied(), t.timing_advance);
             assert_eq!(tas.len(), usize::from(t.connects));
+            assert_eq!(t.timing_advance.is_some(), t.connects);
             assert_eq!(s.track.len() as i64, DURATION_S + 1);
         }
     }
@@ -718,6 +734,28 @@ mod tests {
             (draws.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / draws.len() as f64).sqrt();
         assert!(mean.abs() < 0.3, "{mean}");
         assert!((sd - SHADOWING_SIGMA_DB).abs() < 0.3, "{sd}");
+    }
+
+    #[test]
+    fn every_cloned_cell_sensor_connects_once_to_its_own_cell() {
+        for name in ["fleet-cloned-cell", "fleet-cloned-cell-benign"] {
+            let f = build_fleet(name).unwrap();
+            for (s, t) in f.sensors.iter().zip(&f.truth.sensors) {
+                assert!(!t.connects, "{name}: no catcher to connect to");
+                let tas: Vec<u16> = s
+                    .measurements
+                    .iter()
+                    .filter_map(|m| match m.kind {
+                        MeasurementKind::TimingAdvance { value } => Some(value),
+                        _ => None,
+                    })
+                    .collect();
+                assert_eq!(tas.len(), 1, "{name}/{}", t.name);
+                assert_eq!(Some(tas[0]), t.timing_advance);
+                // 300 m to 1.9 km from its cell (plus the walk): 3 to 26 steps of 78 m.
+                assert!((3..=26).contains(&tas[0]), "{name}/{}: {}", t.name, tas[0]);
+            }
+        }
     }
 
     #[test]

@@ -78,7 +78,7 @@ impl FleetSink {
             evidence_from: recorded.filter(|_| self.cfg.evidence),
             now_ms: crate::live::now_ms(),
         };
-        let batch = batch_from_analysis(id, &done.findings, &done.cells, &opts);
+        let batch = batch_from_analysis(id, &done.findings, &done.cells, &done.radio_cells, &opts);
         match self.outbox.put(&batch) {
             Ok(_) => {
                 let _ = self.wake.try_send(());

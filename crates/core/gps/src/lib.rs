@@ -6,7 +6,10 @@
 //!   `{"latest_packet_timestamp": 1749222140, "system_time": 1749222141, "lat": 52.5, "lon": 13.4}`
 //!   (Unix seconds; the packet timestamp is the modem's clock, the one captures are stamped
 //!   with, and is preferred; `null` before the first packet). Stingwatch writes the same
-//!   lines, with milliseconds (`time_ms`) and accuracy (`accuracy_m`) added.
+//!   lines, with milliseconds (`time_ms`) and accuracy (`accuracy_m`) added. Older files
+//!   name the system time `unix_ts`, and the names of Rayhunter's GPS API (`latitude`,
+//!   `longitude`) are read too: this is the one reader of these files, for the sensor and the
+//!   fleet server alike.
 //! - NMEA 0183 from a GPS receiver: `$--RMC` (time, date, validity, position) and `$--GGA`
 //!   (time, fix quality, position; its date is the last RMC's), any talker, checksum required.
 //!
@@ -35,6 +38,8 @@ pub const MAX_FIXES: usize = 1_000_000;
 pub const MAX_DIAGNOSTICS: usize = 100;
 /// Oldest fix (before or after the observation) still taken as where the sensor was: a
 /// minute is about 80 m on foot and 1 km by car, the scale at which a fleet compares sensors.
+/// The one limit for a sensor's own recordings; a caller with sparser fixes passes its own
+/// to [`Track::locate_within`] and says why.
 pub const MAX_FIX_AGE_MS: u64 = 60_000;
 
 /// One position of the sensor at one time.
@@ -121,11 +126,13 @@ pub struct RayhunterRecord {
     #[serde(default)]
     pub latest_packet_timestamp: Option<i64>,
     /// System clock when the fix arrived, Unix seconds.
-    #[serde(default)]
+    #[serde(default, alias = "unix_ts")]
     pub system_time: Option<i64>,
     /// Degrees north.
+    #[serde(alias = "latitude")]
     pub lat: f64,
     /// Degrees east.
+    #[serde(alias = "longitude")]
     pub lon: f64,
     /// Time of the fix in Unix milliseconds (Stingwatch's addition: seconds are coarse).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -376,6 +383,24 @@ mod tests {
         // The modem clock is preferred over the system clock.
         assert_eq!(t.fixes()[1].time, CaptureTime(1_749_222_140_000_000));
         assert!(t.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn older_and_api_field_names_are_read_too() {
+        let t = read(
+            "{\"unix_ts\":1700000000,\"lat\":52.5,\"lon\":13.4}\n\
+             {\"system_time\":1700000060,\"latitude\":52.6,\"longitude\":13.5}\n",
+        );
+        assert_eq!(t.fixes().len(), 2, "{:?}", t.diagnostics);
+        assert_eq!(t.fixes()[0].time, CaptureTime(1_700_000_000_000_000));
+        assert_eq!(t.fixes()[1].latitude, 52.6);
+        // A caller with sparse fixes widens the limit; the default refuses the same fix.
+        let later = CaptureTime(1_700_000_060_000_000 + 4 * 60_000_000);
+        assert!(t.locate(later).is_none());
+        assert_eq!(
+            t.locate_within(later, 5 * 60_000).map(|p| p.age_ms),
+            Some(240_000)
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! From a recording's analysis (findings and the cell table) to an upload batch.
 //!
-//! What leaves the sensor: the cells it saw (network identity, channel, PCI, when), the
+//! What leaves the sensor: the cells it saw (network identity, channel, PCI, when, and where
+//! the sensor was), with the signal it measured on them (RSRP, RSRQ) and the timing advance a
+//! connection gave, the cells it only measured (channel and PCI, no identity), the
 //! findings (analyzer, severity, title and explanation with any long digit run removed), and
 //! positions as the owner chose. Never the sensor's own subscriber identities: the batch has
 //! no field for them, and the free text is scrubbed in case an explanation ever quotes one.
@@ -16,12 +18,12 @@ use stingwatch_capture::PcapngWriter;
 use stingwatch_decode::CaptureReader;
 use stingwatch_events::Plmn;
 use stingwatch_fleet_model::{
-    BatchId, CellKey, EvidenceSegment, Observation, Position, Rat, SensorFinding, Track,
-    UploadBatch, MAX_EVIDENCE, MAX_EVIDENCE_BYTES, MAX_FINDINGS, MAX_OBSERVATIONS, MAX_TEXT,
-    PROTOCOL_VERSION,
+    BatchId, CellKey, EvidenceSegment, Observation, Position, Rat, SensorFinding, UploadBatch,
+    MAX_EVIDENCE, MAX_EVIDENCE_BYTES, MAX_FINDINGS, MAX_OBSERVATIONS, MAX_TEXT, PROTOCOL_VERSION,
 };
-use stingwatch_model::{Direction, ReadItem};
-use stingwatch_report::{CellRecord, FileFinding};
+use stingwatch_gps::{Located, Track};
+use stingwatch_model::{CaptureTime, Direction, ReadItem};
+use stingwatch_report::{CellRecord, FileFinding, RadioCellRecord};
 
 /// Raw evidence bytes one batch carries at most (base64 makes them a third larger), so a
 /// batch with evidence stays under the protocol's body limit.
@@ -39,7 +41,8 @@ const COARSE_DECIMALS: f64 = 1000.0;
 pub struct ConvertOptions<'a> {
     /// Send findings' positions exactly (the owner opted in); otherwise rounded.
     pub share_exact_position: bool,
-    /// Where the sensor was over time.
+    /// Where the sensor was over time; without it, positions come from the analysis (each
+    /// cell's and finding's located fix, aged by how far its time is from the sighting's).
     pub track: Option<&'a Track>,
     /// Cut evidence segments from this recording (only when the owner asked for evidence).
     pub evidence_from: Option<&'a Path>,
@@ -95,8 +98,36 @@ fn bounded_text(s: &str) -> String {
     t
 }
 
-fn micros_to_ms(t: Option<stingwatch_model::CaptureTime>) -> Option<i64> {
+fn micros_to_ms(t: Option<CaptureTime>) -> Option<i64> {
     t.map(|t| t.unix_micros().div_euclid(1000))
+}
+
+/// Where the sensor was at `time`: the track's nearest fix within its age limit, else the
+/// fix the analysis located (`known`) with its age taken from `time`.
+fn place_at(
+    time: Option<CaptureTime>,
+    known: Option<&Located>,
+    opts: &ConvertOptions,
+) -> (Option<Position>, Option<u64>) {
+    let located = match (opts.track, time) {
+        (Some(track), Some(t)) => track.locate(t),
+        (None, Some(t)) => known.map(|p| Located {
+            age_ms: p.fix_time.0.abs_diff(t.0) / 1000,
+            ..*p
+        }),
+        (_, None) => None,
+    };
+    match located {
+        Some(p) => (
+            Some(Position {
+                latitude: p.latitude,
+                longitude: p.longitude,
+                accuracy_m: p.accuracy_m,
+            }),
+            Some(p.age_ms),
+        ),
+        None => (None, None),
+    }
 }
 
 fn lte_cell(plmn: Plmn, tac: u32, cell_id: u32) -> CellKey {
@@ -128,34 +159,107 @@ fn finding_id(f: &FileFinding) -> String {
     format!("f-{hex}")
 }
 
-fn position_for(
-    time_ms: i64,
-    opts: &ConvertOptions,
-    exact: bool,
-) -> (Option<Position>, Option<u64>) {
-    let Some((p, age)) = opts.track.and_then(|t| t.nearest(time_ms)) else {
-        return (None, None);
-    };
-    if exact {
-        return (Some(p), Some(age));
+/// A finding's position: exact when the owner opted in, else rounded to about 110 m.
+fn finding_position(f: &FileFinding, opts: &ConvertOptions) -> Option<Position> {
+    let p = place_at(f.observed_at(), f.position.as_ref(), opts).0?;
+    if opts.share_exact_position {
+        return Some(p);
     }
     let round = |v: f64| (v * COARSE_DECIMALS).round() / COARSE_DECIMALS;
-    (
-        Some(Position {
-            latitude: round(p.latitude),
-            longitude: round(p.longitude),
-            accuracy_m: Some(p.accuracy_m.unwrap_or(0.0).max(150.0)),
-        }),
-        Some(age),
-    )
+    Some(Position {
+        latitude: round(p.latitude),
+        longitude: round(p.longitude),
+        accuracy_m: Some(p.accuracy_m.unwrap_or(0.0).max(150.0)),
+    })
 }
 
-/// The batch for one recording's analysis. Findings beyond [`MAX_FINDINGS`] and cells beyond
+/// A sighting at `time` (ms since the epoch, the capture time when known).
+fn sighting(
+    time: Option<CaptureTime>,
+    known: Option<&Located>,
+    opts: &ConvertOptions,
+) -> Observation {
+    let (position, position_age_ms) = place_at(time, known, opts);
+    Observation {
+        time_ms: micros_to_ms(time).unwrap_or(opts.now_ms),
+        cell: None,
+        channel: None,
+        pci: None,
+        serving: false,
+        rsrp_dbm: None,
+        rsrq_db: None,
+        timing_advance: None,
+        position,
+        position_age_ms,
+        identity_exposures: 0,
+        connections: 0,
+    }
+}
+
+/// What the analysis knows of one cell.
+struct Measured<'a> {
+    cell: Option<CellKey>,
+    channel: Option<u32>,
+    pci: Option<u16>,
+    serving: bool,
+    first: Option<CaptureTime>,
+    signal: Option<&'a stingwatch_report::SignalSummary>,
+    ta: Option<&'a stingwatch_report::TimingAdvanceSeen>,
+    known: Option<&'a Located>,
+}
+
+/// A cell's sightings: when it was first seen; the latest measurement of its signal (RSRP,
+/// RSRQ) where the sensor then was; and its latest timing advance where the sensor was when
+/// the random access response came (a connection). Each carries its own time so that the
+/// server pairs a measurement with the place it was made.
+fn cell_sightings(m: Measured<'_>, opts: &ConvertOptions) -> Vec<Observation> {
+    let Measured {
+        cell,
+        channel,
+        pci,
+        serving,
+        first,
+        signal,
+        ta,
+        known,
+    } = m;
+    let stamp = |mut o: Observation| {
+        o.cell = cell;
+        o.channel = channel;
+        o.pci = pci;
+        o.serving = serving;
+        o
+    };
+    let mut out = Vec::new();
+    let signal_time = signal.and_then(|s| s.last_time);
+    if let Some(first) = first.filter(|t| Some(*t) != signal_time) {
+        out.push(stamp(sighting(Some(first), known, opts)));
+    }
+    if let Some(s) = signal {
+        let mut o = stamp(sighting(signal_time, known, opts));
+        o.rsrp_dbm = Some(s.rsrp_dbm_last.db());
+        o.rsrq_db = s.rsrq_db_last.map(|q| q.db());
+        out.push(o);
+    }
+    if let Some(ta) = ta {
+        let mut o = stamp(sighting(ta.time, known, opts));
+        o.timing_advance = Some(u32::from(ta.value));
+        // A timing advance comes in a random access response: the sensor connected.
+        o.serving = true;
+        o.connections = 1;
+        out.push(o);
+    }
+    out
+}
+
+/// The batch for one recording's analysis: its findings, the cells it identified and the
+/// cells it only measured (`radio_cells`). Findings beyond [`MAX_FINDINGS`] and cells beyond
 /// what [`MAX_OBSERVATIONS`] allows are left out, most severe findings kept first.
 pub fn batch_from_analysis(
     batch_id: BatchId,
     findings: &[FileFinding],
     cells: &[CellRecord],
+    radio_cells: &[RadioCellRecord],
     opts: &ConvertOptions,
 ) -> UploadBatch {
     let mut sorted: Vec<&FileFinding> = findings.iter().collect();
@@ -179,33 +283,59 @@ pub fn batch_from_analysis(
                     })
             })
             .count() as u32;
-        let first = micros_to_ms(c.first_time).unwrap_or(opts.now_ms);
-        let last = micros_to_ms(c.last_time).unwrap_or(first);
-        let times = if last != first {
-            vec![first, last]
-        } else {
-            vec![first]
-        };
-        for (i, &t) in times.iter().enumerate() {
-            let (position, position_age_ms) = position_for(t, opts, true);
-            observations.push(Observation {
-                time_ms: t,
+        let mut seen = cell_sightings(
+            Measured {
                 cell: Some(key),
                 channel: c.earfcn,
                 pci: c.pci,
                 serving: true,
-                rsrp_dbm: None,
-                rsrq_db: None,
-                timing_advance: None,
-                position,
-                position_age_ms,
-                identity_exposures: if i == 0 { exposures } else { 0 },
-                connections: 0,
+                first: c.first_time.or(c.last_time),
+                signal: c.signal.as_ref(),
+                ta: c.timing_advance.as_ref(),
+                known: c.position.as_ref(),
+            },
+            opts,
+        );
+        if seen.is_empty() {
+            // Neither a time nor a measurement: one sighting stamped with the batch's time.
+            seen.push(Observation {
+                cell: Some(key),
+                channel: c.earfcn,
+                pci: c.pci,
+                serving: true,
+                ..sighting(None, None, opts)
             });
         }
-        if observations.len() + 2 > MAX_OBSERVATIONS {
+        if let Some(o) = seen.first_mut() {
+            o.identity_exposures = exposures;
+        }
+        if observations.len() + seen.len() > MAX_OBSERVATIONS {
             break;
         }
+        observations.extend(seen);
+    }
+    for r in radio_cells {
+        // Without a channel and PCI a measured cell names nothing.
+        if r.earfcn.is_none() || r.pci.is_none() {
+            continue;
+        }
+        let seen = cell_sightings(
+            Measured {
+                cell: None,
+                channel: r.earfcn,
+                pci: r.pci,
+                serving: false,
+                first: None,
+                signal: r.signal.as_ref(),
+                ta: r.timing_advance.as_ref(),
+                known: r.position.as_ref(),
+            },
+            opts,
+        );
+        if observations.len() + seen.len() > MAX_OBSERVATIONS {
+            break;
+        }
+        observations.extend(seen);
     }
 
     let evidence_for: Vec<&FileFinding> = if opts.evidence_from.is_some() {
@@ -254,7 +384,7 @@ pub fn batch_from_analysis(
                 cell: key,
                 channel: cell.and_then(|c| c.earfcn),
                 pci: cell.and_then(|c| c.pci),
-                position: position_for(time_ms, opts, opts.share_exact_position).0,
+                position: finding_position(f, opts),
                 evidence: evidence_index.get(&i).copied(),
             }
         })

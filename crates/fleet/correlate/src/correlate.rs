@@ -2,7 +2,7 @@
 //! each other and the reference database, and place each transmitter.
 
 use crate::finding::{raise, FleetFinding, FleetKind};
-use crate::geo::{accuracy_or, is_valid};
+use crate::geo::{accuracy_or, distance_m, is_valid};
 use crate::locate::{
     locate, Location, Sighting, DEFAULT_POSITION_ACCURACY_M, MAX_POSITION_ACCURACY_M,
     MAX_POSITION_AGE_MS,
@@ -10,8 +10,9 @@ use crate::locate::{
 use crate::radio::PathLossModel;
 use crate::reference::{ReferenceCells, ReferenceVerdict};
 use crate::rules;
+use crate::rules::corroborate::{LOCATE_MARGIN_MS, PCI_REUSE_RADIUS_M};
 use crate::{SensorObservation, SensorReport};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use stingwatch_fleet_model::{CellKey, Position};
 
 /// Most observations one call considers; beyond this the rest is ignored with a note (the
@@ -22,6 +23,9 @@ pub const MAX_INPUT_OBSERVATIONS: usize = 20_000_000;
 pub const MAX_OBSERVATIONS_PER_CELL: usize = 50_000;
 /// Sightings of a cell checked against the reference database per finding.
 pub const MAX_REFERENCE_CHECKS: usize = 32;
+/// Places (one per grid cell) of an identified cell that radio-only sightings are compared
+/// with when deciding whether they are the same transmitter.
+pub const MAX_ATTRIBUTION_ANCHORS: usize = 64;
 
 /// What to correlate.
 #[derive(Debug, Clone, Copy)]
@@ -56,6 +60,9 @@ pub(crate) struct Index<'a> {
     pub reports: &'a [SensorReport],
     /// Observation indices per cell, in time order.
     pub by_cell: BTreeMap<CellKey, Vec<usize>>,
+    /// Radio-only observations (no identity) taken to be of an identified cell, per cell:
+    /// used only to locate it, never as a sighting of the identity.
+    pub radio_by_cell: BTreeMap<CellKey, Vec<usize>>,
     pub model: PathLossModel,
 }
 
@@ -101,10 +108,12 @@ impl<'a> Index<'a> {
                     .collect();
             }
         }
+        let radio_by_cell = attribute_radio_sightings(obs, &by_cell);
         Index {
             obs,
             reports: input.findings,
             by_cell,
+            radio_by_cell,
             model: config.path_loss,
         }
     }
@@ -113,14 +122,108 @@ impl<'a> Index<'a> {
         self.obs.get(i)
     }
 
-    /// Locates the transmitter seen in the observations `members`.
+    /// Locates the transmitter seen in the observations `members` (sightings of one cell),
+    /// with the radio-only sightings of that cell made near them and within
+    /// [`LOCATE_MARGIN_MS`] of their times.
     pub fn locate(&self, members: impl Iterator<Item = usize>) -> Option<Location> {
-        let sightings: Vec<Sighting> = members
-            .filter_map(|i| self.get(i))
-            .filter_map(Sighting::from_observation)
+        let members: Vec<&SensorObservation> = members.filter_map(|i| self.get(i)).collect();
+        let mut sightings: Vec<Sighting> = members
+            .iter()
+            .filter_map(|o| Sighting::from_observation(o))
             .collect();
+        let cell = members.iter().find_map(|o| o.obs.cell);
+        let radio = cell.and_then(|c| Some((c, self.radio_by_cell.get(&c)?)));
+        if let (Some((cell, radio)), Some(lo), Some(hi)) = (
+            radio,
+            members.iter().map(|o| o.obs.time_ms).min(),
+            members.iter().map(|o| o.obs.time_ms).max(),
+        ) {
+            let anchors = anchors_of(members.iter().copied());
+            let window = lo.saturating_sub(LOCATE_MARGIN_MS)..=hi.saturating_add(LOCATE_MARGIN_MS);
+            for o in radio.iter().filter_map(|&i| self.get(i)) {
+                let Some(position) = usable_place(o) else {
+                    continue;
+                };
+                if window.contains(&o.obs.time_ms)
+                    && anchors
+                        .iter()
+                        .any(|a| distance_m(a, &position) <= PCI_REUSE_RADIUS_M)
+                {
+                    sightings.push(Sighting {
+                        sensor: o.sensor,
+                        rat: cell.rat,
+                        position,
+                        position_age_ms: o.obs.position_age_ms,
+                        rsrp_dbm: o.obs.rsrp_dbm,
+                        timing_advance: o.obs.timing_advance,
+                    });
+                }
+            }
+        }
         locate(&sightings, &self.model)
     }
+}
+
+/// Usable places of some observations, one per grid cell, at most
+/// [`MAX_ATTRIBUTION_ANCHORS`].
+fn anchors_of<'o>(obs: impl Iterator<Item = &'o SensorObservation>) -> Vec<Position> {
+    let mut seen = BTreeSet::new();
+    obs.filter_map(usable_place)
+        .filter(|p| seen.insert(crate::hexgrid::cell_of(p)))
+        .take(MAX_ATTRIBUTION_ANCHORS)
+        .collect()
+}
+
+/// Which identified cell each radio-only observation (a neighbour measured by carrier and
+/// physical cell id, its identity never decoded) belongs to. A physical cell id is reused on
+/// a carrier only kilometres apart (504 in LTE), so a radio-only sighting within
+/// [`PCI_REUSE_RADIUS_M`] of where an identified cell with that carrier and id was seen is
+/// that cell's transmitter; when two identified cells qualify, it is left unattributed.
+fn attribute_radio_sightings(
+    obs: &[SensorObservation],
+    by_cell: &BTreeMap<CellKey, Vec<usize>>,
+) -> BTreeMap<CellKey, Vec<usize>> {
+    let mut out: BTreeMap<CellKey, Vec<usize>> = BTreeMap::new();
+    if !obs
+        .iter()
+        .any(|o| o.obs.cell.is_none() && o.obs.channel.is_some() && o.obs.pci.is_some())
+    {
+        return out;
+    }
+    // Per channel and PCI: the identified cells on it and where each was seen.
+    type Anchored = Vec<(CellKey, Vec<Position>)>;
+    let mut anchors: BTreeMap<(u32, u16), Anchored> = BTreeMap::new();
+    for (cell, members) in by_cell {
+        let radio = members
+            .iter()
+            .rev()
+            .filter_map(|&i| obs.get(i))
+            .find_map(|o| Some((o.obs.channel?, o.obs.pci?)));
+        let places = anchors_of(members.iter().filter_map(|&i| obs.get(i)));
+        if let (Some(key), false) = (radio, places.is_empty()) {
+            anchors.entry(key).or_default().push((*cell, places));
+        }
+    }
+    for (i, o) in obs.iter().enumerate() {
+        let (None, Some(ch), Some(pci)) = (o.obs.cell, o.obs.channel, o.obs.pci) else {
+            continue;
+        };
+        let (Some(candidates), Some(p)) = (anchors.get(&(ch, pci)), usable_place(o)) else {
+            continue;
+        };
+        let mut near = candidates.iter().filter(|(_, places)| {
+            places
+                .iter()
+                .any(|a| distance_m(a, &p) <= PCI_REUSE_RADIUS_M)
+        });
+        if let (Some((cell, _)), None) = (near.next(), near.next()) {
+            let v = out.entry(*cell).or_default();
+            if v.len() < MAX_OBSERVATIONS_PER_CELL {
+                v.push(i);
+            }
+        }
+    }
+    out
 }
 
 /// Correlates what the fleet uploaded. Deterministic: the same input gives the same findings

@@ -376,3 +376,120 @@ fn radio_only_findings_corroborate_only_nearby() {
     assert_eq!((c.channel, c.pci, c.cell), (Some(1_300), Some(7), None));
     assert_eq!(c.severity, Severity::High);
 }
+
+fn finding_on(sensor: u64, t: i64, cell: u64, position: Option<Position>) -> SensorReport {
+    SensorReport {
+        sensor: SensorId(sensor),
+        finding: SensorFinding {
+            id: format!("f{sensor}-{t}"),
+            kind: "identity-request-without-auth".into(),
+            severity: Severity::High,
+            rat: Some(stingwatch_fleet_correlate::Rat::Lte),
+            title: "IMSI requested before authentication".into(),
+            explanation: String::new(),
+            time_ms: t,
+            cell: Some(test_cell(cell)),
+            channel: Some(1_300),
+            pci: Some(7),
+            position,
+            evidence: None,
+        },
+    }
+}
+
+use stingwatch_fleet_correlate::{SensorFinding, SensorReport};
+
+/// The sensors a catcher pulled in decode its identity; the others only measure it as a
+/// neighbour on its channel and PCI. Those measurements place it too; one on the same channel
+/// and PCI 12 km away (another cell reusing the PCI) does not.
+#[test]
+fn radio_only_sightings_near_an_identified_cell_help_place_it() {
+    let f = LocalFrame::new(&city());
+    let t0 = 1_760_000_000_000;
+    let seen = |sensor: u64, x: f64, y: f64, identified: bool, ta: Option<u32>| {
+        let d = (x * x + y * y).sqrt().max(1.0);
+        SensorObservation {
+            sensor: SensorId(sensor),
+            obs: Observation {
+                time_ms: t0 + sensor as i64 * 1_000,
+                cell: identified.then(|| test_cell(CATCHER)),
+                channel: Some(1_300),
+                pci: Some(7),
+                serving: identified,
+                rsrp_dbm: Some(-20.0 - 35.0 * d.log10()),
+                rsrq_db: None,
+                timing_advance: ta,
+                position: Some(f.to_position(x, y, Some(10.0))),
+                position_age_ms: Some(0),
+                identity_exposures: 0,
+                connections: u32::from(ta.is_some()),
+            },
+        }
+    };
+    let mut observations = vec![
+        seen(1, 120.0, 40.0, true, Some(2)),
+        seen(2, -90.0, 100.0, true, Some(2)),
+    ];
+    for (i, (x, y)) in [
+        (600.0, 0.0),
+        (-500.0, -300.0),
+        (0.0, -800.0),
+        (300.0, 900.0),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        observations.push(seen(3 + i as u64, x, y, false, None));
+    }
+    observations.push(seen(9, 12_000.0, 0.0, false, None));
+    let up = Upload {
+        observations,
+        findings: vec![
+            finding_on(1, t0, CATCHER, None),
+            finding_on(2, t0 + 5_000, CATCHER, None),
+        ],
+    };
+    let findings = run(&up, None);
+    let c = on_cell(&findings, FleetKind::Corroborated, CATCHER).expect("corroborated");
+    let loc = c.locations.first().expect("placed");
+    assert_eq!(loc.sensors, 6, "{loc:?}");
+    let error = distance_m(&loc.position, &city());
+    assert!(
+        error <= loc.uncertainty_m,
+        "{error} m, radius {}",
+        loc.uncertainty_m
+    );
+    // The cell's sightings are still only those that decoded its identity.
+    assert_eq!(c.sensor_total, 2);
+}
+
+/// A Rayhunter uploads recordings, not sightings: the places its findings were made at
+/// locate the cell when nothing else does.
+#[test]
+fn findings_alone_place_a_corroborated_cell() {
+    let f = LocalFrame::new(&city());
+    let t0 = 1_760_000_000_000;
+    let up = Upload {
+        observations: vec![],
+        findings: vec![
+            finding_on(1, t0, CATCHER, Some(f.to_position(200.0, 0.0, Some(10.0)))),
+            finding_on(
+                2,
+                t0 + 1_000,
+                CATCHER,
+                Some(f.to_position(-200.0, 100.0, Some(10.0))),
+            ),
+            finding_on(
+                3,
+                t0 + 2_000,
+                CATCHER,
+                Some(f.to_position(0.0, -250.0, Some(10.0))),
+            ),
+        ],
+    };
+    let findings = run(&up, None);
+    let c = on_cell(&findings, FleetKind::Corroborated, CATCHER).expect("corroborated");
+    let loc = c.locations.first().expect("placed from the findings");
+    assert_eq!(loc.sensors, 3);
+    assert!(distance_m(&loc.position, &city()) < 200.0, "{loc:?}");
+}

@@ -11,9 +11,6 @@
 
 #![forbid(unsafe_code)]
 
-mod track;
-pub use track::{parse_rayhunter_gps, Fix, Track, MAX_FIXES, MAX_FIX_AGE_MS, MAX_FIX_LINE};
-
 use serde::{Deserialize, Serialize};
 pub use stingwatch_model::{Rat, Severity};
 

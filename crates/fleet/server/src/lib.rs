@@ -2,17 +2,20 @@
 //!
 //! Sensors POST [`UploadBatch`]es with their token; a Rayhunter PUTs its recordings over
 //! WebDAV with Basic authentication (sensor name and token). Everything is stored in
-//! PostgreSQL by [`stingwatch_fleet_store`]; the page at `/` reads it back.
+//! PostgreSQL by [`stingwatch_fleet_store`]; the page at `/` reads it back, with the fleet's
+//! own findings ([`fleet`]: the correlation rules over every sensor's uploads, and where each
+//! transmitter is estimated to be).
 //!
 //! Nothing here records where a request came from: no handler takes the peer address, and
 //! the only log lines are start-up and database errors.
 
 #![forbid(unsafe_code)]
 
-pub mod locate;
+pub mod fleet;
 pub mod recording;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,13 +29,14 @@ use axum::{Json, Router};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use stingwatch_fleet_correlate::ReferenceCells;
 use stingwatch_fleet_model::{BatchError, UploadBatch, MAX_BATCH_BYTES};
 use stingwatch_fleet_store::{
     now_ms, RayhunterKind, Sensor, Store, StoreConfig, StoreError, SuspiciousCell,
 };
 use tokio::sync::Semaphore;
 
-pub use locate::{CentroidLocator, Estimate, Locator};
+pub use fleet::{Correlator, Estimate, FleetAnswer, FleetQuery};
 
 /// Largest `NAME.qmdl.gz` body read.
 pub const MAX_WEBDAV_RECORDING_BYTES: usize = 64 * 1024 * 1024;
@@ -59,6 +63,9 @@ pub struct ServerConfig {
     /// Map tile URL template (`https://tile.example/{z}/{x}/{y}.png`) for the page's
     /// background; none by default, the page draws without.
     pub tile_url: Option<String>,
+    /// OpenCellID CSV export of known cells: a fleet finding on a cell missing from it (where
+    /// it knows the operator's cells around) weighs more.
+    pub reference: Option<PathBuf>,
 }
 
 /// Shared state of the handlers.
@@ -66,7 +73,7 @@ pub struct AppState {
     store: Store,
     admin_hash: Option<Vec<u8>>,
     tile_url: Option<String>,
-    locator: Box<dyn Locator>,
+    correlator: Correlator,
     analyses: Semaphore,
 }
 
@@ -79,16 +86,36 @@ impl AppState {
                 .filter(|t| !t.is_empty())
                 .map(stingwatch_fleet_store::token_hash),
             tile_url,
-            locator: Box::new(CentroidLocator),
+            correlator: Correlator::new(None),
             analyses: Semaphore::new(MAX_CONCURRENT_ANALYSES),
         }
     }
 
-    /// The same state with another transmitter locator.
-    pub fn with_locator(mut self, l: Box<dyn Locator>) -> AppState {
-        self.locator = l;
+    /// The same state weighing fleet findings against a reference database of known cells.
+    pub fn with_reference(mut self, reference: Arc<ReferenceCells>) -> AppState {
+        self.correlator = Correlator::new(Some(reference));
         self
     }
+}
+
+/// Reads an OpenCellID CSV export, printing what was kept and what was refused.
+pub fn load_reference(path: &std::path::Path) -> anyhow::Result<ReferenceCells> {
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("{}: cannot open the reference database", path.display()))?;
+    let (cells, summary) = ReferenceCells::import(std::io::BufReader::new(file));
+    eprintln!(
+        "stingwatch serve: reference {}: {} cells kept, {} of other technologies skipped, \
+         {} rows refused, {} over the limit",
+        path.display(),
+        summary.cells,
+        summary.unsupported,
+        summary.refused,
+        summary.over_limit
+    );
+    for d in summary.diagnostics.iter().take(5) {
+        eprintln!("stingwatch serve: reference {}: {d}", path.display());
+    }
+    Ok(cells)
 }
 
 /// Runs the server until the process is stopped: migrates the database, purges on a timer,
@@ -104,11 +131,15 @@ pub fn run(cfg: ServerConfig) -> anyhow::Result<()> {
         if !applied.is_empty() {
             eprintln!("stingwatch serve: applied schema migrations {applied:?}");
         }
-        let state = Arc::new(AppState::new(
-            store,
-            cfg.admin_token.as_deref(),
-            cfg.tile_url.clone(),
-        ));
+        let mut state = AppState::new(store, cfg.admin_token.as_deref(), cfg.tile_url.clone());
+        if let Some(path) = &cfg.reference {
+            let path = path.clone();
+            let reference = tokio::task::spawn_blocking(move || load_reference(&path))
+                .await
+                .context("reading the reference database")??;
+            state = state.with_reference(Arc::new(reference));
+        }
+        let state = Arc::new(state);
         let listener = tokio::net::TcpListener::bind(cfg.listen)
             .await
             .with_context(|| format!("cannot listen on {}", cfg.listen))?;
@@ -146,6 +177,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/findings", get(findings))
         .route("/api/v1/coverage", get(coverage))
         .route("/api/v1/cells", get(cells))
+        .route("/api/v1/fleet/findings", get(fleet_findings))
         .route("/api/v1/evidence/{id}/report.html", get(evidence_report))
         .route(
             "/api/v1/evidence/{id}/annotated.pcapng",
@@ -309,7 +341,7 @@ struct PageConfig<'a> {
 async fn config(State(st): State<Arc<AppState>>) -> Response {
     Json(PageConfig {
         tile_url: st.tile_url.as_deref(),
-        cell_radius_m: st.store.coarsener().cell_radius_m(),
+        cell_radius_m: stingwatch_fleet_store::CELL_RADIUS_M,
         retention_days: st.store.retention_days(),
     })
     .into_response()
@@ -339,7 +371,12 @@ async fn post_batch(State(st): State<Arc<AppState>>, headers: HeaderMap, body: B
         Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
     };
     match st.store.store_batch(&sensor, &batch).await {
-        Ok(receipt) => Json(receipt).into_response(),
+        Ok(receipt) => {
+            if receipt.stored {
+                st.correlator.stored();
+            }
+            Json(receipt).into_response()
+        }
         Err(e) => store_error(e),
     }
 }
@@ -409,7 +446,7 @@ async fn coverage(
     };
     match st.store.coverage(scope, since(&q)).await {
         Ok(c) => Json(serde_json::json!({
-            "cell_radius_m": st.store.coarsener().cell_radius_m(),
+            "cell_radius_m": stingwatch_fleet_store::CELL_RADIUS_M,
             "cells": c,
         }))
         .into_response(),
@@ -437,17 +474,48 @@ async fn cells(
     };
     match st.store.suspicious_cells(scope, since(&q)).await {
         Ok(cells) => {
-            let radius = st.store.coarsener().cell_radius_m();
             let out: Vec<CellAnswer> = cells
                 .into_iter()
                 .map(|cell| CellAnswer {
-                    estimate: st.locator.locate(&cell, radius),
+                    estimate: fleet::estimate(&cell.sightings),
                     cell,
                 })
                 .collect();
             Json(serde_json::json!({ "cells": out })).into_response()
         }
         Err(e) => store_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct FleetReadQuery {
+    since_ms: Option<i64>,
+    timing_advance: Option<bool>,
+}
+
+/// The fleet's own findings over every sensor's uploads. Any sensor may read them (they are
+/// the point of a fleet: a catcher near one member concerns all), but a sensor token sees
+/// only its own name among the sensors behind each.
+async fn fleet_findings(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<FleetReadQuery>,
+) -> Response {
+    let viewer = match authenticate(&st, &headers).await {
+        Ok(c) => c.scope(),
+        Err(r) => return r,
+    };
+    let query = FleetQuery {
+        since_ms: q.since_ms.unwrap_or(0),
+        timing_advance: q.timing_advance.unwrap_or(true),
+    };
+    match st.correlator.findings(&st.store, query, viewer).await {
+        Ok(answer) => Json(answer).into_response(),
+        Err(fleet::FleetError::Store(e)) => store_error(e),
+        Err(e @ fleet::FleetError::Failed(_)) => {
+            eprintln!("stingwatch serve: {e}");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "correlation failed")
+        }
     }
 }
 
@@ -715,6 +783,7 @@ async fn webdav_put(
                 stingwatch_fleet_model::BatchId(String::new()),
                 &report.findings,
                 &[],
+                &[],
                 &opts,
             );
             st.store
@@ -722,13 +791,21 @@ async fn webdav_put(
                 .await
         }
         RayhunterKind::Gps => {
-            let track = stingwatch_fleet_model::parse_rayhunter_gps(&bytes);
+            let track = match stingwatch_gps::Track::read(bytes.as_slice()) {
+                Ok(t) => t,
+                Err(e) => return error(StatusCode::BAD_REQUEST, e.to_string()),
+            };
             if track.is_empty() && !bytes.trim_ascii().is_empty() {
+                let first = track
+                    .diagnostics
+                    .first()
+                    .map(|d| format!("; {d}"))
+                    .unwrap_or_default();
                 return error(
                     StatusCode::BAD_REQUEST,
                     format!(
-                        "no GPS fix in the file ({} lines unreadable)",
-                        track.damaged_lines
+                        "no GPS fix in the file ({} lines unreadable{first})",
+                        track.diagnostics.len() as u64 + track.diagnostics_omitted
                     ),
                 );
             }
@@ -745,6 +822,9 @@ async fn webdav_put(
                 .await
         }
     };
+    if outcome.as_ref().is_ok_and(|r| !r.unchanged) {
+        st.correlator.stored();
+    }
     match outcome {
         Ok(r) if r.unchanged || r.replaced => StatusCode::NO_CONTENT.into_response(),
         Ok(_) => StatusCode::CREATED.into_response(),

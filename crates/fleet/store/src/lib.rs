@@ -5,8 +5,9 @@
 //!   hash is enough; no salt or slow hash is needed against guessing);
 //! - one row per applied batch, keyed by (sensor, batch id): a retry finds the row and
 //!   changes nothing, so every batch is applied exactly once;
-//! - routine observations with a grid cell ([`coarsen`]) instead of the position, in
-//!   day partitions that the retention purge drops whole;
+//! - routine observations with a grid cell of the fleet's hexagonal grid
+//!   ([`stingwatch_fleet_correlate::hexgrid`], about 175-200 m across) and its centre instead of
+//!   the position, in day partitions that the retention purge drops whole;
 //! - findings, with an exact position only when the sensor's owner opted in;
 //! - evidence bytes, only when a sensor sent them or a Rayhunter uploaded its recording.
 //!
@@ -18,7 +19,6 @@
 
 #![forbid(unsafe_code)]
 
-pub mod coarsen;
 mod pool;
 
 use std::collections::BTreeSet;
@@ -29,16 +29,45 @@ use base64::Engine;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use stingwatch_fleet_model::{
-    BatchId, CellKey, Position, Rat, SensorFinding, Severity, Track, UploadBatch, UploadReceipt,
+    BatchId, CellKey, Observation, Position, Rat, SensorFinding, Severity, UploadBatch,
+    UploadReceipt,
 };
+use stingwatch_gps::Track;
 use tokio_postgres::types::ToSql;
 
-pub use coarsen::{Coarse, Coarsener, HexGrid};
 use pool::Pool;
+use stingwatch_fleet_correlate::hexgrid::{self, HEX_CIRCUMRADIUS_M};
+use stingwatch_fleet_correlate::{SensorId, SensorObservation, SensorReport, Sighting};
 
 /// Versioned schema migrations, applied in order; never edit one that has shipped.
-const MIGRATIONS: &[(i32, &str, &str)] =
-    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (
+        2,
+        "fleet_grid",
+        include_str!("../migrations/0002_fleet_grid.sql"),
+    ),
+];
+/// The migration after which stored grid cells are re-binned into the fleet grid.
+const REGRID_MIGRATION: i32 = 2;
+
+/// Oldest GPS fix that still places a finding of a Rayhunter recording, ms. Longer than a
+/// sensor's own limit (`stingwatch_gps::MAX_FIX_AGE_MS`, one minute): Rayhunter writes a fix
+/// only when something posts one to its API (a phone shortcut, often minutes apart), and five
+/// minutes of walking is a few hundred metres, one or two grid cells, which is still the
+/// place a finding is shown at rather than none.
+pub const RAYHUNTER_MAX_FIX_AGE_MS: u64 = 5 * 60 * 1000;
+
+/// Where a Rayhunter recording's sensor was at `time_ms`, from its GPS file.
+fn rayhunter_place(track: &Track, time_ms: i64) -> Option<Position> {
+    let at = stingwatch_model::CaptureTime(time_ms.saturating_mul(1000));
+    let p = track.locate_within(at, RAYHUNTER_MAX_FIX_AGE_MS)?;
+    Some(Position {
+        latitude: p.latitude,
+        longitude: p.longitude,
+        accuracy_m: p.accuracy_m,
+    })
+}
 
 /// Default retention of observations, findings and evidence, in days.
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;
@@ -51,7 +80,7 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 16;
 pub const MAX_SENSOR_NAME: usize = 64;
 /// Most rows one read returns (findings, coverage cells, suspicious cells).
 pub const MAX_READ_ROWS: i64 = 10_000;
-/// Most grid cells of observation points gathered per suspicious cell.
+/// Most sightings gathered per suspicious cell (the newest).
 pub const MAX_POINTS_PER_CELL: i64 = 500;
 /// One day in milliseconds: the partition width.
 const DAY_MS: i64 = 86_400_000;
@@ -193,19 +222,6 @@ pub struct CoverageCell {
     pub last_ms: i64,
 }
 
-/// Where a suspicious cell was heard from: a grid cell centre and how often.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct HeardFrom {
-    /// Latitude.
-    pub lat: f64,
-    /// Longitude.
-    pub lon: f64,
-    /// Findings and observations of the cell there.
-    pub weight: i64,
-    /// Strongest RSRP heard there, dBm.
-    pub best_rsrp_dbm: Option<f64>,
-}
-
 /// A cell with findings, and where it was heard from (the input of a transmitter estimate).
 #[derive(Debug, Clone, Serialize)]
 pub struct SuspiciousCell {
@@ -221,8 +237,25 @@ pub struct SuspiciousCell {
     pub last_ms: i64,
     /// Sensors that reported findings on it.
     pub sensors: i64,
-    /// Grid cells it was heard from.
-    pub heard_from: Vec<HeardFrom>,
+    /// Where it was heard from, with signal and timing advance (grid cell centres; the
+    /// newest [`MAX_POINTS_PER_CELL`]): the input of a transmitter estimate.
+    #[serde(skip)]
+    pub sightings: Vec<Sighting>,
+}
+
+/// What the fleet rules read: every sensor's observations and findings of a period, each
+/// with the sensor that made it.
+#[derive(Debug, Clone, Default)]
+pub struct CorrelationInput {
+    /// Observations, positions as grid cell centres.
+    pub observations: Vec<SensorObservation>,
+    /// Sensor findings, positions exact where kept, else grid cell centres; without their
+    /// explanation text (the rules do not read it).
+    pub findings: Vec<SensorReport>,
+    /// True when older observations of the period were left out at the limit.
+    pub observations_truncated: bool,
+    /// True when older findings of the period were left out at the limit.
+    pub findings_truncated: bool,
 }
 
 /// Evidence bytes.
@@ -292,6 +325,31 @@ pub struct PurgeReport {
     pub rayhunter_files: u64,
 }
 
+/// A routine position as stored: the fleet grid cell holding it and the cell's centre.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Coarse {
+    /// Grid cell id ([`hexgrid::HexId::to_u64`], which fits a BIGINT: the band is below 2^8).
+    pub cell: i64,
+    /// Latitude of the cell's centre, degrees.
+    pub lat: f64,
+    /// Longitude of the cell's centre, degrees.
+    pub lon: f64,
+}
+
+/// The grid cell of a position; `None` for coordinates off Earth.
+pub fn coarsen(p: &Position) -> Option<Coarse> {
+    let id = hexgrid::cell_of(p)?;
+    let c = hexgrid::centre(id);
+    Some(Coarse {
+        cell: i64::try_from(id.to_u64()).ok()?,
+        lat: c.latitude,
+        lon: c.longitude,
+    })
+}
+
+/// Circumradius of a grid cell, metres: how far a stored centre may be from the fix.
+pub const CELL_RADIUS_M: f64 = HEX_CIRCUMRADIUS_M;
+
 /// SHA-256 of a token, as stored.
 pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
@@ -358,9 +416,14 @@ fn severity_from(c: i16) -> Severity {
     }
 }
 
-/// Milliseconds since the epoch as a timestamp (clamped at the epoch).
+/// Latest time a query or row may name, ms since the epoch (the start of the year 10000):
+/// a read's `since_ms` comes from the caller, and the driver's microsecond arithmetic must
+/// not overflow on it.
+const MAX_TIME_MS: i64 = 253_402_300_800_000;
+
+/// Milliseconds since the epoch as a timestamp (clamped to the epoch and [`MAX_TIME_MS`]).
 fn time_of(ms: i64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+    UNIX_EPOCH + Duration::from_millis(u64::try_from(ms.min(MAX_TIME_MS)).unwrap_or(0))
 }
 
 /// Now in milliseconds since the epoch.
@@ -441,7 +504,6 @@ impl StoreConfig {
 pub struct Store {
     pool: Pool,
     retention_days: u32,
-    coarsener: Box<dyn Coarsener>,
     /// Day partitions known to exist (a cache: creation is idempotent).
     partitions: Mutex<BTreeSet<i64>>,
 }
@@ -466,6 +528,7 @@ struct ObservationColumns {
     hex_lon: Vec<Option<f64>>,
     exposures: Vec<i32>,
     connections: Vec<i32>,
+    position_age: Vec<Option<i32>>,
 }
 
 /// Column vectors of findings.
@@ -507,17 +570,13 @@ const INSERT_FINDINGS: &str = "INSERT INTO findings (sensor_id, batch_id, record
      ON CONFLICT (sensor_id, finding_id) DO NOTHING";
 
 impl FindingColumns {
-    fn push(
-        &mut self,
-        f: &SensorFinding,
-        grid: &dyn Coarsener,
-        exact: bool,
-        evidence: Option<i64>,
-    ) {
+    fn push(&mut self, f: &SensorFinding, exact: bool, evidence: Option<i64>) {
         self.finding_id.push(f.id.clone());
         self.kind.push(f.kind.clone());
         self.severity.push(severity_code(f.severity));
-        self.rat.push(f.rat.map(rat_code));
+        // The stored technology also keys the finding's cell on reading: a finding that names
+        // a cell but no technology takes the cell's.
+        self.rat.push(f.rat.or(f.cell.map(|c| c.rat)).map(rat_code));
         self.title.push(f.title.clone());
         self.explanation.push(f.explanation.clone());
         self.time.push(time_of(f.time_ms));
@@ -527,9 +586,7 @@ impl FindingColumns {
         self.cell.push(f.cell.map(|c| c.cell as i64));
         self.channel.push(f.channel.map(i64::from));
         self.pci.push(f.pci.map(i32::from));
-        let coarse = f
-            .position
-            .and_then(|p| grid.coarsen(p.latitude, p.longitude));
+        let coarse = f.position.as_ref().and_then(coarsen);
         self.hex.push(coarse.map(|c| c.cell));
         self.hex_lat.push(coarse.map(|c| c.lat));
         self.hex_lon.push(coarse.map(|c| c.lon));
@@ -581,7 +638,7 @@ impl FindingColumns {
 }
 
 impl Store {
-    /// Connects (lazily: the first use opens the first connection) with the default grid.
+    /// Connects (lazily: the first use opens the first connection).
     pub fn new(cfg: &StoreConfig) -> Result<Store> {
         let config: tokio_postgres::Config =
             cfg.url.parse().map_err(|e: tokio_postgres::Error| {
@@ -590,20 +647,8 @@ impl Store {
         Ok(Store {
             pool: Pool::new(config, cfg.max_connections.max(1)),
             retention_days: cfg.retention_days.max(1),
-            coarsener: Box::new(HexGrid::default()),
             partitions: Mutex::new(BTreeSet::new()),
         })
-    }
-
-    /// The same store with another grid (the correlation code's, once merged).
-    pub fn with_coarsener(mut self, c: Box<dyn Coarsener>) -> Store {
-        self.coarsener = c;
-        self
-    }
-
-    /// The grid positions are coarsened to.
-    pub fn coarsener(&self) -> &dyn Coarsener {
-        self.coarsener.as_ref()
     }
 
     /// Days data is kept.
@@ -642,13 +687,15 @@ impl Store {
                 tx.rollback().await?;
                 continue;
             }
-            tx.batch_execute(sql)
-                .await
-                .map_err(|source| StoreError::Migration {
-                    version,
-                    name,
-                    source,
-                })?;
+            let mut done = tx.batch_execute(sql).await;
+            if done.is_ok() && version == REGRID_MIGRATION {
+                done = regrid(&tx).await;
+            }
+            done.map_err(|source| StoreError::Migration {
+                version,
+                name,
+                source,
+            })?;
             tx.execute(
                 "INSERT INTO fleet_migrations (version, name) VALUES ($1, $2)",
                 &[&version, &name],
@@ -811,7 +858,6 @@ impl Store {
                 .map_err(|err| StoreError::Invalid(format!("evidence.data_base64: {err}")))?;
             evidence.push((e.format.as_str(), bytes));
         }
-        let grid = self.coarsener.as_ref();
         let mut obs = ObservationColumns::default();
         let mut days = BTreeSet::new();
         for o in &batch.observations {
@@ -831,13 +877,18 @@ impl Store {
             obs.rsrp.push(o.rsrp_dbm.map(|v| v as f32));
             obs.rsrq.push(o.rsrq_db.map(|v| v as f32));
             obs.ta.push(o.timing_advance.map(i64::from));
-            let coarse = o
-                .position
-                .and_then(|p| grid.coarsen(p.latitude, p.longitude));
+            let coarse = o.position.as_ref().and_then(coarsen);
             obs.hex.push(coarse.map(|c| c.cell));
             obs.hex_lat.push(coarse.map(|c| c.lat));
             obs.hex_lon.push(coarse.map(|c| c.lon));
             obs.exposures.push(clamp_i32(o.identity_exposures));
+            // The fix's age only matters with a fix; beyond i32 milliseconds (24 days) it is
+            // too old to place anything and is stored as the largest value.
+            obs.position_age.push(
+                coarse
+                    .and(o.position_age_ms)
+                    .map(|a| i32::try_from(a).unwrap_or(i32::MAX)),
+            );
             obs.connections.push(clamp_i32(o.connections));
         }
         self.ensure_partitions(&days).await?;
@@ -876,11 +927,11 @@ impl Store {
             tx.execute(
                 "INSERT INTO observations (sensor_id, time, rat, mcc, mnc, area, cell, channel, pci, \
                  serving, rsrp_dbm, rsrq_db, timing_advance, hex, hex_lat, hex_lon, \
-                 identity_exposures, connections) \
+                 identity_exposures, connections, position_age_ms) \
                  SELECT $1::BIGINT, * FROM UNNEST($2::timestamptz[], $3::smallint[], $4::smallint[], \
                  $5::smallint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::int[], $10::bool[], \
                  $11::real[], $12::real[], $13::bigint[], $14::bigint[], $15::float8[], \
-                 $16::float8[], $17::int[], $18::int[])",
+                 $16::float8[], $17::int[], $18::int[], $19::int[])",
                 &[
                     &sensor.id,
                     &obs.time,
@@ -900,6 +951,7 @@ impl Store {
                     &obs.hex_lon,
                     &obs.exposures,
                     &obs.connections,
+                    &obs.position_age,
                 ],
             )
             .await?;
@@ -907,7 +959,7 @@ impl Store {
         let mut cols = FindingColumns::default();
         for f in &batch.findings {
             let ev = f.evidence.and_then(|i| evidence_ids.get(i).copied());
-            cols.push(f, grid, sensor.share_exact_position, ev);
+            cols.push(f, sensor.share_exact_position, ev);
         }
         let stored_findings = cols.insert(&tx, sensor.id, Some(batch_id), None).await?;
         tx.execute(
@@ -927,6 +979,120 @@ impl Store {
             observations: stored_obs,
             findings: stored_findings,
         })
+    }
+
+    /// Observations and findings from `since_ms` on, the newest `max_observations` and
+    /// `max_findings` of them, for the fleet rules.
+    pub async fn correlation_input(
+        &self,
+        since_ms: i64,
+        max_observations: i64,
+        max_findings: i64,
+    ) -> Result<CorrelationInput> {
+        let conn = self.pool.get().await?;
+        let since = time_of(since_ms);
+        let max_observations = max_observations.max(0);
+        let max_findings = max_findings.max(0);
+        let rows = conn
+            .query(
+                "SELECT sensor_id, (EXTRACT(EPOCH FROM time) * 1000)::BIGINT, rat, mcc, mnc, area, \
+                 cell, channel, pci, serving, rsrp_dbm::FLOAT8, rsrq_db::FLOAT8, timing_advance, \
+                 hex_lat, hex_lon, position_age_ms, identity_exposures, connections \
+                 FROM observations WHERE time >= $1 ORDER BY time DESC LIMIT $2",
+                &[&since, &(max_observations.saturating_add(1))],
+            )
+            .await?;
+        let observations_truncated = rows.len() as i64 > max_observations;
+        let mut observations = Vec::with_capacity(rows.len());
+        for r in rows
+            .iter()
+            .take(usize::try_from(max_observations).unwrap_or(0))
+        {
+            let Ok(sensor) = u64::try_from(r.get::<_, i64>(0)) else {
+                continue;
+            };
+            observations.push(SensorObservation {
+                sensor: SensorId(sensor),
+                obs: Observation {
+                    time_ms: r.get(1),
+                    cell: cell_key(r.get(2), r.get(3), r.get(4), r.get(5), r.get(6)),
+                    channel: r
+                        .get::<_, Option<i64>>(7)
+                        .and_then(|v| u32::try_from(v).ok()),
+                    pci: r
+                        .get::<_, Option<i32>>(8)
+                        .and_then(|v| u16::try_from(v).ok()),
+                    serving: r.get(9),
+                    rsrp_dbm: r.get(10),
+                    rsrq_db: r.get(11),
+                    timing_advance: r
+                        .get::<_, Option<i64>>(12)
+                        .and_then(|v| u32::try_from(v).ok()),
+                    position: stored_centre(r.get(13), r.get(14)),
+                    position_age_ms: age_ms(r.get(15)),
+                    identity_exposures: u32::try_from(r.get::<_, i32>(16)).unwrap_or(0),
+                    connections: u32::try_from(r.get::<_, i32>(17)).unwrap_or(0),
+                },
+            });
+        }
+        let rows = conn
+            .query(
+                "SELECT sensor_id, finding_id, kind, severity, rat, title, \
+                 (EXTRACT(EPOCH FROM time) * 1000)::BIGINT, mcc, mnc, area, cell, channel, pci, \
+                 hex_lat, hex_lon, exact_lat, exact_lon, accuracy_m \
+                 FROM findings WHERE time >= $1 ORDER BY time DESC, id DESC LIMIT $2",
+                &[&since, &(max_findings.saturating_add(1))],
+            )
+            .await?;
+        let findings_truncated = rows.len() as i64 > max_findings;
+        let mut findings = Vec::with_capacity(rows.len());
+        for r in rows.iter().take(usize::try_from(max_findings).unwrap_or(0)) {
+            let Ok(sensor) = u64::try_from(r.get::<_, i64>(0)) else {
+                continue;
+            };
+            let exact = match (r.get::<_, Option<f64>>(15), r.get::<_, Option<f64>>(16)) {
+                (Some(latitude), Some(longitude)) => Some(Position {
+                    latitude,
+                    longitude,
+                    accuracy_m: r.get(17),
+                }),
+                _ => None,
+            };
+            findings.push(SensorReport {
+                sensor: SensorId(sensor),
+                finding: SensorFinding {
+                    id: r.get(1),
+                    kind: r.get(2),
+                    severity: severity_from(r.get(3)),
+                    rat: rat_from(r.get(4)),
+                    title: r.get(5),
+                    explanation: String::new(),
+                    time_ms: r.get(6),
+                    cell: cell_key(r.get(4), r.get(7), r.get(8), r.get(9), r.get(10)),
+                    channel: r
+                        .get::<_, Option<i64>>(11)
+                        .and_then(|v| u32::try_from(v).ok()),
+                    pci: r
+                        .get::<_, Option<i32>>(12)
+                        .and_then(|v| u16::try_from(v).ok()),
+                    position: exact.or_else(|| stored_centre(r.get(13), r.get(14))),
+                    evidence: None,
+                },
+            });
+        }
+        Ok(CorrelationInput {
+            observations,
+            findings,
+            observations_truncated,
+            findings_truncated,
+        })
+    }
+
+    /// Every sensor's name by database id.
+    pub async fn sensor_names(&self) -> Result<std::collections::BTreeMap<i64, String>> {
+        let conn = self.pool.get().await?;
+        let rows = conn.query("SELECT id, name FROM sensors", &[]).await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     /// Whether a batch has been applied.
@@ -961,7 +1127,7 @@ impl Store {
                 &[&time_of(since_ms), &sensor, &limit.clamp(1, MAX_READ_ROWS)],
             )
             .await?;
-        let radius = self.coarsener.cell_radius_m();
+        let radius = CELL_RADIUS_M;
         Ok(rows
             .iter()
             .map(|r| {
@@ -1066,15 +1232,18 @@ impl Store {
                 (r.get(1), r.get(2), r.get(3), r.get(4));
             let points = conn
                 .query(
-                    "SELECT hex_lat, hex_lon, sum(n)::BIGINT, max(rsrp)::FLOAT8 FROM ( \
-                       SELECT hex, hex_lat, hex_lon, 1 AS n, NULL::REAL AS rsrp FROM findings \
+                    "SELECT sensor_id, hex_lat, hex_lon, rsrp_dbm::FLOAT8, timing_advance, position_age_ms \
+                     FROM ( \
+                       SELECT time, sensor_id, hex_lat, hex_lon, NULL::REAL AS rsrp_dbm, \
+                       NULL::BIGINT AS timing_advance, NULL::INTEGER AS position_age_ms FROM findings \
                        WHERE mcc = $1 AND mnc = $2 AND area = $3 AND cell = $4 AND hex IS NOT NULL \
                        AND time >= $5 AND ($6::BIGINT IS NULL OR sensor_id = $6) \
                        UNION ALL \
-                       SELECT hex, hex_lat, hex_lon, 1, rsrp_dbm FROM observations \
+                       SELECT time, sensor_id, hex_lat, hex_lon, rsrp_dbm, timing_advance, position_age_ms \
+                       FROM observations \
                        WHERE mcc = $1 AND mnc = $2 AND area = $3 AND cell = $4 AND hex IS NOT NULL \
                        AND time >= $5 AND ($6::BIGINT IS NULL OR sensor_id = $6) \
-                     ) p GROUP BY hex, hex_lat, hex_lon ORDER BY 3 DESC LIMIT $7",
+                     ) p ORDER BY time DESC LIMIT $7",
                     &[
                         &mcc,
                         &mnc,
@@ -1086,6 +1255,21 @@ impl Store {
                     ],
                 )
                 .await?;
+            let sightings = points
+                .iter()
+                .filter_map(|p| {
+                    Some(Sighting {
+                        sensor: SensorId(u64::try_from(p.get::<_, i64>(0)).ok()?),
+                        rat: cell.rat,
+                        position: stored_centre(p.get(1), p.get(2))?,
+                        position_age_ms: age_ms(p.get(5)),
+                        rsrp_dbm: p.get(3),
+                        timing_advance: p
+                            .get::<_, Option<i64>>(4)
+                            .and_then(|v| u32::try_from(v).ok()),
+                    })
+                })
+                .collect();
             out.push(SuspiciousCell {
                 cell,
                 findings: r.get(5),
@@ -1093,17 +1277,7 @@ impl Store {
                 first_ms: r.get(7),
                 last_ms: r.get(8),
                 sensors: r.get(9),
-                heard_from: points
-                    .iter()
-                    .filter_map(|p| {
-                        Some(HeardFrom {
-                            lat: p.get::<_, Option<f64>>(0)?,
-                            lon: p.get::<_, Option<f64>>(1)?,
-                            weight: p.get(2),
-                            best_rsrp_dbm: p.get(3),
-                        })
-                    })
-                    .collect(),
+                sightings,
             });
         }
         Ok(out)
@@ -1200,16 +1374,15 @@ impl Store {
                     )
                     .await?
                     .and_then(|r| r.get::<_, Option<Vec<u8>>>(0))
-                    .map(|b| stingwatch_fleet_model::parse_rayhunter_gps(&b));
-                let grid = self.coarsener.as_ref();
+                    .and_then(|b| Track::read(b.as_slice()).ok());
                 let mut cols = FindingColumns::default();
                 for f in findings {
                     let mut f = f.clone();
-                    if let Some(p) = gps.as_ref().and_then(|t| t.nearest(f.time_ms)) {
-                        f.position = Some(p.0);
+                    if let Some(p) = gps.as_ref().and_then(|t| rayhunter_place(t, f.time_ms)) {
+                        f.position = Some(p);
                         result.positioned += 1;
                     }
-                    cols.push(&f, grid, sensor.share_exact_position, Some(ev));
+                    cols.push(&f, sensor.share_exact_position, Some(ev));
                 }
                 result.findings = cols.insert(&tx, sensor.id, None, Some(name)).await?;
             }
@@ -1246,10 +1419,10 @@ impl Store {
         for r in &rows {
             let id: i64 = r.get(0);
             let t: i64 = r.get(1);
-            let Some((p, _)) = track.nearest(t) else {
+            let Some(p) = rayhunter_place(track, t) else {
                 continue;
             };
-            let Some(c) = self.coarsener.coarsen(p.latitude, p.longitude) else {
+            let Some(c) = coarsen(&p) else {
                 continue;
             };
             let exact = sensor.share_exact_position;
@@ -1335,6 +1508,40 @@ impl Store {
     }
 }
 
+/// Re-bins every stored grid centre into the fleet grid (migration 2 cleared the old ids).
+/// Distinct centres are few (one per cell ever visited), so one update per centre.
+async fn regrid(
+    tx: &tokio_postgres::Transaction<'_>,
+) -> std::result::Result<(), tokio_postgres::Error> {
+    for table in ["observations", "findings"] {
+        // The table names are constants of this function, never input.
+        let rows = tx
+            .query(
+                &format!(
+                    "SELECT DISTINCT hex_lat, hex_lon FROM {table} \
+                     WHERE hex IS NULL AND hex_lat IS NOT NULL AND hex_lon IS NOT NULL"
+                ),
+                &[],
+            )
+            .await?;
+        for r in &rows {
+            let (lat, lon): (f64, f64) = (r.get(0), r.get(1));
+            let Some(c) = coarsen(&position(lat, lon)) else {
+                continue;
+            };
+            tx.execute(
+                &format!(
+                    "UPDATE {table} SET hex = $1, hex_lat = $2, hex_lon = $3 \
+                     WHERE hex IS NULL AND hex_lat = $4 AND hex_lon = $5"
+                ),
+                &[&c.cell, &c.lat, &c.lon, &lat, &lon],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn upsert_upload(
     tx: &tokio_postgres::Transaction<'_>,
@@ -1371,6 +1578,19 @@ fn cell_key(
         area: u32::try_from(area?).ok()?,
         cell: u64::try_from(cell?).ok()?,
     })
+}
+
+/// A stored grid centre as a position, with the cell's radius as its accuracy.
+fn stored_centre(lat: Option<f64>, lon: Option<f64>) -> Option<Position> {
+    Some(Position {
+        latitude: lat?,
+        longitude: lon?,
+        accuracy_m: Some(CELL_RADIUS_M),
+    })
+}
+
+fn age_ms(v: Option<i32>) -> Option<u64> {
+    v.and_then(|a| u64::try_from(a).ok())
 }
 
 /// The exact position of a finding, for callers that attach one.

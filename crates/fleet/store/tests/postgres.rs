@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use stingwatch_fleet_model::{
-    BatchId, CellKey, Observation, Position, Rat, SensorFinding, Severity, Track, UploadBatch,
+    BatchId, CellKey, Observation, Position, Rat, SensorFinding, Severity, UploadBatch,
     PROTOCOL_VERSION,
 };
 use stingwatch_fleet_store::{now_ms, RayhunterKind, Store, StoreConfig, StoreError};
@@ -92,14 +92,14 @@ fn migrations_apply_once_and_batches_are_stored_exactly_once_even_when_sent_toge
     };
     rt().block_on(async {
         let s = Arc::new(store(&pg, "once", 90));
-        assert_eq!(s.migrate().await.unwrap(), vec![1]);
+        assert_eq!(s.migrate().await.unwrap(), vec![1, 2]);
         assert!(
             s.migrate().await.unwrap().is_empty(),
             "second run applies nothing"
         );
         assert_eq!(
             pg.psql_in("once", "SELECT count(*) FROM fleet_migrations"),
-            "1"
+            "2"
         );
 
         let token = s.add_sensor("roof-1", false).await.unwrap();
@@ -209,8 +209,15 @@ fn routine_positions_are_coarsened_and_exact_ones_kept_only_on_opted_in_findings
         let (lat, lon) = centre.split_once(',').unwrap();
         let (lat, lon): (f64, f64) = (lat.parse().unwrap(), lon.parse().unwrap());
         assert_ne!((lat, lon), (exact.latitude, exact.longitude));
-        let d = stingwatch_fleet_store::coarsen::distance_m(lat, lon, exact.latitude, exact.longitude);
-        assert!(d > 0.0 && d <= s.coarsener().cell_radius_m() * 1.02, "{d} m");
+        let d = stingwatch_fleet_correlate::geo::distance_m(
+            &stingwatch_fleet_store::position(lat, lon),
+            &exact,
+        );
+        assert!(d > 0.0 && d <= stingwatch_fleet_store::CELL_RADIUS_M * 1.02, "{d} m");
+        // The stored cell is the fleet grid's cell of the fix.
+        let hex = pg.psql_in("privacy", "SELECT DISTINCT hex FROM observations");
+        let id = stingwatch_fleet_correlate::hexgrid::cell_of(&exact).unwrap();
+        assert_eq!(hex, id.to_u64().to_string());
         assert_eq!(
             pg.psql_in("privacy", "SELECT coalesce(exact_lat::text, 'none') FROM findings WHERE finding_id = 'p-1'"),
             "none"
@@ -228,7 +235,7 @@ fn routine_positions_are_coarsened_and_exact_ones_kept_only_on_opted_in_findings
         let cells = s.suspicious_cells(None, 0).await.unwrap();
         assert_eq!(cells.len(), 1);
         assert_eq!(cells[0].sensors, 2);
-        assert!(!cells[0].heard_from.is_empty());
+        assert!(!cells[0].sightings.is_empty());
         assert_eq!(s.coverage(Some(open.id), 0).await.unwrap().len(), 1);
     });
 }
@@ -290,11 +297,11 @@ fn rayhunter_findings_get_positions_whichever_file_arrives_first() {
         let sensor = s.sensor_by_token(&s.add_sensor("rh", true).await.unwrap()).await.unwrap().unwrap();
         let t = now_ms();
         let gps = format!(
-            "{{\"unix_ts\":{},\"lat\":48.1,\"lon\":11.5}}\n{{\"unix_ts\":{},\"lat\":48.2,\"lon\":11.6}}\n",
+            "{{\"system_time\":{},\"lat\":48.1,\"lon\":11.5}}\n{{\"system_time\":{},\"lat\":48.2,\"lon\":11.6}}\n",
             t / 1000 - 30,
             t / 1000 + 600
         );
-        let track: Track = stingwatch_fleet_model::parse_rayhunter_gps(gps.as_bytes());
+        let track = stingwatch_gps::Track::read(gps.as_bytes()).unwrap();
         // Recording first, then GPS.
         let r = s
             .put_rayhunter(&sensor, "100", RayhunterKind::Qmdl, b"qmdl bytes", &[finding("r-1", t, None)], None)
@@ -326,5 +333,99 @@ fn rayhunter_findings_get_positions_whichever_file_arrives_first() {
             "48.1,48.1"
         );
         assert_eq!(pg.psql_in("rayhunter", "SELECT count(*) FROM evidence"), "2");
+    });
+}
+
+#[test]
+fn a_version_1_database_is_moved_onto_the_fleet_grid() {
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    rt().block_on(async {
+        let s = store(&pg, "upgrade", 90);
+        // A database as version 1 left it: its schema, and a day of observations binned by the
+        // old grid (an id of that grid, and its centre).
+        pg.psql_in("upgrade", include_str!("../migrations/0001_initial.sql"));
+        pg.psql_in(
+            "upgrade",
+            "CREATE TABLE fleet_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
+             applied_at TIMESTAMPTZ NOT NULL DEFAULT now()); \
+             INSERT INTO fleet_migrations (version, name) VALUES (1, 'initial'); \
+             CREATE TABLE observations_d20261101 PARTITION OF observations \
+             FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-11-02 00:00:00+00'); \
+             INSERT INTO observations (time, sensor_id, serving, hex, hex_lat, hex_lon, \
+             identity_exposures, connections) VALUES \
+             ('2026-11-01 10:00:00+00', 1, true, 9007199254740993, 52.5201, 13.4049, 0, 0), \
+             ('2026-11-01 10:01:00+00', 1, true, 9007199254740993, 52.5201, 13.4049, 0, 0), \
+             ('2026-11-01 10:02:00+00', 1, true, NULL, NULL, NULL, 0, 0)",
+        );
+        assert_eq!(s.migrate().await.unwrap(), vec![2]);
+        let old = stingwatch_fleet_store::position(52.5201, 13.4049);
+        let id = stingwatch_fleet_correlate::hexgrid::cell_of(&old).unwrap();
+        let centre = stingwatch_fleet_correlate::hexgrid::centre(id);
+        let rows = pg.psql_in(
+            "upgrade",
+            "SELECT coalesce(hex::text, '-') || ' ' || coalesce(hex_lat::text, '-') || ' ' || \
+             coalesce(hex_lon::text, '-') FROM observations ORDER BY time",
+        );
+        let want = format!("{} {} {}", id.to_u64(), centre.latitude, centre.longitude);
+        assert_eq!(rows, format!("{want}\n{want}\n- - -"));
+        // The new column is there for the fix's age.
+        assert_eq!(
+            pg.psql_in(
+                "upgrade",
+                "SELECT count(*) FROM information_schema.columns \
+                 WHERE table_name = 'observations' AND column_name = 'position_age_ms'"
+            ),
+            "1"
+        );
+    });
+}
+
+#[test]
+fn the_rules_read_back_what_was_stored_with_its_sensor() {
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    rt().block_on(async {
+        let s = store(&pg, "input", 90);
+        s.migrate().await.unwrap();
+        let sensor = s
+            .sensor_by_token(&s.add_sensor("a", false).await.unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let now = now_ms();
+        let mut o = observation(now, 52.52, 13.40);
+        o.timing_advance = Some(4);
+        o.position_age_ms = Some(700);
+        // A finding naming its cell but not its technology keeps its cell.
+        let mut f = finding("n-1", now, None);
+        f.rat = None;
+        s.store_batch(&sensor, &batch("in-1", vec![o.clone()], vec![f]))
+            .await
+            .unwrap();
+        let input = s.correlation_input(now - 1000, 10, 10).await.unwrap();
+        assert!(!input.observations_truncated && !input.findings_truncated);
+        let got = &input.observations[0];
+        assert_eq!(got.sensor.0, sensor.id as u64);
+        assert_eq!((got.obs.cell, got.obs.timing_advance), (o.cell, Some(4)));
+        assert_eq!(
+            (got.obs.rsrp_dbm, got.obs.position_age_ms),
+            (o.rsrp_dbm, Some(700))
+        );
+        let p = got.obs.position.unwrap();
+        assert_eq!(p.accuracy_m, Some(stingwatch_fleet_store::CELL_RADIUS_M));
+        assert_eq!(input.findings[0].finding.cell, Some(cell()));
+        // The limit keeps the newest and says so.
+        s.store_batch(
+            &sensor,
+            &batch("in-2", vec![observation(now + 10, 52.52, 13.40)], vec![]),
+        )
+        .await
+        .unwrap();
+        let input = s.correlation_input(now - 1000, 1, 10).await.unwrap();
+        assert!(input.observations_truncated);
+        assert_eq!(input.observations[0].obs.time_ms, now + 10);
     });
 }

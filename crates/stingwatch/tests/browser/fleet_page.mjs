@@ -41,6 +41,10 @@ await withChromium('fleet', {
     estimates: await page.locator('#map .estimate').evaluateAll((es) => es.map((e) => ({
       lat: +e.dataset.lat, lon: +e.dataset.lon, radius_m: +e.dataset.radius, r_px: +e.getAttribute('r'),
     }))),
+    fleetEstimates: await page.locator('#map .fleet-estimate').evaluateAll((es) => es.map((e) => ({
+      lat: +e.dataset.lat, lon: +e.dataset.lon, radius_m: +e.dataset.radius, r_px: +e.getAttribute('r'),
+    }))),
+    fleetCards: await page.locator('#fleet .fleet-card').allInnerTexts(),
     ticks: await page.locator('#timeline .tick').count(),
     cellRows: await page.locator('#cells tr').allInnerTexts(),
     foreign, errors,

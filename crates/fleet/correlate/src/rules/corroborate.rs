@@ -233,6 +233,28 @@ fn report(idx: &Index<'_>, e: &Episode) -> Option<FleetFinding> {
             locate(&sightings, &idx.model)
         }
     };
+    // Without observations of the cell (a Rayhunter uploads its recordings, not sightings),
+    // the places the sensors stood when they reported it locate it, each weighing the same.
+    let location = location.or_else(|| {
+        let rat = match e.key {
+            Key::Cell(c) => Some(c.rat),
+            Key::Radio(rat, ..) => rat,
+        }?;
+        let places: Vec<Sighting> = reports
+            .iter()
+            .filter_map(|r| {
+                Some(Sighting {
+                    sensor: r.sensor,
+                    rat,
+                    position: r.finding.position?,
+                    position_age_ms: None,
+                    rsrp_dbm: None,
+                    timing_advance: None,
+                })
+            })
+            .collect();
+        locate(&places, &idx.model)
+    });
     let mut explanation = format!(
         "{} sensors reported {} independently within {} ({}; {} report{} in all). A sensor-side \
          false alarm (a decoding bug, a phone's quirk, one bad recording) strikes sensors \
