@@ -72,9 +72,10 @@ impl FleetSink {
                 return;
             }
         };
+        let track = recorded.and_then(recording_track);
         let opts = ConvertOptions {
             share_exact_position: self.cfg.share_exact_position,
-            track: None,
+            track: track.as_ref(),
             evidence_from: recorded.filter(|_| self.cfg.evidence),
             now_ms: crate::live::now_ms(),
         };
@@ -86,6 +87,16 @@ impl FleetSink {
             Err(e) => eprintln!("stingwatch watch: fleet outbox: {e}"),
         }
     }
+}
+
+/// The GPS track the watch wrote beside a recorded segment, when it has fixes: the batch's
+/// sightings then carry where the sensor was at each one, as `stingwatch upload` does with a
+/// recording's `-gps.ndjson`. The reader bounds lines and fixes.
+fn recording_track(segment: &Path) -> Option<stingwatch_gps::Track> {
+    let path = crate::gps::track_path(segment)?;
+    let file = std::fs::File::open(path).ok()?;
+    let track = stingwatch_gps::Track::read(std::io::BufReader::new(file)).ok()?;
+    (!track.is_empty()).then_some(track)
 }
 
 fn upload_loop(uploader: Uploader, outbox: Outbox, wake: Receiver<()>) {
@@ -102,5 +113,31 @@ fn upload_loop(uploader: Uploader, outbox: Outbox, wake: Receiver<()>) {
             Ok(()) | Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_track_beside_a_segment_goes_with_its_batch() {
+        let dir =
+            std::env::temp_dir().join(format!("stingwatch-fleet-track-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let segment = dir.join("000007.qmdl");
+        std::fs::write(&segment, b"").unwrap();
+        assert!(recording_track(&segment).is_none(), "no track file yet");
+        std::fs::write(
+            dir.join("000007-gps.ndjson"),
+            "{\"unix_ts\":1767268800,\"latitude\":52.52,\"longitude\":13.405}\n",
+        )
+        .unwrap();
+        let track = recording_track(&segment).unwrap();
+        assert_eq!(track.fixes().len(), 1);
+        assert!((track.fixes()[0].latitude - 52.52).abs() < 1e-9);
+        std::fs::write(dir.join("000007-gps.ndjson"), "not a fix\n").unwrap();
+        assert!(recording_track(&segment).is_none(), "a track without fixes");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

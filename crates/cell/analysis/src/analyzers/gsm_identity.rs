@@ -2,7 +2,6 @@
 //! the phone rejected or released without ciphering ever starting: what a 2G IMSI catcher
 //! does, since on GSM the network never has to prove itself.
 
-use super::benign;
 use super::gsm_link::{GsmLink, LureWatch, Step};
 use crate::{Analyzer, Evidence, Finding, Severity};
 use stingwatch_events::{AccessTechnology, Event, EventKind, GsmEvent, IdentityType};
@@ -110,19 +109,13 @@ impl GsmIdentityWithoutAuth {
                 .with_evidence(Evidence::of(l, "sends the phone to 2G"))
                 .luring(AccessTechnology::Geran);
         }
-        for (_, ev) in &requested {
-            f = f.with_evidence(Evidence::of(ev, "before any authentication or ciphering"));
-        }
-        if let Some((ev, _)) = &link.rejected {
-            f = f.with_evidence(Evidence::of(ev, "refuses the phone without ciphering"));
-        }
-        if let Some(e) = end {
-            f = f.with_evidence(Evidence::of(e, "ends the connection without ciphering"));
-        }
-        f = f
-            .benign(benign::DEAD_SIM)
-            .benign(benign::ROAMING)
-            .benign(benign::FIRST_POWER_ON);
+        f = super::identity_episode(
+            f,
+            requested.iter().map(|(_, ev)| ev),
+            link.rejected.as_ref().map(|(ev, _)| ev),
+            end,
+            "ciphering",
+        );
         for n in notes {
             f = f.note(n);
         }

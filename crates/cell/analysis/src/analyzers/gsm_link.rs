@@ -6,6 +6,7 @@
 //! a connection starts at the first message of a procedure on a dedicated channel and ends
 //! at a channel release, at a new procedure after an outcome, or after a silence.
 
+pub(crate) use super::Step;
 use stingwatch_events::{AccessTechnology, Event, EventKind, GsmEvent, GsmStep, UmtsEvent};
 
 /// A connection with no message for this long has ended (a dedicated channel is released
@@ -38,19 +39,6 @@ pub(crate) struct GsmLink {
     pub rejected: Option<(Event, Option<u8>)>,
     /// Time of the last message.
     last_time: Option<i64>,
-}
-
-/// How an event moves the link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Step {
-    /// Nothing GSM-connection related.
-    Ignore,
-    /// The previous connection ended before this event, which opens a new one.
-    Reopened,
-    /// The event belongs to the open connection.
-    Within,
-    /// The event ends the open connection (a channel release).
-    Ended,
 }
 
 impl GsmLink {

@@ -150,6 +150,54 @@ impl<K: Ord + Hash + Clone, V> BoundedMap<K, V> {
     }
 }
 
+/// How one event moves a per-connection tracker (a GSM connection, a 5G NAS exchange): the
+/// analyzers that follow a connection from its start to its end share this vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Nothing about this kind of connection.
+    Ignore,
+    /// The previous connection ended before this event, which opens a new one.
+    Reopened,
+    /// The event belongs to the open connection.
+    Within,
+    /// The event ends the open connection (a channel or radio connection release).
+    Ended,
+}
+
+/// The evidence and harmless explanations of an identity asked before `protection` (ciphering,
+/// security) was set up, then the phone refused or the connection ended: the same story on
+/// every generation, told with the same words.
+pub(crate) fn identity_episode<'a>(
+    mut f: crate::Finding,
+    requested: impl IntoIterator<Item = &'a stingwatch_events::Event>,
+    rejected: Option<&stingwatch_events::Event>,
+    end: Option<&stingwatch_events::Event>,
+    protection: &str,
+) -> crate::Finding {
+    use crate::Evidence;
+    for ev in requested {
+        f = f.with_evidence(Evidence::of(
+            ev,
+            format!("before any authentication or {protection}"),
+        ));
+    }
+    if let Some(ev) = rejected {
+        f = f.with_evidence(Evidence::of(
+            ev,
+            format!("refuses the phone without {protection}"),
+        ));
+    }
+    if let Some(e) = end {
+        f = f.with_evidence(Evidence::of(
+            e,
+            format!("ends the connection without {protection}"),
+        ));
+    }
+    f.benign(benign::DEAD_SIM)
+        .benign(benign::ROAMING)
+        .benign(benign::FIRST_POWER_ON)
+}
+
 /// Benign explanations shared by several analyzers.
 pub(crate) mod benign {
     pub const DEAD_SIM: &str = "A SIM without service (not activated, expired, blocked or out \

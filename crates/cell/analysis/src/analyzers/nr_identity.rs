@@ -2,9 +2,8 @@
 //! which the phone is rejected or released without security ever starting: what a 5G
 //! standalone IMSI catcher does, since it cannot authenticate.
 
-use super::benign;
 use super::nr_link::{NrLink, Step};
-use crate::{Analyzer, Evidence, Finding, Severity};
+use crate::{Analyzer, Finding, Severity};
 use stingwatch_events::{Event, EventKind, IdentityType, Nas5gEvent};
 
 const KIND: &str = "nr-identity-without-auth";
@@ -96,19 +95,13 @@ impl NrIdentityWithoutAuth {
         if let Some(c) = cause {
             f = f.rejected_with(c);
         }
-        for (_, ev) in &requested {
-            f = f.with_evidence(Evidence::of(ev, "before any authentication or security"));
-        }
-        if let Some((ev, _)) = &link.rejected {
-            f = f.with_evidence(Evidence::of(ev, "refuses the phone without security"));
-        }
-        if let Some(e) = end {
-            f = f.with_evidence(Evidence::of(e, "ends the connection without security"));
-        }
-        f = f
-            .benign(benign::DEAD_SIM)
-            .benign(benign::ROAMING)
-            .benign(benign::FIRST_POWER_ON);
+        f = super::identity_episode(
+            f,
+            requested.iter().map(|(_, ev)| ev),
+            link.rejected.as_ref().map(|(ev, _)| ev),
+            end,
+            "security",
+        );
         for n in notes {
             f = f.note(n);
         }

@@ -5,6 +5,7 @@
 //! It ends at a release of the radio connection, at a new registration after an outcome, or
 //! after a silence.
 
+pub(crate) use super::Step;
 use stingwatch_events::{Event, EventKind, Nas5gEvent, Registration5g};
 
 /// An exchange with no message for this long has ended (the radio connection of an idle
@@ -34,19 +35,6 @@ pub(crate) struct NrLink {
     /// network de-registered the phone.
     pub rejected: Option<(Event, Option<u8>)>,
     last_time: Option<i64>,
-}
-
-/// How an event moves the link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Step {
-    /// Nothing 5G NAS related.
-    Ignore,
-    /// The previous exchange ended before this event, which opens a new one.
-    Reopened,
-    /// The event belongs to the open exchange.
-    Within,
-    /// The event ends the open exchange (a radio connection release).
-    Ended,
 }
 
 impl NrLink {
