@@ -22,6 +22,11 @@
 //!   [`DEDUP_PACKETS`] packets and [`DEDUP_MICROS`] of capture time is the same message, and
 //!   its events are not derived twice; each earlier copy pairs with one later copy only, so a
 //!   message the network really sends twice still counts twice.
+//! - **5GS NAS seen twice.** NR RRC carries 5GS NAS in `dedicatedNAS-Message`
+//!   (RRCSetupComplete, DLInformationTransfer, ULInformationTransfer, ...), and DIAG logs the
+//!   same message again as a 5GS NAS record. Both become the same 5GS NAS events, compared as
+//!   the EPS NAS ones are: a copy is dropped when an equal event came from a different message,
+//!   one of the two a record, within [`DEDUP_PACKETS`] packets and [`DEDUP_MICROS`].
 //! - **UMTS system information in segments.** A UMTS cell's BCH carries SIBs longer than one
 //!   246-bit block in segments spread over several BCCH-BCH messages. The segments of the
 //!   cell's radio context are joined ([`SibReassembler`]); a master information block or SIB3
@@ -315,6 +320,22 @@ impl EventDeriver {
                 // last LTE cell, never an NR one.
                 if let Some(ev) = crate::nr::nr_event(nr) {
                     out.push(self.event(packet, time, radio, EventKind::Nr(ev)));
+                }
+                // The 5GS NAS an RRC message carries is the same message a 5GS NAS record
+                // (0xB800-0xB80B) logs again: the rule of the EPS NAS applies (see the module
+                // notes), with the channel's direction.
+                let direction = nr.channel.direction();
+                for m in msg.nr_nas.iter() {
+                    let direction = match direction {
+                        Direction::Unknown => m.direction,
+                        d => d,
+                    };
+                    if let Some(ev) = crate::nas5g::nas5g_events(m, direction) {
+                        let kind = EventKind::Nas5g(ev);
+                        if !self.is_copy(packet, time, NasSource::Rrc, &kind) {
+                            out.push(self.event(packet, time, radio, kind));
+                        }
+                    }
                 }
             }
             Protocol::Nas5gs => {
