@@ -180,7 +180,7 @@ fn pairing_memory_is_bounded() {
 fn segmented_mib_and_sib3_reach_the_events() {
     use stingwatch_events::Plmn;
     use stingwatch_umts_rrc::sib::{build as sib_build, SIB_TYPE_MIB, SIB_TYPE_SIB3};
-    let mib = sib_build::segments_of(SIB_TYPE_MIB, &sib_build::mib("262", "01", 400));
+    let mib = sib_build::segments_of(SIB_TYPE_MIB, &sib_build::mib("262", "01", 24));
     let sib3 = sib_build::segments_of(SIB_TYPE_SIB3, &sib_build::sib3(0x0123_4567, 500));
     assert!(mib.len() >= 2 && sib3.len() >= 3);
     // Interleaved, as a cell schedules them.

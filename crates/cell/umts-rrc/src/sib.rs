@@ -752,10 +752,13 @@ pub mod build {
             .collect()
     }
 
-    /// Encodes a master information block (release 99 form) for `mcc`/`mnc` digits, followed
-    /// by `padding_bits` filler bits standing for its SIB scheduling list (to make it long
-    /// enough to need segments when asked).
-    pub fn mib(mcc: &str, mnc: &str, padding_bits: usize) -> SibBits {
+    /// Most SIB references [`mib`] writes (`maxSIB`).
+    pub const MAX_MIB_REFERENCES: usize = 32;
+
+    /// Encodes a master information block (release 99 form) of a GSM-MAP cell of
+    /// `mcc`/`mnc` digits, scheduling `references` SIBs (1 to [`MAX_MIB_REFERENCES`]; many make
+    /// it long enough to need segments): SIB3 and then, in turn, the cell-value-tagged blocks.
+    pub fn mib(mcc: &str, mnc: &str, references: usize) -> SibBits {
         let digits =
             |s: &str| -> Vec<u8> { s.bytes().map(|b| b.wrapping_sub(b'0') % 10).collect() };
         let mut w = BitWriter::new();
@@ -764,14 +767,19 @@ pub mod build {
         w.upto(0, 3); // plmn-Type: gsm-MAP
         w.digits(&digits(mcc), 3, 3);
         w.digits(&digits(mnc), 2, 3);
-        let mut bits = SibBits::default();
-        let bytes = w.finish();
-        let used = 1 + 3 + 2 + 1 + 3 * 4 + 1 + mnc.len() * 4;
-        bits.extend(&SibBits::from_bytes(&bytes, used));
-        for i in 0..padding_bits {
-            bits.push(i % 3 == 0);
+        let n = references.clamp(1, MAX_MIB_REFERENCES);
+        w.upto(u32::try_from(n - 1).unwrap_or(0), 31); // sibSb-ReferenceList size
+                                                       // SIBSb-TypeAndTag choices carrying a CellValueTag: SIB2-SIB6, SIB11-SIB13.
+        const TAGGED: [u32; 8] = [2, 1, 3, 4, 5, 10, 11, 12];
+        for i in 0..n {
+            w.upto(TAGGED.get(i % TAGGED.len()).copied().unwrap_or(2), 31);
+            w.upto(0, 3); // CellValueTag 1
+            w.bits(0, 2); // segCount default, no position offsets
+            w.upto(4, 10); // sib-Pos: rep64
+            w.upto(u32::try_from(i % 32).unwrap_or(0), 31);
         }
-        bits
+        let used = 1 + 3 + 2 + 3 * 4 + 1 + mnc.len() * 4 + 5 + n * (5 + 2 + 2 + 4 + 5);
+        SibBits::from_bytes(&w.finish(), used)
     }
 
     /// Encodes the start of a SIB3 with `cell_id` (28 bits), followed by `padding_bits`
@@ -892,7 +900,7 @@ mod tests {
                 cell_id: 0x0ABC_DEF0
             }
         );
-        let mib = build::mib("262", "01", 0);
+        let mib = build::mib("262", "01", 1);
         assert_eq!(
             decode_sib(SIB_TYPE_MIB, &mib).unwrap(),
             Content::Mib {
@@ -907,7 +915,7 @@ mod tests {
     #[test]
     fn interleaved_sibs_reassemble_each() {
         let a = build::segments_of(SIB_TYPE_SIB3, &build::sib3(1, 500));
-        let b = build::segments_of(SIB_TYPE_MIB, &build::mib("001", "01", 700));
+        let b = build::segments_of(SIB_TYPE_MIB, &build::mib("001", "01", 32));
         let mut mixed = Vec::new();
         for i in 0..a.len().max(b.len()) {
             mixed.extend(a.get(i).cloned());
