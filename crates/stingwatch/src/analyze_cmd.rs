@@ -298,6 +298,19 @@ fn analyze_reader(
         ));
     }
     let finished = pipeline.finish();
+    let mut diagnostics_omitted = finished.diagnostics_dropped;
+    for d in &finished.diagnostics {
+        if errors.len() < MAX_REPORTED_ERRORS {
+            errors.push(format!("message {}: {}", d.packet, d.text));
+        } else {
+            diagnostics_omitted += 1;
+        }
+    }
+    if diagnostics_omitted > 0 {
+        errors.push(format!(
+            "{diagnostics_omitted} more messages that could not become events not listed"
+        ));
+    }
     let s = reader.summary();
     let input = InputReport {
         path: name,

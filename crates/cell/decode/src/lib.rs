@@ -90,11 +90,13 @@ pub struct DecodedMessage {
     /// The decoded GSM layer-3 message, for GSM payloads; for a UMTS RRC direct transfer, the
     /// NAS message it carries (MM, GMM, CC, SM and SMS are TS 24.008's on both).
     pub gsm: Option<Arc<GsmMessage>>,
-    /// The decoded NR RRC message, for NR RRC payloads that decoded. The 5GS NAS messages it
-    /// carries stay in its `nas_pdus` (not decoded here).
+    /// The decoded NR RRC message, for NR RRC payloads that decoded.
     pub nr: Option<Arc<NrRrcMessage>>,
     /// The decoded 5GS NAS message, for 5GS NAS payloads.
     pub nas5g: Option<Arc<Nas5gMessage>>,
+    /// The 5GS NAS messages an NR RRC message carries (its `dedicatedNAS-Message`s, in
+    /// order), decoded.
+    pub nr_nas: Arc<[Nas5gMessage]>,
     /// The decoded UMTS RRC message, for UMTS RRC payloads that decoded.
     pub umts: Option<Arc<stingwatch_umts_rrc::UmtsRrcMessage>>,
 }
@@ -181,6 +183,7 @@ impl Outcome {
             gsm: None,
             nr: None,
             nas5g: None,
+            nr_nas: Arc::new([]),
             umts: None,
         }
     }
@@ -218,6 +221,7 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
                 gsm: None,
                 nr: None,
                 nas5g: Some(Arc::new(m)),
+                nr_nas: Arc::new([]),
                 umts: None,
                 source,
             }
@@ -242,6 +246,7 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
             gsm: None,
             nr: None,
             nas5g: None,
+            nr_nas: Arc::new([]),
             umts: None,
             source,
         },
@@ -271,6 +276,7 @@ fn umts_message(channel: stingwatch_model::UmtsRrcChannel, source: RadioMessage)
                 gsm,
                 nr: None,
                 nas5g: None,
+                nr_nas: Arc::new([]),
                 umts: Some(Arc::new(m)),
                 source,
             }
@@ -284,6 +290,7 @@ fn umts_message(channel: stingwatch_model::UmtsRrcChannel, source: RadioMessage)
             gsm: None,
             nr: None,
             nas5g: None,
+            nr_nas: Arc::new([]),
             umts: None,
             source,
         },
@@ -291,7 +298,7 @@ fn umts_message(channel: stingwatch_model::UmtsRrcChannel, source: RadioMessage)
 }
 
 fn nr_rrc_message(channel: stingwatch_model::NrRrcChannel, source: RadioMessage) -> DecodedMessage {
-    let (message, nr, error) = match stingwatch_nr_rrc::decode(channel, &source.payload) {
+    let (message, nr, mut error) = match stingwatch_nr_rrc::decode(channel, &source.payload) {
         Ok(m) => (Cow::Borrowed(m.name), Some(Arc::new(m)), None),
         Err(e) => (
             Cow::Owned(format!("undecodable NR RRC {} message", channel.as_str())),
@@ -299,6 +306,20 @@ fn nr_rrc_message(channel: stingwatch_model::NrRrcChannel, source: RadioMessage)
             Some(e.to_string()),
         ),
     };
+    // The NR RRC decoder bounds how many NAS PDUs it keeps; each is decoded like a NAS record.
+    let nr_nas: Arc<[Nas5gMessage]> = nr
+        .iter()
+        .flat_map(|m| m.nas_pdus.iter())
+        .map(|pdu| {
+            let n = stingwatch_nas5g::decode(pdu);
+            if error.is_none() {
+                if let Some(e) = &n.error {
+                    error = Some(format!("embedded 5GS NAS {}: {e}", n.name));
+                }
+            }
+            n
+        })
+        .collect();
     DecodedMessage {
         source,
         protocol: Protocol::NrRrc,
@@ -309,6 +330,7 @@ fn nr_rrc_message(channel: stingwatch_model::NrRrcChannel, source: RadioMessage)
         gsm: None,
         nr,
         nas5g: None,
+        nr_nas,
         umts: None,
     }
 }
@@ -336,6 +358,7 @@ fn gsm_message(protocol: Protocol, m: GsmMessage, source: RadioMessage) -> Decod
         gsm: Some(Arc::new(m)),
         nr: None,
         nas5g: None,
+        nr_nas: Arc::new([]),
         umts: None,
         source,
     }

@@ -22,6 +22,17 @@
 //!   [`DEDUP_PACKETS`] packets and [`DEDUP_MICROS`] of capture time is the same message, and
 //!   its events are not derived twice; each earlier copy pairs with one later copy only, so a
 //!   message the network really sends twice still counts twice.
+//! - **5GS NAS seen twice.** NR RRC carries 5GS NAS in `dedicatedNAS-Message`
+//!   (RRCSetupComplete, DLInformationTransfer, ULInformationTransfer, ...), and DIAG logs the
+//!   same message again as a 5GS NAS record. Both become the same 5GS NAS events, compared as
+//!   the EPS NAS ones are: a copy is dropped when an equal event came from a different message,
+//!   one of the two a record, within [`DEDUP_PACKETS`] packets and [`DEDUP_MICROS`].
+//! - **UMTS system information in segments.** A UMTS cell's BCH carries SIBs longer than one
+//!   246-bit block in segments spread over several BCCH-BCH messages. The segments of the
+//!   cell's radio context are joined ([`SibReassembler`]); a master information block or SIB3
+//!   that completes gives its cell event then, whether it came whole or in pieces. Segments
+//!   discarded (a gap, a repeat, a segment without its first, a change of cell) become
+//!   [`Diagnostic`]s, never events.
 
 use crate::{
     AccessTechnology, CellIdentity, CellRef, EstablishmentCause, Event, EventKind, FreqPriority,
@@ -34,6 +45,7 @@ use stingwatch_lte_rrc::{PagingIdentity, RedirectTarget, RrcMessage, RrcSummary}
 use stingwatch_model::{CaptureTime, Direction, Measurement, MeasurementKind, Rat};
 use stingwatch_nas::tables::emm;
 use stingwatch_nas::{IdentityKind, NasMessage};
+use stingwatch_umts_rrc::sib::{ReassembledSib, SibReassembler, SibSegment};
 
 /// NAS events this many packets apart are never treated as copies of one message.
 pub const DEDUP_PACKETS: u64 = 16;
@@ -51,6 +63,25 @@ pub const MAX_REMEMBERED_CELLS: usize = 1024;
 pub const MAX_RECENT_UMTS_NAS: usize = 16;
 /// Most decoded RRC messages whose event kinds are remembered (see [`EventDeriver`]).
 pub const MAX_REMEMBERED_KINDS: usize = 1024;
+/// Most diagnostics kept until [`EventDeriver::take_diagnostics`]; later ones are counted.
+pub const MAX_DIAGNOSTICS: usize = 256;
+
+/// Something in the messages that could not become events, said aloud (e.g. SIB segments a
+/// cell's broadcast lost).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Packet of the message that showed it.
+    pub packet: u64,
+    /// What happened, in words.
+    pub text: String,
+}
+
+/// SIB reassembly of the UMTS cell whose BCH is being read.
+#[derive(Debug)]
+struct UmtsBch {
+    radio: Radio,
+    reassembler: SibReassembler,
+}
 
 /// Radio context of a message: (EARFCN, PCI).
 type Radio = (Option<u32>, Option<u16>);
@@ -96,6 +127,9 @@ pub struct EventDeriver {
     recent: VecDeque<RecentNas>,
     kinds: HashMap<(usize, Option<u32>), KindOf, foldhash::fast::RandomState>,
     umts_nas: VecDeque<RecentUmtsNas>,
+    umts_bch: Option<UmtsBch>,
+    diagnostics: Vec<Diagnostic>,
+    diagnostics_dropped: u64,
 }
 
 /// A UMTS NAS PDU seen lately, and where.
@@ -223,6 +257,11 @@ impl EventDeriver {
                 if let Some(ev) = crate::umts::umts_rrc_event(umts) {
                     out.push(self.event(packet, time, radio, EventKind::Umts(ev)));
                 }
+                if let stingwatch_umts_rrc::Content::SystemInformation { segments, .. } =
+                    &umts.content
+                {
+                    self.umts_system_information(packet, time, radio, segments, out);
+                }
                 if let (Some(gsm), stingwatch_umts_rrc::Content::DirectTransfer { nas, .. }) =
                     (&msg.gsm, &umts.content)
                 {
@@ -288,6 +327,22 @@ impl EventDeriver {
                 if let Some(ev) = crate::nr::nr_event(nr) {
                     out.push(self.event(packet, time, radio, EventKind::Nr(ev)));
                 }
+                // The 5GS NAS an RRC message carries is the same message a 5GS NAS record
+                // (0xB800-0xB80B) logs again: the rule of the EPS NAS applies (see the module
+                // notes), with the channel's direction.
+                let direction = nr.channel.direction();
+                for m in msg.nr_nas.iter() {
+                    let direction = match direction {
+                        Direction::Unknown => m.direction,
+                        d => d,
+                    };
+                    if let Some(ev) = crate::nas5g::nas5g_events(m, direction) {
+                        let kind = EventKind::Nas5g(ev);
+                        if !self.is_copy(packet, time, NasSource::Rrc, &kind) {
+                            out.push(self.event(packet, time, radio, kind));
+                        }
+                    }
+                }
             }
             Protocol::Nas5gs => {
                 let Some(m) = &msg.nas5g else {
@@ -346,6 +401,80 @@ impl EventDeriver {
                     radio,
                     EventKind::TimingAdvance { value: *value },
                 ));
+            }
+        }
+    }
+
+    /// Diagnostics gathered since the last call, oldest first, and how many more were not
+    /// kept (over [`MAX_DIAGNOSTICS`]).
+    pub fn take_diagnostics(&mut self) -> (Vec<Diagnostic>, u64) {
+        let dropped = std::mem::take(&mut self.diagnostics_dropped);
+        (std::mem::take(&mut self.diagnostics), dropped)
+    }
+
+    /// Ends the recording: SIBs still in progress are reported incomplete (see
+    /// [`EventDeriver::take_diagnostics`]).
+    pub fn finish(&mut self, packet: u64) {
+        if let Some(mut bch) = self.umts_bch.take() {
+            let mut errors = Vec::new();
+            bch.reassembler.abandon(&mut errors);
+            for e in errors {
+                self.diagnose(packet, format!("UMTS system information: {e}"));
+            }
+        }
+    }
+
+    fn diagnose(&mut self, packet: u64, text: String) {
+        if self.diagnostics.len() < MAX_DIAGNOSTICS {
+            self.diagnostics.push(Diagnostic { packet, text });
+        } else {
+            self.diagnostics_dropped += 1;
+        }
+    }
+
+    /// Joins the SIB segments of one BCCH-BCH message with those before it on the same
+    /// radio, and derives the cell events of the SIBs that complete.
+    fn umts_system_information(
+        &mut self,
+        packet: u64,
+        time: Option<CaptureTime>,
+        radio: Radio,
+        segments: &[SibSegment],
+        out: &mut Vec<Event>,
+    ) {
+        let mut errors = Vec::new();
+        let mut sibs: Vec<ReassembledSib> = Vec::new();
+        if self.umts_bch.as_ref().is_some_and(|b| b.radio != radio) {
+            // Another cell: what the last one left unfinished never completes.
+            if let Some(mut old) = self.umts_bch.take() {
+                old.reassembler.abandon(&mut errors);
+            }
+        }
+        let bch = self.umts_bch.get_or_insert_with(|| UmtsBch {
+            radio,
+            reassembler: SibReassembler::new(),
+        });
+        for s in segments {
+            bch.reassembler.push(s, &mut sibs, &mut errors);
+        }
+        for e in errors {
+            self.diagnose(packet, format!("UMTS system information: {e}"));
+        }
+        for sib in sibs {
+            match stingwatch_umts_rrc::sib::decode_sib(sib.sib_type, &sib.data) {
+                Ok(content) => {
+                    if let Some(ev) = crate::umts::cell_event(&content) {
+                        out.push(self.event(packet, time, radio, EventKind::Umts(ev)));
+                    }
+                }
+                Err(e) => self.diagnose(
+                    packet,
+                    format!(
+                        "UMTS {} of {} segments not readable: {e}",
+                        stingwatch_umts_rrc::sib::sib_type_name(sib.sib_type),
+                        sib.segments
+                    ),
+                ),
             }
         }
     }

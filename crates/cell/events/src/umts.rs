@@ -165,6 +165,21 @@ pub(crate) fn umts_rrc_event(m: &UmtsRrcMessage) -> Option<UmtsEvent> {
                 })
                 .collect(),
         },
+        Content::Mib { .. } | Content::Sib3 { .. } => return cell_event(&m.content),
+        Content::None => match m.name {
+            "securityModeComplete" => UmtsEvent::SecurityModeComplete,
+            "securityModeFailure" => UmtsEvent::SecurityModeFailure,
+            _ => return None,
+        },
+        // The SIBs of a BCH message may complete only with later messages: the deriver joins
+        // them and reads them with [`cell_event`].
+        Content::DirectTransfer { .. } | Content::SystemInformation { .. } => return None,
+    })
+}
+
+/// The cell event of a master information block or SIB3 (whole, or joined from segments).
+pub(crate) fn cell_event(content: &Content) -> Option<UmtsEvent> {
+    Some(match content {
         Content::Mib { plmn: p } => UmtsEvent::Cell {
             plmn: p.as_ref().and_then(plmn),
             cell_id: None,
@@ -173,11 +188,6 @@ pub(crate) fn umts_rrc_event(m: &UmtsRrcMessage) -> Option<UmtsEvent> {
             plmn: None,
             cell_id: Some(*cell_id),
         },
-        Content::None => match m.name {
-            "securityModeComplete" => UmtsEvent::SecurityModeComplete,
-            "securityModeFailure" => UmtsEvent::SecurityModeFailure,
-            _ => return None,
-        },
-        Content::DirectTransfer { .. } => return None,
+        _ => return None,
     })
 }

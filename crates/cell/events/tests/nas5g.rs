@@ -179,3 +179,105 @@ fn nas_events_take_the_nr_cell_never_an_lte_one() {
         Some(CellRef::radio(Some(630_000), Some(101)))
     );
 }
+
+/// An NR RRC message at `packet` on the channel the builder chose.
+fn rrc(packet: u64, pdu: (stingwatch_model::NrRrcChannel, Vec<u8>)) -> DecodedMessage {
+    let (channel, payload) = pdu;
+    decode_message(RadioMessage {
+        packet,
+        offset: 0,
+        time: Some(CaptureTime(1_767_268_800_000_000 + packet as i64 * 10_000)),
+        direction: channel.direction(),
+        rat: Rat::Nr,
+        kind: PayloadKind::NrRrc { channel },
+        context: RadioContext::default(),
+        payload,
+    })
+}
+
+fn nas5g_only(kinds: Vec<EventKind>) -> Vec<EventKind> {
+    kinds
+        .into_iter()
+        .filter(|k| matches!(k, EventKind::Nas5g(_)))
+        .collect()
+}
+
+/// 5GS NAS inside NR RRC (RRCSetupComplete, DLInformationTransfer, ULInformationTransfer)
+/// gives the same events as the NAS records, and a message carried by both the RRC message and
+/// a record close to it counts once, in either order; two RRC messages never merge.
+#[test]
+fn nas_in_nr_rrc_gives_the_same_events_once() {
+    use stingwatch_nr_rrc::build as rrc_build;
+    let suci = SuciSpec {
+        mcc: "001",
+        mnc: "01",
+        scheme: ProtectionScheme::Null,
+        home_network_key: 0,
+        msin: "0123456789",
+    };
+    let registration = nr::registration_request(RegistrationType::Initial, true, &suci.identity());
+    let identity_request = nr::identity_request(IdentityKind::Suci);
+    let reject = nr::registration_reject(11);
+    let rrc_only = [
+        rrc(1, rrc_build::setup_complete(&registration).unwrap()),
+        rrc(
+            2,
+            rrc_build::dl_information_transfer(&identity_request).unwrap(),
+        ),
+        rrc(3, rrc_build::dl_information_transfer(&reject).unwrap()),
+    ];
+    let records = [
+        record(1, Direction::Uplink, registration.clone()),
+        record(2, Direction::Downlink, identity_request.clone()),
+        record(3, Direction::Downlink, reject.clone()),
+    ];
+    let from_rrc = nas5g_only(kinds(&rrc_only));
+    let from_records = nas5g_only(kinds(&records));
+    assert_eq!(from_rrc.len(), 3, "{from_rrc:?}");
+    assert_eq!(from_rrc, from_records);
+    assert!(matches!(
+        from_rrc[0],
+        EventKind::Nas5g(Nas5gEvent::RegistrationRequest {
+            suci: Some(SuciProtection { scheme: 0, .. }),
+            ..
+        })
+    ));
+
+    // DIAG order: the RRC message, then the record of its NAS; and the reverse.
+    let both = [
+        rrc(10, rrc_build::setup_complete(&registration).unwrap()),
+        record(11, Direction::Uplink, registration.clone()),
+        record(12, Direction::Downlink, identity_request.clone()),
+        rrc(
+            13,
+            rrc_build::dl_information_transfer(&identity_request).unwrap(),
+        ),
+        rrc(14, rrc_build::dl_information_transfer(&reject).unwrap()),
+        record(15, Direction::Downlink, reject.clone()),
+    ];
+    assert_eq!(nas5g_only(kinds(&both)), from_records);
+
+    // The phone's answer in ULInformationTransfer.
+    let answer = nr::identity_response(&suci.identity());
+    let up = nas5g_only(kinds(&[rrc(
+        20,
+        rrc_build::ul_information_transfer(&answer).unwrap(),
+    )]));
+    assert!(matches!(
+        up[..],
+        [EventKind::Nas5g(Nas5gEvent::IdentitySent { .. })]
+    ));
+
+    // The network really asking twice is two events.
+    let twice = [
+        rrc(
+            30,
+            rrc_build::dl_information_transfer(&identity_request).unwrap(),
+        ),
+        rrc(
+            31,
+            rrc_build::dl_information_transfer(&identity_request).unwrap(),
+        ),
+    ];
+    assert_eq!(nas5g_only(kinds(&twice)).len(), 2);
+}

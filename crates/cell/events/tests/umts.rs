@@ -172,3 +172,105 @@ fn pairing_memory_is_bounded() {
     let kinds = events(messages);
     assert_eq!(identity_requests(&kinds), usize::try_from(n).unwrap() + 1);
 }
+
+/// A MIB and a SIB3 sent in segments over several BCCH-BCH messages, as a cell sends SIBs
+/// longer than one 246-bit block: the cell events come when the last segment arrives, with
+/// the PLMN and cell identity the joined blocks carry.
+#[test]
+fn segmented_mib_and_sib3_reach_the_events() {
+    use stingwatch_events::Plmn;
+    use stingwatch_umts_rrc::sib::{build as sib_build, SIB_TYPE_MIB, SIB_TYPE_SIB3};
+    let mib = sib_build::segments_of(SIB_TYPE_MIB, &sib_build::mib("262", "01", 24));
+    let sib3 = sib_build::segments_of(SIB_TYPE_SIB3, &sib_build::sib3(0x0123_4567, 500));
+    assert!(mib.len() >= 2 && sib3.len() >= 3);
+    // Interleaved, as a cell schedules them.
+    let mut order = Vec::new();
+    for i in 0..mib.len().max(sib3.len()) {
+        order.extend(mib.get(i).cloned());
+        order.extend(sib3.get(i).cloned());
+    }
+    let messages: Vec<RadioMessage> = sib_build::messages_of(0, &order)
+        .into_iter()
+        .enumerate()
+        .map(|(i, pdu)| umts(i as u64 + 1, 20 * i as i64, UmtsRrcChannel::BcchBch, pdu))
+        .collect();
+    let n = messages.len() as u64;
+    let mut d = EventDeriver::new();
+    let mut got = Vec::new();
+    for m in messages {
+        got.extend(d.derive(&decode_message(m)));
+    }
+    let cells: Vec<(u64, EventKind)> = got.into_iter().map(|e| (e.packet, e.kind)).collect();
+    let mib_last = 2 * mib.len() as u64 - 1;
+    assert_eq!(
+        cells,
+        vec![
+            (
+                mib_last,
+                EventKind::Umts(UmtsEvent::Cell {
+                    plmn: Plmn::from_decimal("262", "01"),
+                    cell_id: None
+                })
+            ),
+            (
+                n,
+                EventKind::Umts(UmtsEvent::Cell {
+                    plmn: None,
+                    cell_id: Some(0x0123_4567)
+                })
+            ),
+        ]
+    );
+    assert!(d.take_diagnostics().0.is_empty());
+}
+
+/// A segment lost from the broadcast: the SIB is not read from what is left, the loss is a
+/// diagnostic, and the next full round gives the event. A cell change leaves the old cell's
+/// unfinished SIB behind, said aloud.
+#[test]
+fn lost_segments_are_diagnosed_and_the_next_round_read() {
+    use stingwatch_umts_rrc::sib::{build as sib_build, SIB_TYPE_SIB3};
+    let segs = sib_build::segments_of(SIB_TYPE_SIB3, &sib_build::sib3(77, 700));
+    assert!(segs.len() >= 4);
+    let pdus = sib_build::messages_of(0, &segs);
+    let mut broken = pdus.clone();
+    broken.remove(1);
+    broken.extend(pdus.iter().cloned());
+    // The next cell's first segment only.
+    let mut d = EventDeriver::new();
+    let mut events = Vec::new();
+    for (i, pdu) in broken.into_iter().enumerate() {
+        events.extend(d.derive(&decode_message(umts(
+            i as u64 + 1,
+            20 * i as i64,
+            UmtsRrcChannel::BcchBch,
+            pdu,
+        ))));
+    }
+    let mut other_cell = umts(100, 5000, UmtsRrcChannel::BcchBch, pdus[0].clone());
+    other_cell.context = RadioContext {
+        arfcn: Some(10_700),
+        pci: Some(12),
+        ..RadioContext::default()
+    };
+    events.extend(d.derive(&decode_message(other_cell)));
+    d.finish(101);
+    let cells: Vec<_> = events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Umts(UmtsEvent::Cell { .. })))
+        .collect();
+    assert_eq!(cells.len(), 1, "{events:?}");
+    assert_eq!(cells[0].packet, 2 * segs.len() as u64 - 1);
+    let (diagnostics, dropped) = d.take_diagnostics();
+    assert_eq!(dropped, 0);
+    let texts: Vec<&str> = diagnostics.iter().map(|d| d.text.as_str()).collect();
+    assert!(
+        texts[0].contains("segment 2 where segment 1 was expected"),
+        "{texts:?}"
+    );
+    assert!(texts[1].contains("without its first segment"), "{texts:?}");
+    assert!(
+        texts.last().unwrap().contains("left incomplete after 1 of"),
+        "{texts:?}"
+    );
+}

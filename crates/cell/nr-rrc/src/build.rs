@@ -129,6 +129,37 @@ pub fn setup_complete(nas: &[u8]) -> Result<EncodedPdu, BuildError> {
     encode(NrRrcChannel::UlDcch, &m)
 }
 
+/// DLInformationTransfer carrying the 5GS NAS message `nas`.
+pub fn dl_information_transfer(nas: &[u8]) -> Result<EncodedPdu, BuildError> {
+    let ies = asn::DLInformationTransferIEs::new(
+        Some(asn::DedicatedNASMessage(OctetString::from_slice(nas))),
+        None,
+        None,
+    );
+    let m = asn::DLDCCHMessage::new(asn::DLDCCHMessageType::c1(
+        asn::DLDCCHMessageTypeC1::dlInformationTransfer(asn::DLInformationTransfer::new(
+            asn::RRCTransactionIdentifier(2),
+            asn::DLInformationTransferCriticalExtensions::dlInformationTransfer(ies),
+        )),
+    ));
+    encode(NrRrcChannel::DlDcch, &m)
+}
+
+/// ULInformationTransfer carrying the 5GS NAS message `nas`.
+pub fn ul_information_transfer(nas: &[u8]) -> Result<EncodedPdu, BuildError> {
+    let ies = asn::ULInformationTransferIEs::new(
+        Some(asn::DedicatedNASMessage(OctetString::from_slice(nas))),
+        None,
+        None,
+    );
+    let m = asn::ULDCCHMessage::new(asn::ULDCCHMessageType::c1(
+        asn::ULDCCHMessageTypeC1::ulInformationTransfer(asn::ULInformationTransfer::new(
+            asn::ULInformationTransferCriticalExtensions::ulInformationTransfer(ies),
+        )),
+    ));
+    encode(NrRrcChannel::UlDcch, &m)
+}
+
 fn cipher(n: u8) -> Result<asn::CipheringAlgorithm, BuildError> {
     Ok(match n {
         0 => asn::CipheringAlgorithm::nea0,

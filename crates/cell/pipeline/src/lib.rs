@@ -40,6 +40,11 @@ pub struct Finished {
     pub timeline: Vec<TimelineSegment>,
     /// Messages of which neither RRC nor NAS decoded.
     pub undecoded: u64,
+    /// What the messages held that could not become events (e.g. UMTS SIB segments lost
+    /// from the broadcast), at most [`stingwatch_events::MAX_DIAGNOSTICS`], oldest first.
+    pub diagnostics: Vec<stingwatch_events::Diagnostic>,
+    /// Diagnostics beyond those kept.
+    pub diagnostics_dropped: u64,
 }
 
 /// Decode → events → analysis → cells for one recording.
@@ -173,7 +178,9 @@ impl Pipeline {
     }
 
     /// End of the recording: final findings and the cell table.
-    pub fn finish(self) -> Finished {
+    pub fn finish(mut self) -> Finished {
+        self.deriver.finish(self.last_packet);
+        let (diagnostics, diagnostics_dropped) = self.deriver.take_diagnostics();
         let findings = self
             .analysis
             .finish()
@@ -191,6 +198,8 @@ impl Pipeline {
             radio_cells,
             timeline: self.timeline.into_segments(),
             undecoded: self.undecoded,
+            diagnostics,
+            diagnostics_dropped,
         }
     }
 

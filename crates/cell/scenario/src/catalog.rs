@@ -9,9 +9,9 @@
 
 use crate::cell::{geran_set, Cell, LAYER_B20, LAYER_B3, UTRA_UARFCN};
 use crate::gsm::{
-    benign_gsm_call, benign_gsm_identity, benign_gsm_sms, benign_gsm_update,
-    fake_gsm_collects_imsi, gsm_a5_0, gsm_imsi_catcher, gsm_no_ciphering, gsm_silent_sms,
-    operator_gsm_takes_the_call,
+    benign_gsm_call, benign_gsm_identity, benign_gsm_lac_border, benign_gsm_sms, benign_gsm_update,
+    fake_gsm_collects_imsi, gsm_a5_0, gsm_imsi_catcher, gsm_lac_outlier, gsm_no_ciphering,
+    gsm_silent_sms, operator_gsm_takes_the_call,
 };
 use crate::nr::{
     benign_nr_null_ciphering, benign_nr_release_after_security, nr_null_security,
@@ -1063,6 +1063,15 @@ pub static ENTRIES: &[Entry] =
          and rejects its location update (#15) without authentication or ciphering."
         ),
         entry!(
+            "gsm-lac-outlier",
+            true,
+            "benign-gsm-lac-border",
+            gsm_lac_outlier,
+            "Among three operator cells of one location area, a 2G cell with ordinary settings \
+         but a location area of its own draws the phone into a location update, asks for the \
+         IMSI and rejects it; the phone returns to the operator's cells."
+        ),
+        entry!(
             "gsm-no-ciphering",
             true,
             "benign-gsm-update",
@@ -1433,6 +1442,15 @@ pub static ENTRIES: &[Entry] =
             benign_gsm_identity,
             "A 2G operator cell asks for the IMSI (it does not know the TMSI), then authenticates, \
          ciphers with A5/3 and accepts the location update."
+        ),
+        entry!(
+            "benign-gsm-lac-border",
+            false,
+            "gsm-lac-outlier",
+            benign_gsm_lac_border,
+            "An ordinary location area border: the phone leaves three cells of one area for a \
+         cell of the next, updates there with authentication and A5/3, and sees that area's \
+         other cells."
         ),
         entry!(
             "benign-gsm-update",

@@ -17,6 +17,7 @@ pub(crate) mod kind {
     pub const NO_CIPHERING: &str = "gsm-no-ciphering";
     pub const CELL: &str = "gsm-cell-anomaly";
     pub const SILENT_SMS: &str = "gsm-silent-sms";
+    pub const LAC_OUTLIER: &str = "gsm-lac-outlier";
 }
 
 /// The phone's TMSI on GSM.
@@ -25,6 +26,8 @@ const TMSI: u32 = 0x3c00_a101;
 pub(crate) const LAC: u16 = 0x0101;
 /// Location area a fake cell picks so arriving phones must update.
 pub(crate) const LAC_FAKE: u16 = 0x7f01;
+/// The operator's next location area (for border scenarios).
+const LAC_NEXT: u16 = 0x0102;
 /// RAND of the scenarios' authentications.
 const RAND: [u8; 16] = [0x5a; 16];
 /// SRES of the phone's answers.
@@ -335,5 +338,93 @@ pub(crate) fn operator_gsm_takes_the_call(rec: &mut Recorder) -> Result<(), Scen
     cipher(rec, Some(3), "ciphering with A5/3")?;
     rec.gsm_dl(50, &gsm::cm_service_accept(), "")?;
     release(rec)?;
+    Ok(())
+}
+
+/// An operator cell of location area `lac` with cell identity `ci`.
+fn operator_cell_in(lac: u16, ci: u16) -> Result<Si3, ScenarioError> {
+    Ok(Si3 {
+        cell_identity: ci,
+        lai: lai(lac)?,
+        ..operator_cell()?
+    })
+}
+
+/// The SI3 of a neighbour cell, which the phone reads to rank it for reselection. (The
+/// recording does not say the channel: the GSM RR record has no place for it.)
+fn neighbour_si3(rec: &mut Recorder, si3: &Si3) -> Result<u64, ScenarioError> {
+    rec.wait_ms(400);
+    rec.gsm(
+        Some(BCCH),
+        Direction::Downlink,
+        &gsm::system_information_3(si3),
+        "",
+    )
+}
+
+/// The phone camps among three operator cells of one location area (its own and two
+/// neighbours whose SI3 it reads).
+fn among_operator_cells(rec: &mut Recorder) -> Result<(), ScenarioError> {
+    camp(rec, &operator_cell()?, &NEIGHBOURS, "")?;
+    neighbour_si3(rec, &operator_cell_in(LAC, 0x2a12)?)?;
+    neighbour_si3(rec, &operator_cell_in(LAC, 0x2a13)?)?;
+    rec.wait_s(5);
+    Ok(())
+}
+
+/// Among operator cells of one location area, a cell with ordinary broadcast settings but a
+/// location area of its own draws the phone into a location update, asks for the IMSI and
+/// rejects it; the phone returns to the operator's cells.
+pub(crate) fn gsm_lac_outlier(rec: &mut Recorder) -> Result<(), ScenarioError> {
+    among_operator_cells(rec)?;
+    let broadcast = camp(
+        rec,
+        &operator_cell_in(LAC_FAKE, 0x7e03)?,
+        &NEIGHBOURS,
+        "SI3 of a cell whose location area no cell around it uses",
+    )?;
+    rec.expect(kind::LAC_OUTLIER, broadcast, "low");
+    location_update(rec, LAC)?;
+    rec.gsm_dl(
+        90,
+        &gsm::identity_request(1),
+        "identity request for the IMSI before any authentication",
+    )?;
+    rec.gsm_ul(
+        70,
+        &gsm::identity_response(&gsm::digit_identity(1, IMSI)),
+        "",
+    )?;
+    rec.gsm_dl(
+        80,
+        &gsm::location_updating_reject(CAUSE_NO_SUITABLE_CELLS),
+        "",
+    )?;
+    release(rec)?;
+    rec.wait_s(10);
+    camp(
+        rec,
+        &operator_cell()?,
+        &NEIGHBOURS,
+        "back on the operator's cell",
+    )?;
+    Ok(())
+}
+
+/// An ordinary location area border: the phone leaves three cells of one area for a cell of
+/// the next, updates its location there (authenticated, ciphered with A5/3, accepted), and
+/// reads the SI3 of that area's other cells.
+pub(crate) fn benign_gsm_lac_border(rec: &mut Recorder) -> Result<(), ScenarioError> {
+    among_operator_cells(rec)?;
+    let next = operator_cell_in(LAC_NEXT, 0x2b11)?;
+    camp(rec, &next, &NEIGHBOURS, "")?;
+    location_update(rec, LAC)?;
+    authenticate(rec)?;
+    cipher(rec, Some(3), "ciphering with A5/3")?;
+    accept_and_release(rec, LAC_NEXT, "")?;
+    neighbour_si3(rec, &operator_cell_in(LAC_NEXT, 0x2b12)?)?;
+    neighbour_si3(rec, &operator_cell_in(LAC_NEXT, 0x2b13)?)?;
+    rec.wait_s(5);
+    camp(rec, &next, &NEIGHBOURS, "")?;
     Ok(())
 }

@@ -9,8 +9,10 @@
 //! and establishment cause; RRC Connection Reject and Release with their redirection; Security
 //! Mode Command's ciphering (UEA) and integrity (UIA) algorithms; the NAS message of the direct
 //! transfers; Paging Type 1's identities; the master information block's PLMN and SIB3's cell
-//! identity. Anything past what is read is left alone, so later-release extensions never make
-//! a message fail; a message whose read fields are damaged is an error value, never a panic.
+//! identity; the SIBs and SIB segments of the BCH's system information ([`sib`], which also
+//! joins segments). Anything past what is read is left alone, so later-release extensions
+//! never make a message fail; a message whose read fields are damaged is an error value, never
+//! a panic.
 //!
 //! [`build`] writes the same messages, for the scenario builder and the tests.
 
@@ -18,6 +20,7 @@
 
 pub mod build;
 pub mod per;
+pub mod sib;
 
 use per::BitReader;
 use serde::Serialize;
@@ -186,6 +189,16 @@ pub enum Content {
     Sib3 {
         /// Cell identity (28 bits).
         cell_id: u32,
+    },
+    /// A BCCH-BCH system information message: SIBs whole or in segments, which
+    /// [`sib::SibReassembler`] joins.
+    SystemInformation {
+        /// SFN prime (the cell's system frame number halved).
+        sfn_prime: u16,
+        /// Index of the segment combination ([`sib::payload_name`]).
+        payload: u8,
+        /// SIBs and segments, in the order the message carries them.
+        segments: Vec<sib::SibSegment>,
     },
 }
 
@@ -392,10 +405,7 @@ pub fn decode(channel: UmtsRrcChannel, pdu: &[u8]) -> Result<UmtsRrcMessage, Umt
             let i = r.upto(3, "BCCH-FACH message type")?;
             (pick(&BCCH_FACH, i), Content::None)
         }
-        UmtsRrcChannel::BcchBch => {
-            r.skip(11, "sfn-Prime")?;
-            ("systemInformation", Content::None)
-        }
+        UmtsRrcChannel::BcchBch => ("systemInformation", sib::system_information_bch(&mut r)?),
         UmtsRrcChannel::Single(16) => ("masterInformationBlock", mib(&mut r)?),
         UmtsRrcChannel::Single(19) => ("sysInfoType3", sib3(&mut r)?),
         other => (other.as_str(), Content::None),

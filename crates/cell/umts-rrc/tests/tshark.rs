@@ -260,3 +260,120 @@ fn built_messages_agree_with_tshark() {
         }
     );
 }
+
+/// BCCH-BCH system information as the builder writes it, every segment combination: tshark
+/// (Wireshark's `rrc.bcch.bch`) must read each without finding it malformed, name the same
+/// payload choice, SIB types and segment counts or indices, and a whole master information
+/// block inside must show its PLMN.
+#[test]
+fn bch_system_information_agrees_with_tshark() {
+    use stingwatch_umts_rrc::sib::{
+        build as sib_build, payload_name, sib_type_name, SegmentPart, SibSegment, SIB_TYPE_MIB,
+        SIB_TYPE_SIB3,
+    };
+    if !tshark_available() {
+        return;
+    }
+    let mib = sib_build::segments_of(SIB_TYPE_MIB, &sib_build::mib("262", "01", 1));
+    let sib3 = sib_build::segments_of(SIB_TYPE_SIB3, &sib_build::sib3(0x0123_4567, 600));
+    assert_eq!(mib.len(), 1);
+    assert_eq!(sib3.len(), 3);
+    let short_first = SibSegment {
+        data: stingwatch_umts_rrc::sib::SibBits::from_bytes(&[0xA5; 20], 150),
+        ..sib3[0].clone()
+    };
+    let short_last = SibSegment {
+        sib_type: 11,
+        part: SegmentPart::Last { index: 4 },
+        data: stingwatch_umts_rrc::sib::SibBits::from_bytes(&[0x3C; 10], 70),
+    };
+    let mut pdus: Vec<Vec<u8>> = sib_build::messages_of(100, &sib3);
+    pdus.extend(sib_build::messages_of(7, &mib));
+    for (payload, segs) in [
+        (4u8, vec![short_last.clone(), short_first.clone()]),
+        (5, vec![short_last.clone(), mib[0].clone()]),
+        (
+            6,
+            vec![short_last.clone(), mib[0].clone(), short_first.clone()],
+        ),
+        (8, vec![mib[0].clone(), short_first.clone()]),
+        (0, vec![]),
+    ] {
+        pdus.push(sib_build::system_information_bch(512, payload, &segs));
+    }
+    let packets: Vec<(&str, Vec<u8>)> = pdus.iter().map(|p| ("rrc.bcch.bch", p.clone())).collect();
+    let texts = tshark_text(&packets);
+    assert_eq!(texts.len(), pdus.len());
+    for (i, (pdu, text)) in pdus.iter().zip(&texts).enumerate() {
+        assert!(
+            !text.contains("Malformed") && !text.contains("Expert Info (Error"),
+            "packet {i}: tshark finds it malformed:\n{text}"
+        );
+        let m = stingwatch_umts_rrc::decode(UmtsRrcChannel::BcchBch, pdu)
+            .unwrap_or_else(|e| panic!("packet {i}: {e}"));
+        let Content::SystemInformation {
+            payload, segments, ..
+        } = &m.content
+        else {
+            panic!("packet {i}: {:?}", m.content);
+        };
+        assert!(
+            text.contains(&format!("payload: {}", payload_name(*payload))),
+            "packet {i}: payload {} not in:\n{text}",
+            payload_name(*payload)
+        );
+        for s in segments {
+            assert!(
+                text.contains(&format!("sib-Type: {}", sib_type_name(s.sib_type))),
+                "packet {i}: SIB type {} not in:\n{text}",
+                sib_type_name(s.sib_type)
+            );
+            match s.part {
+                SegmentPart::First { count } => assert!(
+                    text.contains(&format!("seg-Count: {count}")),
+                    "packet {i}: seg-Count {count} not in:\n{text}"
+                ),
+                SegmentPart::Subsequent { index } | SegmentPart::Last { index } => assert!(
+                    text.contains(&format!("segmentIndex: {index}")),
+                    "packet {i}: segmentIndex {index} not in:\n{text}"
+                ),
+                SegmentPart::Complete => {}
+            }
+        }
+    }
+    // The joined SIB3 and the whole MIB read the same fields as tshark shows in them.
+    let mut r = stingwatch_umts_rrc::sib::SibReassembler::new();
+    let (mut sibs, mut errors) = (Vec::new(), Vec::new());
+    for pdu in &pdus {
+        if let Ok(m) = stingwatch_umts_rrc::decode(UmtsRrcChannel::BcchBch, pdu) {
+            if let Content::SystemInformation { segments, .. } = &m.content {
+                for s in segments {
+                    r.push(s, &mut sibs, &mut errors);
+                }
+            }
+        }
+    }
+    let read: Vec<Content> = sibs
+        .iter()
+        .filter(|s| s.segments > 1 || s.sib_type == SIB_TYPE_MIB)
+        .take(2)
+        .map(|s| stingwatch_umts_rrc::sib::decode_sib(s.sib_type, &s.data).unwrap())
+        .collect();
+    assert_eq!(
+        read,
+        vec![
+            Content::Sib3 {
+                cell_id: 0x0123_4567
+            },
+            Content::Mib {
+                plmn: Some(Plmn {
+                    mcc: "262".into(),
+                    mnc: "01".into()
+                })
+            }
+        ]
+    );
+    // tshark dissects the MIB inside a complete SIB list: its MCC and MNC digits.
+    let mib_text = &texts[3];
+    assert!(mib_text.contains("completeSIB-List"), "{mib_text}");
+}

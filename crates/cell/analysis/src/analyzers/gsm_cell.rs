@@ -97,7 +97,9 @@ impl Analyzer for GsmCellAnomaly {
                 if let Some(o) = cell_reselect_offset.filter(|o| *o >= LARGE_RESELECT_OFFSET) {
                     signs.large_offset.get_or_insert((event.clone(), o));
                 }
-                if let Some(arfcn) = event.cell.and_then(|c| c.earfcn) {
+                // GSMTAP writers put ARFCN 0 when they do not know the channel (a DIAG GSM
+                // RR record carries none), so 0 cannot tell cells apart.
+                if let Some(arfcn) = event.cell.and_then(|c| c.earfcn).filter(|a| *a != 0) {
                     let seen = self.channels.entry(&arfcn);
                     // SI4 names no cell identity; compare only like with like.
                     let new = cell_id.is_some()

@@ -6,6 +6,7 @@ mod exposure_rate;
 mod gsm_cell;
 mod gsm_ciphering;
 mod gsm_identity;
+mod gsm_lac;
 mod gsm_link;
 mod gsm_registration;
 mod gsm_sms;
@@ -34,6 +35,7 @@ pub use exposure_rate::IdentityExposureRate;
 pub use gsm_cell::GsmCellAnomaly;
 pub use gsm_ciphering::GsmNoCiphering;
 pub use gsm_identity::GsmIdentityWithoutAuth;
+pub use gsm_lac::GsmLacOutlier;
 pub use gsm_registration::GsmRegistrationWithoutAuth;
 pub use gsm_sms::GsmSilentSms;
 pub use identity_without_auth::IdentityRequestWithoutAuth;
@@ -76,6 +78,7 @@ pub fn all() -> Vec<Box<dyn Analyzer>> {
         Box::new(GsmRegistrationWithoutAuth::default()),
         Box::new(GsmNoCiphering::default()),
         Box::new(GsmCellAnomaly::default()),
+        Box::new(GsmLacOutlier::default()),
         Box::new(GsmSilentSms::default()),
         Box::new(NrReleaseRedirect::default()),
         Box::new(NrNullSecurity::default()),
