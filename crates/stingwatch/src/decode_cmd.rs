@@ -74,6 +74,12 @@ pub fn message_json(file: &Path, m: &DecodedMessage) -> Value {
                 "fields".into(),
                 serde_json::to_value(&nr.summary).unwrap_or(Value::Null),
             );
+            if !m.nr_nas.is_empty() {
+                obj.insert(
+                    "nas".into(),
+                    serde_json::to_value(&*m.nr_nas).unwrap_or(Value::Null),
+                );
+            }
         } else if let Some(n) = m.nas.first() {
             obj.insert(
                 "fields".into(),
@@ -123,6 +129,9 @@ fn message_text(file: &Path, m: &DecodedMessage) -> String {
                 line.push_str(&s);
             }
         }
+    }
+    for n in m.nr_nas.iter() {
+        line.push_str(&format!(" / {}", n.name));
     }
     if let Some(nr) = &m.nr {
         let brief = nr.summary.brief();

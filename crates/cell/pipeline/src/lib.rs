@@ -233,4 +233,48 @@ mod tests {
         assert!(done.findings.iter().all(|f| f.file == "x.qmdl"));
         assert!(!done.cells.is_empty());
     }
+
+    /// UMTS system information whose segments the broadcast lost reaches the end of the
+    /// recording as diagnostics: the gap, and the SIB the recording stopped in the middle of.
+    #[test]
+    fn lost_sib_segments_are_diagnosed() {
+        use stingwatch_model::{CaptureTime, PayloadKind, RadioContext, Rat, UmtsRrcChannel};
+        use stingwatch_umts_rrc::sib::{build, SIB_TYPE_SIB3};
+        let segments = build::segments_of(SIB_TYPE_SIB3, &build::sib3(5, 700));
+        let mut pdus = build::messages_of(0, &segments);
+        // The first segment, the third (the second was lost), the first of the next round.
+        pdus.remove(1);
+        pdus.truncate(2);
+        pdus.push(pdus[0].clone());
+        let mut p = Pipeline::new("x.pcapng", None);
+        for (i, payload) in pdus.into_iter().enumerate() {
+            let packet = i as u64 + 1;
+            p.push(RadioMessage {
+                packet,
+                offset: 0,
+                time: Some(CaptureTime(1_700_000_000_000_000 + packet as i64 * 20_000)),
+                direction: stingwatch_model::Direction::Downlink,
+                rat: Rat::Umts,
+                kind: PayloadKind::UmtsRrc {
+                    channel: UmtsRrcChannel::BcchBch,
+                },
+                context: RadioContext::default(),
+                payload,
+            });
+        }
+        let done = p.finish();
+        let texts: Vec<&str> = done.diagnostics.iter().map(|d| d.text.as_str()).collect();
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert!(
+            texts[0].contains("where segment 1 was expected"),
+            "{texts:?}"
+        );
+        assert!(
+            texts[1].contains("left incomplete after 1 of 4"),
+            "{texts:?}"
+        );
+        assert_eq!(done.diagnostics[0].packet, 2);
+        assert_eq!(done.diagnostics[1].packet, 3);
+        assert_eq!(done.diagnostics_dropped, 0);
+    }
 }
