@@ -332,16 +332,8 @@ impl EventDeriver {
                 // notes), with the channel's direction.
                 let direction = nr.channel.direction();
                 for m in msg.nr_nas.iter() {
-                    let direction = match direction {
-                        Direction::Unknown => m.direction,
-                        d => d,
-                    };
-                    if let Some(ev) = crate::nas5g::nas5g_events(m, direction) {
-                        let kind = EventKind::Nas5g(ev);
-                        if !self.is_copy(packet, time, NasSource::Rrc, &kind) {
-                            out.push(self.event(packet, time, radio, kind));
-                        }
-                    }
+                    let at = (packet, time, radio);
+                    self.derive_nas5g(m, direction, NasSource::Rrc, at, out);
                 }
             }
             Protocol::Nas5gs => {
@@ -351,20 +343,10 @@ impl EventDeriver {
                 if let Some(serving) = self.nr_serving {
                     radio = serving;
                 }
-                // A record of a plain message inside a NAS container says no direction; the
-                // message type does.
-                let direction = match msg.source.direction {
-                    Direction::Unknown => m.direction,
-                    d => d,
-                };
-                if let Some(ev) = crate::nas5g::nas5g_events(m, direction) {
-                    // DIAG logs a protected message twice (as sent, then deciphered): equal
-                    // events of two records close together are one message.
-                    let kind = EventKind::Nas5g(ev);
-                    if !self.is_copy(packet, time, NasSource::Record, &kind) {
-                        out.push(self.event(packet, time, radio, kind));
-                    }
-                }
+                // DIAG logs a protected message twice (as sent, then deciphered): equal events
+                // of two records close together are one message.
+                let at = (packet, time, radio);
+                self.derive_nas5g(m, msg.source.direction, NasSource::Record, at, out);
             }
             Protocol::Other => {}
         }
@@ -543,6 +525,30 @@ impl EventDeriver {
             self.umts_nas.pop_front();
         }
         false
+    }
+
+    /// The event of one 5GS NAS message at `at` (packet, time, cell), carried by an NR RRC
+    /// message or logged as a record of its own, unless it repeats the other copy. A record of
+    /// a plain message inside a NAS container, like a container channel, says no direction:
+    /// the message type does.
+    fn derive_nas5g(
+        &mut self,
+        m: &stingwatch_nas5g::Nas5gMessage,
+        carrier: Direction,
+        source: NasSource,
+        (packet, time, radio): (u64, Option<CaptureTime>, Radio),
+        out: &mut Vec<Event>,
+    ) {
+        let direction = match carrier {
+            Direction::Unknown => m.direction,
+            d => d,
+        };
+        if let Some(ev) = crate::nas5g::nas5g_events(m, direction) {
+            let kind = EventKind::Nas5g(ev);
+            if !self.is_copy(packet, time, source, &kind) {
+                out.push(self.event(packet, time, radio, kind));
+            }
+        }
     }
 
     /// True when `kind` repeats a NAS event of another message (see the module notes); the
