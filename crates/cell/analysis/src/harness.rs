@@ -4,7 +4,7 @@
 use crate::analyzers;
 use crate::home::{CellNetwork, HomeNetwork};
 use crate::neighbourhood::Neighbourhood;
-use crate::{Analyzer, Evidence, EvidenceRole, Finding, KnownCells, Severity};
+use crate::{Analyzer, Evidence, EvidenceRole, Finding, IncludedFinding, KnownCells, Severity};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use stingwatch_events::{AccessTechnology, CellRef, Event, EventKind, Plmn};
@@ -263,6 +263,89 @@ fn absorb(ep: &mut Finding, f: Finding) {
     for e in f.evidence {
         ep.push_evidence(e);
     }
+    for p in f.episode_packets {
+        if !ep.episode_packets.contains(&p) && ep.episode_packets.len() < crate::MAX_EVIDENCE {
+            ep.episode_packets.push(p);
+        }
+    }
+}
+
+/// Folds each finding that is one step of another finding's episode into that finding, so
+/// one attack is reported once: the lure (a 4G or 5G release without security) and what the
+/// older-technology cell then did. A step is folded only when all of it belongs to the
+/// episode (one occurrence, anchored at a packet the episode names) and it is not more
+/// severe than the episode; otherwise both stay, and the episode says where the other is.
+fn fold_episodes(episodes: Vec<Finding>) -> Vec<Finding> {
+    // (step, episode) pairs, decided before anything moves.
+    let mut folds: Vec<(usize, usize)> = Vec::new();
+    let mut mentions: Vec<(usize, usize)> = Vec::new();
+    for (i, ep) in episodes.iter().enumerate() {
+        if ep.episode_packets.is_empty() || ep.operator_pattern {
+            continue;
+        }
+        for (j, step) in episodes.iter().enumerate() {
+            if i == j || step.kind == ep.kind || !ep.episode_packets.contains(&step.packet) {
+                continue;
+            }
+            // A step folded elsewhere already, or an episode that is itself folded, stays.
+            if folds.iter().any(|&(s, e)| s == j || s == i || e == j) {
+                continue;
+            }
+            let whole = step.count == 1 && !step.operator_pattern;
+            if whole && step.severity <= ep.severity && ep.includes.len() < crate::MAX_INCLUDED {
+                folds.push((j, i));
+            } else {
+                mentions.push((i, j));
+            }
+        }
+    }
+    let mut slots: Vec<Option<Finding>> = episodes.into_iter().map(Some).collect();
+    for (i, j) in mentions {
+        let note = slots.get(j).and_then(|s| s.as_ref()).map(|step| {
+            format!(
+                "Part of the same episode, also reported on its own: {} (packet {}).",
+                step.title, step.packet
+            )
+        });
+        if let (Some(note), Some(Some(ep))) = (note, slots.get_mut(i)) {
+            ep.add_note(note);
+        }
+    }
+    for (j, i) in folds {
+        let Some(step) = slots.get_mut(j).and_then(Option::take) else {
+            continue;
+        };
+        let Some(Some(ep)) = slots.get_mut(i) else {
+            continue;
+        };
+        if step.first_packet < ep.first_packet {
+            ep.first_packet = step.first_packet;
+            ep.first_time = step.first_time.or(ep.first_time);
+        }
+        if step.last_packet > ep.last_packet {
+            ep.last_packet = step.last_packet;
+            ep.last_time = step.last_time.or(ep.last_time);
+        }
+        if lure_rank(step.lure) > lure_rank(ep.lure) {
+            ep.lure = step.lure;
+        }
+        if !ep.evidence.iter().any(|e| e.packet == step.packet) {
+            ep.push_evidence(Evidence {
+                packet: step.packet,
+                time: step.time,
+                message: step.title.clone(),
+                detail: String::new(),
+            });
+        }
+        ep.includes.push(IncludedFinding {
+            kind: step.kind,
+            severity: step.severity,
+            packet: step.packet,
+            time: step.time,
+            title: step.title,
+        });
+    }
+    slots.into_iter().flatten().collect()
 }
 
 /// True when two cell references name the same cell (same radio or same SIB1 identity).
@@ -316,6 +399,7 @@ fn weigh(episodes: Vec<Finding>, cx: &Context<'_>) -> Vec<Finding> {
     if let Some(known) = cx.known {
         weigh_known_cells(&mut episodes, known);
     }
+    let mut episodes = fold_episodes(episodes);
     episodes.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -714,6 +798,8 @@ fn weigh_refused_subscription(episodes: &mut [Finding], cx: &Context<'_>) -> Opt
         operator_pattern: false,
         lure: None,
         reject_cause: None,
+        includes: Vec::new(),
+        episode_packets: Vec::new(),
         ..anchor
     };
     diagnosis.benign_alternatives.push(
@@ -895,6 +981,50 @@ mod tests {
                 .observe(&Event::new(i as u64 + 1, EventKind::AuthRequested).at(CaptureTime(time)));
         }
         analysis.finish()
+    }
+
+    fn step(kind: &'static str, packet: u64, severity: Severity) -> Finding {
+        let ev = Event::new(packet, EventKind::AuthRequested).at(CaptureTime(packet as i64));
+        Finding::at(kind, 1, severity, &ev, format!("{kind} at {packet}"), "")
+    }
+
+    #[test]
+    fn a_step_an_episode_names_is_folded_into_it() {
+        let lure = step("lure", 3, Severity::Medium);
+        let lure_event = Event::new(3, EventKind::AuthRequested);
+        let episode = step("collect", 9, Severity::High).spanning(&lure_event);
+        let unrelated = step("other", 5, Severity::Medium);
+        let out = fold_episodes(vec![lure, episode, unrelated]);
+        assert_eq!(out.len(), 2);
+        let e = out.iter().find(|f| f.kind == "collect").unwrap();
+        assert_eq!(e.includes.len(), 1);
+        assert_eq!(e.includes[0].kind, "lure");
+        assert_eq!(e.includes[0].packet, 3);
+        assert_eq!(e.includes[0].severity, Severity::Medium);
+        assert_eq!((e.first_packet, e.last_packet), (3, 9));
+        assert!(e.evidence.iter().any(|ev| ev.packet == 3));
+        assert!(out.iter().any(|f| f.kind == "other"));
+    }
+
+    #[test]
+    fn a_step_with_more_than_the_episode_stays_and_is_named() {
+        let lure_event = Event::new(3, EventKind::AuthRequested);
+        let episode = step("collect", 9, Severity::High).spanning(&lure_event);
+        // Repeated elsewhere too: folding it would hide the other occurrences.
+        let mut repeated = step("lure", 3, Severity::Medium);
+        repeated.count = 4;
+        // More severe than the episode: it stays the headline.
+        let louder_event = Event::new(4, EventKind::AuthRequested);
+        let quiet = step("quiet", 11, Severity::Low).spanning(&louder_event);
+        let louder = step("loud", 4, Severity::High);
+        let out = fold_episodes(vec![repeated, episode, quiet, louder]);
+        assert_eq!(out.len(), 4);
+        assert!(out.iter().all(|f| f.includes.is_empty()));
+        let e = out.iter().find(|f| f.kind == "collect").unwrap();
+        assert!(e
+            .confidence_notes
+            .iter()
+            .any(|n| n.contains("also reported on its own") && n.contains("packet 3")));
     }
 
     #[test]

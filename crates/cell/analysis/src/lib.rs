@@ -125,6 +125,27 @@ impl Sighting {
 /// Most evidence entries one finding keeps; the rest are only counted.
 pub const MAX_EVIDENCE: usize = 50;
 
+/// Most other findings one episode folds in (see [`Finding::includes`]).
+pub const MAX_INCLUDED: usize = 16;
+
+/// Another analyzer's finding that is one step of this finding's episode, folded into it so
+/// that one attack is reported once (e.g. the 4G release that lured the phone to the 2G cell
+/// that then collected its IMSI).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IncludedFinding {
+    /// Stable id of the analyzer that reported the step.
+    pub kind: &'static str,
+    /// Severity the step had on its own.
+    pub severity: Severity,
+    /// Its first incriminating packet.
+    pub packet: u64,
+    /// Capture time of `packet`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<CaptureTime>,
+    /// Its one-line title.
+    pub title: String,
+}
+
 /// What an analyzer (or, after merging, an episode of them) reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
@@ -171,6 +192,14 @@ pub struct Finding {
     pub lure: Option<AccessTechnology>,
     /// Seen on many cells of one network over a long time: operator configuration.
     pub operator_pattern: bool,
+    /// Other analyzers' findings that are steps of this one episode, reported here instead of
+    /// on their own; at most [`MAX_INCLUDED`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub includes: Vec<IncludedFinding>,
+    /// Anchor packets of the other steps this analyzer tied into its episode (a lure before,
+    /// a follow-up after): a finding anchored at one of them is folded in.
+    #[serde(skip)]
+    pub(crate) episode_packets: Vec<u64>,
     /// EMM cause of the reject that ended the exchange, when the finding is about one: the
     /// harness weighs causes against the phone's own networks. Not part of the report.
     #[serde(skip)]
@@ -214,6 +243,8 @@ impl Finding {
             confidence_notes: Vec::new(),
             lure: None,
             operator_pattern: false,
+            includes: Vec::new(),
+            episode_packets: Vec::new(),
             reject_cause: None,
             pattern_cells: 0,
             explained: false,
@@ -241,6 +272,17 @@ impl Finding {
     /// Mark the technology this finding lures the device to.
     pub fn luring(mut self, rat: AccessTechnology) -> Self {
         self.lure = Some(rat);
+        self
+    }
+
+    /// Tie `event`, a step another analyzer reports on its own (the lure, or what the lured
+    /// phone met next), into this finding's episode: that finding is folded into this one.
+    pub fn spanning(mut self, event: &Event) -> Self {
+        if !self.episode_packets.contains(&event.packet)
+            && self.episode_packets.len() < MAX_EVIDENCE
+        {
+            self.episode_packets.push(event.packet);
+        }
         self
     }
 

@@ -63,7 +63,9 @@ pub struct Options {
     pub nas: NasCopies,
 }
 
-/// A finding an attack scenario must produce.
+/// A finding an attack scenario must produce: a finding of `kind` at `packet`, or a finding
+/// whose `includes` lists `kind` at `packet` (a step folded into a longer episode), reported
+/// at `min_severity` or above.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Expectation {
     /// Analyzer kind (the stable id of the heuristic, e.g. `identity-request-without-auth`).

@@ -50,8 +50,14 @@ fn check(s: &Scenario, format: &str, found: &[Finding]) -> Vec<String> {
             if format == "pcapng" && !e.in_pcapng {
                 continue;
             }
+            // A step of a longer episode may be reported inside that episode's finding
+            // (`includes`), which then carries the severity.
             let hit = found.iter().any(|f| {
-                f.kind == e.kind && f.severity >= severity(e.min_severity) && f.packet == e.packet
+                f.severity >= severity(e.min_severity)
+                    && ((f.kind == e.kind && f.packet == e.packet)
+                        || f.includes
+                            .iter()
+                            .any(|i| i.kind == e.kind && i.packet == e.packet))
             });
             if !hit {
                 problems.push(format!(
@@ -128,4 +134,33 @@ fn nas_records_do_not_change_findings() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// An attack that crosses technologies (the lure on one, the identity collection on the
+/// other) is reported as one finding that includes the other step, in both capture formats.
+#[test]
+fn an_episode_across_technologies_is_one_finding() {
+    for name in ["lte-lure-to-gsm-catcher", "nr-release-to-eutra"] {
+        let s = build_with(name, Options::default()).expect("builds");
+        for (format, found) in [
+            ("qmdl", findings(qmdl_round_trip(&s))),
+            ("pcapng", findings(pcapng_round_trip(&s))),
+        ] {
+            let loud: Vec<&Finding> = found
+                .iter()
+                .filter(|f| f.severity >= Severity::Medium)
+                .collect();
+            assert_eq!(loud.len(), 1, "{name} {format}:\n{}", summary(&found));
+            let episode = loud[0];
+            assert_eq!(episode.severity, Severity::High, "{name} {format}");
+            assert_eq!(episode.includes.len(), 1, "{name} {format}");
+            let step = &episode.includes[0];
+            assert_ne!(step.kind, episode.kind);
+            assert!(step.packet != episode.packet, "{name} {format}");
+            assert!(
+                (episode.first_packet..=episode.last_packet).contains(&step.packet),
+                "{name} {format}: the episode's span covers its steps"
+            );
+        }
+    }
 }

@@ -316,6 +316,19 @@ fn render_card(out: &mut String, number: usize, ff: &FileFinding) {
         &f.benign_alternatives,
     );
     push_html_list(out, "Why this severity", "notes", &f.confidence_notes);
+    if !f.includes.is_empty() {
+        let steps: Vec<String> = f
+            .includes
+            .iter()
+            .map(|i| {
+                format!(
+                    "packet {}: {} ({}, {} on its own)",
+                    i.packet, i.title, i.kind, i.severity
+                )
+            })
+            .collect();
+        push_html_list(out, "Steps of this episode reported here", "steps", &steps);
+    }
     if !f.evidence.is_empty() {
         let _ = write!(
             out,

@@ -69,6 +69,18 @@ pub fn render_text(report: &Report, color: bool) -> String {
             place.push(format!("at {}", crate::position_words(p)));
         }
         let _ = writeln!(out, "       {}", terminal_safe(&place.join(" · ")));
+        if !f.includes.is_empty() {
+            let steps: Vec<String> = f
+                .includes
+                .iter()
+                .map(|i| format!("#{} {} ({})", i.packet, i.title, i.kind))
+                .collect();
+            let _ = writeln!(
+                out,
+                "       same episode: {}",
+                terminal_safe(&steps.join(" · "))
+            );
+        }
         if !f.evidence.is_empty() {
             let shown: Vec<String> = f
                 .evidence

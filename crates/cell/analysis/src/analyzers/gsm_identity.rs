@@ -107,7 +107,8 @@ impl GsmIdentityWithoutAuth {
         if let Some(l) = &lure {
             f = f
                 .with_evidence(Evidence::of(l, "sends the phone to 2G"))
-                .luring(AccessTechnology::Geran);
+                .luring(AccessTechnology::Geran)
+                .spanning(l);
         }
         f = super::identity_episode(
             f,

@@ -125,7 +125,8 @@ impl Analyzer for NrReleaseRedirect {
                     )
                     .with_evidence(Evidence::of(&release, "5G release without security"))
                     .with_evidence(Evidence::of(event, "on the 4G cell, before authentication"))
-                    .luring(AccessTechnology::Eutra);
+                    .luring(AccessTechnology::Eutra)
+                    .spanning(event);
                     out.push(f);
                 }
                 return;
