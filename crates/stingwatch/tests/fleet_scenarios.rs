@@ -206,7 +206,7 @@ fn the_fleet_alone_flags_a_cloned_identity_and_not_its_benign_twin() {
         let truth = scenario(name, &dir);
         let db = pg.database_url(&name.replace('-', "_"));
         let s = Server::start_with(&db, &RETENTION);
-        upload_every_sensor(&db, &s.url, &dir, &truth);
+        let tokens = upload_every_sensor(&db, &s.url, &dir, &truth);
         let cell = &truth["transmitters"][0];
         let cid = cell["cell_id"].as_u64().unwrap();
 
@@ -242,6 +242,48 @@ fn the_fleet_alone_flags_a_cloned_identity_and_not_its_benign_twin() {
         assert_eq!(f["cell"]["cell"].as_u64(), Some(cid), "{f:#}");
         assert_eq!(f["severity"], "high", "{f:#}");
         assert_eq!(f["sensor_total"].as_u64(), Some(10), "{f:#}");
+        // The two places: an administrator sees both and every sensor at them.
+        let places = f["places"].as_array().unwrap();
+        assert_eq!(places.len(), 2, "{f:#}");
+        let listed: usize = places
+            .iter()
+            .map(|p| p["sensors"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(listed, 10, "{f:#}");
+        // A sensor sees only the place it was at, with only its own name, and the text
+        // names no sensor and no place.
+        let (own, token) = &tokens[0];
+        let (status, body) = call(
+            "GET",
+            &format!("{}/api/v1/fleet/findings", s.url),
+            Some(&bearer(token)),
+            None,
+        );
+        assert_eq!(status, 200, "{body}");
+        let seen = json(&body);
+        let mine = seen["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["kind"] == "fleet-cloned-identity")
+            .unwrap_or_else(|| panic!("{seen:#}"));
+        let my_places = mine["places"].as_array().unwrap();
+        assert_eq!(my_places.len(), 1, "{mine:#}");
+        assert_eq!(
+            my_places[0]["sensors"],
+            serde_json::json!([own]),
+            "{mine:#}"
+        );
+        for p in places {
+            let lat = format!("{:.5}", f64_of(p, "latitude"));
+            assert!(
+                !mine["explanation"].as_str().unwrap().contains(&lat),
+                "{mine:#}"
+            );
+        }
+        for (other, _) in &tokens[1..] {
+            assert!(!body.contains(other.as_str()), "{other} in {mine:#}");
+        }
         // Each of the two transmitters placed, each estimate holding one of them.
         let txs: Vec<(f64, f64)> = truth["transmitters"]
             .as_array()

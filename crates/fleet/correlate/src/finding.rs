@@ -47,6 +47,19 @@ pub enum EvidenceRef {
     Finding(usize),
 }
 
+/// Where and when sensors saw what a finding is about (for a cloned identity: each of the
+/// two places). These are the sensors' own (coarse) positions, so a reader sees only those
+/// its access allows (the server shows a sensor only its own); the explanation names none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FleetPlace {
+    /// Where the sightings were made.
+    pub position: Position,
+    /// When, ms since the epoch.
+    pub time_ms: i64,
+    /// Sensors that made them (sorted, at most [`MAX_SENSORS_PER_FINDING`]).
+    pub sensors: Vec<SensorId>,
+}
+
 /// A finding the fleet made from many sensors' uploads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FleetFinding {
@@ -81,6 +94,8 @@ pub struct FleetFinding {
     pub locations: Vec<Location>,
     /// Other evidence that raised the severity, one sentence each.
     pub raised_by: Vec<String>,
+    /// Where sensors saw it, when the places are part of the finding (see [`FleetPlace`]).
+    pub places: Vec<FleetPlace>,
 }
 
 /// `s` raised by `levels`, at most to High.

@@ -22,7 +22,7 @@ pub use correlate::{
     correlate, Config, Correlation, FleetInput, MAX_INPUT_OBSERVATIONS, MAX_OBSERVATIONS_PER_CELL,
     MAX_REFERENCE_CHECKS,
 };
-pub use finding::{EvidenceRef, FleetFinding, FleetKind};
+pub use finding::{EvidenceRef, FleetFinding, FleetKind, FleetPlace};
 pub use locate::{locate, LocateMethod, Location, Sighting};
 pub use reference::{OpenCellIdReader, ReferenceCells};
 

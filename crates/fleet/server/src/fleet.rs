@@ -98,6 +98,22 @@ pub struct FleetFindingView {
     pub locations: Vec<Estimate>,
     /// Other evidence that raised the severity.
     pub raised_by: Vec<String>,
+    /// Where sensors saw it, when that is part of the finding: every place for an
+    /// administrator; for a sensor token only the places it saw itself, with only its name.
+    pub places: Vec<PlaceView>,
+}
+
+/// One place of a fleet finding as its reader may see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlaceView {
+    /// Latitude, degrees (the sensors' coarse positions, as stored).
+    pub latitude: f64,
+    /// Longitude, degrees.
+    pub longitude: f64,
+    /// When, ms since the epoch.
+    pub time_ms: i64,
+    /// Sensors that saw it there, by name (for a sensor token: only its own).
+    pub sensors: Vec<String>,
 }
 
 /// A correlation's answer.
@@ -261,12 +277,27 @@ impl Correlator {
 }
 
 fn view(f: &FleetFinding, names: &BTreeMap<i64, String>, viewer: Option<i64>) -> FleetFindingView {
-    let sensors = f
-        .sensors
+    let visible = |ids: &[stingwatch_fleet_correlate::SensorId]| -> Vec<String> {
+        ids.iter()
+            .filter_map(|s| i64::try_from(s.0).ok())
+            .filter(|id| viewer.is_none_or(|v| v == *id))
+            .filter_map(|id| names.get(&id).cloned())
+            .collect()
+    };
+    let sensors = visible(&f.sensors);
+    // A sensor learns nothing of where other sensors were: only the places it saw itself.
+    let places = f
+        .places
         .iter()
-        .filter_map(|s| i64::try_from(s.0).ok())
-        .filter(|id| viewer.is_none_or(|v| v == *id))
-        .filter_map(|id| names.get(&id).cloned())
+        .filter_map(|p| {
+            let sensors = visible(&p.sensors);
+            (viewer.is_none() || !sensors.is_empty()).then(|| PlaceView {
+                latitude: p.position.latitude,
+                longitude: p.position.longitude,
+                time_ms: p.time_ms,
+                sensors,
+            })
+        })
         .collect();
     FleetFindingView {
         kind: f.kind.as_str(),
@@ -283,5 +314,6 @@ fn view(f: &FleetFinding, names: &BTreeMap<i64, String>, viewer: Option<i64>) ->
         evidence_total: f.evidence_total,
         locations: f.locations.iter().map(Estimate::of).collect(),
         raised_by: f.raised_by.clone(),
+        places,
     }
 }

@@ -19,7 +19,7 @@
 use crate::correlate::{usable_place, Index};
 use crate::finding::{
     describe_cell, describe_distance, describe_duration, describe_location, EvidenceRef,
-    FleetFinding, FleetKind, MAX_EVIDENCE_PER_FINDING,
+    FleetFinding, FleetKind, FleetPlace, MAX_EVIDENCE_PER_FINDING,
 };
 use crate::geo::{accuracy_or, distance_m, LocalFrame};
 use crate::locate::{DEFAULT_POSITION_ACCURACY_M, SENSOR_SPEED_M_S};
@@ -147,7 +147,8 @@ pub(crate) fn find(idx: &Index<'_>, cell: &CellKey, members: &[usize]) -> Option
         ),
     };
     let mut explanation = format!(
-        "Cell {} was seen at two places {} apart within {}: by {} at {} and by {} at {}. \
+        "Cell {} was seen at two places {} apart within {}: by {} at the first and by {} at \
+         the second (the finding's places say where, to those allowed to see them). \
          From the first place the cell can be at most {} away, from the second at most {}, and \
          a single transmitter could not have covered the remaining {} in {} even at {:.0} km/h. \
          So two transmitters broadcast the same identity at the same time. A network gives each \
@@ -156,10 +157,8 @@ pub(crate) fn find(idx: &Index<'_>, cell: &CellKey, members: &[usize]) -> Option
         describe_cell(cell),
         describe_distance(d),
         describe_duration(dt),
-        sensor_list(&sensors_a),
-        crate::finding::describe_position(&a.pos),
-        sensor_list(&sensors_b),
-        crate::finding::describe_position(&b.pos),
+        sensor_count(sensors_a.len()),
+        sensor_count(sensors_b.len()),
         reach_text(a),
         reach_text(b),
         describe_distance((d - a.reach - b.reach).max(0.0)),
@@ -231,16 +230,28 @@ pub(crate) fn find(idx: &Index<'_>, cell: &CellKey, members: &[usize]) -> Option
         evidence_total: all.len(),
         locations: loc_a.into_iter().chain(loc_b).collect(),
         raised_by: Vec::new(),
+        places: vec![place_of(a, &sensors_a), place_of(b, &sensors_b)],
     })
 }
 
-fn sensor_list(s: &BTreeSet<SensorId>) -> String {
-    let names: Vec<String> = s.iter().take(5).map(|x| x.0.to_string()).collect();
-    let more = s.len().saturating_sub(5);
-    let word = if s.len() == 1 { "sensor" } else { "sensors" };
-    if more > 0 {
-        format!("{word} {} and {more} more", names.join(", "))
-    } else {
-        format!("{word} {}", names.join(", "))
+/// How many sensors, in words: an explanation names no sensor, since every sensor that reads
+/// the finding would learn who else was where.
+fn sensor_count(n: usize) -> String {
+    match n {
+        1 => "one sensor".to_string(),
+        n => format!("{n} sensors"),
+    }
+}
+
+/// The sensors of one side, as a [`FleetPlace`] at the sighting that defines the side.
+fn place_of(p: &Place, sensors: &BTreeSet<SensorId>) -> FleetPlace {
+    FleetPlace {
+        position: p.pos,
+        time_ms: p.t,
+        sensors: sensors
+            .iter()
+            .copied()
+            .take(crate::finding::MAX_SENSORS_PER_FINDING)
+            .collect(),
     }
 }

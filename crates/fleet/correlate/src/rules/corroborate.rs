@@ -308,5 +308,6 @@ fn report(idx: &Index<'_>, e: &Episode) -> Option<FleetFinding> {
         evidence_total: e.members.len(),
         locations: location.into_iter().collect(),
         raised_by: Vec::new(),
+        places: Vec::new(),
     })
 }

@@ -180,6 +180,7 @@ pub(crate) fn find(idx: &Index<'_>) -> Vec<FleetFinding> {
             evidence_total: exposed.len(),
             locations: location.into_iter().collect(),
             raised_by: Vec::new(),
+            places: Vec::new(),
         });
     }
     out

@@ -213,5 +213,6 @@ pub(crate) fn find(
         evidence_total: members.len(),
         locations: location.into_iter().collect(),
         raised_by: Vec::new(),
+        places: Vec::new(),
     })
 }
