@@ -291,7 +291,7 @@ fn view(f: &FleetFinding, names: &BTreeMap<i64, String>, viewer: Option<i64>) ->
         .iter()
         .filter_map(|p| {
             let sensors = visible(&p.sensors);
-            (viewer.is_none() || !sensors.is_empty()).then(|| PlaceView {
+            (viewer.is_none() || !sensors.is_empty()).then_some(PlaceView {
                 latitude: p.position.latitude,
                 longitude: p.position.longitude,
                 time_ms: p.time_ms,
