@@ -16,8 +16,10 @@ use stingwatch_pipeline::Pipeline;
 /// Environment variable holding a sensor token (instead of `--token-file`).
 pub const TOKEN_ENV: &str = "STINGWATCH_TOKEN";
 /// Environment variable holding the fleet database URL (instead of `--db`).
+#[cfg(feature = "fleet-server")]
 pub const DB_ENV: &str = "STINGWATCH_DB";
 /// Environment variable holding the administrator token of `serve`.
+#[cfg(feature = "fleet-server")]
 pub const ADMIN_TOKEN_ENV: &str = "STINGWATCH_ADMIN_TOKEN";
 
 /// The token from a file (first line) or the environment.
