@@ -354,7 +354,8 @@ fn rayhunter_webdav_uploads_are_analysed_and_their_findings_placed_from_the_gps_
     };
     let db = pg.database_url("rayhunter");
     let token = add_sensor(&db, "orbic", true);
-    let s = Server::start(&db);
+    // The recordings are older than the default retention; their cells must be kept.
+    let s = Server::start_with(&db, &["--retention-days", "3650"]);
     let dir = scratch("fleet-rayhunter");
     let auth = basic("orbic", &token);
     let gz = |bytes: &[u8]| {
@@ -421,6 +422,38 @@ fn rayhunter_webdav_uploads_are_analysed_and_their_findings_placed_from_the_gps_
     assert_eq!(put("1800000001.qmdl", &bytes).0, 201);
     // Rayhunter retries the whole entry when one file failed: nothing changes.
     assert_eq!(put("1800000000.qmdl.gz", &gz(&bytes)).0, 204);
+
+    // The cells the server's analysis saw are stored as a sensor's observations are, placed
+    // from the GPS file the same way whether it came before or after the recording.
+    let observed = |recording: &str| {
+        pg.psql_in(
+            "rayhunter",
+            &format!(
+                "SELECT count(*) || ' ' || count(hex) || ' ' || coalesce(string_agg(\
+                 concat_ws(':', (EXTRACT(EPOCH FROM time) * 1000)::BIGINT, cell, pci, hex), ',' \
+                 ORDER BY time, cell, pci, hex), '') FROM observations \
+                 WHERE recording = '{recording}'"
+            ),
+        )
+    };
+    let gps_last = observed("1800000000");
+    let gps_first = observed("1800000001");
+    let mut parts = gps_last.split(' ');
+    let rows: u64 = parts.next().unwrap().parse().unwrap();
+    let placed: u64 = parts.next().unwrap().parse().unwrap();
+    println!("rayhunter recording: {rows} cell observations stored, {placed} placed");
+    assert!(rows > 0 && placed > 0, "{gps_last}");
+    assert_eq!(gps_last, gps_first);
+    if !real.is_empty() {
+        // Without a GPS file the cells are stored unplaced (the exposure rate still counts).
+        let unplaced = observed("1720080123");
+        println!(
+            "real rayhunter recording without GPS: {} cell observations",
+            unplaced.split(' ').next().unwrap_or_default()
+        );
+        assert!(!unplaced.starts_with("0 "), "{unplaced}");
+        assert!(unplaced.split(' ').nth(1) == Some("0"), "{unplaced}");
+    }
 
     let (st, body) = call(
         "GET",

@@ -716,6 +716,26 @@ fn unauthorized_basic(msg: &str) -> Response {
     r
 }
 
+/// The server's analysis of a Rayhunter recording as the upload a sensor would have made of
+/// it: its findings, and the cells it saw (placed from `track` when there is one).
+fn rayhunter_batch(
+    report: &stingwatch_report::Report,
+    track: Option<&stingwatch_gps::Track>,
+) -> stingwatch_fleet_model::UploadBatch {
+    let opts = stingwatch_fleet_client::ConvertOptions {
+        now_ms: now_ms(),
+        track,
+        ..Default::default()
+    };
+    stingwatch_fleet_client::batch_from_analysis(
+        stingwatch_fleet_model::BatchId(String::new()),
+        &report.findings,
+        &report.cells,
+        &report.radio_cells,
+        &opts,
+    )
+}
+
 async fn webdav_put(
     State(st): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -753,6 +773,11 @@ async fn webdav_put(
     };
     let outcome = match kind {
         RayhunterKind::Qmdl => {
+            // A GPS file put first places the cells the analysis finds.
+            let track = match st.store.rayhunter_track(&sensor, &stem).await {
+                Ok(t) => t,
+                Err(e) => return store_error(e),
+            };
             let Ok(_permit) = st.analyses.acquire().await else {
                 return error(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
             };
@@ -764,10 +789,11 @@ async fn webdav_put(
                     bytes
                 };
                 let report = recording::analyse(&name, raw.clone())?;
-                Ok::<_, recording::RecordingError>((raw, report))
+                let batch = rayhunter_batch(&report, track.as_ref());
+                Ok::<_, recording::RecordingError>((raw, batch))
             })
             .await;
-            let (raw, report) = match job {
+            let (raw, batch) = match job {
                 Ok(Ok(v)) => v,
                 Ok(Err(e @ recording::RecordingError::TooLarge)) => {
                     return error(StatusCode::PAYLOAD_TOO_LARGE, e.to_string())
@@ -775,19 +801,16 @@ async fn webdav_put(
                 Ok(Err(e)) => return error(StatusCode::BAD_REQUEST, e.to_string()),
                 Err(_) => return error(StatusCode::INTERNAL_SERVER_ERROR, "analysis failed"),
             };
-            let opts = stingwatch_fleet_client::ConvertOptions {
-                now_ms: now_ms(),
-                ..Default::default()
-            };
-            let converted = stingwatch_fleet_client::batch_from_analysis(
-                stingwatch_fleet_model::BatchId(String::new()),
-                &report.findings,
-                &[],
-                &[],
-                &opts,
-            );
             st.store
-                .put_rayhunter(&sensor, &stem, kind, &raw, &converted.findings, None)
+                .put_rayhunter(
+                    &sensor,
+                    &stem,
+                    kind,
+                    &raw,
+                    &batch.findings,
+                    None,
+                    Some(&batch.observations),
+                )
                 .await
         }
         RayhunterKind::Gps => {
@@ -809,8 +832,42 @@ async fn webdav_put(
                     ),
                 );
             }
+            // A recording put first is analysed again with the track, so its cells are placed
+            // exactly as if the track had come first.
+            let recorded = match st.store.rayhunter_recording(&sensor, &stem).await {
+                Ok(r) => r,
+                Err(e) => return store_error(e),
+            };
+            let observations = match recorded {
+                None => None,
+                Some(raw) => {
+                    let Ok(_permit) = st.analyses.acquire().await else {
+                        return error(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
+                    };
+                    let name = format!("{stem}.qmdl");
+                    let placed = track.clone();
+                    let job = tokio::task::spawn_blocking(move || {
+                        recording::analyse(&name, raw)
+                            .map(|report| rayhunter_batch(&report, Some(&placed)).observations)
+                    })
+                    .await;
+                    match job {
+                        Ok(Ok(o)) => Some(o),
+                        // It was analysed when it was put; failing now is a server fault.
+                        _ => return error(StatusCode::INTERNAL_SERVER_ERROR, "analysis failed"),
+                    }
+                }
+            };
             st.store
-                .put_rayhunter(&sensor, &stem, kind, &bytes, &[], Some(&track))
+                .put_rayhunter(
+                    &sensor,
+                    &stem,
+                    kind,
+                    &bytes,
+                    &[],
+                    Some(&track),
+                    observations.as_deref(),
+                )
                 .await
         }
         RayhunterKind::Analysis => {
@@ -818,7 +875,7 @@ async fn webdav_put(
                 return error(StatusCode::BAD_REQUEST, "analysis file is not UTF-8 text");
             }
             st.store
-                .put_rayhunter(&sensor, &stem, kind, &bytes, &[], None)
+                .put_rayhunter(&sensor, &stem, kind, &bytes, &[], None, None)
                 .await
         }
     };

@@ -96,6 +96,7 @@ pub fn analyse(name: &str, bytes: Vec<u8>) -> Result<Report, RecordingError> {
         done.findings,
         done.cells,
     )
+    .with_radio_cells(done.radio_cells)
     .with_timeline(done.timeline))
 }
 

@@ -47,6 +47,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "fleet_grid",
         include_str!("../migrations/0002_fleet_grid.sql"),
     ),
+    (
+        3,
+        "rayhunter_observations",
+        include_str!("../migrations/0003_rayhunter_observations.sql"),
+    ),
 ];
 /// The migration after which stored grid cells are re-binned into the fleet grid.
 const REGRID_MIGRATION: i32 = 2;
@@ -308,6 +313,8 @@ pub struct RayhunterPut {
     pub findings: u64,
     /// Findings that got a position from the GPS file.
     pub positioned: u64,
+    /// Cell observations now stored for the recording (when the put carried them).
+    pub observations: u64,
 }
 
 /// What a purge removed.
@@ -529,6 +536,92 @@ struct ObservationColumns {
     exposures: Vec<i32>,
     connections: Vec<i32>,
     position_age: Vec<Option<i32>>,
+}
+
+impl ObservationColumns {
+    /// Columns of the observations made from `oldest` to `newest` (ms; others are outside
+    /// retention or from a wrong clock and are left out), and the days they fall on.
+    fn of(observations: &[Observation], oldest: i64, newest: i64) -> (Self, BTreeSet<i64>) {
+        let mut obs = ObservationColumns::default();
+        let mut days = BTreeSet::new();
+        for o in observations {
+            if o.time_ms < oldest || o.time_ms > newest {
+                continue;
+            }
+            days.insert(day_of(o.time_ms));
+            obs.time.push(time_of(o.time_ms));
+            obs.rat.push(o.cell.map(|c| rat_code(c.rat)));
+            obs.mcc.push(o.cell.map(|c| c.mcc as i16));
+            obs.mnc.push(o.cell.map(|c| c.mnc as i16));
+            obs.area.push(o.cell.map(|c| i64::from(c.area)));
+            obs.cell.push(o.cell.map(|c| c.cell as i64));
+            obs.channel.push(o.channel.map(i64::from));
+            obs.pci.push(o.pci.map(i32::from));
+            obs.serving.push(o.serving);
+            obs.rsrp.push(o.rsrp_dbm.map(|v| v as f32));
+            obs.rsrq.push(o.rsrq_db.map(|v| v as f32));
+            obs.ta.push(o.timing_advance.map(i64::from));
+            let coarse = o.position.as_ref().and_then(coarsen);
+            obs.hex.push(coarse.map(|c| c.cell));
+            obs.hex_lat.push(coarse.map(|c| c.lat));
+            obs.hex_lon.push(coarse.map(|c| c.lon));
+            obs.exposures.push(clamp_i32(o.identity_exposures));
+            // The fix's age only matters with a fix; beyond i32 milliseconds (24 days) it is
+            // too old to place anything and is stored as the largest value.
+            obs.position_age.push(
+                coarse
+                    .and(o.position_age_ms)
+                    .map(|a| i32::try_from(a).unwrap_or(i32::MAX)),
+            );
+            obs.connections.push(clamp_i32(o.connections));
+        }
+        (obs, days)
+    }
+
+    /// Inserts the rows, marked as from the Rayhunter recording `recording` when there is one.
+    async fn insert(
+        &self,
+        tx: &tokio_postgres::Transaction<'_>,
+        sensor_id: i64,
+        recording: Option<&str>,
+    ) -> Result<u64> {
+        if self.time.is_empty() {
+            return Ok(0);
+        }
+        tx.execute(
+            "INSERT INTO observations (sensor_id, recording, time, rat, mcc, mnc, area, cell, \
+             channel, pci, serving, rsrp_dbm, rsrq_db, timing_advance, hex, hex_lat, hex_lon, \
+             identity_exposures, connections, position_age_ms) \
+             SELECT $1::BIGINT, $20::TEXT, * FROM UNNEST($2::timestamptz[], $3::smallint[], \
+             $4::smallint[], $5::smallint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::int[], \
+             $10::bool[], $11::real[], $12::real[], $13::bigint[], $14::bigint[], $15::float8[], \
+             $16::float8[], $17::int[], $18::int[], $19::int[])",
+            &[
+                &sensor_id,
+                &self.time,
+                &self.rat,
+                &self.mcc,
+                &self.mnc,
+                &self.area,
+                &self.cell,
+                &self.channel,
+                &self.pci,
+                &self.serving,
+                &self.rsrp,
+                &self.rsrq,
+                &self.ta,
+                &self.hex,
+                &self.hex_lat,
+                &self.hex_lon,
+                &self.exposures,
+                &self.connections,
+                &self.position_age,
+                &recording,
+            ],
+        )
+        .await?;
+        Ok(self.time.len() as u64)
+    }
 }
 
 /// Column vectors of findings.
@@ -858,39 +951,7 @@ impl Store {
                 .map_err(|err| StoreError::Invalid(format!("evidence.data_base64: {err}")))?;
             evidence.push((e.format.as_str(), bytes));
         }
-        let mut obs = ObservationColumns::default();
-        let mut days = BTreeSet::new();
-        for o in &batch.observations {
-            if o.time_ms < oldest || o.time_ms > newest {
-                continue;
-            }
-            days.insert(day_of(o.time_ms));
-            obs.time.push(time_of(o.time_ms));
-            obs.rat.push(o.cell.map(|c| rat_code(c.rat)));
-            obs.mcc.push(o.cell.map(|c| c.mcc as i16));
-            obs.mnc.push(o.cell.map(|c| c.mnc as i16));
-            obs.area.push(o.cell.map(|c| i64::from(c.area)));
-            obs.cell.push(o.cell.map(|c| c.cell as i64));
-            obs.channel.push(o.channel.map(i64::from));
-            obs.pci.push(o.pci.map(i32::from));
-            obs.serving.push(o.serving);
-            obs.rsrp.push(o.rsrp_dbm.map(|v| v as f32));
-            obs.rsrq.push(o.rsrq_db.map(|v| v as f32));
-            obs.ta.push(o.timing_advance.map(i64::from));
-            let coarse = o.position.as_ref().and_then(coarsen);
-            obs.hex.push(coarse.map(|c| c.cell));
-            obs.hex_lat.push(coarse.map(|c| c.lat));
-            obs.hex_lon.push(coarse.map(|c| c.lon));
-            obs.exposures.push(clamp_i32(o.identity_exposures));
-            // The fix's age only matters with a fix; beyond i32 milliseconds (24 days) it is
-            // too old to place anything and is stored as the largest value.
-            obs.position_age.push(
-                coarse
-                    .and(o.position_age_ms)
-                    .map(|a| i32::try_from(a).unwrap_or(i32::MAX)),
-            );
-            obs.connections.push(clamp_i32(o.connections));
-        }
+        let (obs, days) = ObservationColumns::of(&batch.observations, oldest, newest);
         self.ensure_partitions(&days).await?;
 
         let mut conn = self.pool.get().await?;
@@ -922,40 +983,7 @@ impl Store {
                 .await?;
             evidence_ids.push(row.get::<_, i64>(0));
         }
-        let stored_obs = obs.time.len() as u64;
-        if !obs.time.is_empty() {
-            tx.execute(
-                "INSERT INTO observations (sensor_id, time, rat, mcc, mnc, area, cell, channel, pci, \
-                 serving, rsrp_dbm, rsrq_db, timing_advance, hex, hex_lat, hex_lon, \
-                 identity_exposures, connections, position_age_ms) \
-                 SELECT $1::BIGINT, * FROM UNNEST($2::timestamptz[], $3::smallint[], $4::smallint[], \
-                 $5::smallint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::int[], $10::bool[], \
-                 $11::real[], $12::real[], $13::bigint[], $14::bigint[], $15::float8[], \
-                 $16::float8[], $17::int[], $18::int[], $19::int[])",
-                &[
-                    &sensor.id,
-                    &obs.time,
-                    &obs.rat,
-                    &obs.mcc,
-                    &obs.mnc,
-                    &obs.area,
-                    &obs.cell,
-                    &obs.channel,
-                    &obs.pci,
-                    &obs.serving,
-                    &obs.rsrp,
-                    &obs.rsrq,
-                    &obs.ta,
-                    &obs.hex,
-                    &obs.hex_lat,
-                    &obs.hex_lon,
-                    &obs.exposures,
-                    &obs.connections,
-                    &obs.position_age,
-                ],
-            )
-            .await?;
-        }
+        let stored_obs = obs.insert(&tx, sensor.id, None).await?;
         let mut cols = FindingColumns::default();
         for f in &batch.findings {
             let ev = f.evidence.and_then(|i| evidence_ids.get(i).copied());
@@ -1303,7 +1331,9 @@ impl Store {
     /// Stores a file a Rayhunter put. For a recording (`qmdl`), `findings` are the server's
     /// analysis of it and replace any earlier ones of that name; the recording is kept as
     /// evidence. For a GPS file, `track` positions the recording's findings (whichever of the
-    /// two arrives first). The same bytes again change nothing.
+    /// two arrives first). `observations`, when given, are the cells the server's analysis of
+    /// the recording saw (placed from the GPS file when there is one) and replace the ones
+    /// stored for that recording before. The same bytes again change nothing.
     #[allow(clippy::too_many_arguments)]
     pub async fn put_rayhunter(
         &self,
@@ -1313,7 +1343,14 @@ impl Store {
         bytes: &[u8],
         findings: &[SensorFinding],
         track: Option<&Track>,
+        observations: Option<&[Observation]>,
     ) -> Result<RayhunterPut> {
+        let now = now_ms();
+        let oldest = now - i64::from(self.retention_days) * DAY_MS;
+        let obs = observations.map(|o| ObservationColumns::of(o, oldest, now + MAX_FUTURE_MS));
+        if let Some((_, days)) = &obs {
+            self.ensure_partitions(days).await?;
+        }
         let sha = Sha256::digest(bytes).to_vec();
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
@@ -1337,6 +1374,7 @@ impl Store {
                     replaced: false,
                     findings: 0,
                     positioned: 0,
+                    observations: 0,
                 });
             }
         }
@@ -1345,7 +1383,16 @@ impl Store {
             replaced: before.is_some(),
             findings: 0,
             positioned: 0,
+            observations: 0,
         };
+        if let Some((obs, _)) = &obs {
+            tx.execute(
+                "DELETE FROM observations WHERE sensor_id = $1 AND recording = $2",
+                &[&sensor.id, &name],
+            )
+            .await?;
+            result.observations = obs.insert(&tx, sensor.id, Some(name)).await?;
+        }
         let size = bytes.len() as i64;
         match kind {
             RayhunterKind::Qmdl => {
@@ -1398,6 +1445,37 @@ impl Store {
         }
         tx.commit().await?;
         Ok(result)
+    }
+
+    /// The GPS track a Rayhunter put for recording `name`, if it did and it reads.
+    pub async fn rayhunter_track(&self, sensor: &Sensor, name: &str) -> Result<Option<Track>> {
+        let conn = self.pool.get().await?;
+        let row = conn
+            .query_opt(
+                "SELECT content FROM rayhunter_uploads WHERE sensor_id = $1 AND name = $2 AND kind = 'gps'",
+                &[&sensor.id, &name],
+            )
+            .await?;
+        Ok(row
+            .and_then(|r| r.get::<_, Option<Vec<u8>>>(0))
+            .and_then(|b| Track::read(b.as_slice()).ok()))
+    }
+
+    /// The recording a Rayhunter put as `name` (decompressed, as stored), if it did.
+    pub async fn rayhunter_recording(
+        &self,
+        sensor: &Sensor,
+        name: &str,
+    ) -> Result<Option<Vec<u8>>> {
+        let conn = self.pool.get().await?;
+        let row = conn
+            .query_opt(
+                "SELECT e.data FROM rayhunter_uploads u JOIN evidence e ON e.id = u.evidence_id \
+                 WHERE u.sensor_id = $1 AND u.name = $2 AND u.kind = 'qmdl'",
+                &[&sensor.id, &name],
+            )
+            .await?;
+        Ok(row.map(|r| r.get::<_, Vec<u8>>(0)))
     }
 
     /// Sets the position of every finding of a Rayhunter recording from its GPS track.

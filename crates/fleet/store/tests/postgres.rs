@@ -92,14 +92,14 @@ fn migrations_apply_once_and_batches_are_stored_exactly_once_even_when_sent_toge
     };
     rt().block_on(async {
         let s = Arc::new(store(&pg, "once", 90));
-        assert_eq!(s.migrate().await.unwrap(), vec![1, 2]);
+        assert_eq!(s.migrate().await.unwrap(), vec![1, 2, 3]);
         assert!(
             s.migrate().await.unwrap().is_empty(),
             "second run applies nothing"
         );
         assert_eq!(
             pg.psql_in("once", "SELECT count(*) FROM fleet_migrations"),
-            "2"
+            "3"
         );
 
         let token = s.add_sensor("roof-1", false).await.unwrap();
@@ -304,27 +304,27 @@ fn rayhunter_findings_get_positions_whichever_file_arrives_first() {
         let track = stingwatch_gps::Track::read(gps.as_bytes()).unwrap();
         // Recording first, then GPS.
         let r = s
-            .put_rayhunter(&sensor, "100", RayhunterKind::Qmdl, b"qmdl bytes", &[finding("r-1", t, None)], None)
+            .put_rayhunter(&sensor, "100", RayhunterKind::Qmdl, b"qmdl bytes", &[finding("r-1", t, None)], None, None)
             .await
             .unwrap();
         assert_eq!((r.findings, r.positioned), (1, 0));
         let g = s
-            .put_rayhunter(&sensor, "100", RayhunterKind::Gps, gps.as_bytes(), &[], Some(&track))
+            .put_rayhunter(&sensor, "100", RayhunterKind::Gps, gps.as_bytes(), &[], Some(&track), None)
             .await
             .unwrap();
         assert_eq!(g.positioned, 1);
         // GPS first, then the recording.
-        s.put_rayhunter(&sensor, "200", RayhunterKind::Gps, gps.as_bytes(), &[], Some(&track))
+        s.put_rayhunter(&sensor, "200", RayhunterKind::Gps, gps.as_bytes(), &[], Some(&track), None)
             .await
             .unwrap();
         let r = s
-            .put_rayhunter(&sensor, "200", RayhunterKind::Qmdl, b"other", &[finding("r-2", t, None)], None)
+            .put_rayhunter(&sensor, "200", RayhunterKind::Qmdl, b"other", &[finding("r-2", t, None)], None, None)
             .await
             .unwrap();
         assert_eq!(r.positioned, 1);
         // The same bytes again change nothing.
         let again = s
-            .put_rayhunter(&sensor, "200", RayhunterKind::Qmdl, b"other", &[finding("r-2", t, None)], None)
+            .put_rayhunter(&sensor, "200", RayhunterKind::Qmdl, b"other", &[finding("r-2", t, None)], None, None)
             .await
             .unwrap();
         assert!(again.unchanged);
@@ -359,7 +359,7 @@ fn a_version_1_database_is_moved_onto_the_fleet_grid() {
              ('2026-11-01 10:01:00+00', 1, true, 9007199254740993, 52.5201, 13.4049, 0, 0), \
              ('2026-11-01 10:02:00+00', 1, true, NULL, NULL, NULL, 0, 0)",
         );
-        assert_eq!(s.migrate().await.unwrap(), vec![2]);
+        assert_eq!(s.migrate().await.unwrap(), vec![2, 3]);
         let old = stingwatch_fleet_store::position(52.5201, 13.4049);
         let id = stingwatch_fleet_correlate::hexgrid::cell_of(&old).unwrap();
         let centre = stingwatch_fleet_correlate::hexgrid::centre(id);
@@ -370,14 +370,15 @@ fn a_version_1_database_is_moved_onto_the_fleet_grid() {
         );
         let want = format!("{} {} {}", id.to_u64(), centre.latitude, centre.longitude);
         assert_eq!(rows, format!("{want}\n{want}\n- - -"));
-        // The new column is there for the fix's age.
+        // The new columns are there: the fix's age, and the Rayhunter recording of a row.
         assert_eq!(
             pg.psql_in(
                 "upgrade",
                 "SELECT count(*) FROM information_schema.columns \
-                 WHERE table_name = 'observations' AND column_name = 'position_age_ms'"
+                 WHERE table_name = 'observations' \
+                 AND column_name IN ('position_age_ms', 'recording')"
             ),
-            "1"
+            "2"
         );
     });
 }
