@@ -54,6 +54,18 @@ fn digits(text: &str) -> Result<Vec<asn::MCCMNCDigit>, BuildError> {
 /// SIB1 of a cell of `mcc`-`mnc` with tracking area `tac` (24 bits) and NR cell identity
 /// `cell_id` (36 bits).
 pub fn sib1(mcc: &str, mnc: &str, tac: u32, cell_id: u64) -> Result<EncodedPdu, BuildError> {
+    sib1_scheduling(mcc, mnc, tac, cell_id, &[])
+}
+
+/// [`sib1`] whose si-SchedulingInfo schedules the SIBs `sibs` (2 to 9) in one
+/// SystemInformation message every 160 ms; none when `sibs` is empty.
+pub fn sib1_scheduling(
+    mcc: &str,
+    mnc: &str,
+    tac: u32,
+    cell_id: u64,
+    sibs: &[u8],
+) -> Result<EncodedPdu, BuildError> {
     let plmn = asn::PLMNIdentity::new(Some(asn::MCC(digits(mcc)?)), asn::MNC(digits(mnc)?));
     let info = asn::PLMNIdentityInfo::new(
         vec![plmn],
@@ -67,13 +79,55 @@ pub fn sib1(mcc: &str, mnc: &str, tac: u32, cell_id: u64) -> Result<EncodedPdu, 
     );
     let access =
         asn::CellAccessRelatedInfo::new(asn::PLMNIdentityInfoList(vec![info]), None, None, None);
+    let scheduling = if sibs.is_empty() {
+        None
+    } else {
+        Some(Box::new(si_scheduling(sibs)?))
+    };
     let sib1 = asn::SIB1::new(
-        None, access, None, None, None, None, None, None, None, None, None, None,
+        None, access, None, scheduling, None, None, None, None, None, None, None, None,
     );
     let m = asn::BCCHDLSCHMessage::new(asn::BCCHDLSCHMessageType::c1(
         asn::BCCHDLSCHMessageTypeC1::systemInformationBlockType1(sib1),
     ));
     encode(NrRrcChannel::BcchDlSch, &m)
+}
+
+/// One SchedulingInfo mapping `sibs` to an SI message broadcast every 16 radio frames, in a
+/// 20-slot window.
+fn si_scheduling(sibs: &[u8]) -> Result<asn::SISchedulingInfo, BuildError> {
+    use asn::SIBTypeInfoType as T;
+    let mapping = sibs
+        .iter()
+        .map(|n| {
+            let t = match n {
+                2 => T::sibType2,
+                3 => T::sibType3,
+                4 => T::sibType4,
+                5 => T::sibType5,
+                6 => T::sibType6,
+                7 => T::sibType7,
+                8 => T::sibType8,
+                9 => T::sibType9,
+                _ => return Err(BuildError(format!("cannot schedule SIB{n}"))),
+            };
+            // valueTag is mandatory except for the warning SIBs 6, 7 and 8 (Cond SIB-TYPE).
+            let tag = (!matches!(n, 6..=8)).then_some(0);
+            Ok(asn::SIBTypeInfo::new(t, tag, None))
+        })
+        .collect::<Result<Vec<_>, BuildError>>()?;
+    let info = asn::SchedulingInfo::new(
+        asn::SchedulingInfoSiBroadcastStatus::broadcasting,
+        asn::SchedulingInfoSiPeriodicity::rf16,
+        asn::SIBMapping(mapping),
+    );
+    Ok(asn::SISchedulingInfo::new(
+        vec![info],
+        asn::SISchedulingInfoSiWindowLength::s20,
+        None,
+        None,
+        None,
+    ))
 }
 
 /// Highest cellReselectionPriority (CellReselectionPriority ::= INTEGER (0..7)).

@@ -51,6 +51,11 @@ fn encoded_messages_decode_to_their_fields() {
     let m = decode(ch, &b).unwrap();
     assert_eq!(m.name, "systemInformationBlockType1");
     assert_eq!(m.summary.brief(), "PLMN 460-00, TAC 4660, NCI 40926266145");
+    let (ch, b) =
+        build::sib1_scheduling("460", "00", 0x00_1234, 0x9_8765_4321, &[2, 4, 5]).unwrap();
+    let m = decode(ch, &b).unwrap();
+    assert_eq!(m.summary.brief(), "PLMN 460-00, TAC 4660, NCI 40926266145");
+    assert!(build::sib1_scheduling("460", "00", 1, 1, &[10]).is_err());
 
     let (ch, b) = build::security_mode_command(0, 0).unwrap();
     let m = decode(ch, &b).unwrap();

@@ -120,7 +120,7 @@ pub(crate) fn benign_nr_null_ciphering(rec: &mut Recorder) -> Result<(), Scenari
     Ok(())
 }
 
-/// The NR cell's SIB1, then its SystemInformation with SIB2 (own frequency at `serving`),
+/// The NR cell's SIB1 (scheduling SIB2, SIB4 and SIB5), then its SystemInformation with SIB2 (own frequency at `serving`),
 /// SIB4 (the second n78 carrier at `nr`) and SIB5 (the band 3 and band 20 E-UTRA carriers at
 /// `eutra`); returns the SystemInformation packet.
 fn broadcast_priorities(
@@ -131,9 +131,9 @@ fn broadcast_priorities(
     note: &str,
 ) -> Result<u64, ScenarioError> {
     rec.nr(
-        nr::sib1("001", "01", 0x00_2a01, 0x0_01a2_b301),
+        nr::sib1_scheduling("001", "01", 0x00_2a01, 0x0_01a2_b301, &[2, 4, 5]),
         NR_CELL,
-        "NR SIB1",
+        "NR SIB1 scheduling SIB2, SIB4 and SIB5",
     )?;
     rec.wait_ms(80);
     let carriers = [NrCarrier {
