@@ -6,7 +6,10 @@
 //! files after it; the expected values are what tshark 4.0 shows for the same bytes.
 
 use stingwatch_nr_rrc::build;
-use stingwatch_nr_rrc::{decode, NrRedirect, NrRrcChannel, NrRrcError, MAX_NR_RRC_PDU};
+use stingwatch_nr_rrc::build::NrCarrier;
+use stingwatch_nr_rrc::{
+    decode, CarrierPriority, NrRedirect, NrRrcChannel, NrRrcError, MAX_NR_RRC_PDU,
+};
 
 fn h(s: &str) -> Vec<u8> {
     (0..s.len() / 2)
@@ -48,6 +51,11 @@ fn encoded_messages_decode_to_their_fields() {
     let m = decode(ch, &b).unwrap();
     assert_eq!(m.name, "systemInformationBlockType1");
     assert_eq!(m.summary.brief(), "PLMN 460-00, TAC 4660, NCI 40926266145");
+    let (ch, b) =
+        build::sib1_scheduling("460", "00", 0x00_1234, 0x9_8765_4321, &[2, 4, 5]).unwrap();
+    let m = decode(ch, &b).unwrap();
+    assert_eq!(m.summary.brief(), "PLMN 460-00, TAC 4660, NCI 40926266145");
+    assert!(build::sib1_scheduling("460", "00", 1, 1, &[10]).is_err());
 
     let (ch, b) = build::security_mode_command(0, 0).unwrap();
     let m = decode(ch, &b).unwrap();
@@ -77,6 +85,61 @@ fn encoded_messages_decode_to_their_fields() {
     ] {
         assert!(decode(ch, &b).is_ok());
     }
+}
+
+fn eutra(arfcn: u32, priority: Option<u8>) -> CarrierPriority {
+    CarrierPriority { arfcn, priority }
+}
+
+#[test]
+fn encoded_system_information_decodes_to_its_priorities() {
+    let nr = [
+        NrCarrier {
+            arfcn: 636_666,
+            band: 78,
+            priority: Some(6),
+        },
+        NrCarrier {
+            arfcn: 151_600,
+            band: 28,
+            priority: None,
+        },
+    ];
+    let lte = [
+        eutra(1300, Some(5)),
+        eutra(6300, Some(3)),
+        eutra(3050, None),
+    ];
+    let (ch, b) = build::system_information(7, &nr, &lte).unwrap();
+    assert_eq!(ch, NrRrcChannel::BcchDlSch);
+    let m = decode(ch, &b).unwrap();
+    assert_eq!(m.name, "systemInformation");
+    let s = &m.summary;
+    assert_eq!(s.sibs, vec![2, 4, 5]);
+    assert_eq!(s.serving_priority, Some(7));
+    let nr_back: Vec<_> = s
+        .nr_carriers
+        .iter()
+        .map(|c| (c.arfcn, c.priority))
+        .collect();
+    assert_eq!(nr_back, vec![(636_666, Some(6)), (151_600, None)]);
+    assert_eq!(s.eutra_carriers, lte.to_vec());
+
+    // Without SIB4 the message carries SIB2 and SIB5 only.
+    let (ch, b) = build::system_information(1, &[], &[eutra(1300, Some(7))]).unwrap();
+    let s = decode(ch, &b).unwrap().summary;
+    assert_eq!(s.sibs, vec![2, 5]);
+    assert_eq!(s.serving_priority, Some(1));
+    assert_eq!(s.eutra_carriers, vec![eutra(1300, Some(7))]);
+    assert!(s.nr_carriers.is_empty());
+}
+
+#[test]
+fn system_information_refuses_what_ts_38_331_cannot_carry() {
+    assert!(build::system_information(8, &[], &[]).is_err());
+    assert!(build::system_information(7, &[], &[eutra(1300, Some(8))]).is_err());
+    let nine: Vec<_> = (0..9).map(|i| eutra(1300 + i, Some(3))).collect();
+    assert!(build::system_information(7, &[], &nine).is_err());
 }
 
 #[test]

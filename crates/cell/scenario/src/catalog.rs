@@ -14,8 +14,8 @@ use crate::gsm::{
     gsm_silent_sms, operator_gsm_takes_the_call,
 };
 use crate::nr::{
-    benign_nr_null_ciphering, benign_nr_release_after_security, nr_null_security,
-    nr_release_before_security, EUTRA_TARGET,
+    benign_nr_null_ciphering, benign_nr_priorities, benign_nr_release_after_security,
+    nr_null_security, nr_priority_downgrade, nr_release_before_security, EUTRA_TARGET,
 };
 use crate::nr_sa::{
     benign_nr_emergency, benign_nr_identity, benign_nr_reject_after_auth, benign_nr_suci,
@@ -1038,6 +1038,14 @@ pub static ENTRIES: &[Entry] =
          that is not an emergency call."
         ),
         entry!(
+            "nr-priority-downgrade",
+            true,
+            "benign-nr-priorities",
+            nr_priority_downgrade,
+            "A 5G cell broadcasts its own frequency at priority 1 (SIB2) and another 5G carrier \
+         at 2 (SIB4), but two 4G carriers at 7 and 6 (SIB5), so idle phones leave 5G."
+        ),
+        entry!(
             "umts-imsi-catcher",
             true,
             "benign-umts-identity",
@@ -1497,6 +1505,14 @@ pub static ENTRIES: &[Entry] =
             benign_nr_null_ciphering,
             "Operator policy: a 5G cell selects null ciphering (NEA0) with integrity protection \
          (NIA2), which the 5G security specification allows."
+        ),
+        entry!(
+            "benign-nr-priorities",
+            false,
+            "nr-priority-downgrade",
+            benign_nr_priorities,
+            "A 5G cell ranks its own frequency (7) and its other 5G carrier (6) above its two 4G \
+         carriers (5 and 3), the operator's usual broadcast."
         ),
         entry!(
             "benign-nr-identity",

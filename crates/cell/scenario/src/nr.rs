@@ -1,17 +1,19 @@
 //! 5G (NR SA) scenarios: a 5G cell that releases the phone to 4G before security (and a 4G
-//! cell that then collects its IMSI), and a 5G cell that switches integrity protection off,
-//! each with a benign twin that runs the same procedure the way a real network does
-//! (TS 38.331 5.3.8 RRC release, 5.3.4 security activation; TS 33.501 5.5.2).
+//! cell that then collects its IMSI), a 5G cell that switches integrity protection off, and
+//! a 5G cell whose broadcast priorities rank 4G above 5G, each with a benign twin that runs
+//! the same procedure the way a real network does (TS 38.331 5.3.8 RRC release, 5.3.4
+//! security activation, 5.2.2 system information; TS 33.501 5.5.2; TS 38.304 5.2.4).
 
 use crate::recorder::Recorder;
 use crate::ScenarioError;
-use stingwatch_nr_rrc::build as nr;
-use stingwatch_nr_rrc::NrRedirect;
+use stingwatch_nr_rrc::build::{self as nr, NrCarrier};
+use stingwatch_nr_rrc::{CarrierPriority, NrRedirect};
 
 /// Analyzer kinds the NR attacks expect.
 pub(crate) mod kind {
     pub const RELEASE_REDIRECT: &str = "nr-release-redirect-without-security";
     pub const NULL_SECURITY: &str = "nr-null-security";
+    pub const PRIORITY_DOWNGRADE: &str = "nr-priority-downgrade";
 }
 
 /// The NR cell: band n78 (NR-ARFCN 630000), PCI 101.
@@ -25,6 +27,10 @@ const REGISTRATION_REQUEST: [u8; 17] = [
 ];
 /// The E-UTRA carrier a release sends the phone to (band 3).
 pub(crate) const EUTRA_TARGET: u32 = 1300;
+/// The operator's second E-UTRA carrier (band 20).
+const EUTRA_LOW_BAND: u32 = 6300;
+/// The operator's second NR carrier in band n78.
+const NR_SECOND: u32 = 636_666;
 
 /// Broadcast and connection set-up on the NR cell; returns the SIB1 packet.
 fn connect(rec: &mut Recorder, emergency: bool) -> Result<u64, ScenarioError> {
@@ -111,5 +117,80 @@ pub(crate) fn benign_nr_null_ciphering(rec: &mut Recorder) -> Result<(), Scenari
     )?;
     rec.wait_s(3);
     rec.nr(nr::release(None), NR_CELL, "")?;
+    Ok(())
+}
+
+/// The NR cell's SIB1 (scheduling SIB2, SIB4 and SIB5), then its SystemInformation with SIB2 (own frequency at `serving`),
+/// SIB4 (the second n78 carrier at `nr`) and SIB5 (the band 3 and band 20 E-UTRA carriers at
+/// `eutra`); returns the SystemInformation packet.
+fn broadcast_priorities(
+    rec: &mut Recorder,
+    serving: u8,
+    nr: u8,
+    eutra: [u8; 2],
+    note: &str,
+) -> Result<u64, ScenarioError> {
+    rec.nr(
+        nr::sib1_scheduling("001", "01", 0x00_2a01, 0x0_01a2_b301, &[2, 4, 5]),
+        NR_CELL,
+        "NR SIB1 scheduling SIB2, SIB4 and SIB5",
+    )?;
+    rec.wait_ms(80);
+    let carriers = [NrCarrier {
+        arfcn: NR_SECOND,
+        band: 78,
+        priority: Some(nr),
+    }];
+    let lte = [
+        CarrierPriority {
+            arfcn: EUTRA_TARGET,
+            priority: Some(eutra[0]),
+        },
+        CarrierPriority {
+            arfcn: EUTRA_LOW_BAND,
+            priority: Some(eutra[1]),
+        },
+    ];
+    let si = rec.nr(
+        nr::system_information(serving, &carriers, &lte),
+        NR_CELL,
+        note,
+    )?;
+    // The broadcast repeats every modification period; the repeats change nothing.
+    for _ in 0..3 {
+        rec.wait_s(5);
+        rec.nr(
+            nr::system_information(serving, &carriers, &lte),
+            NR_CELL,
+            "",
+        )?;
+    }
+    Ok(si)
+}
+
+/// A 5G cell broadcasts its own frequency at priority 1 and the other 5G carrier at 2, but
+/// both 4G carriers at 7 and 6: every idle phone camped on it reselects to 4G as soon as a
+/// 4G cell is good enough.
+pub(crate) fn nr_priority_downgrade(rec: &mut Recorder) -> Result<(), ScenarioError> {
+    let si = broadcast_priorities(
+        rec,
+        1,
+        2,
+        [7, 6],
+        "SIB2 serving NR priority 1, SIB4 NR 2, SIB5 E-UTRA 7 and 6",
+    )?;
+    rec.expect(kind::PRIORITY_DOWNGRADE, si, "low");
+    Ok(())
+}
+
+/// The operator's usual ranking: its 5G frequencies first (7 and 6), 4G below (5 and 3).
+pub(crate) fn benign_nr_priorities(rec: &mut Recorder) -> Result<(), ScenarioError> {
+    broadcast_priorities(
+        rec,
+        7,
+        6,
+        [5, 3],
+        "SIB2 serving NR priority 7, SIB4 NR 6, SIB5 E-UTRA 5 and 3",
+    )?;
     Ok(())
 }
