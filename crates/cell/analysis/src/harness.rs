@@ -251,14 +251,7 @@ fn absorb(ep: &mut Finding, f: Finding) {
     for n in f.confidence_notes {
         ep.add_note(n);
     }
-    if f.first_packet < ep.first_packet {
-        ep.first_packet = f.first_packet;
-        ep.first_time = f.first_time.or(ep.first_time);
-    }
-    if f.last_packet > ep.last_packet {
-        ep.last_packet = f.last_packet;
-        ep.last_time = f.last_time.or(ep.last_time);
-    }
+    ep.widen((f.first_packet, f.first_time), (f.last_packet, f.last_time));
     ep.evidence_omitted = ep.evidence_omitted.saturating_add(f.evidence_omitted);
     for e in f.evidence {
         ep.push_evidence(e);
@@ -318,14 +311,10 @@ fn fold_episodes(episodes: Vec<Finding>) -> Vec<Finding> {
         let Some(Some(ep)) = slots.get_mut(i) else {
             continue;
         };
-        if step.first_packet < ep.first_packet {
-            ep.first_packet = step.first_packet;
-            ep.first_time = step.first_time.or(ep.first_time);
-        }
-        if step.last_packet > ep.last_packet {
-            ep.last_packet = step.last_packet;
-            ep.last_time = step.last_time.or(ep.last_time);
-        }
+        ep.widen(
+            (step.first_packet, step.first_time),
+            (step.last_packet, step.last_time),
+        );
         if lure_rank(step.lure) > lure_rank(ep.lure) {
             ep.lure = step.lure;
         }

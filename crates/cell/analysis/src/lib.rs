@@ -304,15 +304,22 @@ impl Finding {
         }
     }
 
+    /// Grows the episode span to start no later than `first` and end no earlier than `last`
+    /// (packet and capture time each).
+    fn widen(&mut self, first: (u64, Option<CaptureTime>), last: (u64, Option<CaptureTime>)) {
+        if first.0 < self.first_packet {
+            self.first_packet = first.0;
+            self.first_time = first.1.or(self.first_time);
+        }
+        if last.0 > self.last_packet {
+            self.last_packet = last.0;
+            self.last_time = last.1.or(self.last_time);
+        }
+    }
+
     fn push_evidence(&mut self, evidence: Evidence) {
-        if evidence.packet < self.first_packet {
-            self.first_packet = evidence.packet;
-            self.first_time = evidence.time.or(self.first_time);
-        }
-        if evidence.packet > self.last_packet {
-            self.last_packet = evidence.packet;
-            self.last_time = evidence.time.or(self.last_time);
-        }
+        let at = (evidence.packet, evidence.time);
+        self.widen(at, at);
         if self
             .evidence
             .iter()
