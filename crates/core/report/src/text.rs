@@ -235,6 +235,24 @@ mod tests {
     }
 
     #[test]
+    fn a_folded_step_is_named_under_its_episode() {
+        let mut r = report();
+        assert!(!render_text(&r, false).contains("same episode"));
+        r.findings[0]
+            .finding
+            .includes
+            .push(stingwatch_analysis::IncludedFinding {
+                kind: "lure",
+                severity: Severity::Medium,
+                packet: 3,
+                time: None,
+                title: "Sent to 2G".into(),
+            });
+        let t = render_text(&r, false);
+        assert!(t.contains("same episode: #3 Sent to 2G (lure)"), "{t}");
+    }
+
+    #[test]
     fn colour_marks_verdict_and_severity() {
         let t = render_text(&report(), true);
         assert!(t.starts_with("\x1b[1;31mLikely"));
