@@ -269,24 +269,53 @@ fn absorb(ep: &mut Finding, f: Finding) {
 /// episode (one occurrence, anchored at a packet the episode names) and it is not more
 /// severe than the episode; otherwise both stay, and the episode says where the other is.
 fn fold_episodes(episodes: Vec<Finding>) -> Vec<Finding> {
+    // Episodes by anchor packet, so a named step is looked up rather than searched for among
+    // up to MAX_EPISODES findings for each episode.
+    let mut anchored: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+    for (j, f) in episodes.iter().enumerate() {
+        anchored.entry(f.packet).or_default().push(j);
+    }
     // (step, episode) pairs, decided before anything moves.
     let mut folds: Vec<(usize, usize)> = Vec::new();
     let mut mentions: Vec<(usize, usize)> = Vec::new();
+    let mut is_step = vec![false; episodes.len()];
+    let mut steps_of = vec![0usize; episodes.len()];
     for (i, ep) in episodes.iter().enumerate() {
         if ep.episode_packets.is_empty() || ep.operator_pattern {
             continue;
         }
-        for (j, step) in episodes.iter().enumerate() {
-            if i == j || step.kind == ep.kind || !ep.episode_packets.contains(&step.packet) {
+        let mut named: Vec<usize> = ep
+            .episode_packets
+            .iter()
+            .filter_map(|p| anchored.get(p))
+            .flatten()
+            .copied()
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        for j in named {
+            let Some(step) = episodes.get(j) else {
+                continue;
+            };
+            if i == j || step.kind == ep.kind {
                 continue;
             }
-            // A step folded elsewhere already, or an episode that is itself folded, stays.
-            if folds.iter().any(|&(s, e)| s == j || s == i || e == j) {
+            // A step folded elsewhere already, or an episode that is itself folded or takes
+            // steps of its own, stays.
+            let taken = |k: usize| is_step.get(k).copied().unwrap_or(true);
+            if taken(j) || taken(i) || steps_of.get(j).is_some_and(|&n| n > 0) {
                 continue;
             }
             let whole = step.count == 1 && !step.operator_pattern;
-            if whole && step.severity <= ep.severity && ep.includes.len() < crate::MAX_INCLUDED {
+            let room = steps_of.get(i).is_some_and(|&n| n < crate::MAX_INCLUDED);
+            if whole && step.severity <= ep.severity && room {
                 folds.push((j, i));
+                if let Some(s) = is_step.get_mut(j) {
+                    *s = true;
+                }
+                if let Some(n) = steps_of.get_mut(i) {
+                    *n += 1;
+                }
             } else {
                 mentions.push((i, j));
             }
@@ -993,6 +1022,29 @@ mod tests {
         assert_eq!((e.first_packet, e.last_packet), (3, 9));
         assert!(e.evidence.iter().any(|ev| ev.packet == 3));
         assert!(out.iter().any(|f| f.kind == "other"));
+    }
+
+    #[test]
+    fn an_episode_folds_at_most_max_included_steps() {
+        let n = crate::MAX_INCLUDED as u64 + 4;
+        let mut episode = step("collect", 1000, Severity::High);
+        let mut all = Vec::new();
+        for p in 1..=n {
+            episode = episode.spanning(&Event::new(p, EventKind::AuthRequested));
+            all.push(step("lure", p, Severity::Medium));
+        }
+        all.push(episode);
+        let out = fold_episodes(all);
+        let e = out.iter().find(|f| f.kind == "collect").unwrap();
+        assert_eq!(e.includes.len(), crate::MAX_INCLUDED);
+        assert_eq!(out.len(), 1 + 4);
+        assert_eq!(
+            e.confidence_notes
+                .iter()
+                .filter(|t| t.contains("also reported on its own"))
+                .count(),
+            4
+        );
     }
 
     #[test]
