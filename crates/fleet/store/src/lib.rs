@@ -624,6 +624,24 @@ impl ObservationColumns {
     }
 }
 
+/// The GPS track stored for Rayhunter recording `name`, if there is one and it reads; inside
+/// a put's transaction or on its own.
+async fn stored_track<C: tokio_postgres::GenericClient>(
+    client: &C,
+    sensor_id: i64,
+    name: &str,
+) -> Result<Option<Track>> {
+    let row = client
+        .query_opt(
+            "SELECT content FROM rayhunter_uploads WHERE sensor_id = $1 AND name = $2 AND kind = 'gps'",
+            &[&sensor_id, &name],
+        )
+        .await?;
+    Ok(row
+        .and_then(|r| r.get::<_, Option<Vec<u8>>>(0))
+        .and_then(|b| Track::read(b.as_slice()).ok()))
+}
+
 /// Column vectors of findings.
 #[derive(Default)]
 struct FindingColumns {
@@ -1414,14 +1432,7 @@ impl Store {
                     .get(0);
                 upsert_upload(&tx, sensor.id, name, kind, size, &sha, None, Some(ev)).await?;
                 // A GPS file that came first positions the findings now.
-                let gps = tx
-                    .query_opt(
-                        "SELECT content FROM rayhunter_uploads WHERE sensor_id = $1 AND name = $2 AND kind = 'gps'",
-                        &[&sensor.id, &name],
-                    )
-                    .await?
-                    .and_then(|r| r.get::<_, Option<Vec<u8>>>(0))
-                    .and_then(|b| Track::read(b.as_slice()).ok());
+                let gps = stored_track(&tx, sensor.id, name).await?;
                 let mut cols = FindingColumns::default();
                 for f in findings {
                     let mut f = f.clone();
@@ -1450,15 +1461,7 @@ impl Store {
     /// The GPS track a Rayhunter put for recording `name`, if it did and it reads.
     pub async fn rayhunter_track(&self, sensor: &Sensor, name: &str) -> Result<Option<Track>> {
         let conn = self.pool.get().await?;
-        let row = conn
-            .query_opt(
-                "SELECT content FROM rayhunter_uploads WHERE sensor_id = $1 AND name = $2 AND kind = 'gps'",
-                &[&sensor.id, &name],
-            )
-            .await?;
-        Ok(row
-            .and_then(|r| r.get::<_, Option<Vec<u8>>>(0))
-            .and_then(|b| Track::read(b.as_slice()).ok()))
+        stored_track(&*conn, sensor.id, name).await
     }
 
     /// The recording a Rayhunter put as `name` (decompressed, as stored), if it did.
