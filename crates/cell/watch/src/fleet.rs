@@ -59,9 +59,15 @@ impl FleetSink {
         Ok(FleetSink { outbox, cfg, wake })
     }
 
-    /// Queues the analysis of one finished recording (`recorded`: its segment file, for
-    /// evidence).
-    pub(crate) fn recording_done(&self, recorded: Option<&Path>, done: &Finished) {
+    /// Queues the analysis of one finished stream. A recorded one (`recorded`: its segment
+    /// file, for evidence) is placed from the track file beside it; one that was not recorded
+    /// from the fixes the watch kept for it in memory (`unrecorded`).
+    pub(crate) fn recording_done(
+        &self,
+        recorded: Option<&Path>,
+        unrecorded: Option<stingwatch_gps::Track>,
+        done: &Finished,
+    ) {
         if done.findings.is_empty() && done.cells.is_empty() {
             return;
         }
@@ -72,7 +78,7 @@ impl FleetSink {
                 return;
             }
         };
-        let track = recorded.and_then(recording_track);
+        let track = unrecorded.or_else(|| recorded.and_then(recording_track));
         let opts = ConvertOptions {
             share_exact_position: self.cfg.share_exact_position,
             track: track.as_ref(),
@@ -119,6 +125,71 @@ fn upload_loop(uploader: Uploader, outbox: Outbox, wake: Receiver<()>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stream that was not recorded has no track file; the fixes the watch kept for it in
+    /// memory place its sightings instead.
+    #[test]
+    fn an_unrecorded_stream_is_placed_from_the_fixes_kept_in_memory() {
+        let dir = std::env::temp_dir().join(format!("stingwatch-fleet-mem-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let cfg = UploadConfig {
+            // Nothing listens on the discard port: the batch stays in the outbox to be read.
+            url: "http://127.0.0.1:9".into(),
+            token: "t".into(),
+            sensor: "bike".into(),
+            evidence: false,
+            share_exact_position: false,
+        };
+        let sink = FleetSink::start(cfg, &dir).unwrap();
+        let t0 = 1_767_268_800_000_000i64;
+        let mut fixes = crate::gps::StreamFixes::default();
+        for i in 0..10 {
+            fixes.push(stingwatch_gps::Fix {
+                time: stingwatch_model::CaptureTime(t0 + i * 1_000_000),
+                latitude: 52.52 + i as f64 * 1e-4,
+                longitude: 13.405,
+                accuracy_m: None,
+            });
+        }
+        let cell = stingwatch_report::CellRecord {
+            file: "live-1-1".into(),
+            plmn: "262-01".into(),
+            tac: 1,
+            cell_id: 0x1234,
+            earfcn: Some(1300),
+            pci: Some(7),
+            scheduled_sibs: vec![],
+            barred: false,
+            sightings: 1,
+            first_packet: 0,
+            last_packet: 0,
+            first_time: Some(stingwatch_model::CaptureTime(t0 + 4_000_000)),
+            last_time: Some(stingwatch_model::CaptureTime(t0 + 4_000_000)),
+            signal: None,
+            timing_advance: None,
+            position: None,
+        };
+        let done = Finished {
+            findings: vec![],
+            cells: vec![cell],
+            radio_cells: vec![],
+            timeline: vec![],
+            undecoded: 0,
+            diagnostics: vec![],
+            diagnostics_dropped: 0,
+        };
+        sink.recording_done(None, fixes.track(), &done);
+        let pending = sink.outbox.pending().unwrap();
+        assert_eq!(pending.len(), 1);
+        let batch: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&pending[0]).unwrap()).unwrap();
+        let obs = &batch["observations"][0];
+        assert_eq!(obs["position_age_ms"], 0, "{batch}");
+        let lat = obs["position"]["latitude"].as_f64().unwrap();
+        // Stored coarsened (a grid cell of ~150-200 m), so near the fix, not exactly on it.
+        assert!((lat - 52.5204).abs() < 0.01, "{lat}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn the_track_beside_a_segment_goes_with_its_batch() {

@@ -6,7 +6,7 @@
 use crate::live::{lock, Shared};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use stingwatch_gps::{parse_gpsd_line, Fix, RayhunterRecord, GPSD_WATCH, MAX_LINE_LEN};
 use stingwatch_model::CaptureTime;
@@ -17,13 +17,61 @@ const GPSD_RETRY: Duration = Duration::from_secs(5);
 /// at least once a second while a receiver is attached).
 const GPSD_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The latest fix and the track file of the recording in progress.
+/// Most fixes an unrecorded stream keeps in memory (40 bytes each, about 330 KB). At one fix a
+/// second thinning starts after two hours, and the spacing stays under the minute a fix may be
+/// from the sighting it places ([`stingwatch_gps::MAX_FIX_AGE_MS`]) for three days.
+pub const MAX_STREAM_FIXES: usize = 8192;
+
+/// The fixes of a stream that is not recorded (recording paused, or storage full), so its
+/// upload can still say where the sensor was. Memory is bounded for a stream of any length:
+/// when [`MAX_STREAM_FIXES`] are held, every other one is dropped and from then on only every
+/// second fix is taken (then every fourth, …), so the fixes keep covering the whole stream
+/// evenly at a coarser spacing instead of losing its start or its end.
+#[derive(Debug, Default)]
+pub struct StreamFixes {
+    fixes: Vec<Fix>,
+    /// Take one fix out of this many.
+    stride: u64,
+    /// Fixes offered since the last one taken.
+    skipped: u64,
+}
+
+impl StreamFixes {
+    /// Offers a fix; it is kept or skipped by the current spacing.
+    pub fn push(&mut self, fix: Fix) {
+        let stride = self.stride.max(1);
+        if self.skipped + 1 < stride {
+            self.skipped += 1;
+            return;
+        }
+        self.skipped = 0;
+        if self.fixes.len() >= MAX_STREAM_FIXES {
+            let mut i = 0usize;
+            self.fixes.retain(|_| {
+                i += 1;
+                i % 2 == 1
+            });
+            self.stride = stride.saturating_mul(2);
+        }
+        self.fixes.push(fix);
+    }
+
+    /// The fixes as a track (in time order), or `None` when there are none.
+    pub fn track(&self) -> Option<stingwatch_gps::Track> {
+        (!self.fixes.is_empty())
+            .then(|| stingwatch_gps::Track::from_fixes(self.fixes.iter().copied()))
+    }
+}
+
+/// The latest fix and where the stream in progress keeps its fixes.
 #[derive(Debug, Default)]
 pub struct GpsState {
     /// Last fix received, from any source.
     pub latest: Option<Fix>,
     /// Track of the recording in progress, when one is recorded.
     pub track: Option<PathBuf>,
+    /// Fixes of the stream in progress when it is not recorded.
+    pub unrecorded: Option<Arc<Mutex<StreamFixes>>>,
     /// Fixes received since start.
     pub fixes: u64,
     /// Last problem writing the track.
@@ -50,6 +98,9 @@ pub fn record_fix(shared: &Shared, fix: Fix) {
     let mut g = lock(&shared.gps);
     g.latest = Some(fix);
     g.fixes = g.fixes.saturating_add(1);
+    if let Some(fixes) = &g.unrecorded {
+        lock(fixes).push(fix);
+    }
     let Some(path) = g.track.clone() else {
         return;
     };
@@ -125,6 +176,55 @@ fn gpsd_session(addr: &str, take: &mut dyn FnMut(Fix)) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn fix_at(second: i64) -> Fix {
+        Fix {
+            time: CaptureTime(second * 1_000_000),
+            latitude: 10.0,
+            longitude: 20.0,
+            accuracy_m: None,
+        }
+    }
+
+    #[test]
+    fn a_long_unrecorded_stream_keeps_bounded_fixes_over_its_whole_length() {
+        let mut f = StreamFixes::default();
+        assert!(f.track().is_none());
+        // Two days at one fix a second.
+        let n = 2 * 86_400;
+        for s in 0..n {
+            f.push(fix_at(s));
+        }
+        let track = f.track().unwrap();
+        let fixes = track.fixes();
+        assert!(fixes.len() <= MAX_STREAM_FIXES, "{}", fixes.len());
+        assert!(fixes.len() > MAX_STREAM_FIXES / 2, "{}", fixes.len());
+        let first = fixes.first().unwrap().time.unix_micros() / 1_000_000;
+        let last = fixes.last().unwrap().time.unix_micros() / 1_000_000;
+        assert_eq!(first, 0, "the start of the stream is kept");
+        // The end is covered to within the current spacing.
+        let gap = fixes
+            .windows(2)
+            .map(|w| (w[1].time.unix_micros() - w[0].time.unix_micros()) / 1_000_000)
+            .max()
+            .unwrap();
+        assert!(n - 1 - last <= gap, "last fix at {last}, spacing {gap}");
+        // Evenly: every gap is the same power of two, under the one-minute limit on the age of
+        // a fix that places a sighting.
+        assert!(gap.count_ones() == 1 && gap < 60, "{gap}");
+        assert!(fixes
+            .windows(2)
+            .all(|w| (w[1].time.unix_micros() - w[0].time.unix_micros()) / 1_000_000 == gap));
+    }
+
+    #[test]
+    fn a_short_unrecorded_stream_keeps_every_fix() {
+        let mut f = StreamFixes::default();
+        for s in 0..100 {
+            f.push(fix_at(s));
+        }
+        assert_eq!(f.track().unwrap().fixes().len(), 100);
+    }
 
     /// An NMEA log of a receiver standing still for five seconds: RMC and GGA each second.
     fn nmea_log() -> String {

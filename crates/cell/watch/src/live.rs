@@ -313,6 +313,9 @@ struct Stream {
     queued: Arc<AtomicUsize>,
     /// A second handle on the segment, to fsync it before a finding is committed.
     sync: Option<std::fs::File>,
+    /// Where the sensor was during a stream that is not recorded (a recorded one has its
+    /// track file beside the segment).
+    fixes: Option<Arc<Mutex<crate::gps::StreamFixes>>>,
 }
 
 struct Recorder {
@@ -469,16 +472,19 @@ impl Recorder {
         }
         let (tx, rx) = mpsc::sync_channel(QUEUE);
         let queued = Arc::new(AtomicUsize::new(0));
-        let (recording, name, key) = match &self.seg {
+        let (recording, name, key, fixes) = match &self.seg {
             Some(seg) => (
                 Some(seg.id()),
                 seg.file().to_string(),
                 format!("rec{}", seg.id()),
+                None,
             ),
             None => {
                 self.unrecorded_streams += 1;
                 let name = format!("live-{}-{}", self.started_ms, self.unrecorded_streams);
-                (None, name.clone(), name)
+                let fixes = Arc::new(Mutex::new(crate::gps::StreamFixes::default()));
+                lock(&self.shared.gps).unrecorded = Some(Arc::clone(&fixes));
+                (None, name.clone(), name, Some(fixes))
             }
         };
         {
@@ -494,6 +500,7 @@ impl Recorder {
             bytes: rx,
             queued: Arc::clone(&queued),
             sync,
+            fixes,
         };
         if self.analysis.send(Job::Stream(stream)).is_ok() {
             self.stream = Some((tx, queued));
@@ -503,7 +510,11 @@ impl Recorder {
     /// End the current stream: the analysis finishes it; the segment is synced and closed.
     fn close_stream(&mut self) {
         self.stream = None;
-        lock(&self.shared.gps).track = None;
+        {
+            let mut gps = lock(&self.shared.gps);
+            gps.track = None;
+            gps.unrecorded = None;
+        }
         if let Some(mut seg) = self.seg.take() {
             if let Err(e) = seg.sync() {
                 self.storage_error(format!("fsync {}: {e}", seg.file()));
@@ -636,7 +647,9 @@ fn analysis_thread(
         publisher.publish(&done.findings);
         if let Some(f) = &fleet {
             let recorded = stream.recording.map(|_| Path::new(stream.name.as_str()));
-            f.recording_done(recorded, &done);
+            // Copied out, so a fix arriving meanwhile does not wait on the outbox write.
+            let unrecorded = stream.fixes.as_ref().and_then(|m| lock(m).track());
+            f.recording_done(recorded, unrecorded, &done);
         }
         if let Some(id) = stream.recording {
             let store = lock(&shared.store);
@@ -766,7 +779,7 @@ fn reanalyse(
     }
     let done = pipeline.finish();
     if let Some(f) = fleet {
-        f.recording_done(Some(&r.path), &done);
+        f.recording_done(Some(&r.path), None, &done);
     }
     let key = format!("rec{}", r.id);
     let publisher = Publisher {
