@@ -9,8 +9,7 @@
 //! and home network key, selected algorithms, registration type. Tallies are printed; the
 //! agreement must reach 99.5 %.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use stingwatch_nas5g::build::{self, SuciSpec};
 use stingwatch_nas5g::{
@@ -308,25 +307,6 @@ fn parse_row(line: &str) -> Option<Fields> {
     })
 }
 
-fn python(script: &str, input: &str) -> String {
-    let mut child = Command::new("python3")
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("python3 ends");
-    assert!(out.status.success(), "python3 failed");
-    String::from_utf8(out.stdout).expect("utf-8")
-}
-
 /// A classic pcap of exported PDUs (link type 252) with the `nas-5gs` dissector name.
 fn exported_pdu_pcap(pdus: &[Vec<u8>]) -> Vec<u8> {
     let mut f = Vec::new();
@@ -469,7 +449,7 @@ fn agrees_with_tshark_and_pycrate() {
     }
     let mut pdus: Vec<Vec<u8>> = corpus().into_iter().map(|(_, p)| p).collect();
     let builder = pdus.len();
-    let encoded = python(PYCRATE_ENCODER, "");
+    let encoded = stingwatch_testsupport::run_python(PYCRATE_ENCODER, "");
     pdus.extend(encoded.lines().map(|l| {
         (0..l.len())
             .step_by(2)
@@ -494,7 +474,7 @@ fn agrees_with_tshark_and_pycrate() {
         pdus.len() - generated
     );
     let input: String = pdus.iter().map(|p| hex(p) + "\n").collect();
-    let py: Vec<Option<Fields>> = python(PYCRATE_DECODER, &input)
+    let py: Vec<Option<Fields>> = stingwatch_testsupport::run_python(PYCRATE_DECODER, &input)
         .lines()
         .map(parse_row)
         .collect();

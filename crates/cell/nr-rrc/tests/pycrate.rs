@@ -3,9 +3,6 @@
 //! every encoded message to the values given, and re-encodes it to the same bytes, so the
 //! encoding is the canonical UPER one and every mandatory field is present and in range.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use stingwatch_nr_rrc::build::{self, NrCarrier};
 use stingwatch_nr_rrc::CarrierPriority;
 
@@ -49,29 +46,6 @@ for line in sys.stdin:
     types = [t["type"] for s in info for t in s["sib-MappingInfo"]]
     print("\t".join([same, ",".join(types)]))
 "#;
-
-fn pycrate(script: &str, input: &str) -> String {
-    let mut child = Command::new("python3")
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("python3 ends");
-    assert!(
-        out.status.success(),
-        "pycrate failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
-}
 
 fn list(l: impl Iterator<Item = (u32, Option<u8>)>) -> String {
     l.map(|(a, p)| format!("{a}:{}", p.map_or("-".to_string(), |p| p.to_string())))
@@ -119,7 +93,7 @@ fn pycrate_reads_the_priorities_and_re_encodes_the_same_bytes() {
             list(eutra.iter().map(|c| (c.arfcn, c.priority))),
         ));
     }
-    let theirs: Vec<String> = pycrate(PYCRATE_READER, &input)
+    let theirs: Vec<String> = stingwatch_testsupport::run_python(PYCRATE_READER, &input)
         .lines()
         .map(str::to_string)
         .collect();
@@ -137,7 +111,7 @@ fn pycrate_reads_the_sibs_sib1_schedules() {
     let without = build::sib1("001", "01", 0x2a01, 0x1a2_b301).unwrap();
     let input = format!("{}\n{}\n", hex(with), hex(without));
     assert_eq!(
-        pycrate(PYCRATE_SIB1, &input),
+        stingwatch_testsupport::run_python(PYCRATE_SIB1, &input),
         "ok\tsibType2,sibType4,sibType5,sibType6\nok\t\n"
     );
 }

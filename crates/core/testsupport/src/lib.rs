@@ -109,6 +109,32 @@ pub fn have_python_module(module: &str) -> bool {
     ok
 }
 
+/// Runs a Python oracle: `python3 -c SCRIPT` with `input` on its standard input; returns what
+/// it printed, and fails the test with its error output when it fails.
+pub fn run_python(script: &str, input: &str) -> String {
+    use std::io::Write;
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write to python3");
+    let out = child.wait_with_output().expect("python3 ends");
+    assert!(
+        out.status.success(),
+        "python3 oracle failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("python3 printed UTF-8")
+}
+
 /// xorshift64*: a deterministic pseudo-random source for hostile-input tests, so a failure
 /// reproduces from its seed.
 pub struct Rng(pub u64);
