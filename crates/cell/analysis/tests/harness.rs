@@ -299,6 +299,49 @@ fn operator_pattern_does_not_hide_a_real_attack_on_another_cell() {
     assert_eq!(f[0].packet, p);
 }
 
+fn nr_priorities(serving: u8, eutra: u8) -> EventKind {
+    EventKind::Nr(NrEvent::SystemInfo {
+        sibs: vec![2, 5].into(),
+        serving_priority: Some(serving),
+        neighbour_priorities: vec![FreqPriority {
+            rat: AccessTechnology::Eutra,
+            arfcn: Some(1300),
+            priority: eutra,
+        }]
+        .into(),
+    })
+}
+
+#[test]
+fn one_nr_cell_ranking_4g_first_is_medium_a_network_doing_it_is_its_configuration() {
+    let lone = cell(630_000, 101, 10, 1);
+    let mut r = Rec::default();
+    r.push(lone, nr_priorities(1, 7));
+    let f = r.run();
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(
+        (f[0].kind, f[0].severity, f[0].operator_pattern),
+        ("nr-priority-downgrade", Severity::Medium, false)
+    );
+
+    // A standalone network set up to prefer 4G does it on every cell, all day.
+    let mut r = Rec::default();
+    for i in 0..4u16 {
+        let c = cell(630_000 + u32::from(i) * 12, 100 + i, 10, u32::from(i));
+        for _ in 0..5 {
+            r.push(c, nr_priorities(3, 5));
+            r.wait(240);
+        }
+    }
+    let f = r.run();
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(
+        f[0].operator_pattern && f[0].severity < Severity::Low,
+        "{f:#?}"
+    );
+    assert!(f[0].title.contains("on 4 cells"));
+}
+
 #[test]
 fn cell_missing_from_known_list_raises_confidence() {
     let fake = cell(5230, 7, 4242, 99);

@@ -179,7 +179,7 @@ pub(crate) fn nr_priority_downgrade(rec: &mut Recorder) -> Result<(), ScenarioEr
         [7, 6],
         "SIB2 serving NR priority 1, SIB4 NR 2, SIB5 E-UTRA 7 and 6",
     )?;
-    rec.expect(kind::PRIORITY_DOWNGRADE, si, "low");
+    rec.expect(kind::PRIORITY_DOWNGRADE, si, "medium");
     Ok(())
 }
 

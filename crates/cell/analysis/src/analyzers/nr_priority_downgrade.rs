@@ -1,11 +1,16 @@
 //! NR broadcast reselection priorities that rank E-UTRA (4G) above every NR frequency.
+//!
+//! Medium on one cell: a standalone cell that sends its idle phones to 4G whenever 4G is
+//! usable defeats the point of standalone, so a network that wants it configures it on all
+//! its cells, and the harness collapses a kind seen on many cells of one network to that
+//! network's configuration (Info).
 
 use super::{benign, BoundedMap};
 use crate::{Analyzer, Evidence, EvidenceRole, Finding, Severity, Sighting};
 use stingwatch_events::{AccessTechnology, CellRef, Event, EventKind, NrEvent};
 
 const KIND: &str = "nr-priority-downgrade";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 #[derive(Debug, Default)]
 struct CellPriorities {
@@ -98,13 +103,15 @@ impl Analyzer for NrPriorityDowngrade {
         let explanation = format!(
             "This 5G cell tells every idle phone that a 4G frequency{} (priority {eutra}) is \
              preferred over its own and every other 5G frequency (best priority {nr_best}). \
-             Phones then move to 4G whenever such a cell is usable. A cell-site simulator can \
-             use this to pull phones off 5G, whose identity protection (concealed SUCI) it \
-             cannot defeat, onto 4G. Operators also do this where 4G carries voice or 5G \
-             coverage is thin, so this alone is supporting evidence only.",
+             Phones then move to 4G whenever such a cell is usable, so on this cell 5G \
+             standalone is only a stop on the way down. A cell-site simulator does this to pull \
+             phones off 5G, whose identity protection (concealed SUCI) it cannot defeat, onto \
+             4G, where an unauthenticated cell can ask for the IMSI in clear. A standalone 5G \
+             network that ranks 4G first on purpose does so on every cell; seen on many cells \
+             of one network, this is reported as that network's configuration instead.",
             earfcn.map_or(String::new(), |e| format!(" (EARFCN {e})"))
         );
-        let f = Finding::at(KIND, VERSION, Severity::Low, event, title, explanation)
+        let f = Finding::at(KIND, VERSION, Severity::Medium, event, title, explanation)
             .with_evidence(serving_ev)
             .with_evidence(Evidence::of(event, format!("E-UTRA priority {eutra}")))
             .luring(AccessTechnology::Eutra)
@@ -135,13 +142,13 @@ mod tests {
     }
 
     #[test]
-    fn eutra_above_every_nr_frequency_is_low_supporting_evidence() {
+    fn eutra_above_every_nr_frequency_is_medium() {
         use AccessTechnology::*;
         let c = cell(630_000, 1, 1, 1);
         let events = seq(1, c, vec![si(Some(3), &[(Nr, 4)]), si(None, &[(Eutra, 6)])]);
         let f = run(&mut NrPriorityDowngrade::default(), &events);
         assert_eq!(f.len(), 1);
-        assert_eq!((f[0].packet, f[0].severity), (2, Severity::Low));
+        assert_eq!((f[0].packet, f[0].severity), (2, Severity::Medium));
         // Repeats of the same broadcast add no new finding.
         let mut again = events.clone();
         again.extend(seq(3, c, vec![si(None, &[(Eutra, 6)])]));
