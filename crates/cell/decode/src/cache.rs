@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 
-use stingwatch_model::{LteRrcChannel, PayloadKind, RadioMessage};
+use stingwatch_model::{LteRrcChannel, NrRrcChannel, PayloadKind, RadioMessage};
 
 use crate::{decode_for_detection, decode_message, DecodedMessage, Outcome};
 
@@ -43,7 +43,7 @@ pub struct CacheStats {
     pub hits: u64,
     /// Cacheable PDUs decoded in full.
     pub misses: u64,
-    /// LTE RRC and NAS PDUs longer than [`MAX_CACHED_PDU`], never cached.
+    /// LTE RRC, NAS and NR RRC PDUs longer than [`MAX_CACHED_PDU`], never cached.
     pub uncached: u64,
 }
 
@@ -53,12 +53,13 @@ pub struct CacheStats {
 type ChannelCache = HashMap<Box<[u8]>, Outcome, foldhash::fast::RandomState>;
 
 /// Decodes radio messages exactly as [`crate::decode_message`] does, reusing the result for
-/// repeated LTE RRC and NAS PDUs.
+/// repeated LTE RRC, EPS NAS and NR RRC PDUs.
 #[derive(Debug, Default)]
 pub struct Decoder {
-    /// One table per LTE RRC channel (indexed by [`channel_index`]) and one for NAS records
-    /// ([`NAS_TABLE`]), so entries are found by borrowed bytes without building a key.
-    cache: [ChannelCache; LteRrcChannel::ALL.len() + 1],
+    /// One table per LTE RRC channel (indexed by [`channel_index`]), one for NAS records
+    /// ([`NAS_TABLE`]) and one per NR RRC channel (from [`NR_TABLES`]), so entries are found by
+    /// borrowed bytes without building a key.
+    cache: [ChannelCache; NR_TABLES + NrRrcChannel::ALL.len()],
     entries: usize,
     /// Sum of the remembered PDUs' lengths.
     bytes: usize,
@@ -67,6 +68,9 @@ pub struct Decoder {
 
 /// Table of NAS records (EPS NAS PDUs logged on their own), after the RRC channels'.
 const NAS_TABLE: usize = LteRrcChannel::ALL.len();
+
+/// First table of the NR RRC channels, in the order of [`NrRrcChannel::ALL`].
+const NR_TABLES: usize = NAS_TABLE + 1;
 
 /// Position of `channel` in [`LteRrcChannel::ALL`].
 fn channel_index(channel: LteRrcChannel) -> usize {
@@ -116,9 +120,10 @@ impl Decoder {
 
     /// Decode one radio message; the result equals `decode_message(source)`.
     pub fn decode(&mut self, source: RadioMessage) -> DecodedMessage {
-        let (index, channel) = match source.kind {
-            PayloadKind::LteRrc { channel } => (channel_index(channel), Some(channel)),
-            PayloadKind::LteNas => (NAS_TABLE, None),
+        let index = match source.kind {
+            PayloadKind::LteRrc { channel } => channel_index(channel),
+            PayloadKind::LteNas => NAS_TABLE,
+            PayloadKind::NrRrc { channel } => NR_TABLES + channel as usize,
             _ => return decode_message(source),
         };
         if source.payload.len() > MAX_CACHED_PDU {
@@ -134,12 +139,13 @@ impl Decoder {
             return hit.message_for(source);
         }
         self.stats.misses += 1;
-        let outcome = match channel {
-            Some(channel) => Outcome::new(
+        let outcome = match source.kind {
+            PayloadKind::LteRrc { channel } => Outcome::new(
                 channel,
                 stingwatch_lte_rrc::decode_for_detection(channel, &source.payload),
             ),
-            None => Outcome::nas(&source.payload),
+            PayloadKind::NrRrc { channel } => Outcome::nr(channel, &source.payload),
+            _ => Outcome::nas(&source.payload),
         };
         let decoded = outcome.message_for(source);
         let len = decoded.source.payload.len();
@@ -165,6 +171,9 @@ mod tests {
     fn channel_index_is_position_in_all() {
         for (i, c) in LteRrcChannel::ALL.iter().enumerate() {
             assert_eq!(channel_index(*c), i, "{c:?}");
+        }
+        for (i, c) in NrRrcChannel::ALL.iter().enumerate() {
+            assert_eq!(*c as usize, i, "{c:?}");
         }
     }
 }

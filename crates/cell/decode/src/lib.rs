@@ -108,8 +108,8 @@ impl DecodedMessage {
     }
 }
 
-/// Everything an LTE RRC or NAS PDU decodes to, apart from the message it arrived in: the same
-/// for every repeat of the PDU, so the decoder's cache keeps it whole.
+/// Everything an LTE RRC, EPS NAS or NR RRC PDU decodes to, apart from the message it arrived
+/// in: the same for every repeat of the PDU, so the decoder's cache keeps it whole.
 #[derive(Debug, Clone)]
 struct Outcome {
     protocol: Protocol,
@@ -117,6 +117,8 @@ struct Outcome {
     rrc: Option<Arc<RrcMessage>>,
     nas: Arc<[NasMessage]>,
     error: Option<String>,
+    nr: Option<Arc<NrRrcMessage>>,
+    nr_nas: Arc<[Nas5gMessage]>,
 }
 
 impl Outcome {
@@ -147,6 +149,8 @@ impl Outcome {
                     rrc: Some(Arc::new(rrc)),
                     nas,
                     error,
+                    nr: None,
+                    nr_nas: Arc::new([]),
                 }
             }
             Err(e) => Outcome {
@@ -155,6 +159,8 @@ impl Outcome {
                 rrc: None,
                 nas: Arc::new([]),
                 error: Some(e.to_string()),
+                nr: None,
+                nr_nas: Arc::new([]),
             },
         }
     }
@@ -168,6 +174,44 @@ impl Outcome {
             rrc: None,
             error: m.error.clone(),
             nas: Arc::new([m]),
+            nr: None,
+            nr_nas: Arc::new([]),
+        }
+    }
+
+    /// Decode an NR RRC PDU and the 5GS NAS messages it carries.
+    fn nr(channel: stingwatch_model::NrRrcChannel, payload: &[u8]) -> Self {
+        let (message, nr, mut error) = match stingwatch_nr_rrc::decode(channel, payload) {
+            Ok(m) => (Cow::Borrowed(m.name), Some(Arc::new(m)), None),
+            Err(e) => (
+                Cow::Owned(format!("undecodable NR RRC {} message", channel.as_str())),
+                None,
+                Some(e.to_string()),
+            ),
+        };
+        // The NR RRC decoder bounds how many NAS PDUs it keeps; each is decoded like a NAS
+        // record.
+        let nr_nas: Arc<[Nas5gMessage]> = nr
+            .iter()
+            .flat_map(|m| m.nas_pdus.iter())
+            .map(|pdu| {
+                let n = stingwatch_nas5g::decode(pdu);
+                if error.is_none() {
+                    if let Some(e) = &n.error {
+                        error = Some(format!("embedded 5GS NAS {}: {e}", n.name));
+                    }
+                }
+                n
+            })
+            .collect();
+        Outcome {
+            protocol: Protocol::NrRrc,
+            message,
+            rrc: None,
+            nas: Arc::new([]),
+            error,
+            nr,
+            nr_nas,
         }
     }
 
@@ -181,9 +225,9 @@ impl Outcome {
             nas: self.nas.clone(),
             error: self.error.clone(),
             gsm: None,
-            nr: None,
+            nr: self.nr.clone(),
             nas5g: None,
-            nr_nas: Arc::new([]),
+            nr_nas: self.nr_nas.clone(),
             umts: None,
         }
     }
@@ -201,7 +245,7 @@ pub fn decode_message(source: RadioMessage) -> DecodedMessage {
         )
         .message_for(source),
         PayloadKind::LteNas => Outcome::nas(&source.payload).message_for(source),
-        PayloadKind::NrRrc { channel } => nr_rrc_message(channel, source),
+        PayloadKind::NrRrc { channel } => Outcome::nr(channel, &source.payload).message_for(source),
         PayloadKind::GsmUm { channel_type } => {
             let m = stingwatch_gsm::decode_um(channel_type, &source.payload);
             gsm_message(Protocol::GsmUm, m, source)
@@ -294,44 +338,6 @@ fn umts_message(channel: stingwatch_model::UmtsRrcChannel, source: RadioMessage)
             umts: None,
             source,
         },
-    }
-}
-
-fn nr_rrc_message(channel: stingwatch_model::NrRrcChannel, source: RadioMessage) -> DecodedMessage {
-    let (message, nr, mut error) = match stingwatch_nr_rrc::decode(channel, &source.payload) {
-        Ok(m) => (Cow::Borrowed(m.name), Some(Arc::new(m)), None),
-        Err(e) => (
-            Cow::Owned(format!("undecodable NR RRC {} message", channel.as_str())),
-            None,
-            Some(e.to_string()),
-        ),
-    };
-    // The NR RRC decoder bounds how many NAS PDUs it keeps; each is decoded like a NAS record.
-    let nr_nas: Arc<[Nas5gMessage]> = nr
-        .iter()
-        .flat_map(|m| m.nas_pdus.iter())
-        .map(|pdu| {
-            let n = stingwatch_nas5g::decode(pdu);
-            if error.is_none() {
-                if let Some(e) = &n.error {
-                    error = Some(format!("embedded 5GS NAS {}: {e}", n.name));
-                }
-            }
-            n
-        })
-        .collect();
-    DecodedMessage {
-        source,
-        protocol: Protocol::NrRrc,
-        message,
-        rrc: None,
-        nas: Arc::new([]),
-        error,
-        gsm: None,
-        nr,
-        nas5g: None,
-        nr_nas,
-        umts: None,
     }
 }
 

@@ -6,7 +6,9 @@ use stingwatch_decode::{
     decode_message, CacheStats, CaptureReader, Decoder, MAX_CACHED_PDU, MAX_CACHE_BYTES,
     MAX_CACHE_ENTRIES,
 };
-use stingwatch_model::{LteRrcChannel, PayloadKind, RadioContext, RadioMessage, Rat, ReadItem};
+use stingwatch_model::{
+    LteRrcChannel, NrRrcChannel, PayloadKind, RadioContext, RadioMessage, Rat, ReadItem,
+};
 use stingwatch_testsupport::shared_recordings;
 
 #[test]
@@ -195,4 +197,32 @@ fn repeated_nas_records_are_cached() {
         broadcast(LteRrcChannel::DlDcch, vec![0x07, 0x55, 0x01]),
     );
     assert_eq!(d.stats().misses, 2);
+}
+
+#[test]
+fn repeated_nr_rrc_pdus_are_cached_per_channel() {
+    // An NR MasterInformationBlock (BCCH-BCH, 3 bytes) heard three times, then the same bytes
+    // on another NR channel, which is another table's entry.
+    let nr = |channel: NrRrcChannel| RadioMessage {
+        rat: Rat::Nr,
+        kind: PayloadKind::NrRrc { channel },
+        ..broadcast(LteRrcChannel::BcchBch, vec![0x02, 0x94, 0x44])
+    };
+    let mut d = Decoder::new();
+    for _ in 0..3 {
+        decode_same(&mut d, nr(NrRrcChannel::BcchBch));
+    }
+    let s = d.stats();
+    assert_eq!((s.hits, s.misses, s.uncached), (2, 1, 0));
+    decode_same(&mut d, nr(NrRrcChannel::Pcch));
+    assert_eq!(d.stats().misses, 2);
+    // An NR PDU past MAX_CACHED_PDU is decoded each time and not remembered.
+    let large = || RadioMessage {
+        payload: vec![0; MAX_CACHED_PDU + 1],
+        ..nr(NrRrcChannel::DlDcch)
+    };
+    decode_same(&mut d, large());
+    decode_same(&mut d, large());
+    assert_eq!(d.stats().uncached, 2);
+    assert_eq!(d.remembered(), 2);
 }
