@@ -923,6 +923,76 @@ pub fn ul_information_transfer(nas_pdu: &[u8]) -> Result<EncodedPdu, BuildError>
     ul_dcch(asn::ULDCCHMessageTypeC1::ulInformationTransfer(m))
 }
 
+/// One E-UTRA neighbour in a measurement report: PCI and, when measured, RSRP and RSRQ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NeighbourMeasurement {
+    /// Physical cell identity (0..503).
+    pub pci: u16,
+    /// RSRP-Range value (0..97), if reported.
+    pub rsrp: Option<u8>,
+    /// RSRQ-Range value (0..34), if reported.
+    pub rsrq: Option<u8>,
+}
+
+/// MeasurementReport (Release 8 form) of measurement `meas_id` (1..32): the serving cell's
+/// RSRP-Range and RSRQ-Range values and, when any, E-UTRA neighbours (at most 8).
+pub fn measurement_report(
+    meas_id: u8,
+    rsrp: u8,
+    rsrq: u8,
+    neighbours: &[NeighbourMeasurement],
+) -> Result<EncodedPdu, BuildError> {
+    let rsrp_range = |v| in_range("RSRP", v, 0, 97).map(asn::RSRPRange);
+    let rsrq_range = |v| in_range("RSRQ", v, 0, 34).map(asn::RSRQRange);
+    let neighbour_list = if neighbours.is_empty() {
+        None
+    } else {
+        if neighbours.len() > 8 {
+            return Err(err("more than 8 neighbours in one report"));
+        }
+        let mut cells = Vec::with_capacity(neighbours.len());
+        for n in neighbours {
+            cells.push(asn::MeasResultEUTRA::new(
+                asn::PhysCellId(in_range("PCI", n.pci, 0, 503)?),
+                None,
+                asn::MeasResultEUTRAMeasResult::new(
+                    n.rsrp.map(rsrp_range).transpose()?,
+                    n.rsrq.map(rsrq_range).transpose()?,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                ),
+            ));
+        }
+        Some(asn::MeasResultsMeasResultNeighCells::measResultListEUTRA(
+            asn::MeasResultListEUTRA(cells),
+        ))
+    };
+    let results = asn::MeasResults::new(
+        asn::MeasId(in_range("measurement identity", meas_id, 1, 32)?),
+        asn::MeasResultsMeasResultPCell::new(rsrp_range(rsrp)?, rsrq_range(rsrq)?),
+        neighbour_list,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    );
+    let m = asn::MeasurementReport::new(asn::MeasurementReportCriticalExtensions::c1(
+        asn::MeasurementReportCriticalExtensionsC1::measurementReport_r8(
+            asn::MeasurementReportR8IEs::new(results, None),
+        ),
+    ));
+    ul_dcch(asn::ULDCCHMessageTypeC1::measurementReport(m))
+}
+
 /// SecurityModeCommand selecting EEA`eea` and EIA`eia` (each 0..3; EIA0 is the v920 value 0).
 pub fn security_mode_command(eea: u8, eia: u8) -> Result<EncodedPdu, BuildError> {
     use asn::CipheringAlgorithmR12 as C;

@@ -45,6 +45,16 @@ const MAX_PAGE_REC: u64 = 16;
 const MAX_MULTI_BANDS: u64 = 8;
 /// Most RAT containers in UECapabilityInformation (maxRAT-Capabilities).
 const MAX_RAT_CAPABILITIES: u64 = 8;
+/// Largest measurement identity (maxMeasId).
+const MAX_MEAS_ID: u64 = 32;
+/// Largest RSRP-Range value.
+const MAX_RSRP: u64 = 97;
+/// Largest RSRQ-Range value.
+const MAX_RSRQ: u64 = 34;
+/// Largest physical cell identity (PhysCellId).
+const MAX_PCI: u64 = 503;
+/// Most cells in one measurement report list (maxCellReport).
+const MAX_CELL_REPORT: u64 = 8;
 /// Largest E-UTRA carrier number of the base field (maxEARFCN).
 const MAX_EARFCN: u64 = 65535;
 
@@ -784,11 +794,63 @@ fn security_mode_command(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
 
 // ---- UL-DCCH ----
 
+/// `MeasResults` in its Release 8 form: the serving cell's RSRP and RSRQ and, optionally,
+/// E-UTRA neighbours without CGI reports. Any extension addition (Release 9 on: serving
+/// frequencies, NR neighbours, ...), a CGI report or another RAT's list is left to the
+/// generated decoder.
+fn meas_results(r: &mut BitReader) -> Bits<()> {
+    if r.bit()? {
+        return Err(Short);
+    }
+    let [neighbours] = presence::<1>(r)?;
+    r.constrained(1, MAX_MEAS_ID)?;
+    r.constrained(0, MAX_RSRP)?;
+    r.constrained(0, MAX_RSRQ)?;
+    if !neighbours {
+        return Ok(());
+    }
+    // measResultNeighCells: an extensible CHOICE whose first root alternative is
+    // measResultListEUTRA.
+    if r.bit()? || r.index(4)? != 0 {
+        return Err(Short);
+    }
+    let n = r.constrained(1, MAX_CELL_REPORT)?;
+    for _ in 0..n {
+        // MeasResultEUTRA: cgi-Info OPTIONAL, physCellId, measResult (extensible).
+        let [cgi] = presence::<1>(r)?;
+        if cgi {
+            return Err(Short);
+        }
+        r.constrained(0, MAX_PCI)?;
+        if r.bit()? {
+            return Err(Short);
+        }
+        let [rsrp, rsrq] = presence::<2>(r)?;
+        if rsrp {
+            r.constrained(0, MAX_RSRP)?;
+        }
+        if rsrq {
+            r.constrained(0, MAX_RSRQ)?;
+        }
+    }
+    Ok(())
+}
+
 fn ul_dcch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
     if r.bit()? {
         return Err(Short);
     }
     match r.index(16)? {
+        1 => {
+            // MeasurementReport has no transaction identifier.
+            if c1_extension(r, 8)? != 0 {
+                return Err(Short);
+            }
+            let [nce] = presence::<1>(r)?;
+            meas_results(r)?;
+            optional_v8a0(r, nce)?;
+            out.name = "MeasurementReport";
+        }
         2 => {
             // RRCConnectionReconfigurationComplete: transaction, criticalExtensions
             // CHOICE { r8, criticalExtensionsFuture }.

@@ -5,7 +5,7 @@
 
 use proptest::prelude::*;
 use stingwatch_lte_rrc::build::{
-    self, EstablishmentCause, InitialIdentity, ReleaseCause, Sib1, SibContent,
+    self, EstablishmentCause, InitialIdentity, NeighbourMeasurement, ReleaseCause, Sib1, SibContent,
 };
 use stingwatch_lte_rrc::{
     decode, decode_for_detection, walk_only, CnDomain, GeranBand, LteRrcChannel, PagingIdentity,
@@ -204,7 +204,26 @@ proptest! {
     }
 
     #[test]
-    fn damaged_messages_agree(seed in any::<u64>(), which in 0usize..9, op in 0u8..3) {
+    fn measurement_report(
+        meas_id in 1u8..=32,
+        rsrp in 0u8..=97,
+        rsrq in 0u8..=34,
+        neighbours in proptest::collection::vec(
+            (0u16..=503, proptest::option::of(0u8..=97), proptest::option::of(0u8..=34)),
+            0..=8,
+        ),
+    ) {
+        let neighbours: Vec<NeighbourMeasurement> = neighbours
+            .into_iter()
+            .map(|(pci, rsrp, rsrq)| NeighbourMeasurement { pci, rsrp, rsrq })
+            .collect();
+        let (c, b) = build::measurement_report(meas_id, rsrp, rsrq, &neighbours).unwrap();
+        prop_assert!(agrees(c, &b), "Release 8 measurement report left to the generated decoder");
+        prop_assert_eq!(decode(c, &b).unwrap().name, "MeasurementReport");
+    }
+
+    #[test]
+    fn damaged_messages_agree(seed in any::<u64>(), which in 0usize..10, op in 0u8..3) {
         let seeds = [
             build::master_information_block(50, 9).unwrap(),
             build::system_information_block_type1(&Sib1 {
@@ -247,6 +266,16 @@ proptest! {
             .unwrap(),
             build::system_information(&[SibContent::Sib2, SibContent::Sib3 { serving_priority: 4 }])
                 .unwrap(),
+            build::measurement_report(
+                3,
+                52,
+                20,
+                &[
+                    NeighbourMeasurement { pci: 101, rsrp: Some(40), rsrq: None },
+                    NeighbourMeasurement { pci: 7, rsrp: Some(38), rsrq: Some(11) },
+                ],
+            )
+            .unwrap(),
         ];
         let (c, mut b) = seeds[which].clone();
         let mut rng = stingwatch_testsupport::Rng(seed | 1);
