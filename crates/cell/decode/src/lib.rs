@@ -130,19 +130,12 @@ impl Outcome {
         match rrc {
             Ok(rrc) => {
                 let mut error = None;
-                let nas: Arc<[NasMessage]> = rrc
-                    .nas_pdus
-                    .iter()
-                    .map(|pdu| {
-                        let m = stingwatch_nas::decode(pdu);
-                        if error.is_none() {
-                            if let Some(e) = &m.error {
-                                error = Some(format!("embedded NAS {}: {e}", m.name));
-                            }
-                        }
-                        m
-                    })
-                    .collect();
+                let nas = decode_carried(
+                    &rrc.nas_pdus,
+                    stingwatch_nas::decode,
+                    |m| (m.error.as_ref()).map(|e| format!("embedded NAS {}: {e}", m.name)),
+                    &mut error,
+                );
                 Outcome {
                     protocol: Protocol::LteRrc,
                     message: Cow::Borrowed(rrc.name),
@@ -191,19 +184,12 @@ impl Outcome {
         };
         // The NR RRC decoder bounds how many NAS PDUs it keeps; each is decoded like a NAS
         // record.
-        let nr_nas: Arc<[Nas5gMessage]> = nr
-            .iter()
-            .flat_map(|m| m.nas_pdus.iter())
-            .map(|pdu| {
-                let n = stingwatch_nas5g::decode(pdu);
-                if error.is_none() {
-                    if let Some(e) = &n.error {
-                        error = Some(format!("embedded 5GS NAS {}: {e}", n.name));
-                    }
-                }
-                n
-            })
-            .collect();
+        let nr_nas = decode_carried(
+            nr.iter().flat_map(|m| m.nas_pdus.iter()),
+            stingwatch_nas5g::decode,
+            |n| (n.error.as_ref()).map(|e| format!("embedded 5GS NAS {}: {e}", n.name)),
+            &mut error,
+        );
         Outcome {
             protocol: Protocol::NrRrc,
             message,
@@ -231,6 +217,25 @@ impl Outcome {
             umts: None,
         }
     }
+}
+
+/// Decodes each NAS PDU an RRC message carries, in order. The first one that fails (`failure`
+/// names it) becomes the message's `error`, unless the message already has one.
+fn decode_carried<'a, M>(
+    pdus: impl IntoIterator<Item = &'a Vec<u8>>,
+    decode: impl Fn(&[u8]) -> M,
+    failure: impl Fn(&M) -> Option<String>,
+    error: &mut Option<String>,
+) -> Arc<[M]> {
+    pdus.into_iter()
+        .map(|pdu| {
+            let m = decode(pdu);
+            if error.is_none() {
+                *error = failure(&m);
+            }
+            m
+        })
+        .collect()
 }
 
 /// Decode one radio message with the decoder its payload kind selects.
