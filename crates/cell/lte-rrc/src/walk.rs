@@ -378,7 +378,7 @@ fn sib3(r: &mut BitReader) -> Bits<u8> {
 /// PhysCellIdRange.
 fn phys_cell_id_range(r: &mut BitReader) -> Bits<()> {
     let [range] = presence::<1>(r)?;
-    r.constrained(0, 503)?;
+    r.constrained(0, MAX_PCI)?;
     if range {
         r.index(16)?;
     }
@@ -419,7 +419,7 @@ fn sib5(r: &mut BitReader, s: &mut RrcSummary) -> Bits<()> {
         if neighbours {
             let n = r.constrained(1, MAX_CELL_INTER)?;
             for _ in 0..n {
-                r.constrained(0, 503)?;
+                r.constrained(0, MAX_PCI)?;
                 r.index(31)?;
             }
         }
@@ -442,7 +442,7 @@ fn sib4(r: &mut BitReader, s: &mut RrcSummary) -> Bits<()> {
         let n = r.constrained(1, MAX_CELL_INTRA)?;
         for _ in 0..n {
             no_extensions(r)?;
-            let pci = u16::try_from(r.constrained(0, 503)?).map_err(|_| Short)?;
+            let pci = u16::try_from(r.constrained(0, MAX_PCI)?).map_err(|_| Short)?;
             r.index(31)?; // q-OffsetCell
             s.intra_freq_neighbour_pcis.push(pci);
         }
