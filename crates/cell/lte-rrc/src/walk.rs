@@ -799,9 +799,7 @@ fn security_mode_command(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
 /// frequencies, NR neighbours, ...), a CGI report or another RAT's list is left to the
 /// generated decoder.
 fn meas_results(r: &mut BitReader) -> Bits<()> {
-    if r.bit()? {
-        return Err(Short);
-    }
+    no_extensions(r)?;
     let [neighbours] = presence::<1>(r)?;
     r.constrained(1, MAX_MEAS_ID)?;
     r.constrained(0, MAX_RSRP)?;
@@ -822,9 +820,7 @@ fn meas_results(r: &mut BitReader) -> Bits<()> {
             return Err(Short);
         }
         r.constrained(0, MAX_PCI)?;
-        if r.bit()? {
-            return Err(Short);
-        }
+        no_extensions(r)?;
         let [rsrp, rsrq] = presence::<2>(r)?;
         if rsrp {
             r.constrained(0, MAX_RSRP)?;
