@@ -18,7 +18,9 @@ use std::collections::HashMap;
 
 use stingwatch_model::{LteRrcChannel, NrRrcChannel, PayloadKind, RadioMessage};
 
-use crate::{decode_for_detection, decode_message, DecodedMessage, Outcome};
+use std::sync::Arc;
+
+use crate::{decode_for_detection, decode_message, Decoded, DecodedMessage};
 
 /// Most PDUs remembered at once; when full, each new PDU replaces one, so memory stays bounded
 /// whatever a transmitter sends. One pass of the real recording the benchmark repeats holds
@@ -50,7 +52,7 @@ pub struct CacheStats {
 /// Decoded PDUs of one channel (or of NAS records), by their bytes. foldhash is seeded per
 /// process; even if a transmitter made its PDUs collide, a table of at most
 /// [`MAX_CACHE_ENTRIES`] bounds the cost of a lookup.
-type ChannelCache = HashMap<Box<[u8]>, Outcome, foldhash::fast::RandomState>;
+type ChannelCache = HashMap<Box<[u8]>, Arc<Decoded>, foldhash::fast::RandomState>;
 
 /// Decodes radio messages exactly as [`crate::decode_message`] does, reusing the result for
 /// repeated LTE RRC, EPS NAS and NR RRC PDUs.
@@ -128,7 +130,7 @@ impl Decoder {
         };
         if source.payload.len() > MAX_CACHED_PDU {
             self.stats.uncached += 1;
-            return decode_for_detection(source);
+            return Arc::new(decode_for_detection(&source)).message_for(source);
         }
         if let Some(hit) = self
             .cache
@@ -139,14 +141,7 @@ impl Decoder {
             return hit.message_for(source);
         }
         self.stats.misses += 1;
-        let outcome = match source.kind {
-            PayloadKind::LteRrc { channel } => Outcome::new(
-                channel,
-                stingwatch_lte_rrc::decode_for_detection(channel, &source.payload),
-            ),
-            PayloadKind::NrRrc { channel } => Outcome::nr(channel, &source.payload),
-            _ => Outcome::nas(&source.payload),
-        };
+        let outcome = Arc::new(decode_for_detection(&source));
         let decoded = outcome.message_for(source);
         let len = decoded.source.payload.len();
         while self.entries >= MAX_CACHE_ENTRIES || self.bytes + len > MAX_CACHE_BYTES {

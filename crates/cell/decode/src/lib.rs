@@ -69,36 +69,24 @@ impl Protocol {
 }
 
 /// One radio message together with everything its decoders could read from it.
+///
+/// The decoded form is shared: every repeat of a PDU that the decoder's cache answers holds
+/// the same [`Decoded`], so passing a message on costs one reference count whatever it
+/// carries. Its fields read through the message (`msg.rrc` is `msg.decoded.rrc`).
 #[derive(Debug, Clone)]
 pub struct DecodedMessage {
     /// The message as the capture reader gave it (metadata and payload bytes).
     pub source: RadioMessage,
-    /// Protocol layer of the outer message.
-    pub protocol: Protocol,
-    /// 3GPP message name of the outer message (e.g. `SystemInformationBlockType1`,
-    /// `Attach request`), or a description when it could not be decoded.
-    pub message: Cow<'static, str>,
-    /// The decoded RRC message, for LTE RRC payloads that decoded (shared with the decoder's
-    /// cache when the PDU was a repeat).
-    pub rrc: Option<Arc<RrcMessage>>,
-    /// NAS messages: the payload itself for NAS records, or every `dedicatedInfoNAS` carried
-    /// inside an RRC message, in order (shared with the decoder's cache when the PDU was a
-    /// repeat).
-    pub nas: Arc<[NasMessage]>,
-    /// Why the outer message (or a nested one) could not be decoded, if it could not.
-    pub error: Option<String>,
-    /// The decoded GSM layer-3 message, for GSM payloads; for a UMTS RRC direct transfer, the
-    /// NAS message it carries (MM, GMM, CC, SM and SMS are TS 24.008's on both).
-    pub gsm: Option<Arc<GsmMessage>>,
-    /// The decoded NR RRC message, for NR RRC payloads that decoded.
-    pub nr: Option<Arc<NrRrcMessage>>,
-    /// The decoded 5GS NAS message, for 5GS NAS payloads.
-    pub nas5g: Option<Arc<Nas5gMessage>>,
-    /// The 5GS NAS messages an NR RRC message carries (its `dedicatedNAS-Message`s, in
-    /// order), decoded.
-    pub nr_nas: Arc<[Nas5gMessage]>,
-    /// The decoded UMTS RRC message, for UMTS RRC payloads that decoded.
-    pub umts: Option<Arc<stingwatch_umts_rrc::UmtsRrcMessage>>,
+    /// What the payload decoded to (shared with the decoder's cache when the PDU was a repeat).
+    pub decoded: Arc<Decoded>,
+}
+
+impl std::ops::Deref for DecodedMessage {
+    type Target = Decoded;
+
+    fn deref(&self) -> &Decoded {
+        &self.decoded
+    }
 }
 
 impl DecodedMessage {
@@ -108,22 +96,55 @@ impl DecodedMessage {
     }
 }
 
-/// Everything an LTE RRC, EPS NAS or NR RRC PDU decodes to, apart from the message it arrived
-/// in: the same for every repeat of the PDU, so the decoder's cache keeps it whole.
+/// Everything the decoders read from one payload. It depends on the payload's kind and bytes
+/// alone, so one value serves every repeat of a PDU.
 #[derive(Debug, Clone)]
-struct Outcome {
-    protocol: Protocol,
-    message: Cow<'static, str>,
-    rrc: Option<Arc<RrcMessage>>,
-    nas: Arc<[NasMessage]>,
-    error: Option<String>,
-    nr: Option<Arc<NrRrcMessage>>,
-    nr_nas: Arc<[Nas5gMessage]>,
+pub struct Decoded {
+    /// Protocol layer of the outer message.
+    pub protocol: Protocol,
+    /// 3GPP message name of the outer message (e.g. `SystemInformationBlockType1`,
+    /// `Attach request`), or a description when it could not be decoded.
+    pub message: Cow<'static, str>,
+    /// The decoded RRC message, for LTE RRC payloads that decoded.
+    pub rrc: Option<Box<RrcMessage>>,
+    /// NAS messages: the payload itself for NAS records, or every `dedicatedInfoNAS` carried
+    /// inside an RRC message, in order.
+    pub nas: Box<[NasMessage]>,
+    /// Why the outer message (or a nested one) could not be decoded, if it could not.
+    pub error: Option<String>,
+    /// The decoded GSM layer-3 message, for GSM payloads; for a UMTS RRC direct transfer, the
+    /// NAS message it carries (MM, GMM, CC, SM and SMS are TS 24.008's on both).
+    pub gsm: Option<Box<GsmMessage>>,
+    /// The decoded NR RRC message, for NR RRC payloads that decoded.
+    pub nr: Option<Box<NrRrcMessage>>,
+    /// The decoded 5GS NAS message, for 5GS NAS payloads.
+    pub nas5g: Option<Box<Nas5gMessage>>,
+    /// The 5GS NAS messages an NR RRC message carries (its `dedicatedNAS-Message`s, in
+    /// order), decoded.
+    pub nr_nas: Box<[Nas5gMessage]>,
+    /// The decoded UMTS RRC message, for UMTS RRC payloads that decoded.
+    pub umts: Option<Box<stingwatch_umts_rrc::UmtsRrcMessage>>,
 }
 
-impl Outcome {
-    /// Wrap an RRC decoding result, decoding the NAS it carries.
-    fn new(
+impl Decoded {
+    /// A decoded form of `protocol` named `message`, holding nothing else yet.
+    fn named(protocol: Protocol, message: Cow<'static, str>) -> Self {
+        Decoded {
+            protocol,
+            message,
+            rrc: None,
+            nas: Box::new([]),
+            error: None,
+            gsm: None,
+            nr: None,
+            nas5g: None,
+            nr_nas: Box::new([]),
+            umts: None,
+        }
+    }
+
+    /// Wrap an LTE RRC decoding result, decoding the NAS it carries.
+    fn lte_rrc(
         channel: stingwatch_model::LteRrcChannel,
         rrc: Result<RrcMessage, stingwatch_lte_rrc::RrcError>,
     ) -> Self {
@@ -136,46 +157,47 @@ impl Outcome {
                     |m| (m.error.as_ref()).map(|e| format!("embedded NAS {}: {e}", m.name)),
                     &mut error,
                 );
-                Outcome {
-                    protocol: Protocol::LteRrc,
-                    message: Cow::Borrowed(rrc.name),
-                    rrc: Some(Arc::new(rrc)),
+                Decoded {
                     nas,
                     error,
-                    nr: None,
-                    nr_nas: Arc::new([]),
+                    ..Decoded::named(Protocol::LteRrc, Cow::Borrowed(rrc.name))
                 }
+                .with_rrc(rrc)
             }
-            Err(e) => Outcome {
-                protocol: Protocol::LteRrc,
-                message: Cow::Owned(format!("undecodable {} message", channel.as_str())),
-                rrc: None,
-                nas: Arc::new([]),
+            Err(e) => Decoded {
                 error: Some(e.to_string()),
-                nr: None,
-                nr_nas: Arc::new([]),
+                ..Decoded::named(
+                    Protocol::LteRrc,
+                    Cow::Owned(format!("undecodable {} message", channel.as_str())),
+                )
             },
         }
+    }
+
+    fn with_rrc(mut self, rrc: RrcMessage) -> Self {
+        self.rrc = Some(Box::new(rrc));
+        self
     }
 
     /// Decode a NAS PDU carried on its own (a NAS record).
     fn nas(payload: &[u8]) -> Self {
         let m = stingwatch_nas::decode(payload);
-        Outcome {
-            protocol: Protocol::NasEps,
-            message: Cow::Borrowed(m.name),
-            rrc: None,
+        Decoded {
             error: m.error.clone(),
-            nas: Arc::new([m]),
-            nr: None,
-            nr_nas: Arc::new([]),
+            ..Decoded::named(Protocol::NasEps, Cow::Borrowed(m.name))
         }
+        .with_nas(m)
+    }
+
+    fn with_nas(mut self, m: NasMessage) -> Self {
+        self.nas = Box::new([m]);
+        self
     }
 
     /// Decode an NR RRC PDU and the 5GS NAS messages it carries.
     fn nr(channel: stingwatch_model::NrRrcChannel, payload: &[u8]) -> Self {
         let (message, nr, mut error) = match stingwatch_nr_rrc::decode(channel, payload) {
-            Ok(m) => (Cow::Borrowed(m.name), Some(Arc::new(m)), None),
+            Ok(m) => (Cow::Borrowed(m.name), Some(Box::new(m)), None),
             Err(e) => (
                 Cow::Owned(format!("undecodable NR RRC {} message", channel.as_str())),
                 None,
@@ -190,31 +212,99 @@ impl Outcome {
             |n| (n.error.as_ref()).map(|e| format!("embedded 5GS NAS {}: {e}", n.name)),
             &mut error,
         );
-        Outcome {
-            protocol: Protocol::NrRrc,
-            message,
-            rrc: None,
-            nas: Arc::new([]),
+        Decoded {
             error,
             nr,
             nr_nas,
+            ..Decoded::named(Protocol::NrRrc, message)
         }
     }
 
-    /// The decoded form of `source`, whose payload this is the outcome of.
-    fn message_for(&self, source: RadioMessage) -> DecodedMessage {
+    /// A 5GS NAS PDU carried on its own (a NAS record).
+    fn nas5g(payload: &[u8]) -> Self {
+        let m = stingwatch_nas5g::decode(payload);
+        Decoded {
+            error: m.error.as_ref().map(ToString::to_string),
+            ..Decoded::named(Protocol::Nas5gs, Cow::Borrowed(m.name))
+        }
+        .with_nas5g(m)
+    }
+
+    fn with_nas5g(mut self, m: Nas5gMessage) -> Self {
+        self.nas5g = Some(Box::new(m));
+        self
+    }
+
+    /// A UMTS RRC PDU, with the NAS message of a direct transfer decoded as layer 3.
+    fn umts(channel: stingwatch_model::UmtsRrcChannel, payload: &[u8]) -> Self {
+        match stingwatch_umts_rrc::decode(channel, payload) {
+            Ok(m) => {
+                let gsm = match &m.content {
+                    stingwatch_umts_rrc::Content::DirectTransfer { nas, .. } => {
+                        Some(Box::new(stingwatch_gsm::decode_l3(nas)))
+                    }
+                    _ => None,
+                };
+                let error = gsm
+                    .as_ref()
+                    .and_then(|g| g.error.as_ref())
+                    .map(|e| format!("embedded NAS: {e}"));
+                Decoded {
+                    error,
+                    gsm,
+                    ..Decoded::named(Protocol::UmtsRrc, Cow::Borrowed(m.name))
+                }
+                .with_umts(m)
+            }
+            Err(e) => Decoded {
+                error: Some(e.to_string()),
+                ..Decoded::named(
+                    Protocol::UmtsRrc,
+                    Cow::Owned(format!("undecodable UMTS {} message", channel.as_str())),
+                )
+            },
+        }
+    }
+
+    fn with_umts(mut self, m: stingwatch_umts_rrc::UmtsRrcMessage) -> Self {
+        self.umts = Some(Box::new(m));
+        self
+    }
+
+    /// A GSM layer-3 message.
+    fn gsm(protocol: Protocol, m: GsmMessage) -> Self {
+        Decoded {
+            error: m.error.clone(),
+            ..Decoded::named(protocol, Cow::Owned(m.name.clone()))
+        }
+        .with_gsm(m)
+    }
+
+    fn with_gsm(mut self, m: GsmMessage) -> Self {
+        self.gsm = Some(Box::new(m));
+        self
+    }
+
+    /// What no decoder here reads.
+    fn other(source: &RadioMessage, gsmtap_type: u8, sub_type: u8) -> Self {
+        Decoded::named(
+            Protocol::Other,
+            Cow::Owned(if gsmtap_type == 0 {
+                format!(
+                    "{} message (not decoded here)",
+                    source.rat.as_str().to_uppercase()
+                )
+            } else {
+                format!("GSMTAP type {gsmtap_type:#04x} sub-type {sub_type}")
+            }),
+        )
+    }
+
+    /// `source` with this as its decoded form.
+    fn message_for(self: &Arc<Self>, source: RadioMessage) -> DecodedMessage {
         DecodedMessage {
             source,
-            protocol: self.protocol,
-            message: self.message.clone(),
-            rrc: self.rrc.clone(),
-            nas: self.nas.clone(),
-            error: self.error.clone(),
-            gsm: None,
-            nr: self.nr.clone(),
-            nas5g: None,
-            nr_nas: self.nr_nas.clone(),
-            umts: None,
+            decoded: Arc::clone(self),
         }
     }
 }
@@ -226,7 +316,7 @@ fn decode_carried<'a, M>(
     decode: impl Fn(&[u8]) -> M,
     failure: impl Fn(&M) -> Option<String>,
     error: &mut Option<String>,
-) -> Arc<[M]> {
+) -> Box<[M]> {
     pdus.into_iter()
         .map(|pdu| {
             let m = decode(pdu);
@@ -243,135 +333,54 @@ fn decode_carried<'a, M>(
 /// This is the straightforward path: every message is decoded in full. [`Decoder`] gives the
 /// same results faster on long recordings.
 pub fn decode_message(source: RadioMessage) -> DecodedMessage {
-    match source.kind {
-        PayloadKind::LteRrc { channel } => Outcome::new(
+    let decoded = match source.kind {
+        PayloadKind::LteRrc { channel } => Decoded::lte_rrc(
             channel,
             stingwatch_lte_rrc::decode(channel, &source.payload),
-        )
-        .message_for(source),
-        PayloadKind::LteNas => Outcome::nas(&source.payload).message_for(source),
-        PayloadKind::NrRrc { channel } => Outcome::nr(channel, &source.payload).message_for(source),
-        PayloadKind::GsmUm { channel_type } => {
-            let m = stingwatch_gsm::decode_um(channel_type, &source.payload);
-            gsm_message(Protocol::GsmUm, m, source)
-        }
+        ),
+        _ => decode_other(&source),
+    };
+    DecodedMessage {
+        source,
+        decoded: Arc::new(decoded),
+    }
+}
+
+/// What every payload kind but LTE RRC decodes to (the same on both paths).
+fn decode_other(source: &RadioMessage) -> Decoded {
+    match source.kind {
+        PayloadKind::LteRrc { channel } => Decoded::lte_rrc(
+            channel,
+            stingwatch_lte_rrc::decode(channel, &source.payload),
+        ),
+        PayloadKind::LteNas => Decoded::nas(&source.payload),
+        PayloadKind::NrRrc { channel } => Decoded::nr(channel, &source.payload),
+        PayloadKind::GsmUm { channel_type } => Decoded::gsm(
+            Protocol::GsmUm,
+            stingwatch_gsm::decode_um(channel_type, &source.payload),
+        ),
         PayloadKind::GsmL3 => {
-            let m = stingwatch_gsm::decode_l3(&source.payload);
-            gsm_message(Protocol::GsmL3, m, source)
+            Decoded::gsm(Protocol::GsmL3, stingwatch_gsm::decode_l3(&source.payload))
         }
-        PayloadKind::NrNas => {
-            let m = stingwatch_nas5g::decode(&source.payload);
-            DecodedMessage {
-                protocol: Protocol::Nas5gs,
-                message: Cow::Borrowed(m.name),
-                rrc: None,
-                nas: Arc::new([]),
-                error: m.error.as_ref().map(ToString::to_string),
-                gsm: None,
-                nr: None,
-                nas5g: Some(Arc::new(m)),
-                nr_nas: Arc::new([]),
-                umts: None,
-                source,
-            }
-        }
-        PayloadKind::UmtsRrc { channel } => umts_message(channel, source),
+        PayloadKind::NrNas => Decoded::nas5g(&source.payload),
+        PayloadKind::UmtsRrc { channel } => Decoded::umts(channel, &source.payload),
         PayloadKind::Other {
             gsmtap_type,
             sub_type,
-        } => DecodedMessage {
-            protocol: Protocol::Other,
-            message: Cow::Owned(if gsmtap_type == 0 {
-                format!(
-                    "{} message (not decoded here)",
-                    source.rat.as_str().to_uppercase()
-                )
-            } else {
-                format!("GSMTAP type {gsmtap_type:#04x} sub-type {sub_type}")
-            }),
-            rrc: None,
-            nas: Arc::new([]),
-            error: None,
-            gsm: None,
-            nr: None,
-            nas5g: None,
-            nr_nas: Arc::new([]),
-            umts: None,
-            source,
-        },
+        } => Decoded::other(source, gsmtap_type, sub_type),
     }
 }
 
-/// A UMTS RRC message, with the NAS message of a direct transfer decoded as layer 3.
-fn umts_message(channel: stingwatch_model::UmtsRrcChannel, source: RadioMessage) -> DecodedMessage {
-    match stingwatch_umts_rrc::decode(channel, &source.payload) {
-        Ok(m) => {
-            let gsm = match &m.content {
-                stingwatch_umts_rrc::Content::DirectTransfer { nas, .. } => {
-                    Some(Arc::new(stingwatch_gsm::decode_l3(nas)))
-                }
-                _ => None,
-            };
-            let error = gsm
-                .as_ref()
-                .and_then(|g| g.error.as_ref())
-                .map(|e| format!("embedded NAS: {e}"));
-            DecodedMessage {
-                protocol: Protocol::UmtsRrc,
-                message: Cow::Borrowed(m.name),
-                rrc: None,
-                nas: Arc::new([]),
-                error,
-                gsm,
-                nr: None,
-                nas5g: None,
-                nr_nas: Arc::new([]),
-                umts: Some(Arc::new(m)),
-                source,
-            }
-        }
-        Err(e) => DecodedMessage {
-            protocol: Protocol::UmtsRrc,
-            message: Cow::Owned(format!("undecodable UMTS {} message", channel.as_str())),
-            rrc: None,
-            nas: Arc::new([]),
-            error: Some(e.to_string()),
-            gsm: None,
-            nr: None,
-            nas5g: None,
-            nr_nas: Arc::new([]),
-            umts: None,
-            source,
-        },
-    }
-}
-
-/// [`decode_message`] with LTE RRC read by [`stingwatch_lte_rrc::decode_for_detection`]: the
-/// same result, without building the decoded tree of the messages the walker reads.
-pub(crate) fn decode_for_detection(source: RadioMessage) -> DecodedMessage {
+/// The decoded form of `source`, with LTE RRC read by
+/// [`stingwatch_lte_rrc::decode_for_detection`]: the same result as [`decode_message`]'s,
+/// without building the decoded tree of the messages the walker reads.
+pub(crate) fn decode_for_detection(source: &RadioMessage) -> Decoded {
     match source.kind {
-        PayloadKind::LteRrc { channel } => Outcome::new(
+        PayloadKind::LteRrc { channel } => Decoded::lte_rrc(
             channel,
             stingwatch_lte_rrc::decode_for_detection(channel, &source.payload),
-        )
-        .message_for(source),
-        _ => decode_message(source),
-    }
-}
-
-fn gsm_message(protocol: Protocol, m: GsmMessage, source: RadioMessage) -> DecodedMessage {
-    DecodedMessage {
-        protocol,
-        message: Cow::Owned(m.name.clone()),
-        rrc: None,
-        nas: Arc::new([]),
-        error: m.error.clone(),
-        gsm: Some(Arc::new(m)),
-        nr: None,
-        nas5g: None,
-        nr_nas: Arc::new([]),
-        umts: None,
-        source,
+        ),
+        _ => decode_other(source),
     }
 }
 

@@ -16,7 +16,7 @@ fn sequence(path: &Path) -> Vec<(String, String, Vec<String>)> {
                 let kind = format!("{:?}", m.kind);
                 let d = decode_message(m);
                 let nested = d.nas.iter().map(|n| n.name.to_string()).collect();
-                out.push((kind, d.message.into_owned(), nested));
+                out.push((kind, d.message.to_string(), nested));
             }
             ReadItem::Measurement(_) => {}
             ReadItem::Damage(d) => panic!("{}: unexpected damage {d}", path.display()),

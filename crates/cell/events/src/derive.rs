@@ -40,7 +40,7 @@ use crate::{
 };
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-use stingwatch_decode::{DecodedMessage, Protocol};
+use stingwatch_decode::{Decoded, DecodedMessage, Protocol};
 use stingwatch_lte_rrc::{PagingIdentity, RedirectTarget, RrcMessage, RrcSummary};
 use stingwatch_model::{CaptureTime, Direction, Measurement, MeasurementKind, Rat};
 use stingwatch_nas::tables::emm;
@@ -86,11 +86,11 @@ struct UmtsBch {
 /// Radio context of a message: (EARFCN, PCI).
 type Radio = (Option<u32>, Option<u16>);
 
-/// Event kind of one shared decoded RRC message on one EARFCN. The message is held so its
+/// Event kind of one shared decoded RRC message on one EARFCN. The decoded form is held so its
 /// address, part of the key, cannot be reused by another message while the entry lives.
 #[derive(Debug)]
 struct KindOf {
-    _rrc: Arc<RrcMessage>,
+    _decoded: Arc<Decoded>,
     kind: Option<EventKind>,
 }
 
@@ -170,10 +170,11 @@ impl EventDeriver {
     /// shared form.
     fn remembered_rrc_kind(
         &mut self,
-        rrc: &Arc<RrcMessage>,
+        decoded: &Arc<Decoded>,
+        rrc: &RrcMessage,
         earfcn: Option<u32>,
     ) -> Option<EventKind> {
-        let key = (Arc::as_ptr(rrc) as usize, earfcn);
+        let key = (Arc::as_ptr(decoded) as usize, earfcn);
         if let Some(k) = self.kinds.get(&key) {
             return k.kind.clone();
         }
@@ -185,7 +186,7 @@ impl EventDeriver {
         }
         let kind = rrc_kind(rrc, earfcn);
         let remembered = KindOf {
-            _rrc: Arc::clone(rrc),
+            _decoded: Arc::clone(decoded),
             kind: kind.clone(),
         };
         self.kinds.insert(key, remembered);
@@ -208,7 +209,7 @@ impl EventDeriver {
                     return;
                 };
                 let uplink = rrc.channel.direction() == Direction::Uplink;
-                if let Some(kind) = self.remembered_rrc_kind(rrc, radio.0) {
+                if let Some(kind) = self.remembered_rrc_kind(&msg.decoded, rrc, radio.0) {
                     if let EventKind::CellObserved {
                         plmn, tac, cell_id, ..
                     } = &kind
