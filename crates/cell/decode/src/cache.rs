@@ -20,7 +20,7 @@ use stingwatch_model::{LteRrcChannel, NrRrcChannel, PayloadKind, RadioMessage};
 
 use std::sync::Arc;
 
-use crate::{decode_for_detection, decode_message, Decoded, DecodedMessage};
+use crate::{decode_for_detection, decode_message_shared, Decoded, DecodedMessage};
 
 /// Most PDUs remembered at once; when full, each new PDU replaces one, so memory stays bounded
 /// whatever a transmitter sends. One pass of the real recording the benchmark repeats holds
@@ -66,6 +66,8 @@ pub struct Decoder {
     /// Sum of the remembered PDUs' lengths.
     bytes: usize,
     stats: CacheStats,
+    /// The decoded form of the last message that is not cached, lent to its reader.
+    scratch: Arc<Decoded>,
 }
 
 /// Table of NAS records (EPS NAS PDUs logged on their own), after the RRC channels'.
@@ -122,15 +124,26 @@ impl Decoder {
 
     /// Decode one radio message; the result equals `decode_message(source)`.
     pub fn decode(&mut self, source: RadioMessage) -> DecodedMessage {
-        let index = match source.kind {
-            PayloadKind::LteRrc { channel } => channel_index(channel),
-            PayloadKind::LteNas => NAS_TABLE,
-            PayloadKind::NrRrc { channel } => NR_TABLES + channel as usize,
-            _ => return decode_message(source),
+        let decoded = self.decode_with(&source, Arc::clone);
+        DecodedMessage { source, decoded }
+    }
+
+    /// Calls `f` with the decoded form of `source` (the value `decode_message(source)` holds),
+    /// borrowed from the cache when its PDU was seen lately: reading a repeat then costs no
+    /// reference count.
+    pub fn decode_with<R>(
+        &mut self,
+        source: &RadioMessage,
+        f: impl FnOnce(&Arc<Decoded>) -> R,
+    ) -> R {
+        let Some(index) = table_of(source.kind) else {
+            self.scratch = Arc::new(decode_message_shared(source));
+            return f(&self.scratch);
         };
         if source.payload.len() > MAX_CACHED_PDU {
             self.stats.uncached += 1;
-            return Arc::new(decode_for_detection(&source)).message_for(source);
+            self.scratch = Arc::new(decode_for_detection(source));
+            return f(&self.scratch);
         }
         if let Some(hit) = self
             .cache
@@ -138,23 +151,33 @@ impl Decoder {
             .and_then(|m| m.get(source.payload.as_slice()))
         {
             self.stats.hits += 1;
-            return hit.message_for(source);
+            return f(hit);
         }
         self.stats.misses += 1;
-        let outcome = Arc::new(decode_for_detection(&source));
-        let decoded = outcome.message_for(source);
-        let len = decoded.source.payload.len();
+        let decoded = Arc::new(decode_for_detection(source));
+        let len = source.payload.len();
         while self.entries >= MAX_CACHE_ENTRIES || self.bytes + len > MAX_CACHE_BYTES {
             if !self.forget_one(index) {
                 break;
             }
         }
-        if let Some(m) = self.cache.get_mut(index) {
-            m.insert(decoded.source.payload.clone().into_boxed_slice(), outcome);
-            self.entries += 1;
-            self.bytes += len;
-        }
-        decoded
+        let Some(m) = self.cache.get_mut(index) else {
+            self.scratch = decoded;
+            return f(&self.scratch);
+        };
+        self.entries += 1;
+        self.bytes += len;
+        f(m.entry(source.payload.as_slice().into()).or_insert(decoded))
+    }
+}
+
+/// The cache table of a payload kind, if the kind is cached.
+fn table_of(kind: PayloadKind) -> Option<usize> {
+    match kind {
+        PayloadKind::LteRrc { channel } => Some(channel_index(channel)),
+        PayloadKind::LteNas => Some(NAS_TABLE),
+        PayloadKind::NrRrc { channel } => Some(NR_TABLES + channel as usize),
+        _ => None,
     }
 }
 

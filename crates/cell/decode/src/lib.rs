@@ -126,6 +126,13 @@ pub struct Decoded {
     pub umts: Option<Box<stingwatch_umts_rrc::UmtsRrcMessage>>,
 }
 
+impl Default for Decoded {
+    /// Nothing decoded: what the decoder lends before its first message.
+    fn default() -> Self {
+        Decoded::named(Protocol::Other, Cow::Borrowed(""))
+    }
+}
+
 impl Decoded {
     /// A decoded form of `protocol` named `message`, holding nothing else yet.
     fn named(protocol: Protocol, message: Cow<'static, str>) -> Self {
@@ -299,14 +306,6 @@ impl Decoded {
             }),
         )
     }
-
-    /// `source` with this as its decoded form.
-    fn message_for(self: &Arc<Self>, source: RadioMessage) -> DecodedMessage {
-        DecodedMessage {
-            source,
-            decoded: Arc::clone(self),
-        }
-    }
 }
 
 /// Decodes each NAS PDU an RRC message carries, in order. The first one that fails (`failure`
@@ -333,21 +332,12 @@ fn decode_carried<'a, M>(
 /// This is the straightforward path: every message is decoded in full. [`Decoder`] gives the
 /// same results faster on long recordings.
 pub fn decode_message(source: RadioMessage) -> DecodedMessage {
-    let decoded = match source.kind {
-        PayloadKind::LteRrc { channel } => Decoded::lte_rrc(
-            channel,
-            stingwatch_lte_rrc::decode(channel, &source.payload),
-        ),
-        _ => decode_other(&source),
-    };
-    DecodedMessage {
-        source,
-        decoded: Arc::new(decoded),
-    }
+    let decoded = Arc::new(decode_message_shared(&source));
+    DecodedMessage { source, decoded }
 }
 
-/// What every payload kind but LTE RRC decodes to (the same on both paths).
-fn decode_other(source: &RadioMessage) -> Decoded {
+/// The decoded form [`decode_message`] gives `source`.
+pub(crate) fn decode_message_shared(source: &RadioMessage) -> Decoded {
     match source.kind {
         PayloadKind::LteRrc { channel } => Decoded::lte_rrc(
             channel,
@@ -380,7 +370,7 @@ pub(crate) fn decode_for_detection(source: &RadioMessage) -> Decoded {
             channel,
             stingwatch_lte_rrc::decode_for_detection(channel, &source.payload),
         ),
-        _ => decode_other(source),
+        _ => decode_message_shared(source),
     }
 }
 

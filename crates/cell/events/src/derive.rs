@@ -42,7 +42,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use stingwatch_decode::{Decoded, DecodedMessage, Protocol};
 use stingwatch_lte_rrc::{PagingIdentity, RedirectTarget, RrcMessage, RrcSummary};
-use stingwatch_model::{CaptureTime, Direction, Measurement, MeasurementKind, Rat};
+use stingwatch_model::{CaptureTime, Direction, Measurement, MeasurementKind, RadioMessage, Rat};
 use stingwatch_nas::tables::emm;
 use stingwatch_nas::{IdentityKind, NasMessage};
 use stingwatch_umts_rrc::sib::{ReassembledSib, SibReassembler, SibSegment};
@@ -195,21 +195,32 @@ impl EventDeriver {
 
     /// Appends the events of one decoded message to `out`, in the order they happened.
     pub fn derive_into(&mut self, msg: &DecodedMessage, out: &mut Vec<Event>) {
-        let packet = msg.source.packet;
-        let time = msg.source.time.filter(|t| t.0 >= EARLIEST_PLAUSIBLE_TIME.0);
-        let mut radio = (msg.source.context.arfcn, msg.source.context.pci);
-        match msg.protocol {
+        self.derive_decoded(&msg.source, &msg.decoded, out);
+    }
+
+    /// [`EventDeriver::derive_into`] for a message whose decoded form is held apart from it
+    /// (borrowed from the decoder's cache, so passing it on costs nothing).
+    pub fn derive_decoded(
+        &mut self,
+        source: &RadioMessage,
+        decoded: &Arc<Decoded>,
+        out: &mut Vec<Event>,
+    ) {
+        let packet = source.packet;
+        let time = source.time.filter(|t| t.0 >= EARLIEST_PLAUSIBLE_TIME.0);
+        let mut radio = (source.context.arfcn, source.context.pci);
+        match decoded.protocol {
             Protocol::LteRrc => {
                 if radio == (None, None) {
                     radio = self.serving.unwrap_or((None, None));
                 } else {
                     self.serving = Some(radio);
                 }
-                let Some(rrc) = &msg.rrc else {
+                let Some(rrc) = &decoded.rrc else {
                     return;
                 };
                 let uplink = rrc.channel.direction() == Direction::Uplink;
-                if let Some(kind) = self.remembered_rrc_kind(&msg.decoded, rrc, radio.0) {
+                if let Some(kind) = self.remembered_rrc_kind(decoded, rrc, radio.0) {
                     if let EventKind::CellObserved {
                         plmn, tac, cell_id, ..
                     } = &kind
@@ -225,7 +236,7 @@ impl EventDeriver {
                     }
                     out.push(self.event(packet, time, radio, kind));
                 }
-                for nas in msg.nas.iter() {
+                for nas in decoded.nas.iter() {
                     for kind in nas_kinds(nas, uplink).into_iter().flatten() {
                         if self.is_copy(packet, time, NasSource::Rrc, &kind) {
                             continue;
@@ -241,8 +252,8 @@ impl EventDeriver {
                 if let Some(serving) = self.serving {
                     radio = serving;
                 }
-                let uplink = msg.source.direction == Direction::Uplink;
-                for nas in msg.nas.iter() {
+                let uplink = source.direction == Direction::Uplink;
+                for nas in decoded.nas.iter() {
                     for kind in nas_kinds(nas, uplink).into_iter().flatten() {
                         if self.is_copy(packet, time, NasSource::Record, &kind) {
                             continue;
@@ -252,7 +263,7 @@ impl EventDeriver {
                 }
             }
             Protocol::UmtsRrc => {
-                let Some(umts) = &msg.umts else {
+                let Some(umts) = &decoded.umts else {
                     return;
                 };
                 if let Some(ev) = crate::umts::umts_rrc_event(umts) {
@@ -264,7 +275,7 @@ impl EventDeriver {
                     self.umts_system_information(packet, time, radio, segments, out);
                 }
                 if let (Some(gsm), stingwatch_umts_rrc::Content::DirectTransfer { nas, .. }) =
-                    (&msg.gsm, &umts.content)
+                    (&decoded.gsm, &umts.content)
                 {
                     if !self.is_umts_nas_copy(packet, time, NasSource::Rrc, nas) {
                         for ev in crate::gsm::gsm_events(gsm) {
@@ -278,11 +289,11 @@ impl EventDeriver {
                     }
                 }
             }
-            Protocol::GsmL3 if msg.source.rat == Rat::Umts => {
-                let Some(gsm) = &msg.gsm else {
+            Protocol::GsmL3 if source.rat == Rat::Umts => {
+                let Some(gsm) = &decoded.gsm else {
                     return;
                 };
-                if self.is_umts_nas_copy(packet, time, NasSource::Record, &msg.source.payload) {
+                if self.is_umts_nas_copy(packet, time, NasSource::Record, &source.payload) {
                     return;
                 }
                 for ev in crate::gsm::gsm_events(gsm) {
@@ -290,10 +301,10 @@ impl EventDeriver {
                 }
             }
             Protocol::GsmUm | Protocol::GsmL3 => {
-                let Some(gsm) = &msg.gsm else {
+                let Some(gsm) = &decoded.gsm else {
                     return;
                 };
-                let uplink = msg.source.direction == Direction::Uplink;
+                let uplink = source.direction == Direction::Uplink;
                 for ev in crate::gsm::gsm_events(gsm) {
                     let network = match &ev {
                         GsmEvent::IdentitySent {
@@ -317,7 +328,7 @@ impl EventDeriver {
                 }
             }
             Protocol::NrRrc => {
-                let Some(nr) = &msg.nr else {
+                let Some(nr) = &decoded.nr else {
                     return;
                 };
                 // NR radio context stays its own: LTE messages without a context inherit the
@@ -332,13 +343,13 @@ impl EventDeriver {
                 // (0xB800-0xB80B) logs again: the rule of the EPS NAS applies (see the module
                 // notes), with the channel's direction.
                 let direction = nr.channel.direction();
-                for m in msg.nr_nas.iter() {
+                for m in decoded.nr_nas.iter() {
                     let at = (packet, time, radio);
                     self.derive_nas5g(m, direction, NasSource::Rrc, at, out);
                 }
             }
             Protocol::Nas5gs => {
-                let Some(m) = &msg.nas5g else {
+                let Some(m) = &decoded.nas5g else {
                     return;
                 };
                 if let Some(serving) = self.nr_serving {
@@ -347,7 +358,7 @@ impl EventDeriver {
                 // DIAG logs a protected message twice (as sent, then deciphered): equal events
                 // of two records close together are one message.
                 let at = (packet, time, radio);
-                self.derive_nas5g(m, msg.source.direction, NasSource::Record, at, out);
+                self.derive_nas5g(m, source.direction, NasSource::Record, at, out);
             }
             Protocol::Other => {}
         }

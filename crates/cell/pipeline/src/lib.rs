@@ -7,8 +7,10 @@
 
 #![forbid(unsafe_code)]
 
+use std::sync::Arc;
 use stingwatch_analysis::{Analysis, KnownCells};
-use stingwatch_decode::{decode_message, Decoder};
+
+use stingwatch_decode::{decode_message, Decoded, Decoder};
 use stingwatch_events::{CellRef, EventDeriver};
 use stingwatch_model::{Measurement, RadioMessage};
 use stingwatch_report::{
@@ -147,12 +149,17 @@ impl Pipeline {
     /// Take one message through every stage.
     pub fn push(&mut self, msg: RadioMessage) -> Pushed {
         self.last_packet = msg.packet;
-        let m = if self.full_decoding {
-            decode_message(msg)
-        } else {
-            self.decoder.decode(msg)
+        let mut events = std::mem::take(&mut self.events);
+        let deriver = &mut self.deriver;
+        let mut derive = |decoded: &Arc<Decoded>| {
+            deriver.derive_decoded(&msg, decoded, &mut events);
+            decoded.rrc.is_none() && decoded.nas.is_empty()
         };
-        let undecoded = m.rrc.is_none() && m.nas.is_empty();
+        let undecoded = if self.full_decoding {
+            derive(&decode_message(msg.clone()).decoded)
+        } else {
+            self.decoder.decode_with(&msg, derive)
+        };
         if undecoded {
             self.undecoded += 1;
         }
@@ -160,8 +167,6 @@ impl Pipeline {
             undecoded,
             ..Pushed::default()
         };
-        let mut events = std::mem::take(&mut self.events);
-        self.deriver.derive_into(&m, &mut events);
         let pushed = self.take_events(&mut events, pushed);
         self.events = events;
         pushed
