@@ -15,12 +15,11 @@
 //! of a working set slightly larger than the cache each time round; this keeps most of it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use stingwatch_model::{LteRrcChannel, NrRrcChannel, PayloadKind, RadioMessage};
 
-use std::sync::Arc;
-
-use crate::{decode_for_detection, decode_message_shared, Decoded, DecodedMessage};
+use crate::{decode_for_detection, decode_payload, Decoded, DecodedMessage};
 
 /// Most PDUs remembered at once; when full, each new PDU replaces one, so memory stays bounded
 /// whatever a transmitter sends. One pass of the real recording the benchmark repeats holds
@@ -137,7 +136,7 @@ impl Decoder {
         f: impl FnOnce(&Arc<Decoded>) -> R,
     ) -> R {
         let Some(index) = table_of(source.kind) else {
-            self.scratch = Arc::new(decode_message_shared(source));
+            self.scratch = Arc::new(decode_payload(source));
             return f(&self.scratch);
         };
         if source.payload.len() > MAX_CACHED_PDU {

@@ -164,12 +164,13 @@ impl Decoded {
                     |m| (m.error.as_ref()).map(|e| format!("embedded NAS {}: {e}", m.name)),
                     &mut error,
                 );
+                let name = Cow::Borrowed(rrc.name);
                 Decoded {
+                    rrc: Some(Box::new(rrc)),
                     nas,
                     error,
-                    ..Decoded::named(Protocol::LteRrc, Cow::Borrowed(rrc.name))
+                    ..Decoded::named(Protocol::LteRrc, name)
                 }
-                .with_rrc(rrc)
             }
             Err(e) => Decoded {
                 error: Some(e.to_string()),
@@ -181,24 +182,15 @@ impl Decoded {
         }
     }
 
-    fn with_rrc(mut self, rrc: RrcMessage) -> Self {
-        self.rrc = Some(Box::new(rrc));
-        self
-    }
-
     /// Decode a NAS PDU carried on its own (a NAS record).
     fn nas(payload: &[u8]) -> Self {
         let m = stingwatch_nas::decode(payload);
+        let name = Cow::Borrowed(m.name);
         Decoded {
             error: m.error.clone(),
-            ..Decoded::named(Protocol::NasEps, Cow::Borrowed(m.name))
+            nas: Box::new([m]),
+            ..Decoded::named(Protocol::NasEps, name)
         }
-        .with_nas(m)
-    }
-
-    fn with_nas(mut self, m: NasMessage) -> Self {
-        self.nas = Box::new([m]);
-        self
     }
 
     /// Decode an NR RRC PDU and the 5GS NAS messages it carries.
@@ -230,16 +222,12 @@ impl Decoded {
     /// A 5GS NAS PDU carried on its own (a NAS record).
     fn nas5g(payload: &[u8]) -> Self {
         let m = stingwatch_nas5g::decode(payload);
+        let name = Cow::Borrowed(m.name);
         Decoded {
             error: m.error.as_ref().map(ToString::to_string),
-            ..Decoded::named(Protocol::Nas5gs, Cow::Borrowed(m.name))
+            nas5g: Some(Box::new(m)),
+            ..Decoded::named(Protocol::Nas5gs, name)
         }
-        .with_nas5g(m)
-    }
-
-    fn with_nas5g(mut self, m: Nas5gMessage) -> Self {
-        self.nas5g = Some(Box::new(m));
-        self
     }
 
     /// A UMTS RRC PDU, with the NAS message of a direct transfer decoded as layer 3.
@@ -256,12 +244,13 @@ impl Decoded {
                     .as_ref()
                     .and_then(|g| g.error.as_ref())
                     .map(|e| format!("embedded NAS: {e}"));
+                let name = Cow::Borrowed(m.name);
                 Decoded {
                     error,
                     gsm,
-                    ..Decoded::named(Protocol::UmtsRrc, Cow::Borrowed(m.name))
+                    umts: Some(Box::new(m)),
+                    ..Decoded::named(Protocol::UmtsRrc, name)
                 }
-                .with_umts(m)
             }
             Err(e) => Decoded {
                 error: Some(e.to_string()),
@@ -273,23 +262,14 @@ impl Decoded {
         }
     }
 
-    fn with_umts(mut self, m: stingwatch_umts_rrc::UmtsRrcMessage) -> Self {
-        self.umts = Some(Box::new(m));
-        self
-    }
-
     /// A GSM layer-3 message.
     fn gsm(protocol: Protocol, m: GsmMessage) -> Self {
+        let name = Cow::Owned(m.name.clone());
         Decoded {
             error: m.error.clone(),
-            ..Decoded::named(protocol, Cow::Owned(m.name.clone()))
+            gsm: Some(Box::new(m)),
+            ..Decoded::named(protocol, name)
         }
-        .with_gsm(m)
-    }
-
-    fn with_gsm(mut self, m: GsmMessage) -> Self {
-        self.gsm = Some(Box::new(m));
-        self
     }
 
     /// What no decoder here reads.
@@ -332,12 +312,12 @@ fn decode_carried<'a, M>(
 /// This is the straightforward path: every message is decoded in full. [`Decoder`] gives the
 /// same results faster on long recordings.
 pub fn decode_message(source: RadioMessage) -> DecodedMessage {
-    let decoded = Arc::new(decode_message_shared(&source));
+    let decoded = Arc::new(decode_payload(&source));
     DecodedMessage { source, decoded }
 }
 
-/// The decoded form [`decode_message`] gives `source`.
-pub(crate) fn decode_message_shared(source: &RadioMessage) -> Decoded {
+/// The decoded form [`decode_message`] gives `source`, for a caller that keeps the message.
+pub fn decode_payload(source: &RadioMessage) -> Decoded {
     match source.kind {
         PayloadKind::LteRrc { channel } => Decoded::lte_rrc(
             channel,
@@ -370,7 +350,7 @@ pub(crate) fn decode_for_detection(source: &RadioMessage) -> Decoded {
             channel,
             stingwatch_lte_rrc::decode_for_detection(channel, &source.payload),
         ),
-        _ => decode_message_shared(source),
+        _ => decode_payload(source),
     }
 }
 

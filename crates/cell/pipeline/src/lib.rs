@@ -8,9 +8,9 @@
 #![forbid(unsafe_code)]
 
 use std::sync::Arc;
-use stingwatch_analysis::{Analysis, KnownCells};
 
-use stingwatch_decode::{decode_message, Decoded, Decoder};
+use stingwatch_analysis::{Analysis, KnownCells};
+use stingwatch_decode::{decode_payload, Decoded, Decoder};
 use stingwatch_events::{CellRef, EventDeriver};
 use stingwatch_model::{Measurement, RadioMessage};
 use stingwatch_report::{
@@ -97,7 +97,7 @@ impl Pipeline {
     }
 
     /// The same pipeline on the straightforward path: every message decoded in full by
-    /// [`decode_message`], nothing reused, and every event handed to every analyzer
+    /// [`decode_payload`], nothing reused, and every event handed to every analyzer
     /// ([`Analysis::without_routing`]). Slower; its findings are the reference the fast path is
     /// tested against.
     pub fn with_full_decoding(mut self) -> Self {
@@ -156,7 +156,7 @@ impl Pipeline {
             decoded.rrc.is_none() && decoded.nas.is_empty()
         };
         let undecoded = if self.full_decoding {
-            derive(&decode_message(msg.clone()).decoded)
+            derive(&Arc::new(decode_payload(&msg)))
         } else {
             self.decoder.decode_with(&msg, derive)
         };
