@@ -48,25 +48,45 @@ pub struct CacheStats {
     pub uncached: u64,
 }
 
-/// Decoded PDUs of one channel (or of NAS records), by their bytes. foldhash is seeded per
-/// process; even if a transmitter made its PDUs collide, a table of at most
-/// [`MAX_CACHE_ENTRIES`] bounds the cost of a lookup.
-type ChannelCache = HashMap<Box<[u8]>, Arc<Decoded>, foldhash::fast::RandomState>;
+/// Decoded PDUs of one channel (or of NAS records), by their bytes, each with what its reader
+/// keeps beside it. foldhash is seeded per process; even if a transmitter made its PDUs
+/// collide, a table of at most [`MAX_CACHE_ENTRIES`] bounds the cost of a lookup.
+type ChannelCache<M> = HashMap<Box<[u8]>, (Arc<Decoded>, M), foldhash::fast::RandomState>;
 
 /// Decodes radio messages exactly as [`crate::decode_message`] does, reusing the result for
 /// repeated LTE RRC, EPS NAS and NR RRC PDUs.
-#[derive(Debug, Default)]
-pub struct Decoder {
+///
+/// Each remembered PDU also holds an `M` for the reader ([`Decoder::decode_with`] lends it):
+/// what the reader works out from a decoded form once, such as the events it means. Kept in
+/// the same table entry, it is found by the same lookup and forgotten with its PDU, so the
+/// reader needs no table of its own keyed on the shared form.
+#[derive(Debug)]
+pub struct Decoder<M = ()> {
     /// One table per LTE RRC channel (indexed by [`channel_index`]), one for NAS records
     /// ([`NAS_TABLE`]) and one per NR RRC channel (from [`NR_TABLES`]), so entries are found by
     /// borrowed bytes without building a key.
-    cache: [ChannelCache; NR_TABLES + NrRrcChannel::ALL.len()],
+    cache: [ChannelCache<M>; NR_TABLES + NrRrcChannel::ALL.len()],
     entries: usize,
     /// Sum of the remembered PDUs' lengths.
     bytes: usize,
     stats: CacheStats,
     /// The decoded form of the last message that is not cached, lent to its reader.
     scratch: Arc<Decoded>,
+    /// The reader's part for `scratch`, fresh for each message that is not cached.
+    scratch_memo: M,
+}
+
+impl<M: Default> Default for Decoder<M> {
+    fn default() -> Self {
+        Decoder {
+            cache: Default::default(),
+            entries: 0,
+            bytes: 0,
+            stats: CacheStats::default(),
+            scratch: Arc::default(),
+            scratch_memo: M::default(),
+        }
+    }
 }
 
 /// Table of NAS records (EPS NAS PDUs logged on their own), after the RRC channels'.
@@ -81,8 +101,15 @@ fn channel_index(channel: LteRrcChannel) -> usize {
 }
 
 impl Decoder {
-    /// An empty decoder.
+    /// An empty decoder whose entries hold nothing for the reader.
     pub fn new() -> Self {
+        Decoder::default()
+    }
+}
+
+impl<M: Default> Decoder<M> {
+    /// An empty decoder whose entries each hold an `M` for the reader, `M::default()` at first.
+    pub fn with_memo() -> Self {
         Decoder::default()
     }
 
@@ -123,34 +150,35 @@ impl Decoder {
 
     /// Decode one radio message; the result equals `decode_message(source)`.
     pub fn decode(&mut self, source: RadioMessage) -> DecodedMessage {
-        let decoded = self.decode_with(&source, Arc::clone);
+        let decoded = self.decode_with(&source, |decoded, _| Arc::clone(decoded));
         DecodedMessage { source, decoded }
     }
 
-    /// Calls `f` with the decoded form of `source` (the value `decode_message(source)` holds),
-    /// borrowed from the cache when its PDU was seen lately: reading a repeat then costs no
-    /// reference count.
+    /// Calls `f` with the decoded form of `source` (the value `decode_message(source)` holds)
+    /// and the reader's `M` for it, both borrowed from the cache when its PDU was seen lately:
+    /// reading a repeat then costs no reference count. A PDU that is not cached comes with a
+    /// fresh `M::default()`.
     pub fn decode_with<R>(
         &mut self,
         source: &RadioMessage,
-        f: impl FnOnce(&Arc<Decoded>) -> R,
+        f: impl FnOnce(&Arc<Decoded>, &mut M) -> R,
     ) -> R {
         let Some(index) = table_of(source.kind) else {
             self.scratch = Arc::new(decode_payload(source));
-            return f(&self.scratch);
+            return self.lend_scratch(f);
         };
         if source.payload.len() > MAX_CACHED_PDU {
             self.stats.uncached += 1;
             self.scratch = Arc::new(decode_for_detection(source));
-            return f(&self.scratch);
+            return self.lend_scratch(f);
         }
-        if let Some(hit) = self
+        if let Some((hit, memo)) = self
             .cache
-            .get(index)
-            .and_then(|m| m.get(source.payload.as_slice()))
+            .get_mut(index)
+            .and_then(|m| m.get_mut(source.payload.as_slice()))
         {
             self.stats.hits += 1;
-            return f(hit);
+            return f(hit, memo);
         }
         self.stats.misses += 1;
         let decoded = Arc::new(decode_for_detection(source));
@@ -162,11 +190,20 @@ impl Decoder {
         }
         let Some(m) = self.cache.get_mut(index) else {
             self.scratch = decoded;
-            return f(&self.scratch);
+            return self.lend_scratch(f);
         };
         self.entries += 1;
         self.bytes += len;
-        f(m.entry(source.payload.as_slice().into()).or_insert(decoded))
+        let (decoded, memo) = m
+            .entry(source.payload.as_slice().into())
+            .or_insert_with(|| (decoded, M::default()));
+        f(decoded, memo)
+    }
+
+    /// Calls `f` with the scratch decoded form and a fresh reader's part.
+    fn lend_scratch<R>(&mut self, f: impl FnOnce(&Arc<Decoded>, &mut M) -> R) -> R {
+        self.scratch_memo = M::default();
+        f(&self.scratch, &mut self.scratch_memo)
     }
 }
 

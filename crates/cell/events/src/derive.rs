@@ -61,8 +61,6 @@ pub const DEDUP_MICROS: i64 = 2_000_000;
 pub const MAX_REMEMBERED_CELLS: usize = 1024;
 /// Most UMTS NAS messages remembered for pairing a direct transfer with its NAS record.
 pub const MAX_RECENT_UMTS_NAS: usize = 16;
-/// Most decoded RRC messages whose event kinds are remembered (see [`EventDeriver`]).
-pub const MAX_REMEMBERED_KINDS: usize = 1024;
 /// Most diagnostics kept until [`EventDeriver::take_diagnostics`]; later ones are counted.
 pub const MAX_DIAGNOSTICS: usize = 256;
 
@@ -86,12 +84,31 @@ struct UmtsBch {
 /// Radio context of a message: (EARFCN, PCI).
 type Radio = (Option<u32>, Option<u16>);
 
-/// Event kind of one shared decoded RRC message on one EARFCN. The decoded form is held so its
-/// address, part of the key, cannot be reused by another message while the entry lives.
-#[derive(Debug)]
-struct KindOf {
-    _decoded: Arc<Decoded>,
+/// What the deriver works out once for a decoded form that is read again and again, kept by
+/// whoever keeps the decoded form (the decoder's cache entry, see
+/// `stingwatch_decode::Decoder::decode_with`).
+///
+/// It holds the event kind of an LTE RRC message that carries no NAS, on the EARFCN it was
+/// worked out for: such a message's events are a function of its decoded form and the EARFCN
+/// (handovers name a target on it). A repeat then needs neither the decoded form nor a table
+/// lookup of its own, only what sits beside the cache entry already found.
+#[derive(Debug, Clone, Default)]
+pub struct KindMemo {
+    plain_rrc: Option<PlainRrcKind>,
+}
+
+/// The event kind of an LTE RRC message without NAS, on one EARFCN.
+#[derive(Debug, Clone)]
+struct PlainRrcKind {
+    earfcn: Option<u32>,
     kind: Option<EventKind>,
+}
+
+impl KindMemo {
+    /// Whether this memo holds the kind of an LTE RRC message that decoded and carries no NAS.
+    pub fn is_plain_rrc(&self) -> bool {
+        self.plain_rrc.is_some()
+    }
 }
 
 /// Where a NAS-derived event came from.
@@ -115,7 +132,8 @@ struct RecentNas {
 ///
 /// The decoder hands out one shared decoded form for every repeat of an RRC PDU, and the kinds
 /// of an RRC message's own events are a function of that form (and the EARFCN, for handovers),
-/// so they are worked out once per shared form and reused, up to [`MAX_REMEMBERED_KINDS`].
+/// so [`EventDeriver::derive_remembering`] works them out once and keeps them in a
+/// [`KindMemo`] beside the form.
 #[derive(Debug, Default)]
 pub struct EventDeriver {
     identities: HashMap<Radio, CellIdentity, foldhash::fast::RandomState>,
@@ -125,7 +143,6 @@ pub struct EventDeriver {
     /// context, and an LTE cell must not be blamed for what a 5G cell did.
     nr_serving: Option<Radio>,
     recent: VecDeque<RecentNas>,
-    kinds: HashMap<(usize, Option<u32>), KindOf, foldhash::fast::RandomState>,
     umts_nas: VecDeque<RecentUmtsNas>,
     umts_bch: Option<UmtsBch>,
     diagnostics: Vec<Diagnostic>,
@@ -160,37 +177,32 @@ impl EventDeriver {
         out
     }
 
-    /// Number of decoded RRC messages whose event kind is remembered now (at most
-    /// [`MAX_REMEMBERED_KINDS`]).
-    pub fn remembered_kinds(&self) -> usize {
-        self.kinds.len()
+    /// The radio of an LTE RRC message: its own when the container recorded one (it is then the
+    /// serving cell), else the serving cell's.
+    fn lte_radio(&mut self, radio: Radio) -> Radio {
+        if radio == (None, None) {
+            self.serving.unwrap_or((None, None))
+        } else {
+            self.serving = Some(radio);
+            radio
+        }
     }
 
-    /// Kind of the event of `rrc` itself (not of its NAS), if it has one, remembered per
-    /// shared form.
-    fn remembered_rrc_kind(
-        &mut self,
-        decoded: &Arc<Decoded>,
-        rrc: &RrcMessage,
-        earfcn: Option<u32>,
-    ) -> Option<EventKind> {
-        let key = (Arc::as_ptr(decoded) as usize, earfcn);
-        if let Some(k) = self.kinds.get(&key) {
-            return k.kind.clone();
+    /// Remembers the identity a SIB1 gives its radio.
+    fn remember_cell_of(&mut self, radio: Radio, kind: &EventKind) {
+        if let EventKind::CellObserved {
+            plmn, tac, cell_id, ..
+        } = kind
+        {
+            self.remember(
+                radio,
+                CellIdentity {
+                    plmn: *plmn,
+                    tac: *tac,
+                    cell_id: *cell_id,
+                },
+            );
         }
-        if self.kinds.len() >= MAX_REMEMBERED_KINDS {
-            // Any entry: the decoder's cache decides what repeats; this only follows it.
-            if let Some(victim) = self.kinds.keys().next().copied() {
-                self.kinds.remove(&victim);
-            }
-        }
-        let kind = rrc_kind(rrc, earfcn);
-        let remembered = KindOf {
-            _decoded: Arc::clone(decoded),
-            kind: kind.clone(),
-        };
-        self.kinds.insert(key, remembered);
-        kind
     }
 
     /// Appends the events of one decoded message to `out`, in the order they happened.
@@ -203,37 +215,52 @@ impl EventDeriver {
     pub fn derive_decoded(
         &mut self,
         source: &RadioMessage,
-        decoded: &Arc<Decoded>,
+        decoded: &Decoded,
+        out: &mut Vec<Event>,
+    ) {
+        self.derive_remembering(source, decoded, &mut KindMemo::default(), out);
+    }
+
+    /// [`EventDeriver::derive_decoded`] for a decoded form that is read again: `memo` is kept
+    /// with the form (it must never be shared between two forms), and what it holds spares
+    /// working the events out again.
+    pub fn derive_remembering(
+        &mut self,
+        source: &RadioMessage,
+        decoded: &Decoded,
+        memo: &mut KindMemo,
         out: &mut Vec<Event>,
     ) {
         let packet = source.packet;
         let time = source.time.filter(|t| t.0 >= EARLIEST_PLAUSIBLE_TIME.0);
         let mut radio = (source.context.arfcn, source.context.pci);
+        if let Some(plain) = &memo.plain_rrc {
+            // Only LTE RRC forms get a memo, so the radio is worked out as for LTE RRC below.
+            let radio = self.lte_radio(radio);
+            if plain.earfcn == radio.0 {
+                if let Some(kind) = &plain.kind {
+                    self.remember_cell_of(radio, kind);
+                    out.push(self.event(packet, time, radio, kind.clone()));
+                }
+                return;
+            }
+        }
         match decoded.protocol {
             Protocol::LteRrc => {
-                if radio == (None, None) {
-                    radio = self.serving.unwrap_or((None, None));
-                } else {
-                    self.serving = Some(radio);
-                }
+                radio = self.lte_radio(radio);
                 let Some(rrc) = &decoded.rrc else {
                     return;
                 };
                 let uplink = rrc.channel.direction() == Direction::Uplink;
-                if let Some(kind) = self.remembered_rrc_kind(decoded, rrc, radio.0) {
-                    if let EventKind::CellObserved {
-                        plmn, tac, cell_id, ..
-                    } = &kind
-                    {
-                        self.remember(
-                            radio,
-                            CellIdentity {
-                                plmn: *plmn,
-                                tac: *tac,
-                                cell_id: *cell_id,
-                            },
-                        );
-                    }
+                let kind = rrc_kind(rrc, radio.0);
+                if decoded.nas.is_empty() {
+                    memo.plain_rrc = Some(PlainRrcKind {
+                        earfcn: radio.0,
+                        kind: kind.clone(),
+                    });
+                }
+                if let Some(kind) = kind {
+                    self.remember_cell_of(radio, &kind);
                     out.push(self.event(packet, time, radio, kind));
                 }
                 for nas in decoded.nas.iter() {

@@ -16,8 +16,8 @@ mod nr;
 mod umts;
 
 pub use derive::{
-    from_decoded, Diagnostic, EventDeriver, DEDUP_MICROS, DEDUP_PACKETS, EARLIEST_PLAUSIBLE_TIME,
-    MAX_DIAGNOSTICS, MAX_RECENT_UMTS_NAS, MAX_REMEMBERED_CELLS, MAX_REMEMBERED_KINDS,
+    from_decoded, Diagnostic, EventDeriver, KindMemo, DEDUP_MICROS, DEDUP_PACKETS,
+    EARLIEST_PLAUSIBLE_TIME, MAX_DIAGNOSTICS, MAX_RECENT_UMTS_NAS, MAX_REMEMBERED_CELLS,
 };
 
 use serde::Serialize;

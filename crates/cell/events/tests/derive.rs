@@ -327,33 +327,80 @@ fn nas_copies_merge_only_within_dedup_packets_and_dedup_micros() {
 
 /// A handover on the current frequency makes an event whose target EARFCN is the serving one,
 /// so its kind depends on the message's EARFCN as well as its (shared) decoded form. Repeats
-/// through the caching decoder on more EARFCNs than the deriver remembers kinds for give
-/// exactly the events of decoding every message afresh, and the memory stays bounded.
+/// through the caching decoder, whose entries keep the deriver's memo, on EARFCNs that change
+/// every message, then stay, then come back, give exactly the events of decoding every message
+/// afresh, and the PDU is decoded once.
 #[test]
-fn remembered_kinds_follow_the_earfcn_and_stay_bounded() {
+fn remembered_kinds_follow_the_earfcn() {
     let pdu = rrc::rrc_connection_reconfiguration_handover(7, None).unwrap();
-    let mut decoder = stingwatch_decode::Decoder::new();
+    let mut decoder = stingwatch_decode::Decoder::<KindMemo>::with_memo();
     let mut cached = EventDeriver::new();
     let mut fresh = EventDeriver::new();
-    let n = MAX_REMEMBERED_KINDS as u64 + 50;
-    for packet in 1..=2 * n {
+    let earfcns = (0..40u32)
+        .map(|i| 1000 + i % 7)
+        .chain(std::iter::repeat_n(2000, 20))
+        .chain((0..20u32).map(|i| 1000 + i % 3));
+    let mut remembered = 0;
+    for (packet, earfcn) in (1u64..).zip(earfcns) {
         let ctx = RadioContext {
-            arfcn: Some(1000 + (packet % n) as u32),
+            arfcn: Some(earfcn),
             pci: Some(PCI),
             sfn: None,
         };
         let kind = PayloadKind::LteRrc { channel: pdu.0 };
         let msg = radio(packet, kind, pdu.1.clone(), ctx);
-        let shared = decoder.decode(msg.source.clone());
-        assert_eq!(
-            cached.derive(&shared),
-            fresh.derive(&msg),
-            "packet {packet}"
+        let mut got = Vec::new();
+        decoder.decode_with(&msg.source, |decoded, memo| {
+            if memo.is_plain_rrc() {
+                remembered += 1;
+            }
+            cached.derive_remembering(&msg.source, decoded, memo, &mut got);
+        });
+        let want = fresh.derive(&msg);
+        assert_eq!(got, want, "packet {packet}");
+        assert!(
+            want.iter().any(
+                |e| matches!(e.kind, EventKind::Handover { arfcn: Some(a), .. } if a == earfcn)
+            ),
+            "packet {packet}: {want:?}"
         );
-        assert!(cached.remembered_kinds() <= MAX_REMEMBERED_KINDS);
     }
-    assert_eq!(cached.remembered_kinds(), MAX_REMEMBERED_KINDS);
     assert_eq!(decoder.stats().misses, 1);
+    // Every message after the first found a memo, whichever EARFCN it was worked out for.
+    assert_eq!(remembered, 79);
+}
+
+/// A memo is kept only for an LTE RRC message without NAS: one that carries NAS derives its
+/// events afresh each time (NAS copies are merged by what came before), and repeats still give
+/// exactly the events of decoding afresh.
+#[test]
+fn messages_carrying_nas_are_not_remembered() {
+    let req = nas::identity_request(stingwatch_nas::IdentityType::Imsi);
+    let pdu = rrc::dl_information_transfer(&req).unwrap();
+    let mut decoder = stingwatch_decode::Decoder::<KindMemo>::with_memo();
+    let mut cached = EventDeriver::new();
+    let mut fresh = EventDeriver::new();
+    for packet in 1..=10u64 {
+        let ctx = RadioContext {
+            arfcn: Some(EARFCN),
+            pci: Some(PCI),
+            sfn: None,
+        };
+        // Far enough apart that no two are copies of one message.
+        let msg = radio(
+            packet * 100,
+            PayloadKind::LteRrc { channel: pdu.0 },
+            pdu.1.clone(),
+            ctx,
+        );
+        let mut got = Vec::new();
+        decoder.decode_with(&msg.source, |decoded, memo| {
+            cached.derive_remembering(&msg.source, decoded, memo, &mut got);
+            assert!(!memo.is_plain_rrc());
+        });
+        assert_eq!(got, fresh.derive(&msg), "packet {packet}");
+        assert_eq!(got.len(), 1, "packet {packet}");
+    }
 }
 
 /// The networks a phone names (the IMSI's, a GUTI's) and those an accept gives it become

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use stingwatch_analysis::{Analysis, KnownCells};
 use stingwatch_decode::{decode_payload, Decoded, Decoder};
-use stingwatch_events::{CellRef, EventDeriver};
+use stingwatch_events::{CellRef, EventDeriver, KindMemo};
 use stingwatch_model::{Measurement, RadioMessage};
 use stingwatch_report::{
     CellRecord, CellTable, FileFinding, RadioCellRecord, TimelineBuilder, TimelineSegment,
@@ -52,7 +52,7 @@ pub struct Finished {
 /// Decode → events → analysis → cells for one recording.
 pub struct Pipeline {
     name: String,
-    decoder: Decoder,
+    decoder: Decoder<KindMemo>,
     deriver: EventDeriver,
     analysis: Analysis,
     cells: CellTable,
@@ -75,7 +75,7 @@ impl Pipeline {
         }
         Pipeline {
             name: name.into(),
-            decoder: Decoder::new(),
+            decoder: Decoder::with_memo(),
             deriver: EventDeriver::new(),
             analysis,
             cells: CellTable::new(),
@@ -151,12 +151,14 @@ impl Pipeline {
         self.last_packet = msg.packet;
         let mut events = std::mem::take(&mut self.events);
         let deriver = &mut self.deriver;
-        let mut derive = |decoded: &Arc<Decoded>| {
-            deriver.derive_decoded(&msg, decoded, &mut events);
-            decoded.rrc.is_none() && decoded.nas.is_empty()
+        let mut derive = |decoded: &Arc<Decoded>, memo: &mut KindMemo| {
+            deriver.derive_remembering(&msg, decoded, memo, &mut events);
+            // A memo is only kept for an LTE RRC message that decoded and carries no NAS, and
+            // asking it spares touching the decoded form on a repeat.
+            !memo.is_plain_rrc() && decoded.rrc.is_none() && decoded.nas.is_empty()
         };
         let undecoded = if self.full_decoding {
-            derive(&Arc::new(decode_payload(&msg)))
+            derive(&Arc::new(decode_payload(&msg)), &mut KindMemo::default())
         } else {
             self.decoder.decode_with(&msg, derive)
         };
