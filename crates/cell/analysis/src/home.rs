@@ -11,8 +11,7 @@
 //! agreement for, so it can only refuse.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
-use stingwatch_events::{CellIdentity, CellRef, Event, EventKind, ImsiNetwork, Plmn};
+use stingwatch_events::{CellIdentity, CellRef, Event, EventKind, ImsiNetwork, InlineList, Plmn};
 
 /// Most networks remembered from GUTIs and accepts; past it, new ones are not added.
 pub const MAX_KNOWN_NETWORKS: usize = 64;
@@ -31,7 +30,7 @@ pub struct HomeNetwork {
     /// PLMNs accepts gave the phone (new GUTI, equivalent PLMNs, tracking area list).
     equivalent: BTreeSet<Plmn>,
     /// Additional PLMNs of shared cells (RAN sharing), by cell identity.
-    shared_cells: HashMap<CellIdentity, Arc<[Plmn]>, foldhash::fast::RandomState>,
+    shared_cells: HashMap<CellIdentity, InlineList<Plmn, 2>, foldhash::fast::RandomState>,
 }
 
 /// Whether a cell belongs to the phone's own networks.
@@ -97,7 +96,7 @@ impl HomeNetwork {
                 };
                 if self.shared_cells.len() < MAX_SHARED_CELLS || self.shared_cells.contains_key(&id)
                 {
-                    self.shared_cells.insert(id, Arc::clone(additional_plmns));
+                    self.shared_cells.insert(id, additional_plmns.clone());
                 }
             }
             _ => {}

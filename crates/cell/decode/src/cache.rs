@@ -14,8 +14,11 @@
 //! table (keyed per process). Clearing everything, or forgetting the oldest, would forget all
 //! of a working set slightly larger than the cache each time round; this keeps most of it.
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::sync::Arc;
+
+use hashbrown::HashTable;
+use smallvec::SmallVec;
 
 use stingwatch_model::{LteRrcChannel, NrRrcChannel, PayloadKind, RadioMessage};
 
@@ -48,10 +51,26 @@ pub struct CacheStats {
     pub uncached: u64,
 }
 
+/// PDU bytes kept inline in an entry; longer PDUs keep theirs in an allocation of their own.
+/// Most real PDUs are shorter (paging, SIBs, NAS records), and a key read where the entry is
+/// read costs no further cache miss when comparing it.
+const INLINE_KEY: usize = 64;
+
+/// One remembered PDU: its bytes, what they decoded to and the reader's part, in one
+/// allocation, so that a lookup touches one place beyond the table's own small slots.
+#[repr(C)] // the key first: a lookup compares it before it reads anything else
+struct Entry<M> {
+    key: SmallVec<[u8; INLINE_KEY]>,
+    hash: u64,
+    decoded: Arc<Decoded>,
+    memo: M,
+}
+
 /// Decoded PDUs of one channel (or of NAS records), by their bytes, each with what its reader
-/// keeps beside it. foldhash is seeded per process; even if a transmitter made its PDUs
-/// collide, a table of at most [`MAX_CACHE_ENTRIES`] bounds the cost of a lookup.
-type ChannelCache<M> = HashMap<Box<[u8]>, (Arc<Decoded>, M), foldhash::fast::RandomState>;
+/// keeps beside it. A slot is one pointer, so the slots a lookup probes stay few and dense;
+/// foldhash is seeded per process, and even if a transmitter made its PDUs collide, a table
+/// of at most [`MAX_CACHE_ENTRIES`] bounds the cost of a lookup.
+type ChannelCache<M> = HashTable<Box<Entry<M>>>;
 
 /// Decodes radio messages exactly as [`crate::decode_message`] does, reusing the result for
 /// repeated LTE RRC, EPS NAS and NR RRC PDUs.
@@ -74,6 +93,16 @@ pub struct Decoder<M = ()> {
     scratch: Arc<Decoded>,
     /// The reader's part for `scratch`, fresh for each message that is not cached.
     scratch_memo: M,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl<M: std::fmt::Debug> std::fmt::Debug for Entry<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Entry")
+            .field("key_len", &self.key.len())
+            .field("memo", &self.memo)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<M: Default> Default for Decoder<M> {
@@ -85,6 +114,7 @@ impl<M: Default> Default for Decoder<M> {
             stats: CacheStats::default(),
             scratch: Arc::default(),
             scratch_memo: M::default(),
+            hasher: foldhash::fast::RandomState::default(),
         }
     }
 }
@@ -134,12 +164,15 @@ impl<M: Default> Decoder<M> {
         let Some(m) = victim.and_then(|i| self.cache.get_mut(i)) else {
             return false;
         };
-        let Some(key) = m.keys().next().cloned() else {
+        let Some((hash, first)) = m.iter().next().map(|e| (e.hash, &**e as *const Entry<M>)) else {
             return false;
         };
-        m.remove(&key);
+        let Ok(found) = m.find_entry(hash, |e| std::ptr::eq(&**e, first)) else {
+            return false;
+        };
+        let (gone, _) = found.remove();
         self.entries = self.entries.saturating_sub(1);
-        self.bytes = self.bytes.saturating_sub(key.len());
+        self.bytes = self.bytes.saturating_sub(gone.key.len());
         true
     }
 
@@ -172,13 +205,16 @@ impl<M: Default> Decoder<M> {
             self.scratch = Arc::new(decode_for_detection(source));
             return self.lend_scratch(f);
         }
-        if let Some((hit, memo)) = self
+        let key = source.payload.as_slice();
+        let hash = self.hasher.hash_one(key);
+        if let Some(hit) = self
             .cache
             .get_mut(index)
-            .and_then(|m| m.get_mut(source.payload.as_slice()))
+            .and_then(|m| m.find_mut(hash, |e| e.key.as_slice() == key))
         {
             self.stats.hits += 1;
-            return f(hit, memo);
+            let hit = &mut **hit;
+            return f(&hit.decoded, &mut hit.memo);
         }
         self.stats.misses += 1;
         let decoded = Arc::new(decode_for_detection(source));
@@ -194,10 +230,14 @@ impl<M: Default> Decoder<M> {
         };
         self.entries += 1;
         self.bytes += len;
-        let (decoded, memo) = m
-            .entry(source.payload.as_slice().into())
-            .or_insert_with(|| (decoded, M::default()));
-        f(decoded, memo)
+        let entry = Box::new(Entry {
+            key: SmallVec::from_slice(key),
+            hash,
+            decoded,
+            memo: M::default(),
+        });
+        let slot = m.insert_unique(hash, entry, |e| e.hash).into_mut();
+        f(&slot.decoded, &mut slot.memo)
     }
 
     /// Calls `f` with the scratch decoded form and a fresh reader's part.

@@ -11,6 +11,7 @@
 
 mod derive;
 mod gsm;
+mod list;
 mod nas5g;
 mod nr;
 mod umts;
@@ -25,6 +26,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use gsm::{GsmEvent, GsmProcedure, GsmStep};
+pub use list::InlineList;
 pub use nas5g::{fgmm_cause_name, Nas5gEvent, Registration5g, SuciProtection};
 pub use nr::NrEvent;
 pub use stingwatch_model::{CaptureTime, Measurement, MeasurementKind, Sixteenths};
@@ -401,13 +403,13 @@ pub enum EventKind {
         /// Primary PLMN.
         plmn: Plmn,
         /// Further PLMNs the cell is shared with.
-        additional_plmns: Arc<[Plmn]>,
+        additional_plmns: InlineList<Plmn, 2>,
         /// Tracking area code.
         tac: u32,
         /// E-UTRAN cell identity.
         cell_id: u32,
         /// SIB numbers the scheduling list announces, SIB2 included (SIB2 is always first).
-        scheduled_sibs: Arc<[u8]>,
+        scheduled_sibs: InlineList<u8, 16>,
         /// Whether the cell says it is barred.
         barred: bool,
         /// systemInfoValueTag, which changes when system information changes.
@@ -416,7 +418,7 @@ pub enum EventKind {
     /// A SystemInformation message (SIB2 and later) with the reselection data detection needs.
     SystemInfo {
         /// SIB numbers this message carries.
-        sibs: Arc<[u8]>,
+        sibs: InlineList<u8, 8>,
         /// SIB3 priority of the serving LTE frequency.
         serving_priority: Option<u8>,
         /// SIB5 (LTE), SIB6 (UTRA), SIB7 (GERAN), SIB8 (CDMA2000), SIB24 (NR) priorities.
@@ -538,7 +540,7 @@ pub enum EventKind {
     /// A paging message with the identities it pages.
     Paging {
         /// Identity type of each paging record.
-        identities: Arc<[IdentityType]>,
+        identities: InlineList<IdentityType, 16>,
         /// The page announces a system information change.
         system_info_modification: bool,
     },
@@ -886,7 +888,7 @@ mod tests {
                 pci: None,
             },
             EventKind::Paging {
-                identities: Arc::new([]),
+                identities: InlineList::new(),
                 system_info_modification: false,
             },
         ];
