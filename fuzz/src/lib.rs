@@ -225,12 +225,15 @@ pub fn check_packet_numbers(items: &[ReadItem], consecutive: bool) {
 
 #[cfg(feature = "rrc")]
 /// Runs radio messages through decoding, event derivation and every analyzer, checking that
-/// each stage stays bounded by its input, that its output serializes, and that the caching
-/// decoder agrees with full decoding.
+/// each stage stays bounded by its input, that its output serializes, that the caching
+/// decoder agrees with full decoding, and that events from kinds remembered beside the cache's
+/// entries (as `stingwatch analyze` derives them) equal events derived afresh.
 pub fn run_pipeline(messages: impl IntoIterator<Item = RadioMessage>) {
     let mut deriver = EventDeriver::new();
     let mut analysis = Analysis::new();
     let mut cached = stingwatch_decode::Decoder::new();
+    let mut remembering = stingwatch_decode::Decoder::<stingwatch_events::KindMemo>::with_memo();
+    let mut remembering_deriver = EventDeriver::new();
     let mut events_total = 0usize;
     let mut messages_total = 0usize;
     for message in messages {
@@ -238,6 +241,10 @@ pub fn run_pipeline(messages: impl IntoIterator<Item = RadioMessage>) {
         let payload_len = message.payload.len();
         // The fast path must decode exactly as the straightforward one, repeats included.
         let fast = cached.decode(message.clone());
+        let mut remembered = Vec::new();
+        remembering.decode_with(&message, |decoded, memo| {
+            remembering_deriver.derive_remembering(&message, decoded, memo, &mut remembered)
+        });
         let decoded = stingwatch_decode::decode_message(message);
         assert_eq!(
             format!("{fast:?}"),
@@ -271,6 +278,10 @@ pub fn run_pipeline(messages: impl IntoIterator<Item = RadioMessage>) {
             );
         }
         let events = deriver.derive(&decoded);
+        assert_eq!(
+            remembered, events,
+            "events from remembered kinds differ from events derived afresh"
+        );
         events_total += events.len();
         for event in &events {
             assert!(

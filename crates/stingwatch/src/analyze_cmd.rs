@@ -233,12 +233,15 @@ fn analyze_reader(
     }
     let mut errors = Vec::new();
     let mut errors_omitted = 0u64;
+    // Gives back a message's payload buffer, for the reader to fill with the next message.
     let mut take = |item: ReadItem| match item {
         ReadItem::Message(msg) => {
-            pipeline.push(msg);
+            pipeline.push(&msg);
+            Some(msg.payload)
         }
         ReadItem::Measurement(m) => {
             pipeline.push_measurement(&m);
+            None
         }
         ReadItem::Damage(d) => {
             if errors.len() < MAX_REPORTED_ERRORS {
@@ -246,6 +249,7 @@ fn analyze_reader(
             } else {
                 errors_omitted += 1;
             }
+            None
         }
     };
     let reader = if read_ahead {
@@ -271,7 +275,10 @@ fn analyze_reader(
                 reader
             });
             for batch in rx {
-                batch.into_iter().for_each(&mut take);
+                // The reader is on another thread: its buffers are not handed back.
+                for item in batch {
+                    take(item);
+                }
             }
             reading
                 .join()
@@ -282,7 +289,9 @@ fn analyze_reader(
         let mut done = 0u64;
         let mut since_update = 0u64;
         while let Some(item) = reader.next() {
-            take(item);
+            if let Some(payload) = take(item) {
+                reader.recycle(payload);
+            }
             since_update += 1;
             if since_update >= PROGRESS_EVERY {
                 since_update = 0;

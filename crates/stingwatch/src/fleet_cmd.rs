@@ -107,7 +107,7 @@ pub fn run_upload(args: UploadArgs) -> Result<ExitCode> {
         for item in reader {
             match item {
                 ReadItem::Message(m) => {
-                    pipeline.push(m);
+                    pipeline.push(&m);
                 }
                 ReadItem::Measurement(m) => {
                     pipeline.push_measurement(&m);

@@ -116,6 +116,15 @@ impl CaptureReader {
         }
     }
 
+    /// Hands a message's payload buffer back once its reader is done with it, so the next
+    /// message need not allocate one (DIAG inputs reuse it; pcap packets are read whole into
+    /// buffers of their own, and the buffer is then simply dropped).
+    pub fn recycle(&mut self, payload: Vec<u8>) {
+        if let Inner::Qmdl(r) = &mut self.inner {
+            r.recycle(payload);
+        }
+    }
+
     /// Every DIAG log code seen with its count (DIAG inputs only).
     pub fn log_codes(&self) -> Option<std::collections::BTreeMap<u16, u64>> {
         match &self.inner {

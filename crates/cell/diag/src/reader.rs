@@ -51,6 +51,22 @@ struct State {
     /// Whether the last radio record was GSM RR: the NAS record (0x713A) serves GSM and UMTS
     /// alike and says not which.
     on_gsm: bool,
+    /// A payload buffer handed back by the reader's user ([`QmdlReader::recycle`]), filled by
+    /// the next message instead of a new allocation.
+    spare: Vec<u8>,
+}
+
+/// Largest payload buffer kept for reuse: a frame's whole payload at most, so one huge
+/// message cannot keep memory once it is gone.
+const MAX_SPARE: usize = crate::hdlc::MAX_FRAME;
+
+/// `bytes` in `spare`'s allocation (taken, so the next message allocates unless a buffer is
+/// handed back again).
+fn reuse(spare: &mut Vec<u8>, bytes: &[u8]) -> Vec<u8> {
+    let mut payload = std::mem::take(spare);
+    payload.clear();
+    payload.extend_from_slice(bytes);
+    payload
 }
 
 impl<R: Read> QmdlReader<R> {
@@ -63,6 +79,7 @@ impl<R: Read> QmdlReader<R> {
                 log_codes: Vec::new(),
                 key: String::new(),
                 on_gsm: false,
+                spare: Vec::new(),
             },
             pending: None,
             pending_frames: 0,
@@ -106,6 +123,14 @@ impl<R: Read> QmdlReader<R> {
             if item.is_some() {
                 return item;
             }
+        }
+    }
+
+    /// Hands a message's payload buffer back once its reader is done with it: the next
+    /// message is copied into it instead of a new allocation (one per message otherwise).
+    pub fn recycle(&mut self, payload: Vec<u8>) {
+        if payload.capacity() <= MAX_SPARE {
+            self.state.spare = payload;
         }
     }
 
@@ -226,21 +251,21 @@ impl State {
         }
         let parsed = if code == LOG_LTE_RRC_OTA {
             self.on_gsm = false;
-            rrc_message(&log)
+            rrc_message(&log, &mut self.spare)
         } else if code == LOG_NR_RRC_OTA {
-            nr_rrc_message(&log)
+            nr_rrc_message(&log, &mut self.spare)
         } else if is_lte_nas_log_code(code) {
-            nas_message(&log)
+            nas_message(&log, &mut self.spare)
         } else if is_nr_nas_log_code(code) {
-            nr_nas_message(&log)
+            nr_nas_message(&log, &mut self.spare)
         } else if code == LOG_GSM_RR_SIGNALING || code == LOG_GSM_DSDS_RR_SIGNALING {
             self.on_gsm = true;
-            gsm_rr_message(&log, code == LOG_GSM_DSDS_RR_SIGNALING)
+            gsm_rr_message(&log, code == LOG_GSM_DSDS_RR_SIGNALING, &mut self.spare)
         } else if code == LOG_WCDMA_RRC_OTA {
             self.on_gsm = false;
-            wcdma_rrc_message(&log)
+            wcdma_rrc_message(&log, &mut self.spare)
         } else if code == LOG_UMTS_NAS_OTA {
-            umts_nas_message(&log, self.on_gsm)
+            umts_nas_message(&log, self.on_gsm, &mut self.spare)
         } else if is_measurement_log_code(code) {
             return match measurement(&log) {
                 Ok(Some(kind)) => {
@@ -294,7 +319,7 @@ impl State {
 }
 
 /// Message of an LTE RRC OTA record (packet number and offset filled in by the caller).
-fn rrc_message(log: &DiagLogPacket<'_>) -> Result<RadioMessage, RecordError> {
+fn rrc_message(log: &DiagLogPacket<'_>, spare: &mut Vec<u8>) -> Result<RadioMessage, RecordError> {
     let rrc = LteRrcOta::new_checked(log.body())?;
     if let Some(segment) = rrc.segment().filter(|&s| s != 0) {
         // Segments of one long PDU; joining them needs more real samples than exist here, so
@@ -314,12 +339,15 @@ fn rrc_message(log: &DiagLogPacket<'_>) -> Result<RadioMessage, RecordError> {
             pci: rrc.known_pci(),
             sfn: Some(rrc.sfn()),
         },
-        payload: rrc.pdu().to_vec(),
+        payload: reuse(spare, rrc.pdu()),
     })
 }
 
 /// Message of an NR RRC OTA record (packet number and offset filled in by the caller).
-fn nr_rrc_message(log: &DiagLogPacket<'_>) -> Result<RadioMessage, RecordError> {
+fn nr_rrc_message(
+    log: &DiagLogPacket<'_>,
+    spare: &mut Vec<u8>,
+) -> Result<RadioMessage, RecordError> {
     let rrc = NrRrcOta::new_checked(log.body())?;
     let channel = rrc.channel();
     Ok(RadioMessage {
@@ -334,7 +362,7 @@ fn nr_rrc_message(log: &DiagLogPacket<'_>) -> Result<RadioMessage, RecordError> 
             pci: rrc.known_pci(),
             sfn: None,
         },
-        payload: rrc.pdu().to_vec(),
+        payload: reuse(spare, rrc.pdu()),
     })
 }
 
@@ -378,7 +406,7 @@ fn measurement(log: &DiagLogPacket<'_>) -> Result<Option<MeasurementKind>, Recor
 }
 
 /// Message of an LTE NAS OTA record (packet number and offset filled in by the caller).
-fn nas_message(log: &DiagLogPacket<'_>) -> Result<RadioMessage, RecordError> {
+fn nas_message(log: &DiagLogPacket<'_>, spare: &mut Vec<u8>) -> Result<RadioMessage, RecordError> {
     let nas = LteNasOta::new_checked(log.body())?;
     Ok(RadioMessage {
         packet: 0,
@@ -388,12 +416,15 @@ fn nas_message(log: &DiagLogPacket<'_>) -> Result<RadioMessage, RecordError> {
         rat: Rat::Lte,
         kind: PayloadKind::LteNas,
         context: RadioContext::default(),
-        payload: nas.pdu().to_vec(),
+        payload: reuse(spare, nas.pdu()),
     })
 }
 
 /// Message of a 5GS NAS OTA record (packet number and offset filled in by the caller).
-fn nr_nas_message(log: &DiagLogPacket<'_>) -> Result<RadioMessage, RecordError> {
+fn nr_nas_message(
+    log: &DiagLogPacket<'_>,
+    spare: &mut Vec<u8>,
+) -> Result<RadioMessage, RecordError> {
     let nas = NrNasOta::new_checked(log.body())?;
     Ok(RadioMessage {
         packet: 0,
@@ -403,7 +434,7 @@ fn nr_nas_message(log: &DiagLogPacket<'_>) -> Result<RadioMessage, RecordError> 
         rat: Rat::Nr,
         kind: PayloadKind::NrNas,
         context: RadioContext::default(),
-        payload: nas.pdu().to_vec(),
+        payload: reuse(spare, nas.pdu()),
     })
 }
 
@@ -415,7 +446,11 @@ const GSMTAP_RACH: u8 = 0x03;
 /// Message of a GSM RR signalling record. Broadcast and common channel blocks keep their L2
 /// pseudo length and are GSMTAP Um payloads as they stand; dedicated channel records hold
 /// layer 3 alone and are carried as such.
-fn gsm_rr_message(log: &DiagLogPacket<'_>, dual_sim: bool) -> Result<RadioMessage, RecordError> {
+fn gsm_rr_message(
+    log: &DiagLogPacket<'_>,
+    dual_sim: bool,
+    spare: &mut Vec<u8>,
+) -> Result<RadioMessage, RecordError> {
     let body = if dual_sim {
         log.body().get(1..).ok_or(RecordError::Truncated {
             what: "GSM DSDS RR subscription id",
@@ -450,13 +485,16 @@ fn gsm_rr_message(log: &DiagLogPacket<'_>, dual_sim: bool) -> Result<RadioMessag
         rat: Rat::Gsm,
         kind,
         context: RadioContext::default(),
-        payload: rr.message().to_vec(),
+        payload: reuse(spare, rr.message()),
     })
 }
 
 /// Message of a WCDMA RRC OTA record; the newer channel types say the carrier (UARFCN) and
 /// primary scrambling code, kept as the radio context.
-fn wcdma_rrc_message(log: &DiagLogPacket<'_>) -> Result<RadioMessage, RecordError> {
+fn wcdma_rrc_message(
+    log: &DiagLogPacket<'_>,
+    spare: &mut Vec<u8>,
+) -> Result<RadioMessage, RecordError> {
     let rrc = WcdmaRrcOta::new_checked(log.body())?;
     let channel = rrc.channel();
     Ok(RadioMessage {
@@ -471,12 +509,16 @@ fn wcdma_rrc_message(log: &DiagLogPacket<'_>) -> Result<RadioMessage, RecordErro
             pci: rrc.psc(),
             sfn: None,
         },
-        payload: rrc.pdu().to_vec(),
+        payload: reuse(spare, rrc.pdu()),
     })
 }
 
 /// Message of a UMTS NAS OTA record: GSM when the last radio record was GSM RR, else UMTS.
-fn umts_nas_message(log: &DiagLogPacket<'_>, on_gsm: bool) -> Result<RadioMessage, RecordError> {
+fn umts_nas_message(
+    log: &DiagLogPacket<'_>,
+    on_gsm: bool,
+    spare: &mut Vec<u8>,
+) -> Result<RadioMessage, RecordError> {
     let nas = UmtsNasOta::new_checked(log.body())?;
     Ok(RadioMessage {
         packet: 0,
@@ -490,7 +532,7 @@ fn umts_nas_message(log: &DiagLogPacket<'_>, on_gsm: bool) -> Result<RadioMessag
         rat: if on_gsm { Rat::Gsm } else { Rat::Umts },
         kind: PayloadKind::GsmL3,
         context: RadioContext::default(),
-        payload: nas.pdu().to_vec(),
+        payload: reuse(spare, nas.pdu()),
     })
 }
 
@@ -562,6 +604,53 @@ mod tests {
             codes,
             vec![(0xB0C0, 1), (0xB0E3, 1), (0xB0EC, 1), (0xB126, 1)]
         );
+    }
+
+    /// Buffers handed back are filled with the next message's bytes and nothing of what they
+    /// held before: messages read with every buffer handed back (long after short, short after
+    /// long, one too large to keep) equal messages read without.
+    #[test]
+    fn recycled_buffers_hold_only_the_next_message() {
+        let mut input = Vec::new();
+        let bodies: Vec<Vec<u8>> = vec![
+            (0..40).collect(),
+            vec![0x07, 0x55, 0x01],
+            (0..200).map(|i| i as u8).collect(),
+            vec![0x02],
+            vec![0x07, 0x55, 0x01],
+        ];
+        for pdu in &bodies {
+            let mut body = vec![1, 9, 5, 0];
+            body.extend_from_slice(pdu);
+            log_frame(0xB0EC, &body, &mut input);
+        }
+        let plain: Vec<ReadItem> = QmdlReader::new(input.as_slice()).collect();
+        let mut reader = QmdlReader::new(input.as_slice());
+        let mut recycled = Vec::new();
+        let mut handed_back = 0;
+        while let Some(item) = reader.next() {
+            if let ReadItem::Message(m) = &item {
+                let mut buffer = m.payload.clone();
+                if handed_back == 2 {
+                    // Too large to keep: dropped, and the next message allocates afresh.
+                    buffer.reserve(MAX_SPARE + 1);
+                } else {
+                    buffer.extend_from_slice(&[0xEE; 300]);
+                }
+                reader.recycle(buffer);
+                handed_back += 1;
+            }
+            recycled.push(item);
+        }
+        assert_eq!(format!("{recycled:?}"), format!("{plain:?}"));
+        let payloads: Vec<Vec<u8>> = recycled
+            .into_iter()
+            .filter_map(|i| match i {
+                ReadItem::Message(m) => Some(m.payload),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(payloads, bodies);
     }
 
     #[test]

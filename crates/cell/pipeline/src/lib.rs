@@ -134,33 +134,36 @@ impl Pipeline {
         events: &mut Vec<stingwatch_events::Event>,
         mut pushed: Pushed,
     ) -> Pushed {
-        for ev in events.drain(..) {
-            self.cells.observe(&self.name, &ev);
-            self.timeline.observe(&self.name, &ev);
-            self.analysis.observe(&ev);
+        // Read in place, then dropped together: moving each event out first would copy it.
+        for ev in events.iter() {
+            self.cells.observe(&self.name, ev);
+            self.timeline.observe(&self.name, ev);
+            self.analysis.observe(ev);
             pushed.events += 1;
             if ev.cell.is_some() {
                 pushed.cell = ev.cell;
             }
         }
+        events.clear();
         pushed
     }
 
-    /// Take one message through every stage.
-    pub fn push(&mut self, msg: RadioMessage) -> Pushed {
+    /// Take one message through every stage. The message is only read, so its caller may
+    /// reuse its buffer (see `CaptureReader::recycle`).
+    pub fn push(&mut self, msg: &RadioMessage) -> Pushed {
         self.last_packet = msg.packet;
         let mut events = std::mem::take(&mut self.events);
         let deriver = &mut self.deriver;
         let mut derive = |decoded: &Arc<Decoded>, memo: &mut KindMemo| {
-            deriver.derive_remembering(&msg, decoded, memo, &mut events);
+            deriver.derive_remembering(msg, decoded, memo, &mut events);
             // A memo is only kept for an LTE RRC message that decoded and carries no NAS, and
             // asking it spares touching the decoded form on a repeat.
             !memo.is_plain_rrc() && decoded.rrc.is_none() && decoded.nas.is_empty()
         };
         let undecoded = if self.full_decoding {
-            derive(&Arc::new(decode_payload(&msg)), &mut KindMemo::default())
+            derive(&Arc::new(decode_payload(msg)), &mut KindMemo::default())
         } else {
-            self.decoder.decode_with(&msg, derive)
+            self.decoder.decode_with(msg, derive)
         };
         if undecoded {
             self.undecoded += 1;
@@ -231,7 +234,7 @@ mod tests {
     fn scenario_messages_raise_findings() {
         let s = stingwatch_scenario::build("imsi-catcher").expect("scenario");
         let mut p = Pipeline::new("x.qmdl", None);
-        for m in s.messages.iter().cloned() {
+        for m in &s.messages {
             p.push(m);
         }
         assert!(!p.snapshot().is_empty(), "no live finding");
@@ -256,7 +259,7 @@ mod tests {
         let mut p = Pipeline::new("x.pcapng", None);
         for (i, payload) in pdus.into_iter().enumerate() {
             let packet = i as u64 + 1;
-            p.push(RadioMessage {
+            p.push(&RadioMessage {
                 packet,
                 offset: 0,
                 time: Some(CaptureTime(1_700_000_000_000_000 + packet as i64 * 20_000)),

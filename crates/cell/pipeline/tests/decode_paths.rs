@@ -15,7 +15,7 @@ fn outcome(name: &str, messages: &[RadioMessage], full: bool) -> String {
         p = p.with_full_decoding();
     }
     for m in messages {
-        p.push(m.clone());
+        p.push(m);
     }
     let live = format!("{:?}", p.snapshot());
     let done = p.finish();

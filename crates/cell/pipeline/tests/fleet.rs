@@ -17,7 +17,7 @@ fn analyse(dir: &Path, sensor: &str) -> Finished {
     for item in reader {
         match item {
             ReadItem::Message(m) => {
-                p.push(m);
+                p.push(&m);
             }
             ReadItem::Measurement(m) => {
                 p.push_measurement(&m);

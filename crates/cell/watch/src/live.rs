@@ -613,7 +613,7 @@ fn analysis_thread(
             match item {
                 ReadItem::Message(m) => {
                     messages += 1;
-                    let pushed = pipeline.push(m);
+                    let pushed = pipeline.push(&m);
                     {
                         let mut s = lock(&shared.status);
                         s.messages += 1;
@@ -773,7 +773,7 @@ fn reanalyse(
         for item in QmdlReader::new(io::BufReader::new(reader)) {
             if let ReadItem::Message(m) = item {
                 messages += 1;
-                pipeline.push(m);
+                pipeline.push(&m);
             }
         }
     }

@@ -264,7 +264,7 @@ fn write_html(path: &std::path::Path, file: &str, tx: &ChunkTx) {
         for item in reader.by_ref() {
             match item {
                 ReadItem::Message(m) => {
-                    pipeline.push(m);
+                    pipeline.push(&m);
                 }
                 ReadItem::Measurement(m) => {
                     pipeline.push_measurement(&m);

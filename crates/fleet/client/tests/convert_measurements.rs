@@ -17,7 +17,7 @@ fn analyse(dir: &Path, sensor: &str) -> (Finished, stingwatch_gps::Track) {
     for item in CaptureReader::open(&path).unwrap() {
         match item {
             ReadItem::Message(m) => {
-                p.push(m);
+                p.push(&m);
             }
             ReadItem::Measurement(m) => {
                 p.push_measurement(&m);

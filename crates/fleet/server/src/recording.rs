@@ -59,7 +59,7 @@ pub fn analyse(name: &str, bytes: Vec<u8>) -> Result<Report, RecordingError> {
     for item in reader.by_ref() {
         match item {
             ReadItem::Message(m) => {
-                pipeline.push(m);
+                pipeline.push(&m);
             }
             // Signal and timing advance go into the cell records the findings are placed with.
             ReadItem::Measurement(m) => {
