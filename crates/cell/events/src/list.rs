@@ -1,11 +1,13 @@
 //! A short list held inside the event that owns it.
 //!
-//! The lists an event kind carries (the SIBs a cell schedules, its extra PLMNs, its neighbour
-//! priorities, the identities a page names) are a handful of items. Copying an event kind is
-//! what every repeat of a broadcast costs, so these lists sit inline: a copy is a few bytes
-//! moved, where a shared list cost two atomic reference counts (copy and drop) on memory no
-//! other part of the message touches. A list longer than its inline capacity moves to the
-//! heap whole, so nothing is cut.
+//! The short lists an event kind carries (the SIBs a cell schedules or a SystemInformation
+//! message holds, its extra PLMNs, the identities a page names) are a handful of items.
+//! Copying an event kind is what every repeat of a broadcast costs, so these lists sit inline:
+//! a copy is a few bytes moved, where a shared list cost two atomic reference counts (copy and
+//! drop) on memory no other part of the message touches. A list longer than its inline
+//! capacity moves to the heap whole, so nothing is cut. Lists that are often long (neighbour
+//! reselection priorities) stay shared: inline room for them made every event so large that
+//! moving events cost more than the counts saved.
 
 use std::fmt;
 use std::ops::Deref;
