@@ -19,6 +19,8 @@ pub const MAX_NEIGHBOURHOOD_CELLS: usize = 4096;
 #[derive(Debug, Default, Clone)]
 pub struct Neighbourhood {
     cells: HashSet<CellIdentity, foldhash::fast::RandomState>,
+    /// The cell counted last: SIB1 repeats every 80 ms, and a repeat needs no lookup.
+    last_cell: Option<CellIdentity>,
     per_area: HashMap<(Plmn, u32), u32, foldhash::fast::RandomState>,
     served_networks: HashSet<Option<Plmn>, foldhash::fast::RandomState>,
     served: bool,
@@ -52,6 +54,10 @@ impl Neighbourhood {
                     tac: *tac,
                     cell_id: *cell_id,
                 };
+                if self.last_cell == Some(id) {
+                    return;
+                }
+                self.last_cell = Some(id);
                 if self.cells.len() < MAX_NEIGHBOURHOOD_CELLS && self.cells.insert(id) {
                     let n = self.per_area.entry((*plmn, *tac)).or_default();
                     *n = n.saturating_add(1);

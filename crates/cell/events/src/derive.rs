@@ -138,6 +138,9 @@ struct RecentNas {
 pub struct EventDeriver {
     identities: HashMap<Radio, CellIdentity, foldhash::fast::RandomState>,
     identity_order: VecDeque<Radio>,
+    /// The last radio looked up in `identities` and what it held: nearly every message comes
+    /// from the cell the one before came from, so this spares hashing its radio each time.
+    last_identity: Option<(Radio, Option<CellIdentity>)>,
     serving: Option<Radio>,
     /// The NR cell of the last NR RRC message that named one: 5GS NAS records carry no radio
     /// context, and an LTE cell must not be blamed for what a 5G cell did.
@@ -501,16 +504,24 @@ impl EventDeriver {
     }
 
     fn event(
-        &self,
+        &mut self,
         packet: u64,
         time: Option<CaptureTime>,
         radio: Radio,
         kind: EventKind,
     ) -> Event {
+        let identity = match self.last_identity {
+            Some((r, id)) if r == radio => id,
+            _ => {
+                let id = self.identities.get(&radio).copied();
+                self.last_identity = Some((radio, id));
+                id
+            }
+        };
         let cell = CellRef {
             earfcn: radio.0,
             pci: radio.1,
-            identity: self.identities.get(&radio).copied(),
+            identity,
         };
         Event {
             packet,
@@ -521,6 +532,11 @@ impl EventDeriver {
     }
 
     fn remember(&mut self, radio: Radio, id: CellIdentity) {
+        if self.last_identity == Some((radio, Some(id))) {
+            return;
+        }
+        // Whatever the eviction below drops, the next lookup asks the table again.
+        self.last_identity = None;
         if self.identities.insert(radio, id).is_none() {
             self.identity_order.push_back(radio);
             if self.identity_order.len() > MAX_REMEMBERED_CELLS {

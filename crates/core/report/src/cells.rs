@@ -260,9 +260,13 @@ type CellKey = (Plmn, u32, u32, Option<u32>, Option<u16>);
 /// Collects [`CellRecord`]s from events.
 #[derive(Debug, Default)]
 pub struct CellTable {
-    /// Hashed: a lookup per SIB1 is on the per-message path, and the records are sorted by
-    /// first sighting (unique per cell) when they are taken out.
-    cells: HashMap<CellKey, CellRecord, foldhash::fast::RandomState>,
+    /// The records in order of first sighting, found through `index`: a lookup per SIB1 is on
+    /// the per-message path.
+    cells: Vec<(CellKey, CellRecord)>,
+    index: HashMap<CellKey, usize, foldhash::fast::RandomState>,
+    /// Position in `cells` of the record a SIB1 touched last: a camped phone hears the same
+    /// cell's SIB1 again and again, and comparing its key costs less than hashing it.
+    last: usize,
     /// Measurements and timing advances, at most [`MAX_CELLS`] keys.
     measured: HashMap<MeasuredKey, Measured, foldhash::fast::RandomState>,
     /// Measured keys in order of first measurement, so radio-only records come out in a
@@ -339,7 +343,14 @@ impl CellTable {
             .map(|c| (c.earfcn, c.pci))
             .unwrap_or((None, None));
         let key = (*plmn, *tac, *cell_id, earfcn, pci);
-        if let Some(rec) = self.cells.get_mut(&key) {
+        let at = match self.cells.get(self.last) {
+            Some((k, _)) if *k == key => Some(self.last),
+            _ => self.index.get(&key).copied(),
+        };
+        if let Some((_, rec)) = at.and_then(|i| {
+            self.last = i;
+            self.cells.get_mut(i)
+        }) {
             rec.sightings = rec.sightings.saturating_add(1);
             rec.last_packet = event.packet;
             rec.last_time = event.time.or(rec.last_time);
@@ -349,7 +360,8 @@ impl CellTable {
         if self.cells.len() >= MAX_CELLS {
             return;
         }
-        self.cells.insert(
+        self.index.insert(key, self.cells.len());
+        self.cells.push((
             key,
             CellRecord {
                 file: file.to_string(),
@@ -369,7 +381,7 @@ impl CellTable {
                 timing_advance: None,
                 position: None,
             },
-        );
+        ));
     }
 
     /// The cells, in order of first sighting, with what was measured on them.
@@ -388,6 +400,7 @@ impl CellTable {
             cells,
             mut measured,
             measured_order,
+            ..
         } = self;
         let mut v: Vec<CellRecord> = cells
             .into_iter()
