@@ -40,12 +40,17 @@ pub const MAX_CACHE_BYTES: usize = 256 * 1024;
 /// Largest PDU remembered, in bytes (system information messages are a few hundred bytes).
 pub const MAX_CACHED_PDU: usize = 512;
 
+/// Slots of the table of first sightings (a power of two): four bytes each. It needs to
+/// outlast the gap between a PDU and its repeat; the real recordings' repeats (SIBs, paging,
+/// completions) come back within a few hundred distinct PDUs.
+const SEEN_SLOTS: usize = 4096;
+
 /// How often the cache answered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CacheStats {
     /// PDUs answered from the cache.
     pub hits: u64,
-    /// Cacheable PDUs decoded in full.
+    /// Cacheable PDUs decoded in full (first sightings included).
     pub misses: u64,
     /// LTE RRC, NAS and NR RRC PDUs longer than [`MAX_CACHED_PDU`], never cached.
     pub uncached: u64,
@@ -94,6 +99,8 @@ pub struct Decoder<M = ()> {
     /// The reader's part for `scratch`, fresh for each message that is not cached.
     scratch_memo: M,
     hasher: foldhash::fast::RandomState,
+    /// Tags of PDUs seen once and not remembered (0: none), indexed by their hash.
+    seen: Box<[u32]>,
 }
 
 impl<M: std::fmt::Debug> std::fmt::Debug for Entry<M> {
@@ -115,6 +122,7 @@ impl<M: Default> Default for Decoder<M> {
             scratch: Arc::default(),
             scratch_memo: M::default(),
             hasher: foldhash::fast::RandomState::default(),
+            seen: vec![0; SEEN_SLOTS].into_boxed_slice(),
         }
     }
 }
@@ -217,6 +225,10 @@ impl<M: Default> Decoder<M> {
             return f(&hit.decoded, &mut hit.memo);
         }
         self.stats.misses += 1;
+        if self.first_sighting(index, hash) {
+            self.scratch = Arc::new(decode_for_detection(source));
+            return self.lend_scratch(f);
+        }
         let decoded = Arc::new(decode_for_detection(source));
         let len = source.payload.len();
         while self.entries >= MAX_CACHE_ENTRIES || self.bytes + len > MAX_CACHE_BYTES {
@@ -238,6 +250,25 @@ impl<M: Default> Decoder<M> {
         });
         let slot = m.insert_unique(hash, entry, |e| e.hash).into_mut();
         f(&slot.decoded, &mut slot.memo)
+    }
+
+    /// Whether the PDU of table `index` hashing to `hash` is seen for the first time lately,
+    /// noting it if so; a second sighting clears the note, as the PDU is then remembered.
+    fn first_sighting(&mut self, index: usize, hash: u64) -> bool {
+        // The slot from the low bits, the tag from the high ones (never 0), the table mixed in
+        // so that equal bytes on two channels are two PDUs.
+        let mixed = hash ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let tag = ((mixed >> 32) as u32) | 1;
+        let Some(slot) = self.seen.get_mut(mixed as usize & (SEEN_SLOTS - 1)) else {
+            return false;
+        };
+        if *slot == tag {
+            *slot = 0;
+            false
+        } else {
+            *slot = tag;
+            true
+        }
     }
 
     /// Calls `f` with the scratch decoded form and a fresh reader's part.
