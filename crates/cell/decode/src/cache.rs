@@ -205,12 +205,12 @@ impl<M: Default> Decoder<M> {
         f: impl FnOnce(&Arc<Decoded>, &mut M) -> R,
     ) -> R {
         let Some(index) = table_of(source.kind) else {
-            self.scratch = Arc::new(decode_payload(source));
+            self.set_scratch(decode_payload(source));
             return self.lend_scratch(f);
         };
         if source.payload.len() > MAX_CACHED_PDU {
             self.stats.uncached += 1;
-            self.scratch = Arc::new(decode_for_detection(source));
+            self.set_scratch(decode_for_detection(source));
             return self.lend_scratch(f);
         }
         let key = source.payload.as_slice();
@@ -226,7 +226,7 @@ impl<M: Default> Decoder<M> {
         }
         self.stats.misses += 1;
         if self.first_sighting(index, hash) {
-            self.scratch = Arc::new(decode_for_detection(source));
+            self.set_scratch(decode_for_detection(source));
             return self.lend_scratch(f);
         }
         let decoded = Arc::new(decode_for_detection(source));
@@ -268,6 +268,15 @@ impl<M: Default> Decoder<M> {
         } else {
             *slot = tag;
             true
+        }
+    }
+
+    /// Makes `decoded` the scratch form, in the scratch's own allocation when no reader kept
+    /// it (a message that is not cached then costs no allocation for its shared handle).
+    fn set_scratch(&mut self, decoded: Decoded) {
+        match Arc::get_mut(&mut self.scratch) {
+            Some(mine) => *mine = decoded,
+            None => self.scratch = Arc::new(decoded),
         }
     }
 
