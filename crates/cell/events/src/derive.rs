@@ -102,13 +102,36 @@ pub struct KindMemo {
 struct PlainRrcKind {
     earfcn: Option<u32>,
     kind: Option<EventKind>,
+    /// The kind is out in an event ([`EventDeriver::lend_remembered`]) and `kind` is empty; a
+    /// memo whose kind never came back is worked out afresh, never read as "no event".
+    lent: bool,
 }
 
 impl KindMemo {
     /// Whether this memo holds the kind of an LTE RRC message that decoded and carries no NAS.
     pub fn is_plain_rrc(&self) -> bool {
-        self.plain_rrc.is_some()
+        self.plain_rrc.as_ref().is_some_and(|p| !p.lent)
     }
+
+    /// Puts back the kind of the event [`EventDeriver::lend_remembered`] made from this memo.
+    pub fn give_back(&mut self, event: Event) {
+        if let Some(p) = self.plain_rrc.as_mut().filter(|p| p.lent) {
+            p.kind = Some(event.kind);
+            p.lent = false;
+        }
+    }
+}
+
+/// What [`EventDeriver::lend_remembered`] found in a memo.
+#[derive(Debug)]
+pub enum Lent {
+    /// The memo does not answer for this message: derive it in full.
+    No,
+    /// The message makes no event.
+    NoEvent,
+    /// The message's one event, its kind moved out of the memo until
+    /// [`KindMemo::give_back`].
+    Event(Event),
 }
 
 /// Where a NAS-derived event came from.
@@ -224,6 +247,29 @@ impl EventDeriver {
         self.derive_remembering(source, decoded, &mut KindMemo::default(), out);
     }
 
+    /// The event of a repeated message whose `memo` answers for it, as
+    /// [`EventDeriver::derive_remembering`] would make it, but with the kind moved out of the
+    /// memo instead of copied: the caller reads the event and hands it back with
+    /// [`KindMemo::give_back`]. [`Lent::No`] when the memo does not answer (then derive in
+    /// full).
+    pub fn lend_remembered(&mut self, source: &RadioMessage, memo: &mut KindMemo) -> Lent {
+        let Some(plain) = memo.plain_rrc.as_mut().filter(|p| !p.lent) else {
+            return Lent::No;
+        };
+        // Only LTE RRC forms get a memo, so the radio is worked out as for LTE RRC.
+        let radio = self.lte_radio((source.context.arfcn, source.context.pci));
+        if plain.earfcn != radio.0 {
+            return Lent::No;
+        }
+        let Some(kind) = plain.kind.take() else {
+            return Lent::NoEvent;
+        };
+        plain.lent = true;
+        self.remember_cell_of(radio, &kind);
+        let time = source.time.filter(|t| t.0 >= EARLIEST_PLAUSIBLE_TIME.0);
+        Lent::Event(self.event(source.packet, time, radio, kind))
+    }
+
     /// [`EventDeriver::derive_decoded`] for a decoded form that is read again: `memo` is kept
     /// with the form (it must never be shared between two forms), and what it holds spares
     /// working the events out again.
@@ -237,7 +283,7 @@ impl EventDeriver {
         let packet = source.packet;
         let time = source.time.filter(|t| t.0 >= EARLIEST_PLAUSIBLE_TIME.0);
         let mut radio = (source.context.arfcn, source.context.pci);
-        if let Some(plain) = &memo.plain_rrc {
+        if let Some(plain) = memo.plain_rrc.as_ref().filter(|p| !p.lent) {
             // Only LTE RRC forms get a memo, so the radio is worked out as for LTE RRC below.
             let radio = self.lte_radio(radio);
             if plain.earfcn == radio.0 {
@@ -260,6 +306,7 @@ impl EventDeriver {
                     memo.plain_rrc = Some(PlainRrcKind {
                         earfcn: radio.0,
                         kind: kind.clone(),
+                        lent: false,
                     });
                 }
                 if let Some(kind) = kind {

@@ -17,7 +17,7 @@ mod nr;
 mod umts;
 
 pub use derive::{
-    from_decoded, Diagnostic, EventDeriver, KindMemo, DEDUP_MICROS, DEDUP_PACKETS,
+    from_decoded, Diagnostic, EventDeriver, KindMemo, Lent, DEDUP_MICROS, DEDUP_PACKETS,
     EARLIEST_PLAUSIBLE_TIME, MAX_DIAGNOSTICS, MAX_RECENT_UMTS_NAS, MAX_REMEMBERED_CELLS,
 };
 

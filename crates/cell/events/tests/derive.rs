@@ -454,3 +454,43 @@ fn identities_and_accepts_name_the_phones_networks() {
         .iter()
         .any(|e| matches!(e.kind, EventKind::EquivalentNetworks { .. })));
 }
+
+/// Lending a remembered kind (the pipeline's path for repeats) gives the events that deriving
+/// afresh gives, on EARFCNs that change and stay; a memo whose kind was lent and never given
+/// back is worked out again, never read as "no event".
+#[test]
+fn lent_kinds_equal_fresh_ones_and_a_kind_not_given_back_is_worked_out_again() {
+    let pdu = rrc::rrc_connection_reconfiguration_handover(7, None).unwrap();
+    let mut decoder = stingwatch_decode::Decoder::<KindMemo>::with_memo();
+    let mut lending = EventDeriver::new();
+    let mut fresh = EventDeriver::new();
+    let earfcns = (0..30u32)
+        .map(|i| 1000 + i % 4)
+        .chain(std::iter::repeat_n(2000, 30));
+    let mut lent = 0;
+    for (packet, earfcn) in (1u64..).zip(earfcns) {
+        let ctx = RadioContext {
+            arfcn: Some(earfcn),
+            pci: Some(PCI),
+            sfn: None,
+        };
+        let msg = radio(packet, PayloadKind::LteRrc { channel: pdu.0 }, pdu.1.clone(), ctx);
+        let mut got = Vec::new();
+        decoder.decode_with(&msg.source, |decoded, memo| {
+            match lending.lend_remembered(&msg.source, memo) {
+                Lent::Event(ev) => {
+                    lent += 1;
+                    got.push(ev.clone());
+                    // Every fifth lent kind is kept, as if its reader had failed to give it back.
+                    if packet % 5 != 0 {
+                        memo.give_back(ev);
+                    }
+                }
+                Lent::NoEvent => {}
+                Lent::No => lending.derive_remembering(&msg.source, decoded, memo, &mut got),
+            }
+        });
+        assert_eq!(got, fresh.derive(&msg), "packet {packet}");
+    }
+    assert!(lent > 20, "{lent}");
+}

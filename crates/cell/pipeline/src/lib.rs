@@ -7,11 +7,9 @@
 
 #![forbid(unsafe_code)]
 
-use std::sync::Arc;
-
 use stingwatch_analysis::{Analysis, KnownCells};
-use stingwatch_decode::{decode_payload, Decoded, Decoder};
-use stingwatch_events::{CellRef, EventDeriver, KindMemo};
+use stingwatch_decode::{decode_payload, Decoder};
+use stingwatch_events::{CellRef, Event, EventDeriver, KindMemo, Lent};
 use stingwatch_model::{Measurement, RadioMessage};
 use stingwatch_report::{
     CellRecord, CellTable, FileFinding, RadioCellRecord, TimelineBuilder, TimelineSegment,
@@ -129,20 +127,17 @@ impl Pipeline {
         pushed
     }
 
-    fn take_events(
-        &mut self,
-        events: &mut Vec<stingwatch_events::Event>,
-        mut pushed: Pushed,
-    ) -> Pushed {
+    fn take_events(&mut self, events: &mut Vec<Event>, mut pushed: Pushed) -> Pushed {
         // Read in place, then dropped together: moving each event out first would copy it.
         for ev in events.iter() {
-            self.cells.observe(&self.name, ev);
-            self.timeline.observe(&self.name, ev);
-            self.analysis.observe(ev);
-            pushed.events += 1;
-            if ev.cell.is_some() {
-                pushed.cell = ev.cell;
-            }
+            observe_one(
+                &mut self.cells,
+                &mut self.timeline,
+                &mut self.analysis,
+                &self.name,
+                ev,
+                &mut pushed,
+            );
         }
         events.clear();
         pushed
@@ -152,19 +147,50 @@ impl Pipeline {
     /// reuse its buffer (see `CaptureReader::recycle`).
     pub fn push(&mut self, msg: &RadioMessage) -> Pushed {
         self.last_packet = msg.packet;
+        if self.full_decoding {
+            let mut events = std::mem::take(&mut self.events);
+            let decoded = decode_payload(msg);
+            self.deriver.derive_decoded(msg, &decoded, &mut events);
+            let undecoded = decoded.rrc.is_none() && decoded.nas.is_empty();
+            return self.finish_push(events, undecoded);
+        }
         let mut events = std::mem::take(&mut self.events);
-        let deriver = &mut self.deriver;
-        let mut derive = |decoded: &Arc<Decoded>, memo: &mut KindMemo| {
+        let Pipeline {
+            deriver,
+            decoder,
+            cells,
+            timeline,
+            analysis,
+            name,
+            ..
+        } = self;
+        let mut pushed = Pushed::default();
+        let undecoded = decoder.decode_with(msg, |decoded, memo| {
+            // A repeat whose event the memo holds: the event borrows the memo's kind for the
+            // time the stages read it, so a repeat costs no copy of the kind and no drop.
+            match deriver.lend_remembered(msg, memo) {
+                Lent::Event(ev) => {
+                    observe_one(cells, timeline, analysis, name, &ev, &mut pushed);
+                    memo.give_back(ev);
+                    return false;
+                }
+                Lent::NoEvent => return false,
+                Lent::No => {}
+            }
             deriver.derive_remembering(msg, decoded, memo, &mut events);
-            // A memo is only kept for an LTE RRC message that decoded and carries no NAS, and
-            // asking it spares touching the decoded form on a repeat.
+            // A memo is only kept for an LTE RRC message that decoded and carries no NAS.
             !memo.is_plain_rrc() && decoded.rrc.is_none() && decoded.nas.is_empty()
-        };
-        let undecoded = if self.full_decoding {
-            derive(&Arc::new(decode_payload(msg)), &mut KindMemo::default())
-        } else {
-            self.decoder.decode_with(msg, derive)
-        };
+        });
+        if undecoded {
+            self.undecoded += 1;
+        }
+        pushed.undecoded = undecoded;
+        let pushed = self.take_events(&mut events, pushed);
+        self.events = events;
+        pushed
+    }
+
+    fn finish_push(&mut self, mut events: Vec<Event>, undecoded: bool) -> Pushed {
         if undecoded {
             self.undecoded += 1;
         }
@@ -222,6 +248,24 @@ impl Pipeline {
                 position: None,
             })
             .collect()
+    }
+}
+
+/// One event through the cell table, the timeline and the analyzers.
+fn observe_one(
+    cells: &mut CellTable,
+    timeline: &mut TimelineBuilder,
+    analysis: &mut Analysis,
+    name: &str,
+    ev: &Event,
+    pushed: &mut Pushed,
+) {
+    cells.observe(name, ev);
+    timeline.observe(name, ev);
+    analysis.observe(ev);
+    pushed.events += 1;
+    if ev.cell.is_some() {
+        pushed.cell = ev.cell;
     }
 }
 
