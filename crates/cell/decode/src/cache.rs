@@ -13,6 +13,15 @@
 //! When full, the cache forgets one entry for each new one, chosen by the order of the hash
 //! table (keyed per process). Clearing everything, or forgetting the oldest, would forget all
 //! of a working set slightly larger than the cache each time round; this keeps most of it.
+//!
+//! A PDU is remembered the second time it is seen, not the first. Most PDUs of a recording
+//! read once never come back (paging for other phones, measurement reports, each
+//! reconfiguration), and remembering each of them cost an allocation, a decoded form kept
+//! alive and the eviction of something useful. First sightings are noted in a small Bloom
+//! filter, emptied after every [`SEEN_RESET`] notes so it never fills: a false positive only
+//! remembers a PDU at its first sighting, and an emptying only delays one. (A table of one
+//! tag per slot, tried first, let two PDUs sharing a slot evict each other's note forever, so
+//! neither was ever remembered.)
 
 use std::hash::BuildHasher;
 use std::sync::Arc;
@@ -40,10 +49,14 @@ pub const MAX_CACHE_BYTES: usize = 256 * 1024;
 /// Largest PDU remembered, in bytes (system information messages are a few hundred bytes).
 pub const MAX_CACHED_PDU: usize = 512;
 
-/// Slots of the table of first sightings (a power of two): four bytes each. It needs to
-/// outlast the gap between a PDU and its repeat; the real recordings' repeats (SIBs, paging,
-/// completions) come back within a few hundred distinct PDUs.
-const SEEN_SLOTS: usize = 4096;
+/// Bits of the filter of first sightings (a power of two; 8 KiB). Each PDU sets three.
+pub const SEEN_BITS: usize = 65536;
+
+/// First sightings noted before the filter is emptied: at that point about 3% of the PDUs
+/// never seen would pass for seen, (1 - e^(-3 * 8192 / 65536))^3. It needs to outlast the gap
+/// between a PDU and its repeat; the real recordings' repeats (SIBs, paging, completions) come
+/// back within a few hundred to about 1,500 distinct PDUs.
+pub const SEEN_RESET: usize = 8192;
 
 /// How often the cache answered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -99,8 +112,10 @@ pub struct Decoder<M = ()> {
     /// The reader's part for `scratch`, fresh for each message that is not cached.
     scratch_memo: M,
     hasher: foldhash::fast::RandomState,
-    /// Tags of PDUs seen once and not remembered (0: none), indexed by their hash.
-    seen: Box<[u32]>,
+    /// Bloom filter of PDUs seen once and not remembered ([`SEEN_BITS`] bits).
+    seen: Box<[u64]>,
+    /// First sightings noted since the filter was last emptied.
+    seen_notes: usize,
 }
 
 impl<M: std::fmt::Debug> std::fmt::Debug for Entry<M> {
@@ -122,7 +137,8 @@ impl<M: Default> Default for Decoder<M> {
             scratch: Arc::default(),
             scratch_memo: M::default(),
             hasher: foldhash::fast::RandomState::default(),
-            seen: vec![0; SEEN_SLOTS].into_boxed_slice(),
+            seen: vec![0; SEEN_BITS / 64].into_boxed_slice(),
+            seen_notes: 0,
         }
     }
 }
@@ -253,22 +269,28 @@ impl<M: Default> Decoder<M> {
     }
 
     /// Whether the PDU of table `index` hashing to `hash` is seen for the first time lately,
-    /// noting it if so; a second sighting clears the note, as the PDU is then remembered.
+    /// noting it if so.
     fn first_sighting(&mut self, index: usize, hash: u64) -> bool {
-        // The slot from the low bits, the tag from the high ones (never 0), the table mixed in
-        // so that equal bytes on two channels are two PDUs.
+        // Three bit positions from three 16-bit parts of the hash, the table mixed in so that
+        // equal bytes on two channels are two PDUs.
         let mixed = hash ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let tag = ((mixed >> 32) as u32) | 1;
-        let Some(slot) = self.seen.get_mut(mixed as usize & (SEEN_SLOTS - 1)) else {
+        let bits = [mixed, mixed >> 16, mixed >> 32].map(|h| h as usize & (SEEN_BITS - 1));
+        let is_set =
+            |seen: &[u64], b: usize| seen.get(b / 64).is_some_and(|w| w >> (b % 64) & 1 == 1);
+        if bits.iter().all(|&b| is_set(&self.seen, b)) {
             return false;
-        };
-        if *slot == tag {
-            *slot = 0;
-            false
-        } else {
-            *slot = tag;
-            true
         }
+        if self.seen_notes >= SEEN_RESET {
+            self.seen.fill(0);
+            self.seen_notes = 0;
+        }
+        for b in bits {
+            if let Some(w) = self.seen.get_mut(b / 64) {
+                *w |= 1 << (b % 64);
+            }
+        }
+        self.seen_notes += 1;
+        true
     }
 
     /// Makes `decoded` the scratch form, in the scratch's own allocation when no reader kept

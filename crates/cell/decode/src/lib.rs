@@ -9,7 +9,9 @@
 mod cache;
 mod input;
 
-pub use cache::{CacheStats, Decoder, MAX_CACHED_PDU, MAX_CACHE_BYTES, MAX_CACHE_ENTRIES};
+pub use cache::{
+    CacheStats, Decoder, MAX_CACHED_PDU, MAX_CACHE_BYTES, MAX_CACHE_ENTRIES, SEEN_BITS, SEEN_RESET,
+};
 pub use input::{CaptureReader, OpenError};
 
 use std::borrow::Cow;

@@ -94,23 +94,26 @@ fn full_cache_replaces_one_entry_per_new_pdu() {
         uncached: 0,
     };
     let mut d = Decoder::new();
-    // Each PDU is remembered at its second sighting.
+    // Each PDU is remembered by its second sighting (at its first, when the filter of first
+    // sightings takes it for seen: then the second is a hit).
     for i in 0..MAX_CACHE_ENTRIES {
         decode_same(&mut d, pdu(i));
         decode_same(&mut d, pdu(i));
     }
     let max = MAX_CACHE_ENTRIES as u64;
-    assert_eq!(d.stats(), stats(0, 2 * max));
+    let s = d.stats();
+    assert_eq!((s.hits + s.misses, s.uncached), (2 * max, 0));
+    assert!(s.misses >= max, "{s:?}");
     assert_eq!(d.remembered(), MAX_CACHE_ENTRIES);
     // All MAX_CACHE_ENTRIES are remembered, the first one too.
     decode_same(&mut d, pdu(0));
-    assert_eq!(d.stats(), stats(1, 2 * max));
+    assert_eq!(d.stats(), stats(s.hits + 1, s.misses));
     // One entry more is remembered (the third decode is a hit) in place of exactly one
     // earlier entry (the count stays at the limit).
     for _ in 0..3 {
         decode_same(&mut d, pdu(MAX_CACHE_ENTRIES));
     }
-    assert_eq!(d.stats(), stats(2, 2 * max + 2));
+    assert!(d.stats().hits > s.hits + 1, "{:?}", d.stats());
     assert_eq!(d.remembered(), MAX_CACHE_ENTRIES);
     // Many more distinct PDUs never grow the cache past its limit.
     for i in 0..3 * MAX_CACHE_ENTRIES {
@@ -238,22 +241,49 @@ fn repeated_nr_rrc_pdus_are_cached_per_channel() {
 
 #[test]
 fn pdus_seen_once_are_not_remembered() {
-    // Distinct paging PDUs, each seen once, take no entry; seen again, they do.
+    // Distinct paging PDUs, each seen once, take (nearly) no entry: only a false positive of
+    // the filter of first sightings, about 1 in 10,000 here, remembers one at once.
     let pdu = |i: usize| broadcast(LteRrcChannel::Pcch, vec![0x40, (i >> 8) as u8, i as u8, 0]);
     let mut d = Decoder::new();
     for i in 0..1000 {
         decode_same(&mut d, pdu(i));
     }
-    assert_eq!(d.remembered(), 0);
-    // Seen again after 999 others: the table of first sightings (4,096 slots, hashed with a
-    // per-process key) still holds about 78% of them, (1 - 1/4096)^999; a slot that a later
-    // PDU took only delays remembering the earlier one.
+    assert!(d.remembered() < 10, "{}", d.remembered());
+    // Seen again after 999 others, every one is remembered, and the next time answered.
     for i in 0..1000 {
         decode_same(&mut d, pdu(i));
     }
-    assert!(d.remembered() > 700, "{}", d.remembered());
+    assert_eq!(d.remembered(), 1000);
+    let before = d.stats().hits;
     for i in 0..1000 {
         decode_same(&mut d, pdu(i));
     }
-    assert!(d.stats().hits > 700, "{:?}", d.stats());
+    assert_eq!(d.stats().hits, before + 1000);
+}
+
+/// A working set read over and over (as a phone camped on a few cells hears the same SIBs and
+/// pages) ends up answered entirely from the cache, whatever its PDUs' hashes: no two PDUs may
+/// keep each other from being remembered. 1,500 PDUs, more than the 1,076 of the real
+/// recording the benchmark repeats; the filter is emptied once on the way (8,192 notes).
+#[test]
+fn a_repeated_working_set_ends_up_fully_remembered() {
+    let pdu = |i: usize| broadcast(LteRrcChannel::Pcch, vec![0x40, (i >> 8) as u8, i as u8, 1]);
+    let mut d = Decoder::new();
+    // Filler first sightings bring the filter close to emptying in the middle of the passes.
+    for i in 0..7_000 {
+        d.decode(broadcast(
+            LteRrcChannel::DlDcch,
+            vec![0x07, (i >> 8) as u8, i as u8],
+        ));
+    }
+    for _ in 0..4 {
+        for i in 0..1500 {
+            d.decode(pdu(i));
+        }
+    }
+    let before = d.stats();
+    for i in 0..1500 {
+        decode_same(&mut d, pdu(i));
+    }
+    assert_eq!(d.stats().hits, before.hits + 1500, "{:?}", d.stats());
 }

@@ -474,7 +474,12 @@ fn lent_kinds_equal_fresh_ones_and_a_kind_not_given_back_is_worked_out_again() {
             pci: Some(PCI),
             sfn: None,
         };
-        let msg = radio(packet, PayloadKind::LteRrc { channel: pdu.0 }, pdu.1.clone(), ctx);
+        let msg = radio(
+            packet,
+            PayloadKind::LteRrc { channel: pdu.0 },
+            pdu.1.clone(),
+            ctx,
+        );
         let mut got = Vec::new();
         decoder.decode_with(&msg.source, |decoded, memo| {
             match lending.lend_remembered(&msg.source, memo) {
