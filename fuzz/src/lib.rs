@@ -227,7 +227,8 @@ pub fn check_packet_numbers(items: &[ReadItem], consecutive: bool) {
 /// Runs radio messages through decoding, event derivation and every analyzer, checking that
 /// each stage stays bounded by its input, that its output serializes, that the caching
 /// decoder agrees with full decoding, and that events from kinds remembered beside the cache's
-/// entries (as `stingwatch analyze` derives them) equal events derived afresh.
+/// entries (as `stingwatch analyze` derives them, lending a repeat's kind to its event) equal
+/// events derived afresh.
 pub fn run_pipeline(messages: impl IntoIterator<Item = RadioMessage>) {
     let mut deriver = EventDeriver::new();
     let mut analysis = Analysis::new();
@@ -242,8 +243,18 @@ pub fn run_pipeline(messages: impl IntoIterator<Item = RadioMessage>) {
         // The fast path must decode exactly as the straightforward one, repeats included.
         let fast = cached.decode(message.clone());
         let mut remembered = Vec::new();
+        // As the pipeline reads a repeat: the memo's kind lent to its event and given back.
         remembering.decode_with(&message, |decoded, memo| {
-            remembering_deriver.derive_remembering(&message, decoded, memo, &mut remembered)
+            match remembering_deriver.lend_remembered(&message, memo) {
+                stingwatch_events::Lent::Event(ev) => {
+                    remembered.push(ev.clone());
+                    memo.give_back(ev);
+                }
+                stingwatch_events::Lent::NoEvent => {}
+                stingwatch_events::Lent::No => {
+                    remembering_deriver.derive_remembering(&message, decoded, memo, &mut remembered)
+                }
+            }
         });
         let decoded = stingwatch_decode::decode_message(message);
         assert_eq!(
