@@ -127,33 +127,10 @@ impl Pipeline {
         pushed
     }
 
-    fn take_events(&mut self, events: &mut Vec<Event>, mut pushed: Pushed) -> Pushed {
-        // Read in place, then dropped together: moving each event out first would copy it.
-        for ev in events.iter() {
-            observe_one(
-                &mut self.cells,
-                &mut self.timeline,
-                &mut self.analysis,
-                &self.name,
-                ev,
-                &mut pushed,
-            );
-        }
-        events.clear();
-        pushed
-    }
-
     /// Take one message through every stage. The message is only read, so its caller may
     /// reuse its buffer (see `CaptureReader::recycle`).
     pub fn push(&mut self, msg: &RadioMessage) -> Pushed {
         self.last_packet = msg.packet;
-        if self.full_decoding {
-            let mut events = std::mem::take(&mut self.events);
-            let decoded = decode_payload(msg);
-            self.deriver.derive_decoded(msg, &decoded, &mut events);
-            let undecoded = decoded.rrc.is_none() && decoded.nas.is_empty();
-            return self.finish_push(events, undecoded);
-        }
         let mut events = std::mem::take(&mut self.events);
         let Pipeline {
             deriver,
@@ -162,43 +139,49 @@ impl Pipeline {
             timeline,
             analysis,
             name,
+            full_decoding,
             ..
         } = self;
         let mut pushed = Pushed::default();
-        let undecoded = decoder.decode_with(msg, |decoded, memo| {
-            // A repeat whose event the memo holds: the event borrows the memo's kind for the
-            // time the stages read it, so a repeat costs no copy of the kind and no drop.
-            match deriver.lend_remembered(msg, memo) {
-                Lent::Event(ev) => {
-                    observe_one(cells, timeline, analysis, name, &ev, &mut pushed);
-                    memo.give_back(ev);
+        let undecoded = if *full_decoding {
+            let decoded = decode_payload(msg);
+            deriver.derive_decoded(msg, &decoded, &mut events);
+            observe_all(cells, timeline, analysis, name, &events, &mut pushed);
+            events.clear();
+            decoded.rrc.is_none() && decoded.nas.is_empty()
+        } else {
+            decoder.decode_with(msg, |decoded, memo| {
+                // A repeat whose event the memo holds: the event borrows the memo's kind for
+                // the time the stages read it, so a repeat costs no copy of the kind and no
+                // drop.
+                let lent = match deriver.lend_remembered(msg, memo) {
+                    Lent::Event(ev) => {
+                        events.push(ev);
+                        true
+                    }
+                    Lent::NoEvent => return false,
+                    Lent::No => {
+                        deriver.derive_remembering(msg, decoded, memo, &mut events);
+                        false
+                    }
+                };
+                observe_all(cells, timeline, analysis, name, &events, &mut pushed);
+                if lent {
+                    // The lent event is the only one.
+                    if let Some(ev) = events.pop() {
+                        memo.give_back(ev);
+                    }
                     return false;
                 }
-                Lent::NoEvent => return false,
-                Lent::No => {}
-            }
-            deriver.derive_remembering(msg, decoded, memo, &mut events);
-            // A memo is only kept for an LTE RRC message that decoded and carries no NAS.
-            !memo.is_plain_rrc() && decoded.rrc.is_none() && decoded.nas.is_empty()
-        });
+                events.clear();
+                // A memo is only kept for an LTE RRC message that decoded and carries no NAS.
+                !memo.is_plain_rrc() && decoded.rrc.is_none() && decoded.nas.is_empty()
+            })
+        };
         if undecoded {
             self.undecoded += 1;
         }
         pushed.undecoded = undecoded;
-        let pushed = self.take_events(&mut events, pushed);
-        self.events = events;
-        pushed
-    }
-
-    fn finish_push(&mut self, mut events: Vec<Event>, undecoded: bool) -> Pushed {
-        if undecoded {
-            self.undecoded += 1;
-        }
-        let pushed = Pushed {
-            undecoded,
-            ..Pushed::default()
-        };
-        let pushed = self.take_events(&mut events, pushed);
         self.events = events;
         pushed
     }
@@ -251,21 +234,24 @@ impl Pipeline {
     }
 }
 
-/// One event through the cell table, the timeline and the analyzers.
-fn observe_one(
+/// Events through the cell table, the timeline and the analyzers, read in place (moving each
+/// out first would copy it).
+fn observe_all(
     cells: &mut CellTable,
     timeline: &mut TimelineBuilder,
     analysis: &mut Analysis,
     name: &str,
-    ev: &Event,
+    events: &[Event],
     pushed: &mut Pushed,
 ) {
-    cells.observe(name, ev);
-    timeline.observe(name, ev);
-    analysis.observe(ev);
-    pushed.events += 1;
-    if ev.cell.is_some() {
-        pushed.cell = ev.cell;
+    for ev in events {
+        cells.observe(name, ev);
+        timeline.observe(name, ev);
+        analysis.observe(ev);
+        pushed.events += 1;
+        if ev.cell.is_some() {
+            pushed.cell = ev.cell;
+        }
     }
 }
 
