@@ -325,6 +325,21 @@ fn nas_copies_merge_only_within_dedup_packets_and_dedup_micros() {
     assert_eq!(events(1, -3_600_000_000), 2);
 }
 
+/// The LTE RRC `pdu` as packet `packet`, heard on `earfcn` from cell `PCI`.
+fn on_earfcn(packet: u64, pdu: &(LteRrcChannel, Vec<u8>), earfcn: u32) -> DecodedMessage {
+    let ctx = RadioContext {
+        arfcn: Some(earfcn),
+        pci: Some(PCI),
+        sfn: None,
+    };
+    radio(
+        packet,
+        PayloadKind::LteRrc { channel: pdu.0 },
+        pdu.1.clone(),
+        ctx,
+    )
+}
+
 /// A handover on the current frequency makes an event whose target EARFCN is the serving one,
 /// so its kind depends on the message's EARFCN as well as its (shared) decoded form. Repeats
 /// through the caching decoder, whose entries keep the deriver's memo, on EARFCNs that change
@@ -342,13 +357,7 @@ fn remembered_kinds_follow_the_earfcn() {
         .chain((0..20u32).map(|i| 1000 + i % 3));
     let mut remembered = 0;
     for (packet, earfcn) in (1u64..).zip(earfcns) {
-        let ctx = RadioContext {
-            arfcn: Some(earfcn),
-            pci: Some(PCI),
-            sfn: None,
-        };
-        let kind = PayloadKind::LteRrc { channel: pdu.0 };
-        let msg = radio(packet, kind, pdu.1.clone(), ctx);
+        let msg = on_earfcn(packet, &pdu, earfcn);
         let mut got = Vec::new();
         decoder.decode_with(&msg.source, |decoded, memo| {
             if memo.is_plain_rrc() {
@@ -469,17 +478,7 @@ fn lent_kinds_equal_fresh_ones_and_a_kind_not_given_back_is_worked_out_again() {
         .chain(std::iter::repeat_n(2000, 30));
     let mut lent = 0;
     for (packet, earfcn) in (1u64..).zip(earfcns) {
-        let ctx = RadioContext {
-            arfcn: Some(earfcn),
-            pci: Some(PCI),
-            sfn: None,
-        };
-        let msg = radio(
-            packet,
-            PayloadKind::LteRrc { channel: pdu.0 },
-            pdu.1.clone(),
-            ctx,
-        );
+        let msg = on_earfcn(packet, &pdu, earfcn);
         let mut got = Vec::new();
         decoder.decode_with(&msg.source, |decoded, memo| {
             match lending.lend_remembered(&msg.source, memo) {
