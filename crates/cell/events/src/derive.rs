@@ -283,16 +283,15 @@ impl EventDeriver {
         let packet = source.packet;
         let time = source.time.filter(|t| t.0 >= EARLIEST_PLAUSIBLE_TIME.0);
         let mut radio = (source.context.arfcn, source.context.pci);
-        if let Some(plain) = memo.plain_rrc.as_ref().filter(|p| !p.lent) {
-            // Only LTE RRC forms get a memo, so the radio is worked out as for LTE RRC below.
-            let radio = self.lte_radio(radio);
-            if plain.earfcn == radio.0 {
-                if let Some(kind) = &plain.kind {
-                    self.remember_cell_of(radio, kind);
-                    out.push(self.event(packet, time, radio, kind.clone()));
-                }
+        // A memo that answers gives its event as when lent, kept here as a copy.
+        match self.lend_remembered(source, memo) {
+            Lent::Event(ev) => {
+                out.push(ev.clone());
+                memo.give_back(ev);
                 return;
             }
+            Lent::NoEvent => return,
+            Lent::No => {}
         }
         match decoded.protocol {
             Protocol::LteRrc => {
