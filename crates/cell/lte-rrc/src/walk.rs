@@ -1,27 +1,40 @@
-//! A hand-written UPER walker for the LTE RRC messages that are both frequent and simple:
-//! it reads the whole message bit by bit, checking every field it passes against the
-//! TS 36.331 definition, and fills the same [`RrcMessage`] the generated decoder's summary
-//! would, without building the decoded tree.
+//! A UPER walker for LTE RRC: it reads the whole message, checking every field it passes
+//! against the TS 36.331 definition, and fills the same [`RrcMessage`] the generated
+//! decoder's summary would, without building the decoded tree.
 //!
-//! Why by hand: the generated decoder (rasn over `stingwatch-lte-rrc-asn1`) allocates a box
-//! for every optional component and a vector for every list, then the summary reads a few
-//! fields and drops the tree; on recordings read once that is most of the time spent.
+//! Why: the generated decoder (rasn over `stingwatch-lte-rrc-asn1`) allocates a box for every
+//! optional component and a vector for every list, then the summary reads a few fields and
+//! drops the tree; on recordings read once that is most of the time spent.
+//!
+//! Two ways of reading share the work. The fields detection needs are read by hand (system
+//! information, paging, connection requests, releases, security mode commands). Everything
+//! else, and whole messages detection only names, is walked by the schema table generated
+//! from the module (`crate::schema`, `stingwatch_uper::schema`), with hooks at the places
+//! whose values are kept (NAS containers, the handover target, the RATs a capability enquiry
+//! asks for).
 //!
 //! The walker answers only when it is sure. It walks a message to its end, and gives up
 //! (returns `None`, and [`crate::decode_for_detection`] asks the generated decoder) on
-//! anything it does not know in full: an extension bit that is set, a non-critical extension
-//! it does not model, a value outside its constraint, a length or read past the end. So every
-//! answer it gives equals the generated decoder's, and every error is the generated decoder's
-//! own. `tests/walker.rs` here and in `stingwatch-decode` hold the two equal on every real
-//! recording, on random valid messages, on damaged copies of both, and the fuzz target
-//! `lte_rrc_walker` on arbitrary bytes; `stingwatch-pipeline`'s `tests/decode_paths.rs` holds
-//! the analysis of every recording and scenario to the full decoder's.
+//! anything it does not know in full: an extension the hand-written parts do not model, an
+//! extension the module does not define, a value outside its constraint, a length or read
+//! past the end. So every answer it gives equals the generated decoder's, and every error is
+//! the generated decoder's own. `tests/walker.rs` here and in `stingwatch-decode` hold the
+//! two equal on every real recording, on random valid messages, on damaged copies of both,
+//! `stingwatch-decode`'s `tests/schema.rs` holds the table alone to the generated decoder, and
+//! the fuzz target `lte_rrc_walker` runs on arbitrary bytes; `stingwatch-pipeline`'s
+//! `tests/decode_paths.rs` holds the analysis of every recording and scenario to the full
+//! decoder's.
 
-use crate::bits::{BitReader, Bits, Short};
 use crate::summary::{
-    CnDomain, EutraCarrier, GeranBand, PagingIdentity, PagingRecord, Plmn, RedirectTarget, STmsi,
+    CnDomain, EutraCarrier, GeranBand, HandoverTarget, PagingIdentity, PagingRecord, Plmn,
+    RedirectTarget, STmsi,
 };
-use crate::{LteRrcChannel, RrcMessage, RrcSummary};
+use crate::{schema, LteRrcChannel, RrcMessage, RrcSummary};
+use stingwatch_uper::bits::{BitReader, Bits, Short};
+use stingwatch_uper::schema::{Place, Schema, TyId};
+
+/// The TS 36.331 schema table, for the parts of messages the walker passes without reading.
+static LTE: Schema = Schema::new(&schema::TYPES);
 
 /// Most PLMNs in a SIB1 list (maxPLMN-r11).
 const MAX_PLMN: u64 = 6;
@@ -43,20 +56,33 @@ const MAX_EXCLUDED_CELL: u64 = 16;
 const MAX_PAGE_REC: u64 = 16;
 /// Most extra bands in multiBandInfoList (maxMultiBands).
 const MAX_MULTI_BANDS: u64 = 8;
-/// Most RAT containers in UECapabilityInformation (maxRAT-Capabilities).
-const MAX_RAT_CAPABILITIES: u64 = 8;
-/// Largest measurement identity (maxMeasId).
-const MAX_MEAS_ID: u64 = 32;
-/// Largest RSRP-Range value.
-const MAX_RSRP: u64 = 97;
-/// Largest RSRQ-Range value.
-const MAX_RSRQ: u64 = 34;
 /// Largest physical cell identity (PhysCellId).
 const MAX_PCI: u64 = 503;
-/// Most cells in one measurement report list (maxCellReport).
-const MAX_CELL_REPORT: u64 = 8;
 /// Largest E-UTRA carrier number of the base field (maxEARFCN).
 const MAX_EARFCN: u64 = 65535;
+/// Largest E-UTRA carrier number of the extended field (maxEARFCN2, ARFCN-ValueEUTRA-r9).
+const MAX_EARFCN_R9: u64 = 262143;
+
+/// The message type of `channel` in the schema table.
+fn message_type(channel: LteRrcChannel) -> Option<TyId> {
+    Some(match channel {
+        LteRrcChannel::BcchBch => schema::BCCH_BCH_MESSAGE,
+        LteRrcChannel::BcchDlSch => schema::BCCH_DL_SCH_MESSAGE,
+        LteRrcChannel::Pcch => schema::PCCH_MESSAGE,
+        LteRrcChannel::DlCcch => schema::DL_CCCH_MESSAGE,
+        LteRrcChannel::DlDcch => schema::DL_DCCH_MESSAGE,
+        LteRrcChannel::UlCcch => schema::UL_CCCH_MESSAGE,
+        LteRrcChannel::UlDcch => schema::UL_DCCH_MESSAGE,
+        _ => return None,
+    })
+}
+
+/// Bits of the whole message on `channel` walked by the schema table alone.
+pub(crate) fn skim(channel: LteRrcChannel, bytes: &[u8]) -> Option<usize> {
+    let mut r = BitReader::new(bytes);
+    LTE.skip(&mut r, message_type(channel)?).ok()?;
+    Some(r.position())
+}
 
 /// The message on `channel` read by the walker, or `None` when the generated decoder must
 /// decide. `bytes` is at most [`crate::MAX_RRC_PDU`] long and not empty (checked by the
@@ -74,6 +100,7 @@ pub(crate) fn walk(channel: LteRrcChannel, bytes: &[u8]) -> Option<RrcMessage> {
         LteRrcChannel::BcchDlSch => bcch_dl_sch(&mut r, &mut out),
         LteRrcChannel::Pcch => pcch(&mut r, &mut out),
         LteRrcChannel::DlDcch => dl_dcch(&mut r, &mut out),
+        LteRrcChannel::DlCcch => dl_ccch(&mut r, &mut out),
         LteRrcChannel::UlDcch => ul_dcch(&mut r, &mut out),
         LteRrcChannel::UlCcch => ul_ccch(&mut r, &mut out),
         _ => Err(Short),
@@ -634,16 +661,170 @@ fn pcch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
 
 // ---- DL-DCCH ----
 
+/// Names of the DL-DCCH `c1` alternatives, in order.
+const DL_DCCH_NAMES: [&str; 16] = [
+    "CSFBParametersResponseCDMA2000",
+    "DLInformationTransfer",
+    "HandoverFromEUTRAPreparationRequest",
+    "MobilityFromEUTRACommand",
+    "RRCConnectionReconfiguration",
+    "RRCConnectionRelease",
+    "SecurityModeCommand",
+    "UECapabilityEnquiry",
+    "CounterCheck",
+    "UEInformationRequest-r9",
+    "LoggedMeasurementConfiguration-r10",
+    "RNReconfiguration-r10",
+    "RRCConnectionResume-r13",
+    "DLDedicatedMessageSegment-r16",
+    "DL-DCCH spare",
+    "DL-DCCH spare",
+];
+
 fn dl_dcch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
-    if r.bit()? {
+    let RrcMessage {
+        name,
+        summary,
+        nas_pdus,
+        ..
+    } = out;
+    let names: &[(TyId, &[&'static str])] = &[(schema::DL_DCCH_MESSAGE_TYPE__C1, &DL_DCCH_NAMES)];
+    named_walk(
+        r,
+        schema::DL_DCCH_MESSAGE_TYPE,
+        names,
+        name,
+        &mut |place, r| {
+            match (place.parent, place.index) {
+                (schema::DL_DCCH_MESSAGE_TYPE__C1, 4) => {
+                    Some(rrc_connection_reconfiguration(r, summary, nas_pdus))
+                }
+                (schema::DL_DCCH_MESSAGE_TYPE__C1, 5) => Some(rrc_connection_release(r, summary)),
+                (schema::DL_DCCH_MESSAGE_TYPE__C1, 6) => Some(security_mode_command(r, summary)),
+                // dedicatedInfoNAS of DLInformationTransfer-r8 and -r15.
+                (schema::DL_INFORMATION_TRANSFER_R8_IES__DEDICATED_INFO_TYPE, 0)
+                | (schema::DL_INFORMATION_TRANSFER_R15_IES__DEDICATED_INFO_TYPE_R15, 0) => {
+                    Some(dedicated_info_nas(r).map(|n| nas_pdus.push(n)))
+                }
+                // UE-CapabilityRequest of UECapabilityEnquiry-r8: each RAT-Type (extensible, no
+                // extension values defined).
+                (schema::UE_CAPABILITY_REQUEST, _) => Some(c1_extension(r, 8).and_then(|i| {
+                    let rat = RATS
+                        .get(usize::try_from(i).map_err(|_| Short)?)
+                        .ok_or(Short)?;
+                    summary.requested_rats.push(rat);
+                    Ok(())
+                })),
+                _ => None,
+            }
+        },
+    )
+}
+
+/// RAT-Type values, in order.
+const RATS: [&str; 8] = [
+    "eutra",
+    "utra",
+    "geran-cs",
+    "geran-ps",
+    "cdma2000-1XRTT",
+    "nr",
+    "eutra-nr",
+    "spare1",
+];
+
+/// Walks a whole message of type `ty` by the table: its name is the last alternative taken
+/// of the CHOICEs `names` lists (by type), and `read` is offered every place on the way.
+fn named_walk(
+    r: &mut BitReader,
+    ty: TyId,
+    names: &[(TyId, &[&'static str])],
+    name: &mut &'static str,
+    read: &mut impl FnMut(Place, &mut BitReader) -> Option<Bits<()>>,
+) -> Bits<()> {
+    LTE.walk(r, ty, &mut |place, r| {
+        if let Some((_, list)) = names.iter().find(|(choice, _)| *choice == place.parent) {
+            match list.get(place.index) {
+                Some(n) => *name = n,
+                None => return Some(Err(Short)),
+            }
+        }
+        read(place, r)
+    })?;
+    if name.is_empty() {
         return Err(Short);
     }
-    match r.index(16)? {
-        1 => dl_information_transfer(r, out),
-        5 => rrc_connection_release(r, out),
-        6 => security_mode_command(r, out),
-        _ => Err(Short),
+    Ok(())
+}
+
+/// RRCConnectionReconfiguration (after its DL-DCCH index): the NAS PDUs (r8 and v1530 lists)
+/// and the handover target; the measurement and radio configuration and every other
+/// extension walked by the table.
+fn rrc_connection_reconfiguration(
+    r: &mut BitReader,
+    summary: &mut RrcSummary,
+    nas: &mut Vec<Vec<u8>>,
+) -> Bits<()> {
+    LTE.walk(
+        r,
+        schema::RRC_CONNECTION_RECONFIGURATION,
+        &mut |place, r| {
+            match (place.parent, place.index) {
+                // mobilityControlInfo.
+                (schema::RRC_CONNECTION_RECONFIGURATION_R8_IES, 1) => {
+                    Some(mobility_control_info(r).map(|h| summary.handover = Some(h)))
+                }
+                (schema::RRC_CONNECTION_RECONFIGURATION_R8_IES__DEDICATED_INFO_NAS_LIST, _)
+                | (
+                    schema::RRC_CONNECTION_RECONFIGURATION_V1530_IES__DEDICATED_INFO_NAS_LIST_R15,
+                    _,
+                ) => Some(dedicated_info_nas(r).map(|n| nas.push(n))),
+                _ => None,
+            }
+        },
+    )
+}
+
+/// MobilityControlInfo: the target cell and its downlink carrier, the v9e0 carrier (an
+/// extension addition) standing for a base value of maxEARFCN.
+fn mobility_control_info(r: &mut BitReader) -> Bits<HandoverTarget> {
+    let (mut pci, mut base, mut ext) = (None, None, None);
+    LTE.walk(r, schema::MOBILITY_CONTROL_INFO, &mut |place, r| {
+        match (place.parent, place.index) {
+            // targetPhysCellId.
+            (schema::MOBILITY_CONTROL_INFO, 0) => {
+                Some(r.constrained(0, MAX_PCI).map(|p| pci = Some(p)))
+            }
+            // carrierFreq: CarrierFreqEUTRA.
+            (schema::MOBILITY_CONTROL_INFO, 1) => {
+                Some(carrier_freq(r, MAX_EARFCN).map(|dl| base = Some(dl)))
+            }
+            // carrierFreq-v9e0 (first extension group): CarrierFreqEUTRA-v9e0.
+            (schema::MOBILITY_CONTROL_INFO, 8) => {
+                Some(carrier_freq(r, MAX_EARFCN_R9).map(|dl| ext = Some(dl)))
+            }
+            _ => None,
+        }
+    })?;
+    let pci = u16::try_from(pci.ok_or(Short)?).map_err(|_| Short)?;
+    let ext = ext.map(u32::try_from).transpose().map_err(|_| Short)?;
+    let earfcn = match (base, ext) {
+        (Some(MAX_EARFCN), Some(e)) => Some(e),
+        (Some(b), _) => Some(u32::try_from(b).map_err(|_| Short)?),
+        (None, e) => e,
+    };
+    Ok(HandoverTarget { pci, earfcn })
+}
+
+/// `SEQUENCE { dl-CarrierFreq, ul-CarrierFreq OPTIONAL }` with carriers in `0..=max`: the
+/// downlink one.
+fn carrier_freq(r: &mut BitReader, max: u64) -> Bits<u64> {
+    let [ul] = presence::<1>(r)?;
+    let dl = r.constrained(0, max)?;
+    if ul {
+        r.constrained(0, max)?;
     }
+    Ok(dl)
 }
 
 /// `criticalExtensions CHOICE { c1 CHOICE { xxx-r8, spare... (n in all) },
@@ -655,23 +836,8 @@ fn c1_extension(r: &mut BitReader, alternatives: u64) -> Bits<u64> {
     r.index(alternatives)
 }
 
-fn dl_information_transfer(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
-    r.constrained(0, 3)?; // rrc-TransactionIdentifier
-    if c1_extension(r, 4)? != 0 {
-        return Err(Short);
-    }
-    // DLInformationTransfer-r8-IEs.
-    let [nce] = presence::<1>(r)?;
-    if r.index(3)? != 0 {
-        return Err(Short);
-    }
-    out.nas_pdus.push(dedicated_info_nas(r)?);
-    optional_v8a0(r, nce)?;
-    out.name = "DLInformationTransfer";
-    Ok(())
-}
-
-fn rrc_connection_release(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
+/// RRCConnectionRelease (after its DL-DCCH index).
+fn rrc_connection_release(r: &mut BitReader, summary: &mut RrcSummary) -> Bits<()> {
     r.constrained(0, 3)?;
     if c1_extension(r, 4)? != 0 {
         return Err(Short);
@@ -685,7 +851,7 @@ fn rrc_connection_release(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
         "rrc-Suspend-v1320",
     ];
     let cause = r.index(4)?;
-    out.summary.release_cause = CAUSES
+    summary.release_cause = CAUSES
         .get(usize::try_from(cause).map_err(|_| Short)?)
         .copied();
     if redirect {
@@ -693,7 +859,7 @@ fn rrc_connection_release(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
         if r.bit()? {
             return Err(Short);
         }
-        out.summary.redirect = Some(match r.index(6)? {
+        summary.redirect = Some(match r.index(6)? {
             0 => RedirectTarget::Eutra {
                 earfcn: u32::try_from(r.constrained(0, MAX_EARFCN)?).map_err(|_| Short)?,
             },
@@ -711,7 +877,6 @@ fn rrc_connection_release(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
     // carrier above 65535) are left to the generated decoder.
     absent(idle)?;
     absent(nce)?;
-    out.name = "RRCConnectionRelease";
     Ok(())
 }
 
@@ -765,7 +930,8 @@ fn geran_redirect(r: &mut BitReader) -> Bits<RedirectTarget> {
     })
 }
 
-fn security_mode_command(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
+/// SecurityModeCommand (after its DL-DCCH index).
+fn security_mode_command(r: &mut BitReader, summary: &mut RrcSummary) -> Bits<()> {
     r.constrained(0, 3)?;
     if c1_extension(r, 4)? != 0 {
         return Err(Short);
@@ -786,121 +952,134 @@ fn security_mode_command(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
     }
     let integrity = r.index(8)?;
     optional_v8a0(r, nce)?;
-    out.summary.ciphering_algorithm = u8::try_from(cipher).ok();
-    out.summary.integrity_algorithm = u8::try_from(integrity).ok();
-    out.name = "SecurityModeCommand";
+    summary.ciphering_algorithm = u8::try_from(cipher).ok();
+    summary.integrity_algorithm = u8::try_from(integrity).ok();
     Ok(())
 }
 
 // ---- UL-DCCH ----
 
-/// `MeasResults` in its Release 8 form: the serving cell's RSRP and RSRQ and, optionally,
-/// E-UTRA neighbours without CGI reports. Any extension addition (Release 9 on: serving
-/// frequencies, NR neighbours, ...), a CGI report or another RAT's list is left to the
-/// generated decoder.
-fn meas_results(r: &mut BitReader) -> Bits<()> {
-    no_extensions(r)?;
-    let [neighbours] = presence::<1>(r)?;
-    r.constrained(1, MAX_MEAS_ID)?;
-    r.constrained(0, MAX_RSRP)?;
-    r.constrained(0, MAX_RSRQ)?;
-    if !neighbours {
-        return Ok(());
-    }
-    // measResultNeighCells: an extensible CHOICE whose first root alternative is
-    // measResultListEUTRA.
-    if r.bit()? || r.index(4)? != 0 {
-        return Err(Short);
-    }
-    let n = r.constrained(1, MAX_CELL_REPORT)?;
-    for _ in 0..n {
-        // MeasResultEUTRA: cgi-Info OPTIONAL, physCellId, measResult (extensible).
-        let [cgi] = presence::<1>(r)?;
-        if cgi {
-            return Err(Short);
-        }
-        r.constrained(0, MAX_PCI)?;
-        no_extensions(r)?;
-        let [rsrp, rsrq] = presence::<2>(r)?;
-        if rsrp {
-            r.constrained(0, MAX_RSRP)?;
-        }
-        if rsrq {
-            r.constrained(0, MAX_RSRQ)?;
-        }
-    }
-    Ok(())
-}
+/// Names of the UL-DCCH `c1` alternatives, in order.
+const UL_DCCH_NAMES: [&str; 16] = [
+    "CSFBParametersRequestCDMA2000",
+    "MeasurementReport",
+    "RRCConnectionReconfigurationComplete",
+    "RRCConnectionReestablishmentComplete",
+    "RRCConnectionSetupComplete",
+    "SecurityModeComplete",
+    "SecurityModeFailure",
+    "UECapabilityInformation",
+    "ULHandoverPreparationTransfer",
+    "ULInformationTransfer",
+    "CounterCheckResponse",
+    "UEInformationResponse-r9",
+    "ProximityIndication-r9",
+    "RNReconfigurationComplete-r10",
+    "MBMSCountingResponse-r10",
+    "InterFreqRSTDMeasurementIndication-r10",
+];
+
+/// Names of the UL-DCCH `messageClassExtension` `c2` alternatives, in order.
+const UL_DCCH_C2_NAMES: [&str; 16] = [
+    "UEAssistanceInformation-r11",
+    "InDeviceCoexIndication-r11",
+    "MBMSInterestIndication-r11",
+    "SCGFailureInformation-r12",
+    "SidelinkUEInformation-r12",
+    "WLANConnectionStatusReport-r13",
+    "RRCConnectionResumeComplete-r13",
+    "ULInformationTransferMRDC-r15",
+    "SCGFailureInformationNR-r15",
+    "MeasReportAppLayer-r15",
+    "FailureInformation-r15",
+    "ULDedicatedMessageSegment-r16",
+    "PURConfigurationRequest-r16",
+    "FailureInformation-r16",
+    "MCGFailureInformation-r16",
+    "ULInformationTransferIRAT-r16",
+];
 
 fn ul_dcch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
-    if r.bit()? {
-        return Err(Short);
-    }
-    match r.index(16)? {
-        1 => {
-            // MeasurementReport has no transaction identifier.
-            if c1_extension(r, 8)? != 0 {
-                return Err(Short);
-            }
-            let [nce] = presence::<1>(r)?;
-            meas_results(r)?;
-            optional_v8a0(r, nce)?;
-            out.name = "MeasurementReport";
-        }
-        2 => {
-            // RRCConnectionReconfigurationComplete: transaction, criticalExtensions
-            // CHOICE { r8, criticalExtensionsFuture }.
-            r.constrained(0, 3)?;
-            if r.index(2)? != 0 {
-                return Err(Short);
-            }
-            let [nce] = presence::<1>(r)?;
-            optional_v8a0(r, nce)?;
-            out.name = "RRCConnectionReconfigurationComplete";
-        }
-        5 => {
-            r.constrained(0, 3)?;
-            if r.index(2)? != 0 {
-                return Err(Short);
-            }
-            let [nce] = presence::<1>(r)?;
-            optional_v8a0(r, nce)?;
-            out.name = "SecurityModeComplete";
-        }
-        7 => {
-            r.constrained(0, 3)?;
-            if c1_extension(r, 8)? != 0 {
-                return Err(Short);
-            }
-            let [nce] = presence::<1>(r)?;
-            let n = r.constrained(0, MAX_RAT_CAPABILITIES)?;
-            for _ in 0..n {
-                // RAT-Type is extensible with 8 root values.
-                if r.bit()? {
-                    return Err(Short);
+    let RrcMessage { name, nas_pdus, .. } = out;
+    let names: &[(TyId, &[&'static str])] = &[
+        (schema::UL_DCCH_MESSAGE_TYPE__C1, &UL_DCCH_NAMES),
+        (
+            schema::UL_DCCH_MESSAGE_TYPE__MESSAGE_CLASS_EXTENSION,
+            &["", "UL-DCCH messageClassExtensionFuture-r11"],
+        ),
+        (
+            schema::UL_DCCH_MESSAGE_TYPE__MESSAGE_CLASS_EXTENSION__C2,
+            &UL_DCCH_C2_NAMES,
+        ),
+    ];
+    named_walk(
+        r,
+        schema::UL_DCCH_MESSAGE_TYPE,
+        names,
+        name,
+        &mut |place, r| {
+            match (place.parent, place.index) {
+                // RRCConnectionSetupComplete-r8 dedicatedInfoNAS, the dedicatedInfoNAS choices of
+                // ULInformationTransfer-r8 and -r16, RRCConnectionResumeComplete-r13
+                // dedicatedInfoNAS-r13.
+                (schema::RRC_CONNECTION_SETUP_COMPLETE_R8_IES, 2)
+                | (schema::UL_INFORMATION_TRANSFER_R8_IES__DEDICATED_INFO_TYPE, 0)
+                | (schema::UL_INFORMATION_TRANSFER_R16_IES__DEDICATED_INFO_TYPE_R16, 0)
+                | (schema::RRC_CONNECTION_RESUME_COMPLETE_R13_IES, 1) => {
+                    Some(dedicated_info_nas(r).map(|n| nas_pdus.push(n)))
                 }
-                r.index(8)?;
-                skip_octet_string(r)?;
+                _ => None,
             }
-            optional_v8a0(r, nce)?;
-            out.name = "UECapabilityInformation";
-        }
-        9 => {
-            // ULInformationTransfer has no transaction identifier.
-            if c1_extension(r, 4)? != 0 {
-                return Err(Short);
+        },
+    )
+}
+
+/// Names of the DL-CCCH `c1` alternatives, in order.
+const DL_CCCH_NAMES: [&str; 4] = [
+    "RRCConnectionReestablishment",
+    "RRCConnectionReestablishmentReject",
+    "RRCConnectionReject",
+    "RRCConnectionSetup",
+];
+
+fn dl_ccch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
+    let RrcMessage { name, summary, .. } = out;
+    let names: &[(TyId, &[&'static str])] = &[
+        (schema::DL_CCCH_MESSAGE_TYPE__C1, &DL_CCCH_NAMES),
+        (
+            schema::DL_CCCH_MESSAGE_TYPE__MESSAGE_CLASS_EXTENSION,
+            &["", "DL-CCCH messageClassExtensionFuture-r15"],
+        ),
+        (
+            schema::DL_CCCH_MESSAGE_TYPE__MESSAGE_CLASS_EXTENSION__C2,
+            &[
+                "RRCEarlyDataComplete-r15",
+                "DL-CCCH spare",
+                "DL-CCCH spare",
+                "DL-CCCH spare",
+            ],
+        ),
+    ];
+    named_walk(
+        r,
+        schema::DL_CCCH_MESSAGE_TYPE,
+        names,
+        name,
+        &mut |place, r| {
+            match (place.parent, place.index) {
+                // RRCConnectionReject-r8 waitTime.
+                (schema::RRC_CONNECTION_REJECT_R8_IES, 0) => {
+                    Some(r.constrained(1, 16).and_then(|w| {
+                        summary.wait_time_s = Some(u8::try_from(w).map_err(|_| Short)?);
+                        Ok(())
+                    }))
+                }
+                // Early data: its idle-mode priorities are left to the generated decoder.
+                (schema::DL_CCCH_MESSAGE_TYPE__MESSAGE_CLASS_EXTENSION__C2, 0) => Some(Err(Short)),
+                _ => None,
             }
-            let [nce] = presence::<1>(r)?;
-            if r.index(3)? != 0 {
-                return Err(Short);
-            }
-            out.nas_pdus.push(dedicated_info_nas(r)?);
-            optional_v8a0(r, nce)?;
-            out.name = "ULInformationTransfer";
-        }
-        _ => return Err(Short),
-    }
-    Ok(())
+        },
+    )
 }
 
 // ---- UL-CCCH ----

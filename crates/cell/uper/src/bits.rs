@@ -1,17 +1,17 @@
-//! A cursor over the bits of an unaligned PER (UPER, X.691) encoding, for the walker in
-//! [`crate::walk`]. Every read is checked against the end of the input; a short read is a
-//! value ([`Short`]), never a panic.
+//! A cursor over the bits of an unaligned PER (UPER, X.691) encoding, for the hand-written
+//! walkers and [`crate::schema`]. Every read is checked against the end of the input; a short
+//! read is a value ([`Short`]), never a panic.
 
 /// The encoding ended before a field did (or a field broke a rule the walker checks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Short;
+pub struct Short;
 
 /// Result of one read.
-pub(crate) type Bits<T> = Result<T, Short>;
+pub type Bits<T> = Result<T, Short>;
 
 /// Read position in a UPER encoding.
 #[derive(Debug, Clone)]
-pub(crate) struct BitReader<'a> {
+pub struct BitReader<'a> {
     bytes: &'a [u8],
     /// Next bit to read, counted from the first (most significant) bit of the first byte.
     pos: usize,
@@ -21,7 +21,7 @@ pub(crate) struct BitReader<'a> {
 
 impl<'a> BitReader<'a> {
     /// A reader at the first bit of `bytes`.
-    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+    pub fn new(bytes: &'a [u8]) -> Self {
         BitReader {
             bytes,
             pos: 0,
@@ -29,13 +29,43 @@ impl<'a> BitReader<'a> {
         }
     }
 
+    /// Bits read so far.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// A reader over the next `n` bits alone (an open type's contents), and this one moved
+    /// past them.
+    pub fn take(&mut self, n: usize) -> Bits<BitReader<'a>> {
+        if self.remaining() < n {
+            return Err(Short);
+        }
+        let sub = BitReader {
+            bytes: self.bytes,
+            pos: self.pos,
+            end: self.pos + n,
+        };
+        self.pos += n;
+        Ok(sub)
+    }
+
+    /// A normally small non-negative whole number (X.691 10.6): extension indexes and
+    /// counts. Values of 64 and above (a length-prefixed form) are refused: no RRC
+    /// module has that many extensions in one place.
+    pub fn normally_small(&mut self) -> Bits<u64> {
+        if self.bit()? {
+            return Err(Short);
+        }
+        self.bits(6)
+    }
+
     /// Bits not read yet.
-    pub(crate) fn remaining(&self) -> usize {
+    pub fn remaining(&self) -> usize {
         self.end.saturating_sub(self.pos)
     }
 
     /// One bit.
-    pub(crate) fn bit(&mut self) -> Bits<bool> {
+    pub fn bit(&mut self) -> Bits<bool> {
         if self.pos >= self.end {
             return Err(Short);
         }
@@ -46,7 +76,7 @@ impl<'a> BitReader<'a> {
     }
 
     /// `n` bits (at most 64) as a big-endian number.
-    pub(crate) fn bits(&mut self, n: usize) -> Bits<u64> {
+    pub fn bits(&mut self, n: usize) -> Bits<u64> {
         if n > 64 || self.remaining() < n {
             return Err(Short);
         }
@@ -88,7 +118,7 @@ impl<'a> BitReader<'a> {
     }
 
     /// Skips `n` bits.
-    pub(crate) fn skip(&mut self, n: usize) -> Bits<()> {
+    pub fn skip(&mut self, n: usize) -> Bits<()> {
         if self.remaining() < n {
             return Err(Short);
         }
@@ -98,7 +128,7 @@ impl<'a> BitReader<'a> {
 
     /// A constrained whole number in `lb..=ub` (X.691 10.5.7.1: the offset from `lb` in the
     /// fewest bits that hold `ub - lb`); a value above `ub` is refused.
-    pub(crate) fn constrained(&mut self, lb: u64, ub: u64) -> Bits<u64> {
+    pub fn constrained(&mut self, lb: u64, ub: u64) -> Bits<u64> {
         let range = ub.checked_sub(lb).ok_or(Short)?;
         let width = bit_width(range);
         let v = self.bits(width)?;
@@ -109,7 +139,7 @@ impl<'a> BitReader<'a> {
     }
 
     /// An ENUMERATED or CHOICE index of a root with `count` values and no extension marker.
-    pub(crate) fn index(&mut self, count: u64) -> Bits<u64> {
+    pub fn index(&mut self, count: u64) -> Bits<u64> {
         match count {
             0 => Err(Short),
             1 => Ok(0),
@@ -119,7 +149,7 @@ impl<'a> BitReader<'a> {
 
     /// An unconstrained length determinant (X.691 10.9.3.6-7), below 16K (fragments are
     /// refused: no LTE RRC PDU is that long).
-    pub(crate) fn length(&mut self) -> Bits<usize> {
+    pub fn length(&mut self) -> Bits<usize> {
         if !self.bit()? {
             return usize::try_from(self.bits(7)?).map_err(|_| Short);
         }
@@ -130,7 +160,7 @@ impl<'a> BitReader<'a> {
     }
 
     /// `n` whole octets, not aligned, copied out.
-    pub(crate) fn octets(&mut self, n: usize) -> Bits<Vec<u8>> {
+    pub fn octets(&mut self, n: usize) -> Bits<Vec<u8>> {
         if self.remaining() < n.saturating_mul(8) {
             return Err(Short);
         }
@@ -143,7 +173,7 @@ impl<'a> BitReader<'a> {
 }
 
 /// Bits a constrained whole number of range `range` (ub - lb) takes.
-pub(crate) fn bit_width(range: u64) -> usize {
+pub fn bit_width(range: u64) -> usize {
     (u64::BITS - range.leading_zeros()) as usize
 }
 

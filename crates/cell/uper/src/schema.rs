@@ -1,0 +1,429 @@
+//! Walks whole UPER values by a schema table: the kind, PER-visible constraints and
+//! component layout of every type of an ASN.1 module, generated from the module by
+//! `scripts/regen-uper-schema` (one table per RRC crate).
+//!
+//! Why: the hand-written walkers read the few fields detection needs, but to reach them they
+//! must pass every field before, and RRC messages put large structures (measurement and radio
+//! configuration, extension additions) in front. Generated decoders build the whole tree to
+//! do that; this walks past it reading only lengths, presence bits and choice indexes.
+//!
+//! The walk answers only when it is sure: anything outside the table (an extension the
+//! module does not define, an index or value outside its constraint, a fragmented length, an
+//! open type whose contents do not fill it exactly) is [`Short`], and the walker that asked
+//! leaves the message to the generated decoder. So a walk that succeeds has read a value the
+//! module allows, bit for bit.
+
+use crate::bits::{bit_width, BitReader, Bits, Short};
+
+/// Index of a type in its schema table.
+pub type TyId = u16;
+
+/// Deepest nesting walked; the RRC modules nest about 20 deep, and the limit keeps a damaged
+/// table from recursing without bound.
+pub const MAX_DEPTH: usize = 96;
+
+/// Most optional components or extension additions of one SEQUENCE the walk reads (one
+/// 64-bit presence mask); no RRC type has more.
+pub const MAX_PRESENCE_BITS: usize = 64;
+
+/// A SIZE constraint (X.691 11.9.4): `lb..=ub`, `ub` absent when unbounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size {
+    /// Lower bound.
+    pub lb: u32,
+    /// Upper bound, if any.
+    pub ub: Option<u32>,
+    /// The constraint has an extension marker.
+    pub ext: bool,
+}
+
+/// One component of a SEQUENCE or of an extension addition group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    /// Its type.
+    pub ty: TyId,
+    /// OPTIONAL or DEFAULT: it has a presence bit.
+    pub optional: bool,
+}
+
+/// One extension addition of a SEQUENCE: a presence bit in the extension bitmap, and an
+/// open type when present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Addition {
+    /// A single component.
+    Field(Field),
+    /// A `[[ ... ]]` group, encoded as a SEQUENCE of its components.
+    Group(&'static [Field]),
+}
+
+/// One type as UPER encodes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    /// NULL: no bits.
+    Null,
+    /// BOOLEAN: one bit.
+    Bool,
+    /// INTEGER with both bounds.
+    Int {
+        /// Lower bound.
+        lb: i64,
+        /// Upper bound.
+        ub: i64,
+        /// The constraint has an extension marker.
+        ext: bool,
+    },
+    /// INTEGER with an open bound: a length and that many octets.
+    IntOctets {
+        /// The constraint has an extension marker.
+        ext: bool,
+    },
+    /// ENUMERATED.
+    Enum {
+        /// Values in the root.
+        root: u16,
+        /// Values after the extension marker, if there is one.
+        ext: Option<u16>,
+    },
+    /// BIT STRING.
+    BitStr(Size),
+    /// OCTET STRING (also with CONTAINING: the contents are not walked).
+    OctStr(Size),
+    /// SEQUENCE OF.
+    List {
+        /// Its SIZE constraint.
+        size: Size,
+        /// The element type.
+        of: TyId,
+    },
+    /// SEQUENCE.
+    Seq {
+        /// It has an extension marker.
+        ext: bool,
+        /// Root components, in order.
+        fields: &'static [Field],
+        /// Extension additions, in order.
+        additions: &'static [Addition],
+    },
+    /// CHOICE.
+    Choice {
+        /// Root alternatives, in order.
+        root: &'static [TyId],
+        /// Extension alternatives, if there is an extension marker.
+        ext: Option<&'static [TyId]>,
+    },
+}
+
+/// A generated table of one module's types.
+#[derive(Debug, Clone, Copy)]
+pub struct Schema {
+    types: &'static [Ty],
+}
+
+/// Where a walk is about to read a value of type `ty`: component `index` of the SEQUENCE
+/// `parent` (root components in order, then the components of its extension additions in
+/// order), alternative `index` of the CHOICE `parent` (root, then extension alternatives), or
+/// element `index` of the SEQUENCE OF `parent`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    /// The SEQUENCE or CHOICE.
+    pub parent: TyId,
+    /// The component or alternative.
+    pub index: usize,
+    /// Its type.
+    pub ty: TyId,
+}
+
+impl Schema {
+    /// The schema of `types` (a generated table).
+    pub const fn new(types: &'static [Ty]) -> Self {
+        Schema { types }
+    }
+
+    /// The type `id`.
+    pub fn ty(&self, id: TyId) -> Bits<Ty> {
+        self.types.get(usize::from(id)).copied().ok_or(Short)
+    }
+
+    /// Reads past one value of type `id`.
+    pub fn skip(&self, r: &mut BitReader, id: TyId) -> Bits<()> {
+        self.walk_at(r, id, MAX_DEPTH, &mut |_, _| None)
+    }
+
+    /// Reads one value of type `id`, offering every component and alternative on the way to
+    /// `hook` first: `hook(place, r)` returns `Some` when it has read that value itself
+    /// (with the result), `None` to let the walk read it (it may note the place, such as
+    /// which alternative was chosen).
+    pub fn walk(
+        &self,
+        r: &mut BitReader,
+        id: TyId,
+        hook: &mut impl FnMut(Place, &mut BitReader) -> Option<Bits<()>>,
+    ) -> Bits<()> {
+        self.walk_at(r, id, MAX_DEPTH, hook)
+    }
+
+    /// Offers `place` to the hook, or walks it.
+    fn visit<H>(&self, r: &mut BitReader, place: Place, depth: usize, hook: &mut H) -> Bits<()>
+    where
+        H: FnMut(Place, &mut BitReader) -> Option<Bits<()>>,
+    {
+        match hook(place, r) {
+            Some(done) => done,
+            None => self.walk_at(r, place.ty, depth, hook),
+        }
+    }
+
+    fn walk_at<H>(&self, r: &mut BitReader, id: TyId, depth: usize, hook: &mut H) -> Bits<()>
+    where
+        H: FnMut(Place, &mut BitReader) -> Option<Bits<()>>,
+    {
+        let depth = depth.checked_sub(1).ok_or(Short)?;
+        match self.ty(id)? {
+            Ty::Null => Ok(()),
+            Ty::Bool => r.skip(1),
+            Ty::Int { lb, ub, ext } => {
+                if ext && r.bit()? {
+                    return skip_int_octets(r);
+                }
+                let range = ub.checked_sub(lb).ok_or(Short)?;
+                let range = u64::try_from(range).map_err(|_| Short)?;
+                if r.bits(bit_width(range))? > range {
+                    return Err(Short);
+                }
+                Ok(())
+            }
+            Ty::IntOctets { ext } => {
+                if ext {
+                    r.skip(1)?;
+                }
+                skip_int_octets(r)
+            }
+            Ty::Enum { root, ext } => {
+                if let Some(n) = ext {
+                    if r.bit()? {
+                        return if r.normally_small()? < u64::from(n) {
+                            Ok(())
+                        } else {
+                            Err(Short)
+                        };
+                    }
+                }
+                r.index(u64::from(root)).map(drop)
+            }
+            Ty::BitStr(size) => {
+                let n = count(r, size)?;
+                r.skip(n)
+            }
+            Ty::OctStr(size) => {
+                let n = count(r, size)?;
+                r.skip(n.checked_mul(8).ok_or(Short)?)
+            }
+            Ty::List { size, of } => {
+                for index in 0..count(r, size)? {
+                    let place = Place {
+                        parent: id,
+                        index,
+                        ty: of,
+                    };
+                    self.visit(r, place, depth, hook)?;
+                }
+                Ok(())
+            }
+            Ty::Seq {
+                ext,
+                fields,
+                additions,
+            } => self.seq(r, id, ext, fields, additions, depth, hook),
+            Ty::Choice { root, ext } => {
+                if let Some(alts) = ext {
+                    if r.bit()? {
+                        let i = usize::try_from(r.normally_small()?).map_err(|_| Short)?;
+                        let ty = *alts.get(i).ok_or(Short)?;
+                        let place = Place {
+                            parent: id,
+                            index: root.len() + i,
+                            ty,
+                        };
+                        return open_type(r, |sub| self.visit(sub, place, depth, hook));
+                    }
+                }
+                let count = u64::try_from(root.len()).map_err(|_| Short)?;
+                let i = usize::try_from(r.index(count)?).map_err(|_| Short)?;
+                let ty = *root.get(i).ok_or(Short)?;
+                self.visit(
+                    r,
+                    Place {
+                        parent: id,
+                        index: i,
+                        ty,
+                    },
+                    depth,
+                    hook,
+                )
+            }
+        }
+    }
+
+    /// A SEQUENCE: extension bit, presence bits, root components, then (X.691 19.7-19.9)
+    /// the extension additions, each present one an open type.
+    #[allow(clippy::too_many_arguments)]
+    fn seq<H>(
+        &self,
+        r: &mut BitReader,
+        id: TyId,
+        ext: bool,
+        fields: &'static [Field],
+        additions: &'static [Addition],
+        depth: usize,
+        hook: &mut H,
+    ) -> Bits<()>
+    where
+        H: FnMut(Place, &mut BitReader) -> Option<Bits<()>>,
+    {
+        let extended = ext && r.bit()?;
+        let mut index = 0;
+        self.components(r, id, fields, &mut index, depth, hook)?;
+        if !extended {
+            return Ok(());
+        }
+        // A normally small length (count - 1), then one presence bit per addition.
+        let n = usize::try_from(r.normally_small()?).map_err(|_| Short)? + 1;
+        let present = presence(r, n)?;
+        for i in 0..n {
+            let addition = additions.get(i);
+            if present & (1 << (63 - i)) == 0 {
+                match addition {
+                    Some(Addition::Field(Field {
+                        optional: false, ..
+                    })) => return Err(Short),
+                    Some(Addition::Field(_)) => index += 1,
+                    Some(Addition::Group(g)) => index += g.len(),
+                    None => {}
+                }
+                continue;
+            }
+            // An addition the module does not define: left to the generated decoder.
+            match *addition.ok_or(Short)? {
+                Addition::Field(f) => {
+                    let place = Place {
+                        parent: id,
+                        index,
+                        ty: f.ty,
+                    };
+                    index += 1;
+                    open_type(r, |sub| self.visit(sub, place, depth, hook))?;
+                }
+                Addition::Group(group) => open_type(r, |sub| {
+                    self.components(sub, id, group, &mut index, depth, hook)
+                })?,
+            }
+        }
+        Ok(())
+    }
+
+    /// The presence bits of `fields` and then the components present, numbered from `index`.
+    fn components<H>(
+        &self,
+        r: &mut BitReader,
+        parent: TyId,
+        fields: &'static [Field],
+        index: &mut usize,
+        depth: usize,
+        hook: &mut H,
+    ) -> Bits<()>
+    where
+        H: FnMut(Place, &mut BitReader) -> Option<Bits<()>>,
+    {
+        let optional = fields.iter().filter(|f| f.optional).count();
+        let mut present = presence(r, optional)?;
+        for f in fields {
+            let i = *index;
+            *index += 1;
+            if f.optional {
+                let here = present & (1 << 63) != 0;
+                present <<= 1;
+                if !here {
+                    continue;
+                }
+            }
+            let place = Place {
+                parent,
+                index: i,
+                ty: f.ty,
+            };
+            self.visit(r, place, depth, hook)?;
+        }
+        Ok(())
+    }
+}
+
+/// `n` presence bits (at most [`MAX_PRESENCE_BITS`]), the first in the top bit.
+fn presence(r: &mut BitReader, n: usize) -> Bits<u64> {
+    match n {
+        0 => Ok(0),
+        1..=57 => Ok(r.bits(n)? << (64 - n)),
+        58..=MAX_PRESENCE_BITS => {
+            let high = r.bits(32)?;
+            let low = r.bits(n - 32)?;
+            Ok(high << 32 | low << (64 - n))
+        }
+        _ => Err(Short),
+    }
+}
+
+/// The number of elements (bits, octets, components) a SIZE constraint's length gives
+/// (X.691 11.9.4, 16, 17, 20 for the unaligned variant).
+fn count(r: &mut BitReader, size: Size) -> Bits<usize> {
+    if size.ext && r.bit()? {
+        return r.length();
+    }
+    let lb = usize::try_from(size.lb).map_err(|_| Short)?;
+    match size.ub {
+        Some(ub) if ub < 65_536 => {
+            let ub = usize::try_from(ub).map_err(|_| Short)?;
+            if ub == lb {
+                Ok(lb)
+            } else {
+                let n = r.constrained(lb as u64, ub as u64)?;
+                usize::try_from(n).map_err(|_| Short)
+            }
+        }
+        _ => {
+            let n = r.length()?;
+            if n < lb {
+                return Err(Short);
+            }
+            Ok(n)
+        }
+    }
+}
+
+/// An INTEGER's length-prefixed octets (X.691 12.2.4-12.2.6); at least one octet.
+fn skip_int_octets(r: &mut BitReader) -> Bits<()> {
+    let n = r.length()?;
+    if n == 0 {
+        return Err(Short);
+    }
+    r.skip(n.checked_mul(8).ok_or(Short)?)
+}
+
+/// An open type (X.691 11.2): a length in octets, then a complete encoding (X.691 11.1)
+/// that `walk` must read: padding to the last octet and nothing more, and a value of no bits
+/// is one zero octet. Generated decoders refuse the rest, so the walk does too.
+fn open_type(r: &mut BitReader, walk: impl FnOnce(&mut BitReader) -> Bits<()>) -> Bits<()> {
+    let n = r.length()?;
+    let mut sub = r.take(n.checked_mul(8).ok_or(Short)?)?;
+    let start = sub.position();
+    walk(&mut sub)?;
+    let used = sub.position() - start;
+    let complete = if used == 0 {
+        n == 1 && sub.bits(8)? == 0
+    } else {
+        used.div_ceil(8) == n
+    };
+    if complete {
+        Ok(())
+    } else {
+        Err(Short)
+    }
+}
