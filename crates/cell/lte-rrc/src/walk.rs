@@ -26,8 +26,8 @@
 //! decoder's.
 
 use crate::summary::{
-    CnDomain, EutraCarrier, GeranBand, HandoverTarget, PagingIdentity, PagingRecord, Plmn,
-    RedirectTarget, STmsi,
+    CnDomain, EutraCarrier, GeranBand, GeranCarrierSet, HandoverTarget, NrCarrier, PagingIdentity,
+    PagingRecord, Plmn, RedirectTarget, STmsi, UtraCarrier,
 };
 use crate::{schema, LteRrcChannel, RrcMessage, RrcSummary};
 use stingwatch_uper::bits::{BitReader, Bits, Short};
@@ -42,16 +42,6 @@ const MAX_PLMN: u64 = 6;
 const MAX_SI_MESSAGE: u64 = 32;
 /// Most SIB types mapped to one SI message (maxSIB-1).
 const MAX_SIB_1: u64 = 31;
-/// Most SIBs in one SystemInformation message (maxSIB).
-const MAX_SIB: u64 = 32;
-/// Most intra-frequency neighbours in SIB4 (maxCellIntra).
-const MAX_CELL_INTRA: u64 = 16;
-/// Most inter-frequency carriers in SIB5 (maxFreq).
-const MAX_FREQ: u64 = 8;
-/// Most inter-frequency neighbours per carrier in SIB5 (maxCellInter).
-const MAX_CELL_INTER: u64 = 16;
-/// Most excluded cell ranges in SIB4 and SIB5 (maxExcludedCell).
-const MAX_EXCLUDED_CELL: u64 = 16;
 /// Most paging records (maxPageRec).
 const MAX_PAGE_REC: u64 = 16;
 /// Most extra bands in multiBandInfoList (maxMultiBands).
@@ -207,283 +197,223 @@ fn bcch_dl_sch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
 
 /// SystemInformation whose SIBs are all SIB2, SIB3 or SIB4 without extension additions;
 /// anything else is left to the generated decoder.
+/// SIB numbers of the `sib-TypeAndInfo` alternatives: sib2..sib11, then the extension
+/// alternatives (sib26a rides with 26).
+const SIB_NUMBERS: [u8; 31] = [
+    2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 24, 25, 26, 26, 27, 28,
+    29, 30, 31, 32, 33,
+];
+
+/// SystemInformation (after its BCCH-DL-SCH index): each SIB's number, and the fields of SIB3
+/// to SIB7 and SIB24 detection reads; the rest walked by the table.
 fn system_information(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
-    // criticalExtensions CHOICE { systemInformation-r8, criticalExtensionsFuture-r15 }
-    if r.index(2)? != 0 {
-        return Err(Short);
-    }
-    let [nce] = presence::<1>(r)?;
-    let n = r.constrained(1, MAX_SIB)?;
-    for _ in 0..n {
-        // The CHOICE of SIB types is extensible; later SIBs are extension alternatives.
-        if r.bit()? {
-            return Err(Short);
+    let s = &mut out.summary;
+    LTE.walk(r, schema::SYSTEM_INFORMATION, &mut |place, r| {
+        if place.parent != schema::SYSTEM_INFORMATION_R8_IES__SIB_TYPE_AND_INFO__ITEM {
+            return None;
         }
-        let sib = match r.index(10)? {
-            0 => {
-                sib2(r)?;
-                2
-            }
-            1 => {
-                out.summary.serving_priority = Some(sib3(r)?);
-                3
-            }
-            2 => {
-                sib4(r, &mut out.summary)?;
-                4
-            }
-            3 => {
-                sib5(r, &mut out.summary)?;
-                5
-            }
-            _ => return Err(Short),
+        let Some(&number) = SIB_NUMBERS.get(place.index) else {
+            return Some(Err(Short));
         };
-        out.summary.sibs.push(sib);
-    }
-    optional_v8a0(r, nce)?;
+        let read = match number {
+            3 => sib3(r, place.ty, s),
+            4 => sib4(r, place.ty, s),
+            5 => sib5(r, place.ty, s),
+            6 => sib6(r, place.ty, s),
+            7 => sib7(r, place.ty, s),
+            24 => sib24(r, place.ty, s),
+            _ => LTE.skip(r, place.ty),
+        };
+        Some(read.map(|()| s.sibs.push(number)))
+    })?;
     out.name = "SystemInformation";
     Ok(())
 }
 
-/// An extensible SEQUENCE's extension bit: additions are left to the generated decoder.
-fn no_extensions(r: &mut BitReader) -> Bits<()> {
-    absent(r.bit()?)
+/// An optional CellReselectionPriority (0..7).
+fn priority(r: &mut BitReader, ty: TyId) -> Bits<Option<u8>> {
+    Ok(Some(u8::try_from(LTE.int(r, ty)?).map_err(|_| Short)?))
 }
 
-/// AC-BarringConfig.
-fn ac_barring_config(r: &mut BitReader) -> Bits<()> {
-    r.index(16)?;
-    r.index(8)?;
-    r.bits(5)?;
-    Ok(())
+/// SIB3: the serving frequency's reselection priority.
+fn sib3(r: &mut BitReader, ty: TyId, s: &mut RrcSummary) -> Bits<()> {
+    LTE.walk(r, ty, &mut |place, r| {
+        match (place.parent, place.index) {
+            // cellReselectionServingFreqInfo.cellReselectionPriority.
+            (schema::SYSTEM_INFORMATION_BLOCK_TYPE3__CELL_RESELECTION_SERVING_FREQ_INFO, 2) => {
+                Some(priority(r, place.ty).map(|p| s.serving_priority = p))
+            }
+            _ => None,
+        }
+    })
 }
 
-/// SystemInformationBlockType2 (its root; extension additions are refused).
-fn sib2(r: &mut BitReader) -> Bits<()> {
-    no_extensions(r)?;
-    let [barring, mbsfn] = presence::<2>(r)?;
-    if barring {
-        let [signalling, data] = presence::<2>(r)?;
-        r.bit()?; // ac-BarringForEmergency
-        if signalling {
-            ac_barring_config(r)?;
-        }
-        if data {
-            ac_barring_config(r)?;
-        }
-    }
-    // RadioResourceConfigCommonSIB.
-    no_extensions(r)?;
-    // RACH-ConfigCommon.
-    no_extensions(r)?;
-    let [group_a] = presence::<1>(r)?;
-    r.index(16)?; // numberOfRA-Preambles
-    if group_a {
-        no_extensions(r)?;
-        r.index(15)?;
-        r.index(4)?;
-        r.index(8)?;
-    }
-    r.index(4)?; // powerRampingStep
-    r.index(16)?; // preambleInitialReceivedTargetPower
-    r.index(11)?; // preambleTransMax
-    r.index(8)?; // ra-ResponseWindowSize
-    r.index(8)?; // mac-ContentionResolutionTimer
-    r.constrained(1, 8)?; // maxHARQ-Msg3Tx
-    r.index(4)?; // BCCH-Config
-    r.index(4)?; // PCCH-Config
-    r.index(8)?;
-    r.constrained(0, 837)?; // PRACH-ConfigSIB
-    r.constrained(0, 63)?;
-    r.bit()?;
-    r.constrained(0, 15)?;
-    r.constrained(0, 94)?;
-    r.constrained(0, 110)?; // PDSCH-ConfigCommon: referenceSignalPower -60..50
-    r.constrained(0, 3)?;
-    r.constrained(1, 4)?; // PUSCH-ConfigCommon
-    r.index(2)?;
-    r.constrained(0, 98)?;
-    r.bit()?;
-    r.bit()?;
-    r.constrained(0, 29)?;
-    r.bit()?;
-    r.constrained(0, 7)?;
-    r.index(3)?; // PUCCH-ConfigCommon
-    r.constrained(0, 98)?;
-    r.constrained(0, 7)?;
-    r.constrained(0, 2047)?;
-    if r.index(2)? == 1 {
-        // SoundingRS-UL-ConfigCommon setup.
-        let [_max_up_pts] = presence::<1>(r)?;
-        r.index(8)?;
-        r.index(16)?;
-        r.bit()?;
-    }
-    r.constrained(0, 150)?; // UplinkPowerControlCommon: p0-NominalPUSCH -126..24
-    r.index(8)?;
-    r.constrained(0, 31)?; // p0-NominalPUCCH -127..-96
-    r.index(3)?;
-    r.index(3)?;
-    r.index(4)?;
-    r.index(3)?;
-    r.index(3)?;
-    r.constrained(0, 7)?; // deltaPreambleMsg3 -1..6
-    r.index(2)?; // ul-CyclicPrefixLength
-                 // UE-TimersAndConstants.
-    no_extensions(r)?;
-    r.index(8)?;
-    r.index(8)?;
-    r.index(7)?;
-    r.index(8)?;
-    r.index(7)?;
-    r.index(8)?;
-    // freqInfo.
-    let [ul_freq, ul_bw] = presence::<2>(r)?;
-    if ul_freq {
-        r.constrained(0, MAX_EARFCN)?;
-    }
-    if ul_bw {
-        r.index(6)?;
-    }
-    r.constrained(1, 32)?;
-    if mbsfn {
-        let n = r.constrained(1, 8)?;
-        for _ in 0..n {
-            r.index(6)?;
-            r.constrained(0, 7)?;
-            let width = if r.index(2)? == 0 { 6 } else { 24 };
-            r.bits(width)?;
-        }
-    }
-    r.index(8)?; // timeAlignmentTimerCommon
-    Ok(())
+/// SIB4: the physical cell identities of the intra-frequency neighbour list.
+fn sib4(r: &mut BitReader, ty: TyId, s: &mut RrcSummary) -> Bits<()> {
+    LTE.walk(r, ty, &mut |place, r| match (place.parent, place.index) {
+        // IntraFreqNeighCellInfo.physCellId.
+        (schema::INTRA_FREQ_NEIGH_CELL_INFO, 0) => Some(
+            LTE.int(r, place.ty)
+                .and_then(|p| u16::try_from(p).map_err(|_| Short))
+                .map(|p| s.intra_freq_neighbour_pcis.push(p)),
+        ),
+        _ => None,
+    })
 }
 
-/// SystemInformationBlockType3 (its root): the serving frequency's reselection priority.
-fn sib3(r: &mut BitReader) -> Bits<u8> {
-    no_extensions(r)?;
-    // cellReselectionInfoCommon.
-    let [speed] = presence::<1>(r)?;
-    r.index(16)?; // q-Hyst
-    if speed {
-        r.index(8)?;
-        r.index(8)?;
-        r.constrained(1, 16)?;
-        r.constrained(1, 16)?;
-        r.index(4)?;
-        r.index(4)?;
-    }
-    // cellReselectionServingFreqInfo.
-    let [non_intra] = presence::<1>(r)?;
-    if non_intra {
-        r.constrained(0, 31)?;
-    }
-    r.constrained(0, 31)?;
-    let priority = u8::try_from(r.constrained(0, 7)?).map_err(|_| Short)?;
-    // intraFreqCellReselectionInfo.
-    let [p_max, intra, bandwidth, scale] = presence::<4>(r)?;
-    r.constrained(0, 48)?;
-    if p_max {
-        r.constrained(0, 63)?;
-    }
-    if intra {
-        r.constrained(0, 31)?;
-    }
-    if bandwidth {
-        r.index(6)?;
-    }
-    r.bit()?; // presenceAntennaPort1
-    r.bits(2)?; // neighCellConfig
-    r.constrained(0, 7)?;
-    if scale {
-        r.index(4)?;
-        r.index(4)?;
-    }
-    Ok(priority)
-}
-
-/// PhysCellIdRange.
-fn phys_cell_id_range(r: &mut BitReader) -> Bits<()> {
-    let [range] = presence::<1>(r)?;
-    r.constrained(0, MAX_PCI)?;
-    if range {
-        r.index(16)?;
-    }
-    Ok(())
-}
-
-/// SystemInformationBlockType5 (its root): inter-frequency carriers and their priorities.
-fn sib5(r: &mut BitReader, s: &mut RrcSummary) -> Bits<()> {
-    no_extensions(r)?;
-    let n = r.constrained(1, MAX_FREQ)?;
-    for _ in 0..n {
-        // InterFreqCarrierFreqInfo.
-        no_extensions(r)?;
-        let [p_max, scale, priority, offset, neighbours, excluded] = presence::<6>(r)?;
-        let earfcn = u32::try_from(r.constrained(0, MAX_EARFCN)?).map_err(|_| Short)?;
-        r.constrained(0, 48)?; // q-RxLevMin
-        if p_max {
-            r.constrained(0, 63)?;
+/// SIB5: each inter-frequency carrier and its priority; a carrier of maxEARFCN stands for
+/// the one at the same position of the v9e0 list, in the late extension.
+fn sib5(r: &mut BitReader, ty: TyId, s: &mut RrcSummary) -> Bits<()> {
+    let mut carriers: Vec<(u16, Option<u8>)> = Vec::new();
+    let mut v9e0: Vec<Option<u32>> = Vec::new();
+    LTE.walk(r, ty, &mut |place, r| match (place.parent, place.index) {
+        (schema::INTER_FREQ_CARRIER_FREQ_LIST, _) => {
+            let (mut dl, mut prio) = (None, None);
+            let read = LTE.walk(r, place.ty, &mut |f, r| match (f.parent, f.index) {
+                // dl-CarrierFreq.
+                (schema::INTER_FREQ_CARRIER_FREQ_INFO, 0) => {
+                    Some(LTE.int(r, f.ty).map(|v| dl = u16::try_from(v).ok()))
+                }
+                // cellReselectionPriority.
+                (schema::INTER_FREQ_CARRIER_FREQ_INFO, 9) => {
+                    Some(priority(r, f.ty).map(|p| prio = p))
+                }
+                _ => None,
+            });
+            Some(read.and_then(|()| {
+                carriers.push((dl.ok_or(Short)?, prio));
+                Ok(())
+            }))
         }
-        r.constrained(0, 7)?; // t-ReselectionEUTRA
-        if scale {
-            r.index(4)?;
-            r.index(4)?;
-        }
-        r.constrained(0, 31)?; // threshX-High
-        r.constrained(0, 31)?; // threshX-Low
-        r.index(6)?; // allowedMeasBandwidth
-        r.bit()?; // presenceAntennaPort1
-        let priority = if priority {
-            Some(u8::try_from(r.constrained(0, 7)?).map_err(|_| Short)?)
-        } else {
-            None
+        // lateNonCriticalExtension (the first extension addition): SIB5-v8h0-IEs.
+        (schema::SYSTEM_INFORMATION_BLOCK_TYPE5, 1) => Some(sib5_v8h0(r, &mut v9e0)),
+        _ => None,
+    })?;
+    for (i, (dl, priority)) in carriers.into_iter().enumerate() {
+        let earfcn = match v9e0.get(i) {
+            Some(Some(f)) if u64::from(dl) == MAX_EARFCN => *f,
+            _ => u32::from(dl),
         };
-        r.bits(2)?; // neighCellConfig
-        if offset {
-            r.index(31)?;
-        }
-        if neighbours {
-            let n = r.constrained(1, MAX_CELL_INTER)?;
-            for _ in 0..n {
-                r.constrained(0, MAX_PCI)?;
-                r.index(31)?;
-            }
-        }
-        if excluded {
-            let n = r.constrained(1, MAX_EXCLUDED_CELL)?;
-            for _ in 0..n {
-                phys_cell_id_range(r)?;
-            }
-        }
         s.eutra_carriers.push(EutraCarrier { earfcn, priority });
     }
     Ok(())
 }
 
-/// SystemInformationBlockType4 (its root): the listed intra-frequency neighbours.
-fn sib4(r: &mut BitReader, s: &mut RrcSummary) -> Bits<()> {
-    no_extensions(r)?;
-    let [neighbours, excluded, csg] = presence::<3>(r)?;
-    if neighbours {
-        let n = r.constrained(1, MAX_CELL_INTRA)?;
-        for _ in 0..n {
-            no_extensions(r)?;
-            let pci = u16::try_from(r.constrained(0, MAX_PCI)?).map_err(|_| Short)?;
-            r.index(31)?; // q-OffsetCell
-            s.intra_freq_neighbour_pcis.push(pci);
+/// SIB5's late extension: the v9e0 carriers, one entry per base carrier.
+fn sib5_v8h0(r: &mut BitReader, v9e0: &mut Vec<Option<u32>>) -> Bits<()> {
+    let n = r.length()?;
+    let inner = r.octets(n)?;
+    let mut inner = BitReader::new(&inner);
+    LTE.walk(
+        &mut inner,
+        schema::SYSTEM_INFORMATION_BLOCK_TYPE5_V8H0_IES,
+        &mut |place, r| match (place.parent, place.index) {
+            (
+                schema::SYSTEM_INFORMATION_BLOCK_TYPE5_V9E0_IES__INTER_FREQ_CARRIER_FREQ_LIST_V9E0,
+                _,
+            ) => {
+                let mut dl = None;
+                let read = LTE.walk(r, place.ty, &mut |f, r| match (f.parent, f.index) {
+                    // dl-CarrierFreq-v9e0.
+                    (schema::INTER_FREQ_CARRIER_FREQ_INFO_V9E0, 0) => {
+                        Some(LTE.int(r, f.ty).map(|v| dl = u32::try_from(v).ok()))
+                    }
+                    _ => None,
+                });
+                Some(read.map(|()| v9e0.push(dl)))
+            }
+            _ => None,
+        },
+    )
+}
+
+/// SIB6: the UTRA FDD and TDD carriers and their priorities.
+fn sib6(r: &mut BitReader, ty: TyId, s: &mut RrcSummary) -> Bits<()> {
+    LTE.walk(r, ty, &mut |place, r| {
+        let list = match place.parent {
+            schema::CARRIER_FREQ_LIST_UTRA_FDD => &mut s.utra_fdd_carriers,
+            schema::CARRIER_FREQ_LIST_UTRA_TDD => &mut s.utra_tdd_carriers,
+            _ => return None,
+        };
+        let (mut uarfcn, mut prio) = (None, None);
+        // carrierFreq and cellReselectionPriority lead both CarrierFreqUTRA-FDD and -TDD.
+        let read = LTE.walk(r, place.ty, &mut |f, r| match f.index {
+            0 if f.parent == place.ty => {
+                Some(LTE.int(r, f.ty).map(|v| uarfcn = u16::try_from(v).ok()))
+            }
+            1 if f.parent == place.ty => Some(priority(r, f.ty).map(|p| prio = p)),
+            _ => None,
+        });
+        Some(read.and_then(|()| {
+            list.push(UtraCarrier {
+                uarfcn: uarfcn.ok_or(Short)?,
+                priority: prio,
+            });
+            Ok(())
+        }))
+    })
+}
+
+/// SIB7: the GERAN carrier sets and their priorities.
+fn sib7(r: &mut BitReader, ty: TyId, s: &mut RrcSummary) -> Bits<()> {
+    LTE.walk(r, ty, &mut |place, r| {
+        if place.parent != schema::CARRIER_FREQS_INFO_LIST_GERAN {
+            return None;
         }
-    }
-    if excluded {
-        let n = r.constrained(1, MAX_EXCLUDED_CELL)?;
-        for _ in 0..n {
-            phys_cell_id_range(r)?;
+        let (mut set, mut prio) = (None, None);
+        let read = LTE.walk(r, place.ty, &mut |f, r| match (f.parent, f.index) {
+            // carrierFreqs.
+            (schema::CARRIER_FREQS_INFO_GERAN, 0) => Some(geran_redirect(r).map(|g| set = Some(g))),
+            // commonInfo.cellReselectionPriority.
+            (schema::CARRIER_FREQS_INFO_GERAN__COMMON_INFO, 0) => {
+                Some(priority(r, f.ty).map(|p| prio = p))
+            }
+            _ => None,
+        });
+        Some(read.and_then(|()| {
+            let Some(RedirectTarget::Geran {
+                starting_arfcn,
+                band,
+                arfcns,
+            }) = set
+            else {
+                return Err(Short);
+            };
+            s.geran_carriers.push(GeranCarrierSet {
+                starting_arfcn,
+                band,
+                arfcns,
+                priority: prio,
+            });
+            Ok(())
+        }))
+    })
+}
+
+/// SIB24: the NR carriers and their priorities.
+fn sib24(r: &mut BitReader, ty: TyId, s: &mut RrcSummary) -> Bits<()> {
+    LTE.walk(r, ty, &mut |place, r| {
+        if place.parent != schema::CARRIER_FREQ_LIST_NR_R15 {
+            return None;
         }
-    }
-    if csg {
-        phys_cell_id_range(r)?;
-    }
-    Ok(())
+        let (mut arfcn, mut prio) = (None, None);
+        let read = LTE.walk(r, place.ty, &mut |f, r| match (f.parent, f.index) {
+            // carrierFreq-r15.
+            (schema::CARRIER_FREQ_NR_R15, 0) => {
+                Some(LTE.int(r, f.ty).map(|v| arfcn = u32::try_from(v).ok()))
+            }
+            // cellReselectionPriority-r15.
+            (schema::CARRIER_FREQ_NR_R15, 6) => Some(priority(r, f.ty).map(|p| prio = p)),
+            _ => None,
+        });
+        Some(read.and_then(|()| {
+            s.nr_carriers.push(NrCarrier {
+                arfcn: arfcn.ok_or(Short)?,
+                priority: prio,
+            });
+            Ok(())
+        }))
+    })
 }
 
 fn sib1(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
@@ -533,13 +463,14 @@ fn sib1(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
         r.index(7)?; // si-Periodicity
         let m = r.constrained(0, MAX_SIB_1)?;
         for _ in 0..m {
-            // SIB-Type is extensible; the walker reads only the root values (3..18).
-            if r.bit()? {
-                return Err(Short);
-            }
-            let t = r.index(16)?;
-            s.scheduled_sibs
-                .push(u8::try_from(t + 3).map_err(|_| Short)?);
+            // SIB-Type: sibType3..sibType18-v1250, then the extension values.
+            let number = if r.bit()? {
+                let i = usize::try_from(r.normally_small()?).map_err(|_| Short)?;
+                *SIB_TYPE_EXTENSION_NUMBERS.get(i).ok_or(Short)?
+            } else {
+                u8::try_from(r.index(16)? + 3).map_err(|_| Short)?
+            };
+            s.scheduled_sibs.push(number);
         }
     }
     if tdd {
@@ -551,28 +482,54 @@ fn sib1(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
     s.si_window_ms = WINDOWS.get(usize::try_from(w).map_err(|_| Short)?).copied();
     r.constrained(0, 31)?; // systemInfoValueTag
     if nce {
-        // SystemInformationBlockType1-v890-IEs: the late extension holds v8h0 and on; the
-        // v920 chain is refused.
+        // SystemInformationBlockType1-v890-IEs: the late extension holds v8h0 and on (read);
+        // detection reads nothing of the v920 chain (walked by the table).
         let [late, next] = presence::<2>(r)?;
         if late {
             let n = r.length()?;
             let inner = r.octets(n)?;
-            if let Some(b) = sib1_v8h0(&inner)? {
+            if let Some(b) = sib1_v8h0(&inner, &mut s.scheduled_sibs)? {
                 if band == 64 {
                     band = b;
                 }
             }
         }
-        absent(next)?;
+        if next {
+            LTE.skip(r, schema::SYSTEM_INFORMATION_BLOCK_TYPE1_V920_IES)?;
+        }
     }
     s.freq_band = Some(band);
     out.name = "SystemInformationBlockType1";
     Ok(())
 }
 
+/// SIB-Type extension values (sibType19-v1250 on), by index; sibType26a rides with 26.
+const SIB_TYPE_EXTENSION_NUMBERS: [u8; 10] = [19, 20, 21, 24, 25, 26, 26, 27, 28, 29];
+
+/// SIB-Type-v12j0 values, by index; the two spares schedule nothing.
+const SIB_TYPE_V12J0_NUMBERS: [Option<u8>; 16] = [
+    Some(19),
+    Some(20),
+    Some(21),
+    Some(24),
+    Some(25),
+    Some(26),
+    Some(26),
+    Some(27),
+    Some(28),
+    Some(29),
+    Some(30),
+    Some(31),
+    Some(32),
+    Some(33),
+    None,
+    None,
+];
+
 /// SystemInformationBlockType1-v8h0-IEs in the late extension: freqBandIndicator-v9e0 when
-/// given. Later extensions (v10j0 on, where the v12j0 scheduling lists live) are refused.
-fn sib1_v8h0(bytes: &[u8]) -> Bits<Option<u16>> {
+/// given, and the SIB types of the v12j0 scheduling lists (further down the chain, walked
+/// by the table) added to `scheduled`.
+fn sib1_v8h0(bytes: &[u8], scheduled: &mut Vec<u8>) -> Bits<Option<u16>> {
     let mut r = BitReader::new(bytes);
     let [multi, next] = presence::<2>(&mut r)?;
     if multi {
@@ -600,8 +557,39 @@ fn sib1_v8h0(bytes: &[u8]) -> Bits<Option<u16>> {
             }
         }
     }
-    absent(next)?;
+    if next {
+        LTE.walk(
+            &mut r,
+            schema::SYSTEM_INFORMATION_BLOCK_TYPE1_V10J0_IES,
+            &mut |place, r| {
+                match (place.parent, place.index) {
+                    // schedulingInfoList-v12j0 and schedulingInfoListExt-r12, in that order.
+                    (schema::SYSTEM_INFORMATION_BLOCK_TYPE1_V12J0_IES, 0 | 1) => {
+                        Some(v12j0_scheduling(r, place.ty, scheduled))
+                    }
+                    _ => None,
+                }
+            },
+        )?;
+    }
     Ok(band)
+}
+
+/// One of the v12j0 scheduling lists: the SIB types of every mapping in it.
+fn v12j0_scheduling(r: &mut BitReader, ty: TyId, scheduled: &mut Vec<u8>) -> Bits<()> {
+    LTE.walk(r, ty, &mut |place, r| {
+        if place.parent != schema::SIB_MAPPING_INFO_V12J0 {
+            return None;
+        }
+        // SIB-Type-v12j0: extensible, no extension values defined.
+        Some(c1_extension(r, 16).and_then(|i| {
+            let number = SIB_TYPE_V12J0_NUMBERS
+                .get(usize::try_from(i).map_err(|_| Short)?)
+                .ok_or(Short)?;
+            scheduled.extend(*number);
+            Ok(())
+        }))
+    })
 }
 
 // ---- PCCH ----

@@ -149,6 +149,36 @@ impl Schema {
         self.walk_at(r, id, MAX_DEPTH, &mut |_, _| None)
     }
 
+    /// Reads an INTEGER of type `id` with both bounds (a value of its root; an extension
+    /// value is [`Short`]).
+    pub fn int(&self, r: &mut BitReader, id: TyId) -> Bits<i64> {
+        let Ty::Int { lb, ub, ext } = self.ty(id)? else {
+            return Err(Short);
+        };
+        if ext && r.bit()? {
+            return Err(Short);
+        }
+        let range = u64::try_from(ub.checked_sub(lb).ok_or(Short)?).map_err(|_| Short)?;
+        let v = r.bits(bit_width(range))?;
+        if v > range {
+            return Err(Short);
+        }
+        lb.checked_add(i64::try_from(v).map_err(|_| Short)?)
+            .ok_or(Short)
+    }
+
+    /// Reads an ENUMERATED of type `id`: the index of a root value (an extension value is
+    /// [`Short`]).
+    pub fn enumerated(&self, r: &mut BitReader, id: TyId) -> Bits<usize> {
+        let Ty::Enum { root, ext } = self.ty(id)? else {
+            return Err(Short);
+        };
+        if ext.is_some() && r.bit()? {
+            return Err(Short);
+        }
+        usize::try_from(r.index(u64::from(root))?).map_err(|_| Short)
+    }
+
     /// Reads one value of type `id`, offering every component and alternative on the way to
     /// `hook` first: `hook(place, r)` returns `Some` when it has read that value itself
     /// (with the result), `None` to let the walk read it (it may note the place, such as
