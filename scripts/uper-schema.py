@@ -184,9 +184,10 @@ def expr(obj, path):
                 elif g not in done:
                     done.add(g)
                     adds.append(f"A::Group({fields(obj, groups[g], path)})")
+        optional = sum(1 for n in root if is_optional(cont[n]))
         return (
-            f"Ty::Seq {{ ext: {str(ext is not None).lower()}, fields: {fields(obj, root, path)}, "
-            f"additions: &[{', '.join(adds)}] }}"
+            f"Ty::Seq {{ ext: {str(ext is not None).lower()}, optional: {optional}, "
+            f"fields: {fields(obj, root, path)}, additions: &[{', '.join(adds)}] }}"
         )
     if t == "CHOICE":
         cont = obj.get_cont()

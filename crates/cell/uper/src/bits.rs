@@ -21,6 +21,7 @@ pub struct BitReader<'a> {
 
 impl<'a> BitReader<'a> {
     /// A reader at the first bit of `bytes`.
+    #[inline]
     pub fn new(bytes: &'a [u8]) -> Self {
         BitReader {
             bytes,
@@ -30,12 +31,14 @@ impl<'a> BitReader<'a> {
     }
 
     /// Bits read so far.
+    #[inline]
     pub fn position(&self) -> usize {
         self.pos
     }
 
     /// A reader over the next `n` bits alone (an open type's contents), and this one moved
     /// past them.
+    #[inline]
     pub fn take(&mut self, n: usize) -> Bits<BitReader<'a>> {
         if self.remaining() < n {
             return Err(Short);
@@ -52,6 +55,7 @@ impl<'a> BitReader<'a> {
     /// A normally small non-negative whole number (X.691 10.6): extension indexes and
     /// counts. Values of 64 and above (a length-prefixed form) are refused: no RRC
     /// module has that many extensions in one place.
+    #[inline]
     pub fn normally_small(&mut self) -> Bits<u64> {
         if self.bit()? {
             return Err(Short);
@@ -60,11 +64,13 @@ impl<'a> BitReader<'a> {
     }
 
     /// Bits not read yet.
+    #[inline]
     pub fn remaining(&self) -> usize {
         self.end.saturating_sub(self.pos)
     }
 
     /// One bit.
+    #[inline]
     pub fn bit(&mut self) -> Bits<bool> {
         if self.pos >= self.end {
             return Err(Short);
@@ -76,6 +82,7 @@ impl<'a> BitReader<'a> {
     }
 
     /// `n` bits (at most 64) as a big-endian number.
+    #[inline]
     pub fn bits(&mut self, n: usize) -> Bits<u64> {
         if n > 64 || self.remaining() < n {
             return Err(Short);
@@ -118,6 +125,7 @@ impl<'a> BitReader<'a> {
     }
 
     /// Skips `n` bits.
+    #[inline]
     pub fn skip(&mut self, n: usize) -> Bits<()> {
         if self.remaining() < n {
             return Err(Short);
@@ -128,6 +136,7 @@ impl<'a> BitReader<'a> {
 
     /// A constrained whole number in `lb..=ub` (X.691 10.5.7.1: the offset from `lb` in the
     /// fewest bits that hold `ub - lb`); a value above `ub` is refused.
+    #[inline]
     pub fn constrained(&mut self, lb: u64, ub: u64) -> Bits<u64> {
         let range = ub.checked_sub(lb).ok_or(Short)?;
         let width = bit_width(range);
@@ -139,6 +148,7 @@ impl<'a> BitReader<'a> {
     }
 
     /// An ENUMERATED or CHOICE index of a root with `count` values and no extension marker.
+    #[inline]
     pub fn index(&mut self, count: u64) -> Bits<u64> {
         match count {
             0 => Err(Short),
@@ -149,6 +159,7 @@ impl<'a> BitReader<'a> {
 
     /// An unconstrained length determinant (X.691 10.9.3.6-7), below 16K (fragments are
     /// refused: no LTE RRC PDU is that long).
+    #[inline]
     pub fn length(&mut self) -> Bits<usize> {
         if !self.bit()? {
             return usize::try_from(self.bits(7)?).map_err(|_| Short);
@@ -173,6 +184,7 @@ impl<'a> BitReader<'a> {
 }
 
 /// Bits a constrained whole number of range `range` (ub - lb) takes.
+#[inline]
 pub fn bit_width(range: u64) -> usize {
     (u64::BITS - range.leading_zeros()) as usize
 }

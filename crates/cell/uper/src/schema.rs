@@ -99,6 +99,8 @@ pub enum Ty {
     Seq {
         /// It has an extension marker.
         ext: bool,
+        /// Root components that are optional: presence bits in front of the root.
+        optional: u8,
         /// Root components, in order.
         fields: &'static [Field],
         /// Extension additions, in order.
@@ -197,57 +199,37 @@ impl Schema {
     where
         H: FnMut(Place, &mut BitReader) -> Option<Bits<()>>,
     {
-        match hook(place, r) {
-            Some(done) => done,
-            None => self.walk_at(r, place.ty, depth, hook),
+        if let Some(done) = hook(place, r) {
+            return done;
         }
+        self.walk_at(r, place.ty, depth, hook)
     }
 
     fn walk_at<H>(&self, r: &mut BitReader, id: TyId, depth: usize, hook: &mut H) -> Bits<()>
     where
         H: FnMut(Place, &mut BitReader) -> Option<Bits<()>>,
     {
+        let ty = self.ty(id)?;
+        match leaf(r, ty) {
+            Some(done) => done,
+            None => self.constructed(r, id, ty, depth, hook),
+        }
+    }
+
+    /// A SEQUENCE OF, SEQUENCE or CHOICE value of type `ty` (number `id`).
+    fn constructed<H>(
+        &self,
+        r: &mut BitReader,
+        id: TyId,
+        ty: Ty,
+        depth: usize,
+        hook: &mut H,
+    ) -> Bits<()>
+    where
+        H: FnMut(Place, &mut BitReader) -> Option<Bits<()>>,
+    {
         let depth = depth.checked_sub(1).ok_or(Short)?;
-        match self.ty(id)? {
-            Ty::Null => Ok(()),
-            Ty::Bool => r.skip(1),
-            Ty::Int { lb, ub, ext } => {
-                if ext && r.bit()? {
-                    return skip_int_octets(r);
-                }
-                let range = ub.checked_sub(lb).ok_or(Short)?;
-                let range = u64::try_from(range).map_err(|_| Short)?;
-                if r.bits(bit_width(range))? > range {
-                    return Err(Short);
-                }
-                Ok(())
-            }
-            Ty::IntOctets { ext } => {
-                if ext {
-                    r.skip(1)?;
-                }
-                skip_int_octets(r)
-            }
-            Ty::Enum { root, ext } => {
-                if let Some(n) = ext {
-                    if r.bit()? {
-                        return if r.normally_small()? < u64::from(n) {
-                            Ok(())
-                        } else {
-                            Err(Short)
-                        };
-                    }
-                }
-                r.index(u64::from(root)).map(drop)
-            }
-            Ty::BitStr(size) => {
-                let n = count(r, size)?;
-                r.skip(n)
-            }
-            Ty::OctStr(size) => {
-                let n = count(r, size)?;
-                r.skip(n.checked_mul(8).ok_or(Short)?)
-            }
+        match ty {
             Ty::List { size, of } => {
                 for index in 0..count(r, size)? {
                     let place = Place {
@@ -261,9 +243,19 @@ impl Schema {
             }
             Ty::Seq {
                 ext,
+                optional,
                 fields,
                 additions,
-            } => self.seq(r, id, ext, fields, additions, depth, hook),
+            } => {
+                let extended = ext && r.bit()?;
+                let mut index = 0;
+                let present = presence(r, usize::from(optional))?;
+                self.components(r, id, fields, present, &mut index, depth, hook)?;
+                if extended {
+                    self.additions(r, id, additions, index, depth, hook)?;
+                }
+                Ok(())
+            }
             Ty::Choice { root, ext } => {
                 if let Some(alts) = ext {
                     if r.bit()? {
@@ -291,32 +283,25 @@ impl Schema {
                     hook,
                 )
             }
+            _ => leaf(r, ty).unwrap_or(Err(Short)),
         }
     }
 
-    /// A SEQUENCE: extension bit, presence bits, root components, then (X.691 19.7-19.9)
-    /// the extension additions, each present one an open type.
-    #[allow(clippy::too_many_arguments)]
-    fn seq<H>(
+    /// The extension additions of a SEQUENCE (X.691 19.7-19.9): a normally small count,
+    /// a presence bit each, then each present one as an open type. Components are numbered
+    /// on from `index`.
+    fn additions<H>(
         &self,
         r: &mut BitReader,
         id: TyId,
-        ext: bool,
-        fields: &'static [Field],
         additions: &'static [Addition],
+        mut index: usize,
         depth: usize,
         hook: &mut H,
     ) -> Bits<()>
     where
         H: FnMut(Place, &mut BitReader) -> Option<Bits<()>>,
     {
-        let extended = ext && r.bit()?;
-        let mut index = 0;
-        self.components(r, id, fields, &mut index, depth, hook)?;
-        if !extended {
-            return Ok(());
-        }
-        // A normally small length (count - 1), then one presence bit per addition.
         let n = usize::try_from(r.normally_small()?).map_err(|_| Short)? + 1;
         let present = presence(r, n)?;
         for i in 0..n {
@@ -344,19 +329,24 @@ impl Schema {
                     open_type(r, |sub| self.visit(sub, place, depth, hook))?;
                 }
                 Addition::Group(group) => open_type(r, |sub| {
-                    self.components(sub, id, group, &mut index, depth, hook)
+                    let optional = group.iter().filter(|f| f.optional).count();
+                    let present = presence(sub, optional)?;
+                    self.components(sub, id, group, present, &mut index, depth, hook)
                 })?,
             }
         }
         Ok(())
     }
 
-    /// The presence bits of `fields` and then the components present, numbered from `index`.
+    /// The components `fields` (their presence bits, first in the top bit, already read
+    /// into `present`), numbered from `index`.
+    #[allow(clippy::too_many_arguments)]
     fn components<H>(
         &self,
         r: &mut BitReader,
         parent: TyId,
         fields: &'static [Field],
+        mut present: u64,
         index: &mut usize,
         depth: usize,
         hook: &mut H,
@@ -364,8 +354,6 @@ impl Schema {
     where
         H: FnMut(Place, &mut BitReader) -> Option<Bits<()>>,
     {
-        let optional = fields.iter().filter(|f| f.optional).count();
-        let mut present = presence(r, optional)?;
         for f in fields {
             let i = *index;
             *index += 1;
@@ -385,6 +373,58 @@ impl Schema {
         }
         Ok(())
     }
+}
+
+/// Reads past a value of a type without components (NULL, BOOLEAN, INTEGER, ENUMERATED,
+/// BIT STRING, OCTET STRING); `None` for the others.
+#[inline]
+fn leaf(r: &mut BitReader, ty: Ty) -> Option<Bits<()>> {
+    Some(match ty {
+        Ty::Null => Ok(()),
+        Ty::Bool => r.skip(1),
+        Ty::Int { lb, ub, ext } => int(r, lb, ub, ext),
+        Ty::IntOctets { ext } => {
+            if ext {
+                if let Err(e) = r.skip(1) {
+                    return Some(Err(e));
+                }
+            }
+            skip_int_octets(r)
+        }
+        Ty::Enum { root, ext } => enumerated(r, root, ext),
+        Ty::BitStr(size) => count(r, size).and_then(|n| r.skip(n)),
+        Ty::OctStr(size) => count(r, size).and_then(|n| r.skip(n.checked_mul(8).ok_or(Short)?)),
+        Ty::List { .. } | Ty::Seq { .. } | Ty::Choice { .. } => return None,
+    })
+}
+
+/// Reads past an INTEGER in `lb..=ub` (an extension value as length-prefixed octets).
+#[inline]
+fn int(r: &mut BitReader, lb: i64, ub: i64, ext: bool) -> Bits<()> {
+    if ext && r.bit()? {
+        return skip_int_octets(r);
+    }
+    let range = ub.checked_sub(lb).ok_or(Short)?;
+    let range = u64::try_from(range).map_err(|_| Short)?;
+    if r.bits(bit_width(range))? > range {
+        return Err(Short);
+    }
+    Ok(())
+}
+
+/// Reads past an ENUMERATED of `root` values (and `ext` extension values when extensible).
+#[inline]
+fn enumerated(r: &mut BitReader, root: u16, ext: Option<u16>) -> Bits<()> {
+    if let Some(n) = ext {
+        if r.bit()? {
+            return if r.normally_small()? < u64::from(n) {
+                Ok(())
+            } else {
+                Err(Short)
+            };
+        }
+    }
+    r.index(u64::from(root)).map(drop)
 }
 
 /// `n` presence bits (at most [`MAX_PRESENCE_BITS`]), the first in the top bit.
