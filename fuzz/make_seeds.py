@@ -123,6 +123,7 @@ def diag_seeds(seeds, path, tag):
                 if body[0] == 8 and (1 <= body[17] <= 10 or body[17] == 26):
                     selector = body[17] - 1 if body[17] <= 10 else 11
                     seeds.add("nr_rrc_decode", bytes([selector]) + body[24:], tag + "-nr")
+                    seeds.add("nr_rrc_walker", bytes([selector]) + body[24:], tag + "-nr")
         key = (code, payload[16])
         if key in seen:
             continue

@@ -195,9 +195,12 @@ impl Decoded {
         }
     }
 
-    /// Decode an NR RRC PDU and the 5GS NAS messages it carries.
-    fn nr(channel: stingwatch_model::NrRrcChannel, payload: &[u8]) -> Self {
-        let (message, nr, mut error) = match stingwatch_nr_rrc::decode(channel, payload) {
+    /// An NR RRC PDU's decoding and the 5GS NAS messages it carries.
+    fn nr(
+        channel: stingwatch_model::NrRrcChannel,
+        decoded: Result<NrRrcMessage, stingwatch_nr_rrc::NrRrcError>,
+    ) -> Self {
+        let (message, nr, mut error) = match decoded {
             Ok(m) => (Cow::Borrowed(m.name), Some(Box::new(m)), None),
             Err(e) => (
                 Cow::Owned(format!("undecodable NR RRC {} message", channel.as_str())),
@@ -326,7 +329,9 @@ pub fn decode_payload(source: &RadioMessage) -> Decoded {
             stingwatch_lte_rrc::decode(channel, &source.payload),
         ),
         PayloadKind::LteNas => Decoded::nas(&source.payload),
-        PayloadKind::NrRrc { channel } => Decoded::nr(channel, &source.payload),
+        PayloadKind::NrRrc { channel } => {
+            Decoded::nr(channel, stingwatch_nr_rrc::decode(channel, &source.payload))
+        }
         PayloadKind::GsmUm { channel_type } => Decoded::gsm(
             Protocol::GsmUm,
             stingwatch_gsm::decode_um(channel_type, &source.payload),
@@ -343,14 +348,19 @@ pub fn decode_payload(source: &RadioMessage) -> Decoded {
     }
 }
 
-/// The decoded form of `source`, with LTE RRC read by
-/// [`stingwatch_lte_rrc::decode_for_detection`]: the same result as [`decode_message`]'s,
-/// without building the decoded tree of the messages the walker reads.
+/// The decoded form of `source`, with LTE and NR RRC read by
+/// [`stingwatch_lte_rrc::decode_for_detection`] and
+/// [`stingwatch_nr_rrc::decode_for_detection`]: the same result as [`decode_message`]'s,
+/// without building the decoded tree of the messages the walkers read.
 pub(crate) fn decode_for_detection(source: &RadioMessage) -> Decoded {
     match source.kind {
         PayloadKind::LteRrc { channel } => Decoded::lte_rrc(
             channel,
             stingwatch_lte_rrc::decode_for_detection(channel, &source.payload),
+        ),
+        PayloadKind::NrRrc { channel } => Decoded::nr(
+            channel,
+            stingwatch_nr_rrc::decode_for_detection(channel, &source.payload),
         ),
         _ => decode_payload(source),
     }

@@ -31,7 +31,7 @@ use crate::summary::{
 };
 use crate::{schema, LteRrcChannel, RrcMessage, RrcSummary};
 use stingwatch_uper::bits::{BitReader, Bits, Short};
-use stingwatch_uper::schema::{Place, Schema, TyId};
+use stingwatch_uper::schema::{Schema, TyId};
 
 /// The TS 36.331 schema table, for the parts of messages the walker passes without reading.
 static LTE: Schema = Schema::new(&schema::TYPES);
@@ -677,7 +677,7 @@ fn dl_dcch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
         ..
     } = out;
     let names: &[(TyId, &[&'static str])] = &[(schema::DL_DCCH_MESSAGE_TYPE__C1, &DL_DCCH_NAMES)];
-    named_walk(
+    LTE.named_walk(
         r,
         schema::DL_DCCH_MESSAGE_TYPE,
         names,
@@ -720,30 +720,6 @@ const RATS: [&str; 8] = [
     "eutra-nr",
     "spare1",
 ];
-
-/// Walks a whole message of type `ty` by the table: its name is the last alternative taken
-/// of the CHOICEs `names` lists (by type), and `read` is offered every place on the way.
-fn named_walk(
-    r: &mut BitReader,
-    ty: TyId,
-    names: &[(TyId, &[&'static str])],
-    name: &mut &'static str,
-    read: &mut impl FnMut(Place, &mut BitReader) -> Option<Bits<()>>,
-) -> Bits<()> {
-    LTE.walk(r, ty, &mut |place, r| {
-        if let Some((_, list)) = names.iter().find(|(choice, _)| *choice == place.parent) {
-            match list.get(place.index) {
-                Some(n) => *name = n,
-                None => return Some(Err(Short)),
-            }
-        }
-        read(place, r)
-    })?;
-    if name.is_empty() {
-        return Err(Short);
-    }
-    Ok(())
-}
 
 /// RRCConnectionReconfiguration (after its DL-DCCH index): the NAS PDUs (r8 and v1530 lists)
 /// and the handover target; the measurement and radio configuration and every other
@@ -1000,7 +976,7 @@ fn ul_dcch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
             &UL_DCCH_C2_NAMES,
         ),
     ];
-    named_walk(
+    LTE.named_walk(
         r,
         schema::UL_DCCH_MESSAGE_TYPE,
         names,
@@ -1048,7 +1024,7 @@ fn dl_ccch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
             ],
         ),
     ];
-    named_walk(
+    LTE.named_walk(
         r,
         schema::DL_CCCH_MESSAGE_TYPE,
         names,

@@ -194,6 +194,32 @@ impl Schema {
         self.walk_at(r, id, MAX_DEPTH, hook)
     }
 
+    /// Walks a whole message of type `ty` like [`Schema::walk`], naming it on the way: its
+    /// name is the last alternative taken of the CHOICEs `names` lists (by type, then
+    /// alternative). A message named by no list is [`Short`].
+    pub fn named_walk(
+        &self,
+        r: &mut BitReader,
+        ty: TyId,
+        names: &[(TyId, &[&'static str])],
+        name: &mut &'static str,
+        read: &mut impl FnMut(Place, &mut BitReader) -> Option<Bits<()>>,
+    ) -> Bits<()> {
+        self.walk(r, ty, &mut |place, r| {
+            if let Some((_, list)) = names.iter().find(|(choice, _)| *choice == place.parent) {
+                match list.get(place.index) {
+                    Some(n) => *name = n,
+                    None => return Some(Err(Short)),
+                }
+            }
+            read(place, r)
+        })?;
+        if name.is_empty() {
+            return Err(Short);
+        }
+        Ok(())
+    }
+
     /// Offers `place` to the hook, or walks it.
     fn visit<H>(&self, r: &mut BitReader, place: Place, depth: usize, hook: &mut H) -> Bits<()>
     where
