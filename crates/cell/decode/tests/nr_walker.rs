@@ -69,18 +69,11 @@ fn nr_walker_equals_generated_decoder_on_real_recordings() {
             } else if let Ok(msg) = decode(channel, &m.payload) {
                 *left.entry(format!("{channel:?} {}", msg.name)).or_default() += 1;
             }
-            let len = m.payload.len();
-            if len == 0 {
+            if m.payload.is_empty() {
                 continue;
             }
             for _ in 0..DAMAGED_COPIES {
-                let mut b = m.payload.clone();
-                let i = rng.below(len);
-                match rng.below(3) {
-                    0 => b[i] ^= 1 << rng.below(8),
-                    1 => b.truncate(i.max(1)),
-                    _ => b[i] = rng.next_u64() as u8,
-                }
+                let b = rng.damaged(&m.payload);
                 damaged += 1;
                 if check(channel, &b) {
                     damaged_answered += 1;

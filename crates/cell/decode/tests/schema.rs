@@ -67,13 +67,7 @@ fn schema_table_walks_what_the_generated_decoder_reads() {
                 continue;
             }
             for _ in 0..DAMAGED_COPIES {
-                let mut b = m.payload.clone();
-                let i = rng.below(b.len());
-                match rng.below(3) {
-                    0 => b[i] ^= 1 << rng.below(8),
-                    1 => b.truncate(i.max(1)),
-                    _ => b[i] = rng.next_u64() as u8,
-                }
+                let b = rng.damaged(&m.payload);
                 damaged += 1;
                 if skim(channel, &b).is_some() {
                     damaged_walked += 1;

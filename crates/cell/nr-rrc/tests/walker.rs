@@ -36,13 +36,7 @@ fn agrees_also_damaged(channel: NrRrcChannel, bytes: &[u8], seed: u64) {
     );
     let mut rng = stingwatch_testsupport::Rng(seed | 1);
     for _ in 0..64 {
-        let mut b = bytes.to_vec();
-        let i = rng.below(b.len());
-        match rng.below(3) {
-            0 => b[i] ^= 1 << rng.below(8),
-            1 => b.truncate(i.max(1)),
-            _ => b[i] = rng.next_u64() as u8,
-        }
+        let b = rng.damaged(bytes);
         agrees(channel, &b);
     }
 }

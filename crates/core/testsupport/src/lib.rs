@@ -152,6 +152,19 @@ impl Rng {
     pub fn below(&mut self, n: usize) -> usize {
         (self.next_u64() % n as u64) as usize
     }
+
+    /// A damaged copy of `bytes` (not empty): one bit flipped, the copy cut short (at least
+    /// one byte kept), or one byte changed, as a radio or a broken file damages a PDU.
+    pub fn damaged(&mut self, bytes: &[u8]) -> Vec<u8> {
+        let mut b = bytes.to_vec();
+        let i = self.below(b.len());
+        match self.below(3) {
+            0 => b[i] ^= 1 << self.below(8),
+            1 => b.truncate(i.max(1)),
+            _ => b[i] = self.next_u64() as u8,
+        }
+        b
+    }
 }
 
 mod postgres;
