@@ -4,12 +4,13 @@
 //! the detection path (`decode_for_detection`) equals `decode` always, and the table never
 //! walks a PDU the decoder refuses. Prints how much each answered.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
-use stingwatch_decode::CaptureReader;
-use stingwatch_model::{NrRrcChannel, PayloadKind, ReadItem};
+use stingwatch_model::{NrRrcChannel, PayloadKind};
 use stingwatch_nr_rrc::{decode, decode_for_detection, skim, walk_only};
-use stingwatch_testsupport::{shared_captures, shared_recordings, Rng};
+use stingwatch_testsupport::Rng;
+
+mod common;
 
 /// Damaged copies tried per distinct PDU.
 const DAMAGED_COPIES: usize = 24;
@@ -40,44 +41,31 @@ fn check(channel: NrRrcChannel, bytes: &[u8]) -> bool {
 
 #[test]
 fn nr_walker_equals_generated_decoder_on_real_recordings() {
-    let mut files = shared_recordings();
-    files.extend(shared_captures("mobileinsight-nr", "mi2log"));
-    files.extend(shared_captures("uecapabilityparser", "pcap"));
-    if files.is_empty() {
-        eprintln!("SKIP: ../shared/captures not found");
+    let Some(pdus) = common::distinct_pdus(|k| match k {
+        PayloadKind::NrRrc { channel } => Some(*channel),
+        _ => None,
+    }) else {
         return;
-    }
-    let mut seen: HashSet<(NrRrcChannel, Vec<u8>)> = HashSet::new();
+    };
     let mut left: BTreeMap<String, u64> = BTreeMap::new();
     let (mut distinct, mut answered, mut damaged, mut damaged_answered) = (0u64, 0u64, 0u64, 0u64);
     let mut rng = Rng(0x5eed_0000_4e52_0001);
-    for file in &files {
-        let Ok(reader) = CaptureReader::open(file) else {
+    for (channel, payload) in &pdus {
+        let channel = *channel;
+        distinct += 1;
+        if check(channel, payload) {
+            answered += 1;
+        } else if let Ok(msg) = decode(channel, payload) {
+            *left.entry(format!("{channel:?} {}", msg.name)).or_default() += 1;
+        }
+        if payload.is_empty() {
             continue;
-        };
-        for item in reader {
-            let ReadItem::Message(m) = item else { continue };
-            let PayloadKind::NrRrc { channel } = m.kind else {
-                continue;
-            };
-            if !seen.insert((channel, m.payload.clone())) {
-                continue;
-            }
-            distinct += 1;
-            if check(channel, &m.payload) {
-                answered += 1;
-            } else if let Ok(msg) = decode(channel, &m.payload) {
-                *left.entry(format!("{channel:?} {}", msg.name)).or_default() += 1;
-            }
-            if m.payload.is_empty() {
-                continue;
-            }
-            for _ in 0..DAMAGED_COPIES {
-                let b = rng.damaged(&m.payload);
-                damaged += 1;
-                if check(channel, &b) {
-                    damaged_answered += 1;
-                }
+        }
+        for _ in 0..DAMAGED_COPIES {
+            let b = rng.damaged(payload);
+            damaged += 1;
+            if check(channel, &b) {
+                damaged_answered += 1;
             }
         }
     }

@@ -3,12 +3,11 @@
 //! walker's answer, when it gives one, is the generated decoder's, and the detection path
 //! (`decode_for_detection`) equals `decode` always. Prints how much the walker answered.
 
-use std::collections::HashSet;
-
-use stingwatch_decode::CaptureReader;
 use stingwatch_lte_rrc::{decode, decode_for_detection, walk_only, LteRrcChannel};
-use stingwatch_model::{PayloadKind, ReadItem};
-use stingwatch_testsupport::{shared_captures, shared_recordings, Rng};
+use stingwatch_model::PayloadKind;
+use stingwatch_testsupport::Rng;
+
+mod common;
 
 /// Damaged copies tried per distinct PDU.
 const DAMAGED_COPIES: usize = 24;
@@ -31,41 +30,31 @@ fn check(channel: LteRrcChannel, bytes: &[u8]) -> bool {
 
 #[test]
 fn walker_equals_generated_decoder_on_real_recordings() {
-    let mut files = shared_recordings();
-    files.extend(shared_captures("mobileinsight-nr", "mi2log"));
-    if files.is_empty() {
-        eprintln!("SKIP: ../shared/captures not found");
+    let Some(pdus) = common::distinct_pdus(|k| match k {
+        PayloadKind::LteRrc { channel } => Some(*channel),
+        _ => None,
+    }) else {
         return;
-    }
-    let mut seen: HashSet<(LteRrcChannel, Vec<u8>)> = HashSet::new();
+    };
     let (mut distinct, mut answered, mut damaged, mut damaged_answered) = (0u64, 0u64, 0u64, 0u64);
     let mut rng = Rng(0x5eed_0000_7a1c_0001);
     let mut left: std::collections::BTreeMap<String, u64> = Default::default();
-    for file in &files {
-        let reader = CaptureReader::open(file).expect("open");
-        for item in reader {
-            let ReadItem::Message(m) = item else { continue };
-            let PayloadKind::LteRrc { channel } = m.kind else {
-                continue;
-            };
-            if !seen.insert((channel, m.payload.clone())) {
-                continue;
-            }
-            distinct += 1;
-            if check(channel, &m.payload) {
-                answered += 1;
-            } else if let Ok(msg) = decode(channel, &m.payload) {
-                *left.entry(format!("{channel:?} {}", msg.name)).or_default() += 1;
-            }
-            if m.payload.is_empty() {
-                continue;
-            }
-            for _ in 0..DAMAGED_COPIES {
-                let b = rng.damaged(&m.payload);
-                damaged += 1;
-                if check(channel, &b) {
-                    damaged_answered += 1;
-                }
+    for (channel, payload) in &pdus {
+        let channel = *channel;
+        distinct += 1;
+        if check(channel, payload) {
+            answered += 1;
+        } else if let Ok(msg) = decode(channel, payload) {
+            *left.entry(format!("{channel:?} {}", msg.name)).or_default() += 1;
+        }
+        if payload.is_empty() {
+            continue;
+        }
+        for _ in 0..DAMAGED_COPIES {
+            let b = rng.damaged(payload);
+            damaged += 1;
+            if check(channel, &b) {
+                damaged_answered += 1;
             }
         }
     }
