@@ -146,8 +146,7 @@ fn optional_v8a0(r: &mut BitReader, present: bool) -> Bits<()> {
 
 /// `DedicatedInfoNAS ::= OCTET STRING`.
 fn dedicated_info_nas(r: &mut BitReader) -> Bits<Vec<u8>> {
-    let n = r.length()?;
-    r.octets(n)
+    r.octet_string()
 }
 
 fn s_tmsi(r: &mut BitReader) -> Bits<STmsi> {
@@ -301,8 +300,7 @@ fn sib5(r: &mut BitReader, ty: TyId, s: &mut RrcSummary) -> Bits<()> {
 
 /// SIB5's late extension: the v9e0 carriers, one entry per base carrier.
 fn sib5_v8h0(r: &mut BitReader, v9e0: &mut Vec<Option<u32>>) -> Bits<()> {
-    let n = r.length()?;
-    let inner = r.octets(n)?;
+    let inner = r.octet_string()?;
     let mut inner = BitReader::new(&inner);
     LTE.walk(
         &mut inner,
@@ -486,8 +484,7 @@ fn sib1(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
         // detection reads nothing of the v920 chain (walked by the table).
         let [late, next] = presence::<2>(r)?;
         if late {
-            let n = r.length()?;
-            let inner = r.octets(n)?;
+            let inner = r.octet_string()?;
             if let Some(b) = sib1_v8h0(&inner, &mut s.scheduled_sibs)? {
                 if band == 64 {
                     band = b;

@@ -94,28 +94,16 @@ pub(crate) fn walk(channel: NrRrcChannel, bytes: &[u8]) -> Option<NrRrcMessage> 
 /// A NAS container (`DedicatedNAS-Message ::= OCTET STRING`), kept while fewer than
 /// [`MAX_LIST_ENTRIES`] are.
 fn nas(r: &mut BitReader, nas_pdus: &mut Vec<Vec<u8>>) -> Bits<()> {
-    let n = r.length()?;
-    let pdu = r.octets(n)?;
+    let pdu = r.octet_string()?;
     if nas_pdus.len() < MAX_LIST_ENTRIES {
         nas_pdus.push(pdu);
     }
     Ok(())
 }
 
-/// An OCTET STRING's contents, copied out.
-fn octet_string(r: &mut BitReader) -> Bits<Vec<u8>> {
-    let n = r.length()?;
-    r.octets(n)
-}
-
 /// An INTEGER of the table's type `ty` as `T`.
 fn int<T: TryFrom<i64>>(r: &mut BitReader, ty: TyId) -> Bits<T> {
     T::try_from(NR.int(r, ty)?).map_err(|_| Short)
-}
-
-/// A fixed-size BIT STRING of `width` bits (at most 64) as a number.
-fn fixed_bits(r: &mut BitReader, width: usize) -> Bits<u64> {
-    r.bits(width)
 }
 
 // ---- BCCH-BCH ----
@@ -133,9 +121,7 @@ fn bcch_bch(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
         name,
         &mut |place, r| match (place.parent, place.index) {
             // systemFrameNumber: BIT STRING (SIZE (6)).
-            (schema::MIB, 0) => {
-                Some(fixed_bits(r, 6).map(|v| summary.sfn_msb = u8::try_from(v).ok()))
-            }
+            (schema::MIB, 0) => Some(r.bits(6).map(|v| summary.sfn_msb = u8::try_from(v).ok())),
             // cellBarred: ENUMERATED {barred, notBarred}.
             (schema::MIB, 5) => Some(
                 NR.enumerated(r, place.ty)
@@ -199,13 +185,9 @@ fn cell_access_related_info(r: &mut BitReader, ty: TyId, s: &mut NrRrcSummary) -
             NR.skip(r, place.ty)
         }),
         // trackingAreaCode: BIT STRING (SIZE (24)).
-        (schema::PLMN_IDENTITY_INFO, 1) => {
-            Some(fixed_bits(r, 24).map(|t| s.tac = u32::try_from(t).ok()))
-        }
+        (schema::PLMN_IDENTITY_INFO, 1) => Some(r.bits(24).map(|t| s.tac = u32::try_from(t).ok())),
         // cellIdentity: BIT STRING (SIZE (36)).
-        (schema::PLMN_IDENTITY_INFO, 3) => {
-            Some(fixed_bits(r, 36).map(|c| s.cell_identity = Some(c)))
-        }
+        (schema::PLMN_IDENTITY_INFO, 3) => Some(r.bits(36).map(|c| s.cell_identity = Some(c))),
         _ => None,
     })
 }
@@ -395,11 +377,11 @@ fn reconfiguration(
         match (place.parent, place.index) {
             // RRCReconfiguration-IEs.secondaryCellGroup.
             (schema::RRC_RECONFIGURATION_IES, 1) => {
-                Some(octet_string(r).map(|b| secondary = Some(b)))
+                Some(r.octet_string().map(|b| secondary = Some(b)))
             }
             // RRCReconfiguration-v1530-IEs.masterCellGroup.
             (schema::RRC_RECONFIGURATION_V1530_IES, 0) => {
-                Some(octet_string(r).map(|b| master = Some(b)))
+                Some(r.octet_string().map(|b| master = Some(b)))
             }
             (schema::RRC_RECONFIGURATION_V1530_IES__DEDICATED_NAS_MESSAGE_LIST, _) => {
                 Some(nas(r, nas_pdus))
@@ -420,31 +402,15 @@ fn reconfiguration(
 /// CellGroupConfig: the physical cell of spCellConfig.reconfigurationWithSync.
 /// spCellConfigCommon (a synchronous reconfiguration's target).
 fn cell_group(r: &mut BitReader, s: &mut NrRrcSummary) -> Bits<()> {
-    NR.walk(
-        r,
-        schema::CELL_GROUP_CONFIG,
-        &mut |place, r| match (place.parent, place.index) {
-            (schema::CELL_GROUP_CONFIG, 5) => {
-                Some(NR.walk(r, place.ty, &mut |p, r| match (p.parent, p.index) {
-                    (schema::SP_CELL_CONFIG, 1) => {
-                        Some(NR.walk(r, p.ty, &mut |q, r| match (q.parent, q.index) {
-                            (schema::RECONFIGURATION_WITH_SYNC, 0) => {
-                                Some(NR.walk(r, q.ty, &mut |c, r| match (c.parent, c.index) {
-                                    (schema::SERVING_CELL_CONFIG_COMMON, 0) => {
-                                        Some(int(r, c.ty).map(|pci| s.sync_target_pci = Some(pci)))
-                                    }
-                                    _ => None,
-                                }))
-                            }
-                            _ => None,
-                        }))
-                    }
-                    _ => None,
-                }))
-            }
-            _ => None,
-        },
-    )
+    let path = [
+        (schema::CELL_GROUP_CONFIG, 5),          // spCellConfig
+        (schema::SP_CELL_CONFIG, 1),             // reconfigurationWithSync
+        (schema::RECONFIGURATION_WITH_SYNC, 0),  // spCellConfigCommon
+        (schema::SERVING_CELL_CONFIG_COMMON, 0), // physCellId
+    ];
+    NR.walk_path(r, schema::CELL_GROUP_CONFIG, &path, &mut |ty, r| {
+        int(r, ty).map(|pci| s.sync_target_pci = Some(pci))
+    })
 }
 
 /// RRCRelease: the redirection, the dedicated priorities, whether the connection is
@@ -548,12 +514,14 @@ fn pcch(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
             // The first records only; the others are walked past unread.
             (schema::PAGING_RECORD_LIST, i) if i >= MAX_LIST_ENTRIES => Some(NR.skip(r, place.ty)),
             // PagingUE-Identity: ng-5G-S-TMSI (48 bits) or fullI-RNTI (40 bits).
-            (schema::PAGING_UE_IDENTITY, 0) => {
-                Some(fixed_bits(r, 48).map(|t| summary.paging.push(NrPagingIdentity::Ng5gSTmsi(t))))
-            }
-            (schema::PAGING_UE_IDENTITY, 1) => {
-                Some(fixed_bits(r, 40).map(|i| summary.paging.push(NrPagingIdentity::FullIRnti(i))))
-            }
+            (schema::PAGING_UE_IDENTITY, 0) => Some(
+                r.bits(48)
+                    .map(|t| summary.paging.push(NrPagingIdentity::Ng5gSTmsi(t))),
+            ),
+            (schema::PAGING_UE_IDENTITY, 1) => Some(
+                r.bits(40)
+                    .map(|i| summary.paging.push(NrPagingIdentity::FullIRnti(i))),
+            ),
             _ => None,
         },
     )

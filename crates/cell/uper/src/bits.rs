@@ -170,6 +170,13 @@ impl<'a> BitReader<'a> {
         usize::try_from(self.bits(14)?).map_err(|_| Short)
     }
 
+    /// An OCTET STRING with an unconstrained length (a length determinant, then the
+    /// octets), copied out.
+    pub fn octet_string(&mut self) -> Bits<Vec<u8>> {
+        let n = self.length()?;
+        self.octets(n)
+    }
+
     /// `n` whole octets, not aligned, copied out: a slice copy when the position is on an
     /// octet boundary, two shifts per octet otherwise (NAS containers are most of the octets
     /// a walk copies).

@@ -161,13 +161,7 @@ impl Schema {
         if ext && r.bit()? {
             return Err(Short);
         }
-        let range = u64::try_from(ub.checked_sub(lb).ok_or(Short)?).map_err(|_| Short)?;
-        let v = r.bits(bit_width(range))?;
-        if v > range {
-            return Err(Short);
-        }
-        lb.checked_add(i64::try_from(v).map_err(|_| Short)?)
-            .ok_or(Short)
+        root_int(r, lb, ub)
     }
 
     /// Reads an ENUMERATED of type `id`: the index of a root value (an extension value is
@@ -179,7 +173,7 @@ impl Schema {
         if ext.is_some() && r.bit()? {
             return Err(Short);
         }
-        usize::try_from(r.index(u64::from(root))?).map_err(|_| Short)
+        root_index(r, root)
     }
 
     /// Reads one value of type `id`, offering every component and alternative on the way to
@@ -193,6 +187,25 @@ impl Schema {
         hook: &mut impl FnMut(Place, &mut BitReader) -> Option<Bits<()>>,
     ) -> Bits<()> {
         self.walk_at(r, id, MAX_DEPTH, hook)
+    }
+
+    /// Reads one value of type `ty`, handing to `read` the value found by following `path`
+    /// down from it, place by place (`(parent, index)` of each step), and walking everything
+    /// else. A step reached elsewhere than inside the step before does not count, so `read`
+    /// sees only that one value (if present).
+    pub fn walk_path(
+        &self,
+        r: &mut BitReader,
+        ty: TyId,
+        path: &[(TyId, usize)],
+        read: &mut impl FnMut(TyId, &mut BitReader) -> Bits<()>,
+    ) -> Bits<()> {
+        let Some((&step, rest)) = path.split_first() else {
+            return read(ty, r);
+        };
+        self.walk(r, ty, &mut |place, r| {
+            ((place.parent, place.index) == step).then(|| self.walk_path(r, place.ty, rest, read))
+        })
     }
 
     /// Walks a whole message of type `ty` like [`Schema::walk`], naming it on the way: its
@@ -433,12 +446,20 @@ fn int(r: &mut BitReader, lb: i64, ub: i64, ext: bool) -> Bits<()> {
     if ext && r.bit()? {
         return skip_int_octets(r);
     }
-    let range = ub.checked_sub(lb).ok_or(Short)?;
-    let range = u64::try_from(range).map_err(|_| Short)?;
-    if r.bits(bit_width(range))? > range {
+    root_int(r, lb, ub).map(drop)
+}
+
+/// An INTEGER value of the root `lb..=ub`: the offset from `lb` in the fewest bits, a value
+/// above `ub` refused.
+#[inline]
+fn root_int(r: &mut BitReader, lb: i64, ub: i64) -> Bits<i64> {
+    let range = u64::try_from(ub.checked_sub(lb).ok_or(Short)?).map_err(|_| Short)?;
+    let v = r.bits(bit_width(range))?;
+    if v > range {
         return Err(Short);
     }
-    Ok(())
+    lb.checked_add(i64::try_from(v).map_err(|_| Short)?)
+        .ok_or(Short)
 }
 
 /// Reads past an ENUMERATED of `root` values (and `ext` extension values when extensible).
@@ -453,7 +474,13 @@ fn enumerated(r: &mut BitReader, root: u16, ext: Option<u16>) -> Bits<()> {
             };
         }
     }
-    r.index(u64::from(root)).map(drop)
+    root_index(r, root).map(drop)
+}
+
+/// The index of one of `root` values (ENUMERATED or CHOICE root).
+#[inline]
+fn root_index(r: &mut BitReader, root: u16) -> Bits<usize> {
+    usize::try_from(r.index(u64::from(root))?).map_err(|_| Short)
 }
 
 /// `n` presence bits (at most [`MAX_PRESENCE_BITS`]), the first in the top bit.
