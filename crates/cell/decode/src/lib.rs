@@ -136,6 +136,12 @@ impl Default for Decoded {
 }
 
 impl Decoded {
+    /// Neither an LTE RRC message nor EPS NAS came out of the payload: what the pipeline
+    /// counts as undecoded.
+    pub fn without_rrc_or_nas(&self) -> bool {
+        self.rrc.is_none() && self.nas.is_empty()
+    }
+
     /// A decoded form of `protocol` named `message`, holding nothing else yet.
     fn named(protocol: Protocol, message: Cow<'static, str>) -> Self {
         Decoded {

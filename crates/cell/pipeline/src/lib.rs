@@ -148,7 +148,7 @@ impl Pipeline {
             deriver.derive_decoded(msg, &decoded, &mut events);
             observe_all(cells, timeline, analysis, name, &events, &mut pushed);
             events.clear();
-            decoded.rrc.is_none() && decoded.nas.is_empty()
+            decoded.without_rrc_or_nas()
         } else {
             decoder.decode_with(msg, |decoded, memo| {
                 // A repeat whose event the memo holds: the event borrows the memo's kind for
@@ -175,7 +175,7 @@ impl Pipeline {
                 }
                 events.clear();
                 // A memo is only kept for an LTE RRC message that decoded and carries no NAS.
-                !memo.is_plain_rrc() && decoded.rrc.is_none() && decoded.nas.is_empty()
+                !memo.is_plain_rrc() && decoded.without_rrc_or_nas()
             })
         };
         if undecoded {
