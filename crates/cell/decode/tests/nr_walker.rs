@@ -4,11 +4,8 @@
 //! the detection path (`decode_for_detection`) equals `decode` always, and the table never
 //! walks a PDU the decoder refuses. Prints how much each answered.
 
-use std::collections::BTreeMap;
-
 use stingwatch_model::{NrRrcChannel, PayloadKind};
 use stingwatch_nr_rrc::{decode, decode_for_detection, skim, walk_only};
-use stingwatch_testsupport::Rng;
 
 mod common;
 
@@ -47,28 +44,22 @@ fn nr_walker_equals_generated_decoder_on_real_recordings() {
     }) else {
         return;
     };
-    let mut left: BTreeMap<String, u64> = BTreeMap::new();
-    let (mut distinct, mut answered, mut damaged, mut damaged_answered) = (0u64, 0u64, 0u64, 0u64);
-    let mut rng = Rng(0x5eed_0000_4e52_0001);
-    for (channel, payload) in &pdus {
-        let channel = *channel;
-        distinct += 1;
-        if check(channel, payload) {
-            answered += 1;
-        } else if let Ok(msg) = decode(channel, payload) {
-            *left.entry(format!("{channel:?} {}", msg.name)).or_default() += 1;
-        }
-        if payload.is_empty() {
-            continue;
-        }
-        for _ in 0..DAMAGED_COPIES {
-            let b = rng.damaged(payload);
-            damaged += 1;
-            if check(channel, &b) {
-                damaged_answered += 1;
-            }
-        }
-    }
+    let common::Tally {
+        distinct,
+        answered,
+        damaged,
+        damaged_answered,
+        left,
+    } = common::tally(
+        &pdus,
+        DAMAGED_COPIES,
+        0x5eed_0000_4e52_0001,
+        check,
+        |channel, payload| {
+            let msg = decode(channel, payload).ok()?;
+            Some(format!("{channel:?} {}", msg.name))
+        },
+    );
     println!(
         "NR walker answered {answered} of {distinct} distinct real NR RRC PDUs and {damaged_answered} of {damaged} damaged copies, each equal to the generated decoder; left to the generated decoder: {left:?}"
     );

@@ -5,7 +5,6 @@
 
 use stingwatch_lte_rrc::{decode, decode_for_detection, walk_only, LteRrcChannel};
 use stingwatch_model::PayloadKind;
-use stingwatch_testsupport::Rng;
 
 mod common;
 
@@ -36,28 +35,22 @@ fn walker_equals_generated_decoder_on_real_recordings() {
     }) else {
         return;
     };
-    let (mut distinct, mut answered, mut damaged, mut damaged_answered) = (0u64, 0u64, 0u64, 0u64);
-    let mut rng = Rng(0x5eed_0000_7a1c_0001);
-    let mut left: std::collections::BTreeMap<String, u64> = Default::default();
-    for (channel, payload) in &pdus {
-        let channel = *channel;
-        distinct += 1;
-        if check(channel, payload) {
-            answered += 1;
-        } else if let Ok(msg) = decode(channel, payload) {
-            *left.entry(format!("{channel:?} {}", msg.name)).or_default() += 1;
-        }
-        if payload.is_empty() {
-            continue;
-        }
-        for _ in 0..DAMAGED_COPIES {
-            let b = rng.damaged(payload);
-            damaged += 1;
-            if check(channel, &b) {
-                damaged_answered += 1;
-            }
-        }
-    }
+    let common::Tally {
+        distinct,
+        answered,
+        damaged,
+        damaged_answered,
+        left,
+    } = common::tally(
+        &pdus,
+        DAMAGED_COPIES,
+        0x5eed_0000_7a1c_0001,
+        check,
+        |channel, payload| {
+            let msg = decode(channel, payload).ok()?;
+            Some(format!("{channel:?} {}", msg.name))
+        },
+    );
     println!(
         "walker answered {answered} of {distinct} distinct real RRC PDUs and {damaged_answered} of {damaged} damaged copies, each equal to the generated decoder; left to the generated decoder: {left:?}"
     );
