@@ -26,7 +26,7 @@ compile_text(open(prepared, encoding="utf-8").read())
 MOD = GLOBAL.MOD[module_name]
 
 nodes = []  # Rust expressions, by id
-node_ids = {}  # structural key -> id
+node_ids = {}  # leaf expression -> id
 named_ids = {}  # type name -> id
 inline_ids = {}  # path of an inline constructed type -> id
 CONSTRUCTED = ("SEQUENCE", "CHOICE", "SEQUENCE OF")
@@ -98,12 +98,13 @@ def is_optional(obj):
     return any(k in flag for k in ("OPTIONAL", "DEFAULT"))
 
 
-def intern(key, expr):
-    if key in node_ids:
-        return node_ids[key]
+def intern(expr):
+    """Id of the leaf node `expr`, shared by every place with the same one."""
+    if expr in node_ids:
+        return node_ids[expr]
     nid = len(nodes)
     nodes.append(expr)
-    node_ids[key] = nid
+    node_ids[expr] = nid
     return nid
 
 
@@ -122,7 +123,7 @@ def type_id(obj, path):
         nodes[nid] = expr(obj, path)
         return nid
     e = expr(obj, path)
-    return intern(e, e)
+    return intern(e)
 
 
 def named_id(name):
