@@ -105,79 +105,95 @@ impl Analyzer for TacOutlier {
     }
 
     fn finish(&mut self, out: &mut Vec<Finding>) {
-        for ((plmn, cell_id), seen) in self.cells.iter() {
-            let neighbours: Vec<&CellSeen> = self
-                .cells
-                .iter()
-                .filter(|((p, c), _)| p == plmn && c != cell_id)
-                .map(|(_, s)| s)
-                .collect();
-            if neighbours.len() < MIN_NEIGHBOURS || neighbours.iter().any(|n| n.tac == seen.tac) {
-                continue;
+        // In key order, so each network's cells lie together: one sort, not one per cell.
+        let all: Vec<_> = self.cells.iter().collect();
+        for network in all.chunk_by(|((a, _), _), ((b, _), _)| a == b) {
+            for &((plmn, cell_id), seen) in network {
+                Self::judge(network, plmn, *cell_id, seen, out);
             }
-            let Some(first) = &seen.first else { continue };
-            let tacs: BTreeSet<u32> = neighbours.iter().map(|n| n.tac).collect();
-            let before = neighbours.iter().any(|n| n.first_order < seen.first_order);
-            let after = neighbours.iter().any(|n| n.last_order > seen.last_order);
-            // One homogeneous area seen before and after: the device did not cross into a new
-            // area and stay there; the odd cell appeared in the middle of a known area.
-            // The trick works by making the phone contact the cell: a phone that camps on a
-            // cell of a tracking area outside its registration area must start a tracking
-            // area update at once (TS 24.301 5.5.3.2.2). A cell the phone never contacted was
-            // only measured, or its area was part of the phone's registration area.
-            let severity = if tacs.len() == 1 && before && after && seen.contacted && !seen.served {
-                Severity::Medium
-            } else {
-                Severity::Low
-            };
-            let list: Vec<String> = tacs.iter().map(|t| t.to_string()).collect();
-            let f = Finding::at(
-                KIND,
-                VERSION,
-                severity,
-                first,
-                format!(
-                    "Cell {cell_id} of {plmn} is alone in tracking area {}",
-                    seen.tac
-                ),
-                format!(
-                    "Cell {cell_id} announced tracking area {}, while the {} other cells of \
-                     network {plmn} seen in this recording use {}. A phone entering a new \
-                     tracking area must contact the cell, which is why fake base stations \
-                     choose an unused one. What to do: see whether this cell also appears in \
-                     other findings.",
-                    seen.tac,
-                    neighbours.len(),
-                    list.join(", ")
-                ),
-            )
-            .with_evidence(Evidence::of(
-                first,
-                "tracking area unlike every neighbour's",
-            ))
-            .benign(
-                "A tracking area boundary: near the edge of an area a phone sees cells of both. \
-                 Tell apart: was the device moving, and does the odd tracking area number sit \
-                 close to the others (real areas are often numbered in sequence)?",
-            );
-            let f = if seen.served {
-                f.note(
-                    "The network served the phone on this cell with proof that it holds the \
-                     SIM's keys (authentication, security or an accepted update): the cell \
-                     and its tracking area are the operator's.",
-                )
-            } else if seen.contacted {
-                f.note("The phone contacted this cell (a connection or a NAS procedure).")
-            } else {
-                f.note(
-                    "The phone never contacted this cell. A phone that camps on a cell of a \
-                     tracking area outside its registration area must start a tracking area \
-                     update at once, so the phone only measured this cell, or its area was part \
-                     of the phone's registration area: the trick did not work here.",
-                )
-            };
-            out.push(f);
         }
+    }
+}
+
+impl TacOutlier {
+    /// The finding, if any, for `cell_id` among the other cells of its `network`.
+    fn judge(
+        network: &[(&(Plmn, u32), &CellSeen)],
+        plmn: &Plmn,
+        cell_id: u32,
+        seen: &CellSeen,
+        out: &mut Vec<Finding>,
+    ) {
+        let neighbours: Vec<&CellSeen> = network
+            .iter()
+            .filter(|((_, c), _)| *c != cell_id)
+            .map(|(_, s)| *s)
+            .collect();
+        if neighbours.len() < MIN_NEIGHBOURS || neighbours.iter().any(|n| n.tac == seen.tac) {
+            return;
+        }
+        let Some(first) = &seen.first else { return };
+        let tacs: BTreeSet<u32> = neighbours.iter().map(|n| n.tac).collect();
+        let before = neighbours.iter().any(|n| n.first_order < seen.first_order);
+        let after = neighbours.iter().any(|n| n.last_order > seen.last_order);
+        // One homogeneous area seen before and after: the device did not cross into a new
+        // area and stay there; the odd cell appeared in the middle of a known area.
+        // The trick works by making the phone contact the cell: a phone that camps on a
+        // cell of a tracking area outside its registration area must start a tracking
+        // area update at once (TS 24.301 5.5.3.2.2). A cell the phone never contacted was
+        // only measured, or its area was part of the phone's registration area.
+        let severity = if tacs.len() == 1 && before && after && seen.contacted && !seen.served {
+            Severity::Medium
+        } else {
+            Severity::Low
+        };
+        let list: Vec<String> = tacs.iter().map(|t| t.to_string()).collect();
+        let f = Finding::at(
+            KIND,
+            VERSION,
+            severity,
+            first,
+            format!(
+                "Cell {cell_id} of {plmn} is alone in tracking area {}",
+                seen.tac
+            ),
+            format!(
+                "Cell {cell_id} announced tracking area {}, while the {} other cells of \
+                 network {plmn} seen in this recording use {}. A phone entering a new \
+                 tracking area must contact the cell, which is why fake base stations \
+                 choose an unused one. What to do: see whether this cell also appears in \
+                 other findings.",
+                seen.tac,
+                neighbours.len(),
+                list.join(", ")
+            ),
+        )
+        .with_evidence(Evidence::of(
+            first,
+            "tracking area unlike every neighbour's",
+        ))
+        .benign(
+            "A tracking area boundary: near the edge of an area a phone sees cells of both. \
+             Tell apart: was the device moving, and does the odd tracking area number sit \
+             close to the others (real areas are often numbered in sequence)?",
+        );
+        let f = if seen.served {
+            f.note(
+                "The network served the phone on this cell with proof that it holds the \
+                 SIM's keys (authentication, security or an accepted update): the cell \
+                 and its tracking area are the operator's.",
+            )
+        } else if seen.contacted {
+            f.note("The phone contacted this cell (a connection or a NAS procedure).")
+        } else {
+            f.note(
+                "The phone never contacted this cell. A phone that camps on a cell of a \
+                 tracking area outside its registration area must start a tracking area \
+                 update at once, so the phone only measured this cell, or its area was part \
+                 of the phone's registration area: the trick did not work here.",
+            )
+        };
+        out.push(f);
     }
 }
 
