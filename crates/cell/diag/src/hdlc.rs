@@ -7,7 +7,6 @@
 //! [`Deframer`] reads frames from any [`Read`] with a bounded buffer, checks each one and says
 //! where damaged regions are; [`encode_frame`] writes one frame.
 
-use crc::{Crc, Table, CRC_16_IBM_SDLC};
 use std::io::{self, Read};
 
 /// Frame delimiter; ends every frame.
@@ -27,9 +26,6 @@ pub const MAX_RAW_FRAME: usize = 2 * MAX_FRAME;
 /// Length of the checksum that ends every frame.
 pub const CRC_LEN: usize = 2;
 
-// Slice-by-16 tables: the checksum is most of the cost of reading a stream.
-const CRC16: Crc<u16, Table<16>> = Crc::<u16, Table<16>>::new(&CRC_16_IBM_SDLC);
-
 /// How many bytes the deframer asks its reader for at a time.
 const READ_CHUNK: usize = 64 * 1024;
 
@@ -38,8 +34,12 @@ const READ_CHUNK: usize = 64 * 1024;
 const MAX_RECOVERY_CANDIDATES: usize = 64;
 
 /// CRC-16/X-25 of `data` as DIAG uses it.
+// crc-fast folds 16 bytes at a time with carry-less multiplication where the CPU has it:
+// half the time of the `crc` crate's slice-by-16 tables on the real recordings' frames, and
+// the checksum is the largest single cost of reading a stream.
 pub fn crc16(data: &[u8]) -> u16 {
-    CRC16.checksum(data)
+    // The algorithm's value is 16 bits wide; the crate returns every width as a u64.
+    crc_fast::checksum(crc_fast::CrcAlgorithm::Crc16IbmSdlc, data) as u16
 }
 
 /// Why a frame could not be used.
@@ -514,6 +514,42 @@ mod tests {
     /// Every item of `input` read whole, recovering any frame start.
     fn all_items(input: &[u8]) -> Vec<Item> {
         items_in_pieces(input, input.len().max(1), |_, _| true).0
+    }
+
+    /// CRC-16/X-25 one bit at a time, from its definition (reflected polynomial 0x8408,
+    /// initial value and final XOR 0xFFFF).
+    fn crc16_bitwise(data: &[u8]) -> u16 {
+        let mut crc = 0xFFFFu16;
+        for &b in data {
+            crc ^= u16::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    crc >> 1 ^ 0x8408
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    #[test]
+    fn crc_matches_the_definition_at_every_length_and_alignment() {
+        // The folding code takes different paths by length (under 16 bytes, whole 16-byte
+        // blocks, a tail) and may load unaligned: try each.
+        let data: Vec<u8> = (0..700u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for start in 0..16 {
+            for len in 0..=600 {
+                let part = &data[start..start + len];
+                assert_eq!(
+                    crc16(part),
+                    crc16_bitwise(part),
+                    "start {start} length {len}"
+                );
+            }
+        }
     }
 
     #[test]
