@@ -161,7 +161,7 @@ impl Decoded {
     /// Wrap an LTE RRC decoding result, decoding the NAS it carries.
     fn lte_rrc(
         channel: stingwatch_model::LteRrcChannel,
-        rrc: Result<RrcMessage, stingwatch_lte_rrc::RrcError>,
+        rrc: Result<Box<RrcMessage>, stingwatch_lte_rrc::RrcError>,
     ) -> Self {
         match rrc {
             Ok(rrc) => {
@@ -174,7 +174,7 @@ impl Decoded {
                 );
                 let name = Cow::Borrowed(rrc.name);
                 Decoded {
-                    rrc: Some(Box::new(rrc)),
+                    rrc: Some(rrc),
                     nas,
                     error,
                     ..Decoded::named(Protocol::LteRrc, name)
@@ -204,10 +204,10 @@ impl Decoded {
     /// An NR RRC PDU's decoding and the 5GS NAS messages it carries.
     fn nr(
         channel: stingwatch_model::NrRrcChannel,
-        decoded: Result<NrRrcMessage, stingwatch_nr_rrc::NrRrcError>,
+        decoded: Result<Box<NrRrcMessage>, stingwatch_nr_rrc::NrRrcError>,
     ) -> Self {
         let (message, nr, mut error) = match decoded {
-            Ok(m) => (Cow::Borrowed(m.name), Some(Box::new(m)), None),
+            Ok(m) => (Cow::Borrowed(m.name), Some(m), None),
             Err(e) => (
                 Cow::Owned(format!("undecodable NR RRC {} message", channel.as_str())),
                 None,
@@ -332,12 +332,13 @@ pub fn decode_payload(source: &RadioMessage) -> Decoded {
     match source.kind {
         PayloadKind::LteRrc { channel } => Decoded::lte_rrc(
             channel,
-            stingwatch_lte_rrc::decode(channel, &source.payload),
+            stingwatch_lte_rrc::decode(channel, &source.payload).map(Box::new),
         ),
         PayloadKind::LteNas => Decoded::nas(&source.payload),
-        PayloadKind::NrRrc { channel } => {
-            Decoded::nr(channel, stingwatch_nr_rrc::decode(channel, &source.payload))
-        }
+        PayloadKind::NrRrc { channel } => Decoded::nr(
+            channel,
+            stingwatch_nr_rrc::decode(channel, &source.payload).map(Box::new),
+        ),
         PayloadKind::GsmUm { channel_type } => Decoded::gsm(
             Protocol::GsmUm,
             stingwatch_gsm::decode_um(channel_type, &source.payload),

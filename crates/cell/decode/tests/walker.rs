@@ -14,13 +14,13 @@ const DAMAGED_COPIES: usize = 24;
 fn check(channel: LteRrcChannel, bytes: &[u8]) -> bool {
     let full = decode(channel, bytes);
     assert_eq!(
-        decode_for_detection(channel, bytes),
+        decode_for_detection(channel, bytes).map(|m| *m),
         full,
         "{channel:?} {bytes:02x?}"
     );
     match walk_only(channel, bytes) {
         Some(w) => {
-            assert_eq!(Ok(&w), full.as_ref(), "{channel:?} {bytes:02x?}");
+            assert_eq!(Ok(&*w), full.as_ref(), "{channel:?} {bytes:02x?}");
             true
         }
         None => false,

@@ -172,8 +172,13 @@ pub fn decode(channel: LteRrcChannel, bytes: &[u8]) -> Result<RrcMessage, RrcErr
 
 /// Decodes one LTE RRC PDU for detection: the same [`RrcMessage`] as [`decode`], read by a
 /// hand-written walker for the frequent simple messages (no decoded tree is built) and by the
-/// generated decoder for everything else, every error included.
-pub fn decode_for_detection(channel: LteRrcChannel, bytes: &[u8]) -> Result<RrcMessage, RrcError> {
+/// generated decoder for everything else, every error included. Boxed: the message is a few
+/// hundred bytes, and the caller keeps it boxed, so it is written once where it stays instead
+/// of being copied on every return.
+pub fn decode_for_detection(
+    channel: LteRrcChannel,
+    bytes: &[u8],
+) -> Result<Box<RrcMessage>, RrcError> {
     if bytes.is_empty() {
         return Err(RrcError::Empty);
     }
@@ -182,14 +187,14 @@ pub fn decode_for_detection(channel: LteRrcChannel, bytes: &[u8]) -> Result<RrcM
     }
     match walk::walk(channel, bytes) {
         Some(m) => Ok(m),
-        None => decode(channel, bytes),
+        None => decode(channel, bytes).map(Box::new),
     }
 }
 
 /// The walker alone: `Some` exactly when it reads the message itself (the answer then equals
 /// [`decode`]'s), `None` when it leaves the message to the generated decoder. For tests and
 /// benchmarks that hold the two paths to each other.
-pub fn walk_only(channel: LteRrcChannel, bytes: &[u8]) -> Option<RrcMessage> {
+pub fn walk_only(channel: LteRrcChannel, bytes: &[u8]) -> Option<Box<RrcMessage>> {
     if bytes.is_empty() || bytes.len() > MAX_RRC_PDU {
         return None;
     }

@@ -77,14 +77,14 @@ pub(crate) fn skim(channel: LteRrcChannel, bytes: &[u8]) -> Option<usize> {
 /// The message on `channel` read by the walker, or `None` when the generated decoder must
 /// decide. `bytes` is at most [`crate::MAX_RRC_PDU`] long and not empty (checked by the
 /// caller).
-pub(crate) fn walk(channel: LteRrcChannel, bytes: &[u8]) -> Option<RrcMessage> {
+pub(crate) fn walk(channel: LteRrcChannel, bytes: &[u8]) -> Option<Box<RrcMessage>> {
     let mut r = BitReader::new(bytes);
-    let mut out = RrcMessage {
+    let mut out = Box::new(RrcMessage {
         channel,
         name: "",
         summary: RrcSummary::default(),
         nas_pdus: Vec::new(),
-    };
+    });
     let walked = match channel {
         LteRrcChannel::BcchBch => mib(&mut r, &mut out),
         LteRrcChannel::BcchDlSch => bcch_dl_sch(&mut r, &mut out),

@@ -17,13 +17,13 @@ use stingwatch_lte_rrc::{
 fn agrees(channel: LteRrcChannel, bytes: &[u8]) -> bool {
     let full = decode(channel, bytes);
     assert_eq!(
-        decode_for_detection(channel, bytes),
+        decode_for_detection(channel, bytes).map(|m| *m),
         full,
         "{channel:?} {bytes:02x?}"
     );
     match walk_only(channel, bytes) {
         Some(w) => {
-            assert_eq!(Ok(&w), full.as_ref(), "{channel:?} {bytes:02x?}");
+            assert_eq!(Ok(&*w), full.as_ref(), "{channel:?} {bytes:02x?}");
             true
         }
         None => false,
@@ -303,11 +303,11 @@ fn table_walked_messages_and_other_channels() {
     assert_eq!(c, LteRrcChannel::DlCcch);
     let walked = walk_only(c, &b).expect("RRCConnectionSetup is walked by the table");
     assert_eq!(walked.name, "RRCConnectionSetup");
-    assert_eq!(Ok(walked), decode(c, &b));
+    assert_eq!(Ok(*walked), decode(c, &b));
     for bytes in [&[0x00u8, 0x00][..], &[0x40, 0x12, 0x34]] {
         assert_eq!(walk_only(LteRrcChannel::Mcch, bytes), None);
         assert_eq!(
-            decode_for_detection(LteRrcChannel::Mcch, bytes),
+            decode_for_detection(LteRrcChannel::Mcch, bytes).map(|m| *m),
             decode(LteRrcChannel::Mcch, bytes)
         );
     }

@@ -159,11 +159,12 @@ pub fn decode(channel: NrRrcChannel, bytes: &[u8]) -> Result<NrRrcMessage, NrRrc
 
 /// Decodes one NR RRC PDU for detection: the same [`NrRrcMessage`] as [`decode`], read by the
 /// schema-table walker (no decoded tree is built) when it is sure, and by the generated
-/// decoder otherwise, every error included.
+/// decoder otherwise, every error included. Boxed, as the caller keeps it: the message is
+/// written once where it stays instead of being copied on every return.
 pub fn decode_for_detection(
     channel: NrRrcChannel,
     bytes: &[u8],
-) -> Result<NrRrcMessage, NrRrcError> {
+) -> Result<Box<NrRrcMessage>, NrRrcError> {
     if bytes.is_empty() {
         return Err(NrRrcError::Empty);
     }
@@ -172,14 +173,14 @@ pub fn decode_for_detection(
     }
     match walk::walk(channel, bytes) {
         Some(m) => Ok(m),
-        None => decode(channel, bytes),
+        None => decode(channel, bytes).map(Box::new),
     }
 }
 
 /// The walker alone: `Some` exactly when it reads the message itself (the answer then equals
 /// [`decode`]'s), `None` when it leaves the message to the generated decoder. For tests and
 /// benchmarks that hold the two paths to each other.
-pub fn walk_only(channel: NrRrcChannel, bytes: &[u8]) -> Option<NrRrcMessage> {
+pub fn walk_only(channel: NrRrcChannel, bytes: &[u8]) -> Option<Box<NrRrcMessage>> {
     if bytes.is_empty() || bytes.len() > MAX_NR_RRC_PDU {
         return None;
     }

@@ -53,14 +53,14 @@ pub(crate) fn skim(channel: NrRrcChannel, bytes: &[u8]) -> Option<usize> {
 /// The message on `channel` read by the walker, or `None` when the generated decoder must
 /// decide. `bytes` is at most [`crate::MAX_NR_RRC_PDU`] long and not empty (checked by the
 /// caller).
-pub(crate) fn walk(channel: NrRrcChannel, bytes: &[u8]) -> Option<NrRrcMessage> {
+pub(crate) fn walk(channel: NrRrcChannel, bytes: &[u8]) -> Option<Box<NrRrcMessage>> {
     let mut r = BitReader::new(bytes);
-    let mut out = NrRrcMessage {
+    let mut out = Box::new(NrRrcMessage {
         channel,
         name: "",
         summary: NrRrcSummary::default(),
         nas_pdus: Vec::new(),
-    };
+    });
     let ty = message_type(channel);
     let walked = match channel {
         NrRrcChannel::BcchBch => bcch_bch(&mut r, &mut out),
