@@ -536,8 +536,8 @@ mod tests {
 
     #[test]
     fn crc_matches_the_definition_at_every_length_and_alignment() {
-        // The folding code takes different paths by length (under 16 bytes, whole 16-byte
-        // blocks, a tail) and may load unaligned: try each.
+        // Slice-by-16 takes whole 16-byte blocks and then a tail of single bytes, and reads
+        // at any alignment: try lengths below, at and past several blocks, at each offset.
         let data: Vec<u8> = (0..700u32)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
             .collect();

