@@ -4,4 +4,6 @@
 #![forbid(unsafe_code)]
 
 pub mod bits;
+pub mod compile;
 pub mod schema;
+pub mod skip;

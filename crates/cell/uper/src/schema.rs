@@ -14,6 +14,7 @@
 //! module allows, bit for bit.
 
 use crate::bits::{bit_width, BitReader, Bits, Short};
+use crate::skip::SkipFn;
 
 /// Index of a type in its schema table.
 pub type TyId = u16;
@@ -115,10 +116,12 @@ pub enum Ty {
     },
 }
 
-/// A generated table of one module's types.
+/// A generated table of one module's types, and the same table compiled to a skip function
+/// when its crate builds one ([`crate::compile`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Schema {
     types: &'static [Ty],
+    compiled: Option<SkipFn>,
 }
 
 /// Where a walk is about to read a value of type `ty`: component `index` of the SEQUENCE
@@ -138,7 +141,19 @@ pub struct Place {
 impl Schema {
     /// The schema of `types` (a generated table).
     pub const fn new(types: &'static [Ty]) -> Self {
-        Schema { types }
+        Schema {
+            types,
+            compiled: None,
+        }
+    }
+
+    /// The schema of `types` whose values [`Schema::skip`] reads past with `skip`, the
+    /// table compiled by [`crate::compile::skip_source`].
+    pub const fn compiled(types: &'static [Ty], skip: SkipFn) -> Self {
+        Schema {
+            types,
+            compiled: Some(skip),
+        }
     }
 
     /// The type `id`.
@@ -147,8 +162,17 @@ impl Schema {
         self.types.get(usize::from(id)).copied().ok_or(Short)
     }
 
-    /// Reads past one value of type `id`.
+    /// Reads past one value of type `id`: by the compiled table when there is one.
     pub fn skip(&self, r: &mut BitReader, id: TyId) -> Bits<()> {
+        match self.compiled {
+            Some(skip) => skip(r, id, MAX_DEPTH),
+            None => self.skip_by_table(r, id),
+        }
+    }
+
+    /// Reads past one value of type `id` by walking the table (what the compiled skip must
+    /// equal).
+    pub fn skip_by_table(&self, r: &mut BitReader, id: TyId) -> Bits<()> {
         self.walk_at(r, id, MAX_DEPTH, &mut |_, _| None)
     }
 
@@ -420,7 +444,7 @@ impl Schema {
 // Always inlined: it is most of the values a walk reads, and a call per value showed as a
 // tenth of the walk's instructions.
 #[inline(always)]
-fn leaf(r: &mut BitReader, ty: Ty) -> Option<Bits<()>> {
+pub(crate) fn leaf(r: &mut BitReader, ty: Ty) -> Option<Bits<()>> {
     Some(match ty {
         Ty::Null => Ok(()),
         Ty::Bool => r.skip(1),
@@ -484,7 +508,7 @@ fn root_index(r: &mut BitReader, root: u16) -> Bits<usize> {
 }
 
 /// `n` presence bits (at most [`MAX_PRESENCE_BITS`]), the first in the top bit.
-fn presence(r: &mut BitReader, n: usize) -> Bits<u64> {
+pub(crate) fn presence(r: &mut BitReader, n: usize) -> Bits<u64> {
     match n {
         0 => Ok(0),
         1..=57 => Ok(r.bits(n)? << (64 - n)),
@@ -499,7 +523,7 @@ fn presence(r: &mut BitReader, n: usize) -> Bits<u64> {
 
 /// The number of elements (bits, octets, components) a SIZE constraint's length gives
 /// (X.691 11.9.4, 16, 17, 20 for the unaligned variant).
-fn count(r: &mut BitReader, size: Size) -> Bits<usize> {
+pub(crate) fn count(r: &mut BitReader, size: Size) -> Bits<usize> {
     if size.ext && r.bit()? {
         return r.length();
     }
@@ -536,7 +560,10 @@ fn skip_int_octets(r: &mut BitReader) -> Bits<()> {
 /// An open type (X.691 11.2): a length in octets, then a complete encoding (X.691 11.1)
 /// that `walk` must read: padding to the last octet and nothing more, and a value of no bits
 /// is one zero octet. Generated decoders refuse the rest, so the walk does too.
-fn open_type(r: &mut BitReader, walk: impl FnOnce(&mut BitReader) -> Bits<()>) -> Bits<()> {
+pub(crate) fn open_type(
+    r: &mut BitReader,
+    walk: impl FnOnce(&mut BitReader) -> Bits<()>,
+) -> Bits<()> {
     let n = r.length()?;
     let mut sub = r.take(n.checked_mul(8).ok_or(Short)?)?;
     let start = sub.position();
