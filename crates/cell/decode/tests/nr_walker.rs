@@ -1,11 +1,11 @@
 //! The NR RRC walker and the NR schema table against the generated decoder on every real
 //! recording: for every distinct NR RRC PDU (and damaged copies of it: bits flipped, bytes
 //! changed, cut short), the walker's answer, when it gives one, is the generated decoder's,
-//! the detection path (`decode_for_detection`) equals `decode` always, and the table never
-//! walks a PDU the decoder refuses. Prints how much each answered.
+//! the detection path (`decode_for_detection`) equals `decode` always, the table never walks
+//! a PDU the decoder refuses, and its compiled form reads exactly what it reads. Prints how much each answered.
 
 use stingwatch_model::{NrRrcChannel, PayloadKind};
-use stingwatch_nr_rrc::{decode, decode_for_detection, skim, walk_only};
+use stingwatch_nr_rrc::{decode, decode_for_detection, skim, skim_by_table, walk_only};
 
 mod common;
 
@@ -21,7 +21,13 @@ fn check(channel: NrRrcChannel, bytes: &[u8]) -> bool {
         full,
         "{channel:?} {bytes:02x?}"
     );
-    if skim(channel, bytes).is_some() {
+    let skimmed = skim(channel, bytes);
+    assert_eq!(
+        skimmed,
+        skim_by_table(channel, bytes),
+        "{channel:?}: the compiled table and the table differ: {bytes:02x?}"
+    );
+    if skimmed.is_some() {
         assert!(
             full.is_ok(),
             "{channel:?}: the table walked a PDU the decoder refuses: {bytes:02x?}"

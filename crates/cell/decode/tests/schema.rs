@@ -1,12 +1,12 @@
 //! The generated schema table (`stingwatch_lte_rrc::skim`) against the generated decoder on
 //! every distinct LTE RRC PDU of the real recordings and on damaged copies of them: every
 //! real PDU the decoder reads, the table walks within its bytes, and no PDU the decoder
-//! refuses, damaged or not, does the table walk. Prints the PDUs the table leaves to the
-//! decoder, by message.
+//! refuses, damaged or not, does the table walk. The compiled table reads exactly what the
+//! table reads. Prints the PDUs the table leaves to the decoder, by message.
 
 use std::collections::BTreeMap;
 
-use stingwatch_lte_rrc::{decode, skim};
+use stingwatch_lte_rrc::{decode, skim, skim_by_table};
 use stingwatch_model::PayloadKind;
 use stingwatch_testsupport::Rng;
 
@@ -31,6 +31,11 @@ fn schema_table_walks_what_the_generated_decoder_reads() {
         let channel = *channel;
         let full = decode(channel, payload);
         let bits = skim(channel, payload);
+        assert_eq!(
+            bits,
+            skim_by_table(channel, payload),
+            "{channel:?} {payload:02x?}"
+        );
         match (&full, bits) {
             (Ok(_), Some(bits)) => {
                 decoded += 1;
@@ -61,7 +66,9 @@ fn schema_table_walks_what_the_generated_decoder_reads() {
         for _ in 0..DAMAGED_COPIES {
             let b = rng.damaged(payload);
             damaged += 1;
-            if skim(channel, &b).is_some() {
+            let bits = skim(channel, &b);
+            assert_eq!(bits, skim_by_table(channel, &b), "{channel:?} {b:02x?}");
+            if bits.is_some() {
                 damaged_walked += 1;
                 assert!(
                     decode(channel, &b).is_ok(),

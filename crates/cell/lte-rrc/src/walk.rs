@@ -31,7 +31,7 @@ use crate::summary::{
 };
 use crate::{schema, LteRrcChannel, RrcMessage, RrcSummary};
 use stingwatch_uper::bits::{BitReader, Bits, Short};
-use stingwatch_uper::schema::{Schema, TyId};
+use stingwatch_uper::schema::{Interest, Schema, TyId};
 
 /// The TS 36.331 schema table, for the parts of messages the walker passes without reading.
 static LTE: Schema = Schema::compiled(&schema::TYPES, crate::skip::skip);
@@ -210,28 +210,37 @@ const SIB_NUMBERS: [u8; 31] = [
     29, 30, 31, 32, 33,
 ];
 
+/// Where the SystemInformation walk's hook reads: its list of SIBs.
+static SYSTEM_INFORMATION_PLACES: Interest =
+    Interest::new(&[schema::SYSTEM_INFORMATION_R8_IES__SIB_TYPE_AND_INFO__ITEM]);
+
 /// SystemInformation (after its BCCH-DL-SCH index): each SIB's number, and the fields of SIB3
 /// to SIB7 and SIB24 detection reads; the rest walked by the table.
 fn system_information(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
     let s = &mut out.summary;
-    LTE.walk(r, schema::SYSTEM_INFORMATION, &mut |place, r| {
-        if place.parent != schema::SYSTEM_INFORMATION_R8_IES__SIB_TYPE_AND_INFO__ITEM {
-            return None;
-        }
-        let Some(&number) = SIB_NUMBERS.get(place.index) else {
-            return Some(Err(Short));
-        };
-        let read = match number {
-            3 => sib3(r, place.ty, s),
-            4 => sib4(r, place.ty, s),
-            5 => sib5(r, place.ty, s),
-            6 => sib6(r, place.ty, s),
-            7 => sib7(r, place.ty, s),
-            24 => sib24(r, place.ty, s),
-            _ => LTE.skip(r, place.ty),
-        };
-        Some(read.map(|()| s.sibs.push(number)))
-    })?;
+    LTE.walk_within(
+        r,
+        schema::SYSTEM_INFORMATION,
+        &SYSTEM_INFORMATION_PLACES,
+        &mut |place, r| {
+            if place.parent != schema::SYSTEM_INFORMATION_R8_IES__SIB_TYPE_AND_INFO__ITEM {
+                return None;
+            }
+            let Some(&number) = SIB_NUMBERS.get(place.index) else {
+                return Some(Err(Short));
+            };
+            let read = match number {
+                3 => sib3(r, place.ty, s),
+                4 => sib4(r, place.ty, s),
+                5 => sib5(r, place.ty, s),
+                6 => sib6(r, place.ty, s),
+                7 => sib7(r, place.ty, s),
+                24 => sib24(r, place.ty, s),
+                _ => LTE.skip(r, place.ty),
+            };
+            Some(read.map(|()| s.sibs.push(number)))
+        },
+    )?;
     out.name = "SystemInformation";
     Ok(())
 }
@@ -673,6 +682,14 @@ const DL_DCCH_NAMES: [&str; 16] = [
     "DL-DCCH spare",
 ];
 
+/// Where the DL-DCCH walk's hook reads: the message's CHOICE and the fields of the messages read (the read messages' own walks declare theirs).
+static DL_DCCH_PLACES: Interest = Interest::new(&[
+    schema::DL_DCCH_MESSAGE_TYPE__C1,
+    schema::DL_INFORMATION_TRANSFER_R8_IES__DEDICATED_INFO_TYPE,
+    schema::DL_INFORMATION_TRANSFER_R15_IES__DEDICATED_INFO_TYPE_R15,
+    schema::UE_CAPABILITY_REQUEST,
+]);
+
 fn dl_dcch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
     let RrcMessage {
         name,
@@ -685,6 +702,7 @@ fn dl_dcch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
         r,
         schema::DL_DCCH_MESSAGE_TYPE,
         names,
+        &DL_DCCH_PLACES,
         name,
         &mut |place, r| {
             match (place.parent, place.index) {
@@ -728,14 +746,22 @@ const RATS: [&str; 8] = [
 /// RRCConnectionReconfiguration (after its DL-DCCH index): the NAS PDUs (r8 and v1530 lists)
 /// and the handover target; the measurement and radio configuration and every other
 /// extension walked by the table.
+/// Where the RRCConnectionReconfiguration walk's hook reads: the handover and the NAS lists.
+static RECONFIGURATION_PLACES: Interest = Interest::new(&[
+    schema::RRC_CONNECTION_RECONFIGURATION_R8_IES,
+    schema::RRC_CONNECTION_RECONFIGURATION_R8_IES__DEDICATED_INFO_NAS_LIST,
+    schema::RRC_CONNECTION_RECONFIGURATION_V1530_IES__DEDICATED_INFO_NAS_LIST_R15,
+]);
+
 fn rrc_connection_reconfiguration(
     r: &mut BitReader,
     summary: &mut RrcSummary,
     nas: &mut Vec<Vec<u8>>,
 ) -> Bits<()> {
-    LTE.walk(
+    LTE.walk_within(
         r,
         schema::RRC_CONNECTION_RECONFIGURATION,
+        &RECONFIGURATION_PLACES,
         &mut |place, r| {
             match (place.parent, place.index) {
                 // mobilityControlInfo.
@@ -967,6 +993,17 @@ const UL_DCCH_C2_NAMES: [&str; 16] = [
     "ULInformationTransferIRAT-r16",
 ];
 
+/// Where the UL-DCCH walk's hook reads: the message's CHOICEs and the fields carrying NAS.
+static UL_DCCH_PLACES: Interest = Interest::new(&[
+    schema::UL_DCCH_MESSAGE_TYPE__C1,
+    schema::UL_DCCH_MESSAGE_TYPE__MESSAGE_CLASS_EXTENSION,
+    schema::UL_DCCH_MESSAGE_TYPE__MESSAGE_CLASS_EXTENSION__C2,
+    schema::RRC_CONNECTION_SETUP_COMPLETE_R8_IES,
+    schema::UL_INFORMATION_TRANSFER_R8_IES__DEDICATED_INFO_TYPE,
+    schema::UL_INFORMATION_TRANSFER_R16_IES__DEDICATED_INFO_TYPE_R16,
+    schema::RRC_CONNECTION_RESUME_COMPLETE_R13_IES,
+]);
+
 fn ul_dcch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
     let RrcMessage { name, nas_pdus, .. } = out;
     let names: &[(TyId, &[&'static str])] = &[
@@ -984,6 +1021,7 @@ fn ul_dcch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
         r,
         schema::UL_DCCH_MESSAGE_TYPE,
         names,
+        &UL_DCCH_PLACES,
         name,
         &mut |place, r| {
             match (place.parent, place.index) {
@@ -1010,6 +1048,14 @@ const DL_CCCH_NAMES: [&str; 4] = [
     "RRCConnectionSetup",
 ];
 
+/// Where the DL-CCCH walk's hook reads: the message's CHOICEs and RRCConnectionReject's wait time.
+static DL_CCCH_PLACES: Interest = Interest::new(&[
+    schema::DL_CCCH_MESSAGE_TYPE__C1,
+    schema::DL_CCCH_MESSAGE_TYPE__MESSAGE_CLASS_EXTENSION,
+    schema::DL_CCCH_MESSAGE_TYPE__MESSAGE_CLASS_EXTENSION__C2,
+    schema::RRC_CONNECTION_REJECT_R8_IES,
+]);
+
 fn dl_ccch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
     let RrcMessage { name, summary, .. } = out;
     let names: &[(TyId, &[&'static str])] = &[
@@ -1032,6 +1078,7 @@ fn dl_ccch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
         r,
         schema::DL_CCCH_MESSAGE_TYPE,
         names,
+        &DL_CCCH_PLACES,
         name,
         &mut |place, r| {
             match (place.parent, place.index) {

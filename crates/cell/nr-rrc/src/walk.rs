@@ -20,7 +20,7 @@ use crate::summary::{
 };
 use crate::{schema, NrRrcChannel, NrRrcMessage};
 use stingwatch_uper::bits::{BitReader, Bits, Short};
-use stingwatch_uper::schema::{Place, Schema, TyId};
+use stingwatch_uper::schema::{Interest, Place, Schema, TyId};
 
 /// The TS 38.331 schema table.
 static NR: Schema = Schema::compiled(&schema::TYPES, crate::skip::skip);
@@ -115,6 +115,9 @@ fn int<T: TryFrom<i64>>(r: &mut BitReader, ty: TyId) -> Bits<T> {
 
 // ---- BCCH-BCH ----
 
+/// Where the BCCH-BCH walk's hook reads: the message's CHOICE and the MIB's fields.
+static BCCH_BCH_PLACES: Interest = Interest::new(&[schema::BCCH_BCH_MESSAGE_TYPE, schema::MIB]);
+
 fn bcch_bch(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
     let NrRrcMessage { name, summary, .. } = out;
     let names: &[(TyId, &[&'static str])] = &[(
@@ -125,6 +128,7 @@ fn bcch_bch(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
         r,
         schema::BCCH_BCH_MESSAGE_TYPE,
         names,
+        &BCCH_BCH_PLACES,
         name,
         &mut |place, r| match (place.parent, place.index) {
             // systemFrameNumber: BIT STRING (SIZE (6)).
@@ -147,6 +151,14 @@ const SIB_NUMBERS: [u8; 25] = [
     2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 17,
 ];
 
+/// Where the BCCH-DL-SCH walk's hook reads: the message's CHOICEs, SIB1's fields and the SIBs of SystemInformation.
+static BCCH_DL_SCH_PLACES: Interest = Interest::new(&[
+    schema::BCCH_DL_SCH_MESSAGE_TYPE,
+    schema::BCCH_DL_SCH_MESSAGE_TYPE__C1,
+    schema::SIB1,
+    schema::SYSTEM_INFORMATION_IES__SIB_TYPE_AND_INFO,
+]);
+
 fn bcch_dl_sch(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
     let NrRrcMessage { name, summary, .. } = out;
     let names: &[(TyId, &[&'static str])] = &[
@@ -163,6 +175,7 @@ fn bcch_dl_sch(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
         r,
         schema::BCCH_DL_SCH_MESSAGE_TYPE,
         names,
+        &BCCH_DL_SCH_PLACES,
         name,
         &mut |place, r| match (place.parent, place.index) {
             // SIB1.cellAccessRelatedInfo.
@@ -276,6 +289,13 @@ fn carrier(r: &mut BitReader, ty: TyId, seq: TyId, priority_index: usize) -> Bit
 
 // ---- DL-CCCH ----
 
+/// Where the DL-CCCH walk's hook reads: the message's CHOICEs and RRCReject's fields.
+static DL_CCCH_PLACES: Interest = Interest::new(&[
+    schema::DL_CCCH_MESSAGE_TYPE,
+    schema::DL_CCCH_MESSAGE_TYPE__C1,
+    schema::RRC_REJECT_IES,
+]);
+
 fn dl_ccch(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
     let NrRrcMessage { name, summary, .. } = out;
     let names: &[(TyId, &[&'static str])] = &[
@@ -289,6 +309,7 @@ fn dl_ccch(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
         r,
         schema::DL_CCCH_MESSAGE_TYPE,
         names,
+        &DL_CCCH_PLACES,
         name,
         &mut |place, r| match (place.parent, place.index) {
             // RRCReject-IEs.waitTime.
@@ -325,6 +346,16 @@ const DL_DCCH_NAMES: [&str; 16] = [
 /// RAT-Type root values as the summary names them.
 const RAT_TYPES: [&str; 4] = ["nr", "eutra-nr", "eutra", "utra-fdd"];
 
+/// Where the DL-DCCH walk's hook reads: the message's CHOICEs and the fields of the messages read.
+static DL_DCCH_PLACES: Interest = Interest::new(&[
+    schema::DL_DCCH_MESSAGE_TYPE,
+    schema::DL_DCCH_MESSAGE_TYPE__C1,
+    schema::DL_INFORMATION_TRANSFER_IES,
+    schema::UE_CAPABILITY_RAT_REQUEST_LIST,
+    schema::UE_CAPABILITY_RAT_REQUEST,
+    schema::MOBILITY_FROM_NR_COMMAND_IES,
+]);
+
 fn dl_dcch(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
     let NrRrcMessage {
         name,
@@ -340,6 +371,7 @@ fn dl_dcch(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
         r,
         schema::DL_DCCH_MESSAGE_TYPE,
         names,
+        &DL_DCCH_PLACES,
         name,
         &mut |place, r| match (place.parent, place.index) {
             (schema::DL_DCCH_MESSAGE_TYPE__C1, 0) => Some(reconfiguration(r, summary, nas_pdus)),
@@ -374,28 +406,41 @@ fn dl_dcch(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
 
 /// RRCReconfiguration: whether it carries a secondary cell group, the target cell of the
 /// cell group it carries (the secondary one, else the master one), and the NAS PDUs.
+/// Where the RRCReconfiguration walk's hook reads: the cell group containers and the NAS
+/// list.
+static RECONFIGURATION_PLACES: Interest = Interest::new(&[
+    schema::RRC_RECONFIGURATION_IES,
+    schema::RRC_RECONFIGURATION_V1530_IES,
+    schema::RRC_RECONFIGURATION_V1530_IES__DEDICATED_NAS_MESSAGE_LIST,
+]);
+
 fn reconfiguration(
     r: &mut BitReader,
     s: &mut NrRrcSummary,
     nas_pdus: &mut Vec<Vec<u8>>,
 ) -> Bits<()> {
     let (mut secondary, mut master) = (None, None);
-    NR.walk(r, schema::RRC_RECONFIGURATION, &mut |place, r| {
-        match (place.parent, place.index) {
-            // RRCReconfiguration-IEs.secondaryCellGroup.
-            (schema::RRC_RECONFIGURATION_IES, 1) => {
-                Some(r.octet_string().map(|b| secondary = Some(b)))
+    NR.walk_within(
+        r,
+        schema::RRC_RECONFIGURATION,
+        &RECONFIGURATION_PLACES,
+        &mut |place, r| {
+            match (place.parent, place.index) {
+                // RRCReconfiguration-IEs.secondaryCellGroup.
+                (schema::RRC_RECONFIGURATION_IES, 1) => {
+                    Some(r.octet_string().map(|b| secondary = Some(b)))
+                }
+                // RRCReconfiguration-v1530-IEs.masterCellGroup.
+                (schema::RRC_RECONFIGURATION_V1530_IES, 0) => {
+                    Some(r.octet_string().map(|b| master = Some(b)))
+                }
+                (schema::RRC_RECONFIGURATION_V1530_IES__DEDICATED_NAS_MESSAGE_LIST, _) => {
+                    Some(nas(r, nas_pdus))
+                }
+                _ => None,
             }
-            // RRCReconfiguration-v1530-IEs.masterCellGroup.
-            (schema::RRC_RECONFIGURATION_V1530_IES, 0) => {
-                Some(r.octet_string().map(|b| master = Some(b)))
-            }
-            (schema::RRC_RECONFIGURATION_V1530_IES__DEDICATED_NAS_MESSAGE_LIST, _) => {
-                Some(nas(r, nas_pdus))
-            }
-            _ => None,
-        }
-    })?;
+        },
+    )?;
     s.secondary_cell_group = secondary.is_some();
     if let Some(group) = secondary.or(master) {
         // The generated decoder reads the container as a whole message: padding after it
@@ -406,6 +451,14 @@ fn reconfiguration(
     Ok(())
 }
 
+/// The parents of the steps of [`cell_group`]'s path.
+static SYNC_TARGET_PLACES: Interest = Interest::new(&[
+    schema::CELL_GROUP_CONFIG,
+    schema::SP_CELL_CONFIG,
+    schema::RECONFIGURATION_WITH_SYNC,
+    schema::SERVING_CELL_CONFIG_COMMON,
+]);
+
 /// CellGroupConfig: the physical cell of spCellConfig.reconfigurationWithSync.
 /// spCellConfigCommon (a synchronous reconfiguration's target).
 fn cell_group(r: &mut BitReader, s: &mut NrRrcSummary) -> Bits<()> {
@@ -415,9 +468,13 @@ fn cell_group(r: &mut BitReader, s: &mut NrRrcSummary) -> Bits<()> {
         (schema::RECONFIGURATION_WITH_SYNC, 0),  // spCellConfigCommon
         (schema::SERVING_CELL_CONFIG_COMMON, 0), // physCellId
     ];
-    NR.walk_path(r, schema::CELL_GROUP_CONFIG, &path, &mut |ty, r| {
-        int(r, ty).map(|pci| s.sync_target_pci = Some(pci))
-    })
+    NR.walk_path(
+        r,
+        schema::CELL_GROUP_CONFIG,
+        &path,
+        &SYNC_TARGET_PLACES,
+        &mut |ty, r| int(r, ty).map(|pci| s.sync_target_pci = Some(pci)),
+    )
 }
 
 /// RRCRelease: the redirection, the dedicated priorities, whether the connection is
@@ -506,6 +563,14 @@ fn algorithm(r: &mut BitReader, ty: TyId) -> Bits<u8> {
 
 // ---- PCCH ----
 
+/// Where the PCCH walk's hook reads: the message's CHOICEs, the paging records and their identities.
+static PCCH_PLACES: Interest = Interest::new(&[
+    schema::PCCH_MESSAGE_TYPE,
+    schema::PCCH_MESSAGE_TYPE__C1,
+    schema::PAGING_RECORD_LIST,
+    schema::PAGING_UE_IDENTITY,
+]);
+
 fn pcch(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
     let NrRrcMessage { name, summary, .. } = out;
     let names: &[(TyId, &[&'static str])] = &[
@@ -516,6 +581,7 @@ fn pcch(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
         r,
         schema::PCCH_MESSAGE_TYPE,
         names,
+        &PCCH_PLACES,
         name,
         &mut |place, r| match (place.parent, place.index) {
             // The first records only; the others are walked past unread.
@@ -550,6 +616,13 @@ const ESTABLISHMENT_CAUSES: [&str; 10] = [
     "mcs-PriorityAccess",
 ];
 
+/// Where the UL-CCCH walk's hook reads: the message's CHOICEs and RRCSetupRequest's fields.
+static UL_CCCH_PLACES: Interest = Interest::new(&[
+    schema::UL_CCCH_MESSAGE_TYPE,
+    schema::UL_CCCH_MESSAGE_TYPE__C1,
+    schema::RRC_SETUP_REQUEST_IES,
+]);
+
 fn ul_ccch(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
     let NrRrcMessage { name, summary, .. } = out;
     let names: &[(TyId, &[&'static str])] = &[
@@ -568,6 +641,7 @@ fn ul_ccch(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
         r,
         schema::UL_CCCH_MESSAGE_TYPE,
         names,
+        &UL_CCCH_PLACES,
         name,
         &mut |place, r| match (place.parent, place.index) {
             // RRCSetupRequest-IEs.establishmentCause.
@@ -579,6 +653,12 @@ fn ul_ccch(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
         },
     )
 }
+
+/// Where the UL-CCCH1 walk's hook reads: the message's CHOICEs.
+static UL_CCCH1_PLACES: Interest = Interest::new(&[
+    schema::UL_CCCH1_MESSAGE_TYPE,
+    schema::UL_CCCH1_MESSAGE_TYPE__C1,
+]);
 
 fn ul_ccch1(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
     let names: &[(TyId, &[&'static str])] = &[
@@ -595,6 +675,7 @@ fn ul_ccch1(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
         r,
         schema::UL_CCCH1_MESSAGE_TYPE,
         names,
+        &UL_CCCH1_PLACES,
         &mut out.name,
         &mut |_: Place, _: &mut BitReader| None,
     )
@@ -642,6 +723,15 @@ const UL_DCCH_C2_NAMES: [&str; 16] = [
     "spare",
 ];
 
+/// Where the UL-DCCH walk's hook reads: the message's CHOICEs and the fields carrying NAS.
+static UL_DCCH_PLACES: Interest = Interest::new(&[
+    schema::UL_DCCH_MESSAGE_TYPE__C1,
+    schema::UL_DCCH_MESSAGE_TYPE__MESSAGE_CLASS_EXTENSION,
+    schema::UL_DCCH_MESSAGE_TYPE__MESSAGE_CLASS_EXTENSION__C2,
+    schema::RRC_SETUP_COMPLETE_IES,
+    schema::UL_INFORMATION_TRANSFER_IES,
+]);
+
 fn ul_dcch(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
     let NrRrcMessage { name, nas_pdus, .. } = out;
     let names: &[(TyId, &[&'static str])] = &[
@@ -659,6 +749,7 @@ fn ul_dcch(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
         r,
         schema::UL_DCCH_MESSAGE_TYPE,
         names,
+        &UL_DCCH_PLACES,
         name,
         &mut |place, r| match (place.parent, place.index) {
             // RRCSetupComplete-IEs.dedicatedNAS-Message, ULInformationTransfer-IEs'.

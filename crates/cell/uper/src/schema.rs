@@ -15,6 +15,8 @@
 
 use crate::bits::{bit_width, BitReader, Bits, Short};
 use crate::skip::SkipFn;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::OnceLock;
 
 /// Index of a type in its schema table.
 pub type TyId = u16;
@@ -116,6 +118,88 @@ pub enum Ty {
     },
 }
 
+/// The SEQUENCEs, CHOICEs and SEQUENCE OFs whose places a walk's hook reads or notes
+/// ([`Schema::walk_within`]). Every other place is not offered to the hook, and a value
+/// whose type holds none of them is read past by the compiled skip in one call.
+///
+/// Declared as a `static` beside the walk it serves: which types hold one of the parents is
+/// worked out once per process, type by type as the walks meet them.
+#[derive(Debug)]
+pub struct Interest {
+    parents: &'static [TyId],
+    /// Per type: [`UNKNOWN`], [`HOLDS`] or [`HOLDS_NONE`] of the parents.
+    holds: OnceLock<Box<[AtomicU8]>>,
+}
+
+const UNKNOWN: u8 = 0;
+const HOLDS: u8 = 1;
+const HOLDS_NONE: u8 = 2;
+/// A type whose search is under way (a recursive type meets itself): taken to hold a parent,
+/// which is never wrong, only slower.
+const SEARCHING: u8 = 3;
+
+impl Interest {
+    /// The hook reads or notes places of these types only.
+    pub const fn new(parents: &'static [TyId]) -> Self {
+        Interest {
+            parents,
+            holds: OnceLock::new(),
+        }
+    }
+
+    /// Whether the hook wants places of `parent`.
+    #[inline]
+    fn wants(&self, parent: TyId) -> bool {
+        self.parents.contains(&parent)
+    }
+
+    /// Whether a value of type `ty` may hold a place the hook wants (`ty` is one of the
+    /// parents, or one of its components' types may hold one).
+    fn may_hold(&self, types: &'static [Ty], ty: TyId) -> bool {
+        let holds = self
+            .holds
+            .get_or_init(|| types.iter().map(|_| AtomicU8::new(UNKNOWN)).collect());
+        self.search(types, holds, ty, 0)
+    }
+
+    fn search(&self, types: &'static [Ty], holds: &[AtomicU8], ty: TyId, depth: usize) -> bool {
+        // A type outside the table, or nesting past the walk's own limit: walked by the
+        // table, which then refuses it.
+        let (Some(slot), Some(t)) = (holds.get(usize::from(ty)), types.get(usize::from(ty))) else {
+            return true;
+        };
+        match slot.load(Ordering::Relaxed) {
+            HOLDS_NONE => return false,
+            UNKNOWN => {}
+            _ => return true,
+        }
+        if self.wants(ty) || depth >= MAX_DEPTH {
+            slot.store(HOLDS, Ordering::Relaxed);
+            return true;
+        }
+        slot.store(SEARCHING, Ordering::Relaxed);
+        let search = |c: TyId| self.search(types, holds, c, depth + 1);
+        let any = match *t {
+            Ty::List { of, .. } => search(of),
+            Ty::Seq {
+                fields, additions, ..
+            } => {
+                fields.iter().any(|f| search(f.ty))
+                    || additions.iter().any(|a| match a {
+                        Addition::Field(f) => search(f.ty),
+                        Addition::Group(g) => g.iter().any(|f| search(f.ty)),
+                    })
+            }
+            Ty::Choice { root, ext } => {
+                root.iter().any(|&c| search(c)) || ext.unwrap_or(&[]).iter().any(|&c| search(c))
+            }
+            _ => false,
+        };
+        slot.store(if any { HOLDS } else { HOLDS_NONE }, Ordering::Relaxed);
+        any
+    }
+}
+
 /// A generated table of one module's types, and the same table compiled to a skip function
 /// when its crate builds one ([`crate::compile`]).
 #[derive(Debug, Clone, Copy)]
@@ -213,37 +297,105 @@ impl Schema {
         self.walk_at(r, id, MAX_DEPTH, hook)
     }
 
+    /// [`Schema::walk`] for a hook that reads or notes only places whose parent `interest`
+    /// lists: other places are not offered to it, and values that hold none of those
+    /// places are read past by [`Schema::skip`] (the compiled table, when there is one).
+    pub fn walk_within(
+        &self,
+        r: &mut BitReader,
+        id: TyId,
+        interest: &Interest,
+        hook: &mut impl FnMut(Place, &mut BitReader) -> Option<Bits<()>>,
+    ) -> Bits<()> {
+        self.walk(r, id, &mut |place, r| {
+            if interest.wants(place.parent) {
+                if let Some(done) = hook(place, r) {
+                    return Some(done);
+                }
+            } else {
+                debug_assert!(
+                    hook(place, &mut r.clone()).is_none(),
+                    "a hook takes places of type {} and its interest does not list it",
+                    place.parent
+                );
+            }
+            if interest.may_hold(self.types, place.ty) {
+                return None;
+            }
+            #[cfg(debug_assertions)]
+            self.check_unwanted(r, place.ty, interest, hook);
+            Some(self.skip(r, place.ty))
+        })
+    }
+
+    /// Test builds walk what [`Schema::walk_within`] is about to skip, on a copy of the
+    /// reader: no place inside is one the interest lists, and the hook takes none of them
+    /// (an interest missing a parent its hook reads fails every test that meets one).
+    #[cfg(debug_assertions)]
+    fn check_unwanted(
+        &self,
+        r: &BitReader,
+        ty: TyId,
+        interest: &Interest,
+        hook: &mut impl FnMut(Place, &mut BitReader) -> Option<Bits<()>>,
+    ) {
+        let _ = self.walk_at(
+            &mut r.clone(),
+            ty,
+            MAX_DEPTH,
+            &mut |inner: Place, r: &mut BitReader| {
+                assert!(
+                    !interest.wants(inner.parent),
+                    "type {ty} was to be skipped but holds a place of type {}",
+                    inner.parent
+                );
+                assert!(
+                    hook(inner, &mut r.clone()).is_none(),
+                    "a hook takes places of type {} and its interest does not list it",
+                    inner.parent
+                );
+                None
+            },
+        );
+    }
+
     /// Reads one value of type `ty`, handing to `read` the value found by following `path`
-    /// down from it, place by place (`(parent, index)` of each step), and walking everything
-    /// else. A step reached elsewhere than inside the step before does not count, so `read`
-    /// sees only that one value (if present).
+    /// down from it, place by place (`(parent, index)` of each step), and reading past
+    /// everything else. A step reached elsewhere than inside the step before does not count,
+    /// so `read` sees only that one value (if present). `interest` lists the steps' parents.
     pub fn walk_path(
         &self,
         r: &mut BitReader,
         ty: TyId,
         path: &[(TyId, usize)],
+        interest: &Interest,
         read: &mut impl FnMut(TyId, &mut BitReader) -> Bits<()>,
     ) -> Bits<()> {
+        debug_assert!(path.iter().all(|(parent, _)| interest.wants(*parent)));
         let Some((&step, rest)) = path.split_first() else {
             return read(ty, r);
         };
-        self.walk(r, ty, &mut |place, r| {
-            ((place.parent, place.index) == step).then(|| self.walk_path(r, place.ty, rest, read))
+        self.walk_within(r, ty, interest, &mut |place, r| {
+            ((place.parent, place.index) == step)
+                .then(|| self.walk_path(r, place.ty, rest, interest, read))
         })
     }
 
-    /// Walks a whole message of type `ty` like [`Schema::walk`], naming it on the way: its
-    /// name is the last alternative taken of the CHOICEs `names` lists (by type, then
-    /// alternative). A message named by no list is [`Short`].
+    /// Walks a whole message of type `ty` like [`Schema::walk_within`], naming it on the
+    /// way: its name is the last alternative taken of the CHOICEs `names` lists (by type,
+    /// then alternative). A message named by no list is [`Short`]. `interest` lists the
+    /// CHOICEs of `names` and the parents `read` wants.
     pub fn named_walk(
         &self,
         r: &mut BitReader,
         ty: TyId,
         names: &[(TyId, &[&'static str])],
+        interest: &Interest,
         name: &mut &'static str,
         read: &mut impl FnMut(Place, &mut BitReader) -> Option<Bits<()>>,
     ) -> Bits<()> {
-        self.walk(r, ty, &mut |place, r| {
+        debug_assert!(names.iter().all(|(choice, _)| interest.wants(*choice)));
+        self.walk_within(r, ty, interest, &mut |place, r| {
             if let Some((_, list)) = names.iter().find(|(choice, _)| *choice == place.parent) {
                 match list.get(place.index) {
                     Some(n) => *name = n,
@@ -723,5 +875,100 @@ mod tests {
             walks(&extended(byte), &[0x80, 0xB0, 0x00, 0x00, 0x00]),
             Err(Short)
         );
+    }
+    /// A table with a recursive type: 0 holds 1 and 2; 2 is 4 or 0 again; 4 is a list of
+    /// 5; 1 and 5 hold a BOOLEAN (3).
+    fn recursive() -> Schema {
+        let f = |ty| Field {
+            ty,
+            optional: false,
+        };
+        Schema::new(leak(vec![
+            Ty::Seq {
+                ext: false,
+                optional: 0,
+                fields: leak(vec![f(1), f(2)]),
+                additions: &[],
+            },
+            Ty::Seq {
+                ext: false,
+                optional: 0,
+                fields: leak(vec![f(3)]),
+                additions: &[],
+            },
+            Ty::Choice {
+                root: leak(vec![4, 0]),
+                ext: None,
+            },
+            Ty::Bool,
+            Ty::List {
+                size: Size {
+                    lb: 1,
+                    ub: Some(2),
+                    ext: false,
+                },
+                of: 5,
+            },
+            Ty::Seq {
+                ext: false,
+                optional: 0,
+                fields: leak(vec![f(3)]),
+                additions: &[],
+            },
+        ]))
+    }
+
+    #[test]
+    fn interests_know_which_types_hold_their_places() {
+        let schema = recursive();
+        let holds = |interest: &Interest| -> Vec<bool> {
+            (0..6).map(|t| interest.may_hold(schema.types, t)).collect()
+        };
+        // Through the list: 4 holds 5, 2 holds 4, 0 holds 2.
+        let list = Interest::new(&[5]);
+        assert_eq!(holds(&list), [true, false, true, false, true, true]);
+        // Through the recursion: 2 holds 0, which holds 1.
+        let first = Interest::new(&[1]);
+        assert_eq!(holds(&first), [true, true, true, false, false, false]);
+        // Asked in another order, the same answers (the search memoizes per type).
+        let late = Interest::new(&[1]);
+        let mut reverse: Vec<bool> = (0..6)
+            .rev()
+            .map(|t| late.may_hold(schema.types, t))
+            .collect();
+        reverse.reverse();
+        assert_eq!(reverse, [true, true, true, false, false, false]);
+    }
+
+    /// Walks `recursive()`'s type 0 over 1 | 0 | 1 | 1 | 0 (a BOOLEAN, alternative 0, a
+    /// list of two 5s) with a hook that takes the list's elements.
+    fn take_list_elements(interest: &Interest) -> (Bits<()>, usize, Vec<usize>) {
+        let schema = recursive();
+        let bytes = [0b1011_0000];
+        let mut taken = Vec::new();
+        let mut r = BitReader::new(&bytes);
+        let walked = schema.walk_within(&mut r, 0, interest, &mut |p, r| {
+            (p.parent == 4).then(|| {
+                taken.push(p.index);
+                schema.skip_by_table(r, p.ty)
+            })
+        });
+        (walked, r.position(), taken)
+    }
+
+    #[test]
+    fn walks_within_an_interest_offer_its_places() {
+        assert_eq!(
+            take_list_elements(&Interest::new(&[4])),
+            (Ok(()), 5, vec![0, 1])
+        );
+    }
+
+    /// Test builds catch an interest that leaves out a parent its hook takes.
+    #[cfg(debug_assertions)]
+    #[test]
+    #[should_panic(expected = "its interest does not list it")]
+    fn a_hook_taking_places_its_interest_leaves_out_fails_tests() {
+        take_list_elements(&Interest::new(&[1]));
     }
 }
