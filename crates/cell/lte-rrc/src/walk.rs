@@ -156,9 +156,11 @@ fn dedicated_info_nas(r: &mut BitReader) -> Bits<Vec<u8>> {
     r.octet_string()
 }
 
+/// S-TMSI: mmec (8 bits), then m-TMSI (32 bits), read as one 40-bit value.
 fn s_tmsi(r: &mut BitReader) -> Bits<STmsi> {
-    let mmec = u8::try_from(r.bits(8)?).map_err(|_| Short)?;
-    let m_tmsi = u32::try_from(r.bits(32)?).map_err(|_| Short)?;
+    let v = r.bits(40)?;
+    let mmec = u8::try_from(v >> 32).map_err(|_| Short)?;
+    let m_tmsi = u32::try_from(v & 0xFFFF_FFFF).map_err(|_| Short)?;
     Ok(STmsi { mmec, m_tmsi })
 }
 
@@ -252,7 +254,10 @@ fn priority(r: &mut BitReader, ty: TyId) -> Bits<Option<u8>> {
 
 /// SIB3: the serving frequency's reselection priority.
 fn sib3(r: &mut BitReader, ty: TyId, s: &mut RrcSummary) -> Bits<()> {
-    LTE.walk(r, ty, &mut |place, r| {
+    static PLACES: Interest = Interest::new(&[
+        schema::SYSTEM_INFORMATION_BLOCK_TYPE3__CELL_RESELECTION_SERVING_FREQ_INFO,
+    ]);
+    LTE.walk_within(r, ty, &PLACES, &mut |place, r| {
         match (place.parent, place.index) {
             // cellReselectionServingFreqInfo.cellReselectionPriority.
             (schema::SYSTEM_INFORMATION_BLOCK_TYPE3__CELL_RESELECTION_SERVING_FREQ_INFO, 2) => {
@@ -265,15 +270,21 @@ fn sib3(r: &mut BitReader, ty: TyId, s: &mut RrcSummary) -> Bits<()> {
 
 /// SIB4: the physical cell identities of the intra-frequency neighbour list.
 fn sib4(r: &mut BitReader, ty: TyId, s: &mut RrcSummary) -> Bits<()> {
-    LTE.walk(r, ty, &mut |place, r| match (place.parent, place.index) {
-        // IntraFreqNeighCellInfo.physCellId.
-        (schema::INTRA_FREQ_NEIGH_CELL_INFO, 0) => Some(
-            LTE.int(r, place.ty)
-                .and_then(|p| u16::try_from(p).map_err(|_| Short))
-                .map(|p| s.intra_freq_neighbour_pcis.push(p)),
-        ),
-        _ => None,
-    })
+    static PLACES: Interest = Interest::new(&[schema::INTRA_FREQ_NEIGH_CELL_INFO]);
+    LTE.walk_within(
+        r,
+        ty,
+        &PLACES,
+        &mut |place, r| match (place.parent, place.index) {
+            // IntraFreqNeighCellInfo.physCellId.
+            (schema::INTRA_FREQ_NEIGH_CELL_INFO, 0) => Some(
+                LTE.int(r, place.ty)
+                    .and_then(|p| u16::try_from(p).map_err(|_| Short))
+                    .map(|p| s.intra_freq_neighbour_pcis.push(p)),
+            ),
+            _ => None,
+        },
+    )
 }
 
 /// SIB5: each inter-frequency carrier and its priority; a carrier of maxEARFCN stands for
@@ -281,29 +292,41 @@ fn sib4(r: &mut BitReader, ty: TyId, s: &mut RrcSummary) -> Bits<()> {
 fn sib5(r: &mut BitReader, ty: TyId, s: &mut RrcSummary) -> Bits<()> {
     let mut carriers: Vec<(u16, Option<u8>)> = Vec::new();
     let mut v9e0: Vec<Option<u32>> = Vec::new();
-    LTE.walk(r, ty, &mut |place, r| match (place.parent, place.index) {
-        (schema::INTER_FREQ_CARRIER_FREQ_LIST, _) => {
-            let (mut dl, mut prio) = (None, None);
-            let read = LTE.walk(r, place.ty, &mut |f, r| match (f.parent, f.index) {
-                // dl-CarrierFreq.
-                (schema::INTER_FREQ_CARRIER_FREQ_INFO, 0) => {
-                    Some(LTE.int(r, f.ty).map(|v| dl = u16::try_from(v).ok()))
-                }
-                // cellReselectionPriority.
-                (schema::INTER_FREQ_CARRIER_FREQ_INFO, 9) => {
-                    Some(priority(r, f.ty).map(|p| prio = p))
-                }
-                _ => None,
-            });
-            Some(read.and_then(|()| {
-                carriers.push((dl.ok_or(Short)?, prio));
-                Ok(())
-            }))
-        }
-        // lateNonCriticalExtension (the first extension addition): SIB5-v8h0-IEs.
-        (schema::SYSTEM_INFORMATION_BLOCK_TYPE5, 1) => Some(sib5_v8h0(r, &mut v9e0)),
-        _ => None,
-    })?;
+    static PLACES: Interest = Interest::new(&[
+        schema::INTER_FREQ_CARRIER_FREQ_LIST,
+        schema::SYSTEM_INFORMATION_BLOCK_TYPE5,
+    ]);
+    static CARRIER_PLACES: Interest = Interest::new(&[schema::INTER_FREQ_CARRIER_FREQ_INFO]);
+    LTE.walk_within(
+        r,
+        ty,
+        &PLACES,
+        &mut |place, r| match (place.parent, place.index) {
+            (schema::INTER_FREQ_CARRIER_FREQ_LIST, _) => {
+                let (mut dl, mut prio) = (None, None);
+                let read = LTE.walk_within(r, place.ty, &CARRIER_PLACES, &mut |f, r| match (
+                    f.parent, f.index,
+                ) {
+                    // dl-CarrierFreq.
+                    (schema::INTER_FREQ_CARRIER_FREQ_INFO, 0) => {
+                        Some(LTE.int(r, f.ty).map(|v| dl = u16::try_from(v).ok()))
+                    }
+                    // cellReselectionPriority.
+                    (schema::INTER_FREQ_CARRIER_FREQ_INFO, 9) => {
+                        Some(priority(r, f.ty).map(|p| prio = p))
+                    }
+                    _ => None,
+                });
+                Some(read.and_then(|()| {
+                    carriers.push((dl.ok_or(Short)?, prio));
+                    Ok(())
+                }))
+            }
+            // lateNonCriticalExtension (the first extension addition): SIB5-v8h0-IEs.
+            (schema::SYSTEM_INFORMATION_BLOCK_TYPE5, 1) => Some(sib5_v8h0(r, &mut v9e0)),
+            _ => None,
+        },
+    )?;
     for (i, (dl, priority)) in carriers.into_iter().enumerate() {
         let earfcn = match v9e0.get(i) {
             Some(Some(f)) if u64::from(dl) == MAX_EARFCN => *f,
@@ -370,12 +393,19 @@ fn sib6(r: &mut BitReader, ty: TyId, s: &mut RrcSummary) -> Bits<()> {
 
 /// SIB7: the GERAN carrier sets and their priorities.
 fn sib7(r: &mut BitReader, ty: TyId, s: &mut RrcSummary) -> Bits<()> {
-    LTE.walk(r, ty, &mut |place, r| {
+    static PLACES: Interest = Interest::new(&[schema::CARRIER_FREQS_INFO_LIST_GERAN]);
+    static CARRIER_PLACES: Interest = Interest::new(&[
+        schema::CARRIER_FREQS_INFO_GERAN,
+        schema::CARRIER_FREQS_INFO_GERAN__COMMON_INFO,
+    ]);
+    LTE.walk_within(r, ty, &PLACES, &mut |place, r| {
         if place.parent != schema::CARRIER_FREQS_INFO_LIST_GERAN {
             return None;
         }
         let (mut set, mut prio) = (None, None);
-        let read = LTE.walk(r, place.ty, &mut |f, r| match (f.parent, f.index) {
+        let read = LTE.walk_within(r, place.ty, &CARRIER_PLACES, &mut |f, r| match (
+            f.parent, f.index,
+        ) {
             // carrierFreqs.
             (schema::CARRIER_FREQS_INFO_GERAN, 0) => Some(geran_redirect(r).map(|g| set = Some(g))),
             // commonInfo.cellReselectionPriority.
@@ -406,12 +436,16 @@ fn sib7(r: &mut BitReader, ty: TyId, s: &mut RrcSummary) -> Bits<()> {
 
 /// SIB24: the NR carriers and their priorities.
 fn sib24(r: &mut BitReader, ty: TyId, s: &mut RrcSummary) -> Bits<()> {
-    LTE.walk(r, ty, &mut |place, r| {
+    static PLACES: Interest = Interest::new(&[schema::CARRIER_FREQ_LIST_NR_R15]);
+    static CARRIER_PLACES: Interest = Interest::new(&[schema::CARRIER_FREQ_NR_R15]);
+    LTE.walk_within(r, ty, &PLACES, &mut |place, r| {
         if place.parent != schema::CARRIER_FREQ_LIST_NR_R15 {
             return None;
         }
         let (mut arfcn, mut prio) = (None, None);
-        let read = LTE.walk(r, place.ty, &mut |f, r| match (f.parent, f.index) {
+        let read = LTE.walk_within(r, place.ty, &CARRIER_PLACES, &mut |f, r| match (
+            f.parent, f.index,
+        ) {
             // carrierFreq-r15.
             (schema::CARRIER_FREQ_NR_R15, 0) => {
                 Some(LTE.int(r, f.ty).map(|v| arfcn = u32::try_from(v).ok()))

@@ -98,12 +98,13 @@ impl<'a> BitReader<'a> {
             let rest = self.bytes.get(self.pos / 8..).unwrap_or(&[]);
             let window = match rest.first_chunk::<8>() {
                 Some(w) => u64::from_be_bytes(*w),
-                // Shifted in byte by byte: a copy into an array became a call to memcpy,
-                // and every read in the last 8 bytes of a message ends here (239,749 reads
-                // of the distinct real recordings).
+                // Shifted in byte by byte, only the bytes the read covers (the length check
+                // above keeps them inside `rest`): a copy into an array became a call to
+                // memcpy, and every read in the last 8 bytes of a message ends here (239,749
+                // reads of the distinct real recordings).
                 None => rest
                     .iter()
-                    .take(8)
+                    .take((offset + n).div_ceil(8))
                     .zip((0..8).rev())
                     .fold(0u64, |w, (b, i)| w | u64::from(*b) << (8 * i)),
             };
