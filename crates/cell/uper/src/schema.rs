@@ -969,6 +969,6 @@ mod tests {
     #[test]
     #[should_panic(expected = "its interest does not list it")]
     fn a_hook_taking_places_its_interest_leaves_out_fails_tests() {
-        take_list_elements(&Interest::new(&[1]));
+        let _ = take_list_elements(&Interest::new(&[1]));
     }
 }
