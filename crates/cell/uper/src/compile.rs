@@ -14,6 +14,14 @@ use std::fmt::Write;
 
 use crate::schema::{Addition, Field, Size, Ty};
 
+/// Writes [`skip_source`] of `types` to `skip.rs` in the build script's `OUT_DIR`, where the
+/// crate includes it.
+pub fn write_skip_source(types: &[Ty]) -> Result<(), Box<dyn std::error::Error>> {
+    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR not set")?);
+    std::fs::write(out.join("skip.rs"), skip_source(types))?;
+    Ok(())
+}
+
 /// Rust source of `pub(crate) fn skip(r, id, depth)` (a [`crate::skip::SkipFn`]) for the
 /// table `types`, with one private function per constructed type.
 pub fn skip_source(types: &[Ty]) -> String {

@@ -254,6 +254,49 @@ impl Schema {
         }
     }
 
+    /// Holds the compiled skip to the table walk: every type of the table read both ways
+    /// from `rounds` buffers each (zeros, which take absent components and first
+    /// alternatives; sparse pseudo-random bits from `seed`, which go deeper; dense ones, which
+    /// fail early). The number of values both read whole, or the first type and buffer on
+    /// which the answers or the bits read differ. For the tests of crates that compile a table.
+    pub fn compare_compiled(&self, rounds: usize, seed: u64) -> Result<usize, String> {
+        let compiled = self.compiled.ok_or("the schema has no compiled skip")?;
+        let mut state = seed | 1;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut walked = 0;
+        for id in 0..self.types.len() {
+            let id = TyId::try_from(id).map_err(|_| "more types than ids")?;
+            for round in 0..rounds {
+                let len = (next() % 96) as usize;
+                let bytes: Vec<u8> = (0..len)
+                    .map(|_| match round % 3 {
+                        0 => 0,
+                        1 if next() % 4 != 0 => 0,
+                        _ => next() as u8,
+                    })
+                    .collect();
+                let (mut a, mut b) = (BitReader::new(&bytes), BitReader::new(&bytes));
+                let by_code = compiled(&mut a, id, MAX_DEPTH);
+                let by_table = self.skip_by_table(&mut b, id);
+                if by_code != by_table || (by_table.is_ok() && a.position() != b.position()) {
+                    return Err(format!(
+                        "type {id} on {bytes:02x?}: compiled {by_code:?} after {} bits, \
+                         table {by_table:?} after {} bits",
+                        a.position(),
+                        b.position()
+                    ));
+                }
+                walked += usize::from(by_table.is_ok());
+            }
+        }
+        Ok(walked)
+    }
+
     /// Reads past one value of type `id` by walking the table (what the compiled skip must
     /// equal).
     pub fn skip_by_table(&self, r: &mut BitReader, id: TyId) -> Bits<()> {
