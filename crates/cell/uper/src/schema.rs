@@ -554,47 +554,25 @@ impl Schema {
         r: &mut BitReader,
         id: TyId,
         additions: &'static [Addition],
-        mut index: usize,
+        index: usize,
         depth: usize,
         hook: &mut H,
     ) -> Bits<()>
     where
         H: FnMut(Place, &mut BitReader) -> Option<Bits<()>>,
     {
-        let n = usize::try_from(r.normally_small()?).map_err(|_| Short)? + 1;
-        let present = presence(r, n)?;
-        for i in 0..n {
-            let addition = additions.get(i);
-            if present & (1 << (63 - i)) == 0 {
-                match addition {
-                    Some(Addition::Field(Field {
-                        optional: false, ..
-                    })) => return Err(Short),
-                    Some(Addition::Field(_)) => index += 1,
-                    Some(Addition::Group(g)) => index += g.len(),
-                    None => {}
-                }
-                continue;
-            }
-            // An addition the module does not define: left to the generated decoder.
-            match *addition.ok_or(Short)? {
-                Addition::Field(f) => {
-                    let place = Place {
-                        parent: id,
-                        index,
-                        ty: f.ty,
-                    };
-                    index += 1;
-                    open_type(r, |sub| self.visit(sub, place, depth, hook))?;
-                }
-                Addition::Group(group) => open_type(r, |sub| {
-                    let optional = group.iter().filter(|f| f.optional).count();
-                    let present = presence(sub, optional)?;
-                    self.components(sub, id, group, present, &mut index, depth, hook)
-                })?,
-            }
-        }
-        Ok(())
+        read_additions(r, additions, index, |sub, ty, index| {
+            self.visit(
+                sub,
+                Place {
+                    parent: id,
+                    index,
+                    ty,
+                },
+                depth,
+                hook,
+            )
+        })
     }
 
     /// The components `fields` (their presence bits, first in the top bit, already read
@@ -632,6 +610,61 @@ impl Schema {
         }
         Ok(())
     }
+}
+
+/// The extension additions of a SEQUENCE (X.691 19.7-19.9): a normally small count, a
+/// presence bit each, then each present one as an open type, whose components (one, or a
+/// group's) go to `read(reader, type, index)`, numbered on from `index`. An addition the
+/// table does not define, or a mandatory one left out, is [`Short`]: left to the generated
+/// decoder. The table walk and the compiled skip ([`crate::skip::additions`]) both read
+/// additions here.
+pub(crate) fn read_additions(
+    r: &mut BitReader,
+    additions: &'static [Addition],
+    mut index: usize,
+    mut read: impl FnMut(&mut BitReader, TyId, usize) -> Bits<()>,
+) -> Bits<()> {
+    let n = usize::try_from(r.normally_small()?).map_err(|_| Short)? + 1;
+    let present = presence(r, n)?;
+    for i in 0..n {
+        let addition = additions.get(i);
+        if present & (1 << (63 - i)) == 0 {
+            match addition {
+                Some(Addition::Field(Field {
+                    optional: false, ..
+                })) => return Err(Short),
+                Some(Addition::Field(_)) => index += 1,
+                Some(Addition::Group(g)) => index += g.len(),
+                None => {}
+            }
+            continue;
+        }
+        match *addition.ok_or(Short)? {
+            Addition::Field(f) => {
+                let at = index;
+                index += 1;
+                open_type(r, |sub| read(sub, f.ty, at))?;
+            }
+            Addition::Group(group) => open_type(r, |sub| {
+                let optional = group.iter().filter(|f| f.optional).count();
+                let mut present = presence(sub, optional)?;
+                for f in group {
+                    let at = index;
+                    index += 1;
+                    if f.optional {
+                        let here = present & (1 << 63) != 0;
+                        present <<= 1;
+                        if !here {
+                            continue;
+                        }
+                    }
+                    read(sub, f.ty, at)?;
+                }
+                Ok(())
+            })?,
+        }
+    }
+    Ok(())
 }
 
 /// Reads past a value of a type without components (NULL, BOOLEAN, INTEGER, ENUMERATED,

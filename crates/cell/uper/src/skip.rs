@@ -4,7 +4,7 @@
 //! find the next type: a direct call instead of a table lookup and a match.
 
 use crate::bits::{BitReader, Bits, Short};
-use crate::schema::{self, Addition, Field, Size, Ty, TyId};
+use crate::schema::{self, Addition, Size, Ty, TyId};
 
 /// A compiled skip of a whole table: reads past one value of type `id`, `depth` nesting
 /// levels left (as [`schema::Schema::skip`] counts them). Generated per schema table by
@@ -45,46 +45,13 @@ pub fn choice_extension(
     schema::open_type(r, |sub| skip(sub, ty, depth))
 }
 
-/// The extension additions of a SEQUENCE whose extension bit was set (X.691 19.7-19.9), by
-/// the same rules as the table walk: an addition the table does not define, or a mandatory
-/// one left out, is [`Short`].
+/// The extension additions of a SEQUENCE whose extension bit was set, read by the same code
+/// as the table walk's ([`schema::read_additions`]).
 pub fn additions(
     r: &mut BitReader,
     additions: &'static [Addition],
     depth: usize,
     skip: SkipFn,
 ) -> Bits<()> {
-    let n = usize::try_from(r.normally_small()?).map_err(|_| Short)? + 1;
-    let present = presence(r, n)?;
-    for i in 0..n {
-        let addition = additions.get(i);
-        if present & (1 << (63 - i)) == 0 {
-            if let Some(Addition::Field(Field {
-                optional: false, ..
-            })) = addition
-            {
-                return Err(Short);
-            }
-            continue;
-        }
-        match *addition.ok_or(Short)? {
-            Addition::Field(f) => schema::open_type(r, |sub| skip(sub, f.ty, depth))?,
-            Addition::Group(group) => schema::open_type(r, |sub| {
-                let optional = group.iter().filter(|f| f.optional).count();
-                let mut present = presence(sub, optional)?;
-                for f in group {
-                    if f.optional {
-                        let here = present & (1 << 63) != 0;
-                        present <<= 1;
-                        if !here {
-                            continue;
-                        }
-                    }
-                    skip(sub, f.ty, depth)?;
-                }
-                Ok(())
-            })?,
-        }
-    }
-    Ok(())
+    schema::read_additions(r, additions, 0, |sub, ty, _| skip(sub, ty, depth))
 }
