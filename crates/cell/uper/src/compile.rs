@@ -29,7 +29,7 @@ pub fn skip_source(types: &[Ty]) -> String {
     out.push_str(
         "// Generated at build time by stingwatch_uper::compile from the schema table.\n\
          use stingwatch_uper::bits::{BitReader, Bits, Short};\n\
-         use stingwatch_uper::schema::{Addition as A, Field as F, Size as S, Ty, TyId};\n\
+         use stingwatch_uper::schema::{Addition as A, Field as F, Size as S, TyId};\n\
          use stingwatch_uper::skip as k;\n\n\
          /// Reads past one value of type `id` of the schema table, `depth` nesting levels \
          left: a compiled `Schema::skip`.\n\
@@ -39,7 +39,7 @@ pub fn skip_source(types: &[Ty]) -> String {
     );
     for (id, ty) in types.iter().enumerate() {
         if is_leaf(ty) {
-            let _ = writeln!(out, "        {id} => k::leaf(r, {}),", leaf_literal(ty));
+            let _ = writeln!(out, "        {id} => {},", leaf_call(ty));
         } else {
             let _ = writeln!(out, "        {id} => t{id}(r, depth),");
         }
@@ -133,7 +133,8 @@ fn is_leaf(ty: &Ty) -> bool {
 /// otherwise (a type outside the table is [`crate::bits::Short`], as the table walk has it).
 fn child(types: &[Ty], id: u16) -> String {
     match types.get(usize::from(id)) {
-        Some(ty) if is_leaf(ty) => format!("k::leaf(r, {})?;", leaf_literal(ty)),
+        Some(Ty::Null) => String::new(),
+        Some(ty) if is_leaf(ty) => format!("{}?;", leaf_call(ty)),
         Some(_) => format!("t{id}(r, depth)?;"),
         None => "return Err(Short);".to_string(),
     }
@@ -151,22 +152,26 @@ fn size_literal(s: Size) -> String {
     )
 }
 
-fn leaf_literal(ty: &Ty) -> String {
+/// The call of [`crate::skip`] that reads past one value of the leaf type `ty`, its
+/// constraint written out as constants.
+fn leaf_call(ty: &Ty) -> String {
     match *ty {
-        Ty::Null => "Ty::Null".to_string(),
-        Ty::Bool => "Ty::Bool".to_string(),
-        Ty::Int { lb, ub, ext } => format!("Ty::Int {{ lb: {lb}, ub: {ub}, ext: {ext} }}"),
-        Ty::IntOctets { ext } => format!("Ty::IntOctets {{ ext: {ext} }}"),
+        Ty::Bool => "k::boolean(r)".to_string(),
+        Ty::Int { lb, ub, ext } => format!("k::int(r, {lb}, {ub}, {ext})"),
+        Ty::IntOctets { ext } => format!("k::int_octets(r, {ext})"),
         Ty::Enum { root, ext } => format!(
-            "Ty::Enum {{ root: {root}, ext: {} }}",
+            "k::enumerated(r, {root}, {})",
             match ext {
                 Some(n) => format!("Some({n})"),
                 None => "None".to_string(),
             }
         ),
-        Ty::BitStr(s) => format!("Ty::BitStr({})", size_literal(s)),
-        Ty::OctStr(s) => format!("Ty::OctStr({})", size_literal(s)),
-        Ty::List { .. } | Ty::Seq { .. } | Ty::Choice { .. } => "Ty::Null".to_string(),
+        Ty::BitStr(s) => format!("k::bit_string(r, {})", size_literal(s)),
+        Ty::OctStr(s) => format!("k::octet_string(r, {})", size_literal(s)),
+        // NULL has no bits; the constructed types have functions of their own.
+        Ty::Null | Ty::List { .. } | Ty::Seq { .. } | Ty::Choice { .. } => {
+            "Ok::<(), Short>(())".to_string()
+        }
     }
 }
 

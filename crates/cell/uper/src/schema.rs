@@ -694,7 +694,7 @@ pub(crate) fn leaf(r: &mut BitReader, ty: Ty) -> Option<Bits<()>> {
 
 /// Reads past an INTEGER in `lb..=ub` (an extension value as length-prefixed octets).
 #[inline]
-fn int(r: &mut BitReader, lb: i64, ub: i64, ext: bool) -> Bits<()> {
+pub(crate) fn int(r: &mut BitReader, lb: i64, ub: i64, ext: bool) -> Bits<()> {
     if ext && r.bit()? {
         return skip_int_octets(r);
     }
@@ -716,7 +716,7 @@ fn root_int(r: &mut BitReader, lb: i64, ub: i64) -> Bits<i64> {
 
 /// Reads past an ENUMERATED of `root` values (and `ext` extension values when extensible).
 #[inline]
-fn enumerated(r: &mut BitReader, root: u16, ext: Option<u16>) -> Bits<()> {
+pub(crate) fn enumerated(r: &mut BitReader, root: u16, ext: Option<u16>) -> Bits<()> {
     if let Some(n) = ext {
         if r.bit()? {
             return if r.normally_small()? < u64::from(n) {
@@ -777,7 +777,7 @@ pub(crate) fn count(r: &mut BitReader, size: Size) -> Bits<usize> {
 }
 
 /// An INTEGER's length-prefixed octets (X.691 12.2.4-12.2.6); at least one octet.
-fn skip_int_octets(r: &mut BitReader) -> Bits<()> {
+pub(crate) fn skip_int_octets(r: &mut BitReader) -> Bits<()> {
     let n = r.length()?;
     if n == 0 {
         return Err(Short);
