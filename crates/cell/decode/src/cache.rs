@@ -226,7 +226,7 @@ impl<M: Default> Decoder<M> {
         };
         if source.payload.len() > MAX_CACHED_PDU {
             self.stats.uncached += 1;
-            self.set_scratch(decode_for_detection(source));
+            self.refill_scratch(source);
             return self.lend_scratch(f);
         }
         let key = source.payload.as_slice();
@@ -242,7 +242,7 @@ impl<M: Default> Decoder<M> {
         }
         self.stats.misses += 1;
         if self.first_sighting(index, hash) {
-            self.set_scratch(decode_for_detection(source));
+            self.refill_scratch(source);
             return self.lend_scratch(f);
         }
         let decoded = Arc::new(decode_for_detection(source));
@@ -299,6 +299,16 @@ impl<M: Default> Decoder<M> {
         match Arc::get_mut(&mut self.scratch) {
             Some(mine) => *mine = decoded,
             None => self.scratch = Arc::new(decoded),
+        }
+    }
+
+    /// Makes `decode_for_detection(source)` the scratch form, read into the scratch's own
+    /// allocations when no reader kept it: most PDUs read once are paging, whose message and
+    /// paging list then cost no allocation and no free.
+    fn refill_scratch(&mut self, source: &RadioMessage) {
+        match Arc::get_mut(&mut self.scratch) {
+            Some(mine) => mine.refill_for_detection(source),
+            None => self.scratch = Arc::new(decode_for_detection(source)),
         }
     }
 

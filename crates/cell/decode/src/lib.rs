@@ -190,6 +190,23 @@ impl Decoded {
         }
     }
 
+    /// Becomes [`decode_for_detection`]`(source)`, reading an LTE RRC message into the one
+    /// this form holds, if any, so its allocations serve again (see
+    /// [`stingwatch_lte_rrc::decode_for_detection_into`]).
+    pub(crate) fn refill_for_detection(&mut self, source: &RadioMessage) {
+        let PayloadKind::LteRrc { channel } = source.kind else {
+            *self = decode_for_detection(source);
+            return;
+        };
+        let mut rrc = self
+            .rrc
+            .take()
+            .unwrap_or_else(|| Box::new(RrcMessage::empty(channel)));
+        let read =
+            stingwatch_lte_rrc::decode_for_detection_into(channel, &source.payload, &mut rrc);
+        *self = Decoded::lte_rrc(channel, read.map(|()| rrc));
+    }
+
     /// Decode a NAS PDU carried on its own (a NAS record).
     fn nas(payload: &[u8]) -> Self {
         let m = stingwatch_nas::decode(payload);

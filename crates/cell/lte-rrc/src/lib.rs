@@ -50,6 +50,37 @@ pub struct RrcMessage {
     pub nas_pdus: Vec<Vec<u8>>,
 }
 
+impl RrcMessage {
+    /// A message of `channel` with no name and nothing read yet.
+    pub fn empty(channel: LteRrcChannel) -> Self {
+        RrcMessage {
+            channel,
+            name: "",
+            summary: RrcSummary::default(),
+            nas_pdus: Vec::new(),
+        }
+    }
+
+    /// Makes this [`RrcMessage::empty`] again, keeping the allocations a message of every
+    /// paging cycle fills again (the paging list, the NAS list), so reading into a reused
+    /// message allocates nothing for them.
+    fn reset(&mut self, channel: LteRrcChannel) {
+        let mut paging_records = std::mem::take(&mut self.summary.paging_records);
+        paging_records.clear();
+        let mut nas_pdus = std::mem::take(&mut self.nas_pdus);
+        nas_pdus.clear();
+        *self = RrcMessage {
+            channel,
+            name: "",
+            summary: RrcSummary {
+                paging_records,
+                ..RrcSummary::default()
+            },
+            nas_pdus,
+        };
+    }
+}
+
 /// Why a PDU could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RrcError {
@@ -185,16 +216,31 @@ pub fn decode_for_detection(
     channel: LteRrcChannel,
     bytes: &[u8],
 ) -> Result<Box<RrcMessage>, RrcError> {
+    let mut out = Box::new(RrcMessage::empty(channel));
+    decode_for_detection_into(channel, bytes, &mut out).map(|()| out)
+}
+
+/// [`decode_for_detection`] into `out`, which is overwritten whole: on `Ok` it equals what
+/// [`decode_for_detection`] returns. A caller that reads message after message into one value
+/// saves the message's allocation and its paging list's on every paging message, most of
+/// what a busy cell sends.
+pub fn decode_for_detection_into(
+    channel: LteRrcChannel,
+    bytes: &[u8],
+    out: &mut RrcMessage,
+) -> Result<(), RrcError> {
     if bytes.is_empty() {
         return Err(RrcError::Empty);
     }
     if bytes.len() > MAX_RRC_PDU {
         return Err(RrcError::TooLong { len: bytes.len() });
     }
-    match walk::walk(channel, bytes) {
-        Some(m) => Ok(m),
-        None => decode(channel, bytes).map(Box::new),
+    out.reset(channel);
+    if walk::walk_into(channel, bytes, out) {
+        return Ok(());
     }
+    *out = decode(channel, bytes)?;
+    Ok(())
 }
 
 /// The walker alone: `Some` exactly when it reads the message itself (the answer then equals
@@ -304,6 +350,40 @@ mod tests {
         assert_eq!(m.name, "SecurityModeCommand");
         assert_eq!(m.summary.ciphering_algorithm, Some(1));
         assert_eq!(m.summary.integrity_algorithm, Some(2));
+    }
+
+    /// A message read into a reused value equals one read fresh, whatever the value held:
+    /// nothing of an earlier message (a longer paging list, SIB fields, NAS, a name) remains,
+    /// including after a message the walker gives to the generated decoder, or an error.
+    #[test]
+    fn reading_into_a_reused_message_leaves_nothing_behind() {
+        let sequence = [
+            (LteRrcChannel::Pcch, PAGING),
+            (LteRrcChannel::BcchDlSch, SIB1),
+            (LteRrcChannel::Pcch, PAGING),
+            (LteRrcChannel::DlDcch, DL_INFO_TRANSFER),
+            (LteRrcChannel::Pcch, "40"),
+            (LteRrcChannel::DlDcch, RELEASE),
+            (LteRrcChannel::Pcch, ""),
+            (LteRrcChannel::DlDcch, SECURITY_MODE_COMMAND),
+            (LteRrcChannel::UlCcch, CONNECTION_REQUEST),
+            (LteRrcChannel::Pcch, PAGING),
+        ];
+        let mut reused = RrcMessage::empty(LteRrcChannel::Pcch);
+        let mut oks = 0;
+        for (channel, hex) in sequence {
+            let fresh = decode_for_detection(channel, &h(hex));
+            let into = decode_for_detection_into(channel, &h(hex), &mut reused);
+            match fresh {
+                Ok(fresh) => {
+                    assert_eq!(into, Ok(()), "{hex}");
+                    assert_eq!(*fresh, reused, "{hex}");
+                    oks += 1;
+                }
+                Err(e) => assert_eq!(into, Err(e), "{hex}"),
+            }
+        }
+        assert!(oks >= 8, "{oks} of the real PDUs decoded");
     }
 
     #[test]

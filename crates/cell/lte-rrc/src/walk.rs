@@ -85,24 +85,25 @@ pub(crate) fn skim_by_table(channel: LteRrcChannel, bytes: &[u8]) -> Option<usiz
 /// decide. `bytes` is at most [`crate::MAX_RRC_PDU`] long and not empty (checked by the
 /// caller).
 pub(crate) fn walk(channel: LteRrcChannel, bytes: &[u8]) -> Option<Box<RrcMessage>> {
+    let mut out = Box::new(RrcMessage::empty(channel));
+    walk_into(channel, bytes, &mut out).then_some(out)
+}
+
+/// [`walk`] into `out`, which must be [`RrcMessage::empty`] (it is left partly filled when the
+/// walker gives the message up).
+pub(crate) fn walk_into(channel: LteRrcChannel, bytes: &[u8], out: &mut RrcMessage) -> bool {
     let mut r = BitReader::new(bytes);
-    let mut out = Box::new(RrcMessage {
-        channel,
-        name: "",
-        summary: RrcSummary::default(),
-        nas_pdus: Vec::new(),
-    });
     let walked = match channel {
-        LteRrcChannel::BcchBch => mib(&mut r, &mut out),
-        LteRrcChannel::BcchDlSch => bcch_dl_sch(&mut r, &mut out),
-        LteRrcChannel::Pcch => pcch(&mut r, &mut out),
-        LteRrcChannel::DlDcch => dl_dcch(&mut r, &mut out),
-        LteRrcChannel::DlCcch => dl_ccch(&mut r, &mut out),
-        LteRrcChannel::UlDcch => ul_dcch(&mut r, &mut out),
-        LteRrcChannel::UlCcch => ul_ccch(&mut r, &mut out),
+        LteRrcChannel::BcchBch => mib(&mut r, out),
+        LteRrcChannel::BcchDlSch => bcch_dl_sch(&mut r, out),
+        LteRrcChannel::Pcch => pcch(&mut r, out),
+        LteRrcChannel::DlDcch => dl_dcch(&mut r, out),
+        LteRrcChannel::DlCcch => dl_ccch(&mut r, out),
+        LteRrcChannel::UlDcch => ul_dcch(&mut r, out),
+        LteRrcChannel::UlCcch => ul_ccch(&mut r, out),
         _ => Err(Short),
     };
-    walked.ok().map(|()| out)
+    walked.is_ok()
 }
 
 // ---- shared pieces ----
