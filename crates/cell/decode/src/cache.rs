@@ -111,6 +111,9 @@ pub struct Decoder<M = ()> {
     scratch: Arc<Decoded>,
     /// The reader's part for `scratch`, fresh for each message that is not cached.
     scratch_memo: M,
+    /// An LTE RRC message `scratch` held before a message of another kind, kept for the next
+    /// LTE RRC message read into `scratch` (NAS records come between paging messages).
+    spare_rrc: Option<Box<stingwatch_lte_rrc::RrcMessage>>,
     hasher: foldhash::fast::RandomState,
     /// Bloom filter of PDUs seen once and not remembered ([`SEEN_BITS`] bits).
     seen: Box<[u64]>,
@@ -136,6 +139,7 @@ impl<M: Default> Default for Decoder<M> {
             stats: CacheStats::default(),
             scratch: Arc::default(),
             scratch_memo: M::default(),
+            spare_rrc: None,
             hasher: foldhash::fast::RandomState::default(),
             seen: vec![0; SEEN_BITS / 64].into_boxed_slice(),
             seen_notes: 0,
@@ -307,7 +311,7 @@ impl<M: Default> Decoder<M> {
     /// paging list then cost no allocation and no free.
     fn refill_scratch(&mut self, source: &RadioMessage) {
         match Arc::get_mut(&mut self.scratch) {
-            Some(mine) => mine.refill_for_detection(source),
+            Some(mine) => mine.refill_for_detection(source, &mut self.spare_rrc),
             None => self.scratch = Arc::new(decode_for_detection(source)),
         }
     }

@@ -191,20 +191,33 @@ impl Decoded {
     }
 
     /// Becomes [`decode_for_detection`]`(source)`, reading an LTE RRC message into the one
-    /// this form holds, if any, so its allocations serve again (see
-    /// [`stingwatch_lte_rrc::decode_for_detection_into`]).
-    pub(crate) fn refill_for_detection(&mut self, source: &RadioMessage) {
+    /// this form holds, or else into `spare`, so their allocations serve again (see
+    /// [`stingwatch_lte_rrc::decode_for_detection_into`]). A message this form no longer needs
+    /// (the new one is not LTE RRC, or did not decode) is left in `spare`.
+    pub(crate) fn refill_for_detection(
+        &mut self,
+        source: &RadioMessage,
+        spare: &mut Option<Box<RrcMessage>>,
+    ) {
         let PayloadKind::LteRrc { channel } = source.kind else {
+            if let Some(rrc) = self.rrc.take() {
+                *spare = Some(rrc);
+            }
             *self = decode_for_detection(source);
             return;
         };
         let mut rrc = self
             .rrc
             .take()
+            .or_else(|| spare.take())
             .unwrap_or_else(|| Box::new(RrcMessage::empty(channel)));
-        let read =
-            stingwatch_lte_rrc::decode_for_detection_into(channel, &source.payload, &mut rrc);
-        *self = Decoded::lte_rrc(channel, read.map(|()| rrc));
+        match stingwatch_lte_rrc::decode_for_detection_into(channel, &source.payload, &mut rrc) {
+            Ok(()) => *self = Decoded::lte_rrc(channel, Ok(rrc)),
+            Err(e) => {
+                *spare = Some(rrc);
+                *self = Decoded::lte_rrc(channel, Err(e));
+            }
+        }
     }
 
     /// Decode a NAS PDU carried on its own (a NAS record).
