@@ -435,26 +435,22 @@ pub fn run_analyze(opts: AnalyzeOptions) -> Result<ExitCode> {
         // memory of a whole run.
         match opts.format {
             AnalyzeFormat::Json => write_report(opts.output.as_deref(), |w| {
-                typed_buffer(w, |b| {
-                    serde_json::to_writer_pretty(&mut *b, &report)?;
-                    b.write_all(b"\n")
-                })
+                serde_json::to_writer_pretty(&mut *w, &report)?;
+                w.write_all(b"\n")
             })?,
             AnalyzeFormat::Ndjson => write_report(opts.output.as_deref(), |w| {
-                typed_buffer(w, |b| {
-                    for f in &report.findings {
-                        serde_json::to_writer(&mut *b, f)?;
-                        b.write_all(b"\n")?;
-                    }
-                    let tail = serde_json::json!({
-                        "record": "summary",
-                        "schema_version": report.schema_version,
-                        "inputs": report.inputs,
-                        "summary": report.summary,
-                    });
-                    serde_json::to_writer(&mut *b, &tail)?;
-                    b.write_all(b"\n")
-                })
+                for f in &report.findings {
+                    serde_json::to_writer(&mut *w, f)?;
+                    w.write_all(b"\n")?;
+                }
+                let tail = serde_json::json!({
+                    "record": "summary",
+                    "schema_version": report.schema_version,
+                    "inputs": report.inputs,
+                    "summary": report.summary,
+                });
+                serde_json::to_writer(&mut *w, &tail)?;
+                w.write_all(b"\n")
             })?,
             AnalyzeFormat::Text => {
                 let to_tty = opts.output.is_none() && io::stdout().is_terminal();
@@ -485,35 +481,33 @@ pub fn run_analyze(opts: AnalyzeOptions) -> Result<ExitCode> {
     })
 }
 
-/// Runs `write` on a buffer of a known type in front of `w`, flushed at the end. serde_json
-/// writes each token and each indentation on its own; through `dyn Write` every one of those
-/// writes was a call that could not be inlined, about a third of writing the JSON report.
-fn typed_buffer(
-    w: &mut dyn Write,
-    write: impl FnOnce(&mut BufWriter<&mut dyn Write>) -> io::Result<()>,
-) -> io::Result<()> {
-    let mut b = BufWriter::with_capacity(64 * 1024, w);
-    write(&mut b)?;
-    b.flush()
-}
+/// What a report is written into: a buffer of one known type in front of the file or stdout.
+/// serde_json writes each token and each indentation on its own; into a `dyn Write` every one
+/// of those writes was a call that could not be inlined, about a third of writing the JSON
+/// report.
+pub(crate) type ReportWriter = BufWriter<Box<dyn Write>>;
+
+/// Bytes a [`ReportWriter`] gathers before it writes them out.
+const REPORT_BUFFER: usize = 64 * 1024;
 
 /// Write a report through `write` to `output`, or to stdout, buffered (a closed pipe is not an
 /// error).
 pub(crate) fn write_report(
     output: Option<&Path>,
-    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    write: impl FnOnce(&mut ReportWriter) -> io::Result<()>,
 ) -> Result<()> {
     match output {
         Some(p) => {
             let file =
                 File::create(p).with_context(|| format!("{}: cannot write report", p.display()))?;
-            let mut w = BufWriter::new(file);
+            let mut w: ReportWriter = BufWriter::with_capacity(REPORT_BUFFER, Box::new(file));
             write(&mut w)
                 .and_then(|_| w.flush())
                 .with_context(|| format!("{}: cannot write report", p.display()))?;
         }
         None => {
-            let mut out = BufWriter::new(io::stdout().lock());
+            let mut out: ReportWriter =
+                BufWriter::with_capacity(REPORT_BUFFER, Box::new(io::stdout().lock()));
             if let Err(e) = write(&mut out).and_then(|_| out.flush()) {
                 if e.kind() != io::ErrorKind::BrokenPipe {
                     return Err(e).context("writing report");

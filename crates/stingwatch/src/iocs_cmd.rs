@@ -2,6 +2,7 @@
 //! them. `iocs update` is the only command of the phone checks that uses the network, and
 //! only when a person runs it; scans read what it wrote.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -5,7 +5,7 @@
 //! The scan itself is `stingwatch-phone-check`; this file parses options, shows progress and
 //! writes the report. Nothing here or below it uses the network.
 
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
