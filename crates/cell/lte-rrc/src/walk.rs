@@ -340,18 +340,25 @@ fn sib5(r: &mut BitReader, ty: TyId, s: &mut RrcSummary) -> Bits<()> {
 
 /// SIB5's late extension: the v9e0 carriers, one entry per base carrier.
 fn sib5_v8h0(r: &mut BitReader, v9e0: &mut Vec<Option<u32>>) -> Bits<()> {
+    static PLACES: Interest = Interest::new(&[
+        schema::SYSTEM_INFORMATION_BLOCK_TYPE5_V9E0_IES__INTER_FREQ_CARRIER_FREQ_LIST_V9E0,
+    ]);
+    static CARRIER_PLACES: Interest = Interest::new(&[schema::INTER_FREQ_CARRIER_FREQ_INFO_V9E0]);
     let inner = r.octet_string()?;
     let mut inner = BitReader::new(&inner);
-    LTE.walk(
+    LTE.walk_within(
         &mut inner,
         schema::SYSTEM_INFORMATION_BLOCK_TYPE5_V8H0_IES,
+        &PLACES,
         &mut |place, r| match (place.parent, place.index) {
             (
                 schema::SYSTEM_INFORMATION_BLOCK_TYPE5_V9E0_IES__INTER_FREQ_CARRIER_FREQ_LIST_V9E0,
                 _,
             ) => {
                 let mut dl = None;
-                let read = LTE.walk(r, place.ty, &mut |f, r| match (f.parent, f.index) {
+                let read = LTE.walk_within(r, place.ty, &CARRIER_PLACES, &mut |f, r| match (
+                    f.parent, f.index,
+                ) {
                     // dl-CarrierFreq-v9e0.
                     (schema::INTER_FREQ_CARRIER_FREQ_INFO_V9E0, 0) => {
                         Some(LTE.int(r, f.ty).map(|v| dl = u32::try_from(v).ok()))
@@ -367,7 +374,13 @@ fn sib5_v8h0(r: &mut BitReader, v9e0: &mut Vec<Option<u32>>) -> Bits<()> {
 
 /// SIB6: the UTRA FDD and TDD carriers and their priorities.
 fn sib6(r: &mut BitReader, ty: TyId, s: &mut RrcSummary) -> Bits<()> {
-    LTE.walk(r, ty, &mut |place, r| {
+    static PLACES: Interest = Interest::new(&[
+        schema::CARRIER_FREQ_LIST_UTRA_FDD,
+        schema::CARRIER_FREQ_LIST_UTRA_TDD,
+    ]);
+    static CARRIER_PLACES: Interest =
+        Interest::new(&[schema::CARRIER_FREQ_UTRA_FDD, schema::CARRIER_FREQ_UTRA_TDD]);
+    LTE.walk_within(r, ty, &PLACES, &mut |place, r| {
         let list = match place.parent {
             schema::CARRIER_FREQ_LIST_UTRA_FDD => &mut s.utra_fdd_carriers,
             schema::CARRIER_FREQ_LIST_UTRA_TDD => &mut s.utra_tdd_carriers,
@@ -375,7 +388,7 @@ fn sib6(r: &mut BitReader, ty: TyId, s: &mut RrcSummary) -> Bits<()> {
         };
         let (mut uarfcn, mut prio) = (None, None);
         // carrierFreq and cellReselectionPriority lead both CarrierFreqUTRA-FDD and -TDD.
-        let read = LTE.walk(r, place.ty, &mut |f, r| match f.index {
+        let read = LTE.walk_within(r, place.ty, &CARRIER_PLACES, &mut |f, r| match f.index {
             0 if f.parent == place.ty => {
                 Some(LTE.int(r, f.ty).map(|v| uarfcn = u16::try_from(v).ok()))
             }
@@ -606,9 +619,12 @@ fn sib1_v8h0(bytes: &[u8], scheduled: &mut Vec<u8>) -> Bits<Option<u16>> {
         }
     }
     if next {
-        LTE.walk(
+        static PLACES: Interest =
+            Interest::new(&[schema::SYSTEM_INFORMATION_BLOCK_TYPE1_V12J0_IES]);
+        LTE.walk_within(
             &mut r,
             schema::SYSTEM_INFORMATION_BLOCK_TYPE1_V10J0_IES,
+            &PLACES,
             &mut |place, r| {
                 match (place.parent, place.index) {
                     // schedulingInfoList-v12j0 and schedulingInfoListExt-r12, in that order.
@@ -625,7 +641,8 @@ fn sib1_v8h0(bytes: &[u8], scheduled: &mut Vec<u8>) -> Bits<Option<u16>> {
 
 /// One of the v12j0 scheduling lists: the SIB types of every mapping in it.
 fn v12j0_scheduling(r: &mut BitReader, ty: TyId, scheduled: &mut Vec<u8>) -> Bits<()> {
-    LTE.walk(r, ty, &mut |place, r| {
+    static PLACES: Interest = Interest::new(&[schema::SIB_MAPPING_INFO_V12J0]);
+    LTE.walk_within(r, ty, &PLACES, &mut |place, r| {
         if place.parent != schema::SIB_MAPPING_INFO_V12J0 {
             return None;
         }
@@ -817,24 +834,30 @@ fn rrc_connection_reconfiguration(
 /// MobilityControlInfo: the target cell and its downlink carrier, the v9e0 carrier (an
 /// extension addition) standing for a base value of maxEARFCN.
 fn mobility_control_info(r: &mut BitReader) -> Bits<HandoverTarget> {
+    static PLACES: Interest = Interest::new(&[schema::MOBILITY_CONTROL_INFO]);
     let (mut pci, mut base, mut ext) = (None, None, None);
-    LTE.walk(r, schema::MOBILITY_CONTROL_INFO, &mut |place, r| {
-        match (place.parent, place.index) {
-            // targetPhysCellId.
-            (schema::MOBILITY_CONTROL_INFO, 0) => {
-                Some(r.constrained(0, MAX_PCI).map(|p| pci = Some(p)))
+    LTE.walk_within(
+        r,
+        schema::MOBILITY_CONTROL_INFO,
+        &PLACES,
+        &mut |place, r| {
+            match (place.parent, place.index) {
+                // targetPhysCellId.
+                (schema::MOBILITY_CONTROL_INFO, 0) => {
+                    Some(r.constrained(0, MAX_PCI).map(|p| pci = Some(p)))
+                }
+                // carrierFreq: CarrierFreqEUTRA.
+                (schema::MOBILITY_CONTROL_INFO, 1) => {
+                    Some(carrier_freq(r, MAX_EARFCN).map(|dl| base = Some(dl)))
+                }
+                // carrierFreq-v9e0 (first extension group): CarrierFreqEUTRA-v9e0.
+                (schema::MOBILITY_CONTROL_INFO, 8) => {
+                    Some(carrier_freq(r, MAX_EARFCN_R9).map(|dl| ext = Some(dl)))
+                }
+                _ => None,
             }
-            // carrierFreq: CarrierFreqEUTRA.
-            (schema::MOBILITY_CONTROL_INFO, 1) => {
-                Some(carrier_freq(r, MAX_EARFCN).map(|dl| base = Some(dl)))
-            }
-            // carrierFreq-v9e0 (first extension group): CarrierFreqEUTRA-v9e0.
-            (schema::MOBILITY_CONTROL_INFO, 8) => {
-                Some(carrier_freq(r, MAX_EARFCN_R9).map(|dl| ext = Some(dl)))
-            }
-            _ => None,
-        }
-    })?;
+        },
+    )?;
     let pci = u16::try_from(pci.ok_or(Short)?).map_err(|_| Short)?;
     let ext = ext.map(u32::try_from).transpose().map_err(|_| Short)?;
     let earfcn = match (base, ext) {

@@ -195,21 +195,33 @@ fn bcch_dl_sch(r: &mut BitReader, out: &mut NrRrcMessage) -> Bits<()> {
 
 /// CellAccessRelatedInfo: the PLMNs, tracking area and cell of the first PLMN-IdentityInfo.
 fn cell_access_related_info(r: &mut BitReader, ty: TyId, s: &mut NrRrcSummary) -> Bits<()> {
+    static PLACES: Interest = Interest::new(&[
+        schema::PLMN_IDENTITY_INFO_LIST,
+        schema::PLMN_IDENTITY_INFO__PLMN_IDENTITY_LIST,
+        schema::PLMN_IDENTITY_INFO,
+    ]);
     let mut mcc = String::new();
-    NR.walk(r, ty, &mut |place, r| match (place.parent, place.index) {
-        // The first entry of plmn-IdentityInfoList only.
-        (schema::PLMN_IDENTITY_INFO_LIST, i) if i > 0 => Some(NR.skip(r, place.ty)),
-        (schema::PLMN_IDENTITY_INFO__PLMN_IDENTITY_LIST, i) => Some(if i < MAX_LIST_ENTRIES {
-            plmn_identity(r, &mut mcc).map(|p| s.plmns.push(p))
-        } else {
-            NR.skip(r, place.ty)
-        }),
-        // trackingAreaCode: BIT STRING (SIZE (24)).
-        (schema::PLMN_IDENTITY_INFO, 1) => Some(r.bits(24).map(|t| s.tac = u32::try_from(t).ok())),
-        // cellIdentity: BIT STRING (SIZE (36)).
-        (schema::PLMN_IDENTITY_INFO, 3) => Some(r.bits(36).map(|c| s.cell_identity = Some(c))),
-        _ => None,
-    })
+    NR.walk_within(
+        r,
+        ty,
+        &PLACES,
+        &mut |place, r| match (place.parent, place.index) {
+            // The first entry of plmn-IdentityInfoList only.
+            (schema::PLMN_IDENTITY_INFO_LIST, i) if i > 0 => Some(NR.skip(r, place.ty)),
+            (schema::PLMN_IDENTITY_INFO__PLMN_IDENTITY_LIST, i) => Some(if i < MAX_LIST_ENTRIES {
+                plmn_identity(r, &mut mcc).map(|p| s.plmns.push(p))
+            } else {
+                NR.skip(r, place.ty)
+            }),
+            // trackingAreaCode: BIT STRING (SIZE (24)).
+            (schema::PLMN_IDENTITY_INFO, 1) => {
+                Some(r.bits(24).map(|t| s.tac = u32::try_from(t).ok()))
+            }
+            // cellIdentity: BIT STRING (SIZE (36)).
+            (schema::PLMN_IDENTITY_INFO, 3) => Some(r.bits(36).map(|c| s.cell_identity = Some(c))),
+            _ => None,
+        },
+    )
 }
 
 /// PLMN-Identity: an absent MCC repeats the one before (`mcc`, updated).
@@ -236,8 +248,14 @@ fn digit(r: &mut BitReader) -> Bits<char> {
 /// One `sib-TypeAndInfo` entry: its number, and SIB2's serving priority, SIB4's NR carriers
 /// and SIB5's E-UTRA carriers.
 fn sib(r: &mut BitReader, ty: TyId, s: &mut NrRrcSummary) -> Bits<()> {
+    static PLACES: Interest = Interest::new(&[
+        schema::SYSTEM_INFORMATION_IES__SIB_TYPE_AND_INFO__ITEM,
+        schema::SIB2__CELL_RESELECTION_SERVING_FREQ_INFO,
+        schema::INTER_FREQ_CARRIER_FREQ_LIST,
+        schema::CARRIER_FREQ_LIST_EUTRA,
+    ]);
     let mut number = None;
-    NR.walk(r, ty, &mut |place, r| match place.parent {
+    NR.walk_within(r, ty, &PLACES, &mut |place, r| match place.parent {
         schema::SYSTEM_INFORMATION_IES__SIB_TYPE_AND_INFO__ITEM => {
             number = SIB_NUMBERS.get(place.index).copied();
             None
@@ -270,8 +288,16 @@ fn sib(r: &mut BitReader, ty: TyId, s: &mut NrRrcSummary) -> Bits<()> {
 /// A carrier entry of type `ty` (the SEQUENCE `seq`): its first component, the carrier
 /// number, and component `priority_index`, an optional CellReselectionPriority.
 fn carrier(r: &mut BitReader, ty: TyId, seq: TyId, priority_index: usize) -> Bits<CarrierPriority> {
+    // Every `seq` a caller passes: the hook takes places of the one asked for only.
+    static PLACES: Interest = Interest::new(&[
+        schema::INTER_FREQ_CARRIER_FREQ_INFO,
+        schema::CARRIER_FREQ_EUTRA,
+        schema::FREQ_PRIORITY_NR,
+        schema::FREQ_PRIORITY_EUTRA,
+    ]);
+    debug_assert!(PLACES.lists(seq));
     let (mut arfcn, mut priority) = (None, None);
-    NR.walk(r, ty, &mut |place, r| {
+    NR.walk_within(r, ty, &PLACES, &mut |place, r| {
         if place.parent != seq {
             return None;
         }
@@ -480,51 +506,65 @@ fn cell_group(r: &mut BitReader, s: &mut NrRrcSummary) -> Bits<()> {
 /// RRCRelease: the redirection, the dedicated priorities, whether the connection is
 /// suspended, and the wait time.
 fn release(r: &mut BitReader, s: &mut NrRrcSummary) -> Bits<()> {
-    NR.walk(
-        r,
-        schema::RRC_RELEASE,
-        &mut |place, r| match (place.parent, place.index) {
-            // RRCRelease-IEs.redirectedCarrierInfo.
-            (schema::RRC_RELEASE_IES, 0) => Some(redirect(r, place.ty).map(|d| s.redirect = d)),
-            // RRCRelease-IEs.cellReselectionPriorities.
-            (schema::RRC_RELEASE_IES, 1) => {
-                Some(priorities(r, place.ty).map(|p| s.release_priorities = Some(p)))
-            }
-            // RRCRelease-IEs.suspendConfig.
-            (schema::RRC_RELEASE_IES, 2) => {
-                s.suspend = true;
-                None
-            }
-            // RRCRelease-v1540-IEs.waitTime.
-            (schema::RRC_RELEASE_V1540_IES, 0) => {
-                Some(int(r, place.ty).map(|w| s.wait_time_s = Some(w)))
-            }
-            _ => None,
-        },
-    )
+    static PLACES: Interest =
+        Interest::new(&[schema::RRC_RELEASE_IES, schema::RRC_RELEASE_V1540_IES]);
+    NR.walk_within(r, schema::RRC_RELEASE, &PLACES, &mut |place, r| match (
+        place.parent,
+        place.index,
+    ) {
+        // RRCRelease-IEs.redirectedCarrierInfo.
+        (schema::RRC_RELEASE_IES, 0) => Some(redirect(r, place.ty).map(|d| s.redirect = d)),
+        // RRCRelease-IEs.cellReselectionPriorities.
+        (schema::RRC_RELEASE_IES, 1) => {
+            Some(priorities(r, place.ty).map(|p| s.release_priorities = Some(p)))
+        }
+        // RRCRelease-IEs.suspendConfig.
+        (schema::RRC_RELEASE_IES, 2) => {
+            s.suspend = true;
+            None
+        }
+        // RRCRelease-v1540-IEs.waitTime.
+        (schema::RRC_RELEASE_V1540_IES, 0) => {
+            Some(int(r, place.ty).map(|w| s.wait_time_s = Some(w)))
+        }
+        _ => None,
+    })
 }
 
 /// RedirectedCarrierInfo: an NR or E-UTRA carrier (a later release's target is none).
 fn redirect(r: &mut BitReader, ty: TyId) -> Bits<Option<NrRedirect>> {
+    static PLACES: Interest = Interest::new(&[
+        schema::CARRIER_INFO_NR,
+        schema::REDIRECTED_CARRIER_INFO_EUTRA,
+    ]);
     let mut target = None;
-    NR.walk(r, ty, &mut |place, r| match (place.parent, place.index) {
-        // CarrierInfoNR.carrierFreq.
-        (schema::CARRIER_INFO_NR, 0) => {
-            Some(int(r, place.ty).map(|arfcn| target = Some(NrRedirect::Nr { arfcn })))
-        }
-        // RedirectedCarrierInfo-EUTRA.eutraFrequency.
-        (schema::REDIRECTED_CARRIER_INFO_EUTRA, 0) => {
-            Some(int(r, place.ty).map(|earfcn| target = Some(NrRedirect::Eutra { earfcn })))
-        }
-        _ => None,
-    })?;
+    NR.walk_within(
+        r,
+        ty,
+        &PLACES,
+        &mut |place, r| match (place.parent, place.index) {
+            // CarrierInfoNR.carrierFreq.
+            (schema::CARRIER_INFO_NR, 0) => {
+                Some(int(r, place.ty).map(|arfcn| target = Some(NrRedirect::Nr { arfcn })))
+            }
+            // RedirectedCarrierInfo-EUTRA.eutraFrequency.
+            (schema::REDIRECTED_CARRIER_INFO_EUTRA, 0) => {
+                Some(int(r, place.ty).map(|earfcn| target = Some(NrRedirect::Eutra { earfcn })))
+            }
+            _ => None,
+        },
+    )?;
     Ok(target)
 }
 
 /// CellReselectionPriorities: the first entries of the NR and E-UTRA priority lists.
 fn priorities(r: &mut BitReader, ty: TyId) -> Bits<ReselectionPriorities> {
+    static PLACES: Interest = Interest::new(&[
+        schema::FREQ_PRIORITY_LIST_NR,
+        schema::FREQ_PRIORITY_LIST_EUTRA,
+    ]);
     let mut p = ReselectionPriorities::default();
-    NR.walk(r, ty, &mut |place, r| {
+    NR.walk_within(r, ty, &PLACES, &mut |place, r| {
         let (list, seq) = match place.parent {
             schema::FREQ_PRIORITY_LIST_NR => (&mut p.nr, schema::FREQ_PRIORITY_NR),
             schema::FREQ_PRIORITY_LIST_EUTRA => (&mut p.eutra, schema::FREQ_PRIORITY_EUTRA),
@@ -541,9 +581,11 @@ fn priorities(r: &mut BitReader, ty: TyId) -> Bits<ReselectionPriorities> {
 
 /// SecurityModeCommand: the ciphering and integrity algorithms.
 fn security_mode_command(r: &mut BitReader, s: &mut NrRrcSummary) -> Bits<()> {
-    NR.walk(
+    static PLACES: Interest = Interest::new(&[schema::SECURITY_ALGORITHM_CONFIG]);
+    NR.walk_within(
         r,
         schema::SECURITY_MODE_COMMAND,
+        &PLACES,
         &mut |place, r| match (place.parent, place.index) {
             (schema::SECURITY_ALGORITHM_CONFIG, 0) => {
                 Some(algorithm(r, place.ty).map(|a| s.ciphering_algorithm = Some(a)))

@@ -123,12 +123,14 @@ pub enum Ty {
 /// whose type holds none of them is read past by the compiled skip in one call.
 ///
 /// Declared as a `static` beside the walk it serves: which types hold one of the parents is
-/// worked out once per process, type by type as the walks meet them.
+/// worked out once per process, type by type as the walks meet them, into one flag octet per
+/// type that also marks the parents, so each place a walk meets costs two loads.
 #[derive(Debug)]
 pub struct Interest {
     parents: &'static [TyId],
-    /// Per type: [`UNKNOWN`], [`HOLDS`] or [`HOLDS_NONE`] of the parents.
-    holds: OnceLock<Box<[AtomicU8]>>,
+    /// Per type: [`WANTED`] when it is a parent, and [`UNKNOWN`], [`HOLDS`], [`HOLDS_NONE`]
+    /// or [`SEARCHING`] in the bits of [`HOLDING`].
+    flags: OnceLock<Box<[AtomicU8]>>,
 }
 
 const UNKNOWN: u8 = 0;
@@ -137,48 +139,80 @@ const HOLDS_NONE: u8 = 2;
 /// A type whose search is under way (a recursive type meets itself): taken to hold a parent,
 /// which is never wrong, only slower.
 const SEARCHING: u8 = 3;
+/// The bits of a type's flags that say whether it holds a parent.
+const HOLDING: u8 = 3;
+/// The type is one of the parents.
+const WANTED: u8 = 4;
 
 impl Interest {
     /// The hook reads or notes places of these types only.
     pub const fn new(parents: &'static [TyId]) -> Self {
         Interest {
             parents,
-            holds: OnceLock::new(),
+            flags: OnceLock::new(),
         }
+    }
+
+    /// Whether `parent` is one of the types whose places the hook reads or notes.
+    pub fn lists(&self, parent: TyId) -> bool {
+        self.parents.contains(&parent)
+    }
+
+    /// The flags of every type of `types` (the table is the same on every call: an
+    /// interest serves the walks of one schema).
+    #[inline]
+    fn flags(&self, types: &'static [Ty]) -> &[AtomicU8] {
+        self.flags.get_or_init(|| {
+            (0..types.len())
+                .map(|t| {
+                    let wanted = TyId::try_from(t).is_ok_and(|t| self.parents.contains(&t));
+                    AtomicU8::new(if wanted { WANTED } else { UNKNOWN })
+                })
+                .collect()
+        })
     }
 
     /// Whether the hook wants places of `parent`.
     #[inline]
-    fn wants(&self, parent: TyId) -> bool {
-        self.parents.contains(&parent)
+    fn wants(flags: &[AtomicU8], parent: TyId) -> bool {
+        flags
+            .get(usize::from(parent))
+            .is_some_and(|f| f.load(Ordering::Relaxed) & WANTED != 0)
     }
 
     /// Whether a value of type `ty` may hold a place the hook wants (`ty` is one of the
     /// parents, or one of its components' types may hold one).
-    fn may_hold(&self, types: &'static [Ty], ty: TyId) -> bool {
-        let holds = self
-            .holds
-            .get_or_init(|| types.iter().map(|_| AtomicU8::new(UNKNOWN)).collect());
-        self.search(types, holds, ty, 0)
+    #[inline]
+    fn may_hold(flags: &[AtomicU8], types: &'static [Ty], ty: TyId) -> bool {
+        match flags
+            .get(usize::from(ty))
+            .map(|f| f.load(Ordering::Relaxed))
+        {
+            Some(f) if f & HOLDING == HOLDS_NONE => false,
+            Some(f) if f & HOLDING == UNKNOWN => Self::search(flags, types, ty, 0),
+            _ => true,
+        }
     }
 
-    fn search(&self, types: &'static [Ty], holds: &[AtomicU8], ty: TyId, depth: usize) -> bool {
+    fn search(flags: &[AtomicU8], types: &'static [Ty], ty: TyId, depth: usize) -> bool {
         // A type outside the table, or nesting past the walk's own limit: walked by the
         // table, which then refuses it.
-        let (Some(slot), Some(t)) = (holds.get(usize::from(ty)), types.get(usize::from(ty))) else {
+        let (Some(slot), Some(t)) = (flags.get(usize::from(ty)), types.get(usize::from(ty))) else {
             return true;
         };
-        match slot.load(Ordering::Relaxed) {
+        let f = slot.load(Ordering::Relaxed);
+        let wanted = f & WANTED;
+        match f & HOLDING {
             HOLDS_NONE => return false,
             UNKNOWN => {}
             _ => return true,
         }
-        if self.wants(ty) || depth >= MAX_DEPTH {
-            slot.store(HOLDS, Ordering::Relaxed);
+        if wanted != 0 || depth >= MAX_DEPTH {
+            slot.store(wanted | HOLDS, Ordering::Relaxed);
             return true;
         }
         slot.store(SEARCHING, Ordering::Relaxed);
-        let search = |c: TyId| self.search(types, holds, c, depth + 1);
+        let search = |c: TyId| Self::search(flags, types, c, depth + 1);
         let any = match *t {
             Ty::List { of, .. } => search(of),
             Ty::Seq {
@@ -350,8 +384,9 @@ impl Schema {
         interest: &Interest,
         hook: &mut impl FnMut(Place, &mut BitReader) -> Option<Bits<()>>,
     ) -> Bits<()> {
+        let flags = interest.flags(self.types);
         self.walk(r, id, &mut |place, r| {
-            if interest.wants(place.parent) {
+            if Interest::wants(flags, place.parent) {
                 if let Some(done) = hook(place, r) {
                     return Some(done);
                 }
@@ -362,7 +397,7 @@ impl Schema {
                     place.parent
                 );
             }
-            if interest.may_hold(self.types, place.ty) {
+            if Interest::may_hold(flags, self.types, place.ty) {
                 return None;
             }
             #[cfg(debug_assertions)]
@@ -388,7 +423,7 @@ impl Schema {
             MAX_DEPTH,
             &mut |inner: Place, r: &mut BitReader| {
                 assert!(
-                    !interest.wants(inner.parent),
+                    !interest.lists(inner.parent),
                     "type {ty} was to be skipped but holds a place of type {}",
                     inner.parent
                 );
@@ -414,7 +449,7 @@ impl Schema {
         interest: &Interest,
         read: &mut impl FnMut(TyId, &mut BitReader) -> Bits<()>,
     ) -> Bits<()> {
-        debug_assert!(path.iter().all(|(parent, _)| interest.wants(*parent)));
+        debug_assert!(path.iter().all(|(parent, _)| interest.lists(*parent)));
         let Some((&step, rest)) = path.split_first() else {
             return read(ty, r);
         };
@@ -437,7 +472,7 @@ impl Schema {
         name: &mut &'static str,
         read: &mut impl FnMut(Place, &mut BitReader) -> Option<Bits<()>>,
     ) -> Bits<()> {
-        debug_assert!(names.iter().all(|(choice, _)| interest.wants(*choice)));
+        debug_assert!(names.iter().all(|(choice, _)| interest.lists(*choice)));
         self.walk_within(r, ty, interest, &mut |place, r| {
             if let Some((_, list)) = names.iter().find(|(choice, _)| *choice == place.parent) {
                 match list.get(place.index) {
@@ -998,7 +1033,10 @@ mod tests {
     fn interests_know_which_types_hold_their_places() {
         let schema = recursive();
         let holds = |interest: &Interest| -> Vec<bool> {
-            (0..6).map(|t| interest.may_hold(schema.types, t)).collect()
+            let flags = interest.flags(schema.types);
+            (0..6)
+                .map(|t| Interest::may_hold(flags, schema.types, t))
+                .collect()
         };
         // Through the list: 4 holds 5, 2 holds 4, 0 holds 2.
         let list = Interest::new(&[5]);
@@ -1010,7 +1048,7 @@ mod tests {
         let late = Interest::new(&[1]);
         let mut reverse: Vec<bool> = (0..6)
             .rev()
-            .map(|t| late.may_hold(schema.types, t))
+            .map(|t| Interest::may_hold(late.flags(schema.types), schema.types, t))
             .collect();
         reverse.reverse();
         assert_eq!(reverse, [true, true, true, false, false, false]);
