@@ -39,6 +39,32 @@ pub struct QmdlReader<R: Read> {
     ready: Option<ReadItem>,
 }
 
+/// Kinds of skipped frame whose keys [`State`] keeps written; others are written each time.
+const MAX_SKIP_KEYS: usize = 64;
+
+/// What an intact frame the decoders do not read was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Skipped {
+    /// A DIAG command other than a log packet.
+    Command(u8),
+    /// A log packet of a code no decoder reads.
+    Log(u16),
+    /// A measurement log packet that held no measurement.
+    LogWithoutMeasurement(u16),
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Skipped::Command(cmd) => write!(f, "diag cmd 0x{cmd:02x}"),
+            Skipped::Log(code) => write!(f, "diag log 0x{code:04X}"),
+            Skipped::LogWithoutMeasurement(code) => {
+                write!(f, "diag log 0x{code:04X} without a measurement")
+            }
+        }
+    }
+}
+
 /// Everything but the deframer, so a borrowed frame can be handled while counters change.
 struct State {
     summary: ReadSummary,
@@ -46,8 +72,10 @@ struct State {
     /// rather than a search (allocated zeroed on first use; only the pages of codes that occur
     /// are ever touched).
     log_codes: Vec<u64>,
-    /// Scratch for skip keys, so counting a skipped frame allocates only for a new key.
-    key: String,
+    /// The [`ReadSummary::skipped`] key of each kind of skipped frame met, written once: a
+    /// recording skips the same few kinds thousands of times, and formatting the key each
+    /// time was a fifth of reading such a frame.
+    skip_keys: Vec<(Skipped, String)>,
     /// Whether the last radio record was GSM RR: the NAS record (0x713A) serves GSM and UMTS
     /// alike and says not which.
     on_gsm: bool,
@@ -77,7 +105,7 @@ impl<R: Read> QmdlReader<R> {
             state: State {
                 summary: ReadSummary::default(),
                 log_codes: Vec::new(),
-                key: String::new(),
+                skip_keys: Vec::new(),
                 on_gsm: false,
                 spare: Vec::new(),
             },
@@ -189,13 +217,18 @@ impl<R: Read> Iterator for QmdlReader<R> {
 }
 
 impl State {
-    fn skip(&mut self, what: std::fmt::Arguments<'_>) {
-        use std::fmt::Write;
-        self.key.clear();
-        let _ = self.key.write_fmt(what);
-        match self.summary.skipped.get_mut(self.key.as_str()) {
-            Some(n) => *n += 1,
-            None => self.summary.skip(self.key.clone()),
+    fn skip(&mut self, what: Skipped) {
+        let known = self.skip_keys.iter().position(|(k, _)| *k == what);
+        let at = match known {
+            Some(i) => i,
+            None if self.skip_keys.len() < MAX_SKIP_KEYS => {
+                self.skip_keys.push((what, what.to_string()));
+                self.skip_keys.len() - 1
+            }
+            None => return self.summary.skip(what.to_string()),
+        };
+        if let Some((_, key)) = self.skip_keys.get(at) {
+            self.summary.skip(key.as_str());
         }
     }
 
@@ -223,13 +256,13 @@ impl State {
                     cmd = inner.first().copied().unwrap_or(0);
                 }
                 _ => {
-                    self.skip(format_args!("diag cmd 0x{cmd:02x}"));
+                    self.skip(Skipped::Command(cmd));
                     return None;
                 }
             }
         }
         if cmd != DIAG_LOG_F {
-            self.skip(format_args!("diag cmd 0x{cmd:02x}"));
+            self.skip(Skipped::Command(cmd));
             return None;
         }
         let log = match DiagLogPacket::new_checked(payload) {
@@ -278,7 +311,7 @@ impl State {
                     }))
                 }
                 Ok(None) => {
-                    self.skip(format_args!("diag log 0x{code:04X} without a measurement"));
+                    self.skip(Skipped::LogWithoutMeasurement(code));
                     None
                 }
                 Err(e) => Some(self.damage(
@@ -288,7 +321,7 @@ impl State {
                 )),
             };
         } else {
-            self.skip(format_args!("diag log 0x{code:04X}"));
+            self.skip(Skipped::Log(code));
             return None;
         };
         match parsed {
@@ -604,6 +637,37 @@ mod tests {
             codes,
             vec![(0xB0C0, 1), (0xB0E3, 1), (0xB0EC, 1), (0xB126, 1)]
         );
+    }
+
+    /// Skipped frames are counted under their own key past the kinds whose keys the reader
+    /// keeps written, and under the summary's catch-all past the kinds it lists: each frame
+    /// once, whatever the order.
+    #[test]
+    fn every_skipped_frame_is_counted_once_however_many_kinds() {
+        use stingwatch_model::{MAX_SKIPPED_KINDS, OTHER_SKIPPED};
+        let kinds = MAX_SKIPPED_KINDS + MAX_SKIP_KEYS;
+        let code = |i: usize| 0xC000 + u16::try_from(i).unwrap();
+        let mut input = Vec::new();
+        for round in 0..3 {
+            for i in 0..kinds {
+                // The second round in reverse, so kinds met late come first.
+                let i = if round == 1 { kinds - 1 - i } else { i };
+                log_frame(code(i), &[0; 8], &mut input);
+            }
+        }
+        let mut reader = QmdlReader::new(input.as_slice());
+        assert_eq!(reader.by_ref().count(), 0);
+        let s = reader.summary();
+        assert_eq!(s.frames, 3 * kinds as u64);
+        assert_eq!(s.skipped_total(), 3 * kinds as u64);
+        // The first MAX_SKIPPED_KINDS kinds met keep their own keys, the rest share one.
+        for i in 0..MAX_SKIPPED_KINDS {
+            let key = format!("diag log 0x{:04X}", code(i));
+            assert_eq!(s.skipped.get(&key), Some(&3), "{key}");
+        }
+        let rest = (kinds - MAX_SKIPPED_KINDS) as u64;
+        assert_eq!(s.skipped.get(OTHER_SKIPPED), Some(&(3 * rest)));
+        assert_eq!(s.skipped.len(), MAX_SKIPPED_KINDS + 1);
     }
 
     /// Buffers handed back are filled with the next message's bytes and nothing of what they
