@@ -67,6 +67,9 @@ pub struct CacheStats {
     pub misses: u64,
     /// LTE RRC, NAS and NR RRC PDUs longer than [`MAX_CACHED_PDU`], never cached.
     pub uncached: u64,
+    /// PDUs remembered in the entry of one the full cache forgot for them, read into its
+    /// allocations.
+    pub reused: u64,
 }
 
 /// PDU bytes kept inline in an entry; longer PDUs keep theirs in an allocation of their own.
@@ -104,6 +107,8 @@ pub struct Decoder<M = ()> {
     /// borrowed bytes without building a key.
     cache: [ChannelCache<M>; NR_TABLES + NrRrcChannel::ALL.len()],
     entries: usize,
+    /// Most PDUs remembered at once ([`MAX_CACHE_ENTRIES`] unless set lower).
+    max_entries: usize,
     /// Sum of the remembered PDUs' lengths.
     bytes: usize,
     stats: CacheStats,
@@ -135,6 +140,7 @@ impl<M: Default> Default for Decoder<M> {
         Decoder {
             cache: Default::default(),
             entries: 0,
+            max_entries: MAX_CACHE_ENTRIES,
             bytes: 0,
             stats: CacheStats::default(),
             scratch: Arc::default(),
@@ -171,6 +177,14 @@ impl<M: Default> Decoder<M> {
         Decoder::default()
     }
 
+    /// The same decoder remembering at most `entries` PDUs at once (at most
+    /// [`MAX_CACHE_ENTRIES`]): less memory on small devices, and a cache that fills soon for
+    /// tests of what it does when full.
+    pub fn with_max_entries(mut self, entries: usize) -> Self {
+        self.max_entries = entries.min(MAX_CACHE_ENTRIES);
+        self
+    }
+
     /// Number of PDUs remembered now.
     pub fn remembered(&self) -> usize {
         self.entries
@@ -181,27 +195,21 @@ impl<M: Default> Decoder<M> {
         self.bytes
     }
 
-    /// Forgets one remembered PDU, of table `own` when it has any; false when the cache is
-    /// empty.
-    fn forget_one(&mut self, own: usize) -> bool {
+    /// Forgets one remembered PDU, of table `own` when it has any, and hands back its entry;
+    /// `None` when the cache is empty.
+    fn forget_one(&mut self, own: usize) -> Option<Box<Entry<M>>> {
         let victim = if self.cache.get(own).is_some_and(|m| !m.is_empty()) {
             Some(own)
         } else {
             self.cache.iter().position(|m| !m.is_empty())
         };
-        let Some(m) = victim.and_then(|i| self.cache.get_mut(i)) else {
-            return false;
-        };
-        let Some((hash, first)) = m.iter().next().map(|e| (e.hash, &**e as *const Entry<M>)) else {
-            return false;
-        };
-        let Ok(found) = m.find_entry(hash, |e| std::ptr::eq(&**e, first)) else {
-            return false;
-        };
+        let m = victim.and_then(|i| self.cache.get_mut(i))?;
+        let (hash, first) = m.iter().next().map(|e| (e.hash, &**e as *const Entry<M>))?;
+        let found = m.find_entry(hash, |e| std::ptr::eq(&**e, first)).ok()?;
         let (gone, _) = found.remove();
         self.entries = self.entries.saturating_sub(1);
         self.bytes = self.bytes.saturating_sub(gone.key.len());
-        true
+        Some(gone)
     }
 
     /// Counters since the decoder was made.
@@ -249,25 +257,41 @@ impl<M: Default> Decoder<M> {
             self.refill_scratch(source);
             return self.lend_scratch(f);
         }
-        let decoded = Arc::new(decode_for_detection(source));
         let len = source.payload.len();
-        while self.entries >= MAX_CACHE_ENTRIES || self.bytes + len > MAX_CACHE_BYTES {
-            if !self.forget_one(index) {
-                break;
+        let mut forgotten = None;
+        while self.entries >= self.max_entries || self.bytes + len > MAX_CACHE_BYTES {
+            match self.forget_one(index) {
+                Some(gone) => forgotten = Some(gone),
+                None => break,
             }
         }
+        // A full cache forgets one PDU for each new one: the new one is read into the
+        // forgotten entry's allocations (its box, its shared form and its LTE RRC message),
+        // which on recordings read once saves an allocation and a free of each for most PDUs
+        // remembered.
+        let spare_rrc = &mut self.spare_rrc;
+        let reused = forgotten.and_then(|mut entry| {
+            Arc::get_mut(&mut entry.decoded)?.refill_for_detection(source, spare_rrc);
+            self.stats.reused += 1;
+            entry.key = SmallVec::from_slice(key);
+            entry.hash = hash;
+            entry.memo = M::default();
+            Some(entry)
+        });
+        let entry = reused.unwrap_or_else(|| {
+            Box::new(Entry {
+                key: SmallVec::from_slice(key),
+                hash,
+                decoded: Arc::new(decode_for_detection(source)),
+                memo: M::default(),
+            })
+        });
         let Some(m) = self.cache.get_mut(index) else {
-            self.scratch = decoded;
+            self.scratch = entry.decoded;
             return self.lend_scratch(f);
         };
         self.entries += 1;
         self.bytes += len;
-        let entry = Box::new(Entry {
-            key: SmallVec::from_slice(key),
-            hash,
-            decoded,
-            memo: M::default(),
-        });
         let slot = m.insert_unique(hash, entry, |e| e.hash).into_mut();
         f(&slot.decoded, &mut slot.memo)
     }
