@@ -3,6 +3,7 @@
 //! answered from the cache), and at its limits (`MAX_CACHE_ENTRIES`, `MAX_CACHED_PDU`). A PDU
 //! is remembered at its second sighting.
 
+use std::path::Path;
 use stingwatch_decode::{
     decode_message, CacheStats, CaptureReader, Decoder, MAX_CACHED_PDU, MAX_CACHE_BYTES,
     MAX_CACHE_ENTRIES,
@@ -11,6 +12,26 @@ use stingwatch_model::{
     LteRrcChannel, NrRrcChannel, PayloadKind, RadioContext, RadioMessage, Rat, ReadItem,
 };
 use stingwatch_testsupport::shared_recordings;
+
+/// Reads the recording at `path` through `decoder`, asserting that each message decodes as
+/// `decode_message` decodes it; the number of messages.
+fn decode_both_ways(decoder: &mut Decoder, path: &Path) -> u64 {
+    let mut compared = 0;
+    for item in CaptureReader::open(path).expect("opens") {
+        let ReadItem::Message(m) = item else { continue };
+        let full = decode_message(m.clone());
+        let cached = decoder.decode(m);
+        assert_eq!(
+            format!("{full:?}"),
+            format!("{cached:?}"),
+            "{}: packet {}",
+            path.display(),
+            full.source.packet
+        );
+        compared += 1;
+    }
+    compared
+}
 
 #[test]
 fn cached_decoding_equals_full_decoding_on_real_recordings() {
@@ -22,20 +43,7 @@ fn cached_decoding_equals_full_decoding_on_real_recordings() {
             if pass == 1 {
                 first_pass = Some(decoder.stats());
             }
-            let reader = CaptureReader::open(&path).expect("opens");
-            for item in reader {
-                let ReadItem::Message(m) = item else { continue };
-                let full = decode_message(m.clone());
-                let cached = decoder.decode(m);
-                assert_eq!(
-                    format!("{full:?}"),
-                    format!("{cached:?}"),
-                    "{}: packet {}",
-                    path.display(),
-                    full.source.packet
-                );
-                compared += 1;
-            }
+            compared += decode_both_ways(&mut decoder, &path);
         }
         let stats = decoder.stats();
         let first = first_pass.unwrap_or_default();
@@ -64,20 +72,7 @@ fn a_full_cache_reads_new_pdus_into_forgotten_entries_exactly() {
     let mut decoder = Decoder::new().with_max_entries(ENTRIES);
     let mut compared = 0u64;
     for path in shared_recordings() {
-        let reader = CaptureReader::open(&path).expect("opens");
-        for item in reader {
-            let ReadItem::Message(m) = item else { continue };
-            let full = decode_message(m.clone());
-            let cached = decoder.decode(m);
-            assert_eq!(
-                format!("{full:?}"),
-                format!("{cached:?}"),
-                "{}: packet {}",
-                path.display(),
-                full.source.packet
-            );
-            compared += 1;
-        }
+        compared += decode_both_ways(&mut decoder, &path);
     }
     let stats = decoder.stats();
     eprintln!("{compared} messages, {stats:?}");
