@@ -36,9 +36,10 @@ use crate::{decode_for_detection, decode_payload, Decoded, DecodedMessage};
 /// Most PDUs remembered at once; when full, each new PDU replaces one, so memory stays bounded
 /// whatever a transmitter sends. One pass of the real recording the benchmark repeats holds
 /// 1,076 distinct RRC PDUs; 1,024 entries were measured to thrash on that working set. Each
-/// entry holds its decoded summary (about 560 bytes with the table's share): on recordings
-/// read once, where most entries are never asked for again, 4,096 entries were 2.3 MB of peak
-/// RSS, so the table stays near twice that working set.
+/// entry holds its decoded summary (about 560 bytes with the table's share; an entry reused
+/// for another PDU also keeps the room of its paging list, at most 16 records, and of its NAS
+/// list): on recordings read once, where most entries are never asked for again, 4,096
+/// entries were 2.3 MB of peak RSS, so the table stays near twice that working set.
 pub const MAX_CACHE_ENTRIES: usize = 2048;
 
 /// Most PDU bytes remembered at once (the keys): real PDUs average 40-70 bytes, so this only
@@ -177,11 +178,11 @@ impl<M: Default> Decoder<M> {
         Decoder::default()
     }
 
-    /// The same decoder remembering at most `entries` PDUs at once (at most
+    /// The same decoder remembering at most `entries` PDUs at once (at least one, at most
     /// [`MAX_CACHE_ENTRIES`]): less memory on small devices, and a cache that fills soon for
     /// tests of what it does when full.
     pub fn with_max_entries(mut self, entries: usize) -> Self {
-        self.max_entries = entries.min(MAX_CACHE_ENTRIES);
+        self.max_entries = entries.clamp(1, MAX_CACHE_ENTRIES);
         self
     }
 
@@ -265,10 +266,10 @@ impl<M: Default> Decoder<M> {
                 None => break,
             }
         }
-        // A full cache forgets one PDU for each new one: the new one is read into the
-        // forgotten entry's allocations (its box, its shared form and its LTE RRC message),
-        // which on recordings read once saves an allocation and a free of each for most PDUs
-        // remembered.
+        // A full cache forgets a PDU for each new one (several when the new one needs the room
+        // of more than one): the new one is read into the last forgotten entry's allocations
+        // (its box, its shared form and its LTE RRC message), which on recordings read once
+        // saves an allocation and a free of each for most PDUs remembered.
         let spare_rrc = &mut self.spare_rrc;
         let reused = forgotten.and_then(|mut entry| {
             Arc::get_mut(&mut entry.decoded)?.refill_for_detection(source, spare_rrc);

@@ -74,6 +74,10 @@ fn a_full_cache_reads_new_pdus_into_forgotten_entries_exactly() {
     for path in shared_recordings() {
         compared += decode_both_ways(&mut decoder, &path);
     }
+    if compared == 0 {
+        eprintln!("SKIP: no shared recordings");
+        return;
+    }
     let stats = decoder.stats();
     eprintln!("{compared} messages, {stats:?}");
     // The cache filled, and thousands of PDUs were then remembered in place of others.

@@ -76,6 +76,8 @@ struct State {
     /// recording skips the same few kinds thousands of times, and formatting the key each
     /// time was a fifth of reading such a frame.
     skip_keys: Vec<(Skipped, String)>,
+    /// Scratch for the key of a kind past those `skip_keys` keeps.
+    spill_key: String,
     /// Whether the last radio record was GSM RR: the NAS record (0x713A) serves GSM and UMTS
     /// alike and says not which.
     on_gsm: bool,
@@ -106,6 +108,7 @@ impl<R: Read> QmdlReader<R> {
                 summary: ReadSummary::default(),
                 log_codes: Vec::new(),
                 skip_keys: Vec::new(),
+                spill_key: String::new(),
                 on_gsm: false,
                 spare: Vec::new(),
             },
@@ -225,7 +228,14 @@ impl State {
                 self.skip_keys.push((what, what.to_string()));
                 self.skip_keys.len() - 1
             }
-            None => return self.summary.skip(what.to_string()),
+            None => {
+                // Past the kinds kept written: formatted into scratch, so only a key the
+                // summary does not hold yet allocates.
+                use std::fmt::Write;
+                self.spill_key.clear();
+                let _ = write!(self.spill_key, "{what}");
+                return self.summary.skip(self.spill_key.as_str());
+            }
         };
         if let Some((_, key)) = self.skip_keys.get(at) {
             self.summary.skip(key.as_str());
