@@ -221,25 +221,20 @@ impl<R: Read> Iterator for QmdlReader<R> {
 
 impl State {
     fn skip(&mut self, what: Skipped) {
-        let known = self.skip_keys.iter().position(|(k, _)| *k == what);
-        let at = match known {
-            Some(i) => i,
-            None if self.skip_keys.len() < MAX_SKIP_KEYS => {
-                self.skip_keys.push((what, what.to_string()));
-                self.skip_keys.len() - 1
-            }
-            None => {
-                // Past the kinds kept written: formatted into scratch, so only a key the
-                // summary does not hold yet allocates.
-                use std::fmt::Write;
-                self.spill_key.clear();
-                let _ = write!(self.spill_key, "{what}");
-                return self.summary.skip(self.spill_key.as_str());
-            }
-        };
-        if let Some((_, key)) = self.skip_keys.get(at) {
-            self.summary.skip(key.as_str());
+        if let Some((_, key)) = self.skip_keys.iter().find(|(k, _)| *k == what) {
+            return self.summary.skip(key.as_str());
         }
+        if self.skip_keys.len() < MAX_SKIP_KEYS {
+            let key = what.to_string();
+            self.summary.skip(key.as_str());
+            return self.skip_keys.push((what, key));
+        }
+        // Past the kinds kept written: formatted into scratch, so only a key the summary does
+        // not hold yet allocates.
+        use std::fmt::Write;
+        self.spill_key.clear();
+        let _ = write!(self.spill_key, "{what}");
+        self.summary.skip(self.spill_key.as_str());
     }
 
     fn frame_damage(&mut self, d: FrameDamage) -> ReadItem {

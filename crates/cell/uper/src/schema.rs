@@ -163,12 +163,13 @@ impl Interest {
     #[inline]
     fn flags(&self, types: &'static [Ty]) -> &[AtomicU8] {
         self.flags.get_or_init(|| {
-            (0..types.len())
-                .map(|t| {
-                    let wanted = TyId::try_from(t).is_ok_and(|t| self.parents.contains(&t));
-                    AtomicU8::new(if wanted { WANTED } else { UNKNOWN })
-                })
-                .collect()
+            let flags: Box<[AtomicU8]> = types.iter().map(|_| AtomicU8::new(UNKNOWN)).collect();
+            for &parent in self.parents {
+                if let Some(f) = flags.get(usize::from(parent)) {
+                    f.store(WANTED, Ordering::Relaxed);
+                }
+            }
+            flags
         })
     }
 
