@@ -69,7 +69,7 @@ pub struct CacheStats {
     /// LTE RRC, NAS and NR RRC PDUs longer than [`MAX_CACHED_PDU`], never cached.
     pub uncached: u64,
     /// PDUs remembered in the entry of one the full cache forgot for them, read into its
-    /// allocations.
+    /// allocations (those of its shared form only when no reader still held it).
     pub reused: u64,
 }
 
@@ -270,23 +270,22 @@ impl<M: Default> Decoder<M> {
         // of more than one): the new one is read into the last forgotten entry's allocations
         // (its box, its shared form and its LTE RRC message), which on recordings read once
         // saves an allocation and a free of each for most PDUs remembered.
-        let spare_rrc = &mut self.spare_rrc;
-        let reused = forgotten.and_then(|mut entry| {
-            Arc::get_mut(&mut entry.decoded)?.refill_for_detection(source, spare_rrc);
-            self.stats.reused += 1;
-            entry.key = SmallVec::from_slice(key);
-            entry.hash = hash;
-            entry.memo = M::default();
-            Some(entry)
-        });
-        let entry = reused.unwrap_or_else(|| {
-            Box::new(Entry {
+        let entry = match forgotten {
+            Some(mut entry) => {
+                refill_shared(&mut entry.decoded, source, &mut self.spare_rrc);
+                entry.key = SmallVec::from_slice(key);
+                entry.hash = hash;
+                entry.memo = M::default();
+                self.stats.reused += 1;
+                entry
+            }
+            None => Box::new(Entry {
                 key: SmallVec::from_slice(key),
                 hash,
                 decoded: Arc::new(decode_for_detection(source)),
                 memo: M::default(),
-            })
-        });
+            }),
+        };
         let Some(m) = self.cache.get_mut(index) else {
             self.scratch = entry.decoded;
             return self.lend_scratch(f);
@@ -335,16 +334,26 @@ impl<M: Default> Decoder<M> {
     /// allocations when no reader kept it: most PDUs read once are paging, whose message and
     /// paging list then cost no allocation and no free.
     fn refill_scratch(&mut self, source: &RadioMessage) {
-        match Arc::get_mut(&mut self.scratch) {
-            Some(mine) => mine.refill_for_detection(source, &mut self.spare_rrc),
-            None => self.scratch = Arc::new(decode_for_detection(source)),
-        }
+        refill_shared(&mut self.scratch, source, &mut self.spare_rrc);
     }
 
     /// Calls `f` with the scratch decoded form and a fresh reader's part.
     fn lend_scratch<R>(&mut self, f: impl FnOnce(&Arc<Decoded>, &mut M) -> R) -> R {
         self.scratch_memo = M::default();
         f(&self.scratch, &mut self.scratch_memo)
+    }
+}
+
+/// Makes `decode_for_detection(source)` the form `shared` holds, read into its allocations
+/// (and an LTE RRC message from `spare`) when no reader kept it, else in a new one.
+fn refill_shared(
+    shared: &mut Arc<Decoded>,
+    source: &RadioMessage,
+    spare: &mut Option<Box<stingwatch_lte_rrc::RrcMessage>>,
+) {
+    match Arc::get_mut(shared) {
+        Some(mine) => mine.refill_for_detection(source, spare),
+        None => *shared = Arc::new(decode_for_detection(source)),
     }
 }
 
