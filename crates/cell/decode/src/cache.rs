@@ -10,9 +10,10 @@
 //! Decoding is a pure function of (channel, bytes), so the decoded form of a repeated PDU can
 //! be reused.
 //!
-//! When full, the cache forgets one entry for each new one, chosen by the order of the hash
-//! table (keyed per process). Clearing everything, or forgetting the oldest, would forget all
-//! of a working set slightly larger than the cache each time round; this keeps most of it.
+//! When full, the cache forgets one entry for each new one: the next one a cursor sweeping the
+//! table's slots meets. Slots follow the hash (keyed per process), so this forgets at random
+//! with respect to the PDUs. Clearing everything, or forgetting the oldest, would forget all of
+//! a working set slightly larger than the cache each time round; this keeps most of it.
 //!
 //! A PDU is remembered the second time it is seen, not the first. Most PDUs of a recording
 //! read once never come back (paging for other phones, measurement reports, each
@@ -115,8 +116,6 @@ pub struct Decoder<M = ()> {
     stats: CacheStats,
     /// The decoded form of the last message that is not cached, lent to its reader.
     scratch: Arc<Decoded>,
-    /// The reader's part for `scratch`, fresh for each message that is not cached.
-    scratch_memo: M,
     /// An LTE RRC message `scratch` held before a message of another kind, kept for the next
     /// LTE RRC message read into `scratch` (NAS records come between paging messages).
     spare_rrc: Option<Box<stingwatch_lte_rrc::RrcMessage>>,
@@ -125,6 +124,8 @@ pub struct Decoder<M = ()> {
     seen: Box<[u64]>,
     /// First sightings noted since the filter was last emptied.
     seen_notes: usize,
+    /// Per table, the slot where the search for the next entry to forget starts.
+    forget_from: [usize; NR_TABLES + NrRrcChannel::ALL.len()],
 }
 
 impl<M: std::fmt::Debug> std::fmt::Debug for Entry<M> {
@@ -145,11 +146,11 @@ impl<M: Default> Default for Decoder<M> {
             bytes: 0,
             stats: CacheStats::default(),
             scratch: Arc::default(),
-            scratch_memo: M::default(),
             spare_rrc: None,
             hasher: foldhash::fast::RandomState::default(),
             seen: vec![0; SEEN_BITS / 64].into_boxed_slice(),
             seen_notes: 0,
+            forget_from: [0; NR_TABLES + NrRrcChannel::ALL.len()],
         }
     }
 }
@@ -204,10 +205,17 @@ impl<M: Default> Decoder<M> {
         } else {
             self.cache.iter().position(|m| !m.is_empty())
         };
-        let m = victim.and_then(|i| self.cache.get_mut(i))?;
-        let (hash, first) = m.iter().next().map(|e| (e.hash, &**e as *const Entry<M>))?;
-        let found = m.find_entry(hash, |e| std::ptr::eq(&**e, first)).ok()?;
-        let (gone, _) = found.remove();
+        let i = victim?;
+        let (m, from) = self.cache.get_mut(i).zip(self.forget_from.get_mut(i))?;
+        // The sweep goes on from where the last one stopped. Taking the table's first entry
+        // each time, as before, emptied the front of the table, so each search scanned further
+        // and then looked its find up again by hash.
+        let slots = m.num_buckets();
+        let at = (0..slots)
+            .map(|step| (*from + step) % slots)
+            .find(|&at| m.get_bucket(at).is_some())?;
+        *from = at + 1;
+        let (gone, _) = m.get_bucket_entry(at).ok()?.remove();
         self.entries = self.entries.saturating_sub(1);
         self.bytes = self.bytes.saturating_sub(gone.key.len());
         Some(gone)
@@ -225,13 +233,13 @@ impl<M: Default> Decoder<M> {
     }
 
     /// Calls `f` with the decoded form of `source` (the value `decode_message(source)` holds)
-    /// and the reader's `M` for it, both borrowed from the cache when its PDU was seen lately:
-    /// reading a repeat then costs no reference count. A PDU that is not cached comes with a
-    /// fresh `M::default()`.
+    /// and the reader's `M` for it, both borrowed from the cache when its PDU is remembered:
+    /// reading a repeat then costs no reference count. A PDU that is not remembered comes
+    /// without an `M`, so its reader keeps nothing that would be dropped at once.
     pub fn decode_with<R>(
         &mut self,
         source: &RadioMessage,
-        f: impl FnOnce(&Arc<Decoded>, &mut M) -> R,
+        f: impl FnOnce(&Arc<Decoded>, Option<&mut M>) -> R,
     ) -> R {
         let Some(index) = table_of(source.kind) else {
             self.set_scratch(decode_payload(source));
@@ -251,7 +259,7 @@ impl<M: Default> Decoder<M> {
         {
             self.stats.hits += 1;
             let hit = &mut **hit;
-            return f(&hit.decoded, &mut hit.memo);
+            return f(&hit.decoded, Some(&mut hit.memo));
         }
         self.stats.misses += 1;
         if self.first_sighting(index, hash) {
@@ -293,7 +301,7 @@ impl<M: Default> Decoder<M> {
         self.entries += 1;
         self.bytes += len;
         let slot = m.insert_unique(hash, entry, |e| e.hash).into_mut();
-        f(&slot.decoded, &mut slot.memo)
+        f(&slot.decoded, Some(&mut slot.memo))
     }
 
     /// Whether the PDU of table `index` hashing to `hash` is seen for the first time lately,
@@ -337,10 +345,9 @@ impl<M: Default> Decoder<M> {
         refill_shared(&mut self.scratch, source, &mut self.spare_rrc);
     }
 
-    /// Calls `f` with the scratch decoded form and a fresh reader's part.
-    fn lend_scratch<R>(&mut self, f: impl FnOnce(&Arc<Decoded>, &mut M) -> R) -> R {
-        self.scratch_memo = M::default();
-        f(&self.scratch, &mut self.scratch_memo)
+    /// Calls `f` with the scratch decoded form, which has no reader's part.
+    fn lend_scratch<R>(&mut self, f: impl FnOnce(&Arc<Decoded>, Option<&mut M>) -> R) -> R {
+        f(&self.scratch, None)
     }
 }
 

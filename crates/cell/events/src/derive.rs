@@ -244,7 +244,7 @@ impl EventDeriver {
         decoded: &Decoded,
         out: &mut Vec<Event>,
     ) {
-        self.derive_remembering(source, decoded, &mut KindMemo::default(), out);
+        self.derive_with(source, decoded, None, out);
     }
 
     /// The event of a repeated message whose `memo` answers for it, as
@@ -280,19 +280,30 @@ impl EventDeriver {
         memo: &mut KindMemo,
         out: &mut Vec<Event>,
     ) {
-        let packet = source.packet;
-        let time = source.time.filter(|t| t.0 >= EARLIEST_PLAUSIBLE_TIME.0);
-        let mut radio = (source.context.arfcn, source.context.pci);
         // A memo that answers gives its event as when lent, kept here as a copy.
         match self.lend_remembered(source, memo) {
             Lent::Event(ev) => {
                 out.push(ev.clone());
                 memo.give_back(ev);
-                return;
             }
-            Lent::NoEvent => return,
-            Lent::No => {}
+            Lent::NoEvent => {}
+            Lent::No => self.derive_with(source, decoded, Some(memo), out),
         }
+    }
+
+    /// Derives the events of `decoded` afresh, noting in `memo` what a repeat may reuse. A
+    /// form read once has no memo: most PDUs of a recording (paging for other phones) are, and
+    /// copying each one's kind into a memo about to be dropped was wasted work.
+    fn derive_with(
+        &mut self,
+        source: &RadioMessage,
+        decoded: &Decoded,
+        memo: Option<&mut KindMemo>,
+        out: &mut Vec<Event>,
+    ) {
+        let packet = source.packet;
+        let time = source.time.filter(|t| t.0 >= EARLIEST_PLAUSIBLE_TIME.0);
+        let mut radio = (source.context.arfcn, source.context.pci);
         match decoded.protocol {
             Protocol::LteRrc => {
                 radio = self.lte_radio(radio);
@@ -301,7 +312,7 @@ impl EventDeriver {
                 };
                 let uplink = rrc.channel.direction() == Direction::Uplink;
                 let kind = rrc_kind(rrc, radio.0);
-                if decoded.nas.is_empty() {
+                if let Some(memo) = memo.filter(|_| decoded.nas.is_empty()) {
                     memo.plain_rrc = Some(PlainRrcKind {
                         earfcn: radio.0,
                         kind: kind.clone(),

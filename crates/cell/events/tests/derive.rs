@@ -360,6 +360,8 @@ fn remembered_kinds_follow_the_earfcn() {
         let msg = on_earfcn(packet, &pdu, earfcn);
         let mut got = Vec::new();
         decoder.decode_with(&msg.source, |decoded, memo| {
+            let mut unkept = KindMemo::default();
+            let memo = memo.unwrap_or(&mut unkept);
             if memo.is_plain_rrc() {
                 remembered += 1;
             }
@@ -404,6 +406,8 @@ fn messages_carrying_nas_are_not_remembered() {
         );
         let mut got = Vec::new();
         decoder.decode_with(&msg.source, |decoded, memo| {
+            let mut unkept = KindMemo::default();
+            let memo = memo.unwrap_or(&mut unkept);
             cached.derive_remembering(&msg.source, decoded, memo, &mut got);
             assert!(!memo.is_plain_rrc());
         });
@@ -481,6 +485,8 @@ fn lent_kinds_equal_fresh_ones_and_a_kind_not_given_back_is_worked_out_again() {
         let msg = on_earfcn(packet, &pdu, earfcn);
         let mut got = Vec::new();
         decoder.decode_with(&msg.source, |decoded, memo| {
+            let mut unkept = KindMemo::default();
+            let memo = memo.unwrap_or(&mut unkept);
             match lending.lend_remembered(&msg.source, memo) {
                 Lent::Event(ev) => {
                     lent += 1;

@@ -151,6 +151,13 @@ impl Pipeline {
             decoded.without_rrc_or_nas()
         } else {
             decoder.decode_with(msg, |decoded, memo| {
+                let Some(memo) = memo else {
+                    // Not remembered: nothing to reuse, nothing to note.
+                    deriver.derive_decoded(msg, decoded, &mut events);
+                    observe_all(cells, timeline, analysis, name, &events, &mut pushed);
+                    events.clear();
+                    return decoded.without_rrc_or_nas();
+                };
                 // A repeat whose event the memo holds: the event borrows the memo's kind for
                 // the time the stages read it, so a repeat costs no copy of the kind and no
                 // drop.
