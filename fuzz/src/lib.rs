@@ -243,8 +243,12 @@ pub fn run_pipeline(messages: impl IntoIterator<Item = RadioMessage>) {
         // The fast path must decode exactly as the straightforward one, repeats included.
         let fast = cached.decode(message.clone());
         let mut remembered = Vec::new();
-        // As the pipeline reads a repeat: the memo's kind lent to its event and given back.
+        // As the pipeline reads a repeat: the memo's kind lent to its event and given back; a
+        // PDU the cache does not remember is derived without a memo.
         remembering.decode_with(&message, |decoded, memo| {
+            let Some(memo) = memo else {
+                return remembering_deriver.derive_decoded(&message, decoded, &mut remembered);
+            };
             match remembering_deriver.lend_remembered(&message, memo) {
                 stingwatch_events::Lent::Event(ev) => {
                     remembered.push(ev.clone());
