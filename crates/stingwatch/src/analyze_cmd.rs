@@ -20,7 +20,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use stingwatch_analysis::{KnownCells, Plmn, Severity};
 use stingwatch_capture::PcapngWriter;
 use stingwatch_decode::{CaptureReader, OpenError};
-use stingwatch_model::ReadItem;
+use stingwatch_model::{ReadItem, ReadItemRef};
 use stingwatch_pipeline::Pipeline;
 use stingwatch_report::{
     locate_cells, packet_comments, render_html, render_text, CellRecord, FileFinding,
@@ -233,23 +233,19 @@ fn analyze_reader(
     }
     let mut errors = Vec::new();
     let mut errors_omitted = 0u64;
-    // Gives back a message's payload buffer, for the reader to fill with the next message.
-    let mut take = |item: ReadItem| match item {
-        ReadItem::Message(msg) => {
-            pipeline.push(&msg);
-            Some(msg.payload)
+    let mut take = |item: ReadItemRef<'_>| match item {
+        ReadItemRef::Message(msg) => {
+            pipeline.push(msg);
         }
-        ReadItem::Measurement(m) => {
+        ReadItemRef::Measurement(m) => {
             pipeline.push_measurement(&m);
-            None
         }
-        ReadItem::Damage(d) => {
+        ReadItemRef::Damage(d) => {
             if errors.len() < MAX_REPORTED_ERRORS {
                 errors.push(format!("damaged input at {d}"));
             } else {
                 errors_omitted += 1;
             }
-            None
         }
     };
     let reader = if read_ahead {
@@ -277,7 +273,11 @@ fn analyze_reader(
             for batch in rx {
                 // The reader is on another thread: its buffers are not handed back.
                 for item in batch {
-                    take(item);
+                    match item {
+                        ReadItem::Message(m) => take(ReadItemRef::Message(&m)),
+                        ReadItem::Damage(d) => take(ReadItemRef::Damage(d)),
+                        ReadItem::Measurement(m) => take(ReadItemRef::Measurement(m)),
+                    }
                 }
             }
             reading
@@ -288,10 +288,9 @@ fn analyze_reader(
         let mut reader = reader;
         let mut done = 0u64;
         let mut since_update = 0u64;
-        while let Some(item) = reader.next() {
-            if let Some(payload) = take(item) {
-                reader.recycle(payload);
-            }
+        // Messages are lent by the reader, which reuses their buffers for the next one.
+        while let Some(item) = reader.next_ref() {
+            take(item);
             since_update += 1;
             if since_update >= PROGRESS_EVERY {
                 since_update = 0;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use stingwatch_capture::PcapReader;
 use stingwatch_diag::QmdlReader;
-use stingwatch_model::{CaptureFormat, ReadItem, ReadSummary};
+use stingwatch_model::{CaptureFormat, RadioMessage, ReadItem, ReadItemRef, ReadSummary};
 
 /// How many leading bytes are examined to detect the format.
 pub const DETECT_PREFIX: usize = 64 * 1024;
@@ -45,6 +45,8 @@ enum Inner {
 pub struct CaptureReader {
     format: CaptureFormat,
     inner: Inner,
+    /// The pcap message [`CaptureReader::next_ref`] lends (DIAG readers keep their own).
+    lent: Option<RadioMessage>,
 }
 
 impl CaptureReader {
@@ -100,7 +102,11 @@ impl CaptureReader {
                 })?)
             }
         };
-        Ok(CaptureReader { format, inner })
+        Ok(CaptureReader {
+            format,
+            inner,
+            lent: None,
+        })
     }
 
     /// The detected container format.
@@ -116,12 +122,17 @@ impl CaptureReader {
         }
     }
 
-    /// Hands a message's payload buffer back once its reader is done with it, so the next
-    /// message need not allocate one (DIAG inputs reuse it; pcap packets are read whole into
-    /// buffers of their own, and the buffer is then simply dropped).
-    pub fn recycle(&mut self, payload: Vec<u8>) {
-        if let Inner::Qmdl(r) = &mut self.inner {
-            r.recycle(payload);
+    /// The next item, its message lent instead of moved out: the same items as the iterator
+    /// gives, for a reader that only looks at each message (a DIAG reader then writes each
+    /// message once, in place, and reuses its buffers).
+    pub fn next_ref(&mut self) -> Option<ReadItemRef<'_>> {
+        match &mut self.inner {
+            Inner::Qmdl(r) => r.next_ref(),
+            Inner::Pcap(r) => Some(match r.next()? {
+                ReadItem::Message(m) => ReadItemRef::Message(&*self.lent.insert(m)),
+                ReadItem::Damage(d) => ReadItemRef::Damage(d),
+                ReadItem::Measurement(m) => ReadItemRef::Measurement(m),
+            }),
         }
     }
 

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use stingwatch_model::{
     Damage, Direction, Measurement, MeasurementKind, PayloadKind, RadioContext, RadioMessage, Rat,
-    ReadItem, ReadSummary,
+    ReadItem, ReadItemRef, ReadSummary,
 };
 
 /// Reads a DIAG stream (`.qmdl`, `.mi2log`) and yields LTE RRC and NAS messages, GSM and
@@ -36,7 +36,15 @@ pub struct QmdlReader<R: Read> {
     /// Bad frames merged into `pending`.
     pending_frames: u64,
     /// An item held back while `pending` is handed out first.
-    ready: Option<ReadItem>,
+    ready: Option<Step>,
+}
+
+/// What one step of reading gave: a message (left in [`State::message`], so that it is
+/// written once, where its reader lends it from) or another item.
+enum Step {
+    Message,
+    Damage(Damage),
+    Measurement(Measurement),
 }
 
 /// Kinds of skipped frame whose keys [`State`] keeps written; others are written each time.
@@ -84,6 +92,10 @@ struct State {
     /// A payload buffer handed back by the reader's user ([`QmdlReader::recycle`]), filled by
     /// the next message instead of a new allocation.
     spare: Vec<u8>,
+    /// The last message read, lent by [`QmdlReader::next_ref`]. Messages are written here
+    /// rather than returned up through the reader's layers: each move of a just-built message
+    /// stalled on reloading what had been stored a moment before (docs/performance.md).
+    message: Option<RadioMessage>,
 }
 
 /// Largest payload buffer kept for reuse: a frame's whole payload at most, so one huge
@@ -111,6 +123,7 @@ impl<R: Read> QmdlReader<R> {
                 spill_key: String::new(),
                 on_gsm: false,
                 spare: Vec::new(),
+                message: None,
             },
             pending: None,
             pending_frames: 0,
@@ -119,7 +132,7 @@ impl<R: Read> QmdlReader<R> {
     }
 
     /// The pending damaged region, its reason saying how many bad frames it spans.
-    fn take_pending(&mut self) -> Option<ReadItem> {
+    fn take_pending(&mut self) -> Option<Damage> {
         let mut d = self.pending.take()?;
         if self.pending_frames > 1 {
             d.reason = format!(
@@ -130,11 +143,11 @@ impl<R: Read> QmdlReader<R> {
         self.pending_frames = 0;
         // Counted as handed out, so the summary counts merged regions, as the caller sees them.
         self.state.summary.damaged_regions += 1;
-        Some(ReadItem::Damage(d))
+        Some(d)
     }
 
     /// The next item before contiguous damaged regions are merged.
-    fn next_unmerged(&mut self) -> Option<ReadItem> {
+    fn next_unmerged(&mut self) -> Option<Step> {
         loop {
             let item = match self.deframer.next_item() {
                 None => {
@@ -147,7 +160,7 @@ impl<R: Read> QmdlReader<R> {
                 }
                 Some(DeframeItem::Damage(damage)) => {
                     self.state.summary.frames += 1;
-                    Some(self.state.frame_damage(damage))
+                    Some(Step::Damage(self.state.frame_damage(damage)))
                 }
             };
             self.state.summary.bytes = self.deframer.bytes_read();
@@ -180,17 +193,16 @@ impl<R: Read> QmdlReader<R> {
     }
 }
 
-impl<R: Read> Iterator for QmdlReader<R> {
-    type Item = ReadItem;
-
-    fn next(&mut self) -> Option<ReadItem> {
-        if let Some(item) = self.ready.take() {
-            return Some(item);
+impl<R: Read> QmdlReader<R> {
+    /// The next item with contiguous damaged regions merged.
+    fn step(&mut self) -> Option<Step> {
+        if let Some(step) = self.ready.take() {
+            return Some(step);
         }
         loop {
             match self.next_unmerged() {
-                None => return self.take_pending(),
-                Some(ReadItem::Damage(d)) => {
+                None => return self.take_pending().map(Step::Damage),
+                Some(Step::Damage(d)) => {
                     if let Some(p) = &mut self.pending {
                         // Adjacent bad frames are separated by their one flag byte.
                         let end = p.offset.saturating_add(p.length);
@@ -203,19 +215,44 @@ impl<R: Read> Iterator for QmdlReader<R> {
                     let previous = self.take_pending();
                     self.pending = Some(d);
                     self.pending_frames = 1;
-                    if previous.is_some() {
-                        return previous;
+                    if let Some(previous) = previous {
+                        return Some(Step::Damage(previous));
                     }
                 }
-                Some(item) => {
+                Some(step) => {
                     if let Some(p) = self.take_pending() {
-                        self.ready = Some(item);
-                        return Some(p);
+                        // A message held back stays where it was written: nothing reads
+                        // into it before `ready` is handed out.
+                        self.ready = Some(step);
+                        return Some(Step::Damage(p));
                     }
-                    return Some(item);
+                    return Some(step);
                 }
             }
         }
+    }
+
+    /// The next item, its message lent from the reader instead of moved out: the fast way to
+    /// read a recording when each message is only looked at (the reader reuses the message's
+    /// buffers for the next one). The items are those the iterator yields.
+    pub fn next_ref(&mut self) -> Option<ReadItemRef<'_>> {
+        Some(match self.step()? {
+            Step::Message => ReadItemRef::Message(self.state.message.as_ref()?),
+            Step::Damage(d) => ReadItemRef::Damage(d),
+            Step::Measurement(m) => ReadItemRef::Measurement(m),
+        })
+    }
+}
+
+impl<R: Read> Iterator for QmdlReader<R> {
+    type Item = ReadItem;
+
+    fn next(&mut self) -> Option<ReadItem> {
+        Some(match self.step()? {
+            Step::Message => ReadItem::Message(self.state.message.take()?),
+            Step::Damage(d) => ReadItem::Damage(d),
+            Step::Measurement(m) => ReadItem::Measurement(m),
+        })
     }
 }
 
@@ -237,20 +274,38 @@ impl State {
         self.summary.skip(self.spill_key.as_str());
     }
 
-    fn frame_damage(&mut self, d: FrameDamage) -> ReadItem {
+    fn frame_damage(&mut self, d: FrameDamage) -> Damage {
         self.damage(d.offset, d.length, d.error.to_string())
     }
 
-    fn damage(&mut self, offset: u64, length: u64, reason: String) -> ReadItem {
-        ReadItem::Damage(Damage {
+    fn damage(&mut self, offset: u64, length: u64, reason: String) -> Damage {
+        Damage {
             offset,
             length,
             reason,
-        })
+        }
     }
 
-    /// A message, a damage, or `None` when the frame was counted as skipped.
-    fn handle_frame(&mut self, frame: &Frame<'_>) -> Option<ReadItem> {
+    /// The buffer the next message's payload is copied into: the last message's, or one
+    /// handed back, so that reading allocates no buffer per message.
+    fn payload_buffer(&mut self) -> Vec<u8> {
+        match &mut self.message {
+            Some(m) => std::mem::take(&mut m.payload),
+            None => std::mem::take(&mut self.spare),
+        }
+    }
+
+    /// Puts back a buffer from [`State::payload_buffer`] that no message took.
+    fn give_back(&mut self, buffer: Vec<u8>) {
+        match &mut self.message {
+            Some(m) => m.payload = buffer,
+            None => self.spare = buffer,
+        }
+    }
+
+    /// A message (written into `self.message`), a damage or a measurement, or `None` when the
+    /// frame was counted as skipped.
+    fn handle_frame(&mut self, frame: &Frame<'_>) -> Option<Step> {
         let mut payload = frame.payload;
         let mut cmd = payload.first().copied().unwrap_or(0);
         if cmd == DIAG_MULTI_RADIO_CMD_F {
@@ -273,11 +328,11 @@ impl State {
         let log = match DiagLogPacket::new_checked(payload) {
             Ok(log) => log,
             Err(e) => {
-                return Some(self.damage(
+                return Some(Step::Damage(self.damage(
                     frame.offset,
                     frame.raw_len,
                     format!("DIAG log packet: {e}"),
-                ))
+                )))
             }
         };
         let code = log.log_code();
@@ -287,28 +342,30 @@ impl State {
         if let Some(n) = self.log_codes.get_mut(usize::from(code)) {
             *n += 1;
         }
+        let mut buffer = self.payload_buffer();
         let parsed = if code == LOG_LTE_RRC_OTA {
             self.on_gsm = false;
-            rrc_message(&log, &mut self.spare)
+            rrc_message(&log, &mut buffer)
         } else if code == LOG_NR_RRC_OTA {
-            nr_rrc_message(&log, &mut self.spare)
+            nr_rrc_message(&log, &mut buffer)
         } else if is_lte_nas_log_code(code) {
-            nas_message(&log, &mut self.spare)
+            nas_message(&log, &mut buffer)
         } else if is_nr_nas_log_code(code) {
-            nr_nas_message(&log, &mut self.spare)
+            nr_nas_message(&log, &mut buffer)
         } else if code == LOG_GSM_RR_SIGNALING || code == LOG_GSM_DSDS_RR_SIGNALING {
             self.on_gsm = true;
-            gsm_rr_message(&log, code == LOG_GSM_DSDS_RR_SIGNALING, &mut self.spare)
+            gsm_rr_message(&log, code == LOG_GSM_DSDS_RR_SIGNALING, &mut buffer)
         } else if code == LOG_WCDMA_RRC_OTA {
             self.on_gsm = false;
-            wcdma_rrc_message(&log, &mut self.spare)
+            wcdma_rrc_message(&log, &mut buffer)
         } else if code == LOG_UMTS_NAS_OTA {
-            umts_nas_message(&log, self.on_gsm, &mut self.spare)
+            umts_nas_message(&log, self.on_gsm, &mut buffer)
         } else if is_measurement_log_code(code) {
+            self.give_back(buffer);
             return match measurement(&log) {
                 Ok(Some(kind)) => {
                     self.summary.measurements += 1;
-                    Some(ReadItem::Measurement(Measurement {
+                    Some(Step::Measurement(Measurement {
                         offset: frame.offset,
                         time: Some(log.time()),
                         rat: Rat::Lte,
@@ -319,13 +376,14 @@ impl State {
                     self.skip(Skipped::LogWithoutMeasurement(code));
                     None
                 }
-                Err(e) => Some(self.damage(
+                Err(e) => Some(Step::Damage(self.damage(
                     frame.offset,
                     frame.raw_len,
                     format!("{} 0x{code:04X}: {e}", measurement_name(code)),
-                )),
+                ))),
             };
         } else {
+            self.give_back(buffer);
             self.skip(Skipped::Log(code));
             return None;
         };
@@ -334,9 +392,12 @@ impl State {
                 self.summary.messages += 1;
                 msg.packet = self.summary.messages;
                 msg.offset = frame.offset;
-                Some(ReadItem::Message(msg))
+                self.message = Some(msg);
+                Some(Step::Message)
             }
             Err(e) => {
+                // The buffer was not taken: kept for the next message.
+                self.give_back(buffer);
                 let what = match code {
                     LOG_LTE_RRC_OTA => "LTE RRC OTA",
                     LOG_NR_RRC_OTA => "NR RRC OTA",
@@ -346,17 +407,18 @@ impl State {
                     LOG_WCDMA_RRC_OTA => "WCDMA RRC OTA",
                     _ => "LTE NAS OTA",
                 };
-                Some(self.damage(
+                Some(Step::Damage(self.damage(
                     frame.offset,
                     frame.raw_len,
                     format!("{what} 0x{code:04X}: {e}"),
-                ))
+                )))
             }
         }
     }
 }
 
 /// Message of an LTE RRC OTA record (packet number and offset filled in by the caller).
+#[inline(always)]
 fn rrc_message(log: &DiagLogPacket<'_>, spare: &mut Vec<u8>) -> Result<RadioMessage, RecordError> {
     let rrc = LteRrcOta::new_checked(log.body())?;
     if let Some(segment) = rrc.segment().filter(|&s| s != 0) {
@@ -382,6 +444,7 @@ fn rrc_message(log: &DiagLogPacket<'_>, spare: &mut Vec<u8>) -> Result<RadioMess
 }
 
 /// Message of an NR RRC OTA record (packet number and offset filled in by the caller).
+#[inline(always)]
 fn nr_rrc_message(
     log: &DiagLogPacket<'_>,
     spare: &mut Vec<u8>,
@@ -444,6 +507,7 @@ fn measurement(log: &DiagLogPacket<'_>) -> Result<Option<MeasurementKind>, Recor
 }
 
 /// Message of an LTE NAS OTA record (packet number and offset filled in by the caller).
+#[inline(always)]
 fn nas_message(log: &DiagLogPacket<'_>, spare: &mut Vec<u8>) -> Result<RadioMessage, RecordError> {
     let nas = LteNasOta::new_checked(log.body())?;
     Ok(RadioMessage {
@@ -459,6 +523,7 @@ fn nas_message(log: &DiagLogPacket<'_>, spare: &mut Vec<u8>) -> Result<RadioMess
 }
 
 /// Message of a 5GS NAS OTA record (packet number and offset filled in by the caller).
+#[inline(always)]
 fn nr_nas_message(
     log: &DiagLogPacket<'_>,
     spare: &mut Vec<u8>,
@@ -484,6 +549,7 @@ const GSMTAP_RACH: u8 = 0x03;
 /// Message of a GSM RR signalling record. Broadcast and common channel blocks keep their L2
 /// pseudo length and are GSMTAP Um payloads as they stand; dedicated channel records hold
 /// layer 3 alone and are carried as such.
+#[inline(always)]
 fn gsm_rr_message(
     log: &DiagLogPacket<'_>,
     dual_sim: bool,
@@ -529,6 +595,7 @@ fn gsm_rr_message(
 
 /// Message of a WCDMA RRC OTA record; the newer channel types say the carrier (UARFCN) and
 /// primary scrambling code, kept as the radio context.
+#[inline(always)]
 fn wcdma_rrc_message(
     log: &DiagLogPacket<'_>,
     spare: &mut Vec<u8>,
@@ -552,6 +619,7 @@ fn wcdma_rrc_message(
 }
 
 /// Message of a UMTS NAS OTA record: GSM when the last radio record was GSM RR, else UMTS.
+#[inline(always)]
 fn umts_nas_message(
     log: &DiagLogPacket<'_>,
     on_gsm: bool,
@@ -720,6 +788,61 @@ mod tests {
             })
             .collect();
         assert_eq!(payloads, bodies);
+    }
+
+    /// Owned form of a lent item, to compare the two ways of reading.
+    fn owned(item: ReadItemRef<'_>) -> ReadItem {
+        match item {
+            ReadItemRef::Message(m) => ReadItem::Message(m.clone()),
+            ReadItemRef::Damage(d) => ReadItem::Damage(d),
+            ReadItemRef::Measurement(m) => ReadItem::Measurement(m),
+        }
+    }
+
+    /// Lending reads the same items as the iterator, in the same order, with the same
+    /// counters: messages of changing lengths (a lent message's buffer is filled again by the
+    /// next), a message held back behind a run of damaged frames, an unreadable record, a
+    /// skipped log and a frame cut off at the end.
+    #[test]
+    fn lent_items_are_the_iterators_items() {
+        let mut input = Vec::new();
+        let nas = |pdu: &[u8], out: &mut Vec<u8>| {
+            let mut body = vec![1, 9, 5, 0];
+            body.extend_from_slice(pdu);
+            log_frame(0xB0EC, &body, out);
+        };
+        nas(&(0..120).collect::<Vec<u8>>(), &mut input);
+        // Two frames with wrong checksums, one damaged region; the next message waits behind it.
+        input.extend_from_slice(&[0x10, 0x11, 0x12, 0x13, 0x7E, 0x20, 0x21, 0x22, 0x7E]);
+        nas(&[0x07, 0x55, 0x01], &mut input);
+        log_frame(0xB0C0, &[5; 20], &mut input);
+        nas(&(0..64).rev().collect::<Vec<u8>>(), &mut input);
+        log_frame(0xB126, &[0; 8], &mut input);
+        nas(&[0x02], &mut input);
+        input.extend_from_slice(&[0x10, 0x00, 0x01]);
+        let mut plain = QmdlReader::new(input.as_slice());
+        let expected: Vec<ReadItem> = plain.by_ref().collect();
+        let mut lending = QmdlReader::new(input.as_slice());
+        let mut lent = Vec::new();
+        while let Some(item) = lending.next_ref() {
+            lent.push(owned(item));
+        }
+        assert_eq!(lent, expected);
+        assert_eq!(lending.summary(), plain.summary());
+        let kinds: Vec<&str> = expected
+            .iter()
+            .map(|i| match i {
+                ReadItem::Message(_) => "message",
+                ReadItem::Damage(_) => "damage",
+                ReadItem::Measurement(_) => "measurement",
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            ["message", "damage", "message", "damage", "message", "message", "damage"]
+        );
+        // Reading on after the end gives nothing more either way.
+        assert!(lending.next_ref().is_none());
     }
 
     #[test]

@@ -128,7 +128,7 @@ impl Pipeline {
     }
 
     /// Take one message through every stage. The message is only read, so its caller may
-    /// reuse its buffer (see `CaptureReader::recycle`).
+    /// reuse its buffer (as `CaptureReader::next_ref` does).
     pub fn push(&mut self, msg: &RadioMessage) -> Pushed {
         self.last_packet = msg.packet;
         let mut events = std::mem::take(&mut self.events);

@@ -606,6 +606,18 @@ pub enum ReadItem {
     Measurement(Measurement),
 }
 
+/// One thing a capture reader yields, with its message lent by the reader rather than moved
+/// out ([`ReadItem`] owns its message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadItemRef<'a> {
+    /// A radio message the decoders can read, valid until the reader reads on.
+    Message(&'a RadioMessage),
+    /// A damaged region that was skipped; reading continues after it.
+    Damage(Damage),
+    /// What the modem measured (signal levels, timing advance).
+    Measurement(Measurement),
+}
+
 /// A level in sixteenths of a decibel, the resolution of the modem's measurement records.
 ///
 /// Kept as an integer so events stay comparable and hashable; [`Sixteenths::db`] gives the
