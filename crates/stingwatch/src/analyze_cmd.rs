@@ -434,7 +434,7 @@ pub fn run_analyze(opts: AnalyzeOptions) -> Result<ExitCode> {
         // memory of a whole run.
         match opts.format {
             AnalyzeFormat::Json => write_report(opts.output.as_deref(), |w| {
-                serde_json::to_writer_pretty(&mut *w, &report)?;
+                crate::pretty_json::to_writer(&mut *w, &report)?;
                 w.write_all(b"\n")
             })?,
             AnalyzeFormat::Ndjson => write_report(opts.output.as_deref(), |w| {

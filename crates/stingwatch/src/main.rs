@@ -5,6 +5,7 @@ mod decode_cmd;
 mod fleet_cmd;
 mod iocs_cmd;
 mod phone_cmd;
+mod pretty_json;
 mod scenario_cmd;
 mod watch_cmd;
 
