@@ -275,8 +275,8 @@ fn analyze_reader(
                 for item in batch {
                     match item {
                         ReadItem::Message(m) => take(ReadItemRef::Message(&m)),
-                        ReadItem::Damage(d) => take(ReadItemRef::Damage(d)),
-                        ReadItem::Measurement(m) => take(ReadItemRef::Measurement(m)),
+                        ReadItem::Damage(d) => take(ReadItemRef::Damage(Box::new(d))),
+                        ReadItem::Measurement(m) => take(ReadItemRef::Measurement(Box::new(m))),
                     }
                 }
             }

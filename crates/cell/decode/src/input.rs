@@ -130,8 +130,8 @@ impl CaptureReader {
             Inner::Qmdl(r) => r.next_ref(),
             Inner::Pcap(r) => Some(match r.next()? {
                 ReadItem::Message(m) => ReadItemRef::Message(&*self.lent.insert(m)),
-                ReadItem::Damage(d) => ReadItemRef::Damage(d),
-                ReadItem::Measurement(m) => ReadItemRef::Measurement(m),
+                ReadItem::Damage(d) => ReadItemRef::Damage(Box::new(d)),
+                ReadItem::Measurement(m) => ReadItemRef::Measurement(Box::new(m)),
             }),
         }
     }

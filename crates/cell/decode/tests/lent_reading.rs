@@ -17,8 +17,8 @@ fn lent_items_equal_iterated_items_on_every_real_recording() {
         while let Some(item) = reader.next_ref() {
             lent.push(match item {
                 ReadItemRef::Message(m) => ReadItem::Message(m.clone()),
-                ReadItemRef::Damage(d) => ReadItem::Damage(d),
-                ReadItemRef::Measurement(m) => ReadItem::Measurement(m),
+                ReadItemRef::Damage(d) => ReadItem::Damage(*d),
+                ReadItemRef::Measurement(m) => ReadItem::Measurement(*m),
             });
         }
         assert_eq!(lent.len(), iterated.len(), "{}", path.display());

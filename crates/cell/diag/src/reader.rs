@@ -40,11 +40,12 @@ pub struct QmdlReader<R: Read> {
 }
 
 /// What one step of reading gave: a message (left in [`State::message`], so that it is
-/// written once, where its reader lends it from) or another item.
+/// written once, where its reader lends it from) or another item. The rare items are boxed so
+/// that a step fits in two registers on its way up.
 enum Step {
     Message,
-    Damage(Damage),
-    Measurement(Measurement),
+    Damage(Box<Damage>),
+    Measurement(Box<Measurement>),
 }
 
 /// Kinds of skipped frame whose keys [`State`] keeps written; others are written each time.
@@ -104,6 +105,7 @@ const MAX_SPARE: usize = crate::hdlc::MAX_FRAME;
 
 /// `bytes` in `spare`'s allocation (taken, so the next message allocates unless a buffer is
 /// handed back again).
+#[inline(always)]
 fn reuse(spare: &mut Vec<u8>, bytes: &[u8]) -> Vec<u8> {
     let mut payload = std::mem::take(spare);
     payload.clear();
@@ -131,8 +133,19 @@ impl<R: Read> QmdlReader<R> {
         }
     }
 
-    /// The pending damaged region, its reason saying how many bad frames it spans.
+    /// The pending damaged region, its reason saying how many bad frames it spans. Asked
+    /// after every message, and there is seldom one, so the asking is inlined.
+    #[inline(always)]
     fn take_pending(&mut self) -> Option<Damage> {
+        if self.pending.is_none() {
+            return None;
+        }
+        self.hand_out_pending()
+    }
+
+    /// [`QmdlReader::take_pending`] when a damaged region is pending.
+    #[cold]
+    fn hand_out_pending(&mut self) -> Option<Damage> {
         let mut d = self.pending.take()?;
         if self.pending_frames > 1 {
             d.reason = format!(
@@ -160,7 +173,7 @@ impl<R: Read> QmdlReader<R> {
                 }
                 Some(DeframeItem::Damage(damage)) => {
                     self.state.summary.frames += 1;
-                    Some(Step::Damage(self.state.frame_damage(damage)))
+                    Some(Step::Damage(Box::new(self.state.frame_damage(damage))))
                 }
             };
             self.state.summary.bytes = self.deframer.bytes_read();
@@ -201,7 +214,7 @@ impl<R: Read> QmdlReader<R> {
         }
         loop {
             match self.next_unmerged() {
-                None => return self.take_pending().map(Step::Damage),
+                None => return self.take_pending().map(|d| Step::Damage(Box::new(d))),
                 Some(Step::Damage(d)) => {
                     if let Some(p) = &mut self.pending {
                         // Adjacent bad frames are separated by their one flag byte.
@@ -213,10 +226,10 @@ impl<R: Read> QmdlReader<R> {
                         }
                     }
                     let previous = self.take_pending();
-                    self.pending = Some(d);
+                    self.pending = Some(*d);
                     self.pending_frames = 1;
                     if let Some(previous) = previous {
-                        return Some(Step::Damage(previous));
+                        return Some(Step::Damage(Box::new(previous)));
                     }
                 }
                 Some(step) => {
@@ -224,7 +237,7 @@ impl<R: Read> QmdlReader<R> {
                         // A message held back stays where it was written: nothing reads
                         // into it before `ready` is handed out.
                         self.ready = Some(step);
-                        return Some(Step::Damage(p));
+                        return Some(Step::Damage(Box::new(p)));
                     }
                     return Some(step);
                 }
@@ -250,8 +263,8 @@ impl<R: Read> Iterator for QmdlReader<R> {
     fn next(&mut self) -> Option<ReadItem> {
         Some(match self.step()? {
             Step::Message => ReadItem::Message(self.state.message.take()?),
-            Step::Damage(d) => ReadItem::Damage(d),
-            Step::Measurement(m) => ReadItem::Measurement(m),
+            Step::Damage(d) => ReadItem::Damage(*d),
+            Step::Measurement(m) => ReadItem::Measurement(*m),
         })
     }
 }
@@ -328,11 +341,11 @@ impl State {
         let log = match DiagLogPacket::new_checked(payload) {
             Ok(log) => log,
             Err(e) => {
-                return Some(Step::Damage(self.damage(
+                return Some(Step::Damage(Box::new(self.damage(
                     frame.offset,
                     frame.raw_len,
                     format!("DIAG log packet: {e}"),
-                )))
+                ))))
             }
         };
         let code = log.log_code();
@@ -365,22 +378,22 @@ impl State {
             return match measurement(&log) {
                 Ok(Some(kind)) => {
                     self.summary.measurements += 1;
-                    Some(Step::Measurement(Measurement {
+                    Some(Step::Measurement(Box::new(Measurement {
                         offset: frame.offset,
                         time: Some(log.time()),
                         rat: Rat::Lte,
                         kind,
-                    }))
+                    })))
                 }
                 Ok(None) => {
                     self.skip(Skipped::LogWithoutMeasurement(code));
                     None
                 }
-                Err(e) => Some(Step::Damage(self.damage(
+                Err(e) => Some(Step::Damage(Box::new(self.damage(
                     frame.offset,
                     frame.raw_len,
                     format!("{} 0x{code:04X}: {e}", measurement_name(code)),
-                ))),
+                )))),
             };
         } else {
             self.give_back(buffer);
@@ -407,11 +420,11 @@ impl State {
                     LOG_WCDMA_RRC_OTA => "WCDMA RRC OTA",
                     _ => "LTE NAS OTA",
                 };
-                Some(Step::Damage(self.damage(
+                Some(Step::Damage(Box::new(self.damage(
                     frame.offset,
                     frame.raw_len,
                     format!("{what} 0x{code:04X}: {e}"),
-                )))
+                ))))
             }
         }
     }
@@ -794,8 +807,8 @@ mod tests {
     fn owned(item: ReadItemRef<'_>) -> ReadItem {
         match item {
             ReadItemRef::Message(m) => ReadItem::Message(m.clone()),
-            ReadItemRef::Damage(d) => ReadItem::Damage(d),
-            ReadItemRef::Measurement(m) => ReadItem::Measurement(m),
+            ReadItemRef::Damage(d) => ReadItem::Damage(*d),
+            ReadItemRef::Measurement(m) => ReadItem::Measurement(*m),
         }
     }
 

@@ -607,15 +607,16 @@ pub enum ReadItem {
 }
 
 /// One thing a capture reader yields, with its message lent by the reader rather than moved
-/// out ([`ReadItem`] owns its message).
+/// out ([`ReadItem`] owns its message). The rare items are boxed, so that an item is two
+/// words and is handed up through a reader's layers in registers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadItemRef<'a> {
     /// A radio message the decoders can read, valid until the reader reads on.
     Message(&'a RadioMessage),
     /// A damaged region that was skipped; reading continues after it.
-    Damage(Damage),
+    Damage(Box<Damage>),
     /// What the modem measured (signal levels, timing advance).
-    Measurement(Measurement),
+    Measurement(Box<Measurement>),
 }
 
 /// A level in sixteenths of a decibel, the resolution of the modem's measurement records.
