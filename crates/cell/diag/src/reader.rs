@@ -137,9 +137,7 @@ impl<R: Read> QmdlReader<R> {
     /// after every message, and there is seldom one, so the asking is inlined.
     #[inline(always)]
     fn take_pending(&mut self) -> Option<Damage> {
-        if self.pending.is_none() {
-            return None;
-        }
+        self.pending.as_ref()?;
         self.hand_out_pending()
     }
 
