@@ -11,7 +11,7 @@ use std::path::Path;
 use libfuzzer_sys::fuzz_target;
 use stingwatch_decode::CaptureReader;
 use stingwatch_fuzz::{check_read_items, max_items, run_pipeline};
-use stingwatch_model::{ReadItem, ReadItemRef};
+use stingwatch_model::ReadItem;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(reader) =
@@ -31,11 +31,7 @@ fuzz_target!(|data: &[u8]| {
     {
         let mut again = Vec::new();
         while let Some(item) = lending.next_ref() {
-            again.push(match item {
-                ReadItemRef::Message(m) => ReadItem::Message(m.clone()),
-                ReadItemRef::Damage(d) => ReadItem::Damage(*d),
-                ReadItemRef::Measurement(m) => ReadItem::Measurement(*m),
-            });
+            again.push(item.into_owned());
             assert!(again.len() <= max_items(data.len()), "reader does not end");
         }
         assert_eq!(again, items, "reading with lent messages differs");

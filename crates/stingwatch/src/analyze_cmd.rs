@@ -271,7 +271,8 @@ fn analyze_reader(
                 reader
             });
             for batch in rx {
-                // The reader is on another thread: its buffers are not handed back.
+                // The reader is on another thread, so its items arrive owned; each is lent to
+                // the same handler as on one core.
                 for item in batch {
                     match item {
                         ReadItem::Message(m) => take(ReadItemRef::Message(&m)),

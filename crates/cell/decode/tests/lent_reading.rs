@@ -2,7 +2,7 @@
 //! every real recording's items exactly as the iterator does, DIAG and pcap alike.
 
 use stingwatch_decode::CaptureReader;
-use stingwatch_model::{ReadItem, ReadItemRef};
+use stingwatch_model::ReadItem;
 use stingwatch_testsupport::{shared_captures, shared_recordings};
 
 #[test]
@@ -15,11 +15,7 @@ fn lent_items_equal_iterated_items_on_every_real_recording() {
         let mut reader = CaptureReader::open(path).expect("open");
         let mut lent = Vec::with_capacity(iterated.len());
         while let Some(item) = reader.next_ref() {
-            lent.push(match item {
-                ReadItemRef::Message(m) => ReadItem::Message(m.clone()),
-                ReadItemRef::Damage(d) => ReadItem::Damage(*d),
-                ReadItemRef::Measurement(m) => ReadItem::Measurement(*m),
-            });
+            lent.push(item.into_owned());
         }
         assert_eq!(lent.len(), iterated.len(), "{}", path.display());
         for (i, (a, b)) in lent.iter().zip(&iterated).enumerate() {

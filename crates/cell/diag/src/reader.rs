@@ -202,9 +202,7 @@ impl<R: Read> QmdlReader<R> {
             .map(|(code, n)| (code, *n))
             .collect()
     }
-}
 
-impl<R: Read> QmdlReader<R> {
     /// The next item with contiguous damaged regions merged.
     fn step(&mut self) -> Option<Step> {
         if let Some(step) = self.ready.take() {
@@ -801,15 +799,6 @@ mod tests {
         assert_eq!(payloads, bodies);
     }
 
-    /// Owned form of a lent item, to compare the two ways of reading.
-    fn owned(item: ReadItemRef<'_>) -> ReadItem {
-        match item {
-            ReadItemRef::Message(m) => ReadItem::Message(m.clone()),
-            ReadItemRef::Damage(d) => ReadItem::Damage(*d),
-            ReadItemRef::Measurement(m) => ReadItem::Measurement(*m),
-        }
-    }
-
     /// Lending reads the same items as the iterator, in the same order, with the same
     /// counters: messages of changing lengths (a lent message's buffer is filled again by the
     /// next), a message held back behind a run of damaged frames, an unreadable record, a
@@ -836,7 +825,7 @@ mod tests {
         let mut lending = QmdlReader::new(input.as_slice());
         let mut lent = Vec::new();
         while let Some(item) = lending.next_ref() {
-            lent.push(owned(item));
+            lent.push(item.into_owned());
         }
         assert_eq!(lent, expected);
         assert_eq!(lending.summary(), plain.summary());

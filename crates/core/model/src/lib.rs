@@ -619,6 +619,17 @@ pub enum ReadItemRef<'a> {
     Measurement(Box<Measurement>),
 }
 
+impl ReadItemRef<'_> {
+    /// The item as the iterator gives it, its message copied out of the reader.
+    pub fn into_owned(self) -> ReadItem {
+        match self {
+            ReadItemRef::Message(m) => ReadItem::Message(m.clone()),
+            ReadItemRef::Damage(d) => ReadItem::Damage(*d),
+            ReadItemRef::Measurement(m) => ReadItem::Measurement(*m),
+        }
+    }
+}
+
 /// A level in sixteenths of a decibel, the resolution of the modem's measurement records.
 ///
 /// Kept as an integer so events stay comparable and hashable; [`Sixteenths::db`] gives the
