@@ -10,6 +10,9 @@
 //!    LLD (and gold, which rustc warns against) write the slots right. The choice is probed,
 //!    like the layout below.
 //! 2. The optimised x86_64 executable is linked with the code analysis runs placed together.
+//! 3. The optimised x86_64 executable keeps its relocations (`--emit-relocs`), so that
+//!    `scripts/bolt` can rearrange its code after the link. They are sections the loader never
+//!    maps: the file grows by about a third, the memory a run takes does not.
 //!
 //! `code-layout.txt` lists the functions a release build runs on every real capture and
 //! scenario (written by `scripts/code-layout`). Placed first, they share a few megabytes of
@@ -57,6 +60,19 @@ fn main() {
         println!("cargo:rustc-link-arg-bins={}", ordering_arg(&list));
         println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
     }
+    if optimised_x86_64() && links_with(&[EMIT_RELOCS.into()]) {
+        println!("cargo:rustc-link-arg-bins={EMIT_RELOCS}");
+    }
+}
+
+/// Keeps the link's relocations in the executable: a post-link optimiser may move a function
+/// only when it can find every reference to it.
+const EMIT_RELOCS: &str = "-Wl,--emit-relocs";
+
+/// Whether this is an optimised x86_64 Linux build, the one the layout and `scripts/bolt` are for.
+fn optimised_x86_64() -> bool {
+    env::var("PROFILE").as_deref() == Ok("release")
+        && env::var("TARGET").as_deref() == Ok("x86_64-unknown-linux-gnu")
 }
 
 /// Whether this is a 32-bit ARM Linux build with a GNU toolchain, the case LLD is for.
@@ -84,10 +100,7 @@ fn lld_shim() -> Option<PathBuf> {
 
 /// The list to apply, when this is an optimised x86_64 Linux build whose linker takes it.
 fn layout_list() -> Option<PathBuf> {
-    if env::var("STINGWATCH_CODE_LAYOUT").as_deref() == Ok("0")
-        || env::var("PROFILE").as_deref() != Ok("release")
-        || env::var("TARGET").as_deref() != Ok("x86_64-unknown-linux-gnu")
-    {
+    if env::var("STINGWATCH_CODE_LAYOUT").as_deref() == Ok("0") || !optimised_x86_64() {
         return None;
     }
     let list = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR")?).join("code-layout.txt");
