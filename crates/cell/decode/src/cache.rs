@@ -70,7 +70,7 @@ pub struct CacheStats {
     /// LTE RRC, NAS and NR RRC PDUs longer than [`MAX_CACHED_PDU`], never cached.
     pub uncached: u64,
     /// PDUs remembered in the entry of one the full cache forgot for them, read into its
-    /// allocations (those of its shared form only when no reader still held it).
+    /// allocations.
     pub reused: u64,
 }
 
@@ -81,11 +81,14 @@ const INLINE_KEY: usize = 64;
 
 /// One remembered PDU: its bytes, what they decoded to and the reader's part, in one
 /// allocation, so that a lookup touches one place beyond the table's own small slots.
+// The decoded form is held here, not behind a shared handle: refilling a forgotten entry
+// would otherwise ask the handle whether it is unique, a locked instruction that `perf`
+// found costing half of the refill's time on recordings read once.
 #[repr(C)] // the key first: a lookup compares it before it reads anything else
 struct Entry<M> {
     key: SmallVec<[u8; INLINE_KEY]>,
     hash: u64,
-    decoded: Arc<Decoded>,
+    decoded: Decoded,
     memo: M,
 }
 
@@ -101,7 +104,7 @@ type ChannelCache<M> = HashTable<Box<Entry<M>>>;
 /// Each remembered PDU also holds an `M` for the reader ([`Decoder::decode_with`] lends it):
 /// what the reader works out from a decoded form once, such as the events it means. Kept in
 /// the same table entry, it is found by the same lookup and forgotten with its PDU, so the
-/// reader needs no table of its own keyed on the shared form.
+/// reader needs no table of its own keyed on the decoded form.
 #[derive(Debug)]
 pub struct Decoder<M = ()> {
     /// One table per LTE RRC channel (indexed by [`channel_index`]), one for NAS records
@@ -115,7 +118,7 @@ pub struct Decoder<M = ()> {
     bytes: usize,
     stats: CacheStats,
     /// The decoded form of the last message that is not cached, lent to its reader.
-    scratch: Arc<Decoded>,
+    scratch: Decoded,
     /// An LTE RRC message `scratch` held before a message of another kind, kept for the next
     /// LTE RRC message read into `scratch` (NAS records come between paging messages).
     spare_rrc: Option<Box<stingwatch_lte_rrc::RrcMessage>>,
@@ -145,7 +148,7 @@ impl<M: Default> Default for Decoder<M> {
             max_entries: MAX_CACHE_ENTRIES,
             bytes: 0,
             stats: CacheStats::default(),
-            scratch: Arc::default(),
+            scratch: Decoded::default(),
             spare_rrc: None,
             hasher: foldhash::fast::RandomState::default(),
             seen: vec![0; SEEN_BITS / 64].into_boxed_slice(),
@@ -226,20 +229,22 @@ impl<M: Default> Decoder<M> {
         self.stats
     }
 
-    /// Decode one radio message; the result equals `decode_message(source)`.
+    /// Decode one radio message; the result equals `decode_message(source)`. The decoded form
+    /// is a copy of what the cache holds (the pipeline reads it in place with
+    /// [`Decoder::decode_with`]).
     pub fn decode(&mut self, source: RadioMessage) -> DecodedMessage {
-        let decoded = self.decode_with(&source, |decoded, _| Arc::clone(decoded));
+        let decoded = self.decode_with(&source, |decoded, _| Arc::new(decoded.clone()));
         DecodedMessage { source, decoded }
     }
 
     /// Calls `f` with the decoded form of `source` (the value `decode_message(source)` holds)
     /// and the reader's `M` for it, both borrowed from the cache when its PDU is remembered:
-    /// reading a repeat then costs no reference count. A PDU that is not remembered comes
+    /// reading a repeat then costs no copy. A PDU that is not remembered comes
     /// without an `M`, so its reader keeps nothing that would be dropped at once.
     pub fn decode_with<R>(
         &mut self,
         source: &RadioMessage,
-        f: impl FnOnce(&Arc<Decoded>, Option<&mut M>) -> R,
+        f: impl FnOnce(&Decoded, Option<&mut M>) -> R,
     ) -> R {
         let Some(index) = table_of(source.kind) else {
             self.set_scratch(decode_payload(source));
@@ -276,11 +281,13 @@ impl<M: Default> Decoder<M> {
         }
         // A full cache forgets a PDU for each new one (several when the new one needs the room
         // of more than one): the new one is read into the last forgotten entry's allocations
-        // (its box, its shared form and its LTE RRC message), which on recordings read once
+        // (its box and its LTE RRC message), which on recordings read once
         // saves an allocation and a free of each for most PDUs remembered.
         let entry = match forgotten {
             Some(mut entry) => {
-                refill_shared(&mut entry.decoded, source, &mut self.spare_rrc);
+                entry
+                    .decoded
+                    .refill_for_detection(source, &mut self.spare_rrc);
                 entry.key = SmallVec::from_slice(key);
                 entry.hash = hash;
                 entry.memo = M::default();
@@ -290,7 +297,7 @@ impl<M: Default> Decoder<M> {
             None => Box::new(Entry {
                 key: SmallVec::from_slice(key),
                 hash,
-                decoded: Arc::new(decode_for_detection(source)),
+                decoded: decode_for_detection(source),
                 memo: M::default(),
             }),
         };
@@ -329,38 +336,22 @@ impl<M: Default> Decoder<M> {
         true
     }
 
-    /// Makes `decoded` the scratch form, in the scratch's own allocation when no reader kept
-    /// it (a message that is not cached then costs no allocation for its shared handle).
+    /// Makes `decoded` the scratch form.
     fn set_scratch(&mut self, decoded: Decoded) {
-        match Arc::get_mut(&mut self.scratch) {
-            Some(mine) => *mine = decoded,
-            None => self.scratch = Arc::new(decoded),
-        }
+        self.scratch = decoded;
     }
 
     /// Makes `decode_for_detection(source)` the scratch form, read into the scratch's own
-    /// allocations when no reader kept it: most PDUs read once are paging, whose message and
-    /// paging list then cost no allocation and no free.
+    /// allocations: most PDUs read once are paging, whose message and paging list then cost
+    /// no allocation and no free.
     fn refill_scratch(&mut self, source: &RadioMessage) {
-        refill_shared(&mut self.scratch, source, &mut self.spare_rrc);
+        self.scratch
+            .refill_for_detection(source, &mut self.spare_rrc);
     }
 
     /// Calls `f` with the scratch decoded form, which has no reader's part.
-    fn lend_scratch<R>(&mut self, f: impl FnOnce(&Arc<Decoded>, Option<&mut M>) -> R) -> R {
+    fn lend_scratch<R>(&mut self, f: impl FnOnce(&Decoded, Option<&mut M>) -> R) -> R {
         f(&self.scratch, None)
-    }
-}
-
-/// Makes `decode_for_detection(source)` the form `shared` holds, read into its allocations
-/// (and an LTE RRC message from `spare`) when no reader kept it, else in a new one.
-fn refill_shared(
-    shared: &mut Arc<Decoded>,
-    source: &RadioMessage,
-    spare: &mut Option<Box<stingwatch_lte_rrc::RrcMessage>>,
-) {
-    match Arc::get_mut(shared) {
-        Some(mine) => mine.refill_for_detection(source, spare),
-        None => *shared = Arc::new(decode_for_detection(source)),
     }
 }
 

@@ -72,14 +72,13 @@ impl Protocol {
 
 /// One radio message together with everything its decoders could read from it.
 ///
-/// The decoded form is shared: every repeat of a PDU that the decoder's cache answers holds
-/// the same [`Decoded`], so passing a message on costs one reference count whatever it
+/// The decoded form is shared, so passing a message on costs one reference count whatever it
 /// carries. Its fields read through the message (`msg.rrc` is `msg.decoded.rrc`).
 #[derive(Debug, Clone)]
 pub struct DecodedMessage {
     /// The message as the capture reader gave it (metadata and payload bytes).
     pub source: RadioMessage,
-    /// What the payload decoded to (shared with the decoder's cache when the PDU was a repeat).
+    /// What the payload decoded to.
     pub decoded: Arc<Decoded>,
 }
 
