@@ -247,7 +247,7 @@ impl<M: Default> Decoder<M> {
         f: impl FnOnce(&Decoded, Option<&mut M>) -> R,
     ) -> R {
         let Some(index) = table_of(source.kind) else {
-            self.set_scratch(decode_payload(source));
+            self.scratch = decode_payload(source);
             return self.lend_scratch(f);
         };
         if source.payload.len() > MAX_CACHED_PDU {
@@ -334,11 +334,6 @@ impl<M: Default> Decoder<M> {
         }
         self.seen_notes += 1;
         true
-    }
-
-    /// Makes `decoded` the scratch form.
-    fn set_scratch(&mut self, decoded: Decoded) {
-        self.scratch = decoded;
     }
 
     /// Makes `decode_for_detection(source)` the scratch form, read into the scratch's own
