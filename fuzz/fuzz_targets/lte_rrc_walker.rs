@@ -3,14 +3,15 @@
 //! walker never panics or reads past the end (every read is checked), and whenever it answers,
 //! its answer is exactly the generated decoder's; the detection path always equals `decode`,
 //! also when it reads into a message that held another one (a paging of three S-TMSIs); the
-//! compiled schema table reads exactly what the table reads.
+//! compiled schema table reads exactly what the table reads; the paging reader answers exactly
+//! when the walker does, with the walker's records and flag.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use stingwatch_fuzz::rrc_channel;
 use stingwatch_lte_rrc::{
-    decode, decode_for_detection, decode_for_detection_into, skim, skim_by_table, walk_only,
-    RrcMessage,
+    decode, decode_for_detection, decode_for_detection_into, read_paging, skim, skim_by_table,
+    walk_only, RrcMessage,
 };
 use stingwatch_model::LteRrcChannel;
 
@@ -27,8 +28,24 @@ fuzz_target!(|input: &[u8]| {
     };
     let channel = rrc_channel(selector);
     let full = decode(channel, pdu);
-    if let Some(walked) = walk_only(channel, pdu) {
-        assert_eq!(Ok(&*walked), full.as_ref(), "walker and generated decoder differ");
+    let walked = walk_only(channel, pdu);
+    if let Some(walked) = &walked {
+        assert_eq!(Ok(&**walked), full.as_ref(), "walker and generated decoder differ");
+    }
+    if channel == LteRrcChannel::Pcch {
+        let mut records = Vec::new();
+        let read = read_paging(pdu, |r| records.push(r));
+        let from_walker = walked.as_ref().map(|w| {
+            (
+                w.summary.system_info_modification,
+                &w.summary.paging_records,
+            )
+        });
+        assert_eq!(
+            read.map(|m| (Some(m), &records)),
+            from_walker,
+            "paging reader and walker differ"
+        );
     }
     assert_eq!(decode_for_detection(channel, pdu).map(|m| *m), full);
     let mut reused = RrcMessage::empty(LteRrcChannel::Pcch);

@@ -23,6 +23,10 @@
 //! remembers a PDU at its first sighting, and an emptying only delays one. (A table of one
 //! tag per slot, tried first, let two PDUs sharing a slot evict each other's note forever, so
 //! neither was ever remembered.)
+//!
+//! The analysis pipeline does not bring most LTE paging here: its pages are read by the walker
+//! into their event directly, which costs less than the lookup (`derive_lte_paging` in the
+//! events crate).
 
 use std::hash::BuildHasher;
 use std::sync::Arc;
@@ -337,8 +341,8 @@ impl<M: Default> Decoder<M> {
     }
 
     /// Makes `decode_for_detection(source)` the scratch form, read into the scratch's own
-    /// allocations: most PDUs read once are paging, whose message and paging list then cost
-    /// no allocation and no free.
+    /// allocations: a paging message (from readers other than the analysis pipeline) then
+    /// costs no allocation and no free for its message and paging list.
     fn refill_scratch(&mut self, source: &RadioMessage) {
         self.scratch
             .refill_for_detection(source, &mut self.spare_rrc);

@@ -36,13 +36,16 @@
 
 use crate::{
     AccessTechnology, CellIdentity, CellRef, EstablishmentCause, Event, EventKind, FreqPriority,
-    GsmEvent, IdentityType, Layer, Plmn, Redirect, ReleaseCause, UmtsEvent,
+    GsmEvent, IdentityType, InlineList, Layer, Plmn, Redirect, ReleaseCause, UmtsEvent,
 };
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use stingwatch_decode::{Decoded, DecodedMessage, Protocol};
 use stingwatch_lte_rrc::{PagingIdentity, RedirectTarget, RrcMessage, RrcSummary};
-use stingwatch_model::{CaptureTime, Direction, Measurement, MeasurementKind, RadioMessage, Rat};
+use stingwatch_model::{
+    CaptureTime, Direction, LteRrcChannel, Measurement, MeasurementKind, PayloadKind, RadioMessage,
+    Rat,
+};
 use stingwatch_nas::tables::emm;
 use stingwatch_nas::{IdentityKind, NasMessage};
 use stingwatch_umts_rrc::sib::{ReassembledSib, SibReassembler, SibSegment};
@@ -270,6 +273,39 @@ impl EventDeriver {
         Lent::Event(self.event(source.packet, time, radio, kind))
     }
 
+    /// The event of an LTE paging read by the walker alone
+    /// ([`stingwatch_lte_rrc::read_paging`]), appended to `out` exactly as
+    /// [`EventDeriver::derive_decoded`] appends it for the decoded form. `false`, with nothing
+    /// appended and nothing remembered, when `source` is not a PCCH PDU or the walker leaves
+    /// it to the generated decoder: the caller then decodes it and derives from that.
+    pub fn derive_lte_paging(&mut self, source: &RadioMessage, out: &mut Vec<Event>) -> bool {
+        if source.kind
+            != (PayloadKind::LteRrc {
+                channel: LteRrcChannel::Pcch,
+            })
+        {
+            return false;
+        }
+        let mut identities = InlineList::new();
+        let Some(system_info_modification) =
+            stingwatch_lte_rrc::read_paging(&source.payload, |r| {
+                identities.push(paging_identity_type(&r.identity))
+            })
+        else {
+            return false;
+        };
+        let radio = self.lte_radio((source.context.arfcn, source.context.pci));
+        if !identities.is_empty() {
+            let time = source.time.filter(|t| t.0 >= EARLIEST_PLAUSIBLE_TIME.0);
+            let kind = EventKind::Paging {
+                identities,
+                system_info_modification,
+            };
+            out.push(self.event(source.packet, time, radio, kind));
+        }
+        true
+    }
+
     /// [`EventDeriver::derive_decoded`] for a decoded form that is read again: `memo` is kept
     /// with the form (it must never be shared between two forms), and what it holds spares
     /// working the events out again.
@@ -292,8 +328,9 @@ impl EventDeriver {
     }
 
     /// Derives the events of `decoded` afresh, noting in `memo` what a repeat may reuse. A
-    /// form read once has no memo: most PDUs of a recording (paging for other phones) are, and
-    /// copying each one's kind into a memo about to be dropped was wasted work.
+    /// form read once has no memo: most PDUs of a recording (paging for other phones,
+    /// measurement reports) are, and copying each one's kind into a memo about to be dropped
+    /// was wasted work.
     fn derive_with(
         &mut self,
         source: &RadioMessage,
@@ -803,6 +840,16 @@ fn priorities(s: &RrcSummary) -> Vec<FreqPriority> {
 }
 
 /// The event of an RRC message itself (not of the NAS it carries), if it makes one.
+/// The identity type a paging record names.
+fn paging_identity_type(identity: &PagingIdentity) -> IdentityType {
+    match identity {
+        PagingIdentity::STmsi(_) => IdentityType::STmsi,
+        PagingIdentity::Imsi(_) => IdentityType::Imsi,
+        // Both are temporary identities of 5G or suspended connections.
+        PagingIdentity::Ng5gSTmsi(_) | PagingIdentity::FullIRnti(_) => IdentityType::Tmsi,
+    }
+}
+
 fn rrc_kind(rrc: &RrcMessage, earfcn: Option<u32>) -> Option<EventKind> {
     let s = &rrc.summary;
     let kind = match rrc.name {
@@ -832,14 +879,7 @@ fn rrc_kind(rrc: &RrcMessage, earfcn: Option<u32>) -> Option<EventKind> {
             identities: s
                 .paging_records
                 .iter()
-                .map(|r| match r.identity {
-                    PagingIdentity::STmsi(_) => IdentityType::STmsi,
-                    PagingIdentity::Imsi(_) => IdentityType::Imsi,
-                    // Both are temporary identities of 5G or suspended connections.
-                    PagingIdentity::Ng5gSTmsi(_) | PagingIdentity::FullIRnti(_) => {
-                        IdentityType::Tmsi
-                    }
-                })
+                .map(|r| paging_identity_type(&r.identity))
                 .collect(),
             system_info_modification: s.system_info_modification.unwrap_or(false),
         },

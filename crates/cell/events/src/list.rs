@@ -32,6 +32,11 @@ impl<T, const N: usize> InlineList<T, N> {
         InlineList(SmallVec::new())
     }
 
+    /// Appends `item` (moving the list to the heap whole when it is full).
+    pub fn push(&mut self, item: T) {
+        self.0.push(item);
+    }
+
     /// Whether the items no longer fit inline and sit on the heap.
     pub fn spilled(&self) -> bool {
         self.0.spilled()

@@ -253,6 +253,24 @@ pub fn walk_only(channel: LteRrcChannel, bytes: &[u8]) -> Option<Box<RrcMessage>
     walk::walk(channel, bytes)
 }
 
+/// A PCCH PDU read by the walker alone, for a reader that needs nothing of it but Paging's
+/// records and whether it announces a system information change: the records are handed to
+/// `record` in order, and the answer is that flag. `None` when the walker leaves the PDU to
+/// the generated decoder; the caller must then drop what `record` was given and ask
+/// [`decode_for_detection_into`]. Whenever this answers, that function's message is a
+/// Paging with the same records and flag. Paging is most of the PDUs of a recording (the
+/// pages of every phone near the cell), and this spares them the whole message's
+/// construction.
+pub fn read_paging(bytes: &[u8], record: impl FnMut(PagingRecord)) -> Option<bool> {
+    if bytes.is_empty() || bytes.len() > MAX_RRC_PDU {
+        return None;
+    }
+    let mut r = stingwatch_uper::bits::BitReader::new(bytes);
+    walk::paging(&mut r, record)
+        .ok()
+        .map(|flags| flags.system_info_modification)
+}
+
 /// Reads one whole PDU by the schema table alone (`stingwatch_uper::schema`), with no field
 /// kept: the bits it took, or `None` when the table walk is not sure of the message (see
 /// [`stingwatch_uper::schema`]). For tests and benchmarks that hold the table to the

@@ -660,12 +660,31 @@ fn v12j0_scheduling(r: &mut BitReader, ty: TyId, scheduled: &mut Vec<u8>) -> Bit
 // ---- PCCH ----
 
 fn pcch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
+    let s = &mut out.summary;
+    let flags = paging(r, |record| s.paging_records.push(record))?;
+    s.system_info_modification = Some(flags.system_info_modification);
+    s.etws_indication = Some(flags.etws_indication);
+    out.name = "Paging";
+    Ok(())
+}
+
+/// Paging's two flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PagingFlags {
+    /// systemInfoModification present.
+    pub(crate) system_info_modification: bool,
+    /// etws-Indication present.
+    pub(crate) etws_indication: bool,
+}
+
+/// A PCCH-Message, which the walker reads only as a Paging: each record is handed to
+/// `record` as it is read (so a message given up half way has handed some over).
+pub(crate) fn paging(r: &mut BitReader, mut record: impl FnMut(PagingRecord)) -> Bits<PagingFlags> {
     // CHOICE { c1 CHOICE { paging }, messageClassExtension SEQUENCE {} }
     if r.bit()? {
         return Err(Short);
     }
     r.index(1)?;
-    let s = &mut out.summary;
     let [list, modification, etws, nce] = presence::<4>(r)?;
     if list {
         let n = r.constrained(1, MAX_PAGE_REC)?;
@@ -690,7 +709,7 @@ fn pcch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
             } else {
                 CnDomain::Cs
             };
-            s.paging_records.push(PagingRecord {
+            record(PagingRecord {
                 identity,
                 cn_domain,
             });
@@ -706,10 +725,10 @@ fn pcch(r: &mut BitReader, out: &mut RrcMessage) -> Bits<()> {
         // Paging-v890-IEs: lateNonCriticalExtension, then v920 and on (refused).
         v8a0_tail(r)?;
     }
-    s.system_info_modification = Some(modification);
-    s.etws_indication = Some(etws);
-    out.name = "Paging";
-    Ok(())
+    Ok(PagingFlags {
+        system_info_modification: modification,
+        etws_indication: etws,
+    })
 }
 
 // ---- DL-DCCH ----

@@ -8,9 +8,27 @@ use stingwatch_lte_rrc::build::{
     self, EstablishmentCause, InitialIdentity, NeighbourMeasurement, ReleaseCause, Sib1, SibContent,
 };
 use stingwatch_lte_rrc::{
-    decode, decode_for_detection, walk_only, CnDomain, GeranBand, LteRrcChannel, PagingIdentity,
-    PagingRecord, Plmn, RedirectTarget, STmsi,
+    decode, decode_for_detection, read_paging, walk_only, CnDomain, GeranBand, LteRrcChannel,
+    PagingIdentity, PagingRecord, Plmn, RedirectTarget, STmsi,
 };
+
+/// [`read_paging`] answers exactly when the walker does, with the walker's records and flag.
+fn paging_agrees(bytes: &[u8]) {
+    let mut records = Vec::new();
+    let read = read_paging(bytes, |r| records.push(r));
+    match (read, walk_only(LteRrcChannel::Pcch, bytes)) {
+        (Some(modification), Some(walked)) => {
+            assert_eq!(records, walked.summary.paging_records, "{bytes:02x?}");
+            assert_eq!(
+                Some(modification),
+                walked.summary.system_info_modification,
+                "{bytes:02x?}"
+            );
+        }
+        (None, None) => {}
+        (read, walked) => panic!("read_paging {read:?}, walker {walked:?}: {bytes:02x?}"),
+    }
+}
 
 /// The walker's answer, when it gives one, equals the generated decoder's; returns whether
 /// it answered.
@@ -21,6 +39,9 @@ fn agrees(channel: LteRrcChannel, bytes: &[u8]) -> bool {
         full,
         "{channel:?} {bytes:02x?}"
     );
+    if channel == LteRrcChannel::Pcch {
+        paging_agrees(bytes);
+    }
     match walk_only(channel, bytes) {
         Some(w) => {
             assert_eq!(Ok(&*w), full.as_ref(), "{channel:?} {bytes:02x?}");

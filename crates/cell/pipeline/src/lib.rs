@@ -149,6 +149,13 @@ impl Pipeline {
             observe_all(cells, timeline, analysis, name, &events, &mut pushed);
             events.clear();
             decoded.without_rrc_or_nas()
+        } else if deriver.derive_lte_paging(msg, &mut events) {
+            // Pages, most PDUs of a recording and nearly all read once, are read by the walker
+            // alone: the cache's lookup and the whole message it fills would cost more than
+            // the reading.
+            observe_all(cells, timeline, analysis, name, &events, &mut pushed);
+            events.clear();
+            false
         } else {
             decoder.decode_with(msg, |decoded, memo| {
                 let Some(memo) = memo else {
