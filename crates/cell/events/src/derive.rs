@@ -839,7 +839,6 @@ fn priorities(s: &RrcSummary) -> Vec<FreqPriority> {
     out
 }
 
-/// The event of an RRC message itself (not of the NAS it carries), if it makes one.
 /// The identity type a paging record names.
 fn paging_identity_type(identity: &PagingIdentity) -> IdentityType {
     match identity {
@@ -850,6 +849,7 @@ fn paging_identity_type(identity: &PagingIdentity) -> IdentityType {
     }
 }
 
+/// The event of an RRC message itself (not of the NAS it carries), if it makes one.
 fn rrc_kind(rrc: &RrcMessage, earfcn: Option<u32>) -> Option<EventKind> {
     let s = &rrc.summary;
     let kind = match rrc.name {
