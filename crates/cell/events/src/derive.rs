@@ -269,7 +269,7 @@ impl EventDeriver {
         };
         plain.lent = true;
         self.remember_cell_of(radio, &kind);
-        let time = source.time.filter(|t| t.0 >= EARLIEST_PLAUSIBLE_TIME.0);
+        let time = plausible(source.time);
         Lent::Event(self.event(source.packet, time, radio, kind))
     }
 
@@ -295,13 +295,8 @@ impl EventDeriver {
             return false;
         };
         let radio = self.lte_radio((source.context.arfcn, source.context.pci));
-        if !identities.is_empty() {
-            let time = source.time.filter(|t| t.0 >= EARLIEST_PLAUSIBLE_TIME.0);
-            let kind = EventKind::Paging {
-                identities,
-                system_info_modification,
-            };
-            out.push(self.event(source.packet, time, radio, kind));
+        if let Some(kind) = paging_kind(identities, system_info_modification) {
+            out.push(self.event(source.packet, plausible(source.time), radio, kind));
         }
         true
     }
@@ -339,7 +334,7 @@ impl EventDeriver {
         out: &mut Vec<Event>,
     ) {
         let packet = source.packet;
-        let time = source.time.filter(|t| t.0 >= EARLIEST_PLAUSIBLE_TIME.0);
+        let time = plausible(source.time);
         let mut radio = (source.context.arfcn, source.context.pci);
         match decoded.protocol {
             Protocol::LteRrc => {
@@ -493,7 +488,7 @@ impl EventDeriver {
     /// the one the device is connecting to). `packet` is the packet number the events carry:
     /// that of the last message before the record.
     pub fn derive_measurement(&mut self, m: &Measurement, packet: u64, out: &mut Vec<Event>) {
-        let time = m.time.filter(|t| t.0 >= EARLIEST_PLAUSIBLE_TIME.0);
+        let time = plausible(m.time);
         let measured = |serving: bool, s: &stingwatch_model::CellSignal| EventKind::Measured {
             serving,
             rsrp: s.rsrp,
@@ -839,6 +834,22 @@ fn priorities(s: &RrcSummary) -> Vec<FreqPriority> {
     out
 }
 
+/// A capture time, unless it is earlier than any real recording (a clock not yet set).
+fn plausible(time: Option<CaptureTime>) -> Option<CaptureTime> {
+    time.filter(|t| t.0 >= EARLIEST_PLAUSIBLE_TIME.0)
+}
+
+/// The event of a page naming `identities`; a page that names nobody makes none.
+fn paging_kind(
+    identities: InlineList<IdentityType, 16>,
+    system_info_modification: bool,
+) -> Option<EventKind> {
+    (!identities.is_empty()).then_some(EventKind::Paging {
+        identities,
+        system_info_modification,
+    })
+}
+
 /// The identity type a paging record names.
 fn paging_identity_type(identity: &PagingIdentity) -> IdentityType {
     match identity {
@@ -875,14 +886,15 @@ fn rrc_kind(rrc: &RrcMessage, earfcn: Option<u32>) -> Option<EventKind> {
             serving_priority: s.serving_priority,
             neighbour_priorities: priorities(s).into(),
         },
-        "Paging" if !s.paging_records.is_empty() => EventKind::Paging {
-            identities: s
-                .paging_records
-                .iter()
-                .map(|r| paging_identity_type(&r.identity))
-                .collect(),
-            system_info_modification: s.system_info_modification.unwrap_or(false),
-        },
+        "Paging" => {
+            return paging_kind(
+                s.paging_records
+                    .iter()
+                    .map(|r| paging_identity_type(&r.identity))
+                    .collect(),
+                s.system_info_modification.unwrap_or(false),
+            )
+        }
         "RRCConnectionRequest" => EventKind::ConnectionRequested {
             cause: s
                 .establishment_cause

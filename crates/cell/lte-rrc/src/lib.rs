@@ -247,10 +247,15 @@ pub fn decode_for_detection_into(
 /// [`decode`]'s), `None` when it leaves the message to the generated decoder. For tests and
 /// benchmarks that hold the two paths to each other.
 pub fn walk_only(channel: LteRrcChannel, bytes: &[u8]) -> Option<Box<RrcMessage>> {
-    if bytes.is_empty() || bytes.len() > MAX_RRC_PDU {
+    if !walkable(bytes) {
         return None;
     }
     walk::walk(channel, bytes)
+}
+
+/// Whether `bytes` is a PDU the walker may be given: not empty, at most [`MAX_RRC_PDU`] long.
+fn walkable(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && bytes.len() <= MAX_RRC_PDU
 }
 
 /// A PCCH PDU read by the walker alone, for a reader that needs nothing of it but Paging's
@@ -262,7 +267,7 @@ pub fn walk_only(channel: LteRrcChannel, bytes: &[u8]) -> Option<Box<RrcMessage>
 /// pages of every phone near the cell), and this spares them the whole message's
 /// construction.
 pub fn read_paging(bytes: &[u8], record: impl FnMut(PagingRecord)) -> Option<bool> {
-    if bytes.is_empty() || bytes.len() > MAX_RRC_PDU {
+    if !walkable(bytes) {
         return None;
     }
     let mut r = stingwatch_uper::bits::BitReader::new(bytes);
@@ -276,7 +281,7 @@ pub fn read_paging(bytes: &[u8], record: impl FnMut(PagingRecord)) -> Option<boo
 /// [`stingwatch_uper::schema`]). For tests and benchmarks that hold the table to the
 /// generated decoder.
 pub fn skim(channel: LteRrcChannel, bytes: &[u8]) -> Option<usize> {
-    if bytes.is_empty() || bytes.len() > MAX_RRC_PDU {
+    if !walkable(bytes) {
         return None;
     }
     walk::skim(channel, bytes)
@@ -285,7 +290,7 @@ pub fn skim(channel: LteRrcChannel, bytes: &[u8]) -> Option<usize> {
 /// [`skim`] by walking the schema table instead of its compiled form: the two must agree on
 /// every input (tests and fuzz targets hold them to it).
 pub fn skim_by_table(channel: LteRrcChannel, bytes: &[u8]) -> Option<usize> {
-    if bytes.is_empty() || bytes.len() > MAX_RRC_PDU {
+    if !walkable(bytes) {
         return None;
     }
     walk::skim_by_table(channel, bytes)
